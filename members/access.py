@@ -1,0 +1,188 @@
+"""Who may see and do what. Every view asks this module; nothing else decides access.
+
+The rules, by role (a login account may hold several roles):
+
+=========================== ============================================ ===============================
+role                        sees (members' personal data included)       manages (creates, edits)
+=========================== ============================================ ===============================
+administrator               everything                                   everything
+standing committee          every organisation under its committee       —
+member in charge of a cell  the cells it is in charge of                 —
+secretary, deputy           their own cell                               their own cell
+cell committee member       their own cell                               —
+party member                their own cell's page and their own record   —
+=========================== ============================================ ===============================
+
+An object outside what a user sees answers 404 (its existence is not revealed); an object the user
+sees but may not change answers 403.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404, HttpRequest
+
+from members.models import Member, Organisation, Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+_CACHE_ATTR = "_chibo_access"
+
+
+@dataclass(frozen=True)
+class Access:
+    user_id: int | None
+    is_admin: bool
+    roles: tuple[tuple[str, str, int], ...]  # (kind, organisation path, organisation id)
+    member_id: int | None
+    member_cell_path: str | None
+
+    # --- what the user sees --------------------------------------------------------------------
+
+    @property
+    def oversight_paths(self) -> tuple[str, ...]:
+        """Subtrees where the user sees everything, personal data included."""
+        return tuple(path for kind, path, _ in self.roles if kind != Role.Kind.ADMIN)
+
+    @property
+    def manage_paths(self) -> tuple[str, ...]:
+        return tuple(path for kind, path, _ in self.roles if kind in (Role.Kind.SECRETARY, Role.Kind.DEPUTY))
+
+    @property
+    def visible_paths(self) -> tuple[str, ...]:
+        own = (self.member_cell_path,) if self.member_cell_path else ()
+        return self.oversight_paths + own
+
+    @property
+    def has_any_access(self) -> bool:
+        return self.is_admin or bool(self.visible_paths)
+
+    @property
+    def can_list_members(self) -> bool:
+        return self.is_admin or bool(self.oversight_paths)
+
+    def role_kinds(self) -> set[str]:
+        kinds = {kind for kind, _, _ in self.roles}
+        if self.is_admin:
+            kinds.add(Role.Kind.ADMIN)
+        return kinds
+
+    def org_filter(self) -> Q:
+        """A filter on Organisation for what the user sees."""
+        return self._prefix_filter("path", self.visible_paths)
+
+    def member_filter(self) -> Q:
+        """A filter on Member for the records whose personal data the user sees."""
+        q = self._prefix_filter("cell__path", self.oversight_paths)
+        if self.member_id and not self.is_admin:
+            q |= Q(pk=self.member_id)
+        return q
+
+    def managed_org_filter(self) -> Q:
+        return self._prefix_filter("path", self.manage_paths)
+
+    def _prefix_filter(self, field: str, paths: tuple[str, ...]) -> Q:
+        if self.is_admin:
+            return Q()
+        if not paths:
+            return Q(pk__in=[])
+        return reduce(or_, (Q(**{f"{field}__startswith": path}) for path in _outermost(paths)))
+
+    # --- checks on one object -------------------------------------------------------------------
+
+    def can_view_org(self, org: Organisation) -> bool:
+        return self.is_admin or _under_any(org.path, self.visible_paths)
+
+    def can_oversee_org(self, org: Organisation) -> bool:
+        """Sees the organisation's members with their personal data."""
+        return self.is_admin or _under_any(org.path, self.oversight_paths)
+
+    def can_manage_org(self, org: Organisation) -> bool:
+        return self.is_admin or _under_any(org.path, self.manage_paths)
+
+    def can_view_member(self, member: Member) -> bool:
+        return self.is_admin or member.pk == self.member_id or _under_any(member.cell.path, self.oversight_paths)
+
+    def can_manage_member(self, member: Member) -> bool:
+        return self.can_manage_org(member.cell)
+
+    def home_organisation_id(self) -> int | None:
+        """Where the home page sends the user: the highest organisation they work in."""
+        ranked = sorted(self.roles, key=lambda role: (len(role[1]), role[1]))
+        if ranked and len({path for _, path, _ in ranked if len(path) == len(ranked[0][1])}) == 1:
+            return ranked[0][2]
+        return None
+
+
+def _under_any(path: str, prefixes: tuple[str, ...]) -> bool:
+    return any(path.startswith(prefix) for prefix in prefixes)
+
+
+def _outermost(paths: tuple[str, ...]) -> list[str]:
+    """Drop paths that lie inside another one, so filters stay short."""
+    kept: list[str] = []
+    for path in sorted(set(paths)):
+        if not any(path.startswith(prefix) for prefix in kept):
+            kept.append(path)
+    return kept
+
+
+def access_for(user: AbstractBaseUser | AnonymousUser) -> Access:
+    """The access of a user, read from the database once per request (cached on the user object)."""
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    if not user.is_authenticated:
+        access = Access(None, False, (), None, None)
+    else:
+        roles = tuple(
+            Role.objects.filter(user=user)
+            .exclude(kind=Role.Kind.ADMIN)
+            .values_list("kind", "organisation__path", "organisation_id")
+        )
+        is_admin = user.is_superuser or Role.objects.filter(user=user, kind=Role.Kind.ADMIN).exists()
+        member = Member.objects.active().filter(user=user).values_list("pk", "cell__path").first()
+        access = Access(
+            user_id=user.pk,
+            is_admin=is_admin,
+            roles=roles,
+            member_id=member[0] if member else None,
+            member_cell_path=member[1] if member else None,
+        )
+    setattr(user, _CACHE_ATTR, access)
+    return access
+
+
+def get_organisation(request: HttpRequest, org_id: int, *, manage: bool = False) -> Organisation:
+    """The organisation, or 404 when the user does not see it, or 403 when they may not manage it."""
+    access = access_for(request.user)
+    org = Organisation.objects.filter(pk=org_id).first()
+    if org is None or not access.can_view_org(org):
+        raise Http404
+    if manage and not access.can_manage_org(org):
+        raise PermissionDenied
+    return org
+
+
+def get_member(request: HttpRequest, member_id: int, *, manage: bool = False) -> Member:
+    """The member, or 404 when the user does not see them, or 403 when they may not manage them."""
+    access = access_for(request.user)
+    member = Member.objects.select_related("cell", "residential_group", "party_group", "user").filter(pk=member_id).first()
+    if member is None or not access.can_view_member(member):
+        raise Http404
+    if manage and not access.can_manage_member(member):
+        raise PermissionDenied
+    return member
+
+
+def require(condition: bool) -> None:
+    """Refuse with 403 unless ``condition`` holds."""
+    if not condition:
+        raise PermissionDenied

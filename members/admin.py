@@ -1,0 +1,76 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+from treebeard.admin import TreeAdmin
+from treebeard.forms import movenodeform_factory
+
+from members.models import AwayPeriod, Background, Exemption, Member, Organisation, ResidentialGroup, Role
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(TreeAdmin, SimpleHistoryAdmin):
+    form = movenodeform_factory(Organisation)
+    list_display = ["name", "code", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["name", "code", "former_names"]
+
+
+class ExemptionInline(admin.TabularInline):
+    model = Exemption
+    extra = 0
+
+
+class AwayPeriodInline(admin.TabularInline):
+    model = AwayPeriod
+    extra = 0
+
+
+@admin.register(Member)
+class MemberAdmin(SimpleHistoryAdmin):
+    list_display = ["full_name", "cell", "birth_date", "admitted_on", "official_on", "management_status"]
+    list_filter = ["management_status", "is_propagandist", "sex"]
+    search_fields = ["search_name", "full_name", "phone", "citizen_id"]
+    autocomplete_fields = ["cell", "party_group", "residential_group", "user"]
+    list_select_related = ["cell"]
+    inlines = [ExemptionInline, AwayPeriodInline]
+    filter_horizontal = ["backgrounds"]
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        # People leave by transfer or by leaving the party, with a date; their history stays.
+        return False
+
+
+@admin.register(ResidentialGroup)
+class ResidentialGroupAdmin(admin.ModelAdmin):
+    list_display = ["name", "cell"]
+    search_fields = ["name", "cell__name"]
+    autocomplete_fields = ["cell"]
+
+
+@admin.register(Background)
+class BackgroundAdmin(admin.ModelAdmin):
+    list_display = ["name", "code"]
+    search_fields = ["name"]
+
+
+@admin.register(Role)
+class RoleAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "kind", "organisation"]
+    list_filter = ["kind"]
+    search_fields = ["user__username", "user__first_name", "user__last_name", "organisation__name"]
+    autocomplete_fields = ["user", "organisation"]
+    list_select_related = ["user", "organisation"]
+
+
+@admin.register(Exemption)
+class ExemptionAdmin(SimpleHistoryAdmin):
+    list_display = ["member", "starts_on", "ends_on", "reason"]
+    autocomplete_fields = ["member"]
+    list_select_related = ["member"]
+
+
+@admin.register(AwayPeriod)
+class AwayPeriodAdmin(SimpleHistoryAdmin):
+    list_display = ["member", "kind", "starts_on", "ends_on", "place"]
+    list_filter = ["kind"]
+    autocomplete_fields = ["member"]
+    list_select_related = ["member"]

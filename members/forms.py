@@ -1,0 +1,157 @@
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from chibo.lib.text import normalize
+from members.models import AwayPeriod, Exemption, Member, Organisation, ResidentialGroup
+
+
+class DateInput(forms.DateInput):
+    """A date typed day first (28/11/2026): the native picker's format differs by phone."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}, **kwargs)
+
+
+class CrispyMixin:
+    def _setup_helper(self) -> None:
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
+class MemberForm(CrispyMixin, forms.ModelForm):
+    class Meta:
+        model = Member
+        fields = [
+            "full_name",
+            "sex",
+            "birth_date",
+            "phone",
+            "email",
+            "citizen_id",
+            "party_card_number",
+            "admitted_on",
+            "official_on",
+            "cell",
+            "party_group",
+            "residential_group",
+            "address",
+            "backgrounds",
+            "is_propagandist",
+        ]
+        widgets = {
+            "birth_date": DateInput(),
+            "admitted_on": DateInput(),
+            "official_on": DateInput(),
+            "backgrounds": forms.CheckboxSelectMultiple,
+            "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+        }
+
+    def __init__(self, *args: Any, cells: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._setup_helper()
+        self.fields["cell"].queryset = cells
+        cell_ids = list(cells.values_list("pk", flat=True))
+        self.fields["residential_group"].queryset = ResidentialGroup.objects.filter(cell_id__in=cell_ids)
+        in_cells = Q(pk__in=[])
+        for path in Organisation.objects.filter(pk__in=cell_ids).values_list("path", flat=True):
+            in_cells |= Q(path__startswith=path)
+        self.fields["party_group"].queryset = Organisation.objects.filter(in_cells, kind=Organisation.Kind.GROUP)
+        if len(cell_ids) == 1:
+            self.fields["cell"].initial = cell_ids[0]
+
+    def clean_full_name(self) -> str:
+        name = normalize(self.cleaned_data["full_name"])
+        if len(name.split()) < 2:
+            raise forms.ValidationError(_("Enter the full name: family name and given name."))
+        return name
+
+    def clean_phone(self) -> str:
+        # People type 0912 345 678 or 0912.345.678; keep the digits.
+        phone = "".join(ch for ch in self.cleaned_data["phone"] if ch.isdigit() or ch == "+")
+        if phone.startswith("+84"):
+            phone = "0" + phone[3:]
+        return phone
+
+    def clean_citizen_id(self) -> str | None:
+        return self.cleaned_data["citizen_id"] or None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        name, birth, cell = data.get("full_name"), data.get("birth_date"), data.get("cell")
+        if name and birth and cell:
+            duplicates = Member.objects.filter(cell=cell, full_name=name, birth_date=birth).exclude(pk=self.instance.pk)
+            if duplicates.exists():
+                raise forms.ValidationError(
+                    _("%(name)s, born %(birth)s, is already a member of this cell."),
+                    params={"name": name, "birth": birth.strftime("%d/%m/%Y")},
+                    code="duplicate",
+                )
+        return data
+
+
+class ExemptionForm(CrispyMixin, forms.ModelForm):
+    class Meta:
+        model = Exemption
+        fields = ["starts_on", "ends_on", "reason", "decision"]
+        widgets = {"starts_on": DateInput(), "ends_on": DateInput()}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._setup_helper()
+
+
+class AwayPeriodForm(CrispyMixin, forms.ModelForm):
+    class Meta:
+        model = AwayPeriod
+        fields = ["kind", "starts_on", "ends_on", "place", "note"]
+        widgets = {"starts_on": DateInput(), "ends_on": DateInput()}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._setup_helper()
+
+
+class LeaveForm(CrispyMixin, forms.ModelForm):
+    """A member leaves the cell's roll: transferred out, left the party, or deceased. Never deleted."""
+
+    class Meta:
+        model = Member
+        fields = ["management_status", "left_on", "left_note"]
+        widgets = {"left_on": DateInput()}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._setup_helper()
+        self.fields["management_status"].choices = [
+            c for c in Member.ManagementStatus.choices if c[0] != Member.ManagementStatus.ACTIVE
+        ]
+        self.fields["left_on"].required = True
+
+
+class MemberFilterForm(forms.Form):
+    """The member list's filters. Invalid values are ignored rather than shown as errors."""
+
+    STATUS_CHOICES = [("", _("All statuses")), *Member.Status.choices]
+    FLAG_CHOICES = [
+        ("", _("Everyone")),
+        ("away", _("Away")),
+        ("exempt", _("Exempt")),
+        ("propagandist", _("Propagandists")),
+    ]
+
+    q = forms.CharField(label=_("Search by name"), required=False, max_length=100)
+    org = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none(), required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
+    flag = forms.ChoiceField(label=_("Show"), choices=FLAG_CHOICES, required=False)
+
+    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = organisations
+        self.fields["org"].empty_label = _("All my organisations")

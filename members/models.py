@@ -1,0 +1,487 @@
+"""The ground floor: the organisation tree, party members with their status history, and roles."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+
+from chibo.lib.text import normalize, search_key
+
+if TYPE_CHECKING:
+    from members.access import Access
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+# ---------------------------------------------------------------------------------------------------
+# The organisation tree
+# ---------------------------------------------------------------------------------------------------
+
+
+class OrganisationQuerySet(MP_NodeQuerySet):
+    def cells(self) -> OrganisationQuerySet:
+        return self.filter(kind=Organisation.Kind.CELL)
+
+    def under(self, org: Organisation) -> OrganisationQuerySet:
+        """The organisation and everything below it, in one indexed prefix query."""
+        return self.filter(path__startswith=org.path)
+
+    def visible_to(self, access: Access) -> OrganisationQuerySet:
+        return self.filter(access.org_filter())
+
+
+class OrganisationManager(MP_NodeManager):
+    def get_queryset(self) -> OrganisationQuerySet:
+        return OrganisationQuerySet(self.model).order_by("path")
+
+    def cells(self) -> OrganisationQuerySet:
+        return self.get_queryset().cells()
+
+    def visible_to(self, access: Access) -> OrganisationQuerySet:
+        return self.get_queryset().visible_to(access)
+
+
+class Organisation(MP_Node):
+    """A party organisation at any level: committees above, cells, party groups inside a cell.
+
+    A materialised path (``path``) makes "everything under X" one indexed prefix query at any depth,
+    so the two-level local government of 2025 needs no change of code.
+    """
+
+    class Kind(models.TextChoices):
+        PROVINCE = "province", _("Provincial / city party committee")
+        WARD = "ward", _("Commune / ward party committee")
+        CELL = "cell", _("Party cell")
+        GROUP = "group", _("Party group")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=200)
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    place_name = models.CharField(
+        _("place name"),
+        max_length=100,
+        blank=True,
+        help_text=_('Shown before the date on documents, e.g. "Phú Khương".'),
+    )
+    former_names = models.CharField(
+        _("former names"),
+        max_length=300,
+        blank=True,
+        help_text=_("Names and codes used before the 2025 merger of administrative units."),
+    )
+    history = HistoricalRecords()
+
+    objects = OrganisationManager()
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_cell(self) -> bool:
+        return self.kind == self.Kind.CELL
+
+    def clean(self) -> None:
+        self.name = normalize(self.name)
+        self.code = self.code.strip().upper()
+
+    def ancestor_paths(self) -> list[str]:
+        """Paths of this node and every ancestor, root first, computed without a query."""
+        step = self.steplen
+        return [self.path[: step * i] for i in range(1, len(self.path) // step + 1)]
+
+
+class ResidentialGroup(models.Model):
+    """A residents' self-managed group (tổ tự quản / tổ nhân dân) in the hamlet of a cell."""
+
+    cell = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="residential_groups",
+        limit_choices_to={"kind": Organisation.Kind.CELL},
+        verbose_name=_("cell"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("residential group")
+        verbose_name_plural = _("residential groups")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["cell", "name"], name="residential_group_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Background(models.Model):
+    """A background that matters for the propagandist force: retired cadre, veteran, teacher, …"""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+
+    class Meta:
+        verbose_name = _("background")
+        verbose_name_plural = _("backgrounds")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# ---------------------------------------------------------------------------------------------------
+# Members
+# ---------------------------------------------------------------------------------------------------
+
+phone_validator = RegexValidator(
+    r"^(?:0|\+84)(?:[35789]\d{8}|2\d{9})$",
+    _("Enter a Vietnamese phone number, e.g. 0912 345 678 or 0275 3822 123."),
+)
+citizen_id_validator = RegexValidator(r"^\d{12}$", _("A citizen ID (CCCD) has exactly 12 digits."))
+
+
+class MemberQuerySet(models.QuerySet["Member"]):
+    def active(self) -> MemberQuerySet:
+        return self.filter(management_status=Member.ManagementStatus.ACTIVE)
+
+    def in_org(self, org: Organisation) -> MemberQuerySet:
+        return self.filter(cell__path__startswith=org.path)
+
+    def visible_to(self, access: Access) -> MemberQuerySet:
+        return self.filter(access.member_filter())
+
+    def official_on(self, day: dt.date) -> MemberQuerySet:
+        return self.filter(official_on__lte=day)
+
+    def probationary_on(self, day: dt.date) -> MemberQuerySet:
+        return self.filter(admitted_on__lte=day).filter(Q(official_on__isnull=True) | Q(official_on__gt=day))
+
+    def with_flags(self, day: dt.date | None = None) -> MemberQuerySet:
+        """Annotate ``is_exempt`` and ``is_away`` on ``day`` (today by default) as subqueries."""
+        day = day or today()
+        return self.annotate(
+            is_exempt=Exists(Exemption.objects.filter(member=OuterRef("pk")).current_on(day)),
+            is_away=Exists(AwayPeriod.objects.filter(member=OuterRef("pk")).current_on(day)),
+        )
+
+    def search(self, text: str) -> MemberQuerySet:
+        """Accent-insensitive: every word typed must appear in the name, with or without diacritics."""
+        qs = self
+        for word in search_key(text).split():
+            qs = qs.filter(search_name__contains=word)
+        return qs
+
+
+class Member(models.Model):
+    class Sex(models.TextChoices):
+        MALE = "male", _("Male")
+        FEMALE = "female", _("Female")
+
+    class Status(models.TextChoices):
+        OFFICIAL = "official", _("Official")
+        PROBATIONARY = "probationary", _("Probationary")
+
+    class ManagementStatus(models.TextChoices):
+        ACTIVE = "active", _("Being managed")
+        TRANSFERRED_OUT = "transferred_out", _("Transferred out")
+        LEFT = "left", _("Left the party")
+        DECEASED = "deceased", _("Deceased")
+
+    full_name = models.CharField(_("full name"), max_length=120)
+    search_name = models.CharField(max_length=120, editable=False, db_index=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    sex = models.CharField(_("sex"), max_length=8, choices=Sex.choices)
+    phone = models.CharField(_("phone"), max_length=16, blank=True, validators=[phone_validator])
+    email = models.EmailField(_("email"), blank=True)
+    citizen_id = models.CharField(
+        _("citizen ID (CCCD)"),
+        max_length=12,
+        null=True,
+        blank=True,
+        unique=True,
+        validators=[citizen_id_validator],
+        error_messages={"unique": _("Another member already has this citizen ID.")},
+    )
+    party_card_number = models.CharField(_("party card number"), max_length=20, blank=True)
+    admitted_on = models.DateField(_("party admission date"))
+    official_on = models.DateField(
+        _("official date"),
+        null=True,
+        blank=True,
+        help_text=_("Leave empty while the member is probationary."),
+    )
+    cell = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="members",
+        limit_choices_to={"kind": Organisation.Kind.CELL},
+        verbose_name=_("party cell"),
+    )
+    party_group = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="group_members",
+        limit_choices_to={"kind": Organisation.Kind.GROUP},
+        verbose_name=_("party group"),
+    )
+    residential_group = models.ForeignKey(
+        ResidentialGroup,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("residential group"),
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    backgrounds = models.ManyToManyField(Background, blank=True, verbose_name=_("backgrounds"))
+    is_propagandist = models.BooleanField(_("propagandist"), default=False)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="member",
+        verbose_name=_("login account"),
+    )
+    management_status = models.CharField(
+        _("management status"),
+        max_length=20,
+        choices=ManagementStatus.choices,
+        default=ManagementStatus.ACTIVE,
+    )
+    left_on = models.DateField(_("date left"), null=True, blank=True)
+    left_note = models.CharField(_("note on leaving"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(m2m_fields=[backgrounds])
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("party member")
+        verbose_name_plural = _("party members")
+        ordering = ["cell", "search_name", "pk"]
+        indexes = [models.Index(fields=["cell", "management_status"])]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        self.full_name = normalize(self.full_name)
+        self.search_name = search_key(self.full_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "full_name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "search_name"}
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        self.full_name = normalize(self.full_name)
+        now = today()
+        if self.birth_date and self.birth_date > now:
+            errors["birth_date"] = _("The birth date cannot be in the future.")
+        if self.admitted_on and self.admitted_on > now:
+            errors["admitted_on"] = _("The admission date cannot be in the future.")
+        if self.birth_date and self.admitted_on and self.admitted_on < _add_years(self.birth_date, 18):
+            errors["admitted_on"] = _("A member is admitted at 18 years of age or older.")
+        if self.official_on and self.admitted_on and self.official_on < self.admitted_on:
+            errors["official_on"] = _("The official date cannot be before the admission date.")
+        if self.official_on and self.official_on > now:
+            errors["official_on"] = _("The official date cannot be in the future.")
+        if self.cell_id:
+            cell = self.cell
+            if cell.kind != Organisation.Kind.CELL:
+                errors["cell"] = _("Choose a party cell.")
+            elif self.party_group and not self.party_group.path.startswith(cell.path):
+                errors["party_group"] = _("The party group must belong to the member's cell.")
+            if self.residential_group and self.residential_group.cell_id != self.cell_id:
+                errors["residential_group"] = _("The residential group must belong to the member's cell.")
+        if self.management_status != self.ManagementStatus.ACTIVE and not self.left_on:
+            errors["left_on"] = _("Enter the date the member left.")
+        if errors:
+            raise ValidationError(errors)
+
+    def status_on(self, day: dt.date | None = None) -> str | None:
+        """Official or probationary on ``day``; None before admission or after leaving."""
+        day = day or today()
+        if self.admitted_on > day or (self.left_on and self.left_on <= day):
+            return None
+        if self.official_on and self.official_on <= day:
+            return self.Status.OFFICIAL
+        return self.Status.PROBATIONARY
+
+    @property
+    def status(self) -> str | None:
+        return self.status_on()
+
+    def get_status_display(self) -> str:
+        status = self.status
+        return str(self.Status(status).label) if status else str(self.get_management_status_display())
+
+    @property
+    def is_active(self) -> bool:
+        return self.management_status == self.ManagementStatus.ACTIVE
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+class PeriodQuerySet(models.QuerySet):  # type: ignore[type-arg]
+    def current_on(self, day: dt.date) -> PeriodQuerySet:
+        return self.filter(starts_on__lte=day).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+
+
+class Period(models.Model):
+    """A dated stretch of a member's status; open-ended while ``ends_on`` is empty."""
+
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("to"), null=True, blank=True)
+
+    objects = PeriodQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["-starts_on"]
+
+    def clean(self) -> None:
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("The end date cannot be before the start date.")})
+        if self.starts_on and self.member_id:  # type: ignore[attr-defined]
+            others = type(self).objects.filter(member_id=self.member_id).exclude(pk=self.pk)  # type: ignore[attr-defined]
+            end = self.ends_on or dt.date.max
+            overlapping = others.filter(starts_on__lte=end).filter(
+                Q(ends_on__isnull=True) | Q(ends_on__gte=self.starts_on)
+            )
+            if overlapping.exists():
+                raise ValidationError(_("This period overlaps another one already recorded for the member."))
+
+    def is_current(self, day: dt.date | None = None) -> bool:
+        day = day or today()
+        return self.starts_on <= day and (self.ends_on is None or self.ends_on >= day)
+
+
+class Exemption(Period):
+    """Exemption from cell activities (miễn sinh hoạt): old age or long illness, by a cell resolution."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="exemptions", verbose_name=_("member"))
+    reason = models.CharField(_("reason"), max_length=300)
+    decision = models.CharField(_("decided by"), max_length=200, blank=True, help_text=_("The cell resolution."))
+    history = HistoricalRecords()
+
+    class Meta(Period.Meta):
+        verbose_name = _("exemption")
+        verbose_name_plural = _("exemptions")
+
+
+class AwayPeriod(Period):
+    """Working away or living elsewhere (đi làm ăn xa, ngụ nơi khác), or a temporary transfer."""
+
+    class Kind(models.TextChoices):
+        WORKING_AWAY = "working_away", _("Working away / living elsewhere")
+        TEMPORARY_TRANSFER = "temporary_transfer", _("Temporarily transferred")
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="away_periods", verbose_name=_("member"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.WORKING_AWAY)
+    place = models.CharField(_("where"), max_length=200)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta(Period.Meta):
+        verbose_name = _("away period")
+        verbose_name_plural = _("away periods")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Roles
+# ---------------------------------------------------------------------------------------------------
+
+
+class Role(models.Model):
+    """A role a login account holds in one organisation. One account may hold several."""
+
+    class Kind(models.TextChoices):
+        ADMIN = "admin", _("Administrator")
+        STANDING = "standing", _("Standing committee")
+        IN_CHARGE = "in_charge", _("Committee member in charge")
+        SECRETARY = "secretary", _("Secretary")
+        DEPUTY = "deputy", _("Deputy secretary")
+        COMMITTEE = "committee", _("Cell committee member")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles", verbose_name=_("account")
+    )
+    kind = models.CharField(_("role"), max_length=16, choices=Kind.choices)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="roles",
+        null=True,
+        blank=True,
+        verbose_name=_("organisation"),
+        help_text=_("Empty only for an administrator of the whole system."),
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+        ordering = ["organisation__path", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind", "organisation"], name="role_unique_per_org"),
+            models.CheckConstraint(
+                condition=Q(kind="admin") | Q(organisation__isnull=False), name="role_needs_organisation"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.organisation_id:
+            return f"{self.get_kind_display()} – {self.organisation}"
+        return str(self.get_kind_display())
+
+    CELL_KINDS = (Kind.SECRETARY, Kind.DEPUTY, Kind.COMMITTEE, Kind.IN_CHARGE)
+
+    def clean(self) -> None:
+        if self.kind != self.Kind.ADMIN and not self.organisation_id:
+            raise ValidationError({"organisation": _("Choose the organisation of this role.")})
+        if self.kind in self.CELL_KINDS and self.organisation and not self.organisation.is_cell:
+            raise ValidationError({"organisation": _("This role belongs to a party cell.")})
+        if self.kind == self.Kind.STANDING and self.organisation and self.organisation.kind in (
+            Organisation.Kind.CELL,
+            Organisation.Kind.GROUP,
+        ):
+            raise ValidationError({"organisation": _("A standing committee belongs to a party committee.")})
+
+
+def status_counts(members: MemberQuerySet, day: dt.date | None = None) -> dict[str, int]:
+    """Counts by status on ``day`` of the active members in ``members``, in one query."""
+    from django.db.models import Count
+
+    day = day or today()
+    return members.active().with_flags(day).aggregate(
+        total=Count("pk"),
+        official=Count("pk", filter=Q(official_on__lte=day)),
+        probationary=Count("pk", filter=Q(official_on__isnull=True) | Q(official_on__gt=day)),
+        exempt=Count("pk", filter=Q(is_exempt=True)),
+        away=Count("pk", filter=Q(is_away=True)),
+        propagandists=Count("pk", filter=Q(is_propagandist=True)),
+    )

@@ -1,0 +1,1 @@
+"""Resolutions, tasks, votes, meetings and reviews stand here, on top of ``members``."""
