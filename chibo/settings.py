@@ -25,7 +25,25 @@ def _env(name: str, cast, default):  # type: ignore[no-untyped-def]
         raise ImproperlyConfigured(f"Environment variable {name} has an invalid value: {exc}") from exc
 
 
-DEBUG = _env("DEBUG", env.bool, False)
+_BOOLEANS = {"true": True, "1": True, "yes": True, "on": True, "false": False, "0": False, "no": False, "off": False}
+
+
+def _strict_bool(name: str, default: bool) -> bool:
+    """django-environ reads any unknown word as False; here a typo such as DEBUG=ture is an error."""
+    raw = env.str(name, default=str(default)).strip().lower()
+    if raw not in _BOOLEANS:
+        raise ValueError(f"expected one of {', '.join(_BOOLEANS)}, got {raw!r}")
+    return _BOOLEANS[raw]
+
+
+def _database(name: str, default: str) -> dict[str, object]:
+    config = env.db_url(name, default=default)
+    if config.get("ENGINE") not in ("django.db.backends.postgresql", "django.db.backends.sqlite3"):
+        raise ValueError("use postgres://… or sqlite:///…")
+    return config
+
+
+DEBUG = _env("DEBUG", _strict_bool, False)
 SECRET_KEY = _env("SECRET_KEY", env.str, "django-insecure-development-only" if DEBUG else None)
 if not SECRET_KEY:
     raise ImproperlyConfigured("Set SECRET_KEY (or DEBUG=true for development).")
@@ -91,7 +109,7 @@ TEMPLATES = [
 
 # Database: PostgreSQL in production and CI, a SQLite file under var/ by default.
 VAR_DIR.mkdir(exist_ok=True)
-DATABASES = {"default": _env("DATABASE_URL", env.db_url, f"sqlite:///{VAR_DIR / 'chibo.sqlite3'}")}
+DATABASES = {"default": _env("DATABASE_URL", _database, f"sqlite:///{VAR_DIR / 'chibo.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = _env("CONN_MAX_AGE", env.int, 60)
@@ -118,7 +136,7 @@ else:
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_RESULT_BACKEND = None
-CELERY_TASK_ALWAYS_EAGER = _env("CELERY_TASK_ALWAYS_EAGER", env.bool, False)
+CELERY_TASK_ALWAYS_EAGER = _env("CELERY_TASK_ALWAYS_EAGER", _strict_bool, False)
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -148,7 +166,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 
 SESSION_COOKIE_AGE = _env("SESSION_COOKIE_AGE", env.int, 8 * 60 * 60)
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG and _env("SECURE_COOKIES", env.bool, True)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG and _env("SECURE_COOKIES", _strict_bool, True)
 
 # Vietnamese first, English second.
 LANGUAGE_CODE = "vi"
@@ -162,6 +180,7 @@ DATE_INPUT_FORMATS = ["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -195,6 +214,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "{asctime} {levelname} {name} {message}", "style": "{"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": _env("LOG_LEVEL", env.str, "INFO")},
+    # django-axes reports every login at INFO; keep failures and lock-outs only.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # Business settings with their defaults (the "unconfirmed" rules of the domain are settings).

@@ -1,4 +1,8 @@
 """Test settings: the real database from DATABASE_URL, a fast hasher, mail kept in memory."""
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
+
 
 from chibo.settings import *  # noqa: F403
 

@@ -142,12 +142,9 @@ def access_for(user: AbstractBaseUser | AnonymousUser) -> Access:
     if not user.is_authenticated:
         access = Access(None, False, (), None, None)
     else:
-        roles = tuple(
-            Role.objects.filter(user=user)
-            .exclude(kind=Role.Kind.ADMIN)
-            .values_list("kind", "organisation__path", "organisation_id")
-        )
-        is_admin = user.is_superuser or Role.objects.filter(user=user, kind=Role.Kind.ADMIN).exists()
+        all_roles = Role.objects.filter(user=user).values_list("kind", "organisation__path", "organisation_id")
+        roles = tuple(role for role in all_roles if role[0] != Role.Kind.ADMIN)
+        is_admin = user.is_superuser or len(roles) < len(all_roles)
         member = Member.objects.active().filter(user=user).values_list("pk", "cell__path").first()
         access = Access(
             user_id=user.pk,

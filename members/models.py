@@ -49,6 +49,9 @@ class OrganisationManager(MP_NodeManager):
     def cells(self) -> OrganisationQuerySet:
         return self.get_queryset().cells()
 
+    def under(self, org: Organisation) -> OrganisationQuerySet:
+        return self.get_queryset().under(org)
+
     def visible_to(self, access: Access) -> OrganisationQuerySet:
         return self.get_queryset().visible_to(access)
 

@@ -1,0 +1,62 @@
+# The everyday verbs. `make run` and `make test` are all a new machine needs.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PYTEST_ARGS ?=
+
+.PHONY: run test lint format migrations-check messages compilemessages seed clean help
+
+help:
+	@echo "make run    - the app on http://127.0.0.1:8000 with a Celery worker and beat (SQLite, demo data)"
+	@echo "make test   - lint, migrations check and the whole test suite"
+
+$(VENV)/.run-installed: requirements.txt
+	@bin/check-system run
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.test-installed: requirements.txt requirements-dev.txt $(VENV)/.run-installed
+	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+run: export DEBUG ?= true
+run: $(VENV)/.run-installed compilemessages
+	@bin/check-system run
+	$(PY) manage.py migrate --noinput
+	@$(PY) manage.py shell -c "from members.models import Organisation; import sys; sys.exit(1 if Organisation.objects.exists() else 0)" \
+		&& $(PY) manage.py seed_demo || echo "Dữ liệu đã có, không tạo lại dữ liệu mẫu / data present, demo data not reseeded"
+	bin/run-dev
+
+test: export SECRET_KEY ?= test-only-secret-key
+test: $(VENV)/.test-installed compilemessages
+	@bin/check-system test
+	$(MAKE) lint
+	$(MAKE) migrations-check
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.test-installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV)/.test-installed
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+migrations-check: export SECRET_KEY ?= test-only-secret-key
+migrations-check:
+	$(PY) manage.py makemigrations --check --dry-run
+
+# Refresh the catalogues after changing user-facing strings (needs gettext).
+messages:
+	DEBUG=true $(PY) manage.py makemessages --locale vi --locale en --ignore "$(VENV)/*" --ignore "var/*" --no-obsolete
+
+compilemessages:
+	@command -v msgfmt >/dev/null || { echo "Thiếu gói hệ thống / missing system package: sudo apt-get install -y gettext"; exit 1; }
+	DEBUG=true $(PY) manage.py compilemessages --ignore "$(VENV)/*" -v0
+
+seed:
+	DEBUG=true $(PY) manage.py seed_demo
+
+clean:
+	rm -rf $(VENV) var/celery

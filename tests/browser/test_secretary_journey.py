@@ -1,0 +1,45 @@
+"""A branch secretary, on a phone, finds a member by typing the name without accents and fixes a phone."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+
+from chibo.lib.text import search_key
+from members.models import Member, Role
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_secretary_finds_a_member_without_accents_and_edits_the_phone(live_server, page: Page) -> None:
+    call_command("seed_demo", verbosity=0)
+    cell = Role.objects.get(user__username="bithu", kind=Role.Kind.SECRETARY).organisation
+    member = Member.objects.filter(cell=cell, user__isnull=True).order_by("pk").first()
+    assert member is not None
+    typed = search_key(member.full_name)
+    assert typed != member.full_name.lower()  # the name really has accents to ignore
+
+    page.goto(live_server.url + "/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/"))
+    page.get_by_label("Tên đăng nhập").fill("bithu")
+    page.get_by_label("Mật khẩu").fill("chibo-demo-2026")
+    page.get_by_role("button", name="Đăng nhập").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(cell.name)
+    page.get_by_role("link", name="Tìm đảng viên").click()
+    page.get_by_role("searchbox").fill(typed)
+    row_link = page.locator("#member-table").get_by_role("link", name=member.full_name, exact=True)
+    expect(row_link).to_be_visible()
+    row_link.click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(member.full_name)
+    page.get_by_role("link", name="Sửa").click()
+    page.get_by_label("Số điện thoại").fill("0918 222 333")
+    page.get_by_role("button", name="Lưu").click()
+
+    expect(page.get_by_role("alert")).to_contain_text("Đã lưu")
+    expect(page.get_by_role("link", name="0918222333")).to_be_visible()
+    member.refresh_from_db()
+    assert member.phone == "0918222333"
+    assert member.history.latest().history_user.username == "bithu"

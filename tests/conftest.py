@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from members.models import Member, Organisation, Role
+from tests.factories import MemberFactory, UserFactory, grant, make_org
+
+K = Organisation.Kind
+
+
+@dataclass
+class Tree:
+    """A city with two wards: ward A has cells A1 and A2 (A1 has a party group), ward B has cell B1."""
+
+    city: Organisation
+    ward_a: Organisation
+    ward_b: Organisation
+    cell_a1: Organisation
+    group_a1: Organisation
+    cell_a2: Organisation
+    cell_b1: Organisation
+
+
+@pytest.fixture
+def tree(db) -> Tree:  # type: ignore[no-untyped-def]
+    city = make_org("Thành phố Bến Tre", K.PROVINCE, code="BT")
+    ward_a = make_org("Phường Phú Khương", K.WARD, city, code="PK")
+    ward_b = make_org("Phường An Hội", K.WARD, city, code="AH")
+    cell_a1 = make_org("Chi bộ khu phố 1", K.CELL, ward_a, code="PK-KP1")
+    group_a1 = make_org("Tổ đảng 1", K.GROUP, cell_a1, code="PK-KP1-T1")
+    cell_a2 = make_org("Chi bộ khu phố 2", K.CELL, ward_a, code="PK-KP2")
+    cell_b1 = make_org("Chi bộ khu phố 3", K.CELL, ward_b, code="AH-KP3")
+    return Tree(city, ward_a, ward_b, cell_a1, group_a1, cell_a2, cell_b1)
+
+
+@pytest.fixture
+def people(tree: Tree) -> dict[str, object]:
+    """One login account for every role, around cell A1, plus outsiders."""
+
+    def member_user(username: str, cell: Organisation) -> object:
+        user = UserFactory(username=username)
+        MemberFactory(cell=cell, user=user, full_name=f"Đảng viên {username}")
+        return user
+
+    admin = UserFactory(username="admin")
+    grant(admin, Role.Kind.ADMIN, None)
+    standing = member_user("standing", tree.cell_a2)
+    grant(standing, Role.Kind.STANDING, tree.ward_a)
+    in_charge = member_user("in_charge", tree.cell_a2)
+    grant(in_charge, Role.Kind.IN_CHARGE, tree.cell_a1)
+    secretary = member_user("secretary", tree.cell_a1)
+    grant(secretary, Role.Kind.SECRETARY, tree.cell_a1)
+    deputy = member_user("deputy", tree.cell_a1)
+    grant(deputy, Role.Kind.DEPUTY, tree.cell_a1)
+    committee = member_user("committee", tree.cell_a1)
+    grant(committee, Role.Kind.COMMITTEE, tree.cell_a1)
+    member = member_user("member", tree.cell_a1)
+    other_secretary = member_user("other_secretary", tree.cell_b1)
+    grant(other_secretary, Role.Kind.SECRETARY, tree.cell_b1)
+    nobody = UserFactory(username="nobody")
+    return {
+        "admin": admin,
+        "standing": standing,
+        "in_charge": in_charge,
+        "secretary": secretary,
+        "deputy": deputy,
+        "committee": committee,
+        "member": member,
+        "other_secretary": other_secretary,
+        "nobody": nobody,
+    }
+
+
+@pytest.fixture
+def client_for(people):  # type: ignore[no-untyped-def]
+    def make(name: str) -> Client:
+        client = Client()
+        client.force_login(people[name])
+        return client
+
+    return make
+
+
+@pytest.fixture
+def member_a1(tree: Tree) -> Member:
+    return MemberFactory(cell=tree.cell_a1, full_name="Nguyễn Thị Hồng", phone="0912345678")

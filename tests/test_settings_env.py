@@ -1,0 +1,43 @@
+"""Settings come from the environment and a bad value stops the start-up, naming the variable."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _start(**env: str) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL"}}
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); from django.conf import settings as s; print(s.DEBUG)"],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "chibo.settings", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"DEBUG": "maybe", "SECRET_KEY": "x"}, "DEBUG"),
+        ({"DEBUG": "false"}, "SECRET_KEY"),
+        ({"DEBUG": "true", "DATABASE_URL": "nosuchdb://x"}, "DATABASE_URL"),
+        ({"DEBUG": "true", "AXES_FAILURE_LIMIT": "five"}, "AXES_FAILURE_LIMIT"),
+    ],
+)
+def test_a_bad_value_fails_loudly(env: dict[str, str], named: str) -> None:
+    result = _start(**env)
+    assert result.returncode != 0
+    assert named in result.stderr
+
+
+def test_good_values_start() -> None:
+    result = _start(DEBUG="false", SECRET_KEY="s" * 50, ALLOWED_HOSTS="chibo.example")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"
