@@ -1,4 +1,5 @@
 """Test settings: the real database from DATABASE_URL, a fast hasher, mail kept in memory."""
+
 import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")

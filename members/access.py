@@ -171,7 +171,9 @@ def get_organisation(request: HttpRequest, org_id: int, *, manage: bool = False)
 def get_member(request: HttpRequest, member_id: int, *, manage: bool = False) -> Member:
     """The member, or 404 when the user does not see them, or 403 when they may not manage them."""
     access = access_for(request.user)
-    member = Member.objects.select_related("cell", "residential_group", "party_group", "user").filter(pk=member_id).first()
+    member = (
+        Member.objects.select_related("cell", "residential_group", "party_group", "user").filter(pk=member_id).first()
+    )
     if member is None or not access.can_view_member(member):
         raise Http404
     if manage and not access.can_manage_member(member):

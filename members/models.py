@@ -395,6 +395,9 @@ class Exemption(Period):
         verbose_name = _("exemption")
         verbose_name_plural = _("exemptions")
 
+    def __str__(self) -> str:
+        return f"{self.member} ({self.starts_on:%d/%m/%Y})"
+
 
 class AwayPeriod(Period):
     """Working away or living elsewhere (đi làm ăn xa, ngụ nơi khác), or a temporary transfer."""
@@ -412,6 +415,9 @@ class AwayPeriod(Period):
     class Meta(Period.Meta):
         verbose_name = _("away period")
         verbose_name_plural = _("away periods")
+
+    def __str__(self) -> str:
+        return f"{self.member} – {self.place} ({self.starts_on:%d/%m/%Y})"
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -468,9 +474,14 @@ class Role(models.Model):
             raise ValidationError({"organisation": _("Choose the organisation of this role.")})
         if self.kind in self.CELL_KINDS and self.organisation and not self.organisation.is_cell:
             raise ValidationError({"organisation": _("This role belongs to a party cell.")})
-        if self.kind == self.Kind.STANDING and self.organisation and self.organisation.kind in (
-            Organisation.Kind.CELL,
-            Organisation.Kind.GROUP,
+        if (
+            self.kind == self.Kind.STANDING
+            and self.organisation
+            and self.organisation.kind
+            in (
+                Organisation.Kind.CELL,
+                Organisation.Kind.GROUP,
+            )
         ):
             raise ValidationError({"organisation": _("A standing committee belongs to a party committee.")})
 
@@ -480,11 +491,15 @@ def status_counts(members: MemberQuerySet, day: dt.date | None = None) -> dict[s
     from django.db.models import Count
 
     day = day or today()
-    return members.active().with_flags(day).aggregate(
-        total=Count("pk"),
-        official=Count("pk", filter=Q(official_on__lte=day)),
-        probationary=Count("pk", filter=Q(official_on__isnull=True) | Q(official_on__gt=day)),
-        exempt=Count("pk", filter=Q(is_exempt=True)),
-        away=Count("pk", filter=Q(is_away=True)),
-        propagandists=Count("pk", filter=Q(is_propagandist=True)),
+    return (
+        members.active()
+        .with_flags(day)
+        .aggregate(
+            total=Count("pk"),
+            official=Count("pk", filter=Q(official_on__lte=day)),
+            probationary=Count("pk", filter=Q(official_on__isnull=True) | Q(official_on__gt=day)),
+            exempt=Count("pk", filter=Q(is_exempt=True)),
+            away=Count("pk", filter=Q(is_away=True)),
+            propagandists=Count("pk", filter=Q(is_propagandist=True)),
+        )
     )

@@ -132,12 +132,14 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
     access = access_for(request.user)
     history = list(member.history.select_related("history_user").order_by("-history_date", "-history_id")[:21])
     changes = []
-    for newer, older in zip(history, history[1:] + [None], strict=False):
+    for newer, older in zip(history, [*history[1:], None], strict=False):
         if older is None:
             changes.append({"record": newer, "fields": [], "created": True})
         else:
             delta = newer.diff_against(older, excluded_fields=["search_name", "updated_at"])
-            changes.append({"record": newer, "fields": [Member._meta.get_field(c.field).verbose_name for c in delta.changes]})
+            changes.append(
+                {"record": newer, "fields": [Member._meta.get_field(c.field).verbose_name for c in delta.changes]}
+            )
     return render(
         request,
         "members/member_detail.html",
@@ -209,4 +211,3 @@ def healthz(request: HttpRequest) -> HttpResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
-

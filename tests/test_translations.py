@@ -22,7 +22,12 @@ def test_the_vietnamese_catalogue_is_complete(tmp_path: Path) -> None:
             shutil.copytree(source, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__", "*.mo"))
         else:
             shutil.copy(source, tmp_path / name)
-    env = {**os.environ, "DEBUG": "true", "DJANGO_SETTINGS_MODULE": "chibo.settings", "DATABASE_URL": "sqlite://:memory:"}
+    env = {
+        **os.environ,
+        "DEBUG": "true",
+        "DJANGO_SETTINGS_MODULE": "chibo.settings",
+        "DATABASE_URL": "sqlite://:memory:",
+    }
     subprocess.run(
         [sys.executable, "manage.py", "makemessages", "-l", "vi", "--no-obsolete", "-v0"],
         cwd=tmp_path,

@@ -80,7 +80,9 @@ def test_secretary_edits_a_phone_and_history_keeps_who(client_for, people, membe
     assert "Số điện thoại" in detail
 
 
-@pytest.mark.parametrize(("role", "status"), [("standing", 403), ("in_charge", 403), ("committee", 403), ("member", 404)])
+@pytest.mark.parametrize(
+    ("role", "status"), [("standing", 403), ("in_charge", 403), ("committee", 403), ("member", 404)]
+)
 def test_only_the_cells_secretaries_edit(client_for, member_a1, role, status) -> None:
     response = client_for(role).post(reverse("members:member-edit", args=[member_a1.pk]), {**VALID})
     assert response.status_code == status
@@ -115,7 +117,9 @@ def test_member_list_filters(client_for, tree, flag, expected) -> None:
     Exemption.objects.create(member=exempt, starts_on=today - dt.timedelta(days=30), reason="Tuổi cao")
     MemberFactory(cell=tree.cell_a1, full_name="Propagandist Person", is_propagandist=True)
     ended = MemberFactory(cell=tree.cell_a1, full_name="Back Home")
-    AwayPeriod.objects.create(member=ended, starts_on=today - dt.timedelta(days=300), ends_on=today - dt.timedelta(days=1), place="Long An")
+    AwayPeriod.objects.create(
+        member=ended, starts_on=today - dt.timedelta(days=300), ends_on=today - dt.timedelta(days=1), place="Long An"
+    )
     response = client_for("secretary").get(reverse("members:member-list"), {"flag": flag, "org": tree.cell_a1.pk})
     assert {m.full_name for m in response.context["page"]} == expected
 
