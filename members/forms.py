@@ -147,9 +147,18 @@ class MemberFilterForm(forms.Form):
     ]
 
     q = forms.CharField(label=_("Search by name"), required=False, max_length=100)
-    org = forms.ModelChoiceField(label=_("Organisation"), queryset=Organisation.objects.none(), required=False)
-    status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
-    flag = forms.ChoiceField(label=_("Show"), choices=FLAG_CHOICES, required=False)
+    org = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=STATUS_CHOICES, required=False, widget=forms.Select(attrs={"class": "form-select"})
+    )
+    flag = forms.ChoiceField(
+        label=_("Show"), choices=FLAG_CHOICES, required=False, widget=forms.Select(attrs={"class": "form-select"})
+    )
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

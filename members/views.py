@@ -17,6 +17,16 @@ from members.access import access_for, get_member, get_organisation, require
 from members.forms import AwayPeriodForm, ExemptionForm, LeaveForm, MemberFilterForm, MemberForm
 from members.models import Member, Organisation, Role, status_counts, today
 
+# The order people expect on a committee list: the secretary first.
+ROLE_ORDER = [
+    Role.Kind.STANDING,
+    Role.Kind.SECRETARY,
+    Role.Kind.DEPUTY,
+    Role.Kind.COMMITTEE,
+    Role.Kind.IN_CHARGE,
+    Role.Kind.ADMIN,
+]
+
 
 def home(request: HttpRequest) -> HttpResponse:
     """Send each person to where they work."""
@@ -71,9 +81,10 @@ def org_detail(request: HttpRequest, org_id: int) -> HttpResponse:
         "counts": status_counts(members_qs),
         "can_manage": access.can_manage_org(org),
         "can_oversee": access.can_oversee_org(org),
-        "roles": Role.objects.filter(organisation=org)
-        .select_related("user__member")
-        .order_by("kind", "user__last_name"),
+        "roles": sorted(
+            Role.objects.filter(organisation=org).select_related("user__member"),
+            key=lambda role: (ROLE_ORDER.index(role.kind), role.user.get_full_name()),
+        ),
     }
     if org.is_cell:
         context["members"] = (
