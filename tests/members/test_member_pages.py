@@ -175,3 +175,10 @@ def test_leaving_keeps_the_record(client_for, member_a1) -> None:
     member_a1.refresh_from_db()
     assert member_a1.management_status == "transferred_out"
     assert not Member.objects.active().filter(pk=member_a1.pk).exists()
+
+
+def test_health_check_answers_without_login(client, db, settings) -> None:
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    assert response.json()["database"] == "ok"
+    assert ("redis" in response.json()) is bool(settings.REDIS_URL)
