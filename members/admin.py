@@ -3,7 +3,17 @@ from simple_history.admin import SimpleHistoryAdmin
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
-from members.models import AwayPeriod, Background, Exemption, Member, Organisation, ResidentialGroup, Role
+from members.models import (
+    AwayPeriod,
+    Background,
+    Exemption,
+    MassOrganisation,
+    Member,
+    Organisation,
+    ResidentialGroup,
+    Role,
+    Suspension,
+)
 
 
 @admin.register(Organisation)
@@ -74,3 +84,18 @@ class AwayPeriodAdmin(SimpleHistoryAdmin):
     list_filter = ["kind"]
     autocomplete_fields = ["member"]
     list_select_related = ["member"]
+
+
+@admin.register(Suspension)
+class SuspensionAdmin(SimpleHistoryAdmin):
+    list_display = ["member", "starts_on", "ends_on", "reason"]
+    autocomplete_fields = ["member"]
+    list_select_related = ["member"]
+
+
+@admin.register(MassOrganisation)
+class MassOrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "cell"]
+    list_filter = ["kind"]
+    search_fields = ["name", "cell__name"]
+    autocomplete_fields = ["cell"]

@@ -161,6 +161,10 @@ class MemberQuerySet(models.QuerySet["Member"]):
     def active(self) -> MemberQuerySet:
         return self.filter(management_status=Member.ManagementStatus.ACTIVE)
 
+    def on_roll(self, day: dt.date) -> MemberQuerySet:
+        """Members of the cell on ``day``: admitted by then and not yet gone (transferred out, left, died)."""
+        return self.filter(admitted_on__lte=day).filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
+
     def in_org(self, org: Organisation) -> MemberQuerySet:
         return self.filter(cell__path__startswith=org.path)
 
@@ -179,6 +183,17 @@ class MemberQuerySet(models.QuerySet["Member"]):
         return self.annotate(
             is_exempt=Exists(Exemption.objects.filter(member=OuterRef("pk")).current_on(day)),
             is_away=Exists(AwayPeriod.objects.filter(member=OuterRef("pk")).current_on(day)),
+        )
+
+    def with_status_flags(self, day: dt.date) -> MemberQuerySet:
+        """``with_flags`` plus ``is_transferred`` (temporary transfer) and ``is_suspended`` on ``day``."""
+        return self.with_flags(day).annotate(
+            is_transferred=Exists(
+                AwayPeriod.objects.filter(member=OuterRef("pk"), kind=AwayPeriod.Kind.TEMPORARY_TRANSFER).current_on(
+                    day
+                )
+            ),
+            is_suspended=Exists(Suspension.objects.filter(member=OuterRef("pk")).current_on(day)),
         )
 
     def search(self, text: str) -> MemberQuerySet:
@@ -418,6 +433,52 @@ class AwayPeriod(Period):
 
     def __str__(self) -> str:
         return f"{self.member} – {self.place} ({self.starts_on:%d/%m/%Y})"
+
+
+class Suspension(Period):
+    """Suspension from party activities (đình chỉ sinh hoạt): not counted among the entitled voters."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="suspensions", verbose_name=_("member"))
+    reason = models.CharField(_("reason"), max_length=300)
+    history = HistoricalRecords()
+
+    class Meta(Period.Meta):
+        verbose_name = _("suspension")
+        verbose_name_plural = _("suspensions")
+
+    def __str__(self) -> str:
+        return f"{self.member} ({self.starts_on:%d/%m/%Y})"
+
+
+class MassOrganisation(models.Model):
+    """A mass organisation of the hamlet (đoàn thể) that can lead a task or be told of a resolution."""
+
+    class Kind(models.TextChoices):
+        FATHERLAND_FRONT = "front", _("Fatherland Front")
+        WOMEN = "women", _("Women's Union")
+        FARMERS = "farmers", _("Farmers' Association")
+        VETERANS = "veterans", _("Veterans' Association")
+        YOUTH = "youth", _("Youth Union")
+        OTHER = "other", _("Other")
+
+    cell = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="mass_organisations",
+        limit_choices_to={"kind": Organisation.Kind.CELL},
+        verbose_name=_("cell"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=150)
+
+    class Meta:
+        verbose_name = _("mass organisation")
+        verbose_name_plural = _("mass organisations")
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["cell", "name"], name="mass_organisation_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -1,1 +1,422 @@
-"""Resolutions, tasks, votes, meetings and reviews stand here, on top of ``members``."""
+"""Resolutions and the work they give: targets, tasks, votes, versions, dissemination, progress."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from members.models import MassOrganisation, Member, Organisation, today
+
+
+class Resolution(models.Model):
+    class Kind(models.TextChoices):
+        MONTHLY = "monthly", _("Monthly")
+        QUARTERLY = "quarterly", _("Quarterly")
+        YEARLY = "yearly", _("Yearly")
+        TERM = "term", _("Term")
+        THEMATIC = "thematic", _("Thematic")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted to the meeting")
+        ADOPTED = "adopted", _("Adopted")
+        IN_PROGRESS = "in_progress", _("Being implemented")
+        COMPLETED = "completed", _("Completed")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    EDITABLE = (Status.DRAFT, Status.SUBMITTED)
+    AMENDABLE = (Status.ADOPTED, Status.IN_PROGRESS)
+    LIVE = (Status.ADOPTED, Status.IN_PROGRESS)
+
+    cell = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="resolutions",
+        limit_choices_to={"kind": Organisation.Kind.CELL},
+        verbose_name=_("party cell"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.MONTHLY)
+    period_start = models.DateField(_("period from"))
+    period_end = models.DateField(_("period to"))
+    year = models.PositiveSmallIntegerField(editable=False)
+    seq = models.PositiveIntegerField(editable=False)
+    number = models.CharField(_("number"), max_length=30, help_text=_('For example "05-NQ/CB".'))
+    title = models.CharField(_("subject"), max_length=300)
+    assessment = models.TextField(_("assessment of the last period"), blank=True)
+    focal_tasks = models.TextField(_("focal tasks"), blank=True)
+    solutions = models.TextField(_("solutions"), blank=True)
+    implementation = models.TextField(_("organisation of implementation"), blank=True)
+    upper_resolutions = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="carried_out_by",
+        verbose_name=_("upper-level resolutions carried out"),
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    version = models.PositiveIntegerField(_("version"), default=1)
+    # Bumped on every save of the text or tasks: two people editing one draft cannot overwrite each other.
+    lock_version = models.PositiveIntegerField(default=0)
+    adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
+    previous = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("previous period")
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(excluded_fields=["lock_version"])
+
+    class Meta:
+        verbose_name = _("resolution")
+        verbose_name_plural = _("resolutions")
+        ordering = ["-period_start", "-seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["cell", "year", "number"], name="resolution_unique_number"),
+            models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")), name="resolution_period"),
+        ]
+        indexes = [models.Index(fields=["cell", "status", "period_start"])]
+
+    def __str__(self) -> str:
+        return f"{self.number} – {self.title}"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.EDITABLE
+
+    @property
+    def is_amendable(self) -> bool:
+        return self.status in self.AMENDABLE
+
+    def period_label(self) -> str:
+        if self.kind == self.Kind.MONTHLY:
+            return _("month %(month)02d/%(year)d") % {"month": self.period_start.month, "year": self.period_start.year}
+        if self.kind == self.Kind.QUARTERLY:
+            quarter = (self.period_start.month - 1) // 3 + 1
+            return _("quarter %(quarter)s/%(year)d") % {"quarter": quarter, "year": self.period_start.year}
+        if self.kind == self.Kind.YEARLY:
+            return _("year %(year)d") % {"year": self.period_start.year}
+        return f"{self.period_start:%d/%m/%Y} – {self.period_end:%d/%m/%Y}"
+
+
+class Target(models.Model):
+    """A measurable target (chỉ tiêu): "100% hộ gia đình ký cam kết", "thu quỹ đạt 90%"."""
+
+    resolution = models.ForeignKey(Resolution, on_delete=models.CASCADE, related_name="targets")
+    name = models.CharField(_("target"), max_length=300)
+    unit = models.CharField(_("unit"), max_length=30, blank=True)
+    target_value = models.DecimalField(_("target value"), max_digits=14, decimal_places=2)
+    actual_value = models.DecimalField(_("actual value"), max_digits=14, decimal_places=2, null=True, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("target")
+        verbose_name_plural = _("targets")
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def achieved_percent(self) -> Decimal | None:
+        if self.actual_value is None or not self.target_value:
+            return None
+        return (self.actual_value / self.target_value * 100).quantize(Decimal("1"))
+
+
+class TaskQuerySet(models.QuerySet["Task"]):
+    def open(self) -> TaskQuerySet:
+        return self.filter(status__in=Task.OPEN)
+
+    def overdue(self, on: dt.date | None = None) -> TaskQuerySet:
+        return self.open().filter(deadline__lt=on or today())
+
+    def live(self) -> TaskQuerySet:
+        """Tasks of resolutions that are in force."""
+        return self.filter(resolution__status__in=Resolution.LIVE)
+
+    def of_member(self, member_id: int) -> TaskQuerySet:
+        return self.filter(Q(lead_member_id=member_id) | Q(supporters__id=member_id)).distinct()
+
+
+class Task(models.Model):
+    class LeadKind(models.TextChoices):
+        MEMBER = "member", _("A member")
+        COMMITTEE = "committee", _("The cell committee")
+        MASS_ORGANISATION = "mass_org", _("A mass organisation")
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", _("Not started")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        NOT_MET = "not_met", _("Not met")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    OPEN = (Status.NOT_STARTED, Status.IN_PROGRESS)
+
+    resolution = models.ForeignKey(Resolution, on_delete=models.CASCADE, related_name="tasks")
+    title = models.CharField(_("task"), max_length=300)
+    details = models.TextField(_("details"), blank=True)
+    is_focal = models.BooleanField(_("focal task"), default=False)
+    deadline = models.DateField(_("deadline"))
+    weight = models.PositiveSmallIntegerField(
+        _("weight"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    lead_kind = models.CharField(_("led by"), max_length=16, choices=LeadKind.choices, default=LeadKind.MEMBER)
+    lead_member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="led_tasks", verbose_name=_("lead")
+    )
+    lead_mass_organisation = models.ForeignKey(
+        MassOrganisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tasks",
+        verbose_name=_("lead organisation"),
+    )
+    supporters = models.ManyToManyField(Member, blank=True, related_name="supported_tasks", verbose_name=_("support"))
+    follower = models.ForeignKey(
+        Member,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="followed_tasks",
+        verbose_name=_("followed by"),
+        help_text=_("The committee member who follows the task."),
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.NOT_STARTED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0, validators=[MaxValueValidator(100)])
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    carried_from = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("carried over from")
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords(m2m_fields=[supporters])
+
+    objects = TaskQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        ordering = ["order", "pk"]
+        indexes = [models.Index(fields=["status", "deadline"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(lead_kind="member") | Q(lead_member__isnull=False), name="task_member_lead"
+            ),
+            models.CheckConstraint(
+                condition=~Q(lead_kind="mass_org") | Q(lead_mass_organisation__isnull=False),
+                name="task_mass_organisation_lead",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+    def is_overdue(self, on: dt.date | None = None) -> bool:
+        return self.is_open and self.deadline < (on or today())
+
+    def days_late(self, on: dt.date | None = None) -> int:
+        """Days past the deadline: until done for a finished task, until ``on`` for an open one."""
+        end = self.completed_on if self.completed_on else (on or today())
+        if self.status in (self.Status.CANCELLED,):
+            return 0
+        return max(0, (end - self.deadline).days)
+
+    def lead_label(self) -> str:
+        if self.lead_kind == self.LeadKind.MEMBER and self.lead_member_id:
+            return self.lead_member.full_name
+        if self.lead_kind == self.LeadKind.MASS_ORGANISATION and self.lead_mass_organisation_id:
+            return self.lead_mass_organisation.name
+        return str(self.LeadKind.COMMITTEE.label)
+
+
+def evidence_path(instance: ProgressUpdate, filename: str) -> str:
+    """Random names in a private folder: the original name is kept in the row, never in the path."""
+    suffix = PurePosixPath(filename).suffix.lower()[:10]
+    return f"evidence/{today():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class ProgressUpdate(models.Model):
+    """A member's report on a task; the secretary confirms it or sends it back."""
+
+    class Review(models.TextChoices):
+        PENDING = "pending", _("Waiting for review")
+        CONFIRMED = "confirmed", _("Confirmed")
+        SENT_BACK = "sent_back", _("Sent back")
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="updates")
+    author = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="progress_updates")
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(_("status"), max_length=16, choices=Task.Status.choices)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), validators=[MaxValueValidator(100)])
+    note = models.TextField(_("note"), blank=True)
+    evidence = models.FileField(_("evidence"), upload_to=evidence_path, blank=True)
+    evidence_name = models.CharField(max_length=200, blank=True)
+    review = models.CharField(_("review"), max_length=16, choices=Review.choices, default=Review.PENDING)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.CharField(_("review note"), max_length=500, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("progress update")
+        verbose_name_plural = _("progress updates")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.task} – {self.progress}%"
+
+
+class Vote(models.Model):
+    """The adoption vote on a resolution at a meeting, with the numbers the Charter rule was checked on."""
+
+    resolution = models.ForeignKey(Resolution, on_delete=models.CASCADE, related_name="votes")
+    held_on = models.DateField(_("meeting date"))
+    official_count = models.PositiveIntegerField(_("official members"))
+    entitled_count = models.PositiveIntegerField(_("entitled to vote"))
+    votes_for = models.PositiveIntegerField(_("for"))
+    votes_against = models.PositiveIntegerField(_("against"))
+    votes_abstain = models.PositiveIntegerField(_("abstain"))
+    absent_with_reason = models.ManyToManyField(
+        Member, blank=True, related_name="+", verbose_name=_("absent with an approved reason")
+    )
+    exempt_present = models.ManyToManyField(
+        Member, blank=True, related_name="+", verbose_name=_("exempt members who attend")
+    )
+    excluded = models.JSONField(default=dict, help_text=_("Who was not entitled, and why."))
+    dissent = models.TextField(_("dissenting opinions"), blank=True)
+    adopted = models.BooleanField(_("adopted"))
+    explanation = models.CharField(max_length=300)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(m2m_fields=[absent_with_reason, exempt_present])
+
+    class Meta:
+        verbose_name = _("vote")
+        verbose_name_plural = _("votes")
+        ordering = ["-held_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.resolution.number}: {self.votes_for}/{self.entitled_count}"
+
+
+class Version(models.Model):
+    """A snapshot of an adopted resolution's text, targets and tasks; an amendment adds the next one."""
+
+    resolution = models.ForeignKey(Resolution, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("version"))
+    snapshot = models.JSONField()
+    reason = models.TextField(_("reason for the amendment"), blank=True)
+    opinion = models.ForeignKey(
+        "PublicOpinion",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="versions",
+        verbose_name=_("public opinion that prompted it"),
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("version")
+        verbose_name_plural = _("versions")
+        ordering = ["resolution", "number"]
+        constraints = [models.UniqueConstraint(fields=["resolution", "number"], name="version_unique_number")]
+
+    def __str__(self) -> str:
+        return f"{self.resolution.number} v{self.number}"
+
+
+class StatusChange(models.Model):
+    """One step of the workflow: who moved the resolution from what to what, and when."""
+
+    resolution = models.ForeignKey(Resolution, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=16, choices=Resolution.Status.choices)
+    to_status = models.CharField(max_length=16, choices=Resolution.Status.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
+
+class Dissemination(models.Model):
+    """Where and when the resolution was presented (quán triệt, triển khai), to whom, reaching how many."""
+
+    class Audience(models.TextChoices):
+        MEMBERS = "members", _("Party members")
+        MASS_ORGANISATION = "mass_org", _("A mass organisation")
+        RESIDENTIAL_GROUP = "residential_group", _("A residential group")
+        RESIDENTS = "residents", _("Residents")
+
+    resolution = models.ForeignKey(Resolution, on_delete=models.CASCADE, related_name="disseminations")
+    held_on = models.DateField(_("date"))
+    audience = models.CharField(_("audience"), max_length=20, choices=Audience.choices)
+    mass_organisation = models.ForeignKey(
+        MassOrganisation, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("mass organisation")
+    )
+    residential_group = models.ForeignKey(
+        "members.ResidentialGroup",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        verbose_name=_("residential group"),
+    )
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    people_reached = models.PositiveIntegerField(_("people reached"), validators=[MaxValueValidator(100_000)])
+    notes = models.TextField(_("notes"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("dissemination")
+        verbose_name_plural = _("disseminations")
+        ordering = ["-held_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_audience_display()} {self.held_on:%d/%m/%Y}"
+
+
+class PublicOpinion(models.Model):
+    """Public opinion (dư luận nhân dân) heard while carrying out a resolution."""
+
+    cell = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="public_opinions")
+    resolution = models.ForeignKey(
+        Resolution, on_delete=models.SET_NULL, null=True, blank=True, related_name="opinions"
+    )
+    received_on = models.DateField(_("received on"))
+    source = models.CharField(_("from"), max_length=200, help_text=_("Who or which group raised it."))
+    content = models.TextField(_("opinion"))
+    response = models.TextField(_("response"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("public opinion")
+        verbose_name_plural = _("public opinions")
+        ordering = ["-received_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.received_on:%d/%m/%Y}: {self.content[:60]}"

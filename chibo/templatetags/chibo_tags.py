@@ -1,0 +1,23 @@
+from django import template
+from django.utils.safestring import SafeString, mark_safe
+
+from chibo.lib.html import clean_html
+
+register = template.Library()
+
+
+@register.filter
+def rich(value: str) -> SafeString:
+    """Render stored rich text; sanitised again on the way out, whatever is in the database."""
+    return mark_safe(clean_html(value or ""))  # clean_html allows only harmless tags
+
+
+@register.filter
+def percent_bar_class(value: int | None) -> str:
+    if value is None:
+        return "bg-secondary"
+    if value >= 80:
+        return "bg-success"
+    if value >= 40:
+        return "bg-info"
+    return "bg-warning"

@@ -1,0 +1,75 @@
+"""Loading resolutions and tasks for a request, through the rules of ``members.access``.
+
+Who may do what with a resolution:
+
+========================================== ==============================================================
+action                                     who
+========================================== ==============================================================
+read a resolution, its tasks, its evidence whoever sees the cell (``Access.can_view_org``)
+draft, edit, submit, vote, amend, steps    the cell's secretary and deputy, and administrators
+                                           (``Access.can_manage_org``)
+report progress on a task                  the task's lead and supporters; the secretary and deputy
+confirm or send back a report              the secretary and deputy, and the committee member who follows
+                                           the task
+========================================== ==============================================================
+
+An object the user does not see answers 404; one they see but may not change answers 403.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+
+from members.access import Access, access_for
+from resolutions.models import ProgressUpdate, Resolution, Task
+
+
+def get_resolution(request: HttpRequest, resolution_id: int, *, manage: bool = False) -> Resolution:
+    access = access_for(request.user)
+    resolution = Resolution.objects.select_related("cell").filter(pk=resolution_id).first()
+    if resolution is None or not access.can_view_org(resolution.cell):
+        raise Http404
+    if manage and not access.can_manage_org(resolution.cell):
+        raise PermissionDenied
+    return resolution
+
+
+def can_report_on(access: Access, task: Task) -> bool:
+    if access.can_manage_org(task.resolution.cell):
+        return True
+    if access.member_id is None:
+        return False
+    return task.lead_member_id == access.member_id or task.supporters.filter(pk=access.member_id).exists()
+
+
+def can_review(access: Access, task: Task) -> bool:
+    return access.can_manage_org(task.resolution.cell) or (
+        access.member_id is not None and task.follower_id == access.member_id
+    )
+
+
+def get_task(request: HttpRequest, task_id: int, *, report: bool = False, review: bool = False) -> Task:
+    access = access_for(request.user)
+    task = (
+        Task.objects.select_related("resolution__cell", "lead_member", "lead_mass_organisation", "follower")
+        .filter(pk=task_id)
+        .first()
+    )
+    if task is None or not access.can_view_org(task.resolution.cell):
+        raise Http404
+    if report and not can_report_on(access, task):
+        raise PermissionDenied
+    if review and not can_review(access, task):
+        raise PermissionDenied
+    return task
+
+
+def get_update(request: HttpRequest, update_id: int, *, review: bool = False) -> ProgressUpdate:
+    update = ProgressUpdate.objects.select_related("task__resolution__cell", "author").filter(pk=update_id).first()
+    access = access_for(request.user)
+    if update is None or not access.can_view_org(update.task.resolution.cell):
+        raise Http404
+    if review and not can_review(access, update.task):
+        raise PermissionDenied
+    return update

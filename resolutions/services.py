@@ -1,0 +1,479 @@
+"""Workflows that write several rows: each one keyword-only, atomic, and named for what it does."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from chibo.lib.html import html_to_text
+from members.models import Member, Organisation, today
+from resolutions.models import (
+    ProgressUpdate,
+    PublicOpinion,
+    Resolution,
+    StatusChange,
+    Target,
+    Task,
+    Version,
+    Vote,
+)
+from resolutions.rules import Roll, TaskProgress, entitled_voters, judge_vote, rolled_up_progress
+
+S = Resolution.Status
+
+
+class WorkflowError(Exception):
+    """A step that cannot be taken now; the message says why, in the user's language."""
+
+
+class StaleEdit(WorkflowError):
+    """Someone else saved the resolution since this form was opened."""
+
+
+# ---------------------------------------------------------------------------------------------------
+# Numbers and drafts
+# ---------------------------------------------------------------------------------------------------
+
+
+def format_number(seq: int) -> str:
+    return f"{seq:02d}-NQ/CB"
+
+
+def next_number(cell: Organisation, year: int) -> tuple[int, str]:
+    """Resolutions are numbered in one run per cell and year: 01-NQ/CB, 02-NQ/CB, …"""
+    last = Resolution.objects.filter(cell=cell, year=year).aggregate(m=Max("seq"))["m"] or 0
+    return last + 1, format_number(last + 1)
+
+
+@transaction.atomic
+def create_resolution(*, cell: Organisation, by: AbstractBaseUser | None, **fields: Any) -> Resolution:
+    # Lock the cell row: two secretaries creating at once must not draw the same number.
+    Organisation.objects.select_for_update().filter(pk=cell.pk).first()
+    resolution = Resolution(cell=cell, created_by=by, **fields)
+    resolution.year = resolution.period_start.year
+    resolution.seq, default_number = next_number(cell, resolution.year)
+    resolution.number = resolution.number or default_number
+    resolution.save()
+    return resolution
+
+
+def previous_of_kind(cell: Organisation, kind: str, before: dt.date) -> Resolution | None:
+    return (
+        Resolution.objects.filter(cell=cell, kind=kind, period_start__lt=before)
+        .exclude(status__in=[S.WITHDRAWN, S.REJECTED])
+        .order_by("-period_start", "-seq")
+        .first()
+    )
+
+
+@transaction.atomic
+def start_from_last_period(
+    *, cell: Organisation, kind: str, period_start: dt.date, period_end: dt.date, title: str, by: AbstractBaseUser
+) -> Resolution:
+    """A new draft carrying over the unfinished tasks and the targets of the previous resolution of this kind."""
+    previous = previous_of_kind(cell, kind, period_start)
+    resolution = create_resolution(
+        cell=cell, by=by, kind=kind, period_start=period_start, period_end=period_end, title=title, previous=previous
+    )
+    if previous is None:
+        return resolution
+    Target.objects.bulk_create(
+        Target(resolution=resolution, name=t.name, unit=t.unit, target_value=t.target_value, order=t.order)
+        for t in previous.targets.all()
+    )
+    for order, task in enumerate(previous.tasks.open().prefetch_related("supporters")):
+        supporters = list(task.supporters.all())
+        original_id = task.pk
+        task.pk = None
+        task._state.adding = True
+        task.resolution = resolution
+        task.carried_from_id = original_id
+        # A task whose deadline fell in the past period gets the end of the new one.
+        task.deadline = period_end if task.deadline < period_start else task.deadline
+        task.order = order
+        task.status = Task.Status.IN_PROGRESS if task.progress else Task.Status.NOT_STARTED
+        task.completed_on = None
+        task.save()
+        task.supporters.set(supporters)
+    return resolution
+
+
+@transaction.atomic
+def save_resolution(*, resolution: Resolution, expected_lock_version: int, fields: dict[str, Any]) -> Resolution:
+    """Save text fields, refusing if someone else saved since ``expected_lock_version`` was read."""
+    updated = Resolution.objects.filter(pk=resolution.pk, lock_version=expected_lock_version).update(
+        lock_version=expected_lock_version + 1
+    )
+    if updated != 1:
+        raise StaleEdit(
+            _(
+                "Someone else saved this resolution while you were editing it. Your text is still on the form: "
+                "copy what you need, open the resolution again and make your changes there."
+            )
+        )
+    for name, value in fields.items():
+        setattr(resolution, name, value)
+    resolution.lock_version = expected_lock_version + 1
+    if "period_start" in fields:
+        resolution.year = resolution.period_start.year
+    resolution.save()
+    return resolution
+
+
+# ---------------------------------------------------------------------------------------------------
+# Workflow
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Step:
+    label: str
+    sources: tuple[str, ...]
+    target: str
+    needs_note: bool = False
+    style: str = "outline-secondary"
+
+
+def steps() -> dict[str, Step]:
+    """The steps a secretary takes by hand. Adoption is not here: only a vote that meets the rule adopts."""
+    return {
+        "submit": Step(_("Submit to the meeting"), (S.DRAFT,), S.SUBMITTED, style="danger"),
+        "back_to_draft": Step(_("Back to draft"), (S.SUBMITTED,), S.DRAFT),
+        "reject": Step(_("Record as rejected"), (S.SUBMITTED,), S.REJECTED, needs_note=True),
+        "withdraw": Step(_("Withdraw"), (S.DRAFT, S.SUBMITTED), S.WITHDRAWN, needs_note=True),
+        "start": Step(_("Start implementation"), (S.ADOPTED,), S.IN_PROGRESS, style="danger"),
+        "complete": Step(_("Mark completed"), (S.IN_PROGRESS,), S.COMPLETED),
+    }
+
+
+def available_steps(resolution: Resolution) -> dict[str, Step]:
+    return {name: step for name, step in steps().items() if resolution.status in step.sources}
+
+
+@transaction.atomic
+def take_step(*, resolution: Resolution, step_name: str, by: AbstractBaseUser, note: str = "") -> Resolution:
+    step = steps().get(step_name)
+    if step is None or resolution.status not in step.sources:
+        raise WorkflowError(
+            _("This step cannot be taken while the resolution is %(status)s.")
+            % {"status": resolution.get_status_display().lower()}
+        )
+    if step.needs_note and not note.strip():
+        raise WorkflowError(_("Give the reason."))
+    if step_name == "submit" and not resolution.tasks.exists():
+        raise WorkflowError(_("Add at least one task before submitting the resolution to the meeting."))
+    _move(resolution, step.target, by, note)
+    return resolution
+
+
+def _move(resolution: Resolution, to: str, by: AbstractBaseUser | None, note: str = "", **extra: Any) -> None:
+    """The state guard: a conditional update that must change exactly one row."""
+    changed = Resolution.objects.filter(pk=resolution.pk, status=resolution.status).update(status=to, **extra)
+    if changed != 1:
+        raise WorkflowError(_("The resolution was changed by someone else just now. Reload the page."))
+    StatusChange.objects.create(resolution=resolution, from_status=resolution.status, to_status=to, by=by, note=note)
+    resolution.status = to
+    for name, value in extra.items():
+        setattr(resolution, name, value)
+
+
+# ---------------------------------------------------------------------------------------------------
+# The vote
+# ---------------------------------------------------------------------------------------------------
+
+
+def roll_on(
+    cell: Organisation, day: dt.date, *, absent_with_reason: Iterable[int] = (), exempt_present: Iterable[int] = ()
+) -> Roll:
+    """The cell's roll on the meeting date, read in one query."""
+    rows = (
+        Member.objects.filter(cell=cell)
+        .on_roll(day)
+        .official_on(day)
+        .with_status_flags(day)
+        .values_list("pk", "is_exempt", "is_transferred", "is_suspended")
+    )
+    official, exempt, transferred, suspended = set(), set(), set(), set()
+    for pk, is_exempt, is_transferred, is_suspended in rows:
+        official.add(pk)
+        if is_exempt:
+            exempt.add(pk)
+        if is_transferred:
+            transferred.add(pk)
+        if is_suspended:
+            suspended.add(pk)
+    return Roll(
+        official=frozenset(official),
+        transferred=frozenset(transferred),
+        suspended=frozenset(suspended),
+        exempt=frozenset(exempt),
+        exempt_present=frozenset(exempt_present) & frozenset(exempt),
+        absent_with_reason=frozenset(absent_with_reason),
+    )
+
+
+@transaction.atomic
+def record_vote(
+    *,
+    resolution: Resolution,
+    held_on: dt.date,
+    votes_for: int,
+    votes_against: int,
+    votes_abstain: int,
+    absent_with_reason: Iterable[Member] = (),
+    exempt_present: Iterable[Member] = (),
+    dissent: str = "",
+    by: AbstractBaseUser,
+) -> Vote:
+    """Record the vote; adopt the resolution only when the Charter rule is met. Refused counts write nothing."""
+    resolution = Resolution.objects.select_for_update().get(pk=resolution.pk)
+    if resolution.status != S.SUBMITTED:
+        raise WorkflowError(_("Only a resolution submitted to the meeting can be voted on."))
+    absent, present = list(absent_with_reason), list(exempt_present)
+    roll = roll_on(
+        resolution.cell, held_on, absent_with_reason=[m.pk for m in absent], exempt_present=[m.pk for m in present]
+    )
+    entitlement = entitled_voters(roll)
+    result = judge_vote(
+        entitled=len(entitlement.entitled),
+        votes_for=votes_for,
+        votes_against=votes_against,
+        votes_abstain=votes_abstain,
+    )
+    if result.error:
+        raise WorkflowError(result.error)
+    vote = Vote.objects.create(
+        resolution=resolution,
+        held_on=held_on,
+        official_count=len(roll.official),
+        entitled_count=len(entitlement.entitled),
+        votes_for=votes_for,
+        votes_against=votes_against,
+        votes_abstain=votes_abstain,
+        excluded=entitlement.excluded,
+        dissent=dissent,
+        adopted=result.adopted,
+        explanation=result.explanation,
+        recorded_by=by,
+    )
+    vote.absent_with_reason.set(absent)
+    vote.exempt_present.set(present)
+    if result.adopted:
+        _move(resolution, S.ADOPTED, by, result.explanation, adopted_on=held_on)
+        Version.objects.create(resolution=resolution, number=1, snapshot=snapshot(resolution), created_by=by)
+    return vote
+
+
+# ---------------------------------------------------------------------------------------------------
+# Versions and amendments
+# ---------------------------------------------------------------------------------------------------
+
+SECTIONS = ("assessment", "focal_tasks", "solutions", "implementation")
+
+
+def snapshot(resolution: Resolution) -> dict[str, Any]:
+    tasks = resolution.tasks.select_related("lead_member", "lead_mass_organisation").prefetch_related("supporters")
+    return {
+        "number": resolution.number,
+        "title": resolution.title,
+        "sections": {name: getattr(resolution, name) for name in SECTIONS},
+        "targets": [
+            {"name": t.name, "unit": t.unit, "target_value": str(t.target_value)} for t in resolution.targets.all()
+        ],
+        "tasks": [
+            {
+                "title": t.title,
+                "details": t.details,
+                "focal": t.is_focal,
+                "deadline": t.deadline.strftime("%d/%m/%Y"),
+                "lead": t.lead_label(),
+                "supporters": [m.full_name for m in t.supporters.all()],
+                "status": t.status,
+            }
+            for t in tasks
+        ],
+    }
+
+
+@transaction.atomic
+def amend(*, resolution: Resolution, reason: str, opinion: PublicOpinion | None, by: AbstractBaseUser) -> Version:
+    """Record the resolution as it now stands as its next version, with the reason for the change."""
+    if not resolution.is_amendable:
+        raise WorkflowError(_("Only an adopted resolution is amended; a draft is simply edited."))
+    if not reason.strip():
+        raise WorkflowError(_("Give the reason for the amendment."))
+    number = resolution.version + 1
+    Resolution.objects.filter(pk=resolution.pk).update(version=number)
+    resolution.version = number
+    return Version.objects.create(
+        resolution=resolution,
+        number=number,
+        snapshot=snapshot(resolution),
+        reason=reason,
+        opinion=opinion,
+        created_by=by,
+    )
+
+
+def snapshot_lines(data: dict[str, Any]) -> list[str]:
+    """A snapshot as the lines a reader compares."""
+    labels = {
+        "assessment": _("Assessment of the last period"),
+        "focal_tasks": _("Focal tasks"),
+        "solutions": _("Solutions"),
+        "implementation": _("Organisation of implementation"),
+    }
+    lines = [f"{data['number']} – {data['title']}"]
+    for name, label in labels.items():
+        text = html_to_text(data["sections"].get(name, ""))
+        if text:
+            lines.append(f"## {label}")
+            lines.extend(line for line in text.splitlines() if line.strip())
+    if data["targets"]:
+        lines.append(f"## {_('Targets')}")
+        lines.extend(f"- {t['name']}: {t['target_value']} {t['unit']}".rstrip() for t in data["targets"])
+    if data["tasks"]:
+        lines.append(f"## {_('Tasks')}")
+        for t in data["tasks"]:
+            helpers = ", ".join(t["supporters"])
+            lines.append(f"- {t['title']} — {t['lead']}" + (f" ({helpers})" if helpers else "") + f" — {t['deadline']}")
+    return lines
+
+
+def diff_versions(older: Version, newer: Version) -> list[tuple[str, str]]:
+    """(kind, line) pairs, kind being "same", "added" or "removed"."""
+    out: list[tuple[str, str]] = []
+    for line in difflib.ndiff(snapshot_lines(older.snapshot), snapshot_lines(newer.snapshot)):
+        code, text = line[:2], line[2:]
+        if code == "  ":
+            out.append(("same", text))
+        elif code == "+ ":
+            out.append(("added", text))
+        elif code == "- ":
+            out.append(("removed", text))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------
+# Assignment
+# ---------------------------------------------------------------------------------------------------
+
+
+def open_load(member_ids: Iterable[int], day: dt.date | None = None) -> dict[int, int]:
+    """Open tasks (led or supported) per member across the resolutions in force, in two queries."""
+    ids = list(member_ids)
+    load: dict[int, int] = dict.fromkeys(ids, 0)
+    open_live = Task.objects.live().open()
+    for pk, n in open_live.filter(lead_member_id__in=ids).values_list("lead_member_id").annotate(n=Count("pk")):
+        load[pk] += n
+    supported = (
+        Task.supporters.through.objects.filter(member_id__in=ids, task__in=open_live)
+        .values_list("member_id")
+        .annotate(n=Count("pk"))
+    )
+    for pk, n in supported:
+        load[pk] += n
+    return load
+
+
+def assignment_warnings(member: Member, *, leads: bool, day: dt.date | None = None) -> list[str]:
+    """Why a member may be a poor fit for a task (needs ``with_flags`` annotations)."""
+    day = day or today()
+    warnings = []
+    if getattr(member, "is_away", False):
+        warnings.append(_("%(name)s is away (working or living elsewhere).") % {"name": member.full_name})
+    if getattr(member, "is_exempt", False):
+        warnings.append(_("%(name)s is exempt from activities.") % {"name": member.full_name})
+    if leads and member.status_on(day) == Member.Status.PROBATIONARY:
+        warnings.append(_("%(name)s is a probationary member and would lead the task.") % {"name": member.full_name})
+    return warnings
+
+
+# ---------------------------------------------------------------------------------------------------
+# Progress
+# ---------------------------------------------------------------------------------------------------
+
+
+def progress_of(tasks: Iterable[Task]) -> int | None:
+    return rolled_up_progress(
+        TaskProgress(
+            progress=t.progress,
+            weight=t.weight,
+            done=t.status == Task.Status.DONE,
+            cancelled=t.status == Task.Status.CANCELLED,
+        )
+        for t in tasks
+    )
+
+
+def progress_by_resolution(resolution_ids: Iterable[int]) -> dict[int, int | None]:
+    """The rolled-up progress of many resolutions from one query over their tasks."""
+    ids = list(resolution_ids)
+    grouped: dict[int, list[Task]] = {pk: [] for pk in ids}
+    for task in Task.objects.filter(resolution_id__in=ids).only("resolution_id", "progress", "weight", "status"):
+        grouped[task.resolution_id].append(task)
+    return {pk: progress_of(tasks) for pk, tasks in grouped.items()}
+
+
+@transaction.atomic
+def post_update(
+    *, task: Task, author: Member, status: str, progress: int, note: str = "", evidence: Any = None
+) -> ProgressUpdate:
+    """A member reports on a task; the task shows the report at once, the secretary confirms or sends it back."""
+    if task.resolution.status not in Resolution.LIVE:
+        raise WorkflowError(_("Progress is reported once the resolution is adopted."))
+    if status == Task.Status.DONE:
+        progress = 100
+    update = ProgressUpdate(task=task, author=author, status=status, progress=progress, note=note)
+    if evidence:
+        update.evidence = evidence
+        update.evidence_name = evidence.name[:200]
+    update.save()
+    _apply_latest(task)
+    return update
+
+
+@transaction.atomic
+def review_update(*, update: ProgressUpdate, confirm: bool, note: str, by: AbstractBaseUser) -> ProgressUpdate:
+    if update.review != ProgressUpdate.Review.PENDING:
+        raise WorkflowError(_("This report has already been reviewed."))
+    if not confirm and not note.strip():
+        raise WorkflowError(_("Say what is missing when sending a report back."))
+    update.review = ProgressUpdate.Review.CONFIRMED if confirm else ProgressUpdate.Review.SENT_BACK
+    update.review_note, update.reviewed_by, update.reviewed_at = note, by, timezone.now()
+    update.save(update_fields=["review", "review_note", "reviewed_by", "reviewed_at"])
+    _apply_latest(update.task)
+    return update
+
+
+def _apply_latest(task: Task) -> None:
+    """The task shows its latest report that was not sent back (or its initial state when there is none)."""
+    latest = task.updates.exclude(review=ProgressUpdate.Review.SENT_BACK).order_by("-created_at", "-pk").first()
+    if latest is None:
+        task.status, task.progress, task.completed_on = Task.Status.NOT_STARTED, 0, None
+    else:
+        task.status, task.progress = latest.status, latest.progress
+        done = latest.status == Task.Status.DONE
+        task.completed_on = timezone.localtime(latest.created_at).date() if done else None
+    task.save(update_fields=["status", "progress", "completed_on"])
+
+
+def tasks_for_member(member: Member) -> Any:
+    """A member's tasks across resolutions in force: overdue first, then by deadline."""
+    day = today()
+    return (
+        Task.objects.live()
+        .of_member(member.pk)
+        .select_related("resolution", "lead_member", "lead_mass_organisation")
+        .annotate(is_late=ExpressionWrapper(Q(status__in=Task.OPEN, deadline__lt=day), output_field=BooleanField()))
+        .order_by("-is_late", "deadline", "pk")
+    )

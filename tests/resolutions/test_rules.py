@@ -1,0 +1,82 @@
+import pytest
+
+from resolutions.rules import Roll, TaskProgress, entitled_voters, judge_vote, rolled_up_progress
+
+OFFICIAL = frozenset(range(1, 11))  # ten official members, ids 1..10
+
+
+@pytest.mark.parametrize(
+    ("roll", "entitled", "excluded"),
+    [
+        (Roll(OFFICIAL), 10, {}),
+        (Roll(OFFICIAL, transferred=frozenset({1})), 9, {"transferred": [1]}),
+        (Roll(OFFICIAL, suspended=frozenset({2})), 9, {"suspended": [2]}),
+        (Roll(OFFICIAL, exempt=frozenset({3, 4})), 8, {"exempt_absent": [3, 4]}),
+        # an exempt member who attends counts
+        (Roll(OFFICIAL, exempt=frozenset({3, 4}), exempt_present=frozenset({4})), 9, {"exempt_absent": [3]}),
+        (Roll(OFFICIAL, absent_with_reason=frozenset({5, 6})), 8, {"absent_with_reason": [5, 6]}),
+        # a probationary member (id 99) is not official: marking them anything changes nothing
+        (Roll(OFFICIAL, absent_with_reason=frozenset({99})), 10, {}),
+        # one member is counted out once, under the first reason
+        (
+            Roll(OFFICIAL, transferred=frozenset({1}), absent_with_reason=frozenset({1, 2})),
+            8,
+            {"transferred": [1], "absent_with_reason": [2]},
+        ),
+    ],
+)
+def test_entitled_voters(roll: Roll, entitled: int, excluded: dict[str, list[int]]) -> None:
+    result = entitled_voters(roll)
+    assert len(result.entitled) == entitled
+    assert result.excluded == excluded
+
+
+@pytest.mark.parametrize(
+    ("entitled", "votes", "adopted", "says"),
+    [
+        (24, (13, 5, 6), True, "13 phiếu tán thành / 24 đảng viên chính thức có quyền biểu quyết: quá nửa"),
+        (24, (12, 12, 0), False, "12 phiếu tán thành / 24 đảng viên chính thức có quyền biểu quyết: chưa quá nửa"),
+        (24, (11, 0, 0), False, "chưa quá nửa"),  # absentees and non-voters do not help
+        (25, (13, 0, 0), True, "quá nửa"),
+        (25, (12, 0, 13), False, "chưa quá nửa"),
+        (10, (0, 0, 10), False, "chưa quá nửa"),  # everyone abstains
+        (1, (1, 0, 0), True, "quá nửa"),
+        (0, (0, 0, 0), False, "chưa quá nửa"),  # nobody entitled: nothing can be adopted
+    ],
+)
+def test_the_charter_rule(entitled: int, votes: tuple[int, int, int], adopted: bool, says: str) -> None:
+    result = judge_vote(entitled=entitled, votes_for=votes[0], votes_against=votes[1], votes_abstain=votes[2])
+    assert not result.error
+    assert result.adopted is adopted
+    assert says in result.explanation
+
+
+@pytest.mark.parametrize("votes", [(20, 5, 0), (25, 0, 0), (0, 0, 25)])
+def test_more_votes_than_entitled_are_refused(votes: tuple[int, int, int]) -> None:
+    result = judge_vote(entitled=24, votes_for=votes[0], votes_against=votes[1], votes_abstain=votes[2])
+    assert result.adopted is False
+    assert "có quyền biểu quyết" in result.error
+
+
+def test_negative_counts_are_refused() -> None:
+    assert judge_vote(entitled=10, votes_for=-1, votes_against=0, votes_abstain=0).error
+
+
+T = TaskProgress
+
+
+@pytest.mark.parametrize(
+    ("tasks", "expected"),
+    [
+        ([], None),
+        ([T(0, None), T(100, None)], 50),
+        ([T(40, None), T(0, None, done=True)], 70),  # done counts as 100 whatever was reported
+        ([T(100, 3), T(0, 1)], 75),  # weighted
+        ([T(100, 3), T(0, None)], 75),  # an unset weight counts as 1
+        ([T(50, None), T(0, None, cancelled=True)], 50),  # cancelled tasks do not count
+        ([T(0, None, cancelled=True)], None),
+        ([T(33, None), T(33, None), T(34, None)], 33),
+    ],
+)
+def test_progress_rolls_up(tasks: list[TaskProgress], expected: int | None) -> None:
+    assert rolled_up_progress(tasks) == expected
