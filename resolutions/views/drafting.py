@@ -1,3 +1,330 @@
-from django.urls import URLPattern
+"""Drafting, the workflow, the vote, amendments and dissemination: the secretary's side of a resolution."""
 
-urlpatterns: list[URLPattern] = []
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from members.access import access_for, get_organisation, require
+from members.models import Member, today
+from resolutions.access import get_resolution
+from resolutions.forms.drafting import (
+    AmendmentForm,
+    AssignmentChoices,
+    DisseminationForm,
+    NewResolutionForm,
+    PublicOpinionForm,
+    ResolutionForm,
+    TargetFormSet,
+    TaskFormSet,
+    VoteForm,
+)
+from resolutions.models import PublicOpinion, Resolution, Task, Version
+from resolutions.rules import entitled_voters
+from resolutions.services import (
+    SECTIONS,
+    StaleEdit,
+    WorkflowError,
+    amend,
+    available_steps,
+    create_resolution,
+    diff_versions,
+    progress_by_resolution,
+    progress_of,
+    record_vote,
+    roll_on,
+    save_resolution,
+    snapshot_lines,
+    start_from_last_period,
+    take_step,
+)
+
+
+def resolution_list(request: HttpRequest, org_id: int) -> HttpResponse:
+    """A cell's resolutions, newest period first, with their rolled-up progress."""
+    cell = get_organisation(request, org_id)
+    require(cell.is_cell)
+    day = today()
+    resolutions = (
+        Resolution.objects.filter(cell=cell)
+        .annotate(
+            task_count=Count("tasks", filter=~Q(tasks__status=Task.Status.CANCELLED)),
+            overdue_count=Count("tasks", filter=Q(tasks__status__in=Task.OPEN, tasks__deadline__lt=day)),
+        )
+        .order_by("-period_start", "-seq")
+    )
+    page = Paginator(resolutions, 24).get_page(request.GET.get("page"))
+    progress = progress_by_resolution([r.pk for r in page])
+    rows = [(r, progress.get(r.pk)) for r in page]
+    return render(
+        request,
+        "resolutions/resolution_list.html",
+        {"cell": cell, "page": page, "rows": rows, "can_manage": access_for(request.user).can_manage_org(cell)},
+    )
+
+
+def resolution_create(request: HttpRequest, org_id: int) -> HttpResponse:
+    cell = get_organisation(request, org_id, manage=True)
+    require(cell.is_cell)
+    form = NewResolutionForm(request.POST or None, instance=Resolution(cell=cell))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        fields = {k: data[k] for k in ("kind", "period_start", "period_end", "title")}
+        if data["from_last_period"]:
+            resolution = start_from_last_period(cell=cell, by=request.user, **fields)
+        else:
+            resolution = create_resolution(cell=cell, by=request.user, **fields)
+        messages.success(
+            request, _("Draft %(number)s created. Now write its content and tasks.") % {"number": resolution.number}
+        )
+        return redirect("resolutions:resolution-edit", resolution_id=resolution.pk)
+    return render(request, "resolutions/resolution_new.html", {"form": form, "cell": cell})
+
+
+def resolution_detail(request: HttpRequest, resolution_id: int) -> HttpResponse:
+    resolution = get_resolution(request, resolution_id)
+    access = access_for(request.user)
+    tasks = list(
+        resolution.tasks.select_related("lead_member", "lead_mass_organisation", "follower").prefetch_related(
+            Prefetch("supporters", queryset=Member.objects.only("pk", "full_name"))
+        )
+    )
+    day = today()
+    context: dict[str, Any] = {
+        "resolution": resolution,
+        "tasks": tasks,
+        "overdue": [t for t in tasks if t.is_overdue(day)],
+        "progress": progress_of(tasks),
+        "targets": resolution.targets.all(),
+        "votes": resolution.votes.select_related("recorded_by"),
+        "versions": resolution.versions.select_related("created_by", "opinion"),
+        "disseminations": resolution.disseminations.select_related("mass_organisation", "residential_group"),
+        "changes": resolution.status_changes.select_related("by"),
+        "upper": resolution.upper_resolutions.select_related("cell"),
+        "can_manage": access.can_manage_org(resolution.cell),
+        "steps": available_steps(resolution),
+        "today": day,
+    }
+    return render(request, "resolutions/resolution_detail.html", context)
+
+
+def _with_extra_row(data: QueryDict, prefix: str) -> QueryDict:
+    """The posted data with one more blank row in a formset: "add a row" works without JavaScript."""
+    data = data.copy()
+    key = f"{prefix}-TOTAL_FORMS"
+    data[key] = str(int(data.get(key, "0") or 0) + 1)
+    return data
+
+
+def resolution_edit(request: HttpRequest, resolution_id: int) -> HttpResponse:
+    """The text, targets and tasks on one page. After adoption the same page makes an amendment."""
+    resolution = get_resolution(request, resolution_id, manage=True)
+    if not (resolution.is_editable or resolution.is_amendable):
+        messages.error(
+            request,
+            _("A resolution that is %(status)s can no longer be changed.")
+            % {"status": resolution.get_status_display().lower()},
+        )
+        return redirect("resolutions:resolution-detail", resolution_id=resolution.pk)
+    amending = resolution.is_amendable
+    data = request.POST if request.method == "POST" else None
+    if data is not None and "add_task" in data:
+        data = _with_extra_row(data, "tasks")
+    if data is not None and "add_target" in data:
+        data = _with_extra_row(data, "targets")
+    choices = AssignmentChoices(resolution.cell)
+    form = ResolutionForm(data, instance=resolution, amending=amending)
+    targets = TargetFormSet(data, instance=resolution, prefix="targets")
+    tasks = TaskFormSet(
+        data,
+        instance=resolution,
+        prefix="tasks",
+        choices=choices,
+        queryset=resolution.tasks.exclude(status=Task.Status.CANCELLED).prefetch_related("supporters"),
+    )
+    amendment = AmendmentForm(data, cell=resolution.cell) if amending else None
+    warnings: list[str] = []
+    adding_row = data is not None and ("add_task" in data or "add_target" in data)
+    if data is not None and not adding_row:
+        valid = all([form.is_valid(), targets.is_valid(), tasks.is_valid(), amendment is None or amendment.is_valid()])
+        if valid:
+            warnings = tasks.assignment_warnings()
+            if warnings and not data.get("confirm_warnings"):
+                messages.warning(request, _("Check the warnings below; tick the box to save anyway."))
+            else:
+                try:
+                    _save_all(request, resolution, form, targets, tasks, amendment)
+                except StaleEdit as exc:
+                    form.add_error(None, str(exc))
+                else:
+                    messages.success(request, _("Saved."))
+                    return redirect("resolutions:resolution-detail", resolution_id=resolution.pk)
+    context = {
+        "resolution": resolution,
+        "form": form,
+        "targets": targets,
+        "tasks": tasks,
+        "amendment": amendment,
+        "warnings": warnings,
+        "sections": SECTIONS,
+    }
+    return render(request, "resolutions/resolution_edit.html", context)
+
+
+@transaction.atomic
+def _save_all(request: HttpRequest, resolution: Resolution, form, targets, tasks, amendment) -> None:  # type: ignore[no-untyped-def]
+    fields = {
+        name: form.cleaned_data[name]
+        for name in form.changed_data
+        if name in form.fields
+        and name
+        not in (
+            "lock_version",
+            "upper_resolutions",
+        )
+    }
+    save_resolution(resolution=resolution, expected_lock_version=form.cleaned_data["lock_version"], fields=fields)
+    resolution.upper_resolutions.set(form.cleaned_data["upper_resolutions"])
+    targets.save()
+    saved = tasks.save(commit=False)
+    for order, task in enumerate(saved):
+        task.order = task.order or order
+        task.save()
+    tasks.save_m2m()
+    for task in tasks.deleted_objects:
+        if amendment is None:
+            task.delete()
+        else:
+            # An adopted resolution keeps its tasks' history: a removed task is cancelled.
+            task.status = Task.Status.CANCELLED
+            task.save(update_fields=["status"])
+    if amendment is not None:
+        amend(
+            resolution=resolution,
+            reason=amendment.cleaned_data["reason"],
+            opinion=amendment.cleaned_data["opinion"],
+            by=request.user,
+        )
+
+
+@require_POST
+def resolution_step(request: HttpRequest, resolution_id: int, step: str) -> HttpResponse:
+    resolution = get_resolution(request, resolution_id, manage=True)
+    try:
+        take_step(resolution=resolution, step_name=step, by=request.user, note=request.POST.get("note", ""))
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, _("The resolution is now %(status)s.") % {"status": resolution.get_status_display().lower()}
+        )
+    return redirect("resolutions:resolution-detail", resolution_id=resolution.pk)
+
+
+def resolution_vote(request: HttpRequest, resolution_id: int) -> HttpResponse:
+    """Record the adoption vote. The numbers the rule is checked on are shown before and after."""
+    resolution = get_resolution(request, resolution_id, manage=True)
+    if resolution.status != Resolution.Status.SUBMITTED:
+        messages.error(request, _("Only a resolution submitted to the meeting can be voted on."))
+        return redirect("resolutions:resolution-detail", resolution_id=resolution.pk)
+    form = VoteForm(request.POST or None, cell=resolution.cell)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            vote = record_vote(
+                resolution=resolution,
+                held_on=data["held_on"],
+                votes_for=data["votes_for"],
+                votes_against=data["votes_against"],
+                votes_abstain=data["votes_abstain"],
+                absent_with_reason=data["absent_with_reason"],
+                exempt_present=data["exempt_present"],
+                dissent=data["dissent"],
+                by=request.user,
+            )
+        except WorkflowError as exc:
+            form.add_error(None, str(exc))
+        else:
+            level = messages.SUCCESS if vote.adopted else messages.WARNING
+            messages.add_message(request, level, vote.explanation)
+            return redirect("resolutions:resolution-detail", resolution_id=resolution.pk)
+    roll = roll_on(resolution.cell, today())
+    base = entitled_voters(roll)
+    return render(
+        request,
+        "resolutions/resolution_vote.html",
+        {"resolution": resolution, "form": form, "roll": roll, "base": base},
+    )
+
+
+def version_diff(request: HttpRequest, resolution_id: int, number: int) -> HttpResponse:
+    resolution = get_resolution(request, resolution_id)
+    newer = get_object_or_404(
+        Version.objects.select_related("created_by", "opinion"), resolution=resolution, number=number
+    )
+    older = Version.objects.filter(resolution=resolution, number__lt=number).order_by("-number").first()
+    lines = diff_versions(older, newer) if older else [("same", line) for line in snapshot_lines(newer.snapshot)]
+    return render(
+        request,
+        "resolutions/version_diff.html",
+        {"resolution": resolution, "newer": newer, "older": older, "lines": lines},
+    )
+
+
+def dissemination_create(request: HttpRequest, resolution_id: int) -> HttpResponse:
+    resolution = get_resolution(request, resolution_id, manage=True)
+    if resolution.status not in Resolution.LIVE:
+        messages.error(request, _("A resolution is disseminated once it is adopted."))
+        return redirect("resolutions:resolution-detail", resolution_id=resolution.pk)
+    form = DisseminationForm(request.POST or None, cell=resolution.cell)
+    if request.method == "POST" and form.is_valid():
+        dissemination = form.save(commit=False)
+        dissemination.resolution, dissemination.recorded_by = resolution, request.user
+        dissemination.save()
+        messages.success(request, _("Saved."))
+        return redirect("resolutions:resolution-detail", resolution_id=resolution.pk)
+    return render(request, "resolutions/dissemination_form.html", {"resolution": resolution, "form": form})
+
+
+def opinion_list(request: HttpRequest, org_id: int) -> HttpResponse:
+    """The public-opinion log of a cell; the secretary adds to it on the same page."""
+    cell = get_organisation(request, org_id)
+    require(cell.is_cell)
+    can_manage = access_for(request.user).can_manage_org(cell)
+    form = PublicOpinionForm(request.POST or None, cell=cell) if can_manage else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            opinion = form.save(commit=False)
+            opinion.cell, opinion.recorded_by = cell, request.user
+            opinion.save()
+            messages.success(request, _("Saved."))
+            return redirect("resolutions:opinion-list", org_id=cell.pk)
+    opinions = Paginator(PublicOpinion.objects.filter(cell=cell).select_related("resolution"), 30).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "resolutions/opinion_list.html", {"cell": cell, "page": opinions, "form": form})
+
+
+urlpatterns = [
+    path("cells/<int:org_id>/resolutions/", resolution_list, name="resolution-list"),
+    path("cells/<int:org_id>/resolutions/new/", resolution_create, name="resolution-create"),
+    path("cells/<int:org_id>/opinions/", opinion_list, name="opinion-list"),
+    path("resolutions/<int:resolution_id>/", resolution_detail, name="resolution-detail"),
+    path("resolutions/<int:resolution_id>/edit/", resolution_edit, name="resolution-edit"),
+    path("resolutions/<int:resolution_id>/steps/<slug:step>/", resolution_step, name="resolution-step"),
+    path("resolutions/<int:resolution_id>/vote/", resolution_vote, name="resolution-vote"),
+    path("resolutions/<int:resolution_id>/versions/<int:number>/", version_diff, name="version-diff"),
+    path("resolutions/<int:resolution_id>/disseminations/new/", dissemination_create, name="dissemination-create"),
+]

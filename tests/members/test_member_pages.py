@@ -138,8 +138,9 @@ def test_member_list_runs_a_fixed_number_of_queries(client_for, tree, django_ass
 def test_cell_page_runs_a_fixed_number_of_queries(client_for, tree, django_assert_num_queries, size) -> None:
     MemberFactory.create_batch(size, cell=tree.cell_a1)
     client = client_for("secretary")
-    # session, user, roles, own member record, the cell, its ancestors, counts, roles, members
-    with django_assert_num_queries(9):
+    # session, user, roles, own member record, the cell, its ancestors, counts, roles, members,
+    # the resolution in force (none here, so no query for its tasks), overdue tasks
+    with django_assert_num_queries(11):
         response = client.get(reverse("members:org-detail", args=[tree.cell_a1.pk]))
     assert response.status_code == 200
     assert response.content.decode().count('href="/members/') >= size

@@ -1,0 +1,323 @@
+"""Forms for drafting a resolution, its targets and tasks, the vote, dissemination and public opinion."""
+
+from __future__ import annotations
+
+import datetime as dt
+from calendar import monthrange
+from typing import Any
+
+from django import forms
+from django.forms import BaseInlineFormSet, inlineformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from chibo.lib.html import clean_html
+from members.forms import CrispyMixin, DateInput
+from members.models import MassOrganisation, Member, Organisation, ResidentialGroup, Role, today
+from resolutions.models import Dissemination, PublicOpinion, Resolution, Target, Task
+from resolutions.services import SECTIONS, open_load
+
+
+def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
+    return day.replace(day=1), day.replace(day=monthrange(day.year, day.month)[1])
+
+
+def default_period(day: dt.date | None = None) -> tuple[dt.date, dt.date]:
+    """A resolution is drafted before the month's meeting: this month early on, next month after the 15th."""
+    day = day or today()
+    if day.day > 15:
+        day = (day.replace(day=28) + dt.timedelta(days=7)).replace(day=1)
+    return month_bounds(day)
+
+
+class NewResolutionForm(CrispyMixin, forms.ModelForm):
+    from_last_period = forms.BooleanField(
+        label=_("Start from last period: copy the unfinished tasks and the targets of the previous resolution"),
+        required=False,
+        initial=True,
+    )
+
+    class Meta:
+        model = Resolution
+        fields = ["kind", "period_start", "period_end", "title"]
+        widgets = {"period_start": DateInput(), "period_end": DateInput()}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._setup_helper()
+        start, end = default_period()
+        self.fields["period_start"].initial = start
+        self.fields["period_end"].initial = end
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", _("The end of the period cannot be before its start."))
+        return data
+
+
+class ResolutionForm(CrispyMixin, forms.ModelForm):
+    lock_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Resolution
+        fields = ["kind", "period_start", "period_end", "number", "title", *SECTIONS, "upper_resolutions"]
+        widgets = {
+            "period_start": DateInput(),
+            "period_end": DateInput(),
+            **{name: forms.Textarea(attrs={"rows": 5}) for name in SECTIONS},
+            "upper_resolutions": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args: Any, amending: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._setup_helper()
+        resolution = self.instance
+        self.fields["lock_version"].initial = resolution.lock_version
+        ancestors = resolution.cell.ancestor_paths()[:-1]
+        self.fields["upper_resolutions"].queryset = Resolution.objects.filter(
+            cell__path__in=ancestors, status__in=[*Resolution.LIVE, Resolution.Status.COMPLETED]
+        ).select_related("cell")
+        self.fields["upper_resolutions"].label_from_instance = lambda r: f"{r.cell.name}: {r.number} – {r.title}"
+        for name in SECTIONS:
+            self.fields[name].help_text = _("Plain text; a blank line starts a new paragraph.")
+        if amending:
+            # After adoption the number, kind and period are fixed; the content changes through the amendment.
+            for name in ("number", "kind", "period_start", "period_end"):
+                self.fields[name].disabled = True
+
+    def clean_number(self) -> str:
+        number = self.cleaned_data["number"].strip()
+        start = self.cleaned_data.get("period_start") or self.instance.period_start
+        clash = Resolution.objects.filter(cell=self.instance.cell, year=start.year, number=number).exclude(
+            pk=self.instance.pk
+        )
+        if clash.exists():
+            raise forms.ValidationError(_("Another resolution of the cell this year already has this number."))
+        return number
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for name in SECTIONS:
+            if name in data:
+                data[name] = clean_html(data[name])
+        start, end = data.get("period_start"), data.get("period_end")
+        if start and end and end < start:
+            self.add_error("period_end", _("The end of the period cannot be before its start."))
+        return data
+
+
+class AmendmentForm(CrispyMixin, forms.Form):
+    reason = forms.CharField(label=_("Reason for the amendment"), widget=forms.Textarea(attrs={"rows": 3}))
+    opinion = forms.ModelChoiceField(
+        label=_("Public opinion that prompted it"), queryset=PublicOpinion.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, cell: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._setup_helper()
+        self.fields["opinion"].queryset = PublicOpinion.objects.filter(cell=cell)
+
+
+class TargetForm(forms.ModelForm):
+    class Meta:
+        model = Target
+        fields = ["name", "unit", "target_value", "actual_value"]
+        widgets = {"name": forms.TextInput(attrs={"placeholder": _("e.g. Households signing the commitment")})}
+
+
+TargetFormSet = inlineformset_factory(Resolution, Target, form=TargetForm, extra=1, can_delete=True)
+
+
+def member_label(member: Member, loads: dict[int, int]) -> str:
+    parts = [member.full_name]
+    if member.residential_group_id:
+        parts.append(member.residential_group.name)
+    status = member.status
+    parts.append(str(Member.Status(status).label) if status else "")
+    parts.append(str(_("%(n)d open tasks")) % {"n": loads.get(member.pk, 0)})
+    if getattr(member, "is_away", False):
+        parts.append(str(_("AWAY")))
+    if getattr(member, "is_exempt", False):
+        parts.append(str(_("EXEMPT")))
+    return " · ".join(part for part in parts if part)
+
+
+class TaskForm(forms.ModelForm):
+    class Meta:
+        model = Task
+        fields = [
+            "title",
+            "details",
+            "is_focal",
+            "deadline",
+            "weight",
+            "lead_kind",
+            "lead_member",
+            "lead_mass_organisation",
+            "supporters",
+            "follower",
+        ]
+        widgets = {"deadline": DateInput(), "details": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, choices: AssignmentChoices, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The querysets validate what is posted; the labels were built once for the whole formset.
+        self.fields["lead_member"].queryset = choices.members
+        self.fields["lead_member"].choices = [("", "---------"), *choices.member_choices]
+        self.fields["lead_member"].label = _("Lead member")
+        self.fields["supporters"].queryset = choices.members
+        self.fields["supporters"].choices = choices.member_choices
+        self.fields["supporters"].widget = forms.SelectMultiple(attrs={"size": 4}, choices=choices.member_choices)
+        self.fields["supporters"].label = _("Supporting members")
+        self.fields["follower"].queryset = choices.committee
+        self.fields["follower"].choices = [("", "---------"), *choices.committee_choices]
+        self.fields["lead_mass_organisation"].queryset = choices.mass_organisations
+        self.fields["lead_mass_organisation"].choices = [("", "---------"), *choices.mass_organisation_choices]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        kind = data.get("lead_kind")
+        if kind == Task.LeadKind.MEMBER and not data.get("lead_member"):
+            self.add_error("lead_member", _("Choose the member who leads the task."))
+        if kind == Task.LeadKind.MASS_ORGANISATION and not data.get("lead_mass_organisation"):
+            self.add_error("lead_mass_organisation", _("Choose the mass organisation that leads the task."))
+        if kind != Task.LeadKind.MEMBER:
+            data["lead_member"] = None
+        if kind != Task.LeadKind.MASS_ORGANISATION:
+            data["lead_mass_organisation"] = None
+        lead = data.get("lead_member")
+        if lead and lead in (data.get("supporters") or []):
+            self.add_error("supporters", _("The lead cannot also be a supporter."))
+        return data
+
+
+class AssignmentChoices:
+    """The people and organisations a cell's tasks can go to, read once per page (not once per task row)."""
+
+    def __init__(self, cell: Organisation) -> None:
+        self.members = Member.objects.filter(cell=cell).active()
+        member_list = list(self.members.with_flags().select_related("residential_group").order_by("search_name", "pk"))
+        loads = open_load([m.pk for m in member_list])
+        self.by_pk = {m.pk: m for m in member_list}
+        self.member_choices = [(m.pk, member_label(m, loads)) for m in member_list]
+        committee_users = Role.objects.filter(
+            organisation=cell, kind__in=[Role.Kind.SECRETARY, Role.Kind.DEPUTY, Role.Kind.COMMITTEE]
+        ).values_list("user_id", flat=True)
+        committee_ids = set(Member.objects.filter(user_id__in=committee_users).values_list("pk", flat=True))
+        committee = [m for m in member_list if m.pk in committee_ids] or member_list
+        self.committee = self.members.filter(pk__in=[m.pk for m in committee])
+        self.committee_choices = [(m.pk, m.full_name) for m in committee]
+        self.mass_organisations = MassOrganisation.objects.filter(cell=cell)
+        self.mass_organisation_choices = [(o.pk, o.name) for o in self.mass_organisations]
+
+
+class BaseTaskFormSet(BaseInlineFormSet):
+    def __init__(self, *args: Any, choices: AssignmentChoices, **kwargs: Any) -> None:
+        self.choices = choices
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        return {**super().get_form_kwargs(index), "choices": self.choices}
+
+    def assignment_warnings(self) -> list[str]:
+        """Warnings for assignments made or changed in this submission (needs a valid formset)."""
+        from resolutions.services import assignment_warnings
+
+        warnings: list[str] = []
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or data.get("DELETE") or not form.has_changed():
+                continue
+            title = data.get("title", "")
+            lead = data.get("lead_member")
+            if lead and ("lead_member" in form.changed_data or not form.instance.pk):
+                for text in assignment_warnings(self.choices.by_pk.get(lead.pk, lead), leads=True):
+                    warnings.append(f"{title}: {text}")
+            if "supporters" in form.changed_data or not form.instance.pk:
+                for member in data.get("supporters") or []:
+                    for text in assignment_warnings(self.choices.by_pk.get(member.pk, member), leads=False):
+                        warnings.append(f"{title}: {text}")
+        return warnings
+
+
+TaskFormSet = inlineformset_factory(Resolution, Task, form=TaskForm, formset=BaseTaskFormSet, extra=1, can_delete=True)
+
+
+class VoteForm(CrispyMixin, forms.Form):
+    held_on = forms.DateField(label=_("Meeting date"), widget=DateInput())
+    votes_for = forms.IntegerField(label=_("For"), min_value=0, max_value=10_000)
+    votes_against = forms.IntegerField(label=_("Against"), min_value=0, max_value=10_000, initial=0)
+    votes_abstain = forms.IntegerField(label=_("Abstain"), min_value=0, max_value=10_000, initial=0)
+    absent_with_reason = forms.ModelMultipleChoiceField(
+        label=_("Official members absent for the whole meeting with an approved reason"),
+        queryset=Member.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    exempt_present = forms.ModelMultipleChoiceField(
+        label=_("Exempt members who attend (they count)"),
+        queryset=Member.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    dissent = forms.CharField(
+        label=_("Dissenting opinions (who, and what)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, cell: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._setup_helper()
+        self.fields["held_on"].initial = today()
+        members = Member.objects.filter(cell=cell).active().order_by("search_name", "pk")
+        self.fields["absent_with_reason"].queryset = members.filter(official_on__lte=today())
+        self.fields["exempt_present"].queryset = members.with_flags().filter(is_exempt=True)
+
+    def clean_held_on(self) -> dt.date:
+        held_on = self.cleaned_data["held_on"]
+        if held_on > today():
+            raise forms.ValidationError(_("A vote is recorded after the meeting, not before."))
+        return held_on
+
+
+class DisseminationForm(CrispyMixin, forms.ModelForm):
+    class Meta:
+        model = Dissemination
+        fields = ["held_on", "audience", "mass_organisation", "residential_group", "place", "people_reached", "notes"]
+        widgets = {"held_on": DateInput(), "notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args: Any, cell: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._setup_helper()
+        self.fields["mass_organisation"].queryset = MassOrganisation.objects.filter(cell=cell)
+        self.fields["residential_group"].queryset = ResidentialGroup.objects.filter(cell=cell)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        audience = data.get("audience")
+        if audience == Dissemination.Audience.MASS_ORGANISATION and not data.get("mass_organisation"):
+            self.add_error("mass_organisation", _("Choose the mass organisation."))
+        if audience == Dissemination.Audience.RESIDENTIAL_GROUP and not data.get("residential_group"):
+            self.add_error("residential_group", _("Choose the residential group."))
+        if data.get("held_on") and data["held_on"] > today():
+            self.add_error("held_on", _("Record a dissemination once it has taken place."))
+        return data
+
+
+class PublicOpinionForm(CrispyMixin, forms.ModelForm):
+    class Meta:
+        model = PublicOpinion
+        fields = ["received_on", "source", "content", "response", "resolution"]
+        widgets = {
+            "received_on": DateInput(),
+            "content": forms.Textarea(attrs={"rows": 3}),
+            "response": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args: Any, cell: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._setup_helper()
+        self.fields["received_on"].initial = today()
+        self.fields["resolution"].queryset = Resolution.objects.filter(cell=cell).exclude(
+            status__in=[Resolution.Status.WITHDRAWN, Resolution.Status.REJECTED]
+        )
