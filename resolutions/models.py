@@ -407,7 +407,7 @@ class PublicOpinion(models.Model):
         Resolution, on_delete=models.SET_NULL, null=True, blank=True, related_name="opinions"
     )
     received_on = models.DateField(_("received on"))
-    source = models.CharField(_("from"), max_length=200, help_text=_("Who or which group raised it."))
+    source = models.CharField(_("raised by"), max_length=200, help_text=_("Who or which group raised it."))
     content = models.TextField(_("opinion"))
     response = models.TextField(_("response"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
