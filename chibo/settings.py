@@ -222,4 +222,8 @@ LOGGING = {
 # Business settings with their defaults (the "unconfirmed" rules of the domain are settings).
 CHIBO = {
     "MEMBER_LIST_PAGE_SIZE": 50,
+    # Evidence files attached to progress reports (PDF, JPEG, PNG, .docx, .xlsx, checked by content).
+    "EVIDENCE_MAX_BYTES": _env("EVIDENCE_MAX_BYTES", env.int, 10 * 1024 * 1024),
 }
+# Uploads larger than this are written to a temporary file rather than held in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -196,7 +196,8 @@ class Task(models.Model):
     )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.NOT_STARTED)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0, validators=[MaxValueValidator(100)])
-    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    # The day the task was closed: done, or judged not met.
+    completed_on = models.DateField(_("closed on"), null=True, blank=True)
     carried_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("carried over from")
     )
@@ -231,10 +232,10 @@ class Task(models.Model):
         return self.is_open and self.deadline < (on or today())
 
     def days_late(self, on: dt.date | None = None) -> int:
-        """Days past the deadline: until done for a finished task, until ``on`` for an open one."""
-        end = self.completed_on if self.completed_on else (on or today())
-        if self.status in (self.Status.CANCELLED,):
+        """Days past the deadline: until the task was closed, or until ``on`` while it is open."""
+        if self.status == self.Status.CANCELLED:
             return 0
+        end = self.completed_on or (on or today())
         return max(0, (end - self.deadline).days)
 
     def lead_label(self) -> str:

@@ -433,24 +433,36 @@ def post_update(
         raise WorkflowError(_("Progress is reported once the resolution is adopted."))
     if status == Task.Status.DONE:
         progress = 100
+    if status not in Task.Status.values or not 0 <= progress <= 100:
+        raise WorkflowError(_("Give a status and a percentage between 0 and 100."))
     update = ProgressUpdate(task=task, author=author, status=status, progress=progress, note=note)
     if evidence:
         update.evidence = evidence
         update.evidence_name = evidence.name[:200]
-    update.save()
-    _apply_latest(task)
+    try:
+        update.save()
+        _apply_latest(task)
+    except Exception:
+        # The file is written before the transaction commits: do not leave it behind on a failure.
+        if update.evidence:
+            update.evidence.delete(save=False)
+        raise
     return update
 
 
 @transaction.atomic
 def review_update(*, update: ProgressUpdate, confirm: bool, note: str, by: AbstractBaseUser) -> ProgressUpdate:
-    if update.review != ProgressUpdate.Review.PENDING:
-        raise WorkflowError(_("This report has already been reviewed."))
     if not confirm and not note.strip():
         raise WorkflowError(_("Say what is missing when sending a report back."))
-    update.review = ProgressUpdate.Review.CONFIRMED if confirm else ProgressUpdate.Review.SENT_BACK
-    update.review_note, update.reviewed_by, update.reviewed_at = note, by, timezone.now()
-    update.save(update_fields=["review", "review_note", "reviewed_by", "reviewed_at"])
+    review = ProgressUpdate.Review.CONFIRMED if confirm else ProgressUpdate.Review.SENT_BACK
+    now = timezone.now()
+    # The state guard: two reviewers at once, only one of them wins.
+    changed = ProgressUpdate.objects.filter(pk=update.pk, review=ProgressUpdate.Review.PENDING).update(
+        review=review, review_note=note, reviewed_by=by, reviewed_at=now
+    )
+    if changed != 1:
+        raise WorkflowError(_("This report has already been reviewed."))
+    update.review, update.review_note, update.reviewed_by, update.reviewed_at = review, note, by, now
     _apply_latest(update.task)
     return update
 
@@ -462,8 +474,8 @@ def _apply_latest(task: Task) -> None:
         task.status, task.progress, task.completed_on = Task.Status.NOT_STARTED, 0, None
     else:
         task.status, task.progress = latest.status, latest.progress
-        done = latest.status == Task.Status.DONE
-        task.completed_on = timezone.localtime(latest.created_at).date() if done else None
+        closed = latest.status in (Task.Status.DONE, Task.Status.NOT_MET)
+        task.completed_on = timezone.localtime(latest.created_at).date() if closed else None
     task.save(update_fields=["status", "progress", "completed_on"])
 
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from members.models import Member
+from tests.resolutions.factories import ProgressUpdateFactory, ResolutionFactory, TaskFactory
 
 # URLs anyone may open without logging in.
 PUBLIC = {"login", "healthz", "set_language"}
@@ -37,14 +38,26 @@ def _walk(patterns, namespace: str = "") -> Iterator[tuple[str, tuple[str, ...]]
 ALL_URLS = sorted(set(_walk(get_resolver().url_patterns)), key=lambda item: item[0])
 
 
-def _objects_of_cell_a1(tree, member_a1) -> dict[str, Callable[[], int]]:  # type: ignore[no-untyped-def]
+def _objects_of_cell_a1(tree, member_a1) -> dict[str, Callable[[], int | str]]:  # type: ignore[no-untyped-def]
     return {
         "org_id": lambda: tree.cell_a1.pk,
         "member_id": lambda: member_a1.pk,
+        "resolution_id": lambda: ResolutionFactory(cell=tree.cell_a1).pk,
+        # A task of an in-progress resolution of A1 led by member_a1; a report on it with evidence (only a
+        # name: outsiders never reach the file, so nothing is written to MEDIA_ROOT).
+        "task_id": lambda: TaskFactory(resolution__cell=tree.cell_a1, lead_member=member_a1).pk,
+        "update_id": lambda: (
+            ProgressUpdateFactory(
+                task__resolution__cell=tree.cell_a1, task__lead_member=member_a1, evidence="evidence/proof.pdf"
+            ).pk
+        ),
+        # Not objects but names and numbers inside a resolution's URLs: the resolution decides access.
+        "step": lambda: "submit",
+        "number": lambda: 1,
     }
 
 
-def _url(name: str, params: tuple[str, ...], values: dict[str, Callable[[], int]]) -> str:
+def _url(name: str, params: tuple[str, ...], values: dict[str, Callable[[], int | str]]) -> str:
     unknown = [p for p in params if p not in values]
     assert not unknown, f"{name}: give this test an object of cell A1 for {unknown}"
     return reverse(name, kwargs={p: values[p]() for p in params})

@@ -9,11 +9,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from members.access import access_for, get_organisation, require
 from members.models import Member, today
@@ -217,9 +216,10 @@ def _save_all(request: HttpRequest, resolution: Resolution, form, targets, tasks
         )
 
 
-@require_POST
 def resolution_step(request: HttpRequest, resolution_id: int, step: str) -> HttpResponse:
     resolution = get_resolution(request, resolution_id, manage=True)
+    if request.method != "POST":  # after the access check, so outsiders learn nothing from a 405
+        return HttpResponseNotAllowed(["POST"])
     try:
         take_step(resolution=resolution, step_name=step, by=request.user, note=request.POST.get("note", ""))
     except WorkflowError as exc:

@@ -1,3 +1,183 @@
-from django.urls import URLPattern
+"""Progress: a member's own tasks ("Việc của tôi"), reporting on a task, the review of a report, evidence files."""
 
-urlpatterns: list[URLPattern] = []
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+
+from chibo.lib.uploads import detect_content_type
+from members.access import access_for
+from members.models import Member, today
+from resolutions.access import can_report_on, can_review, get_task, get_update
+from resolutions.forms.progress import ProgressForm, ReviewForm
+from resolutions.models import Resolution, Task
+from resolutions.services import WorkflowError, post_update, review_update, tasks_for_member
+
+DUE_SOON_DAYS = 7
+
+
+@dataclass(frozen=True)
+class MyTask:
+    task: Task
+    leads: bool
+    overdue: bool
+    due_soon: bool
+    days_late: int
+
+
+def days_late(task: Task, day: dt.date) -> int:
+    """Days past the deadline of an open or done task. A task closed as "not met" (or cancelled) stops counting,
+    which ``Task.days_late`` does not do for "not met"."""
+    return task.days_late(day) if task.is_open or task.status == Task.Status.DONE else 0
+
+
+def my_task_rows(member_id: int, day: dt.date) -> list[MyTask]:
+    """The member's tasks in force, overdue first, then by deadline, in one query."""
+    rows = []
+    for task in tasks_for_member(Member(pk=member_id)):
+        rows.append(
+            MyTask(
+                task=task,
+                leads=task.lead_member_id == member_id,
+                overdue=task.is_overdue(day),
+                due_soon=task.is_open and day <= task.deadline <= day + dt.timedelta(days=DUE_SOON_DAYS),
+                days_late=days_late(task, day),
+            )
+        )
+    return rows
+
+
+def my_tasks(request: HttpRequest) -> HttpResponse:
+    access = access_for(request.user)
+    if access.member_id is None:
+        # An account that is not linked to a member record has no tasks of its own: say so plainly.
+        status = 200 if access.has_any_access else 403
+        return render(request, "resolutions/progress/no_member.html", status=status)
+    rows = my_task_rows(access.member_id, today())
+    counts = {
+        "open": sum(row.task.is_open for row in rows),
+        "overdue": sum(row.overdue for row in rows),
+        "due_soon": sum(row.due_soon for row in rows),
+    }
+    return render(
+        request,
+        "resolutions/progress/my_tasks.html",
+        {"rows": rows, "counts": counts, "due_soon_days": DUE_SOON_DAYS},
+    )
+
+
+def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
+    """The task with its reports; its lead and supporters (and the cell's secretary) report here."""
+    posting = request.method == "POST"
+    task = get_task(request, task_id, report=posting)
+    access = access_for(request.user)
+    is_live = task.resolution.status in Resolution.LIVE
+    # The report is written in a member's name: an account without a member record cannot author one.
+    may_report = access.member_id is not None and can_report_on(access, task)
+    form = None
+    if posting:
+        if access.member_id is None:
+            raise PermissionDenied
+        if not is_live:
+            messages.error(request, _("Progress is reported once the resolution is adopted."))
+            return redirect("resolutions:task-detail", task_id=task.pk)
+        form = ProgressForm(request.POST, request.FILES, task=task)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                post_update(
+                    task=task,
+                    author=Member.objects.get(pk=access.member_id),
+                    status=data["status"],
+                    progress=data["progress"],
+                    note=data["note"],
+                    evidence=data["evidence"],
+                )
+            except WorkflowError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, _("Your report was saved. The cell committee will review it."))
+            return redirect("resolutions:task-detail", task_id=task.pk)
+    elif may_report and is_live:
+        form = ProgressForm(task=task)
+    updates = task.updates.select_related("author", "reviewed_by")
+    return render(
+        request,
+        "resolutions/progress/task_detail.html",
+        {
+            "task": task,
+            "resolution": task.resolution,
+            "supporters": task.supporters.all(),
+            "updates": updates,
+            "form": form,
+            "may_report": may_report,
+            "is_live": is_live,
+            "may_review": can_review(access, task),
+            "days_late": days_late(task, today()),
+            "overdue": task.is_overdue(),
+        },
+    )
+
+
+def update_review(request: HttpRequest, update_id: int) -> HttpResponse:
+    """Confirm a report or send it back (with a note). POST only.
+
+    The access check comes before the method check, so that an outsider learns nothing (404) whatever the
+    method; a plain ``@require_POST`` would answer 405 first.
+    """
+    update = get_update(request, update_id, review=True)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            review_update(update=update, confirm=form.confirm, note=form.cleaned_data["note"], by=request.user)
+        except WorkflowError as error:
+            messages.error(request, str(error))
+        else:
+            if form.confirm:
+                messages.success(request, _("The report was confirmed."))
+            else:
+                messages.success(
+                    request, _("The report was sent back to %(name)s.") % {"name": update.author.full_name}
+                )
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+    return redirect("resolutions:task-detail", task_id=update.task_id)
+
+
+def update_evidence(request: HttpRequest, update_id: int) -> FileResponse:
+    """The evidence file of a report, for those who see the task's cell; always a download, never shown inline."""
+    update = get_update(request, update_id)
+    if not update.evidence:
+        raise Http404
+    try:
+        handle = update.evidence.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    # The type is what the content is (checked again here), never what the name or the browser says.
+    content_type = detect_content_type(handle) or "application/octet-stream"
+    filename = update.evidence_name or PurePosixPath(update.evidence.name).name
+    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+urlpatterns = [
+    path("tasks/mine/", my_tasks, name="my-tasks"),
+    path("tasks/<int:task_id>/", task_detail, name="task-detail"),
+    path("updates/<int:update_id>/review/", update_review, name="update-review"),
+    path("updates/<int:update_id>/evidence/", update_evidence, name="update-evidence"),
+]

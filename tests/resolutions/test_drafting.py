@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from members.models import AwayPeriod, Exemption, MassOrganisation, Member
 from resolutions.models import Dissemination, PublicOpinion, Resolution, StatusChange, Target, Task, Version, Vote
@@ -215,8 +214,7 @@ def test_the_second_of_two_concurrent_edits_is_refused_and_kept_on_the_form(clie
     assert first.post(url, edit_data(draft, assessment="Bản của bí thư")).status_code == 302
     response = second.post(url, stale)
     assert response.status_code == 200
-    with translation.override("en"):
-        assert "Someone else saved" in str(response.context["form"].non_field_errors())
+    assert "Người khác đã lưu nghị quyết này" in str(response.context["form"].non_field_errors())
     assert "Bản của phó bí thư" in response.content.decode()
     draft.refresh_from_db()
     assert "Bản của bí thư" in draft.assessment
@@ -459,3 +457,11 @@ def _edit_page_queries() -> int:
     # committee roles, committee members, mass organisations; upper resolutions;
     # targets; tasks, their supporters
     return 15
+
+
+def test_the_new_draft_form_proposes_a_period(client_for, cell) -> None:
+    form = client_for("secretary").get(reverse("resolutions:resolution-create", args=[cell.pk])).context["form"]
+    start, end = form.initial["period_start"], form.initial["period_end"]
+    assert start.day == 1
+    assert end.month == start.month
+    assert (end + dt.timedelta(days=1)).day == 1
