@@ -44,9 +44,12 @@ class NewResolutionForm(CrispyMixin, forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._setup_helper()
+        # The instance is new and has no period: the form's initial data must carry the default.
         start, end = default_period()
-        self.fields["period_start"].initial = start
-        self.fields["period_end"].initial = end
+        self.initial.setdefault("period_start", start)
+        self.initial.setdefault("period_end", end)
+        if not self.initial["period_start"]:
+            self.initial["period_start"], self.initial["period_end"] = start, end
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
