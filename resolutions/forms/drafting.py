@@ -78,10 +78,17 @@ class ResolutionForm(CrispyMixin, forms.ModelForm):
         resolution = self.instance
         self.fields["lock_version"].initial = resolution.lock_version
         ancestors = resolution.cell.ancestor_paths()[:-1]
-        self.fields["upper_resolutions"].queryset = Resolution.objects.filter(
+        upper = Resolution.objects.filter(
             cell__path__in=ancestors, status__in=[*Resolution.LIVE, Resolution.Status.COMPLETED]
         ).select_related("cell")
-        self.fields["upper_resolutions"].label_from_instance = lambda r: f"{r.cell.name}: {r.number} – {r.title}"
+        upper_rows = list(upper)
+        if upper_rows:
+            self.fields["upper_resolutions"].queryset = upper
+            self.fields["upper_resolutions"].choices = [
+                (r.pk, f"{r.cell.name}: {r.number} – {r.title}") for r in upper_rows
+            ]
+        else:
+            del self.fields["upper_resolutions"]  # nothing above to carry out: no empty heading on the form
         for name in SECTIONS:
             self.fields[name].help_text = _("Plain text; a blank line starts a new paragraph.")
         if amending:

@@ -193,7 +193,8 @@ def _save_all(request: HttpRequest, resolution: Resolution, form, targets, tasks
         )
     }
     save_resolution(resolution=resolution, expected_lock_version=form.cleaned_data["lock_version"], fields=fields)
-    resolution.upper_resolutions.set(form.cleaned_data["upper_resolutions"])
+    if "upper_resolutions" in form.cleaned_data:
+        resolution.upper_resolutions.set(form.cleaned_data["upper_resolutions"])
     targets.save()
     saved = tasks.save(commit=False)
     for order, task in enumerate(saved):

@@ -465,3 +465,20 @@ def test_the_new_draft_form_proposes_a_period(client_for, cell) -> None:
     assert start.day == 1
     assert end.month == start.month
     assert (end + dt.timedelta(days=1)).day == 1
+
+
+def test_upper_level_resolutions_come_from_the_cells_ancestors(client_for, draft, tree) -> None:
+    def adopted_of(org, title):  # type: ignore[no-untyped-def]
+        r = create_resolution(cell=org, by=None, kind="yearly", period_start=START, period_end=END, title=title)
+        Resolution.objects.filter(pk=r.pk).update(status="adopted")
+        return r
+
+    ward = adopted_of(tree.ward_a, "Nghị quyết Đảng bộ phường")
+    city = adopted_of(tree.city, "Nghị quyết Thành ủy")
+    adopted_of(tree.ward_b, "Nghị quyết phường khác")
+    client = client_for("secretary")
+    url = reverse("resolutions:resolution-edit", args=[draft.pk])
+    choices = client.get(url).context["form"].fields["upper_resolutions"].choices
+    assert {pk for pk, _ in choices} == {ward.pk, city.pk}
+    client.post(url, {**edit_data(draft), "upper_resolutions": [ward.pk]})
+    assert list(draft.upper_resolutions.all()) == [ward]
