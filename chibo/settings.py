@@ -216,7 +216,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": _env("LOG_LEVEL", env.str, "INFO")},
     # django-axes reports every login at INFO; keep failures and lock-outs only.
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 # Business settings with their defaults (the "unconfirmed" rules of the domain are settings).
