@@ -99,3 +99,128 @@ def rolled_up_progress(tasks: Iterable[TaskProgress]) -> int | None:
     total_weight = sum(task.weight or 1 for task in counted)
     score = sum((100 if task.done else task.progress) * (task.weight or 1) for task in counted)
     return round(score / total_weight)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Meetings
+# ---------------------------------------------------------------------------------------------------
+
+# The official order of business of a regular meeting (12-HD/BTCTW, 42-HD/BTCTW).
+DEFAULT_AGENDA = (
+    "Khai mạc, tuyên bố lý do, giới thiệu đại biểu, cử thư ký, thông báo tình hình đảng viên dự họp",
+    "Thông tin thời sự, văn bản chỉ đạo của cấp trên",
+    "Đánh giá tình hình thực hiện nghị quyết tháng trước",
+    "Thảo luận",
+    "Nghị quyết và phân công nhiệm vụ tháng tới",
+    "Biểu quyết thông qua nghị quyết",
+    "Kết luận, bế mạc",
+)
+
+
+def default_attendance(*, is_exempt: bool, is_away: bool, request: str | None) -> str:
+    """The attendance a member starts with, so the secretary only fixes the exceptions.
+
+    ``request`` is the state of the member's absence request for the meeting, if any.
+    """
+    if is_exempt:
+        return "exempt"
+    if is_away:
+        return "away"
+    if request == "approved":
+        return "absent_reason"
+    return "present"
+
+
+@dataclass(frozen=True)
+class AttendanceCounts:
+    total: int
+    official: int
+    probationary: int
+    exempt: int
+    away: int
+    present: int
+    late: int
+    absent_with_reason: int
+    absent_without_reason: int
+
+    @property
+    def attended(self) -> int:
+        return self.present + self.late
+
+    @property
+    def expected(self) -> int:
+        """Members expected at the meeting: everyone but the exempt and those away."""
+        return self.total - self.exempt - self.away
+
+    @property
+    def rate(self) -> int | None:
+        """Attendance in percent of the members expected; exempt and away members do not count."""
+        return round(self.attended * 100 / self.expected) if self.expected else None
+
+
+def count_attendance(rows: Iterable[tuple[str, bool]]) -> AttendanceCounts:
+    """Counts for the minutes' header from (attendance status, is official) pairs."""
+    rows = list(rows)
+    by_status: dict[str, int] = {}
+    for status, _official in rows:
+        by_status[status] = by_status.get(status, 0) + 1
+    official = sum(1 for _status, is_official in rows if is_official)
+    return AttendanceCounts(
+        total=len(rows),
+        official=official,
+        probationary=len(rows) - official,
+        exempt=by_status.get("exempt", 0),
+        away=by_status.get("away", 0),
+        present=by_status.get("present", 0),
+        late=by_status.get("late", 0),
+        absent_with_reason=by_status.get("absent_reason", 0),
+        absent_without_reason=by_status.get("absent_no_reason", 0),
+    )
+
+
+def duration_warning(*, minutes: int | None, kind: str, combined: bool, minimum: int, minimum_combined: int) -> str:
+    """A regular meeting lasts at least 90 minutes, 120 when combined with a thematic one."""
+    if minutes is None or kind != "regular":
+        return ""
+    needed = minimum_combined if combined else minimum
+    if minutes < needed:
+        return _("A regular meeting should last at least %(needed)d minutes; this one is planned for %(minutes)d.") % {
+            "needed": needed,
+            "minutes": minutes,
+        }
+    return ""
+
+
+QUALITY_PARTS = {
+    "q_time": 5,
+    "q_attendance": 5,
+    "q_preparation": 10,
+    "q_conduct": 30,
+    "q_chairing": 10,
+    "q_principles": 5,
+    "q_results": 30,
+    "q_closing": 5,
+}
+
+
+def quality_level(score: int | None) -> str:
+    """Tốt ≥ 90, Khá 70–89, Trung bình 50–69, Kém < 50 (a scorecard used by some party committees)."""
+    if score is None:
+        return ""
+    if score >= 90:
+        return _("Good")
+    if score >= 70:
+        return _("Fair")
+    if score >= 50:
+        return _("Average")
+    return _("Poor")
+
+
+def proposed_quality(*, attendance_rate: int | None, tasks_done: int, tasks_total: int) -> dict[str, int]:
+    """The attendance and results parts proposed from the data (the committee may change them)."""
+    proposal = {}
+    if attendance_rate is not None:
+        proposal["q_attendance"] = round(QUALITY_PARTS["q_attendance"] * min(attendance_rate, 100) / 100)
+    if tasks_total:
+        proposal["q_results"] = round(QUALITY_PARTS["q_results"] * tasks_done / tasks_total)
+    return proposal

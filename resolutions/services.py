@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from chibo.lib.html import html_to_text
 from members.models import Member, Organisation, today
 from resolutions.models import (
+    Meeting,
     ProgressUpdate,
     PublicOpinion,
     Resolution,
@@ -232,6 +233,7 @@ def record_vote(
     absent_with_reason: Iterable[Member] = (),
     exempt_present: Iterable[Member] = (),
     dissent: str = "",
+    meeting: Meeting | None = None,
     by: AbstractBaseUser,
 ) -> Vote:
     """Record the vote; adopt the resolution only when the Charter rule is met. Refused counts write nothing."""
@@ -261,6 +263,7 @@ def record_vote(
         votes_abstain=votes_abstain,
         excluded=entitlement.excluded,
         dissent=dissent,
+        meeting=meeting,
         adopted=result.adopted,
         explanation=result.explanation,
         recorded_by=by,

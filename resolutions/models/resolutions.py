@@ -287,6 +287,15 @@ class Vote(models.Model):
     """The adoption vote on a resolution at a meeting, with the numbers the Charter rule was checked on."""
 
     resolution = models.ForeignKey(Resolution, on_delete=models.CASCADE, related_name="votes")
+    meeting = models.ForeignKey(
+        "resolutions.Meeting",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="votes",
+        verbose_name=_("meeting"),
+        help_text=_("When the vote is taken at a recorded meeting, its attendance decides who is absent."),
+    )
     held_on = models.DateField(_("meeting date"))
     official_count = models.PositiveIntegerField(_("official members"))
     entitled_count = models.PositiveIntegerField(_("entitled to vote"))
@@ -406,6 +415,17 @@ class PublicOpinion(models.Model):
     cell = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="public_opinions")
     resolution = models.ForeignKey(
         Resolution, on_delete=models.SET_NULL, null=True, blank=True, related_name="opinions"
+    )
+    task = models.ForeignKey(
+        Task, on_delete=models.SET_NULL, null=True, blank=True, related_name="opinions", verbose_name=_("task")
+    )
+    meeting = models.ForeignKey(
+        "resolutions.Meeting",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="opinions",
+        verbose_name=_("raised at the meeting"),
     )
     received_on = models.DateField(_("received on"))
     source = models.CharField(_("raised by"), max_length=200, help_text=_("Who or which group raised it."))

@@ -1,0 +1,326 @@
+"""Workflows of the monthly meeting: planning, attendance, absence requests, reviews, minutes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members.models import Member, Organisation
+from resolutions.models import (
+    AbsenceRequest,
+    AgendaItem,
+    AgendaTemplate,
+    Attendance,
+    Meeting,
+    MonthlyReview,
+    Resolution,
+    Task,
+)
+from resolutions.rules import (
+    DEFAULT_AGENDA,
+    AttendanceCounts,
+    count_attendance,
+    default_attendance,
+    duration_warning,
+)
+from resolutions.services import WorkflowError
+
+A = Attendance.Status
+
+
+def meeting_settings() -> dict[str, int]:
+    chibo = settings.CHIBO
+    return {
+        "minimum": chibo.get("MEETING_MINUTES_MIN", 90),
+        "minimum_combined": chibo.get("MEETING_MINUTES_MIN_COMBINED", 120),
+    }
+
+
+def meeting_warning(meeting: Meeting) -> str:
+    return duration_warning(
+        minutes=meeting.duration_minutes(),
+        kind=meeting.kind,
+        combined=meeting.combined_with_thematic,
+        **meeting_settings(),
+    )
+
+
+def agenda_for(cell: Organisation) -> list[str]:
+    """The cell's own order of business when it keeps one, else the official one."""
+    template = AgendaTemplate.objects.filter(cell=cell).order_by("-pk").first()
+    return list(template.items) if template and template.items else list(DEFAULT_AGENDA)
+
+
+def ensure_editable(meeting: Meeting) -> None:
+    if meeting.is_locked:
+        raise WorkflowError(_("The minutes are approved and locked. Open a correction to change them."))
+
+
+def touch(meeting: Meeting) -> None:
+    """Something the minutes show has changed: a stored PDF of the previous version is now stale."""
+    Meeting.objects.filter(pk=meeting.pk).update(version=F("version") + 1)
+    meeting.refresh_from_db(fields=["version"])
+
+
+@transaction.atomic
+def plan_meeting(*, cell: Organisation, by: AbstractBaseUser | None, **fields: Any) -> Meeting:
+    meeting = Meeting.objects.create(cell=cell, created_by=by, **fields)
+    AgendaItem.objects.bulk_create(
+        AgendaItem(meeting=meeting, order=i, title=title) for i, title in enumerate(agenda_for(cell))
+    )
+    sync_attendance(meeting)
+    return meeting
+
+
+def sync_attendance(meeting: Meeting) -> None:
+    """Give every member on the cell's roll on the meeting date an attendance row with its default.
+
+    Rows the secretary already has are left alone; members who joined since planning get one."""
+    day = meeting.date
+    requests = dict(meeting.absence_requests.values_list("member_id", "status"))
+    existing = set(meeting.attendance.values_list("member_id", flat=True))
+    rows = []
+    for member in Member.objects.filter(cell=meeting.cell).on_roll(day).with_flags(day):
+        if member.pk in existing:
+            continue
+        status = default_attendance(is_exempt=member.is_exempt, is_away=member.is_away, request=requests.get(member.pk))
+        reason = ""
+        if status == A.ABSENT_WITH_REASON:
+            reason = meeting.absence_requests.get(member=member).reason
+        rows.append(Attendance(meeting=meeting, member=member, status=status, reason=reason))
+    Attendance.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def set_attendance(*, meeting: Meeting, changes: dict[int, tuple[str, str]]) -> int:
+    """Apply {member id: (status, reason)}; returns how many rows changed."""
+    ensure_editable(meeting)
+    rows = {row.member_id: row for row in meeting.attendance.select_for_update()}
+    changed = []
+    for member_id, (status, reason) in changes.items():
+        row = rows.get(member_id)
+        if row is None:
+            raise WorkflowError(_("This member is not on the meeting's roll."))
+        if status not in A.values:
+            raise WorkflowError(_("Choose an attendance status."))
+        if status == A.ABSENT_WITH_REASON and not reason.strip():
+            raise WorkflowError(_("Give the reason for %(name)s's absence.") % {"name": row.member.full_name})
+        if (row.status, row.reason) != (status, reason):
+            row.status, row.reason = status, reason
+            changed.append(row)
+    if changed:
+        Attendance.objects.bulk_update(changed, ["status", "reason"])
+        touch(meeting)
+    return len(changed)
+
+
+@transaction.atomic
+def request_absence(*, meeting: Meeting, member: Member, reason: str) -> AbsenceRequest:
+    if meeting.status != Meeting.Status.PLANNED:
+        raise WorkflowError(_("Absence is requested before the meeting."))
+    if not reason.strip():
+        raise WorkflowError(_("Give the reason."))
+    request, created = AbsenceRequest.objects.get_or_create(meeting=meeting, member=member, defaults={"reason": reason})
+    if not created:
+        if request.status != AbsenceRequest.Status.PENDING:
+            raise WorkflowError(_("Your request has already been decided."))
+        request.reason = reason
+        request.save(update_fields=["reason"])
+    return request
+
+
+@transaction.atomic
+def decide_absence(
+    *, request: AbsenceRequest, approve: bool, by: AbstractBaseUser, refusal_reason: str = ""
+) -> AbsenceRequest:
+    ensure_editable(request.meeting)
+    if not approve and not refusal_reason.strip():
+        raise WorkflowError(_("Give the reason for refusing."))
+    status = AbsenceRequest.Status.APPROVED if approve else AbsenceRequest.Status.REFUSED
+    changed = AbsenceRequest.objects.filter(pk=request.pk, status=AbsenceRequest.Status.PENDING).update(
+        status=status, decided_by=by, decided_at=timezone.now(), refusal_reason="" if approve else refusal_reason
+    )
+    if changed != 1:
+        raise WorkflowError(_("This request has already been decided."))
+    request.refresh_from_db()
+    if approve:
+        # An approved request becomes "absent with reason", unless the secretary has already marked otherwise.
+        Attendance.objects.filter(meeting=request.meeting, member=request.member, status=A.PRESENT).update(
+            status=A.ABSENT_WITH_REASON, reason=request.reason
+        )
+        touch(request.meeting)
+    return request
+
+
+@dataclass(frozen=True)
+class Roll:
+    counts: AttendanceCounts
+    absent_with_reason: list[Attendance]
+    absent_without_reason: list[Attendance]
+
+
+def attendance_roll(meeting: Meeting) -> Roll:
+    """The counts of the minutes' header and the absentees by name, from one query."""
+    rows = list(meeting.attendance.select_related("member").order_by("member__search_name", "member_id"))
+    day = meeting.date
+    counts = count_attendance(
+        (row.status, bool(row.member.official_on and row.member.official_on <= day)) for row in rows
+    )
+    return Roll(
+        counts=counts,
+        absent_with_reason=[r for r in rows if r.status == A.ABSENT_WITH_REASON],
+        absent_without_reason=[r for r in rows if r.status == A.ABSENT_WITHOUT_REASON],
+    )
+
+
+def vote_attendance(meeting: Meeting) -> tuple[list[Member], list[Member]]:
+    """Who was absent with a reason, and which exempt members attended: what the vote's base needs."""
+    day = meeting.date
+    rows = list(meeting.attendance.select_related("member"))
+    absent = [r.member for r in rows if r.status == A.ABSENT_WITH_REASON]
+    attended_ids = [r.member_id for r in rows if r.status in Attendance.ATTENDED]
+    exempt_present = list(Member.objects.filter(pk__in=attended_ids).with_flags(day).filter(is_exempt=True))
+    return absent, exempt_present
+
+
+# ---------------------------------------------------------------------------------------------------
+# The monthly review
+# ---------------------------------------------------------------------------------------------------
+
+
+def review_snapshot(resolution: Resolution, day: dt.date) -> dict[str, Any]:
+    """Each task's status and progress and each target's value, as they stand on ``day``."""
+    tasks = []
+    for task in resolution.tasks.select_related("lead_member", "lead_mass_organisation"):
+        late = task.days_late(day)
+        tasks.append(
+            {
+                "title": task.title,
+                "lead": task.lead_label(),
+                "deadline": task.deadline.isoformat(),
+                "status": task.status,
+                "status_label": str(task.get_status_display()),
+                "progress": 100 if task.status == Task.Status.DONE else task.progress,
+                "completed_on": task.completed_on.isoformat() if task.completed_on else None,
+                "days_late": late,
+                "overdue": task.is_overdue(day),
+            }
+        )
+    targets = [
+        {
+            "name": t.name,
+            "unit": t.unit,
+            "target_value": str(t.target_value),
+            "actual_value": None if t.actual_value is None else str(t.actual_value),
+        }
+        for t in resolution.targets.all()
+    ]
+    return {"day": day.isoformat(), "tasks": tasks, "targets": targets, "summary": review_summary(tasks)}
+
+
+def review_summary(tasks: list[dict[str, Any]]) -> dict[str, int]:
+    return {
+        "total": sum(1 for t in tasks if t["status"] != Task.Status.CANCELLED),
+        "done": sum(1 for t in tasks if t["status"] == Task.Status.DONE and not t["days_late"]),
+        "done_late": sum(1 for t in tasks if t["status"] == Task.Status.DONE and t["days_late"]),
+        "overdue": sum(1 for t in tasks if t["overdue"]),
+        "not_started": sum(1 for t in tasks if t["status"] == Task.Status.NOT_STARTED),
+        "not_met": sum(1 for t in tasks if t["status"] == Task.Status.NOT_MET),
+    }
+
+
+def prefill_results(summary: dict[str, int], counts: AttendanceCounts | None) -> str:
+    text = (
+        _(
+            "%(done)d of %(total)d tasks done on time, %(done_late)d done late, %(overdue)d overdue, "
+            "%(not_started)d not started."
+        )
+        % summary
+    )
+    if counts is not None and counts.rate is not None:
+        text += " " + _("Attendance: %(attended)d of %(expected)d members expected (%(rate)d%%).") % {
+            "attended": counts.attended,
+            "expected": counts.expected,
+            "rate": counts.rate,
+        }
+    return text
+
+
+@transaction.atomic
+def save_review(*, meeting: Meeting, resolution: Resolution, texts: dict[str, str]) -> MonthlyReview:
+    """Create or update the review; its figures are frozen when it is first written."""
+    ensure_editable(meeting)
+    if resolution.cell_id != meeting.cell_id:
+        raise WorkflowError(_("The resolution belongs to another cell."))
+    review, created = MonthlyReview.objects.get_or_create(
+        meeting=meeting,
+        resolution=resolution,
+        defaults={"snapshot": review_snapshot(resolution, meeting.date), **texts},
+    )
+    if not created:
+        for name, value in texts.items():
+            setattr(review, name, value)
+        review.save()
+    touch(meeting)
+    return review
+
+
+def reviewable_resolutions(meeting: Meeting) -> list[Resolution]:
+    """The cell's resolutions in force at the meeting: those it reviews."""
+    return list(
+        Resolution.objects.filter(
+            cell=meeting.cell, status__in=Resolution.LIVE, period_start__lte=meeting.date
+        ).order_by("-period_start")
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Status of the meeting and its minutes
+# ---------------------------------------------------------------------------------------------------
+
+
+def _move(meeting: Meeting, to: str, **extra: Any) -> None:
+    changed = Meeting.objects.filter(pk=meeting.pk, status=meeting.status).update(status=to, **extra)
+    if changed != 1:
+        raise WorkflowError(_("The meeting was changed by someone else just now. Reload the page."))
+    meeting.refresh_from_db()
+
+
+@transaction.atomic
+def mark_held(*, meeting: Meeting) -> Meeting:
+    if meeting.status != Meeting.Status.PLANNED:
+        raise WorkflowError(_("Only a planned meeting can be marked as held."))
+    if meeting.date > timezone.localdate():
+        raise WorkflowError(_("A meeting is marked as held on or after its date."))
+    _move(meeting, Meeting.Status.HELD, version=F("version") + 1)
+    return meeting
+
+
+@transaction.atomic
+def approve_minutes(*, meeting: Meeting) -> Meeting:
+    if meeting.status != Meeting.Status.HELD:
+        raise WorkflowError(_("The minutes are approved after the meeting is held."))
+    if not (meeting.chair_id and meeting.recorder_id):
+        raise WorkflowError(_("Name the chair and the recorder before approving the minutes."))
+    _move(meeting, Meeting.Status.APPROVED, minutes_revision=F("minutes_revision") + 1, version=F("version") + 1)
+    return meeting
+
+
+@transaction.atomic
+def open_correction(*, meeting: Meeting, reason: str) -> Meeting:
+    """Approved minutes change only through a correction, which is approved again as a new revision."""
+    if meeting.status != Meeting.Status.APPROVED:
+        raise WorkflowError(_("Only approved minutes are corrected."))
+    if not reason.strip():
+        raise WorkflowError(_("Give the reason for the correction."))
+    meeting._change_reason = reason  # recorded by the change history
+    _move(meeting, Meeting.Status.HELD, version=F("version") + 1)
+    return meeting

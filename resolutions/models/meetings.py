@@ -1,0 +1,278 @@
+"""The monthly cell meeting: agenda, attendance, absence requests, proceedings, the monthly review, minutes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from members.models import Member, Organisation
+
+
+class AgendaTemplate(models.Model):
+    """An order of business. The one without a cell is the official default; a cell may keep its own."""
+
+    cell = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="agenda_templates"
+    )
+    name = models.CharField(_("name"), max_length=150)
+    items = models.JSONField(_("items"), default=list)
+
+    class Meta:
+        verbose_name = _("agenda template")
+        verbose_name_plural = _("agenda templates")
+        ordering = ["cell_id", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def minutes_path(instance: Meeting, filename: str) -> str:
+    return f"minutes/{instance.date:%Y/%m}/{uuid.uuid4().hex}.pdf"
+
+
+class Meeting(models.Model):
+    class Kind(models.TextChoices):
+        REGULAR = "regular", _("Regular")
+        THEMATIC = "thematic", _("Thematic")
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        HELD = "held", _("Held")
+        APPROVED = "approved", _("Minutes approved")
+
+    class PdfState(models.TextChoices):
+        NONE = "", _("Not built")
+        BUILDING = "building", _("Being built")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    cell = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="meetings",
+        limit_choices_to={"kind": Organisation.Kind.CELL},
+        verbose_name=_("party cell"),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.REGULAR)
+    combined_with_thematic = models.BooleanField(_("combined with a thematic meeting"), default=False)
+    date = models.DateField(_("date"))
+    starts_at = models.TimeField(_("starts at"))
+    ends_at = models.TimeField(_("ends at"), null=True, blank=True)
+    place = models.CharField(_("place"), max_length=200)
+    chair = models.ForeignKey(
+        Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("chair")
+    )
+    recorder = models.ForeignKey(
+        Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("recorder")
+    )
+    guest_in_charge = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ward committee member in charge attending"),
+    )
+    other_guests = models.CharField(_("other guests"), max_length=300, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
+    conclusion = models.TextField(_("the chair's conclusion"), blank=True)
+    criticism = models.TextField(_("criticism and self-criticism"), blank=True)
+    decisions = models.TextField(_("decisions"), blank=True)
+    closed_at = models.TimeField(_("closed at"), null=True, blank=True)
+    # Bumped by every change of what the minutes show; a stored PDF is current only for its own version.
+    version = models.PositiveIntegerField(default=1)
+    minutes_revision = models.PositiveIntegerField(_("approved revision"), default=0)
+    minutes_pdf = models.FileField(upload_to=minutes_path, blank=True)
+    pdf_version = models.PositiveIntegerField(null=True, blank=True)
+    pdf_state = models.CharField(max_length=10, choices=PdfState.choices, default=PdfState.NONE, blank=True)
+    # The optional 100-point self-score (a scorecard used by some party committees).
+    q_time = models.PositiveSmallIntegerField(_("time"), null=True, blank=True, validators=[MaxValueValidator(5)])
+    q_attendance = models.PositiveSmallIntegerField(
+        _("attendance"), null=True, blank=True, validators=[MaxValueValidator(5)]
+    )
+    q_preparation = models.PositiveSmallIntegerField(
+        _("preparation"), null=True, blank=True, validators=[MaxValueValidator(10)]
+    )
+    q_conduct = models.PositiveSmallIntegerField(
+        _("conduct"), null=True, blank=True, validators=[MaxValueValidator(30)]
+    )
+    q_chairing = models.PositiveSmallIntegerField(
+        _("chairing"), null=True, blank=True, validators=[MaxValueValidator(10)]
+    )
+    q_principles = models.PositiveSmallIntegerField(
+        _("principles"), null=True, blank=True, validators=[MaxValueValidator(5)]
+    )
+    q_results = models.PositiveSmallIntegerField(
+        _("results of last month's resolution"), null=True, blank=True, validators=[MaxValueValidator(30)]
+    )
+    q_closing = models.PositiveSmallIntegerField(_("closing"), null=True, blank=True, validators=[MaxValueValidator(5)])
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["minutes_pdf", "pdf_version", "pdf_state"])
+
+    QUALITY_FIELDS = (
+        "q_time",
+        "q_attendance",
+        "q_preparation",
+        "q_conduct",
+        "q_chairing",
+        "q_principles",
+        "q_results",
+        "q_closing",
+    )
+
+    class Meta:
+        verbose_name = _("cell meeting")
+        verbose_name_plural = _("cell meetings")
+        ordering = ["-date", "-starts_at"]
+        indexes = [models.Index(fields=["cell", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.cell} {self.date:%d/%m/%Y}"
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status == self.Status.APPROVED
+
+    @property
+    def pdf_is_current(self) -> bool:
+        return bool(self.minutes_pdf) and self.pdf_state == self.PdfState.READY and self.pdf_version == self.version
+
+    def duration_minutes(self) -> int | None:
+        if self.ends_at is None:
+            return None
+        start = dt.datetime.combine(self.date, self.starts_at)
+        end = dt.datetime.combine(self.date, self.ends_at)
+        return int((end - start).total_seconds() // 60)
+
+    def quality_score(self) -> int | None:
+        values = [getattr(self, name) for name in self.QUALITY_FIELDS]
+        return None if all(v is None for v in values) else sum(v or 0 for v in values)
+
+
+class AgendaItem(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda_items")
+    order = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(_("item"), max_length=300)
+    notes = models.TextField(_("content"), blank=True)
+
+    class Meta:
+        verbose_name = _("agenda item")
+        verbose_name_plural = _("agenda items")
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Attendance(models.Model):
+    class Status(models.TextChoices):
+        PRESENT = "present", _("Present")
+        LATE = "late", _("Late")
+        ABSENT_WITH_REASON = "absent_reason", _("Absent with reason")
+        ABSENT_WITHOUT_REASON = "absent_no_reason", _("Absent without reason")
+        EXEMPT = "exempt", _("Exempt")
+        AWAY = "away", _("Away")
+
+    ATTENDED = (Status.PRESENT, Status.LATE)
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="attendance")
+    status = models.CharField(_("attendance"), max_length=16, choices=Status.choices, default=Status.PRESENT)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="attendance_once_per_meeting")]
+
+    def __str__(self) -> str:
+        return f"{self.member}: {self.get_status_display()}"
+
+
+class AbsenceRequest(models.Model):
+    """A member asks in advance to be excused from a meeting; the secretary approves or refuses."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a decision")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="absence_requests")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="absence_requests")
+    reason = models.CharField(_("reason"), max_length=300)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    refusal_reason = models.CharField(_("reason for refusing"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("absence request")
+        verbose_name_plural = _("absence requests")
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="absence_request_once")]
+
+    def __str__(self) -> str:
+        return f"{self.member}: {self.get_status_display()}"
+
+
+class Speech(models.Model):
+    """An opinion raised at the meeting, with the speaker named."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="speeches")
+    agenda_item = models.ForeignKey(
+        AgendaItem, on_delete=models.SET_NULL, null=True, blank=True, related_name="speeches", verbose_name=_("item")
+    )
+    speaker = models.ForeignKey(
+        Member, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("speaker")
+    )
+    speaker_name = models.CharField(_("speaker (a guest)"), max_length=120, blank=True)
+    content = models.TextField(_("opinion"))
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("opinion raised")
+        verbose_name_plural = _("opinions raised")
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.speaker_label()
+
+    def speaker_label(self) -> str:
+        return self.speaker.full_name if self.speaker_id else self.speaker_name
+
+
+class MonthlyReview(models.Model):
+    """The monthly review (sơ kết) of a resolution at a meeting, frozen as of the meeting."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="reviews")
+    resolution = models.ForeignKey(
+        "resolutions.Resolution", on_delete=models.CASCADE, related_name="reviews", verbose_name=_("resolution")
+    )
+    # Each task's status and progress, and each target's value, as they stood at the meeting: later changes
+    # to the tasks never rewrite a past month's review.
+    snapshot = models.JSONField(default=dict)
+    results = models.TextField(_("results achieved"), blank=True)
+    shortcomings = models.TextField(_("shortcomings and limitations"), blank=True)
+    causes = models.TextField(_("causes"), blank=True)
+    lessons = models.TextField(_("lessons learned"), blank=True)
+    next_programme = models.TextField(_("next month's programme"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("monthly review")
+        verbose_name_plural = _("monthly reviews")
+        constraints = [models.UniqueConstraint(fields=["meeting", "resolution"], name="review_once_per_meeting")]
+
+    def __str__(self) -> str:
+        return f"{self.meeting}: {self.resolution}"
