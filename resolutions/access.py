@@ -22,7 +22,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
 from members.access import Access, access_for
-from resolutions.models import ProgressUpdate, Resolution, Task
+from resolutions.models import Meeting, ProgressUpdate, Resolution, Task
 
 
 def get_resolution(request: HttpRequest, resolution_id: int, *, manage: bool = False) -> Resolution:
@@ -73,3 +73,14 @@ def get_update(request: HttpRequest, update_id: int, *, review: bool = False) ->
     if review and not can_review(access, update.task):
         raise PermissionDenied
     return update
+
+
+def get_meeting(request: HttpRequest, meeting_id: int, *, manage: bool = False) -> Meeting:
+    """Meetings follow their cell: whoever sees the cell reads them; its secretaries run them."""
+    access = access_for(request.user)
+    meeting = Meeting.objects.select_related("cell").filter(pk=meeting_id).first()
+    if meeting is None or not access.can_view_org(meeting.cell):
+        raise Http404
+    if manage and not access.can_manage_org(meeting.cell):
+        raise PermissionDenied
+    return meeting

@@ -287,11 +287,20 @@ def reviewable_resolutions(meeting: Meeting) -> list[Resolution]:
 # ---------------------------------------------------------------------------------------------------
 
 
-def _move(meeting: Meeting, to: str, **extra: Any) -> None:
-    changed = Meeting.objects.filter(pk=meeting.pk, status=meeting.status).update(status=to, **extra)
-    if changed != 1:
+def _move(meeting: Meeting, expected: str, to: str, *, reason: str = "", **changes: Any) -> Meeting:
+    """Change the meeting's status under a row lock, through save() so the change history records it."""
+    locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if locked.status != expected:
         raise WorkflowError(_("The meeting was changed by someone else just now. Reload the page."))
+    locked.status = to
+    locked.version += 1
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    if reason:
+        locked._change_reason = reason
+    locked.save()
     meeting.refresh_from_db()
+    return meeting
 
 
 @transaction.atomic
@@ -300,8 +309,7 @@ def mark_held(*, meeting: Meeting) -> Meeting:
         raise WorkflowError(_("Only a planned meeting can be marked as held."))
     if meeting.date > timezone.localdate():
         raise WorkflowError(_("A meeting is marked as held on or after its date."))
-    _move(meeting, Meeting.Status.HELD, version=F("version") + 1)
-    return meeting
+    return _move(meeting, Meeting.Status.PLANNED, Meeting.Status.HELD)
 
 
 @transaction.atomic
@@ -310,8 +318,7 @@ def approve_minutes(*, meeting: Meeting) -> Meeting:
         raise WorkflowError(_("The minutes are approved after the meeting is held."))
     if not (meeting.chair_id and meeting.recorder_id):
         raise WorkflowError(_("Name the chair and the recorder before approving the minutes."))
-    _move(meeting, Meeting.Status.APPROVED, minutes_revision=F("minutes_revision") + 1, version=F("version") + 1)
-    return meeting
+    return _move(meeting, Meeting.Status.HELD, Meeting.Status.APPROVED, minutes_revision=meeting.minutes_revision + 1)
 
 
 @transaction.atomic
@@ -321,6 +328,4 @@ def open_correction(*, meeting: Meeting, reason: str) -> Meeting:
         raise WorkflowError(_("Only approved minutes are corrected."))
     if not reason.strip():
         raise WorkflowError(_("Give the reason for the correction."))
-    meeting._change_reason = reason  # recorded by the change history
-    _move(meeting, Meeting.Status.HELD, version=F("version") + 1)
-    return meeting
+    return _move(meeting, Meeting.Status.APPROVED, Meeting.Status.HELD, reason=reason)

@@ -1,5 +1,5 @@
-from resolutions.views import drafting, printing, progress
+from resolutions.views import drafting, meetings, printing, progress
 
 app_name = "resolutions"
 
-urlpatterns = drafting.urlpatterns + progress.urlpatterns + printing.urlpatterns
+urlpatterns = drafting.urlpatterns + progress.urlpatterns + printing.urlpatterns + meetings.urlpatterns

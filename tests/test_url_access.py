@@ -7,6 +7,7 @@ not know fails, so a new kind of URL must be given an object here.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -14,6 +15,7 @@ from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from members.models import Member
+from resolutions.models import AbsenceRequest, Meeting
 from tests.resolutions.factories import ProgressUpdateFactory, ResolutionFactory, TaskFactory
 
 # URLs anyone may open without logging in.
@@ -51,10 +53,18 @@ def _objects_of_cell_a1(tree, member_a1) -> dict[str, Callable[[], int | str]]: 
                 task__resolution__cell=tree.cell_a1, task__lead_member=member_a1, evidence="evidence/proof.pdf"
             ).pk
         ),
+        "meeting_id": lambda: _meeting_of(tree.cell_a1).pk,
+        "request_id": lambda: (
+            AbsenceRequest.objects.create(meeting=_meeting_of(tree.cell_a1), member=member_a1, reason="Ốm").pk
+        ),
         # Not objects but names and numbers inside a resolution's URLs: the resolution decides access.
         "step": lambda: "submit",
         "number": lambda: 1,
     }
+
+
+def _meeting_of(cell):  # type: ignore[no-untyped-def]
+    return Meeting.objects.create(cell=cell, date=dt.date.today(), starts_at=dt.time(19), place="Nhà văn hóa")
 
 
 def _url(name: str, params: tuple[str, ...], values: dict[str, Callable[[], int | str]]) -> str:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from chibo.lib.html import clean_html
 from members.forms import CrispyMixin, DateInput
 from members.models import MassOrganisation, Member, Organisation, ResidentialGroup, Role, today
-from resolutions.models import Dissemination, PublicOpinion, Resolution, Target, Task
+from resolutions.models import Dissemination, Meeting, PublicOpinion, Resolution, Target, Task
 from resolutions.services import SECTIONS, open_load
 
 
@@ -255,7 +255,13 @@ TaskFormSet = inlineformset_factory(Resolution, Task, form=TaskForm, formset=Bas
 
 
 class VoteForm(CrispyMixin, forms.Form):
-    held_on = forms.DateField(label=_("Meeting date"), widget=DateInput())
+    meeting = forms.ModelChoiceField(
+        label=_("At the meeting"),
+        queryset=Meeting.objects.none(),
+        required=False,
+        help_text=_("When the meeting's attendance is recorded, it decides who was absent; leave empty otherwise."),
+    )
+    held_on = forms.DateField(label=_("Meeting date"), widget=DateInput(), required=False)
     votes_for = forms.IntegerField(label=_("For"), min_value=0, max_value=10_000)
     votes_against = forms.IntegerField(label=_("Against"), min_value=0, max_value=10_000, initial=0)
     votes_abstain = forms.IntegerField(label=_("Abstain"), min_value=0, max_value=10_000, initial=0)
@@ -279,15 +285,24 @@ class VoteForm(CrispyMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self._setup_helper()
         self.fields["held_on"].initial = today()
+        self.fields["meeting"].queryset = Meeting.objects.filter(cell=cell, date__lte=today()).exclude(
+            status=Meeting.Status.APPROVED
+        )
+        self.fields["meeting"].label_from_instance = lambda m: f"{m.date:%d/%m/%Y} {m.starts_at:%H:%M} – {m.place}"
         members = Member.objects.filter(cell=cell).active().order_by("search_name", "pk")
         self.fields["absent_with_reason"].queryset = members.filter(official_on__lte=today())
         self.fields["exempt_present"].queryset = members.with_flags().filter(is_exempt=True)
 
-    def clean_held_on(self) -> dt.date:
-        held_on = self.cleaned_data["held_on"]
-        if held_on > today():
-            raise forms.ValidationError(_("A vote is recorded after the meeting, not before."))
-        return held_on
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("meeting"):
+            data["held_on"] = data["meeting"].date
+        held_on = data.get("held_on")
+        if held_on is None:
+            self.add_error("held_on", _("Give the date of the meeting."))
+        elif held_on > today():
+            self.add_error("held_on", _("A vote is recorded after the meeting, not before."))
+        return data
 
 
 class DisseminationForm(CrispyMixin, forms.ModelForm):

@@ -28,6 +28,7 @@ from resolutions.forms.drafting import (
     TaskFormSet,
     VoteForm,
 )
+from resolutions.meetings import touch, vote_attendance
 from resolutions.models import PublicOpinion, Resolution, Task, Version
 from resolutions.rules import entitled_voters
 from resolutions.services import (
@@ -238,9 +239,13 @@ def resolution_vote(request: HttpRequest, resolution_id: int) -> HttpResponse:
     if resolution.status != Resolution.Status.SUBMITTED:
         messages.error(request, _("Only a resolution submitted to the meeting can be voted on."))
         return redirect("resolutions:resolution-detail", resolution_id=resolution.pk)
-    form = VoteForm(request.POST or None, cell=resolution.cell)
+    form = VoteForm(request.POST or None, cell=resolution.cell, initial={"meeting": request.GET.get("meeting")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        absent, exempt_present = data["absent_with_reason"], data["exempt_present"]
+        if data["meeting"]:
+            # The meeting's attendance is the record of who was there.
+            absent, exempt_present = vote_attendance(data["meeting"])
         try:
             vote = record_vote(
                 resolution=resolution,
@@ -248,14 +253,17 @@ def resolution_vote(request: HttpRequest, resolution_id: int) -> HttpResponse:
                 votes_for=data["votes_for"],
                 votes_against=data["votes_against"],
                 votes_abstain=data["votes_abstain"],
-                absent_with_reason=data["absent_with_reason"],
-                exempt_present=data["exempt_present"],
+                absent_with_reason=absent,
+                exempt_present=exempt_present,
                 dissent=data["dissent"],
+                meeting=data["meeting"],
                 by=request.user,
             )
         except WorkflowError as exc:
             form.add_error(None, str(exc))
         else:
+            if vote.meeting_id:
+                touch(vote.meeting)  # the minutes now show this vote
             level = messages.SUCCESS if vote.adopted else messages.WARNING
             messages.add_message(request, level, vote.explanation)
             return redirect("resolutions:resolution-detail", resolution_id=resolution.pk)

@@ -1,0 +1,176 @@
+"""Forms of the monthly meeting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.forms import inlineformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from members.forms import CrispyMixin, DateInput
+from members.models import Member, Organisation, Role
+from resolutions.models import AgendaItem, Attendance, Meeting, MonthlyReview, PublicOpinion, Speech
+from resolutions.rules import QUALITY_PARTS
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%H:%M", **kwargs)
+
+
+def _cell_members(cell: Organisation) -> Any:
+    return Member.objects.filter(cell=cell).active().order_by("search_name", "pk")
+
+
+class MeetingForm(CrispyMixin, forms.ModelForm):
+    class Meta:
+        model = Meeting
+        fields = [
+            "kind",
+            "combined_with_thematic",
+            "date",
+            "starts_at",
+            "ends_at",
+            "place",
+            "chair",
+            "recorder",
+            "guest_in_charge",
+            "other_guests",
+        ]
+        widgets = {"date": DateInput(), "starts_at": TimeInput(), "ends_at": TimeInput()}
+
+    def __init__(self, *args: Any, cell: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._setup_helper()
+        members = _cell_members(cell)
+        self.fields["chair"].queryset = members
+        self.fields["recorder"].queryset = members
+        in_charge = Role.objects.filter(organisation=cell, kind=Role.Kind.IN_CHARGE).values_list("user_id", flat=True)
+        self.fields["guest_in_charge"].queryset = get_user_model().objects.filter(pk__in=in_charge)
+        self.fields["guest_in_charge"].label_from_instance = lambda user: user.get_full_name() or user.username
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("starts_at"), data.get("ends_at")
+        if start and end and end <= start:
+            self.add_error("ends_at", _("The meeting ends after it starts."))
+        return data
+
+
+class ConclusionForm(CrispyMixin, forms.ModelForm):
+    class Meta:
+        model = Meeting
+        fields = ["conclusion", "criticism", "decisions", "closed_at", *QUALITY_PARTS]
+        widgets = {
+            "conclusion": forms.Textarea(attrs={"rows": 3}),
+            "criticism": forms.Textarea(attrs={"rows": 3}),
+            "decisions": forms.Textarea(attrs={"rows": 3}),
+            "closed_at": TimeInput(),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._setup_helper()
+        for name, most in QUALITY_PARTS.items():
+            self.fields[name].help_text = _("at most %(points)d points") % {"points": most}
+            self.fields[name].widget.attrs.update({"min": 0, "max": most})
+
+
+AgendaFormSet = inlineformset_factory(
+    Meeting,
+    AgendaItem,
+    fields=["order", "title", "notes"],
+    extra=1,
+    can_delete=True,
+    widgets={"notes": forms.Textarea(attrs={"rows": 2}), "order": forms.NumberInput(attrs={"style": "max-width:5rem"})},
+)
+
+
+class AttendanceForm(forms.Form):
+    """One select and one reason per member, built from the meeting's attendance rows."""
+
+    def __init__(self, *args: Any, rows: list[Attendance], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        for row in rows:
+            self.fields[f"status_{row.member_id}"] = forms.ChoiceField(
+                label=row.member.full_name,
+                choices=Attendance.Status.choices,
+                initial=row.status,
+                widget=forms.Select(attrs={"class": "form-select"}),
+            )
+            self.fields[f"reason_{row.member_id}"] = forms.CharField(
+                label=_("Reason"),
+                required=False,
+                max_length=300,
+                initial=row.reason,
+                widget=forms.TextInput(attrs={"class": "form-control", "placeholder": _("Reason for the absence")}),
+            )
+
+    def bound_rows(self) -> list[tuple[Attendance, forms.BoundField, forms.BoundField]]:
+        return [(row, self[f"status_{row.member_id}"], self[f"reason_{row.member_id}"]) for row in self.rows]
+
+    def changes(self) -> dict[int, tuple[str, str]]:
+        return {
+            row.member_id: (self.cleaned_data[f"status_{row.member_id}"], self.cleaned_data[f"reason_{row.member_id}"])
+            for row in self.rows
+        }
+
+
+class AbsenceRequestForm(CrispyMixin, forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300, widget=forms.TextInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._setup_helper()
+
+
+class ReviewForm(CrispyMixin, forms.ModelForm):
+    class Meta:
+        model = MonthlyReview
+        fields = ["results", "shortcomings", "causes", "lessons", "next_programme"]
+        widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in fields}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._setup_helper()
+
+
+class SpeechForm(CrispyMixin, forms.ModelForm):
+    class Meta:
+        model = Speech
+        fields = ["agenda_item", "speaker", "speaker_name", "content"]
+        widgets = {"content": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._setup_helper()
+        self.fields["agenda_item"].queryset = meeting.agenda_items.all()
+        self.fields["speaker"].queryset = _cell_members(meeting.cell)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("speaker") and not (data.get("speaker_name") or "").strip():
+            self.add_error("speaker", _("Name the speaker: a member, or a guest's name."))
+        return data
+
+
+class MeetingOpinionForm(CrispyMixin, forms.ModelForm):
+    """Public opinion raised by residents and brought to the meeting."""
+
+    class Meta:
+        model = PublicOpinion
+        fields = ["source", "content", "resolution", "task", "response"]
+        widgets = {"content": forms.Textarea(attrs={"rows": 2}), "response": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._setup_helper()
+        from resolutions.models import Resolution, Task
+
+        self.fields["resolution"].queryset = Resolution.objects.filter(cell=meeting.cell)
+        self.fields["task"].queryset = Task.objects.filter(resolution__cell=meeting.cell).live()

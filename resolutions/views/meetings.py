@@ -1,0 +1,308 @@
+"""The monthly meeting: planning, agenda, attendance, absence requests, the review, proceedings, minutes."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.utils.translation import gettext as _
+
+from members.access import access_for, get_organisation, require
+from members.models import Member
+from resolutions.access import get_meeting
+from resolutions.forms.meetings import (
+    AbsenceRequestForm,
+    AgendaFormSet,
+    AttendanceForm,
+    ConclusionForm,
+    MeetingForm,
+    MeetingOpinionForm,
+    ReviewForm,
+    SpeechForm,
+)
+from resolutions.meetings import (
+    approve_minutes,
+    attendance_roll,
+    decide_absence,
+    ensure_editable,
+    mark_held,
+    meeting_warning,
+    open_correction,
+    plan_meeting,
+    prefill_results,
+    request_absence,
+    review_snapshot,
+    review_summary,
+    reviewable_resolutions,
+    save_review,
+    set_attendance,
+    sync_attendance,
+    touch,
+)
+from resolutions.models import AbsenceRequest, Attendance, Meeting, MonthlyReview, Resolution
+from resolutions.rules import proposed_quality, quality_level
+from resolutions.services import WorkflowError
+
+
+def meeting_list(request: HttpRequest, org_id: int) -> HttpResponse:
+    """A cell's meetings, newest first, with the attendance rate of each (one aggregate query)."""
+    cell = get_organisation(request, org_id)
+    require(cell.is_cell)
+    attended = Q(attendance__status__in=Attendance.ATTENDED)
+    expected = ~Q(attendance__status__in=[Attendance.Status.EXEMPT, Attendance.Status.AWAY])
+    meetings = (
+        Meeting.objects.filter(cell=cell)
+        .annotate(attended=Count("attendance", filter=attended), expected=Count("attendance", filter=expected))
+        .order_by("-date", "-starts_at")
+    )
+    page = Paginator(meetings, 24).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "resolutions/meeting_list.html",
+        {"cell": cell, "page": page, "can_manage": access_for(request.user).can_manage_org(cell)},
+    )
+
+
+def meeting_create(request: HttpRequest, org_id: int) -> HttpResponse:
+    cell = get_organisation(request, org_id, manage=True)
+    require(cell.is_cell)
+    form = MeetingForm(request.POST or None, cell=cell, instance=Meeting(cell=cell))
+    warning = ""
+    if request.method == "POST" and form.is_valid():
+        warning = meeting_warning(form.instance)
+        if not warning or request.POST.get("confirm_warning"):
+            fields = {name: form.cleaned_data[name] for name in MeetingForm.Meta.fields}
+            meeting = plan_meeting(cell=cell, by=request.user, **fields)
+            messages.success(request, _("The meeting is planned; members' attendance starts from their status."))
+            return redirect("resolutions:meeting-detail", meeting_id=meeting.pk)
+    return render(request, "resolutions/meeting_form.html", {"form": form, "cell": cell, "warning": warning})
+
+
+def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = get_meeting(request, meeting_id)
+    access = access_for(request.user)
+    can_manage = access.can_manage_org(meeting.cell)
+    roll = attendance_roll(meeting)
+    own_request = None
+    if access.member_id:
+        own_request = meeting.absence_requests.filter(member_id=access.member_id).first()
+    reviews = {r.resolution_id: r for r in meeting.reviews.all()}
+    context = {
+        "meeting": meeting,
+        "can_manage": can_manage,
+        "roll": roll,
+        "warning": meeting_warning(meeting),
+        "agenda": meeting.agenda_items.all(),
+        "requests": meeting.absence_requests.select_related("member", "decided_by"),
+        "own_request": own_request,
+        "is_member_of_cell": bool(access.member_id) and access.member_cell_path == meeting.cell.path,
+        "resolutions": [(r, reviews.get(r.pk)) for r in reviewable_resolutions(meeting)],
+        "to_vote": Resolution.objects.filter(cell=meeting.cell, status=Resolution.Status.SUBMITTED),
+        "votes": meeting.votes.select_related("resolution"),
+        "speeches": meeting.speeches.select_related("speaker", "agenda_item"),
+        "opinions": meeting.opinions.select_related("resolution", "task"),
+        "speech_form": SpeechForm(meeting=meeting) if can_manage and not meeting.is_locked else None,
+        "opinion_form": MeetingOpinionForm(meeting=meeting) if can_manage and not meeting.is_locked else None,
+        "quality": meeting.quality_score(),
+        "quality_level": quality_level(meeting.quality_score()),
+    }
+    return render(request, "resolutions/meeting_detail.html", context)
+
+
+def _refuse_if_locked(request: HttpRequest, meeting: Meeting) -> HttpResponse | None:
+    try:
+        ensure_editable(meeting)
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+        return redirect("resolutions:meeting-detail", meeting_id=meeting.pk)
+    return None
+
+
+def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """The meeting's details, its agenda with what was said under each item, the conclusion and the self-score."""
+    meeting = get_meeting(request, meeting_id, manage=True)
+    if refused := _refuse_if_locked(request, meeting):
+        return refused
+    data = request.POST or None
+    form = MeetingForm(data, cell=meeting.cell, instance=meeting, prefix="meeting")
+    agenda = AgendaFormSet(data, instance=meeting, prefix="agenda")
+    conclusion = ConclusionForm(data, instance=meeting, prefix="conclusion")
+    if request.method == "POST" and form.is_valid() and agenda.is_valid() and conclusion.is_valid():
+        try:
+            with transaction.atomic():
+                locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+                ensure_editable(locked)  # approved in the meantime: nothing is written
+                form.save()
+                conclusion.save()
+                agenda.save()
+                touch(meeting)
+        except WorkflowError as exc:
+            messages.error(request, str(exc))
+            return redirect("resolutions:meeting-detail", meeting_id=meeting.pk)
+        if warning := meeting_warning(meeting):
+            messages.warning(request, warning)
+        messages.success(request, _("Saved."))
+        return redirect("resolutions:meeting-detail", meeting_id=meeting.pk)
+    roll = attendance_roll(meeting)
+    proposal = proposed_quality(attendance_rate=roll.counts.rate, tasks_done=0, tasks_total=0)
+    return render(
+        request,
+        "resolutions/meeting_edit.html",
+        {"meeting": meeting, "form": form, "agenda": agenda, "conclusion": conclusion, "proposal": proposal},
+    )
+
+
+def meeting_attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """Everyone on one screen, defaulted from their status; the secretary fixes the exceptions."""
+    meeting = get_meeting(request, meeting_id, manage=True)
+    if refused := _refuse_if_locked(request, meeting):
+        return refused
+    if request.method == "GET":
+        sync_attendance(meeting)
+    rows = list(meeting.attendance.select_related("member").order_by("member__search_name", "member_id"))
+    form = AttendanceForm(request.POST or None, rows=rows)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = set_attendance(meeting=meeting, changes=form.changes())
+        except WorkflowError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Attendance saved (%(n)d changes).") % {"n": changed})
+            return redirect("resolutions:meeting-detail", meeting_id=meeting.pk)
+    return render(request, "resolutions/meeting_attendance.html", {"meeting": meeting, "form": form})
+
+
+def absence_request(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """A member of the cell asks to be excused from a coming meeting."""
+    meeting = get_meeting(request, meeting_id)
+    access = access_for(request.user)
+    member = Member.objects.filter(pk=access.member_id, cell=meeting.cell).first() if access.member_id else None
+    if member is None:
+        raise PermissionDenied
+    form = AbsenceRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            request_absence(meeting=meeting, member=member, reason=form.cleaned_data["reason"])
+        except WorkflowError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Your request was sent to the secretary."))
+            return redirect("resolutions:meeting-detail", meeting_id=meeting.pk)
+    return render(request, "resolutions/absence_request.html", {"meeting": meeting, "form": form})
+
+
+def absence_decide(request: HttpRequest, request_id: int) -> HttpResponse:
+    absence = get_object_or_404(AbsenceRequest.objects.select_related("meeting__cell", "member"), pk=request_id)
+    get_meeting(request, absence.meeting_id, manage=True)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    approve = request.POST.get("decision") == "approve"
+    try:
+        decide_absence(request=absence, approve=approve, by=request.user, refusal_reason=request.POST.get("reason", ""))
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The request was approved.") if approve else _("The request was refused."))
+    return redirect("resolutions:meeting-detail", meeting_id=absence.meeting_id)
+
+
+def meeting_review(request: HttpRequest, meeting_id: int, resolution_id: int) -> HttpResponse:
+    """The monthly review of one resolution: figures frozen as of the meeting, and the cell's text."""
+    meeting = get_meeting(request, meeting_id)
+    resolution = get_object_or_404(Resolution, pk=resolution_id, cell=meeting.cell)
+    review = MonthlyReview.objects.filter(meeting=meeting, resolution=resolution).first()
+    can_edit = access_for(request.user).can_manage_org(meeting.cell) and not meeting.is_locked
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied
+    snapshot = review.snapshot if review else review_snapshot(resolution, meeting.date)
+    initial = None
+    if review is None:
+        initial = {"results": prefill_results(snapshot["summary"], attendance_roll(meeting).counts)}
+    form = ReviewForm(request.POST or None, instance=review, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save_review(meeting=meeting, resolution=resolution, texts=form.cleaned_data)
+        except WorkflowError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("resolutions:meeting-detail", meeting_id=meeting.pk)
+    return render(
+        request,
+        "resolutions/meeting_review.html",
+        {
+            "meeting": meeting,
+            "resolution": resolution,
+            "review": review,
+            "snapshot": snapshot,
+            "summary": review_summary(snapshot["tasks"]),
+            "form": form if can_edit else None,
+        },
+    )
+
+
+def meeting_speech(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """Add an opinion raised at the meeting (POST from the meeting page)."""
+    meeting = get_meeting(request, meeting_id, manage=True)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if refused := _refuse_if_locked(request, meeting):
+        return refused
+    kind = request.POST.get("kind")
+    form = (
+        MeetingOpinionForm(request.POST, meeting=meeting)
+        if kind == "opinion"
+        else SpeechForm(request.POST, meeting=meeting)
+    )
+    if form.is_valid():
+        item = form.save(commit=False)
+        item.meeting = meeting
+        if kind == "opinion":
+            item.cell, item.received_on, item.recorded_by = meeting.cell, meeting.date, request.user
+        item.save()
+        touch(meeting)
+        messages.success(request, _("Saved."))
+    else:
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+    return redirect("resolutions:meeting-detail", meeting_id=meeting.pk)
+
+
+MEETING_STEPS = {"held": mark_held, "approve": approve_minutes}
+
+
+def meeting_step(request: HttpRequest, meeting_id: int, step: str) -> HttpResponse:
+    meeting = get_meeting(request, meeting_id, manage=True)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        if step == "correct":
+            open_correction(meeting=meeting, reason=request.POST.get("note", ""))
+        elif step in MEETING_STEPS:
+            MEETING_STEPS[step](meeting=meeting)
+        else:
+            raise WorkflowError(_("Unknown step."))
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("resolutions:meeting-detail", meeting_id=meeting.pk)
+
+
+urlpatterns = [
+    path("cells/<int:org_id>/meetings/", meeting_list, name="meeting-list"),
+    path("cells/<int:org_id>/meetings/new/", meeting_create, name="meeting-create"),
+    path("meetings/<int:meeting_id>/", meeting_detail, name="meeting-detail"),
+    path("meetings/<int:meeting_id>/edit/", meeting_edit, name="meeting-edit"),
+    path("meetings/<int:meeting_id>/attendance/", meeting_attendance, name="meeting-attendance"),
+    path("meetings/<int:meeting_id>/absence/", absence_request, name="absence-request"),
+    path("meetings/<int:meeting_id>/speeches/", meeting_speech, name="meeting-speech"),
+    path("meetings/<int:meeting_id>/reviews/<int:resolution_id>/", meeting_review, name="meeting-review"),
+    path("meetings/<int:meeting_id>/steps/<slug:step>/", meeting_step, name="meeting-step"),
+    path("absence-requests/<int:request_id>/decide/", absence_decide, name="absence-decide"),
+]
