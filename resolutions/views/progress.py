@@ -8,6 +8,7 @@ from pathlib import PurePosixPath
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -18,7 +19,7 @@ from members.access import access_for
 from members.models import Member, today
 from resolutions.access import can_report_on, can_review, get_task, get_update
 from resolutions.forms.progress import ProgressForm, ReviewForm
-from resolutions.models import Resolution, Task
+from resolutions.models import AbsenceRequest, Meeting, Resolution, Task
 from resolutions.services import WorkflowError, post_update, review_update, tasks_for_member
 
 DUE_SOON_DAYS = 7
@@ -70,7 +71,22 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "resolutions/progress/my_tasks.html",
-        {"rows": rows, "counts": counts, "due_soon_days": DUE_SOON_DAYS},
+        {
+            "rows": rows,
+            "counts": counts,
+            "due_soon_days": DUE_SOON_DAYS,
+            "meetings": upcoming_meetings(access.member_id, today()),
+        },
+    )
+
+
+def upcoming_meetings(member_id: int, day: dt.date) -> list[Meeting]:
+    """The planned meetings of the member's cell, with the member's own absence request, in one query."""
+    own_request = AbsenceRequest.objects.filter(meeting=OuterRef("pk"), member_id=member_id)
+    return list(
+        Meeting.objects.filter(cell__members=member_id, status=Meeting.Status.PLANNED, date__gte=day)
+        .annotate(request_status=Subquery(own_request.values("status")[:1]))
+        .order_by("date", "starts_at")[:3]
     )
 
 

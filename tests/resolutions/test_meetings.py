@@ -344,3 +344,13 @@ def test_saving_a_review_refuses_another_cells_resolution(meeting, tree) -> None
 
     with pytest.raises(WorkflowError):
         save_review(meeting=meeting, resolution=other, texts={"results": "x"})
+
+
+def test_my_tasks_lists_coming_meetings_with_my_request(client_for, people, meeting) -> None:
+    client = client_for("member")
+    [shown] = client.get(reverse("resolutions:my-tasks")).context["meetings"]
+    assert shown == meeting
+    assert shown.request_status is None
+    request_absence(meeting=meeting, member=people["member"].member, reason="Đi làm xa")
+    [shown] = client.get(reverse("resolutions:my-tasks")).context["meetings"]
+    assert shown.request_status == "pending"

@@ -345,8 +345,8 @@ def test_my_tasks_runs_a_fixed_number_of_queries(setup: Setup, django_assert_num
             deadline=today() + dt.timedelta(days=n - size // 2),
         )
     client = _client(setup.lead)
-    # session, user, roles, own member record, the tasks with their resolutions and leads
-    with django_assert_num_queries(5):
+    # session, user, roles, own member record, the tasks with their resolutions and leads, coming meetings
+    with django_assert_num_queries(6):
         response = client.get(reverse("resolutions:my-tasks"))
     assert len(response.context["rows"]) == size + 1
 
