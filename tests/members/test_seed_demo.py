@@ -17,8 +17,9 @@ from django.db.models import Count
 
 from chibo.lib.text import search_key
 from members.access import access_for
-from members.demo import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, NAMED_ACCOUNTS, SCALES, delete_demo_data, demo_root
+from members.demo import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, NAMED_ACCOUNTS, SCALES, demo_root
 from members.models import AwayPeriod, Background, Exemption, Member, Organisation, ResidentialGroup, Role, today
+from resolutions.demo import delete_demo_data  # it removes the resolution side first, which protects members
 
 K = Organisation.Kind
 R = Role.Kind

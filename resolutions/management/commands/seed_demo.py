@@ -1,4 +1,5 @@
-"""``manage.py seed_demo``: the demo dataset shaped like Bến Tre city (see ``members.demo``)."""
+"""``manage.py seed_demo``: the demo dataset shaped like Bến Tre city (see ``members.demo`` and
+``resolutions.demo``)."""
 
 from __future__ import annotations
 
@@ -6,16 +7,26 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from members.demo import DEMO_PASSWORD, SCALES, DemoDataError, Report, named_accounts, seed_demo
+from members.demo import DEMO_PASSWORD, SCALES, DemoDataError, Report, named_accounts
+from resolutions.demo import DEFAULT_MONTHS, seed_demo
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError(value)
+    return number
 
 
 class Command(BaseCommand):
     help = (
         "Seed demo data shaped like Bến Tre city: 1 city committee, 16 ward/commune committees, 72 cells, "
-        f"4,374 members, with roles and login accounts (password {DEMO_PASSWORD}). Deterministic (fixed random seed). "
-        "Idempotent: when the demo tree (root code BT, or TBT for --scale province) is already present, nothing "
-        "is created and the accounts are only listed; --reset removes the demo (both scales, and every account "
-        "with an @demo.chibo.invalid address) and seeds it again."
+        f"4,374 members, with roles and login accounts (password {DEMO_PASSWORD}); then for every cell a monthly "
+        "resolution for each of the last 12 months (votes, tasks, progress reports, dissemination, public opinion) "
+        "and, for the secretary bithu's cell, next month's draft. Deterministic (fixed random seed); dates follow "
+        "the day it is run. Idempotent: when the demo tree (root code BT, or TBT for --scale province) is already "
+        "present, nothing is created and the accounts are only listed; --reset removes the demo (both scales, "
+        "their resolutions, and every account with an @demo.chibo.invalid address) and seeds it again."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -25,11 +36,17 @@ class Command(BaseCommand):
             default="city",
             help="city (default): 72 cells, 4,374 members; province: ~2,000 cells, 120,000 members (benchmarks).",
         )
+        parser.add_argument(
+            "--months",
+            type=_positive,
+            default=DEFAULT_MONTHS,
+            help=f"Months of resolutions per cell, up to and including the current one (default {DEFAULT_MONTHS}).",
+        )
         parser.add_argument("--reset", action="store_true", help="Remove any demo data first, then seed again.")
 
-    def handle(self, *args: Any, scale: str, reset: bool, **options: Any) -> None:
+    def handle(self, *args: Any, scale: str, months: int, reset: bool, **options: Any) -> None:
         try:
-            report = seed_demo(SCALES[scale], reset=reset)
+            report = seed_demo(SCALES[scale], reset=reset, months=months)
         except DemoDataError as exc:
             raise CommandError(str(exc)) from exc
         if options["verbosity"] >= 1:
@@ -57,7 +74,13 @@ class Command(BaseCommand):
             f"{what} {report.scale.key} scale: {c['wards']} ward/commune committees, {c['cells']} cells, "
             f"{c['groups']} party groups, {c['residential_groups']} residential groups, {c['members']:,} members "
             f"({c['probationary']} probationary, {c['exempt']} exempt, {c['away']} away, "
-            f"{c['propagandists']} propagandists), {c['accounts']:,} accounts, {c['roles']:,} roles "
+            f"{c['propagandists']} propagandists), {c['accounts']:,} accounts, {c['roles']:,} roles; "
+            f"{c['resolutions']:,} resolutions ({c['completed']:,} completed, {c['in_progress']:,} being implemented, "
+            f"{c['drafts']:,} draft), {c['votes']:,} votes, {c['tasks']:,} tasks ({c['tasks_open']:,} open, "
+            f"{c['tasks_overdue']:,} overdue, {c['tasks_done']:,} done, {c['tasks_late']:,} of them late, "
+            f"{c['tasks_not_met']:,} not met), {c['progress_updates']:,} progress reports "
             f"in {report.elapsed:.1f} s."
         )
+        if not report.created and not c["resolutions"]:
+            line += " This demo was seeded before resolutions were part of it: run with --reset to add them."
         self.stdout.write(self.style.SUCCESS(line) if report.created else line)

@@ -1,0 +1,1496 @@
+"""Demo resolutions: a year of monthly resolutions for every demo cell, with votes, tasks and their progress.
+
+Used by ``manage.py seed_demo`` after ``members.demo`` has built the tree and the people, in the same transaction.
+For every cell and each of the last ``months`` months (the current one included): a monthly resolution numbered as
+``services.next_number`` would have numbered it (one run per cell and calendar year), its sections, two targets,
+four to six tasks led by members, the cell committee or a mass organisation, the adoption vote (the Charter rule
+met on the members on roll that day), version 1 with its snapshot, the status changes, the dissemination, the
+members' progress reports and a few public opinions. The secretary ``bithu``'s cell also has next month's draft.
+
+States follow the run day, as ``members.demo`` does: earlier months are completed (late reports and "not met"
+included), the current month is being implemented with some tasks done, some started, some not yet and some
+already overdue. A month is closed a few days after the next month's meeting, so in the first days of a month
+the previous one is still being implemented: its unfinished tasks are the overdue work dashboards show then.
+
+Everything is drawn from one ``random.Random`` with a fixed seed and written with ``bulk_create`` in batches, a
+chunk of cells at a time, with history off; nothing is read or written one row at a time. ``bulk_create`` stamps
+``auto_now_add`` fields with the present time, so the times that tell the story (when a report came in, a vote was
+recorded, a status changed) are written back afterwards, one ``UPDATE … FROM (VALUES …)`` per batch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, F, Q
+from django.test.utils import override_settings
+from django.utils import timezone, translation
+
+from members import demo as members_demo
+from members.demo import DemoDataError, Report, Scale
+from members.models import (
+    AwayPeriod,
+    Exemption,
+    MassOrganisation,
+    Member,
+    Organisation,
+    ResidentialGroup,
+    Role,
+    Suspension,
+)
+from resolutions.models import (
+    Dissemination,
+    Meeting,
+    ProgressUpdate,
+    PublicOpinion,
+    Resolution,
+    StatusChange,
+    Target,
+    Task,
+    Version,
+    Vote,
+)
+from resolutions.rules import Roll, entitled_voters, judge_vote
+from resolutions.services import SECTIONS, format_number
+
+SEED = 2026
+DEFAULT_MONTHS = 12
+BATCH_SIZE = members_demo.BATCH_SIZE
+UPDATE_BATCH_SIZE = 1000  # (pk, time) pairs per UPDATE … FROM (VALUES …)
+CHUNK_CELL_MONTHS = 3000  # cell-months planned and written together: bounds the memory at province scale
+
+CENTS = Decimal("0.01")
+
+S = Resolution.Status
+TS = Task.Status
+LK = Task.LeadKind
+MK = MassOrganisation.Kind
+REVIEW = ProgressUpdate.Review
+
+
+@contextmanager
+def _history_off() -> Iterator[None]:
+    # Copied from members.demo (private there): demo rows need no "created"/"deleted" history.
+    with override_settings(SIMPLE_HISTORY_ENABLED=False):
+        yield
+
+
+# ---------------------------------------------------------------------------------------------------
+# What hamlet cells work on
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Theme:
+    """A line of work that recurs in hamlet resolutions, with what is written about it."""
+
+    key: str
+    subject: str  # in a title: "vệ sinh môi trường"
+    focal: str  # a focal task (nhiệm vụ trọng tâm)
+    solution: str
+    result: str  # how last month went, for the assessment
+    tasks: tuple[tuple[str, str], ...]  # (title, details); {hamlet}, {year} are filled in
+    targets: tuple[tuple[str, str, int], ...]  # (name, unit, value)
+    mass: tuple[str, ...] = ()  # the mass organisations that usually lead this work
+    months: frozenset[int] = frozenset(range(1, 13))
+    where: str = "any"  # "ward" (neighbourhoods), "commune" (hamlets) or "any"
+    weight: float = 1.0
+
+
+def _months(*numbers: int) -> frozenset[int]:
+    return frozenset(numbers)
+
+
+THEMES: tuple[Theme, ...] = (
+    Theme(
+        key="environment",
+        subject="vệ sinh môi trường",
+        focal="Ra quân tổng vệ sinh môi trường, khơi thông cống rãnh, phát quang bụi rậm; vận động hộ gia đình "
+        "phân loại rác thải tại nguồn.",
+        solution="Phân công đảng viên phụ trách từng tổ tự quản, đến từng hộ tuyên truyền, vận động; kết hợp loa "
+        "truyền thanh và nhóm Zalo của {hamlet}.",
+        result="công tác vệ sinh môi trường có chuyển biến, các tuyến đường, hẻm sạch hơn",
+        tasks=(
+            (
+                "Tổ chức ra quân tổng vệ sinh môi trường ngày Chủ nhật xanh",
+                "Phối hợp các đoàn thể ra quân dọn vệ sinh, khơi thông cống rãnh, phát quang bụi rậm trên tuyến "
+                "đường chính và các hẻm của {hamlet}.",
+            ),
+            (
+                "Vận động hộ gia đình ký cam kết giữ gìn vệ sinh môi trường",
+                "Đến từng hộ tuyên truyền, vận động ký cam kết không xả rác ra đường, kênh rạch; tổng hợp danh "
+                "sách hộ đã ký gửi chi ủy.",
+            ),
+            (
+                "Tuyên truyền phân loại rác thải sinh hoạt tại nguồn",
+                "Hướng dẫn hộ dân phân loại rác hữu cơ, rác tái chế; vận động làm hố rác, ủ phân hữu cơ tại vườn.",
+            ),
+            (
+                "Chăm sóc tuyến đường hoa, hàng cây xanh của {hamlet}",
+                "Phân công các tổ tự quản tưới, tỉa, trồng dặm hoa và cây xanh; thay thế cây chết.",
+            ),
+        ),
+        targets=(
+            ("Tỷ lệ hộ gia đình ký cam kết giữ gìn vệ sinh môi trường", "%", 100),
+            ("Số buổi ra quân tổng vệ sinh", "buổi", 2),
+        ),
+        mass=(MK.WOMEN, MK.YOUTH),
+        weight=1.4,
+    ),
+    Theme(
+        key="security",
+        subject="an ninh trật tự",
+        focal="Giữ vững an ninh chính trị, trật tự an toàn xã hội ở khu dân cư; phòng, chống lừa đảo qua mạng.",
+        solution="Duy trì tổ an ninh tự quản tuần tra ban đêm; đảng viên nắm tình hình ở tổ tự quản nơi cư trú, "
+        "kịp thời báo công an khu vực.",
+        result="tình hình an ninh trật tự ổn định, không để xảy ra vụ việc phức tạp",
+        tasks=(
+            (
+                "Duy trì tổ an ninh tự quản tuần tra ban đêm",
+                "Phân lịch tuần tra các tuyến hẻm, khu vực vắng; ghi sổ nhật ký tuần tra, báo công an khu vực "
+                "khi có việc bất thường.",
+            ),
+            (
+                "Tuyên truyền phòng, chống lừa đảo qua mạng, tội phạm công nghệ cao",
+                "Phổ biến các thủ đoạn lừa đảo qua điện thoại, mạng xã hội tại các buổi họp tổ tự quản; chú ý "
+                "người cao tuổi.",
+            ),
+            (
+                "Nắm tình hình người tạm trú, người chấp hành xong án phạt tù trở về",
+                "Phối hợp công an khu vực rà soát người từ địa phương khác đến tạm trú; giúp đỡ người chấp hành "
+                "xong án phạt tù hòa nhập cộng đồng.",
+            ),
+            (
+                "Vận động giao nộp vũ khí, vật liệu nổ, công cụ hỗ trợ",
+                "Tuyên truyền đến từng hộ; tiếp nhận và chuyển công an phường, xã số vật liệu được giao nộp.",
+            ),
+        ),
+        targets=(
+            ("Số cuộc tuần tra của tổ an ninh tự quản", "cuộc", 8),
+            ("Tỷ lệ hộ được tuyên truyền phòng, chống lừa đảo qua mạng", "%", 100),
+        ),
+        mass=(MK.VETERANS, MK.YOUTH),
+        weight=1.2,
+    ),
+    Theme(
+        key="funds",
+        subject="vận động các loại quỹ",
+        focal="Vận động nhân dân đóng góp Quỹ Vì người nghèo, quỹ phòng, chống thiên tai; công khai thu chi.",
+        solution="Đảng viên gương mẫu đóng góp trước; phân công đảng viên cùng tổ trưởng tổ tự quản đến từng hộ "
+        "vận động; niêm yết công khai danh sách đóng góp.",
+        result="công tác vận động các loại quỹ đạt khá, nhân dân đồng tình",
+        tasks=(
+            (
+                "Vận động đóng góp Quỹ Vì người nghèo",
+                "Phối hợp Ban công tác Mặt trận lập danh sách, vận động hộ gia đình, hộ kinh doanh đóng góp; nộp "
+                "về Ủy ban Mặt trận đúng hạn.",
+            ),
+            (
+                "Thu quỹ phòng, chống thiên tai năm {year}",
+                "Thu theo danh sách hộ trong độ tuổi lao động; lập biên lai, nộp về Ủy ban nhân dân.",
+            ),
+            (
+                "Công khai thu chi các khoản đóng góp tại nhà văn hóa {hamlet}",
+                "Niêm yết bảng thu chi, thông báo tại buổi họp tổ tự quản để nhân dân giám sát.",
+            ),
+        ),
+        targets=(
+            ("Thu quỹ đạt", "%", 90),
+            ("Tỷ lệ hộ tham gia đóng góp Quỹ Vì người nghèo", "%", 95),
+        ),
+        mass=(MK.FATHERLAND_FRONT,),
+    ),
+    Theme(
+        key="poverty",
+        subject="giảm nghèo bền vững",
+        focal="Giúp đỡ hộ nghèo, hộ cận nghèo phát triển sinh kế, thoát nghèo bền vững; vận động tham gia bảo hiểm "
+        "y tế.",
+        solution="Mỗi đảng viên có điều kiện nhận giúp đỡ một hộ khó khăn; phối hợp các đoàn thể giới thiệu vốn vay, "
+        "việc làm.",
+        result="các hộ nghèo được thăm hỏi, hỗ trợ kịp thời; thêm hộ có phương án sinh kế",
+        tasks=(
+            (
+                "Rà soát, cập nhật danh sách hộ nghèo, hộ cận nghèo",
+                "Đến từng hộ nắm thu nhập, hoàn cảnh; đối chiếu danh sách của Ủy ban nhân dân và đề xuất điều chỉnh.",
+            ),
+            (
+                "Vận động hỗ trợ con giống, vốn vay cho hộ nghèo phát triển sinh kế",
+                "Giới thiệu hộ nghèo vay vốn Ngân hàng Chính sách xã hội qua tổ tiết kiệm và vay vốn; vận động "
+                "mạnh thường quân hỗ trợ con giống.",
+            ),
+            (
+                "Vận động hộ nghèo, hộ cận nghèo tham gia bảo hiểm y tế",
+                "Hướng dẫn thủ tục, giới thiệu chính sách hỗ trợ mức đóng cho hộ cận nghèo.",
+            ),
+            (
+                "Thăm, động viên hộ nghèo, hộ có hoàn cảnh khó khăn",
+                "Phân công đảng viên thăm hỏi; kịp thời báo chi ủy những trường hợp cần hỗ trợ đột xuất.",
+            ),
+        ),
+        targets=(
+            ("Số hộ nghèo được hỗ trợ sinh kế", "hộ", 3),
+            ("Tỷ lệ người dân tham gia bảo hiểm y tế", "%", 95),
+        ),
+        mass=(MK.FATHERLAND_FRONT, MK.WOMEN, MK.FARMERS),
+    ),
+    Theme(
+        key="vaccination",
+        subject="tiêm chủng mở rộng",
+        focal="Vận động các gia đình đưa trẻ đi tiêm chủng đầy đủ, đúng lịch; không để sót trẻ trong độ tuổi.",
+        solution="Phối hợp trạm y tế và cộng tác viên dân số rà soát danh sách trẻ; đảng viên nhắc lịch đến từng hộ.",
+        result="tỷ lệ trẻ em được tiêm chủng đầy đủ đạt chỉ tiêu",
+        tasks=(
+            (
+                "Rà soát danh sách trẻ em trong độ tuổi tiêm chủng",
+                "Phối hợp cộng tác viên dân số đối chiếu danh sách trẻ dưới 5 tuổi với sổ tiêm chủng của trạm y tế.",
+            ),
+            (
+                "Thông báo, nhắc lịch tiêm chủng đến từng hộ có trẻ",
+                "Gửi giấy mời, nhắc qua điện thoại và nhóm Zalo; vận động các hộ còn e ngại.",
+            ),
+            (
+                "Phối hợp trạm y tế tổ chức buổi tiêm chủng tại {hamlet}",
+                "Chuẩn bị địa điểm, sắp xếp chỗ chờ, hướng dẫn người dân giữ trật tự.",
+            ),
+        ),
+        targets=(
+            ("Tỷ lệ trẻ em dưới 1 tuổi được tiêm chủng đầy đủ", "%", 95),
+            ("Tỷ lệ phụ nữ có thai được tiêm phòng uốn ván", "%", 90),
+        ),
+        mass=(MK.WOMEN,),
+    ),
+    Theme(
+        key="digital",
+        subject="chuyển đổi số",
+        focal="Đẩy mạnh chuyển đổi số ở khu dân cư: tài khoản định danh điện tử, dịch vụ công trực tuyến, thanh "
+        "toán không dùng tiền mặt.",
+        solution="Phát huy Tổ công nghệ số cộng đồng và đoàn viên thanh niên; hỗ trợ tận nhà cho người cao tuổi.",
+        result="số người dân sử dụng tài khoản định danh điện tử và dịch vụ công trực tuyến tăng",
+        tasks=(
+            (
+                "Hỗ trợ người dân cài đặt, kích hoạt tài khoản định danh điện tử VNeID",
+                "Tổ chức điểm hỗ trợ tại nhà văn hóa vào tối thứ Bảy; đến nhà hỗ trợ người cao tuổi.",
+            ),
+            (
+                "Hướng dẫn người dân nộp hồ sơ trên Cổng dịch vụ công trực tuyến",
+                "Hướng dẫn các thủ tục thường gặp: đăng ký khai sinh, cư trú, chứng thực.",
+            ),
+            (
+                "Vận động hộ kinh doanh thanh toán không dùng tiền mặt",
+                "Hướng dẫn tạo mã QR thanh toán; vận động tiểu thương chợ và hộ kinh doanh nhỏ tham gia.",
+            ),
+            (
+                "Duy trì hoạt động Tổ công nghệ số cộng đồng",
+                "Phân công thành viên trực hỗ trợ; báo cáo số người được hỗ trợ hằng tuần.",
+            ),
+        ),
+        targets=(
+            ("Số người dân được hỗ trợ kích hoạt tài khoản VNeID mức 2", "người", 30),
+            ("Tỷ lệ hồ sơ thủ tục hành chính nộp trực tuyến", "%", 60),
+        ),
+        mass=(MK.YOUTH,),
+        weight=1.2,
+    ),
+    Theme(
+        key="dengue",
+        subject="phòng, chống dịch sốt xuất huyết",
+        focal="Chủ động phòng, chống dịch sốt xuất huyết: diệt lăng quăng, bọ gậy; không để dịch lây lan trong "
+        "khu dân cư.",
+        solution="Chia địa bàn cho từng đảng viên cùng đoàn viên, hội viên kiểm tra từng hộ; phối hợp trạm y tế "
+        "xử lý ổ dịch.",
+        result="không có ổ dịch sốt xuất huyết phát sinh trên địa bàn",
+        tasks=(
+            (
+                "Tổ chức chiến dịch diệt lăng quăng, bọ gậy",
+                "Kiểm tra từng hộ, lật úp vật dụng chứa nước, thả cá vào lu, khạp; ghi phiếu kiểm tra.",
+            ),
+            (
+                "Tuyên truyền phòng, chống sốt xuất huyết đến từng hộ",
+                "Phát tờ rơi, nhắc ngủ mùng, súc rửa dụng cụ chứa nước hằng tuần.",
+            ),
+            (
+                "Phối hợp trạm y tế phun thuốc diệt muỗi khu vực có ca bệnh",
+                "Thông báo trước cho hộ dân, hướng dẫn che đậy thức ăn, mở cửa khi phun.",
+            ),
+            (
+                "Vận động hộ dân súc rửa, đậy kín dụng cụ chứa nước",
+                "Đảng viên kiểm tra các hộ trong tổ tự quản nơi cư trú mỗi tuần một lần.",
+            ),
+        ),
+        targets=(
+            ("Tỷ lệ hộ được kiểm tra, diệt lăng quăng", "%", 100),
+            ("Số hộ được tuyên truyền phòng, chống sốt xuất huyết", "hộ", 150),
+        ),
+        mass=(MK.WOMEN, MK.YOUTH),
+        months=_months(4, 5, 6, 7, 8, 9, 10, 11),
+        weight=1.6,
+    ),
+    Theme(
+        key="countryside",
+        subject="xây dựng nông thôn mới nâng cao",
+        focal="Giữ vững và nâng chất các tiêu chí nông thôn mới nâng cao, ấp nông thôn mới kiểu mẫu.",
+        solution="Phát huy vai trò chủ thể của người dân; đảng viên đi đầu hiến đất, góp ngày công.",
+        result="các tiêu chí nông thôn mới được giữ vững, đường giao thông ấp được sửa chữa",
+        tasks=(
+            (
+                "Vận động nhân dân góp ngày công sửa chữa đường giao thông nông thôn",
+                "Lập danh sách hộ đăng ký ngày công, vật liệu; phối hợp Ban nhân dân ấp tổ chức thi công.",
+            ),
+            (
+                "Chỉnh trang hàng rào, cổng ngõ, trồng cây xanh dọc tuyến đường",
+                "Vận động các hộ dọc tuyến đường chính làm hàng rào xanh, chỉnh trang cổng ngõ.",
+            ),
+            (
+                "Xây dựng vườn mẫu theo tiêu chí nông thôn mới kiểu mẫu",
+                "Chọn hộ làm vườn mẫu; phối hợp Chi hội Nông dân hướng dẫn kỹ thuật.",
+            ),
+            (
+                "Rà soát các tiêu chí ấp văn hóa, ấp nông thôn mới kiểu mẫu năm {year}",
+                "Đối chiếu từng tiêu chí, đề xuất việc cần làm để giữ vững danh hiệu.",
+            ),
+        ),
+        targets=(
+            ("Số mét đường giao thông nông thôn được sửa chữa", "m", 200),
+            ("Tỷ lệ hộ đạt danh hiệu gia đình văn hóa", "%", 90),
+        ),
+        mass=(MK.FARMERS, MK.FATHERLAND_FRONT),
+        where="commune",
+        weight=1.3,
+    ),
+    Theme(
+        key="urban",
+        subject="xây dựng đô thị văn minh",
+        focal="Xây dựng khu phố văn minh đô thị: hẻm sáng, xanh, sạch, đẹp; lòng đường, vỉa hè thông thoáng.",
+        solution="Mỗi đảng viên vận động các hộ lân cận; phối hợp tổ quản lý trật tự đô thị của phường.",
+        result="lòng đường, vỉa hè thông thoáng hơn, thêm tuyến hẻm được lắp đèn chiếu sáng",
+        tasks=(
+            (
+                "Vận động hộ kinh doanh không lấn chiếm vỉa hè, lòng đường",
+                "Đến từng hộ kinh doanh tuyên truyền, vận động ký cam kết; báo phường các trường hợp tái phạm.",
+            ),
+            (
+                "Vận động lắp đèn chiếu sáng hẻm theo chương trình thắp sáng hẻm",
+                "Khảo sát các hẻm còn tối; vận động hộ dân góp kinh phí, phối hợp điện lực lắp đặt.",
+            ),
+            (
+                "Xây dựng tuyến hẻm văn minh, sáng - xanh - sạch - đẹp",
+                "Chọn một tuyến hẻm làm điểm; vận động các hộ trồng cây, giữ vệ sinh, treo cờ ngày lễ.",
+            ),
+        ),
+        targets=(
+            ("Tỷ lệ hộ kinh doanh ký cam kết không lấn chiếm vỉa hè", "%", 100),
+            ("Số tuyến hẻm được lắp đèn chiếu sáng", "tuyến", 2),
+        ),
+        mass=(MK.FATHERLAND_FRONT, MK.YOUTH),
+        where="ward",
+        weight=1.3,
+    ),
+    Theme(
+        key="party",
+        subject="công tác xây dựng Đảng",
+        focal="Nâng cao chất lượng sinh hoạt chi bộ; thu đảng phí đúng quy định; tạo nguồn phát triển đảng viên.",
+        solution="Chi ủy nhắc lịch sinh hoạt trước một ngày qua Sổ tay đảng viên điện tử; gặp gỡ đảng viên vắng "
+        "sinh hoạt không lý do.",
+        result="chất lượng sinh hoạt chi bộ được nâng lên, đảng phí thu đủ, đúng hạn",
+        tasks=(
+            (
+                "Thu đảng phí theo quy định",
+                "Thu, ghi sổ đảng phí của đảng viên; nộp về Đảng ủy đúng hạn.",
+            ),
+            (
+                "Tạo nguồn, bồi dưỡng quần chúng ưu tú để kết nạp Đảng",
+                "Giới thiệu quần chúng ưu tú trong đoàn viên, hội viên đi học lớp nhận thức về Đảng.",
+            ),
+            (
+                "Hướng dẫn đảng viên sử dụng ứng dụng Sổ tay đảng viên điện tử",
+                "Hỗ trợ đảng viên cài đặt, đăng nhập; hướng dẫn xem thông báo sinh hoạt và tài liệu.",
+            ),
+            (
+                "Học tập và làm theo tư tưởng, đạo đức, phong cách Hồ Chí Minh",
+                "Mỗi đảng viên đăng ký một việc làm cụ thể; chi ủy theo dõi và biểu dương điển hình.",
+            ),
+        ),
+        targets=(
+            ("Tỷ lệ đảng viên dự sinh hoạt chi bộ", "%", 90),
+            ("Tỷ lệ đảng viên đóng đảng phí đúng hạn", "%", 100),
+        ),
+    ),
+    Theme(
+        key="salinity",
+        subject="phòng, chống hạn mặn",
+        focal="Chủ động phòng, chống hạn hán, xâm nhập mặn; bảo đảm nước sinh hoạt cho nhân dân và nước tưới vườn "
+        "dừa, cây ăn trái.",
+        solution="Theo dõi thông báo độ mặn hằng ngày; vận động hộ dân trữ nước ngọt, ưu tiên hộ khó khăn.",
+        result="các hộ dân cơ bản có đủ nước sinh hoạt trong đợt mặn",
+        tasks=(
+            (
+                "Vận động hộ dân trữ nước ngọt phục vụ sinh hoạt, sản xuất",
+                "Hướng dẫn hộ dân vệ sinh lu, bồn, túi trữ nước; trữ nước khi độ mặn xuống thấp.",
+            ),
+            (
+                "Phối hợp cấp phát nước sinh hoạt cho hộ khó khăn",
+                "Lập danh sách hộ thiếu nước, phối hợp Ủy ban nhân dân cấp phát nước đến từng hộ.",
+            ),
+            (
+                "Hướng dẫn nông dân theo dõi độ mặn, lấy nước tưới vườn",
+                "Thông báo lịch đóng, mở cống; hướng dẫn đo độ mặn trước khi tưới.",
+            ),
+        ),
+        targets=(
+            ("Tỷ lệ hộ có dụng cụ trữ nước ngọt", "%", 95),
+            ("Số hộ khó khăn được cấp nước sinh hoạt", "hộ", 15),
+        ),
+        mass=(MK.FARMERS, MK.WOMEN),
+        months=_months(1, 2, 3, 4, 5),
+        weight=1.6,
+    ),
+    Theme(
+        key="storms",
+        subject="phòng, chống thiên tai mùa mưa bão",
+        focal="Chủ động phòng, chống thiên tai trong mùa mưa bão theo phương châm bốn tại chỗ.",
+        solution="Kiện toàn lực lượng xung kích; rà soát hộ ven sông, nhà yếu; sẵn sàng phương án di dời.",
+        result="không có thiệt hại về người; các hộ bị ảnh hưởng được hỗ trợ kịp thời",
+        tasks=(
+            (
+                "Kiểm tra, gia cố nhà ở, tỉa cây xanh có nguy cơ gãy đổ",
+                "Phối hợp lực lượng xung kích giúp hộ neo chằng nhà, tỉa cành cây dọc đường.",
+            ),
+            (
+                "Rà soát hộ sống ven sông, nhà tạm để sẵn sàng di dời",
+                "Lập danh sách hộ, người già, trẻ em cần di dời; thống nhất nơi tạm trú.",
+            ),
+            (
+                "Kiện toàn lực lượng xung kích phòng, chống thiên tai tại {hamlet}",
+                "Bổ sung thành viên, phân công nhiệm vụ, kiểm tra phương tiện, áo phao.",
+            ),
+        ),
+        targets=(
+            ("Tỷ lệ hộ được hướng dẫn kỹ năng phòng, chống thiên tai", "%", 100),
+            ("Số nhà ở được kiểm tra, gia cố", "căn", 10),
+        ),
+        mass=(MK.VETERANS, MK.YOUTH),
+        months=_months(8, 9, 10, 11),
+        weight=1.4,
+    ),
+    Theme(
+        key="tet",
+        subject="chăm lo Tết cho nhân dân",
+        focal="Chăm lo cho gia đình chính sách, hộ nghèo để mọi nhà đều có Tết; bảo đảm an ninh trật tự, phòng, "
+        "chống cháy nổ dịp Tết.",
+        solution="Phối hợp Mặt trận và các đoàn thể vận động nguồn lực; đảng viên trực tiếp đến thăm hộ khó khăn.",
+        result="các gia đình chính sách, hộ nghèo đều được thăm hỏi, tặng quà dịp Tết",
+        tasks=(
+            (
+                "Thăm, tặng quà gia đình chính sách, hộ nghèo nhân dịp Tết Nguyên đán",
+                "Lập danh sách, vận động nguồn quà; tổ chức trao quà trước ngày 25 tháng Chạp.",
+            ),
+            (
+                "Tuyên truyền phòng, chống cháy nổ, đốt pháo trái phép dịp Tết",
+                "Phát loa, nhắc tại các buổi họp tổ; kiểm tra bình chữa cháy của hộ kinh doanh.",
+            ),
+            (
+                "Vận động nhân dân treo cờ Tổ quốc, trang trí đường phố đón Tết",
+                "Nhắc các hộ treo cờ đúng quy định; chỉnh trang tuyến đường chính.",
+            ),
+        ),
+        targets=(
+            ("Số phần quà trao cho gia đình chính sách, hộ khó khăn", "phần", 30),
+            ("Tỷ lệ hộ treo cờ Tổ quốc", "%", 100),
+        ),
+        mass=(MK.FATHERLAND_FRONT, MK.VETERANS),
+        months=_months(12, 1, 2),
+        weight=1.8,
+    ),
+    Theme(
+        key="gratitude",
+        subject="đền ơn đáp nghĩa",
+        focal="Tổ chức các hoạt động đền ơn đáp nghĩa nhân kỷ niệm Ngày Thương binh – Liệt sĩ 27/7.",
+        solution="Phối hợp Chi hội Cựu chiến binh và Chi đoàn; vận động nhân dân đóng góp Quỹ Đền ơn đáp nghĩa.",
+        result="các gia đình chính sách được thăm hỏi đầy đủ",
+        tasks=(
+            (
+                "Thăm hỏi, tặng quà gia đình thương binh, liệt sĩ nhân ngày 27/7",
+                "Lập danh sách; phân công đảng viên cùng đại diện đoàn thể đến thăm từng gia đình.",
+            ),
+            (
+                "Dọn vệ sinh, thắp hương tại nghĩa trang liệt sĩ",
+                "Phối hợp Chi đoàn tổ chức buổi lao động, thắp hương tri ân.",
+            ),
+            (
+                "Vận động đóng góp Quỹ Đền ơn đáp nghĩa",
+                "Vận động đảng viên, hộ gia đình đóng góp; nộp về Ủy ban nhân dân.",
+            ),
+        ),
+        targets=(
+            ("Tỷ lệ gia đình chính sách được thăm hỏi", "%", 100),
+            ("Thu Quỹ Đền ơn đáp nghĩa đạt", "%", 90),
+        ),
+        mass=(MK.VETERANS, MK.YOUTH),
+        months=_months(7),
+        weight=2.5,
+    ),
+    Theme(
+        key="solidarity",
+        subject="Ngày hội Đại đoàn kết toàn dân tộc",
+        focal="Tổ chức Ngày hội Đại đoàn kết toàn dân tộc ở khu dân cư (18/11); bình xét gia đình văn hóa.",
+        solution="Phối hợp Ban công tác Mặt trận; vận động nguồn lực xã hội hóa; tổ chức gọn, thiết thực.",
+        result="Ngày hội Đại đoàn kết được tổ chức vui tươi, đông đảo nhân dân tham gia",
+        tasks=(
+            (
+                "Tổ chức Ngày hội Đại đoàn kết toàn dân tộc ở {hamlet}",
+                "Xây dựng kế hoạch, phân công chuẩn bị hội trường, văn nghệ, khen thưởng hộ tiêu biểu.",
+            ),
+            (
+                "Bình xét gia đình văn hóa năm {year}",
+                "Tổ chức bình xét từ tổ tự quản; tổng hợp kết quả báo Ban công tác Mặt trận.",
+            ),
+            (
+                "Vận động đóng góp xây dựng nhà Đại đoàn kết",
+                "Vận động mạnh thường quân, con em xa quê hỗ trợ hộ khó khăn về nhà ở.",
+            ),
+        ),
+        targets=(
+            ("Tỷ lệ hộ tham gia Ngày hội Đại đoàn kết", "%", 80),
+            ("Tỷ lệ hộ đạt danh hiệu gia đình văn hóa", "%", 90),
+        ),
+        mass=(MK.FATHERLAND_FRONT,),
+        months=_months(10, 11),
+        weight=1.8,
+    ),
+    Theme(
+        key="traffic",
+        subject="an toàn giao thông",
+        focal="Tuyên truyền chấp hành pháp luật về trật tự an toàn giao thông; xử lý điểm mất an toàn.",
+        solution="Lồng ghép tuyên truyền trong họp tổ tự quản; vận động phụ huynh nhắc con em đội mũ bảo hiểm.",
+        result="không xảy ra tai nạn giao thông nghiêm trọng trên địa bàn",
+        tasks=(
+            (
+                "Tuyên truyền đội mũ bảo hiểm, không uống rượu bia khi lái xe",
+                "Tuyên truyền tại các buổi họp tổ, đám tiệc; nhắc nhở các trường hợp vi phạm.",
+            ),
+            (
+                "Phát quang tầm nhìn tại các điểm giao cắt nguy hiểm",
+                "Khảo sát các điểm khuất tầm nhìn; vận động hộ dân tỉa cây, dời vật cản.",
+            ),
+            (
+                "Vận động học sinh chấp hành luật giao thông khi đến trường",
+                "Phối hợp nhà trường và Chi đoàn nhắc nhở học sinh; không để học sinh chạy xe máy khi chưa đủ tuổi.",
+            ),
+        ),
+        targets=(
+            ("Tỷ lệ người tham gia giao thông đội mũ bảo hiểm", "%", 100),
+            ("Số điểm giao cắt được phát quang", "điểm", 3),
+        ),
+        mass=(MK.YOUTH, MK.VETERANS),
+    ),
+)
+
+MASS_ORGANISATIONS = (
+    (MK.FATHERLAND_FRONT, "Ban công tác Mặt trận {hamlet}"),
+    (MK.WOMEN, "Chi hội Phụ nữ {hamlet}"),
+    (MK.FARMERS, "Chi hội Nông dân {hamlet}"),
+    (MK.VETERANS, "Chi hội Cựu chiến binh {hamlet}"),
+    (MK.YOUTH, "Chi đoàn {hamlet}"),
+)
+
+SHORTCOMINGS = (
+    "Một số đảng viên chưa thật sự gương mẫu, việc báo cáo kết quả còn chậm.",
+    "Công tác thu quỹ còn chậm so với kế hoạch.",
+    "Một số hộ dân chưa chấp hành tốt việc phân loại rác tại nguồn.",
+    "Tỷ lệ đảng viên dự sinh hoạt chưa đạt chỉ tiêu do một số đồng chí đi làm ăn xa.",
+    "Việc phối hợp giữa các đoàn thể có lúc chưa chặt chẽ.",
+    "Một số nhiệm vụ hoàn thành chậm so với thời gian đề ra.",
+    "Công tác nắm dư luận nhân dân có lúc chưa kịp thời.",
+)
+CAUSES = (
+    "thời tiết mưa nhiều",
+    "nhiều đảng viên tuổi cao, sức yếu",
+    "một số hộ đi làm ăn xa, khó gặp",
+    "kinh phí hoạt động còn hạn chế",
+    "chi ủy đôn đốc chưa thường xuyên",
+)
+DISSENT = (
+    "Đồng chí {name} đề nghị lùi thời hạn thu quỹ sang tuần sau do nhiều hộ chưa có thu nhập.",
+    "Đồng chí {name} đề nghị giao nhiệm vụ tuần tra cho đoàn viên thanh niên thay vì đảng viên cao tuổi.",
+    "Đồng chí {name} chưa thống nhất chỉ tiêu, cho rằng quá cao so với khả năng thực hiện.",
+)
+NOTES_IN_PROGRESS = (
+    "Đã triển khai đến các tổ tự quản, đang thực hiện.",
+    "Đang phối hợp với các đoàn thể thực hiện.",
+    "Đã vận động được khoảng {progress}% số hộ.",
+    "Đã họp tổ, phân công người phụ trách từng tuyến hẻm.",
+    "Đã lập danh sách, đang đến từng hộ.",
+)
+NOTES_DONE = (
+    "Đã hoàn thành, có danh sách kèm theo.",
+    "Hoàn thành đúng kế hoạch.",
+    "Đã tổ chức xong, có hình ảnh kèm theo.",
+    "Đã hoàn thành; sẽ báo cáo chi ủy tại kỳ sinh hoạt.",
+    "Hoàn thành, nhân dân đồng tình hưởng ứng.",
+)
+NOTES_LATE = (
+    "Hoàn thành chậm do thời tiết mưa nhiều.",
+    "Hoàn thành chậm vài ngày do một số hộ đi vắng.",
+    "Đã hoàn thành, chậm so với thời hạn do chờ kinh phí.",
+)
+NOTES_NOT_MET = (
+    "Chưa đạt do nhiều hộ đi làm ăn xa, chưa gặp được.",
+    "Chưa hoàn thành do thiếu kinh phí; đề nghị chuyển sang tháng sau.",
+    "Mới đạt {progress}%, đề nghị chi bộ cho tiếp tục thực hiện tháng sau.",
+)
+SENT_BACK_NOTES = (
+    "Đề nghị bổ sung danh sách hộ đã ký cam kết.",
+    "Chưa có hình ảnh, biên bản kèm theo; đề nghị bổ sung.",
+    "Số liệu chưa khớp với báo cáo của tổ tự quản, đề nghị kiểm tra lại.",
+)
+OPINIONS = (
+    (
+        "Bà con {group} phản ánh đèn chiếu sáng trong hẻm bị hư, đề nghị sửa chữa để bảo đảm an ninh.",
+        "Chi ủy đã báo Ủy ban nhân dân; điện lực đã thay bóng đèn.",
+    ),
+    (
+        "Người dân đề nghị tăng số lần thu gom rác lên ba lần mỗi tuần.",
+        "Đã kiến nghị đơn vị thu gom; tạm thời vận động hộ dân giữ rác đúng giờ.",
+    ),
+    (
+        "Một số hộ chưa đồng tình mức đóng góp quỹ, đề nghị công khai thu chi.",
+        "Đã niêm yết công khai thu chi tại nhà văn hóa và thông báo tại họp tổ.",
+    ),
+    (
+        "Người dân đề nghị phun thuốc diệt muỗi ở khu vực giáp ranh, nơi có nhiều cây rậm.",
+        "Đã phối hợp trạm y tế phun thuốc và tổ chức phát quang.",
+    ),
+    (
+        "Bà con phản ánh xe tải chạy tốc độ cao trên đường liên ấp, nguy hiểm cho học sinh.",
+        "Đã kiến nghị đặt biển hạn chế tốc độ; công an xã tăng cường tuần tra giờ tan học.",
+    ),
+    (
+        "Người cao tuổi gặp khó khăn khi cài đặt VNeID, đề nghị hỗ trợ tại nhà.",
+        "Chi đoàn đã phân công đoàn viên đến tận nhà hỗ trợ.",
+    ),
+    (
+        "Hộ dân đề nghị hỗ trợ nước ngọt cho các hộ khó khăn trong đợt mặn.",
+        "Đã lập danh sách, phối hợp Ủy ban nhân dân cấp nước.",
+    ),
+    (
+        "Bà con đề nghị nạo vét cống thoát nước trước mùa mưa để tránh ngập.",
+        "Đã đưa vào nội dung ra quân vệ sinh môi trường tháng sau.",
+    ),
+)
+OPINION_SOURCES = (
+    "Bà con {group}",
+    "Hội viên {mass}",
+    "Người dân {hamlet}",
+    "Tổ trưởng {group}",
+    "Đảng viên phản ánh qua buổi sinh hoạt",
+)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Entry points
+# ---------------------------------------------------------------------------------------------------
+
+
+def seed_demo(
+    scale: Scale, *, reset: bool = False, today: dt.date | None = None, months: int = DEFAULT_MONTHS
+) -> Report:
+    """Seed the people (``members.demo``), then their resolutions, unless the demo is present. All or nothing.
+
+    The demo is present when its root organisation exists; then nothing is created, resolutions included.
+    """
+    if months < 1:
+        raise DemoDataError("Seed at least one month of resolutions.")
+    started = time.perf_counter()
+    today = today or timezone.localdate()
+    with transaction.atomic(), _history_off():
+        if reset:
+            delete_demo_data()
+        people = members_demo.seed_demo(scale, today=today)
+        root = members_demo.demo_root(scale)
+        assert root is not None
+        if people.created:
+            _Builder(root, today, months).build()
+    counts = {**people.counts, **demo_counts(root, today)}
+    return Report(scale, people.created, time.perf_counter() - started, counts)
+
+
+def delete_demo_data() -> int:
+    """Remove every demo: meetings and resolutions first, then the people and the tree. Returns the members removed.
+
+    Meetings and resolutions go first: attendance, tasks and progress reports hold on to their members, meetings
+    and resolutions to their cells (``PROTECT``).
+    """
+    with transaction.atomic(), _history_off():
+        roots = Organisation.objects.filter(depth=1, code__in=[s.root_code for s in members_demo.SCALES.values()])
+        for root in roots:
+            # Ward by ward, so that the deletion collector never holds a whole province in memory.
+            for ward in Organisation.objects.get_children(root):
+                Meeting.objects.filter(cell__path__startswith=ward.path).delete()  # attendance holds members
+                Resolution.objects.filter(cell__path__startswith=ward.path).delete()
+        return members_demo.delete_demo_data()
+
+
+def demo_counts(root: Organisation, today: dt.date) -> dict[str, int]:
+    """The resolution side of the demo, in four queries."""
+    resolutions = Resolution.objects.filter(cell__path__startswith=root.path).aggregate(
+        resolutions=Count("pk"),
+        drafts=Count("pk", filter=Q(status=S.DRAFT)),
+        in_progress=Count("pk", filter=Q(status=S.IN_PROGRESS)),
+        completed=Count("pk", filter=Q(status=S.COMPLETED)),
+    )
+    tasks = Task.objects.filter(resolution__cell__path__startswith=root.path).aggregate(
+        tasks=Count("pk"),
+        tasks_open=Count("pk", filter=Q(status__in=Task.OPEN)),
+        tasks_overdue=Count("pk", filter=Q(status__in=Task.OPEN, deadline__lt=today)),
+        tasks_done=Count("pk", filter=Q(status=TS.DONE)),
+        tasks_late=Count("pk", filter=Q(status=TS.DONE, completed_on__gt=F("deadline"))),
+        tasks_not_met=Count("pk", filter=Q(status=TS.NOT_MET)),
+    )
+    return {
+        **resolutions,
+        **tasks,
+        "votes": Vote.objects.filter(resolution__cell__path__startswith=root.path).count(),
+        "progress_updates": ProgressUpdate.objects.filter(task__resolution__cell__path__startswith=root.path).count(),
+    }
+
+
+# ---------------------------------------------------------------------------------------------------
+# The plan, built in memory before anything is written
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Person:
+    """A member as read back after ``members.demo`` wrote them, with their exempt/away/suspended periods."""
+
+    pk: int
+    name: str
+    search_name: str
+    admitted_on: dt.date
+    official_on: dt.date | None
+    left_on: dt.date | None
+    periods: list[tuple[str, dt.date, dt.date | None]] = field(default_factory=list)  # (kind, from, to)
+
+    def on_roll(self, day: dt.date) -> bool:
+        return self.admitted_on <= day and (self.left_on is None or self.left_on > day)
+
+    def is_official(self, day: dt.date) -> bool:
+        return self.on_roll(day) and self.official_on is not None and self.official_on <= day
+
+    def kinds_on(self, day: dt.date) -> set[str]:
+        return {kind for kind, start, end in self.periods if start <= day and (end is None or end >= day)}
+
+    def free_between(self, start: dt.date, end: dt.date) -> bool:
+        """Neither exempt, away nor suspended at any time from ``start`` to ``end``."""
+        return not any(s <= end and (e is None or e >= start) for _, s, e in self.periods)
+
+
+@dataclass
+class Cell:
+    pk: int
+    name: str
+    hamlet: str  # "khu phố 1", "ấp Mỹ An"
+    people: list[Person] = field(default_factory=list)
+    committee: list[Person] = field(default_factory=list)  # the secretary first, then the deputy
+    secretary_user_id: int | None = None
+    groups: list[tuple[int, str]] = field(default_factory=list)
+    mass: dict[str, MassOrganisation] = field(default_factory=dict)
+    meeting_day: int = 3
+    meeting_hour: int = 19
+
+    @property
+    def is_ward(self) -> bool:
+        return self.hamlet.startswith("khu phố")
+
+    @property
+    def hall(self) -> str:
+        return f"Nhà văn hóa {self.hamlet}"
+
+
+@dataclass
+class PlannedTask:
+    task: Task
+    lead: Person | None  # for a member-led task
+    author: Person  # who reports: the lead, or the committee member following the task
+    supporters: list[Person]
+
+
+@dataclass
+class PlannedResolution:
+    resolution: Resolution
+    themes: list[Theme]
+    targets: list[Target] = field(default_factory=list)
+    tasks: list[PlannedTask] = field(default_factory=list)
+    created_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+    present: int = 0  # at the meeting that adopted it
+
+
+@dataclass
+class Rows:
+    """What a chunk of cells writes. Kept by month, as a resolution points at last month's (``previous``)
+    and a carried-over task at last month's task (``carried_from``)."""
+
+    resolutions: dict[int, list[PlannedResolution]] = field(default_factory=lambda: defaultdict(list))
+    updates: list[ProgressUpdate] = field(default_factory=list)
+    votes: list[Vote] = field(default_factory=list)
+    absent: list[tuple[Vote, int]] = field(default_factory=list)
+    versions: list[Version] = field(default_factory=list)
+    changes: list[StatusChange] = field(default_factory=list)
+    disseminations: list[Dissemination] = field(default_factory=list)
+    opinions: list[PublicOpinion] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Reported:
+    """A progress report before it becomes a ``ProgressUpdate``."""
+
+    day: dt.date
+    status: str
+    progress: int
+    note: str
+    sent_back: bool = False
+
+
+def _month_start(day: dt.date, shift: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + shift
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _month_end(start: dt.date) -> dt.date:
+    return _month_start(start, 1) - dt.timedelta(days=1)
+
+
+def _days(start: dt.date, end: dt.date) -> int:
+    return (end - start).days
+
+
+# ---------------------------------------------------------------------------------------------------
+# The builder
+# ---------------------------------------------------------------------------------------------------
+
+
+class _Builder:
+    def __init__(self, root: Organisation, today: dt.date, months: int) -> None:
+        self.root = root
+        self.today = today
+        self.rng = random.Random(SEED)
+        current = today.replace(day=1)
+        self.starts = [_month_start(current, shift) for shift in range(1 - months, 1)]
+        self.draft_start = _month_start(current, 1)
+        self.tz = timezone.get_current_timezone()  # read once: it is asked for every time stamped
+        # Nothing may be stamped later than the present; a demo seeded "as of" another day ends that evening.
+        self.now = timezone.now() if today == timezone.localdate() else self._aware(today, 20, 0)
+        with translation.override(settings.LANGUAGE_CODE):
+            self.committee_label = str(LK.COMMITTEE.label)  # as services.snapshot() writes a committee lead
+        self.named_cell_id: int | None = None
+
+    def build(self) -> None:
+        cells = self._read_cells()
+        size = max(1, CHUNK_CELL_MONTHS // len(self.starts))
+        for start in range(0, len(cells), size):
+            chunk = cells[start : start + size]
+            self._write_mass_organisations(chunk)
+            rows = Rows()
+            for cell in chunk:
+                self._plan_cell(cell, rows)
+            self._write(rows)
+
+    # --- reading back the people -----------------------------------------------------------------
+
+    def _read_cells(self) -> list[Cell]:
+        under = self.root.path
+        cells: dict[int, Cell] = {}
+        for pk, name in Organisation.objects.cells().filter(path__startswith=under).values_list("pk", "name"):
+            cells[pk] = Cell(pk, name, hamlet=name.removeprefix("Chi bộ ").strip())
+        people: dict[int, Person] = {}
+        members = (
+            Member.objects.filter(cell__path__startswith=under)
+            .order_by("pk")
+            .values_list("pk", "cell_id", "full_name", "search_name", "admitted_on", "official_on", "left_on")
+        )
+        for pk, cell_id, *fields in members:
+            people[pk] = person = Person(pk, *fields)
+            cells[cell_id].people.append(person)
+        in_demo = Q(member__cell__path__startswith=under)
+        for model, kind in ((Exemption, "exempt"), (Suspension, "suspended")):
+            periods = model.objects.filter(in_demo).values_list("member_id", "starts_on", "ends_on")
+            for member_id, starts, ends in periods:
+                people[member_id].periods.append((kind, starts, ends))
+        away = AwayPeriod.objects.filter(in_demo).values_list("member_id", "kind", "starts_on", "ends_on")
+        for member_id, away_kind, starts, ends in away:
+            kind = "transferred" if away_kind == AwayPeriod.Kind.TEMPORARY_TRANSFER else "away"
+            people[member_id].periods.append((kind, starts, ends))
+        rank = {Role.Kind.SECRETARY: 0, Role.Kind.DEPUTY: 1, Role.Kind.COMMITTEE: 2}
+        roles = (
+            Role.objects.filter(organisation__path__startswith=under, kind__in=list(rank), user__member__isnull=False)
+            .order_by("pk")
+            .values_list("organisation_id", "kind", "user_id", "user__member__id", "user__username")
+        )
+        for org_id, kind, user_id, member_id, username in sorted(roles, key=lambda row: (row[0], rank[row[1]])):
+            cell = cells[org_id]
+            cell.committee.append(people[member_id])
+            if kind == Role.Kind.SECRETARY:
+                cell.secretary_user_id = user_id
+                if username == "bithu":
+                    self.named_cell_id = org_id
+        groups = ResidentialGroup.objects.filter(cell__path__startswith=under).order_by("pk")
+        for pk, cell_id, name in groups.values_list("pk", "cell_id", "name"):
+            cells[cell_id].groups.append((pk, name))
+        for cell in cells.values():
+            if not cell.committee or not cell.groups:
+                raise DemoDataError(f"{cell.name} has no committee or no residential group: seed the demo again.")
+            cell.meeting_day = self.rng.randint(2, 5)
+            cell.meeting_hour = self.rng.choice((7, 8, 19, 19, 19))  # hamlet cells mostly meet in the evening
+        return list(cells.values())
+
+    def _write_mass_organisations(self, cells: Sequence[Cell]) -> None:
+        rows = [
+            MassOrganisation(cell_id=cell.pk, kind=kind, name=name.format(hamlet=cell.hamlet))
+            for cell in cells
+            for kind, name in MASS_ORGANISATIONS
+        ]
+        MassOrganisation.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+        by_cell = {cell.pk: cell for cell in cells}
+        for row in rows:
+            by_cell[row.cell_id].mass[row.kind] = row
+
+    # --- one cell, month by month --------------------------------------------------------------
+
+    def _plan_cell(self, cell: Cell, rows: Rows) -> None:
+        rng, today = self.rng, self.today
+        last = len(self.starts) - 1
+        held = [start + dt.timedelta(days=cell.meeting_day - 1 + rng.choice((-1, 0, 0, 0, 1))) for start in self.starts]
+        held[last] = min(held[last], today)
+        seqs: dict[int, int] = defaultdict(int)  # one run of numbers per calendar year, as services.next_number
+        heard = set(rng.sample(range(len(self.starts)), min(len(self.starts), rng.randint(3, 6))))
+        previous: PlannedResolution | None = None
+        for index, start in enumerate(self.starts):
+            held_on = held[index]
+            # A month is closed a few days after the next meeting has reviewed it, once late reports are in.
+            close_on = held[index + 1] + dt.timedelta(days=rng.randint(4, 7)) if index < last else None
+            closed = close_on is not None and close_on < today
+            seqs[start.year] += 1
+            plan = self._resolution(cell, start, seqs[start.year], previous)
+            plan.resolution.status = S.COMPLETED if closed else S.IN_PROGRESS
+            plan.resolution.adopted_on = held_on
+            self._targets(plan, closed)
+            self._tasks(cell, plan, held_on, previous)
+            # The last day a report could come in: the eve of the closing, or yesterday.
+            cutoff = (close_on if closed and close_on else today) - dt.timedelta(days=1)
+            for planned in plan.tasks:
+                self._simulate(cell, planned, held_on, cutoff, closed, rows)
+            self._vote_and_history(cell, plan, held_on, close_on if closed else None, rows)
+            self._disseminate(cell, plan, held_on, rows)
+            if index in heard:
+                self._opinion(cell, plan, rows)
+            rows.resolutions[index].append(plan)
+            previous = plan
+        if cell.pk == self.named_cell_id:  # the secretary `bithu` is drafting next month's resolution
+            start = self.draft_start
+            seqs[start.year] += 1
+            plan = self._resolution(cell, start, seqs[start.year], previous)
+            self._targets(plan, closed=False)
+            self._tasks(cell, plan, start, previous)
+            drafted = max(today - dt.timedelta(days=2), held[last])
+            plan.created_at = plan.updated_at = min(self.now, self._aware(drafted, 20, rng.randint(0, 59)))
+            rows.resolutions[len(self.starts)].append(plan)
+
+    def _resolution(
+        self, cell: Cell, start: dt.date, seq: int, previous: PlannedResolution | None
+    ) -> PlannedResolution:
+        rng = self.rng
+        themes = self._themes(cell, start)
+        month, year = start.month, start.year
+        first, second = themes[0].subject, themes[1].subject
+        title = rng.choice(
+            (
+                f"Về lãnh đạo thực hiện nhiệm vụ chính trị tháng {month} năm {year}",
+                f"Lãnh đạo thực hiện nhiệm vụ tháng {month}/{year}: {first} và {second}",
+                f"Tập trung {first}, {second} trong tháng {month} năm {year}",
+            )
+        )
+        fill = {"hamlet": cell.hamlet, "year": year}
+        following = _month_start(start, 1)
+        resolution = Resolution(
+            cell_id=cell.pk,
+            kind=Resolution.Kind.MONTHLY,
+            period_start=start,
+            period_end=_month_end(start),
+            year=year,
+            seq=seq,
+            number=format_number(seq),
+            title=title,
+            assessment=self._assessment(cell, start, previous),
+            focal_tasks="".join(f"<p>{n}. {theme.focal}</p>" for n, theme in enumerate(themes, start=1)),
+            solutions="".join(f"<p>{theme.solution.format(**fill)}</p>" for theme in themes)
+            + "<p>Chi ủy phân công chi ủy viên theo dõi từng nhiệm vụ, đôn đốc hằng tuần; đảng viên báo cáo kết quả "
+            "trước kỳ sinh hoạt.</p>",
+            implementation=(
+                f"<p>Chi ủy tổ chức quán triệt nghị quyết đến toàn thể đảng viên; thông báo đến "
+                f"{cell.mass[MK.FATHERLAND_FRONT].name}, các đoàn thể và các tổ tự quản để cùng thực hiện.</p>"
+                f"<p>Mỗi đảng viên gương mẫu thực hiện và vận động gia đình, bà con nơi cư trú. Đồng chí "
+                f"{cell.committee[0].name}, Bí thư chi bộ, chỉ đạo chung; sơ kết tại kỳ sinh hoạt tháng "
+                f"{following.month}/{following.year}.</p>"
+            ),
+            version=1,
+            previous=previous.resolution if previous else None,
+            created_by_id=cell.secretary_user_id,
+        )
+        return PlannedResolution(resolution, themes)
+
+    def _themes(self, cell: Cell, start: dt.date) -> list[Theme]:
+        where = "ward" if cell.is_ward else "commune"
+        pool = [t for t in THEMES if start.month in t.months and t.where in ("any", where)]
+        chosen: list[Theme] = []
+        for _ in range(self.rng.choice((2, 2, 3))):
+            left = [t for t in pool if t not in chosen]
+            chosen.append(self.rng.choices(left, weights=[t.weight for t in left])[0])
+        return chosen
+
+    def _assessment(self, cell: Cell, start: dt.date, previous: PlannedResolution | None) -> str:
+        rng = self.rng
+        last = _month_start(start, -1)
+        shortcoming = rng.choice(SHORTCOMINGS)
+        if previous is None:
+            return (
+                f"<p>Tháng {last.month}/{last.year}, chi bộ đã lãnh đạo thực hiện cơ bản các nhiệm vụ đề ra; tình "
+                f"hình chính trị, an ninh trật tự ở {cell.hamlet} ổn định, đời sống nhân dân từng bước được nâng "
+                f"lên.</p><p>Hạn chế: {shortcoming}</p>"
+            )
+        done = sum(planned.task.status == TS.DONE for planned in previous.tasks)
+        first, second = previous.themes[0].result, previous.themes[1].result
+        return (
+            f"<p>Tháng {last.month}/{last.year}, chi bộ đã lãnh đạo hoàn thành {done}/{len(previous.tasks)} nhiệm vụ "
+            f"đề ra; {first}; {second}.</p>"
+            f"<p>Hạn chế: {shortcoming} Nguyên nhân chủ yếu do {rng.choice(CAUSES)}.</p>"
+        )
+
+    def _targets(self, plan: PlannedResolution, closed: bool) -> None:
+        """Two targets, from the first two themes; what was reached is known once the month is closed."""
+        for order, theme in enumerate(plan.themes[:2]):
+            name, unit, value = self.rng.choice(theme.targets)
+            actual = None
+            if closed:
+                reached = round(value * self.rng.uniform(0.82, 1.08))
+                actual = Decimal(min(reached, 100) if unit == "%" else reached).quantize(CENTS)
+            plan.targets.append(
+                Target(
+                    resolution=plan.resolution,
+                    name=name,
+                    unit=unit,
+                    target_value=Decimal(value).quantize(CENTS),
+                    actual_value=actual,
+                    order=order,
+                )
+            )
+
+    # --- tasks ---------------------------------------------------------------------------------
+
+    def _tasks(self, cell: Cell, plan: PlannedResolution, held_on: dt.date, previous: PlannedResolution | None) -> None:
+        """Four to six tasks: what was not met last month carried over, then the themes' work, in turn."""
+        rng = self.rng
+        resolution, themes = plan.resolution, plan.themes
+        start, end = resolution.period_start, resolution.period_end
+        fill = {"hamlet": cell.hamlet, "year": start.year}
+        count = rng.randint(4, 6)
+        chosen: list[tuple[str, str, Theme | None, PlannedTask | None]] = []
+        for planned in previous.tasks if previous else []:
+            if planned.task.status == TS.NOT_MET and len(chosen) < 2 and rng.random() < 0.7:
+                chosen.append((planned.task.title, planned.task.details, None, planned))
+        queues = [rng.sample(theme.tasks, len(theme.tasks)) for theme in themes]
+        turn = 0
+        while len(chosen) < count and any(queues):
+            queue = queues[turn % len(queues)]
+            turn += 1
+            if not queue:
+                continue
+            title, details = queue.pop()
+            title, details = title.format(**fill), details.format(**fill)
+            if all(title != other for other, *_ in chosen):
+                chosen.append((title, details, themes[(turn - 1) % len(queues)], None))
+
+        # Leads: official members on roll all month, neither exempt, away nor suspended then nor today.
+        busy_until = max(end, self.today)
+        fit_leads = [p for p in cell.people if p.is_official(start) and p.free_between(start, busy_until)]
+        fit_leads = fit_leads or cell.committee[:1]
+        helpers = [p for p in cell.people if p.on_roll(start) and p.free_between(start, busy_until)]
+        leads = rng.sample(fit_leads, min(len(fit_leads), len(chosen)))
+        focal = rng.choice((1, 2))
+        for order, (title, details, theme, carried) in enumerate(chosen):
+            lead_kind, lead, mass = LK.MEMBER, leads[order % len(leads)], None
+            roll = rng.random()
+            if carried is not None:  # the same lead carries on, if still fit
+                lead_kind, mass = carried.task.lead_kind, carried.task.lead_mass_organisation
+                if carried.lead is not None and carried.lead in fit_leads:
+                    lead = carried.lead
+            elif theme is not None and theme.mass and roll < 0.16:
+                lead_kind, mass = LK.MASS_ORGANISATION, cell.mass[rng.choice(theme.mass)]
+            elif roll < 0.27:
+                lead_kind = LK.COMMITTEE
+            member_lead = lead if lead_kind == LK.MEMBER else None
+            follower = rng.choice([p for p in cell.committee if p is not member_lead] or cell.committee)
+            is_focal = theme is themes[0] and focal > 0
+            focal -= is_focal
+            task = Task(
+                resolution=resolution,
+                title=title,
+                details=details,
+                is_focal=is_focal,
+                deadline=self._deadline(start, end, held_on, draft=resolution.status == S.DRAFT),
+                lead_kind=lead_kind,
+                lead_member_id=member_lead.pk if member_lead else None,
+                lead_mass_organisation=mass,
+                follower_id=follower.pk,
+                carried_from=carried.task if carried else None,
+                order=order,
+            )
+            others = [p for p in helpers if p is not member_lead]
+            supporters = rng.sample(others, min(len(others), rng.choice((0, 1, 1, 2, 2))))
+            plan.tasks.append(PlannedTask(task, member_lead, member_lead or follower, supporters))
+
+    def _deadline(self, start: dt.date, end: dt.date, held_on: dt.date, *, draft: bool) -> dt.date:
+        rng = self.rng
+        if draft:
+            return rng.choice((start.replace(day=10), start.replace(day=15), start.replace(day=20), end))
+        roll = rng.random()
+        if roll < 0.3:  # within the week after the meeting: what dashboards show as overdue first
+            day = held_on + dt.timedelta(days=rng.randint(3, 8))
+        elif roll < 0.75:
+            day = start.replace(day=rng.choice((10, 15, 20, 25)))
+        else:
+            day = end
+        return min(end, max(day, held_on + dt.timedelta(days=2)))
+
+    def _simulate(
+        self, cell: Cell, planned: PlannedTask, held_on: dt.date, cutoff: dt.date, closed: bool, rows: Rows
+    ) -> None:
+        """Reports on a task up to ``cutoff``; the task takes the state of the latest one not sent back."""
+        rng = self.rng
+        task = planned.task
+        first = held_on + dt.timedelta(days=1)  # implementation starts the day after the vote
+        deadline = task.deadline
+        fate = rng.random()
+        if fate < 0.78:  # on time
+            done_on: dt.date | None = deadline - dt.timedelta(days=rng.randint(0, min(10, _days(first, deadline))))
+        elif fate < 0.92:  # late, and for a closed month reported before the closing
+            done_on = deadline + dt.timedelta(days=rng.randint(1, 10))
+            done_on = min(done_on, cutoff) if closed else done_on
+        else:  # not met
+            done_on = None
+
+        def days_before(until: dt.date, n: int) -> list[dt.date]:
+            span = _days(first, until)
+            return sorted({first + dt.timedelta(days=rng.randrange(span)) for _ in range(n)}) if span > 0 else []
+
+        reports: list[Reported] = []
+        if done_on is not None and first <= done_on <= cutoff:
+            days = days_before(done_on, rng.choice((0, 1, 1, 2)))
+            for n, day in enumerate(days, start=1):
+                progress = min(90, 10 * round(10 * n / (len(days) + 1)) + rng.choice((0, 10)))
+                reports.append(Reported(day, TS.IN_PROGRESS, progress, rng.choice(NOTES_IN_PROGRESS)))
+            note = rng.choice(NOTES_LATE if done_on > deadline else NOTES_DONE)
+            reports.append(Reported(done_on, TS.DONE, 100, note))
+            if rng.random() < 0.07 and _days(first, done_on) >= 2:  # a first "done" the secretary sent back
+                day = done_on - dt.timedelta(days=rng.randint(1, _days(first, done_on) - 1))
+                reports.insert(-1, Reported(day, TS.DONE, 100, rng.choice(NOTES_DONE), sent_back=True))
+        elif closed:  # not met: judged after the deadline, before the closing
+            progress = 0
+            for n, day in enumerate(days_before(deadline, rng.choice((1, 1, 2))), start=1):
+                progress = min(70, 20 * n + rng.choice((0, 10, 20)))
+                reports.append(Reported(day, TS.IN_PROGRESS, progress, rng.choice(NOTES_IN_PROGRESS)))
+            judged = deadline + dt.timedelta(days=rng.randint(1, max(1, _days(deadline, cutoff))))
+            final = progress + rng.choice((0, 10)) if progress else rng.choice((10, 20, 30))
+            reports.append(Reported(min(judged, cutoff), TS.NOT_MET, final, rng.choice(NOTES_NOT_MET)))
+        elif rng.random() < 0.7:  # still open, started: overdue once the deadline has passed
+            span = max(1, _days(first, deadline))
+            days = days_before(cutoff + dt.timedelta(days=1), rng.choice((1, 1, 2)))
+            for n, day in enumerate(days, start=1):
+                share = min(0.9, _days(first, day) / span + 0.1)
+                progress = max(10, min(90, 10 * round(10 * share) - 10 * (len(days) - n)))
+                reports.append(Reported(day, TS.IN_PROGRESS, progress, rng.choice(NOTES_IN_PROGRESS)))
+            if days and days[-1] < cutoff and rng.random() < 0.1:  # "done", sent back: the task stays open
+                day = days[-1] + dt.timedelta(days=rng.randint(1, _days(days[-1], cutoff)))
+                reports.append(Reported(day, TS.DONE, 100, rng.choice(NOTES_DONE), sent_back=True))
+
+        latest: ProgressUpdate | None = None
+        previous_at: dt.datetime | None = None
+        for report in sorted(reports, key=lambda r: r.day):  # stable: a same-day sent-back report comes first
+            at = self._aware(report.day, rng.randint(7, 17), rng.randint(0, 59))
+            if previous_at is not None and at <= previous_at:
+                at = previous_at + dt.timedelta(minutes=rng.randint(20, 90))
+            previous_at = at
+            update = ProgressUpdate(
+                task=task,
+                author_id=planned.author.pk,
+                status=report.status,
+                progress=report.progress,
+                note=report.note.format(progress=report.progress),
+                created_at=at,
+            )
+            if report.sent_back:
+                update.review = REVIEW.SENT_BACK
+                update.review_note = rng.choice(SENT_BACK_NOTES)
+                update.reviewed_at = min(self.now, at + dt.timedelta(minutes=rng.randint(30, 180)))
+                update.reviewed_by_id = cell.secretary_user_id
+            else:
+                latest = update
+                if _days(report.day, self.today) > 5 or rng.random() < 0.5:  # recent reports may await review
+                    update.review = REVIEW.CONFIRMED
+                    update.reviewed_at = min(self.now, at + dt.timedelta(hours=rng.randint(2, 40)))
+                    update.reviewed_by_id = cell.secretary_user_id
+            rows.updates.append(update)
+        # As services._apply_latest: the latest report that was not sent back, or the initial state.
+        if latest is None:
+            task.status, task.progress, task.completed_on = TS.NOT_STARTED, 0, None
+        else:
+            task.status, task.progress = latest.status, latest.progress
+            done = latest.status == TS.DONE
+            task.completed_on = latest.created_at.astimezone(self.tz).date() if done else None
+
+    # --- the vote, the version and the history -------------------------------------------------
+
+    def _snapshot(self, plan: PlannedResolution) -> dict[str, Any]:
+        """What ``services.snapshot`` returns for the resolution as adopted, built without a query."""
+
+        def lead(planned: PlannedTask) -> str:
+            if planned.lead is not None:
+                return planned.lead.name
+            if planned.task.lead_mass_organisation is not None:
+                return planned.task.lead_mass_organisation.name
+            return self.committee_label
+
+        resolution = plan.resolution
+        return {
+            "number": resolution.number,
+            "title": resolution.title,
+            "sections": {name: getattr(resolution, name) for name in SECTIONS},
+            "targets": [{"name": t.name, "unit": t.unit, "target_value": str(t.target_value)} for t in plan.targets],
+            "tasks": [
+                {
+                    "title": p.task.title,
+                    "details": p.task.details,
+                    "focal": p.task.is_focal,
+                    "deadline": p.task.deadline.strftime("%d/%m/%Y"),
+                    "lead": lead(p),
+                    # Member's ordering: by the name without diacritics.
+                    "supporters": [s.name for s in sorted(p.supporters, key=lambda s: (s.search_name, s.pk))],
+                    "status": TS.NOT_STARTED,  # as the tasks stood when the vote adopted it
+                }
+                for p in plan.tasks
+            ],
+        }
+
+    def _vote_and_history(
+        self, cell: Cell, plan: PlannedResolution, held_on: dt.date, close_on: dt.date | None, rows: Rows
+    ) -> None:
+        rng = self.rng
+        resolution = plan.resolution
+        official = [p for p in cell.people if p.is_official(held_on)]
+        kinds = {p.pk: p.kinds_on(held_on) for p in official if p.periods}
+        unflagged = [p.pk for p in official if not kinds.get(p.pk)]
+        absent_with_reason = rng.sample(unflagged, min(len(unflagged), rng.choice((0, 1, 1, 2, 3))))
+        roll = Roll(
+            official=frozenset(p.pk for p in official),
+            transferred=frozenset(pk for pk, k in kinds.items() if "transferred" in k),
+            suspended=frozenset(pk for pk, k in kinds.items() if "suspended" in k),
+            exempt=frozenset(pk for pk, k in kinds.items() if "exempt" in k),
+            absent_with_reason=frozenset(absent_with_reason),
+        )
+        entitlement = entitled_voters(roll)
+        entitled = len(entitlement.entitled)
+        # Members working away stay entitled but are rarely there; a few others miss it without a reason.
+        away = sum("away" in kinds.get(pk, ()) for pk in entitlement.entitled)
+        present = entitled - away - round(entitled * rng.uniform(0, 0.08))
+        against, abstain = rng.choice((0, 0, 0, 0, 1)), rng.choice((0, 0, 0, 1, 2))
+        votes_for = min(entitled, max(present - against - abstain, entitled // 2 + 1))
+        against = min(against, entitled - votes_for)
+        abstain = min(abstain, entitled - votes_for - against)
+        result = judge_vote(entitled=entitled, votes_for=votes_for, votes_against=against, votes_abstain=abstain)
+        if not result.adopted:
+            raise DemoDataError(f"{cell.name} has too few official members to adopt a resolution.")
+        explanation = (
+            f"{votes_for} phiếu tán thành / {entitled} đảng viên chính thức có quyền biểu quyết: quá nửa, "
+            "nghị quyết được thông qua"
+        )
+        plan.present = votes_for + against + abstain
+        meeting = self._aware(held_on, cell.meeting_hour, rng.choice((0, 30)))
+        adopted_at = min(self.now, meeting + dt.timedelta(minutes=rng.randint(100, 130)))
+        vote = Vote(
+            resolution=resolution,
+            held_on=held_on,
+            official_count=len(roll.official),
+            entitled_count=entitled,
+            votes_for=votes_for,
+            votes_against=against,
+            votes_abstain=abstain,
+            excluded=entitlement.excluded,
+            dissent=rng.choice(DISSENT).format(name=rng.choice(official).name) if against else "",
+            adopted=True,
+            explanation=explanation,
+            recorded_by_id=cell.secretary_user_id,
+            recorded_at=adopted_at,
+        )
+        rows.votes.append(vote)
+        rows.absent.extend((vote, pk) for pk in absent_with_reason)
+        rows.versions.append(
+            Version(
+                resolution=resolution,
+                number=1,
+                snapshot=self._snapshot(plan),
+                created_by_id=cell.secretary_user_id,
+                created_at=adopted_at,
+            )
+        )
+        drafted = self._aware(held_on - dt.timedelta(days=rng.randint(7, 10)), rng.randint(8, 20), rng.randint(0, 59))
+        submitted = self._aware(held_on - dt.timedelta(days=rng.randint(1, 3)), rng.randint(16, 20), rng.randint(0, 59))
+        steps = [
+            (S.DRAFT, S.SUBMITTED, submitted, ""),
+            (S.SUBMITTED, S.ADOPTED, adopted_at, explanation),
+            (S.ADOPTED, S.IN_PROGRESS, adopted_at + dt.timedelta(hours=rng.randint(10, 14)), ""),
+        ]
+        if close_on is not None:
+            steps.append((S.IN_PROGRESS, S.COMPLETED, self._aware(close_on, rng.randint(8, 17), 0), ""))
+        for from_status, to_status, at, note in steps:
+            rows.changes.append(
+                StatusChange(
+                    resolution=resolution,
+                    from_status=from_status,
+                    to_status=to_status,
+                    by_id=cell.secretary_user_id,
+                    at=min(self.now, at),
+                    note=note,
+                )
+            )
+        plan.created_at = min(self.now, drafted)
+        plan.updated_at = rows.changes[-1].at
+
+    def _disseminate(self, cell: Cell, plan: PlannedResolution, held_on: dt.date, rows: Rows) -> None:
+        """Studied by the members at the meeting; told to a mass organisation and a residents' group after."""
+        rng = self.rng
+        mass = cell.mass[rng.choice(list(cell.mass))]
+        group_id, group_name = rng.choice(cell.groups)
+        audience = Dissemination.Audience
+        plans: list[tuple[dt.date, str, dict[str, Any], str, int, str]] = [
+            (held_on, audience.MEMBERS, {}, cell.hall, plan.present, "Quán triệt tại kỳ sinh hoạt chi bộ."),
+            (
+                held_on + dt.timedelta(days=rng.randint(2, 6)),
+                audience.MASS_ORGANISATION,
+                {"mass_organisation": mass},
+                cell.hall,
+                rng.randint(15, 60),
+                f"Thông báo nội dung nghị quyết tại buổi sinh hoạt của {mass.name}.",
+            ),
+            (
+                held_on + dt.timedelta(days=rng.randint(3, 10)),
+                audience.RESIDENTIAL_GROUP,
+                {"residential_group_id": group_id},
+                f"Nhà tổ trưởng {group_name.lower()}",
+                rng.randint(20, 70),
+                "Phổ biến những việc liên quan đến đời sống của bà con tại buổi họp tổ.",
+            ),
+        ]
+        for day, kind, target, place, reached, notes in plans:
+            if day <= self.today:
+                rows.disseminations.append(
+                    Dissemination(
+                        resolution=plan.resolution,
+                        held_on=day,
+                        audience=kind,
+                        place=place,
+                        people_reached=reached,
+                        notes=notes,
+                        recorded_by_id=cell.secretary_user_id,
+                        **target,
+                    )
+                )
+
+    def _opinion(self, cell: Cell, plan: PlannedResolution, rows: Rows) -> None:
+        """Public opinion heard while a month's resolution was carried out (three to six months a year)."""
+        rng = self.rng
+        start = plan.resolution.period_start
+        end = min(plan.resolution.period_end, self.today)
+        received = start + dt.timedelta(days=rng.randint(0, _days(start, end)))
+        content, response = rng.choice(OPINIONS)
+        group = rng.choice(cell.groups)[1].lower()
+        mass = cell.mass[rng.choice(list(cell.mass))].name
+        rows.opinions.append(
+            PublicOpinion(
+                cell_id=cell.pk,
+                resolution=plan.resolution,
+                received_on=received,
+                source=rng.choice(OPINION_SOURCES).format(group=group, mass=mass, hamlet=cell.hamlet),
+                content=content.format(group=group),
+                response=response if _days(received, self.today) > 10 else "",
+                recorded_by_id=cell.secretary_user_id,
+            )
+        )
+
+    def _aware(self, day: dt.date, hour: int, minute: int) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=self.tz)
+
+    # --- writing -------------------------------------------------------------------------------
+
+    def _write(self, rows: Rows) -> None:
+        plans = [plan for index in sorted(rows.resolutions) for plan in rows.resolutions[index]]
+        # Month by month: a resolution points at last month's, a carried-over task at last month's task.
+        for index in sorted(rows.resolutions):
+            Resolution.objects.bulk_create([p.resolution for p in rows.resolutions[index]], batch_size=BATCH_SIZE)
+        for name in ("created_at", "updated_at"):  # auto_now(_add): written by bulk_create as the present time
+            _set_column(Resolution, name, [(plan.resolution.pk, getattr(plan, name)) for plan in plans])
+        Target.objects.bulk_create([t for plan in plans for t in plan.targets], batch_size=BATCH_SIZE)
+        for index in sorted(rows.resolutions):
+            tasks = [p.task for plan in rows.resolutions[index] for p in plan.tasks]
+            Task.objects.bulk_create(tasks, batch_size=BATCH_SIZE)
+        Supporter = Task.supporters.through
+        Supporter.objects.bulk_create(
+            [Supporter(task_id=p.task.pk, member_id=s.pk) for plan in plans for p in plan.tasks for s in p.supporters],
+            batch_size=BATCH_SIZE,
+        )
+        self._create_stamped(ProgressUpdate, rows.updates, "created_at")
+        self._create_stamped(Vote, rows.votes, "recorded_at")
+        Absent = Vote.absent_with_reason.through
+        Absent.objects.bulk_create([Absent(vote_id=v.pk, member_id=pk) for v, pk in rows.absent], batch_size=BATCH_SIZE)
+        self._create_stamped(Version, rows.versions, "created_at")
+        self._create_stamped(StatusChange, rows.changes, "at")
+        Dissemination.objects.bulk_create(rows.disseminations, batch_size=BATCH_SIZE)
+        PublicOpinion.objects.bulk_create(rows.opinions, batch_size=BATCH_SIZE)
+
+    def _create_stamped(self, model: Any, objs: list[Any], stamp: str) -> None:
+        """Create the rows, then put back the time each one really happened.
+
+        ``bulk_create`` stamps an ``auto_now_add`` field with the present time (the field's ``pre_save``), and
+        ``bulk_update`` builds one ``CASE WHEN`` branch per row through the ORM, which costs more than the rest of
+        the seeding put together at province scale. So the times are written with one ``UPDATE … FROM (VALUES …)``
+        per batch, which PostgreSQL and SQLite (3.33 or later) both run; values are prepared by the field itself.
+        """
+        wanted = [getattr(obj, stamp) for obj in objs]
+        model.objects.bulk_create(objs, batch_size=BATCH_SIZE)
+        _set_column(model, stamp, [(obj.pk, value) for obj, value in zip(objs, wanted, strict=True)])
+
+
+def _set_column(model: Any, name: str, pairs: list[tuple[int, Any]]) -> None:
+    """``UPDATE table SET name = value WHERE pk = …`` for many (pk, value) pairs, a batch per statement."""
+    field = model._meta.get_field(name)
+    qn = connection.ops.quote_name
+    table, pk, column = qn(model._meta.db_table), qn(model._meta.pk.column), qn(field.column)
+    with connection.cursor() as cursor:
+        for start in range(0, len(pairs), UPDATE_BATCH_SIZE):
+            batch = pairs[start : start + UPDATE_BATCH_SIZE]
+            values = ", ".join(["(%s, %s)"] * len(batch))
+            params = [p for pk_value, value in batch for p in (pk_value, field.get_db_prep_save(value, connection))]
+            # A VALUES list names its columns column1, column2 on both databases.
+            cursor.execute(
+                f"UPDATE {table} SET {column} = v.column2 FROM (VALUES {values}) AS v WHERE {table}.{pk} = v.column1",
+                params,
+            )
