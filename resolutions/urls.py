@@ -1,5 +1,7 @@
-from resolutions.views import drafting, meetings, printing, progress
+from resolutions.views import documents, drafting, meetings, printing, progress
 
 app_name = "resolutions"
 
-urlpatterns = drafting.urlpatterns + progress.urlpatterns + printing.urlpatterns + meetings.urlpatterns
+urlpatterns = (
+    drafting.urlpatterns + progress.urlpatterns + printing.urlpatterns + meetings.urlpatterns + documents.urlpatterns
+)

@@ -26,8 +26,9 @@ from chibo.lib.layout import (
     roman,
 )
 from members.models import MassOrganisation
+from resolutions.documents import render_resolution_pdf, resolution_document
 from resolutions.models import Resolution, Task
-from resolutions.views.printing import load_for_printing, render_resolution_pdf, resolution_document
+from resolutions.views.printing import load_for_printing
 from tests.factories import MemberFactory
 from tests.resolutions.factories import ResolutionFactory, TargetFactory, TaskFactory
 
