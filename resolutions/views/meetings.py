@@ -149,7 +149,12 @@ def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
         messages.success(request, _("Saved."))
         return redirect("resolutions:meeting-detail", meeting_id=meeting.pk)
     roll = attendance_roll(meeting)
-    proposal = proposed_quality(attendance_rate=roll.counts.rate, tasks_done=0, tasks_total=0)
+    summaries = [review.snapshot.get("summary", {}) for review in meeting.reviews.all()]
+    proposal = proposed_quality(
+        attendance_rate=roll.counts.rate,
+        tasks_done=sum(s.get("done", 0) + s.get("done_late", 0) for s in summaries),
+        tasks_total=sum(s.get("total", 0) for s in summaries),
+    )
     return render(
         request,
         "resolutions/meeting_edit.html",

@@ -80,3 +80,71 @@ T = TaskProgress
 )
 def test_progress_rolls_up(tasks: list[TaskProgress], expected: int | None) -> None:
     assert rolled_up_progress(tasks) == expected
+
+
+from resolutions.rules import count_attendance, default_attendance, duration_warning, proposed_quality, quality_level  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("exempt", "away", "request", "expected"),
+    [
+        (False, False, None, "present"),
+        (True, False, None, "exempt"),
+        (True, True, "approved", "exempt"),  # exempt first: not counted absent
+        (False, True, None, "away"),
+        (False, False, "approved", "absent_reason"),
+        (False, False, "pending", "present"),
+        (False, False, "refused", "present"),
+    ],
+)
+def test_default_attendance(exempt: bool, away: bool, request: str | None, expected: str) -> None:
+    assert default_attendance(is_exempt=exempt, is_away=away, request=request) == expected
+
+
+def test_attendance_counts_leave_the_exempt_and_away_out_of_the_rate() -> None:
+    rows = [("present", True)] * 6 + [("late", False), ("absent_reason", True), ("absent_no_reason", True)]
+    rows += [("exempt", True), ("away", True)]
+    counts = count_attendance(rows)
+    assert (counts.total, counts.official, counts.probationary) == (11, 10, 1)
+    assert (counts.attended, counts.expected, counts.rate) == (7, 9, 78)
+    assert count_attendance([("exempt", True)]).rate is None
+
+
+@pytest.mark.parametrize(
+    ("minutes", "kind", "combined", "warned"),
+    [
+        (90, "regular", False, False),
+        (89, "regular", False, True),
+        (119, "regular", True, True),
+        (120, "regular", True, False),
+        (45, "thematic", False, False),
+        (None, "regular", False, False),
+    ],
+)
+def test_meeting_duration(minutes, kind, combined, warned) -> None:  # type: ignore[no-untyped-def]
+    assert (
+        bool(duration_warning(minutes=minutes, kind=kind, combined=combined, minimum=90, minimum_combined=120))
+        is warned
+    )
+
+
+@pytest.mark.parametrize(
+    ("score", "level"),
+    [
+        (100, "Tốt"),
+        (90, "Tốt"),
+        (89, "Khá"),
+        (70, "Khá"),
+        (69, "Trung bình"),
+        (50, "Trung bình"),
+        (49, "Kém"),
+        (None, ""),
+    ],
+)
+def test_quality_levels(score: int | None, level: str) -> None:
+    assert quality_level(score) == level
+
+
+def test_quality_proposals_come_from_the_data() -> None:
+    assert proposed_quality(attendance_rate=80, tasks_done=3, tasks_total=4) == {"q_attendance": 4, "q_results": 22}
+    assert proposed_quality(attendance_rate=None, tasks_done=0, tasks_total=0) == {}
