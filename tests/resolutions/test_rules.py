@@ -1,6 +1,17 @@
 import pytest
 
-from resolutions.rules import Roll, TaskProgress, entitled_voters, judge_vote, rolled_up_progress
+from resolutions.rules import (
+    Roll,
+    TaskProgress,
+    count_attendance,
+    default_attendance,
+    duration_warning,
+    entitled_voters,
+    judge_vote,
+    proposed_quality,
+    quality_level,
+    rolled_up_progress,
+)
 
 OFFICIAL = frozenset(range(1, 11))  # ten official members, ids 1..10
 
@@ -82,11 +93,8 @@ def test_progress_rolls_up(tasks: list[TaskProgress], expected: int | None) -> N
     assert rolled_up_progress(tasks) == expected
 
 
-from resolutions.rules import count_attendance, default_attendance, duration_warning, proposed_quality, quality_level  # noqa: E402
-
-
 @pytest.mark.parametrize(
-    ("exempt", "away", "request", "expected"),
+    ("exempt", "away", "request_state", "expected"),
     [
         (False, False, None, "present"),
         (True, False, None, "exempt"),
@@ -97,8 +105,8 @@ from resolutions.rules import count_attendance, default_attendance, duration_war
         (False, False, "refused", "present"),
     ],
 )
-def test_default_attendance(exempt: bool, away: bool, request: str | None, expected: str) -> None:
-    assert default_attendance(is_exempt=exempt, is_away=away, request=request) == expected
+def test_default_attendance(exempt: bool, away: bool, request_state: str | None, expected: str) -> None:
+    assert default_attendance(is_exempt=exempt, is_away=away, request=request_state) == expected
 
 
 def test_attendance_counts_leave_the_exempt_and_away_out_of_the_rate() -> None:
