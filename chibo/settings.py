@@ -7,6 +7,7 @@ development default; a malformed value stops the start-up with the variable's na
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -144,7 +145,11 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+# Times are Asia/Ho_Chi_Minh (CELERY_TIMEZONE). Each job also runs by hand: manage.py send_reminders --date.
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "reminder-sweep": {"task": "resolutions.tasks.sweep_reminders", "schedule": crontab(hour=7, minute=0)},
+    "daily-digests": {"task": "resolutions.tasks.send_daily_digests", "schedule": crontab(hour=18, minute=0)},
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -224,6 +229,10 @@ LOGGING = {
 # Business settings with their defaults (the "unconfirmed" rules of the domain are settings).
 CHIBO = {
     "MEMBER_LIST_PAGE_SIZE": 50,
+    # The address of the site, for links in emails.
+    "SITE_URL": _env("SITE_URL", env.str, "http://127.0.0.1:8000"),
+    # Reminder thresholds; see resolutions/reminders.py for the defaults. Example: {"DUE_SOON_DAYS": (5, 2)}.
+    "REMINDERS": {},
     # Evidence files attached to progress reports (PDF, JPEG, PNG, .docx, .xlsx, checked by content).
     "EVIDENCE_MAX_BYTES": _env("EVIDENCE_MAX_BYTES", env.int, 10 * 1024 * 1024),
 }

@@ -7,12 +7,14 @@ own version (``Meeting.pdf_is_current``), so an edit makes it stale without touc
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import uuid
 
 from celery import shared_task
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
 from resolutions.documents import render_minutes_pdf
 from resolutions.models import Meeting
@@ -74,3 +76,65 @@ def build_minutes_pdf(self, meeting_id: int, version: int) -> str:  # type: igno
     if old and old != name:
         storage.delete(old)
     return "built"
+
+
+# ---------------------------------------------------------------------------------------------------
+# Reminders
+# ---------------------------------------------------------------------------------------------------
+
+MAX_SEND_ATTEMPTS = 5
+
+
+@shared_task(bind=True, acks_late=True, max_retries=MAX_SEND_ATTEMPTS)
+def send_delivery(self, delivery_id: int) -> str:  # type: ignore[no-untyped-def]
+    """Send one delivery exactly once: claimed under a row lock, marked sent in the same transaction.
+
+    A worker that dies mid-send rolls the claim back, and ``acks_late`` gives the message to another worker.
+    A failing channel is retried with exponential backoff; the error is stored on the row."""
+    from resolutions.channels import CHANNELS
+    from resolutions.models import Delivery
+
+    try:
+        with transaction.atomic():
+            delivery = (
+                Delivery.objects.select_for_update().select_related("notification__recipient").get(pk=delivery_id)
+            )
+            if delivery.status != Delivery.Status.PENDING:
+                return delivery.status
+            CHANNELS[delivery.channel].send(delivery)
+            delivery.status, delivery.sent_at = Delivery.Status.SENT, timezone.now()
+            delivery.attempts += 1
+            delivery.last_error = ""
+            delivery.save(update_fields=["status", "sent_at", "attempts", "last_error"])
+            return delivery.status
+    except Delivery.DoesNotExist:
+        return "missing"
+    except Exception as exc:  # the channel failed: record it, then retry later
+        attempts = Delivery.objects.get(pk=delivery_id).attempts + 1
+        final = attempts >= MAX_SEND_ATTEMPTS
+        Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING).update(
+            attempts=attempts,
+            last_error=f"{type(exc).__name__}: {exc}"[:2000],
+            status=Delivery.Status.FAILED if final else Delivery.Status.PENDING,
+        )
+        if final:
+            logger.error("Delivery %s failed for good: %s", delivery_id, exc)
+            return Delivery.Status.FAILED
+        raise self.retry(exc=exc, countdown=min(60 * 2**attempts, 3600)) from exc
+
+
+@shared_task(acks_late=True)
+def sweep_reminders(day: str | None = None) -> str:
+    """The daily reminder sweep (Celery beat); ``day`` as ISO date, today in Asia/Ho_Chi_Minh by default."""
+    from resolutions.reminders import sweep
+
+    report = sweep(dt.date.fromisoformat(day) if day else timezone.localdate())
+    logger.info("Reminder sweep %s", report)
+    return str(report)
+
+
+@shared_task(acks_late=True)
+def send_daily_digests(day: str | None = None) -> int:
+    from resolutions.reminders import daily_digests
+
+    return daily_digests(dt.date.fromisoformat(day) if day else timezone.localdate())

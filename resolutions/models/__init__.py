@@ -9,6 +9,7 @@ from resolutions.models.meetings import (
     MonthlyReview,
     Speech,
 )
+from resolutions.models.notifications import CalendarFeed, Delivery, Kind, Notification, Preference
 from resolutions.models.resolutions import (
     Dissemination,
     ProgressUpdate,
@@ -28,9 +29,14 @@ __all__ = [
     "AgendaItem",
     "AgendaTemplate",
     "Attendance",
+    "CalendarFeed",
+    "Delivery",
     "Dissemination",
+    "Kind",
     "Meeting",
     "MonthlyReview",
+    "Notification",
+    "Preference",
     "ProgressUpdate",
     "PublicOpinion",
     "Resolution",

@@ -1,0 +1,31 @@
+"""How a notification leaves the building. One small interface, so that an SMS or Zalo channel can be added
+later without touching the sweep: a channel sends one ``Delivery`` and raises on failure."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from django.conf import settings
+
+from chibo.lib.emails import build_email
+from resolutions.models import Delivery
+
+
+class Channel(Protocol):
+    def send(self, delivery: Delivery) -> None: ...
+
+
+class EmailChannel:
+    def send(self, delivery: Delivery) -> None:
+        notification = delivery.notification
+        recipient = notification.recipient
+        base = settings.CHIBO.get("SITE_URL", "").rstrip("/")
+        context = {
+            "notification": notification,
+            "recipient_name": recipient.get_full_name() or recipient.username,
+            "link": f"{base}{notification.url}" if notification.url and base else notification.url,
+        }
+        build_email("emails/notification", context, [delivery.address]).send(fail_silently=False)
+
+
+CHANNELS: dict[str, Channel] = {"email": EmailChannel()}

@@ -1,0 +1,111 @@
+"""Reminders and escalation: in-app notifications, their deliveries by a channel, preferences, calendar feeds."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    DUE_SOON = "due_soon", _("Task due soon")
+    DUE_TODAY = "due_today", _("Task due today")
+    OVERDUE = "overdue", _("Task overdue")
+    ESCALATION_CELL = "escalation_cell", _("Overdue tasks reported to the secretary")
+    ESCALATION_WARD = "escalation_ward", _("Overdue tasks reported to the member in charge")
+    MEETING_NOTICE = "meeting_notice", _("Meeting notice")
+    MISSING_MONTHLY_WORK = "missing_monthly", _("No meeting or monthly review yet this month")
+    WEEKLY_DIGEST = "weekly_digest", _("Weekly summary of the cells")
+    DAILY_DIGEST = "daily_digest", _("Daily summary of messages")
+
+
+class Notification(models.Model):
+    """One message to one person. Its natural key (recipient, kind, object, day) is unique: a sweep run twice,
+    or two beats firing together, cannot make a second one."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    object_ref = models.CharField(max_length=40, help_text="What it is about, e.g. task:12, meeting:3, cell:7.")
+    day = models.DateField(_("day"))
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"))
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "kind", "object_ref", "day"], name="notification_natural_key")
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class Delivery(models.Model):
+    """A notification sent through one channel (email today; SMS or Zalo later): a status row, so that a
+    worker dying mid-send neither loses the message nor sends it twice."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
+    channel = models.CharField(_("channel"), max_length=16)
+    address = models.CharField(_("address"), max_length=254)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["notification", "channel"], name="delivery_once_per_channel")]
+
+    def __str__(self) -> str:
+        return f"{self.channel} → {self.address}: {self.status}"
+
+
+class Preference(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    daily_digest = models.BooleanField(_("one email a day instead of one per message"), default=False)
+    muted_kinds = models.JSONField(_("muted kinds"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(models.Model):
+    """A private iCalendar address: whoever has the token reads the feed, until it is revoked."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds")
+    token = models.CharField(max_length=64, unique=True, default=new_token)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({'revoked' if self.revoked_at else 'active'})"

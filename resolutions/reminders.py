@@ -1,0 +1,400 @@
+"""The daily sweep: who must be reminded of what today, decided with a few indexed queries per kind.
+
+Every message is a ``Notification`` with a natural key (recipient, kind, object, day) under a unique
+constraint, so running the sweep twice — or two beats firing together — creates nothing new. Emails are
+``Delivery`` rows sent one by one by ``resolutions.tasks.send_delivery`` after the transaction commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from members.models import Member, Organisation, Role
+from resolutions.models import (
+    Delivery,
+    Kind,
+    Meeting,
+    MonthlyReview,
+    Notification,
+    Preference,
+    Resolution,
+    Task,
+)
+
+
+def reminder_settings() -> dict[str, object]:
+    """Thresholds (the unconfirmed practice of the field is a setting, with these defaults)."""
+    defaults: dict[str, object] = {
+        "DUE_SOON_DAYS": (3, 1),
+        "OVERDUE_REPEAT_DAYS": 3,
+        "ESCALATE_CELL_DAYS": 7,
+        "ESCALATE_WARD_DAYS": 14,
+        "MEETING_NOTICE_DAYS": (3, 1),
+        "MONTHLY_CHECK_DAY": 25,
+        "WEEKLY_DIGEST_WEEKDAY": 0,  # Monday
+    }
+    return {**defaults, **settings.CHIBO.get("REMINDERS", {})}
+
+
+@dataclass
+class Draft:
+    recipient_id: int
+    kind: str
+    object_ref: str
+    subject: str
+    body: str
+    url: str = ""
+
+
+@dataclass
+class SweepReport:
+    day: dt.date
+    drafted: dict[str, int] = field(default_factory=dict)
+    created: int = 0
+    emails: int = 0
+
+    def __str__(self) -> str:
+        kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(self.drafted.items())) or "—"
+        return f"{self.day:%d/%m/%Y}: {self.created} new notifications ({kinds}), {self.emails} emails queued"
+
+
+def _d(day: dt.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+# ---------------------------------------------------------------------------------------------------
+# Tasks: due soon, due today, overdue, escalation
+# ---------------------------------------------------------------------------------------------------
+
+
+def _task_drafts(day: dt.date, conf: dict[str, object]) -> list[Draft]:
+    due_soon_days = tuple(conf["DUE_SOON_DAYS"])  # type: ignore[arg-type]
+    repeat = int(conf["OVERDUE_REPEAT_DAYS"])  # type: ignore[arg-type]
+    to_cell, to_ward = int(conf["ESCALATE_CELL_DAYS"]), int(conf["ESCALATE_WARD_DAYS"])  # type: ignore[arg-type]
+    horizon = day + dt.timedelta(days=max(due_soon_days, default=0))
+    # One query: every open task of a resolution in force that is due by the horizon, with what a message needs.
+    tasks = list(
+        Task.objects.live()
+        .open()
+        .filter(deadline__lte=horizon)
+        .values("pk", "title", "deadline", "lead_member__user_id", "resolution__cell_id", "resolution__number")
+    )
+    soon_ids = [t["pk"] for t in tasks if (t["deadline"] - day).days in due_soon_days]
+    supporters: dict[int, list[int]] = defaultdict(list)
+    through = Task.supporters.through.objects.filter(task_id__in=soon_ids, member__user__isnull=False)
+    for task_id, user_id in through.values_list("task_id", "member__user_id"):  # one query
+        supporters[task_id].append(user_id)
+
+    drafts: list[Draft] = []
+    escalate: dict[str, dict[int, list[dict[str, object]]]] = {"cell": defaultdict(list), "ward": defaultdict(list)}
+    crossed: dict[str, set[int]] = {"cell": set(), "ward": set()}
+    for t in tasks:
+        url = reverse("resolutions:task-detail", args=[t["pk"]])
+        ref = f"task:{t['pk']}"
+        lead = t["lead_member__user_id"]
+        days_left = (t["deadline"] - day).days
+        numbers = {"title": t["title"], "deadline": _d(t["deadline"]), "number": t["resolution__number"]}
+        if days_left in due_soon_days:
+            subject = ngettext("Task due in %(n)d day: %(title)s", "Task due in %(n)d days: %(title)s", days_left) % {
+                "n": days_left,
+                "title": t["title"],
+            }
+            body = _("The task “%(title)s” of resolution %(number)s is due on %(deadline)s.") % numbers
+            for user_id in {lead, *supporters.get(t["pk"], [])} - {None}:
+                drafts.append(Draft(user_id, Kind.DUE_SOON, ref, subject, body, url))
+        elif days_left == 0 and lead:
+            subject = _("Task due today: %(title)s") % numbers
+            body = _("The task “%(title)s” of resolution %(number)s is due today, %(deadline)s.") % numbers
+            drafts.append(Draft(lead, Kind.DUE_TODAY, ref, subject, body, url))
+        elif days_left < 0:
+            late = -days_left
+            if lead and late % repeat == 1 % repeat:  # the day after the deadline, then every `repeat` days
+                subject = _("Task overdue: %(title)s") % numbers
+                body = _(
+                    "The task “%(title)s” of resolution %(number)s was due on %(deadline)s, %(late)d days ago."
+                ) % {
+                    **numbers,
+                    "late": late,
+                }
+                drafts.append(Draft(lead, Kind.OVERDUE, ref, subject, body, url))
+            cell = t["resolution__cell_id"]
+            item = {**numbers, "late": late}
+            if late > to_cell:
+                escalate["cell"][cell].append(item)
+                if late == to_cell + 1:
+                    crossed["cell"].add(cell)
+            if late > to_ward:
+                escalate["ward"][cell].append(item)
+                if late == to_ward + 1:
+                    crossed["ward"].add(cell)
+    drafts += _escalation_drafts(escalate, crossed, to_cell, to_ward)
+    return drafts
+
+
+def _escalation_drafts(
+    escalate: dict[str, dict[int, list[dict[str, object]]]], crossed: dict[str, set[int]], to_cell: int, to_ward: int
+) -> list[Draft]:
+    """One message per recipient listing all such tasks, sent when a task newly crosses the threshold."""
+    cells = crossed["cell"] | crossed["ward"]
+    if not cells:
+        return []
+    roles = Role.objects.filter(organisation_id__in=cells, kind__in=[Role.Kind.SECRETARY, Role.Kind.IN_CHARGE])
+    by_cell: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for cell_id, kind, user_id in roles.values_list("organisation_id", "kind", "user_id"):  # one query
+        by_cell[(cell_id, kind)].append(user_id)
+    names = dict(Organisation.objects.filter(pk__in=cells).values_list("pk", "name"))
+    per_recipient: dict[tuple[int, str], list[tuple[int, list[dict[str, object]]]]] = defaultdict(list)
+    for level, role, kind in (
+        ("cell", Role.Kind.SECRETARY, Kind.ESCALATION_CELL),
+        ("ward", Role.Kind.IN_CHARGE, Kind.ESCALATION_WARD),
+    ):
+        for cell_id in crossed[level]:
+            for user_id in by_cell.get((cell_id, role), []):
+                per_recipient[(user_id, kind)].append((cell_id, escalate[level][cell_id]))
+    drafts = []
+    for (user_id, kind), cells_tasks in per_recipient.items():
+        days = to_cell if kind == Kind.ESCALATION_CELL else to_ward
+        lines = []
+        for cell_id, items in cells_tasks:
+            lines.append(f"{names.get(cell_id, '')}:")
+            lines += [
+                "- " + _("%(title)s (resolution %(number)s), due %(deadline)s, %(late)d days late") % item
+                for item in sorted(items, key=lambda i: -int(i["late"]))  # type: ignore[arg-type]
+            ]
+        count = sum(len(items) for _cell, items in cells_tasks)
+        subject = ngettext(
+            "%(n)d task overdue for more than %(days)d days", "%(n)d tasks overdue for more than %(days)d days", count
+        ) % {"n": count, "days": days}
+        ref = "cells:" + ",".join(str(c) for c, _items in sorted(cells_tasks))[:30]
+        url = reverse("members:org-detail", args=[cells_tasks[0][0]])
+        drafts.append(Draft(user_id, kind, ref, subject, "\n".join(lines), url))
+    return drafts
+
+
+# ---------------------------------------------------------------------------------------------------
+# Meetings: notices, and cells that have not met or reviewed this month
+# ---------------------------------------------------------------------------------------------------
+
+
+def _meeting_drafts(day: dt.date, conf: dict[str, object]) -> list[Draft]:
+    notice_days = tuple(conf["MEETING_NOTICE_DAYS"])  # type: ignore[arg-type]
+    dates = [day + dt.timedelta(days=n) for n in notice_days]
+    meetings = list(
+        Meeting.objects.filter(status=Meeting.Status.PLANNED, date__in=dates).prefetch_related("agenda_items")
+    )
+    if not meetings:
+        return []
+    cell_ids = {m.cell_id for m in meetings}
+    members: dict[int, list[tuple[int, bool]]] = defaultdict(list)
+    rows = Member.objects.active().filter(cell_id__in=cell_ids, user__isnull=False).with_flags(day)
+    for cell_id, user_id, is_exempt in rows.values_list("cell_id", "user_id", "is_exempt"):  # one query
+        members[cell_id].append((user_id, is_exempt))
+    in_charge: dict[int, list[int]] = defaultdict(list)
+    for cell_id, user_id in Role.objects.filter(organisation_id__in=cell_ids, kind=Role.Kind.IN_CHARGE).values_list(
+        "organisation_id", "user_id"
+    ):
+        in_charge[cell_id].append(user_id)
+    drafts = []
+    for meeting in meetings:
+        agenda = "\n".join(f"{i}. {item.title}" for i, item in enumerate(meeting.agenda_items.all(), start=1))
+        numbers = {"date": _d(meeting.date), "time": meeting.starts_at.strftime("%H:%M"), "place": meeting.place}
+        subject = _("Cell meeting on %(date)s at %(time)s") % numbers
+        body = _("The cell meets on %(date)s at %(time)s, at %(place)s.") % numbers + "\n\n" + agenda
+        url = reverse("resolutions:meeting-detail", args=[meeting.pk])
+        recipients = {user for user, exempt in members[meeting.cell_id] if not exempt} | set(in_charge[meeting.cell_id])
+        drafts += [Draft(user, Kind.MEETING_NOTICE, f"meeting:{meeting.pk}", subject, body, url) for user in recipients]
+    return drafts
+
+
+def _missing_monthly_drafts(day: dt.date, conf: dict[str, object]) -> list[Draft]:
+    if day.day != int(conf["MONTHLY_CHECK_DAY"]):  # type: ignore[arg-type]
+        return []
+    month = Q(date__year=day.year, date__month=day.month)
+    held = Meeting.objects.filter(month, cell=OuterRef("pk"), status__in=[Meeting.Status.HELD, Meeting.Status.APPROVED])
+    reviewed = MonthlyReview.objects.filter(
+        meeting__cell=OuterRef("pk"), meeting__date__year=day.year, meeting__date__month=day.month
+    )
+    lacking = list(
+        Organisation.objects.cells()
+        .annotate(has_meeting=Exists(held), has_review=Exists(reviewed))
+        .filter(Q(has_meeting=False) | Q(has_review=False))
+        .values("pk", "name", "has_meeting", "has_review")
+    )
+    if not lacking:
+        return []
+    roles = Role.objects.filter(
+        organisation_id__in=[c["pk"] for c in lacking], kind__in=[Role.Kind.SECRETARY, Role.Kind.IN_CHARGE]
+    ).values_list("organisation_id", "user_id")
+    by_cell: dict[int, list[int]] = defaultdict(list)
+    for cell_id, user_id in roles:
+        by_cell[cell_id].append(user_id)
+    drafts = []
+    for cell in lacking:
+        missing = []
+        if not cell["has_meeting"]:
+            missing.append(_("no meeting has been held"))
+        if not cell["has_review"]:
+            missing.append(_("no monthly review has been recorded"))
+        subject = _("%(cell)s: monthly work missing") % {"cell": cell["name"]}
+        body = _("By %(date)s, in %(cell)s %(missing)s this month.") % {
+            "date": _d(day),
+            "cell": cell["name"],
+            "missing": _(" and ").join(missing),
+        }
+        url = reverse("resolutions:meeting-list", args=[cell["pk"]])
+        drafts += [
+            Draft(u, Kind.MISSING_MONTHLY_WORK, f"cell:{cell['pk']}", subject, body, url) for u in by_cell[cell["pk"]]
+        ]
+    return drafts
+
+
+def _weekly_digest_drafts(day: dt.date, conf: dict[str, object]) -> list[Draft]:
+    """For ward committee members on the digest weekday: their cells, what is overdue, what got done."""
+    if day.weekday() != int(conf["WEEKLY_DIGEST_WEEKDAY"]):  # type: ignore[arg-type]
+        return []
+    roles = list(
+        Role.objects.filter(kind__in=[Role.Kind.IN_CHARGE, Role.Kind.STANDING]).values_list(
+            "user_id", "organisation__path"
+        )
+    )
+    if not roles:
+        return []
+    week_ago = day - dt.timedelta(days=7)
+    live = Q(resolutions__status__in=Resolution.LIVE)
+    cells = list(
+        Organisation.objects.cells()
+        .annotate(
+            overdue=Count(
+                "resolutions__tasks",
+                filter=live & Q(resolutions__tasks__status__in=Task.OPEN, resolutions__tasks__deadline__lt=day),
+            ),
+            done=Count(
+                "resolutions__tasks",
+                filter=Q(resolutions__tasks__status=Task.Status.DONE, resolutions__tasks__completed_on__gte=week_ago),
+            ),
+        )
+        .values("pk", "name", "path", "overdue", "done")
+    )
+    by_user: dict[int, list[dict[str, object]]] = defaultdict(list)
+    for user_id, path in roles:
+        by_user[user_id] += [c for c in cells if str(c["path"]).startswith(path)]
+    drafts = []
+    for user_id, user_cells in by_user.items():
+        if not user_cells:
+            continue
+        lines = [
+            _("%(cell)s: %(overdue)d overdue, %(done)d done in the last 7 days") % {"cell": c["name"], **c}
+            for c in sorted(user_cells, key=lambda c: (-int(c["overdue"]), str(c["name"])))  # type: ignore[arg-type]
+        ]
+        subject = _("Weekly summary of your cells, %(date)s") % {"date": _d(day)}
+        drafts.append(Draft(user_id, Kind.WEEKLY_DIGEST, f"user:{user_id}", subject, "\n".join(lines)))
+    return drafts
+
+
+# ---------------------------------------------------------------------------------------------------
+# The sweep
+# ---------------------------------------------------------------------------------------------------
+
+BUILDERS = (_task_drafts, _meeting_drafts, _missing_monthly_drafts, _weekly_digest_drafts)
+
+
+def sweep(day: dt.date) -> SweepReport:
+    """Decide today's reminders, store them once, and queue their emails."""
+    conf = reminder_settings()
+    drafts = [draft for builder in BUILDERS for draft in builder(day, conf)]
+    return store(drafts, day)
+
+
+@transaction.atomic
+def store(drafts: Iterable[Draft], day: dt.date) -> SweepReport:
+    drafts = list(drafts)
+    report = SweepReport(day)
+    prefs = {p.user_id: p for p in Preference.objects.filter(user_id__in={d.recipient_id for d in drafts})}
+    kept = [d for d in drafts if d.kind not in (prefs[d.recipient_id].muted_kinds if d.recipient_id in prefs else [])]
+    for d in kept:
+        report.drafted[d.kind] = report.drafted.get(d.kind, 0) + 1
+    before = Notification.objects.filter(day=day).count()
+    _create(kept, day)
+    report.created = Notification.objects.filter(day=day).count() - before
+    report.emails = queue_emails(day)
+    return report
+
+
+def _create(drafts: Iterable[Draft], day: dt.date) -> None:
+    """Store the drafts; one already stored under the same natural key is left as it is."""
+    Notification.objects.bulk_create(
+        (
+            Notification(
+                recipient_id=d.recipient_id,
+                kind=d.kind,
+                object_ref=d.object_ref,
+                day=day,
+                subject=d.subject[:200],
+                body=d.body,
+                url=d.url,
+            )
+            for d in drafts
+        ),
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
+
+
+def queue_emails(day: dt.date, *, kinds: Iterable[str] | None = None) -> int:
+    """Give today's notifications an email delivery (once: unique per channel) and queue the pending ones."""
+    from resolutions.tasks import send_delivery
+
+    digest = Preference.objects.filter(user=OuterRef("recipient_id"), daily_digest=True)
+    notifications = (
+        Notification.objects.filter(day=day, recipient__is_active=True)
+        .exclude(recipient__email="")
+        .annotate(wants_digest=Exists(digest))
+        .filter(Q(wants_digest=False) | Q(kind=Kind.DAILY_DIGEST))
+    )
+    if kinds is not None:
+        notifications = notifications.filter(kind__in=list(kinds))
+    Delivery.objects.bulk_create(
+        (
+            Delivery(notification_id=pk, channel="email", address=email)
+            for pk, email in notifications.values_list("pk", "recipient__email")
+        ),
+        batch_size=1000,
+        ignore_conflicts=True,
+    )
+    pending = list(
+        Delivery.objects.filter(notification__day=day, status=Delivery.Status.PENDING).values_list("pk", flat=True)
+    )
+    transaction.on_commit(lambda: [send_delivery.delay(pk) for pk in pending])
+    return len(pending)
+
+
+@transaction.atomic
+def daily_digests(day: dt.date) -> int:
+    """One email a day for those who asked for it, listing the day's messages."""
+    users = Preference.objects.filter(daily_digest=True).values_list("user_id", flat=True)
+    grouped: dict[int, list[Notification]] = defaultdict(list)
+    for n in Notification.objects.filter(day=day, recipient_id__in=users).exclude(kind=Kind.DAILY_DIGEST):
+        grouped[n.recipient_id].append(n)
+    drafts = [
+        Draft(
+            user_id,
+            Kind.DAILY_DIGEST,
+            f"user:{user_id}",
+            ngettext("%(n)d message today", "%(n)d messages today", len(items)) % {"n": len(items)},
+            "\n\n".join(f"{n.subject}\n{n.body}" for n in items),
+            reverse("resolutions:notification-list"),
+        )
+        for user_id, items in grouped.items()
+    ]
+    _create(drafts, day)
+    return queue_emails(day, kinds=[Kind.DAILY_DIGEST])

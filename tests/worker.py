@@ -1,0 +1,118 @@
+"""A REAL Celery worker for tests: a separate process, a real broker, the test's own database.
+
+The worker runs with the project's settings plus a few lines written into the test's temporary folder: the
+broker (Redis when REDIS_URL is set, as in CI; else kombu's filesystem transport in the temporary folder, so
+that no development worker sees the messages) and whatever the test adds (an email backend, MEDIA_ROOT).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import quote
+
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[1]
+WAIT_SECONDS = 60
+
+SETTINGS = '''\
+"""Settings of a test's worker: the project's own, with the broker and what the test needs."""
+from chibo.settings import *  # noqa: F403
+
+CELERY_TASK_ALWAYS_EAGER = False
+CELERY_BROKER_URL = {broker_url!r}
+CELERY_BROKER_TRANSPORT_OPTIONS = {transport_options!r}
+{extra}
+'''
+
+
+def database_url() -> str:
+    """The test database (``test_<name>``, or the SQLite test file) as a URL for another process."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        assert "memory" not in str(db["NAME"]), "the SQLite test database must be a file (chibo/test_settings.py)"
+        return f"sqlite:///{db['NAME']}"
+    user = quote(db.get("USER") or "", safe="")
+    password = quote(db.get("PASSWORD") or "", safe="")
+    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    port = f":{db['PORT']}" if db.get("PORT") else ""
+    return f"postgres://{credentials}{db.get('HOST') or ''}{port}/{quote(db['NAME'], safe='')}"
+
+
+def broker(tmp_path: Path) -> tuple[str, dict[str, object]]:
+    """Redis (a database of its own) when the environment has it, else a filesystem broker in ``tmp_path``."""
+    redis = os.environ.get("REDIS_URL")
+    if redis:
+        return redis.rsplit("/", 1)[0] + "/14", {}
+    folder = tmp_path / "broker"
+    for name in ("queue", "processed", "control"):
+        (folder / name).mkdir(parents=True, exist_ok=True)
+    return "filesystem://", {
+        "data_folder_in": str(folder / "queue"),
+        "data_folder_out": str(folder / "queue"),
+        "processed_folder": str(folder / "processed"),
+        "control_folder": str(folder / "control"),
+        "store_processed": False,
+    }
+
+
+def environment(tmp_path: Path, extra_settings: str = "", **env: str) -> dict[str, str]:
+    """The environment of a process (worker or command) that uses the test's broker and database."""
+    broker_url, options = broker(tmp_path)
+    (tmp_path / "worker_settings.py").write_text(
+        SETTINGS.format(broker_url=broker_url, transport_options=options, extra=extra_settings), encoding="utf-8"
+    )
+    out = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
+    out.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "worker_settings",
+            "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT), out.get("PYTHONPATH", "")]).rstrip(os.pathsep),
+            "DATABASE_URL": database_url(),
+            "SECRET_KEY": os.environ.get("SECRET_KEY", "test-only-secret-key"),
+            "DEBUG": "false",
+            "CONN_MAX_AGE": "0",
+            **env,
+        }
+    )
+    return out
+
+
+def start_worker(tmp_path: Path, env: dict[str, str]) -> tuple[subprocess.Popen[bytes], Path]:
+    log = tmp_path / "worker.log"
+    command = [
+        *(sys.executable, "-m", "celery", "-A", "chibo", "worker"),
+        *("--pool=solo", "--concurrency=1", "-l", "info"),
+        *("--without-gossip", "--without-mingle", "--without-heartbeat", f"--hostname=test-{os.getpid()}@%h"),
+    ]
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, cwd=tmp_path, env=env, stdout=out, stderr=subprocess.STDOUT)
+    return process, log
+
+
+def stop_worker(process: subprocess.Popen[bytes]) -> None:
+    """A warm shutdown (SIGTERM: finish the current task, then exit); killed only if it does not stop."""
+    if process.poll() is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
+def wait_until(done: Callable[[], bool], process: subprocess.Popen[bytes], log: Path) -> None:
+    """Poll ``done`` until it holds, for at most a minute; fail with the worker's log if it stops or never does."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while time.monotonic() < deadline:
+        if done():
+            return
+        assert process.poll() is None, "the worker stopped:\n" + log.read_text(errors="replace")[-4000:]
+        time.sleep(0.25)
+    raise AssertionError("the worker did not finish in time:\n" + log.read_text(errors="replace")[-4000:])
