@@ -1,7 +1,12 @@
-from resolutions.views import documents, drafting, meetings, printing, progress
+from resolutions.views import documents, drafting, meetings, notifications, printing, progress
 
 app_name = "resolutions"
 
 urlpatterns = (
-    drafting.urlpatterns + progress.urlpatterns + printing.urlpatterns + meetings.urlpatterns + documents.urlpatterns
+    drafting.urlpatterns
+    + progress.urlpatterns
+    + printing.urlpatterns
+    + meetings.urlpatterns
+    + documents.urlpatterns
+    + notifications.urlpatterns
 )

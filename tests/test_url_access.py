@@ -15,11 +15,12 @@ from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from members.models import Member
-from resolutions.models import AbsenceRequest, Meeting
+from resolutions.models import AbsenceRequest, Meeting, Notification
+from tests.factories import MemberFactory, UserFactory
 from tests.resolutions.factories import ProgressUpdateFactory, ResolutionFactory, TaskFactory
 
 # URLs anyone may open without logging in.
-PUBLIC = {"login", "healthz", "set_language"}
+PUBLIC = {"login", "healthz", "set_language", "resolutions:calendar-feed"}
 # URLs every logged-in account may open, whatever its roles.
 ANY_ACCOUNT = {"password_change", "password_change_done", "logout"}
 # The Django admin guards itself (staff only) and is tested below.
@@ -56,6 +57,18 @@ def _objects_of_cell_a1(tree, member_a1) -> dict[str, Callable[[], int | str]]: 
         "meeting_id": lambda: _meeting_of(tree.cell_a1).pk,
         "request_id": lambda: (
             AbsenceRequest.objects.create(meeting=_meeting_of(tree.cell_a1), member=member_a1, reason="Ốm").pk
+        ),
+        # A message to a member of A1 with a login: only its recipient opens it.
+        "notification_id": lambda: (
+            Notification.objects.create(
+                recipient=MemberFactory(cell=tree.cell_a1, user=UserFactory()).user,
+                kind="due_soon",
+                object_ref="task:1",
+                day=dt.date.today(),
+                subject="Sắp đến hạn",
+                body="Việc sắp đến hạn.",
+                url="/",
+            ).pk
         ),
         # Not objects but names and numbers inside a resolution's URLs: the resolution decides access.
         "step": lambda: "submit",

@@ -7,6 +7,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Kind(models.TextChoices):
@@ -53,9 +54,9 @@ class Delivery(models.Model):
     worker dying mid-send neither loses the message nor sends it twice."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("Waiting")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
+        PENDING = "pending", pgettext_lazy("email delivery", "Waiting")
+        SENT = "sent", pgettext_lazy("email delivery", "Sent")
+        FAILED = "failed", pgettext_lazy("email delivery", "Failed")
 
     notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
     channel = models.CharField(_("channel"), max_length=16)
