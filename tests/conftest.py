@@ -3,12 +3,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from members.models import Member, Organisation, Role
 from tests.factories import MemberFactory, UserFactory, grant, make_org
 
 K = Organisation.Kind
+
+
+@pytest.fixture(autouse=True)
+def vietnamese():  # type: ignore[no-untyped-def]
+    """Every test starts in the site's language: a request in another language must not leak into the next test
+    (LocaleMiddleware activates the request's language for the thread and leaves it there)."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @dataclass
