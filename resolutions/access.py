@@ -18,21 +18,30 @@ An object the user does not see answers 404; one they see but may not change ans
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
 from members.access import Access, access_for
 from resolutions.models import Meeting, ProgressUpdate, Resolution, Task
 
+CellObject = TypeVar("CellObject", Resolution, Meeting)
+
+
+def _cell_object(request: HttpRequest, model: type[CellObject], pk: int, *, manage: bool) -> CellObject:
+    """An object that belongs to a cell: 404 unless the user sees the cell, 403 unless they manage it if asked."""
+    access = access_for(request.user)
+    obj = model.objects.select_related("cell").filter(pk=pk).first()
+    if obj is None or not access.can_view_org(obj.cell):
+        raise Http404
+    if manage and not access.can_manage_org(obj.cell):
+        raise PermissionDenied
+    return obj
+
 
 def get_resolution(request: HttpRequest, resolution_id: int, *, manage: bool = False) -> Resolution:
-    access = access_for(request.user)
-    resolution = Resolution.objects.select_related("cell").filter(pk=resolution_id).first()
-    if resolution is None or not access.can_view_org(resolution.cell):
-        raise Http404
-    if manage and not access.can_manage_org(resolution.cell):
-        raise PermissionDenied
-    return resolution
+    return _cell_object(request, Resolution, resolution_id, manage=manage)
 
 
 def can_report_on(access: Access, task: Task) -> bool:
@@ -77,10 +86,4 @@ def get_update(request: HttpRequest, update_id: int, *, review: bool = False) ->
 
 def get_meeting(request: HttpRequest, meeting_id: int, *, manage: bool = False) -> Meeting:
     """Meetings follow their cell: whoever sees the cell reads them; its secretaries run them."""
-    access = access_for(request.user)
-    meeting = Meeting.objects.select_related("cell").filter(pk=meeting_id).first()
-    if meeting is None or not access.can_view_org(meeting.cell):
-        raise Http404
-    if manage and not access.can_manage_org(meeting.cell):
-        raise PermissionDenied
-    return meeting
+    return _cell_object(request, Meeting, meeting_id, manage=manage)
