@@ -231,6 +231,9 @@ CHIBO = {
     "MEMBER_LIST_PAGE_SIZE": 50,
     # The address of the site, for links in emails.
     "SITE_URL": _env("SITE_URL", env.str, "http://127.0.0.1:8000"),
+    # A regular meeting lasts at least this long (42-HD/BTCTW); longer when combined with a thematic one.
+    "MEETING_MINUTES_MIN": 90,
+    "MEETING_MINUTES_MIN_COMBINED": 120,
     # Reminder thresholds; see resolutions/reminders.py for the defaults. Example: {"DUE_SOON_DAYS": (5, 2)}.
     "REMINDERS": {},
     # Evidence files attached to progress reports (PDF, JPEG, PNG, .docx, .xlsx, checked by content).

@@ -59,6 +59,15 @@ def agenda_for(cell: Organisation) -> list[str]:
     return list(template.items) if template and template.items else list(DEFAULT_AGENDA)
 
 
+def save_agenda_template(meeting: Meeting) -> AgendaTemplate:
+    """Keep this meeting's order of business as the cell's own; its next meetings start from it."""
+    items = list(meeting.agenda_items.order_by("order", "pk").values_list("title", flat=True))
+    template, _created = AgendaTemplate.objects.update_or_create(
+        cell=meeting.cell, defaults={"name": str(meeting.cell), "items": items}
+    )
+    return template
+
+
 def ensure_editable(meeting: Meeting) -> None:
     if meeting.is_locked:
         raise WorkflowError(_("The minutes are approved and locked. Open a correction to change them."))

@@ -39,6 +39,7 @@ from resolutions.meetings import (
     review_snapshot,
     review_summary,
     reviewable_resolutions,
+    save_agenda_template,
     save_review,
     set_attendance,
     sync_attendance,
@@ -141,6 +142,8 @@ def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
                 conclusion.save()
                 agenda.save()
                 touch(meeting)
+                if request.POST.get("save_as_template"):
+                    save_agenda_template(meeting)
         except WorkflowError as exc:
             messages.error(request, str(exc))
             return redirect("resolutions:meeting-detail", meeting_id=meeting.pk)

@@ -354,3 +354,29 @@ def test_my_tasks_lists_coming_meetings_with_my_request(client_for, people, meet
     request_absence(meeting=meeting, member=people["member"].member, reason="Đi làm xa")
     [shown] = client.get(reverse("resolutions:my-tasks")).context["meetings"]
     assert shown.request_status == "pending"
+
+
+def test_a_cell_keeps_its_own_order_of_business(client_for, meeting, cell) -> None:
+    items = list(meeting.agenda_items.all())
+    data = {
+        "meeting-kind": "regular",
+        "meeting-date": TODAY.strftime("%d/%m/%Y"),
+        "meeting-starts_at": "19:30",
+        "meeting-ends_at": "21:30",
+        "meeting-place": meeting.place,
+        "agenda-TOTAL_FORMS": len(items) + 1,
+        "agenda-INITIAL_FORMS": len(items),
+        "agenda-MIN_NUM_FORMS": 0,
+        "agenda-MAX_NUM_FORMS": 1000,
+        "agenda-7-order": 7,
+        "agenda-7-title": "Sinh hoạt chuyên đề học tập và làm theo gương Bác",
+        "save_as_template": "1",
+    }
+    for i, item in enumerate(items):
+        data.update({f"agenda-{i}-id": item.pk, f"agenda-{i}-order": item.order, f"agenda-{i}-title": item.title})
+    response = client_for("secretary").post(reverse("resolutions:meeting-edit", args=[meeting.pk]), data)
+    assert response.status_code == 302
+    later = plan_meeting(cell=cell, by=None, kind="regular", date=TODAY, starts_at=dt.time(8), place="Hội trường")
+    titles = list(later.agenda_items.values_list("title", flat=True))
+    assert len(titles) == 8
+    assert titles[-1] == "Sinh hoạt chuyên đề học tập và làm theo gương Bác"
