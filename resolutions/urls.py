@@ -1,4 +1,4 @@
-from resolutions.views import documents, drafting, meetings, notifications, printing, progress
+from resolutions.views import carried_out, dashboard, documents, drafting, meetings, notifications, printing, progress
 
 app_name = "resolutions"
 
@@ -9,4 +9,6 @@ urlpatterns = (
     + meetings.urlpatterns
     + documents.urlpatterns
     + notifications.urlpatterns
+    + dashboard.urlpatterns
+    + carried_out.urlpatterns
 )

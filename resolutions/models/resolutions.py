@@ -232,11 +232,14 @@ class Task(models.Model):
         return self.is_open and self.deadline < (on or today())
 
     def days_late(self, on: dt.date | None = None) -> int:
-        """Days past the deadline: until the task was closed, or until ``on`` while it is open."""
-        if self.status == self.Status.CANCELLED:
+        """Days past the deadline: for a done task until it was done, for an open one until ``on``.
+
+        A task judged "not met" or cancelled is closed without being done: lateness no longer applies."""
+        if self.status in (self.Status.CANCELLED, self.Status.NOT_MET):
             return 0
-        end = self.completed_on or (on or today())
-        return max(0, (end - self.deadline).days)
+        if self.status == self.Status.DONE:
+            return max(0, (self.completed_on - self.deadline).days) if self.completed_on else 0
+        return max(0, ((on or today()) - self.deadline).days)
 
     def lead_label(self) -> str:
         if self.lead_kind == self.LeadKind.MEMBER and self.lead_member_id:

@@ -34,12 +34,6 @@ class MyTask:
     days_late: int
 
 
-def days_late(task: Task, day: dt.date) -> int:
-    """Days past the deadline of an open or done task. A task closed as "not met" (or cancelled) stops counting,
-    which ``Task.days_late`` does not do for "not met"."""
-    return task.days_late(day) if task.is_open or task.status == Task.Status.DONE else 0
-
-
 def my_task_rows(member_id: int, day: dt.date) -> list[MyTask]:
     """The member's tasks in force, overdue first, then by deadline, in one query."""
     rows = []
@@ -50,7 +44,7 @@ def my_task_rows(member_id: int, day: dt.date) -> list[MyTask]:
                 leads=task.lead_member_id == member_id,
                 overdue=task.is_overdue(day),
                 due_soon=task.is_open and day <= task.deadline <= day + dt.timedelta(days=DUE_SOON_DAYS),
-                days_late=days_late(task, day),
+                days_late=task.days_late(day),
             )
         )
     return rows
@@ -137,7 +131,7 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
             "may_report": may_report,
             "is_live": is_live,
             "may_review": can_review(access, task),
-            "days_late": days_late(task, today()),
+            "days_late": task.days_late(today()),
             "overdue": task.is_overdue(),
         },
     )

@@ -14,7 +14,6 @@ from django.urls import reverse
 
 from members.models import Member, today
 from resolutions.models import ProgressUpdate, Resolution, Task
-from resolutions.views.progress import days_late
 from tests.factories import MemberFactory, UserFactory
 from tests.resolutions.factories import ProgressUpdateFactory, ResolutionFactory, TaskFactory
 
@@ -361,6 +360,7 @@ def test_my_tasks_runs_a_fixed_number_of_queries(setup: Setup, django_assert_num
         ("done", -10, -12, 0),
         ("not_met", -10, None, 0),  # closed: it does not go on counting
         ("cancelled", -10, None, 0),
+        ("done", -10, None, 0),  # done on a day nobody recorded: not counted late
     ],
 )
 def test_days_late_counts_open_tasks_to_today_and_done_ones_to_completion(
@@ -372,7 +372,7 @@ def test_days_late_counts_open_tasks_to_today_and_done_ones_to_completion(
         deadline=day + dt.timedelta(days=deadline),
         completed_on=day + dt.timedelta(days=completed_on) if completed_on is not None else None,
     )
-    assert days_late(task, day) == expected
+    assert task.days_late(day) == expected
 
 
 @pytest.mark.parametrize(("who", "status"), [("nobody", 403), ("admin", 200)])

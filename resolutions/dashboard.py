@@ -1,0 +1,539 @@
+"""The dashboard of an organisation: one row per child, each cell's figures aggregated in the database.
+
+``dashboard(org, day)`` answers for any level of the tree with the same code. Its rows are the organisation's
+children (for a ward its cells; for a city or province its wards, each with its cells summed; for a cell the cell
+itself). The figures are read per cell in a FIXED number of queries, whatever the number of cells, tasks or
+months (each query groups by cell over the subtree's materialised-path prefix), then rolled up to the rows in
+Python by path prefix, as ``members.views.org_tree`` does for member counts:
+
+1. the organisations: the children and every cell of the subtree;
+2. the resolutions that may be "current": this month's monthly ones and those in force;
+3. the tasks of resolutions in force, counted and summed per cell;
+4. attendance per cell and month over the last 12 months;
+5. per cell: the last meeting held, meetings last month, monthly reviews this month;
+6. tasks whose deadline fell in each of the last 12 months and that were not done by it.
+
+The status light of a cell is decided by one function, ``status_light``; the light of a row above the cells is
+the worst light of its cells (``worst_light``), so a ward is "off track" as soon as one of its cells is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, fields
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Case, Count, F, IntegerField, Max, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, TruncMonth
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from members.models import Organisation
+from resolutions.models import Attendance, Meeting, Resolution, Task
+
+# ---------------------------------------------------------------------------------------------------
+# Settings and the status light
+# ---------------------------------------------------------------------------------------------------
+
+ON_TRACK = "on_track"
+AT_RISK = "at_risk"
+OFF_TRACK = "off_track"
+# Worst first: the order of severity, used to roll lights up and to sort by light.
+LIGHTS = (OFF_TRACK, AT_RISK, ON_TRACK)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The dashboard's thresholds; each can be set in ``settings.CHIBO["DASHBOARD"]`` by its upper-case name."""
+
+    # A monthly resolution is adopted on time when adopted at most this many days after its period starts.
+    adopted_within_days: int = 7
+    # Off track when more than this share of the tasks in force (in percent) is overdue.
+    off_track_overdue_percent: int = 20
+    # At risk when this month's attendance rate (in percent) is below this.
+    at_risk_attendance_percent: int = 80
+    # At risk when this month's review is still missing after this day of the month.
+    review_due_day: int = 25
+
+
+def thresholds() -> Thresholds:
+    conf = settings.CHIBO.get("DASHBOARD", {})
+    return Thresholds(**{f.name: int(conf.get(f.name.upper(), f.default)) for f in fields(Thresholds)})
+
+
+@dataclass(frozen=True)
+class CellFacts:
+    """What the light of one cell is decided on."""
+
+    in_force: bool  # the cell has an adopted resolution in force
+    tasks_total: int
+    tasks_overdue: int
+    met_last_month: bool  # a meeting was held (or its minutes approved) last month
+    attendance_rate: int | None  # this month; None while no meeting was held this month
+    reviewed: bool  # a monthly review was written at a meeting held this month
+    day_of_month: int
+
+
+def status_light(facts: CellFacts, limits: Thresholds) -> tuple[str, list[str]]:
+    """The light of a cell and the reasons for it (shown on hover).
+
+    Off track: no adopted resolution in force, or more than ``off_track_overdue_percent`` % of the tasks overdue,
+    or no meeting held last month. At risk: any task overdue, attendance this month below
+    ``at_risk_attendance_percent`` %, or this month's review missing after day ``review_due_day``. Else on track.
+    """
+    off: list[str] = []
+    if not facts.in_force:
+        off.append(_("no adopted resolution in force"))
+    if facts.tasks_total and facts.tasks_overdue * 100 > limits.off_track_overdue_percent * facts.tasks_total:
+        off.append(_("more than %(percent)d%% of the tasks overdue") % {"percent": limits.off_track_overdue_percent})
+    if not facts.met_last_month:
+        off.append(_("no meeting held last month"))
+    if off:
+        return OFF_TRACK, off
+    risk: list[str] = []
+    if facts.tasks_overdue:
+        risk.append(
+            ngettext("%(count)d task overdue", "%(count)d tasks overdue", facts.tasks_overdue)
+            % {"count": facts.tasks_overdue}
+        )
+    if facts.attendance_rate is not None and facts.attendance_rate < limits.at_risk_attendance_percent:
+        risk.append(_("attendance this month below %(percent)d%%") % {"percent": limits.at_risk_attendance_percent})
+    if not facts.reviewed and facts.day_of_month > limits.review_due_day:
+        risk.append(_("no monthly review after the %(day)dth") % {"day": limits.review_due_day})
+    if risk:
+        return AT_RISK, risk
+    return ON_TRACK, []
+
+
+def worst_light(lights: Iterable[str | None]) -> str | None:
+    present = [light for light in lights if light]
+    return min(present, key=LIGHTS.index) if present else None
+
+
+def light_labels() -> dict[str, str]:
+    return {ON_TRACK: _("On track"), AT_RISK: _("At risk"), OFF_TRACK: _("Off track")}
+
+
+def light_legend(limits: Thresholds) -> list[tuple[str, str, str]]:
+    """(light, label, rule) for the legend on the page; the same rule as ``status_light``."""
+    labels = light_labels()
+    return [
+        (
+            OFF_TRACK,
+            labels[OFF_TRACK],
+            _(
+                "no adopted resolution in force, or more than %(overdue)d%% of the tasks overdue, "
+                "or no meeting held last month"
+            )
+            % {"overdue": limits.off_track_overdue_percent},
+        ),
+        (
+            AT_RISK,
+            labels[AT_RISK],
+            _(
+                "a task overdue, or attendance this month below %(attendance)d%%, "
+                "or no monthly review after the %(day)dth of the month"
+            )
+            % {"attendance": limits.at_risk_attendance_percent, "day": limits.review_due_day},
+        ),
+        (ON_TRACK, labels[ON_TRACK], _("none of the above")),
+    ]
+
+
+def rate(part: int, whole: int) -> int | None:
+    """A percentage rounded like ``rules.AttendanceCounts.rate``; None when there is nothing to count."""
+    return round(part * 100 / whole) if whole else None
+
+
+# ---------------------------------------------------------------------------------------------------
+# Rows
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    """Additive figures of one cell or of many (sums: rates are taken from summed numerators/denominators)."""
+
+    cells: int = 0
+    in_force: int = 0  # cells with an adopted resolution in force
+    on_time: int = 0  # cells whose current resolution was adopted on time
+    tasks_total: int = 0
+    tasks_done: int = 0
+    tasks_overdue: int = 0
+    progress_score: int = 0  # Σ (100 if done else progress) × weight, cancelled tasks left out
+    progress_weight: int = 0  # Σ weight (an unset weight counts 1)
+    attended_month: int = 0
+    expected_month: int = 0
+    attended_year: int = 0
+    expected_year: int = 0
+    met_last_month: int = 0  # cells with a meeting held last month
+    reviewed: int = 0  # cells with a monthly review this month
+
+    def add(self, other: Figures) -> None:
+        for f in fields(self):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+
+@dataclass
+class Row:
+    org: Organisation
+    figures: Figures = field(default_factory=Figures)
+    last_meeting: dt.date | None = None
+    resolution: Resolution | None = None  # a cell's current resolution
+    adopted_on_time: bool | None = None  # a cell's: None without a current adopted resolution
+    light: str | None = None
+    reasons: list[str] = field(default_factory=list)
+    light_counts: dict[str, int] = field(default_factory=dict)  # a row above the cells: its cells by light
+
+    @property
+    def is_cell(self) -> bool:
+        return self.org.is_cell
+
+    @property
+    def progress(self) -> int | None:
+        f = self.figures
+        return round(f.progress_score / f.progress_weight) if f.progress_weight else None
+
+    @property
+    def attendance_month(self) -> int | None:
+        return rate(self.figures.attended_month, self.figures.expected_month)
+
+    @property
+    def attendance_year(self) -> int | None:
+        return rate(self.figures.attended_year, self.figures.expected_year)
+
+    @property
+    def review_missing(self) -> int:
+        return self.figures.cells - self.figures.reviewed
+
+    @property
+    def light_label(self) -> str:
+        return light_labels().get(self.light or "", "")
+
+    @property
+    def light_title(self) -> str:
+        """The hover text: why the light is what it is."""
+        if not self.light:
+            return ""
+        return f"{self.light_label}: {'; '.join(self.reasons)}" if self.reasons else self.light_label
+
+    def take(self, cell: Row) -> None:
+        """Add a cell's row into this (upper) row."""
+        self.figures.add(cell.figures)
+        if cell.last_meeting and (self.last_meeting is None or cell.last_meeting > self.last_meeting):
+            self.last_meeting = cell.last_meeting
+        if cell.light:
+            self.light_counts[cell.light] = self.light_counts.get(cell.light, 0) + 1
+
+    def close(self) -> None:
+        """An upper row's light: the worst of its cells, with the count of cells per light as the reason."""
+        if self.is_cell:
+            return
+        self.light = worst_light(self.light_counts)
+        labels = light_labels()
+        self.reasons = [
+            ngettext("%(count)d cell %(light)s", "%(count)d cells %(light)s", self.light_counts[light])
+            % {"count": self.light_counts[light], "light": labels[light].lower()}
+            for light in LIGHTS
+            if self.light_counts.get(light)
+        ]
+
+
+@dataclass
+class Dashboard:
+    org: Organisation
+    day: dt.date
+    limits: Thresholds
+    rows: list[Row]
+    total: Row  # the whole subtree shown (only the cells the user oversees)
+    months: list[dt.date]  # first days of the last 12 months, oldest first
+    attendance_series: list[int | None]
+    attendance_counts: list[tuple[int, int]]  # (attended, expected) per month
+    overdue_series: list[int]
+
+
+# ---------------------------------------------------------------------------------------------------
+# The aggregation
+# ---------------------------------------------------------------------------------------------------
+
+HELD = (Meeting.Status.HELD, Meeting.Status.APPROVED)
+NOT_EXPECTED = (Attendance.Status.EXEMPT, Attendance.Status.AWAY)
+# Resolutions whose tasks count in the monthly series of overdue work: adopted, whether finished or not.
+ADOPTED = (*Resolution.LIVE, Resolution.Status.COMPLETED)
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def last_months(day: dt.date, count: int = 12) -> list[dt.date]:
+    this = month_start(day)
+    return [add_months(this, i) for i in range(1 - count, 1)]
+
+
+def _under(field_name: str, paths: Iterable[str]) -> Q:
+    return reduce(or_, (Q(**{f"{field_name}__startswith": path}) for path in paths))
+
+
+def _as_date(value: Any) -> dt.date:
+    """TruncMonth gives a date on PostgreSQL and SQLite alike; be tolerant of a datetime."""
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def is_current_candidate(resolution: Resolution, day: dt.date) -> bool:
+    return resolution.kind == Resolution.Kind.MONTHLY and resolution.period_start <= day <= resolution.period_end
+
+
+def current_resolution(resolutions: list[Resolution], day: dt.date) -> Resolution | None:
+    """The latest monthly resolution whose period contains ``day``, else the latest one in force."""
+    monthly = [r for r in resolutions if is_current_candidate(r, day)]
+    if monthly:
+        return max(monthly, key=lambda r: (r.period_start, r.seq))
+    live = [r for r in resolutions if r.status in Resolution.LIVE]
+    return max(live, key=lambda r: (r.period_start, r.seq)) if live else None
+
+
+def dashboard(org: Organisation, day: dt.date, *, within: tuple[str, ...] | None = None) -> Dashboard:
+    """The dashboard of ``org`` on ``day``. ``within``: only the cells under these paths (a member in charge
+    sees only their cells); None for every cell under ``org``."""
+    limits = thresholds()
+    scope = tuple(p for p in within if p.startswith(org.path)) if within is not None else (org.path,)
+    if within is not None:
+        # A path above ``org`` (the user oversees all of it) narrows nothing.
+        scope = (org.path,) if any(org.path.startswith(p) for p in within) else scope
+    if not scope:
+        scope = ("#",)  # no path starts with "#": an empty scope that still runs the same queries
+    months = last_months(day)
+    this_month, last_month = months[-1], months[-2]
+    first_month = months[0]
+
+    # Query 1: the children (the rows) and every cell of the subtree, within what the user oversees.
+    orgs = list(
+        Organisation.objects.filter(path__startswith=org.path)
+        .filter(Q(depth=org.depth + 1) | Q(kind=Organisation.Kind.CELL))
+        .exclude(kind=Organisation.Kind.GROUP)
+        .only("pk", "name", "kind", "path", "depth", "code")
+    )
+    row_depth = org.depth if org.is_cell else org.depth + 1
+    row_len = org.steplen * row_depth
+
+    def in_scope(path: str) -> bool:
+        return any(path.startswith(p) for p in scope)
+
+    cells = [o for o in orgs if o.is_cell and in_scope(o.path)]
+    row_paths = {c.path[:row_len] for c in cells}
+    rows = {o.path: Row(o) for o in orgs if len(o.path) == row_len and (o.path in row_paths or in_scope(o.path))}
+    cell_q = _under("cell__path", scope)
+
+    # Query 2: resolutions that may be a cell's current one: those in force, and monthly ones whose period
+    # contains the day (not rejected or withdrawn).
+    resolutions_by_cell: dict[int, list[Resolution]] = {}
+    for resolution in (
+        Resolution.objects.filter(cell_q)
+        .filter(
+            Q(status__in=Resolution.LIVE, period_start__lte=day)
+            | Q(kind=Resolution.Kind.MONTHLY, period_start__lte=day, period_end__gte=day)
+        )
+        .exclude(status__in=(Resolution.Status.REJECTED, Resolution.Status.WITHDRAWN))
+        .only("pk", "cell_id", "kind", "status", "number", "title", "period_start", "period_end", "adopted_on", "seq")
+    ):
+        resolutions_by_cell.setdefault(resolution.cell_id, []).append(resolution)
+
+    # Query 3: tasks of resolutions in force per cell: counts, and the progress roll-up's sums
+    # (``rules.rolled_up_progress``: a done task counts 100, an unset weight counts 1, cancelled tasks not at all).
+    weight = Coalesce(F("weight"), Value(1), output_field=IntegerField())
+    tasks = {
+        row["resolution__cell_id"]: row
+        for row in Task.objects.filter(_under("resolution__cell__path", scope))
+        .filter(resolution__status__in=Resolution.LIVE)
+        .exclude(status=Task.Status.CANCELLED)
+        .values("resolution__cell_id")
+        .annotate(
+            total=Count("pk"),
+            done=Count("pk", filter=Q(status=Task.Status.DONE)),
+            overdue=Count("pk", filter=Q(status__in=Task.OPEN, deadline__lt=day)),
+            score=Sum(
+                Case(When(status=Task.Status.DONE, then=Value(100)), default=F("progress"), output_field=IntegerField())
+                * weight
+            ),
+            weight=Sum(weight),
+        )
+        .order_by()
+    }
+
+    # Query 4: attendance per cell and month, from held meetings of the last 12 months (exempt and away
+    # members are not expected: ``rules.count_attendance``).
+    attendance: dict[int, dict[dt.date, tuple[int, int]]] = {}
+    for row in (
+        Attendance.objects.filter(_under("meeting__cell__path", scope))
+        .filter(meeting__status__in=HELD, meeting__date__gte=first_month, meeting__date__lte=day)
+        .annotate(month=TruncMonth("meeting__date"))
+        .values("meeting__cell_id", "month")
+        .annotate(
+            attended=Count("pk", filter=Q(status__in=Attendance.ATTENDED)),
+            expected=Count("pk", filter=~Q(status__in=NOT_EXPECTED)),
+        )
+        .order_by()
+    ):
+        attendance.setdefault(row["meeting__cell_id"], {})[_as_date(row["month"])] = (
+            row["attended"],
+            row["expected"],
+        )
+
+    # Query 5: per cell, the last meeting held, meetings held last month, reviews written this month.
+    meetings = {
+        row["cell_id"]: row
+        for row in Meeting.objects.filter(cell_q)
+        .filter(status__in=HELD, date__lte=day)
+        .values("cell_id")
+        .annotate(
+            last=Max("date"),
+            last_month=Count("pk", distinct=True, filter=Q(date__gte=last_month, date__lt=this_month)),
+            reviews=Count("reviews", filter=Q(date__gte=this_month)),
+        )
+        .order_by()
+    }
+
+    # Query 6: per month, tasks whose deadline fell in it (and has passed) that were not done by the deadline.
+    done_in_time = Q(status=Task.Status.DONE) & (Q(completed_on__isnull=True) | Q(completed_on__lte=F("deadline")))
+    overdue_by_month = {
+        _as_date(row["month"]): row["n"]
+        for row in Task.objects.filter(_under("resolution__cell__path", scope))
+        .filter(resolution__status__in=ADOPTED, deadline__gte=first_month, deadline__lt=day)
+        .exclude(status=Task.Status.CANCELLED)
+        .exclude(done_in_time)
+        .annotate(month=TruncMonth("deadline"))
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+
+    total = Row(org)
+    total.light_counts = {}
+    month_sums: dict[dt.date, list[int]] = {m: [0, 0] for m in months}
+    for cell in cells:
+        cell_row = rows[cell.path] if cell.path in rows else Row(cell)
+        _fill_cell(
+            cell_row,
+            day=day,
+            limits=limits,
+            resolutions=resolutions_by_cell.get(cell.pk, []),
+            tasks=tasks.get(cell.pk),
+            attendance=attendance.get(cell.pk, {}),
+            meetings=meetings.get(cell.pk),
+        )
+        for month, (attended, expected) in attendance.get(cell.pk, {}).items():
+            if month in month_sums:
+                month_sums[month][0] += attended
+                month_sums[month][1] += expected
+        if cell.path not in rows:
+            rows[cell.path[:row_len]].take(cell_row)
+        total.take(cell_row)
+    for row in rows.values():
+        row.close()
+    if org.is_cell and org.path in rows:
+        total = rows[org.path]
+    else:
+        total.close()
+
+    return Dashboard(
+        org=org,
+        day=day,
+        limits=limits,
+        rows=sorted(rows.values(), key=lambda r: r.org.path),
+        total=total,
+        months=months,
+        attendance_series=[rate(*month_sums[m]) for m in months],
+        attendance_counts=[(month_sums[m][0], month_sums[m][1]) for m in months],
+        overdue_series=[overdue_by_month.get(m, 0) for m in months],
+    )
+
+
+def _fill_cell(
+    row: Row,
+    *,
+    day: dt.date,
+    limits: Thresholds,
+    resolutions: list[Resolution],
+    tasks: dict[str, Any] | None,
+    attendance: dict[dt.date, tuple[int, int]],
+    meetings: dict[str, Any] | None,
+) -> None:
+    this_month = month_start(day)
+    current = current_resolution(resolutions, day)
+    in_force = any(r.status in Resolution.LIVE for r in resolutions)
+    adopted = current is not None and current.adopted_on is not None
+    on_time = adopted and current.adopted_on <= current.period_start + dt.timedelta(days=limits.adopted_within_days)  # type: ignore[union-attr]
+    attended_month, expected_month = attendance.get(this_month, (0, 0))
+    f = Figures(
+        cells=1,
+        in_force=int(in_force),
+        on_time=int(on_time),
+        tasks_total=tasks["total"] if tasks else 0,
+        tasks_done=tasks["done"] if tasks else 0,
+        tasks_overdue=tasks["overdue"] if tasks else 0,
+        progress_score=(tasks["score"] or 0) if tasks else 0,
+        progress_weight=(tasks["weight"] or 0) if tasks else 0,
+        attended_month=attended_month,
+        expected_month=expected_month,
+        attended_year=sum(a for a, _e in attendance.values()),
+        expected_year=sum(e for _a, e in attendance.values()),
+        met_last_month=int(bool(meetings and meetings["last_month"])),
+        reviewed=int(bool(meetings and meetings["reviews"])),
+    )
+    row.figures = f
+    row.resolution = current
+    row.adopted_on_time = on_time if adopted else None
+    row.last_meeting = meetings["last"] if meetings else None
+    row.light, row.reasons = status_light(
+        CellFacts(
+            in_force=in_force,
+            tasks_total=f.tasks_total,
+            tasks_overdue=f.tasks_overdue,
+            met_last_month=bool(f.met_last_month),
+            attendance_rate=rate(attended_month, expected_month),
+            reviewed=bool(f.reviewed),
+            day_of_month=day.day,
+        ),
+        limits,
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Sorting and filtering rows
+# ---------------------------------------------------------------------------------------------------
+
+SORT_KEYS: dict[str, Callable[[Row], Any]] = {
+    "name": lambda r: r.org.name.casefold(),
+    "on_time": lambda r: r.figures.on_time,
+    "tasks": lambda r: r.figures.tasks_total,
+    "done": lambda r: r.figures.tasks_done,
+    "overdue": lambda r: r.figures.tasks_overdue,
+    "progress": lambda r: r.progress,
+    "last_meeting": lambda r: r.last_meeting,
+    "attendance_month": lambda r: r.attendance_month,
+    "attendance_year": lambda r: r.attendance_year,
+    "review": lambda r: r.review_missing,
+    "light": lambda r: LIGHTS.index(r.light) if r.light else None,
+}
+
+
+def sort_rows(rows: list[Row], key: str, descending: bool = False) -> list[Row]:
+    """Rows sorted by a column; rows without a value go last in either direction."""
+    get = SORT_KEYS.get(key, SORT_KEYS["name"])
+    known = [r for r in rows if get(r) is not None]
+    unknown = [r for r in rows if get(r) is None]
+    return sorted(known, key=lambda r: (get(r), r.org.path), reverse=descending) + unknown
+
+
+def filter_rows(rows: list[Row], light: str | None) -> list[Row]:
+    return [r for r in rows if r.light == light] if light in LIGHTS else rows
