@@ -92,7 +92,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     own_request = None
     if access.member_id:
         own_request = meeting.absence_requests.filter(member_id=access.member_id).first()
-    reviews = {r.resolution_id: r for r in meeting.reviews.all()}
+    reviews = {r.resolution_id: r for r in meeting.reviews.select_related("resolution")}
     context = {
         "meeting": meeting,
         "can_manage": can_manage,
@@ -102,7 +102,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "requests": meeting.absence_requests.select_related("member", "decided_by"),
         "own_request": own_request,
         "is_member_of_cell": bool(access.member_id) and access.member_cell_path == meeting.cell.path,
-        "resolutions": [(r, reviews.get(r.pk)) for r in reviewable_resolutions(meeting)],
+        "resolutions": reviewed_and_reviewable(meeting, reviews),
         "to_vote": Resolution.objects.filter(cell=meeting.cell, status=Resolution.Status.SUBMITTED),
         "votes": meeting.votes.select_related("resolution"),
         "speeches": meeting.speeches.select_related("speaker", "agenda_item"),
@@ -113,6 +113,14 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "quality_level": quality_level(meeting.quality_score()),
     }
     return render(request, "resolutions/meeting_detail.html", context)
+
+
+def reviewed_and_reviewable(meeting: Meeting, reviews: dict[int, MonthlyReview]) -> list[tuple[Resolution, object]]:
+    """The resolutions in force, and any other one this meeting reviewed (a past month's, since completed)."""
+    current = reviewable_resolutions(meeting)
+    shown = {r.pk for r in current}
+    past = [review.resolution for pk, review in reviews.items() if pk not in shown]
+    return [(r, reviews.get(r.pk)) for r in [*current, *past]]
 
 
 def _refuse_if_locked(request: HttpRequest, meeting: Meeting) -> HttpResponse | None:

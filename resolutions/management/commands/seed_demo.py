@@ -78,8 +78,9 @@ class Command(BaseCommand):
             f"{c['resolutions']:,} resolutions ({c['completed']:,} completed, {c['in_progress']:,} being implemented, "
             f"{c['drafts']:,} draft), {c['votes']:,} votes, {c['tasks']:,} tasks ({c['tasks_open']:,} open, "
             f"{c['tasks_overdue']:,} overdue, {c['tasks_done']:,} done, {c['tasks_late']:,} of them late, "
-            f"{c['tasks_not_met']:,} not met), {c['progress_updates']:,} progress reports "
-            f"in {report.elapsed:.1f} s."
+            f"{c['tasks_not_met']:,} not met), {c['progress_updates']:,} progress reports, {c['meetings']:,} meetings "
+            f"({c['meetings_held']:,} held, {c['meetings_planned']:,} planned; attendance {c['attendance_rate']}%), "
+            f"{c['absence_requests']:,} absence requests in {report.elapsed:.1f} s."
         )
         if not report.created and not c["resolutions"]:
             line += " This demo was seeded before resolutions were part of it: run with --reset to add them."
