@@ -18,6 +18,7 @@ from resolutions.models import (
     Resolution,
     Speech,
     StatusChange,
+    SummaryReport,
     Target,
     Task,
     Version,
@@ -112,6 +113,7 @@ for model, fields in (
     (Delivery, ["notification", "channel", "address", "status", "attempts", "sent_at"]),
     (Preference, ["user", "daily_digest"]),
     (CalendarFeed, ["user", "created_at", "revoked_at"]),
+    (SummaryReport, ["org", "month", "state", "built_on", "created_at"]),
 ):
     admin.site.register(
         model,

@@ -138,3 +138,74 @@ def send_daily_digests(day: str | None = None) -> int:
     from resolutions.reminders import daily_digests
 
     return daily_digests(dt.date.fromisoformat(day) if day else timezone.localdate())
+
+
+# ---------------------------------------------------------------------------------------------------
+# The monthly summary report of an organisation above the cells
+# ---------------------------------------------------------------------------------------------------
+
+
+def request_summary_pdf(org, day: dt.date):  # type: ignore[no-untyped-def]
+    """Ask for the summary PDF of ``org`` for the month of ``day``; returns (report, queued).
+
+    One ``SummaryReport`` per organisation and month: a request reuses the file built today, else raises the
+    version and queues a build after the transaction commits; the build replaces the stored file."""
+    from django.db.models import F
+
+    from resolutions.models import SummaryReport
+
+    month = day.replace(day=1)
+    report, _created = SummaryReport.objects.get_or_create(org=org, month=month)
+    if report.is_current(day):
+        return report, False
+    SummaryReport.objects.filter(pk=report.pk).update(
+        version=F("version") + 1, state=SummaryReport.PdfState.BUILDING, pdf_version=F("version") + 1
+    )
+    report.refresh_from_db(fields=["version", "pdf_version", "state"])
+    pk, version = report.pk, report.version
+    transaction.on_commit(lambda: build_summary_pdf.delay(pk, version))
+    return report, True
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+def build_summary_pdf(self, report_id: int, version: int | None = None) -> str:  # type: ignore[no-untyped-def]
+    """Render and store the summary of the report's organisation as of today; returns what it did.
+
+    A build asked for by an older request is left alone; the final write is conditional on the version, so a
+    newer request that overtook this build wins, and the file it replaces is deleted."""
+    from members.models import today
+    from resolutions.exports import render_summary_pdf
+    from resolutions.models import SummaryReport
+    from resolutions.models.reports import report_path
+
+    R = SummaryReport.PdfState
+    report = SummaryReport.objects.select_related("org").filter(pk=report_id).first()
+    if report is None:
+        return "gone"
+    version = report.version if version is None else version
+    if report.version != version:
+        SummaryReport.objects.filter(pk=report_id, state=R.BUILDING, pdf_version=version).update(state=R.NONE)
+        return "stale"
+    day = today()
+    if report.is_current(day):
+        return "reused"
+    try:
+        pdf = render_summary_pdf(report.org, day)
+        storage = report.file.storage
+        name = storage.save(report_path(report, "report.pdf"), ContentFile(pdf))
+    except Exception as exc:
+        retrying = isinstance(exc, OSError) and self.request.retries < self.max_retries
+        if not retrying:
+            SummaryReport.objects.filter(pk=report_id, version=version).update(state=R.FAILED, pdf_version=version)
+            logger.exception("The summary report %s (version %s) could not be built", report_id, version)
+        raise
+    old = report.file.name
+    changed = SummaryReport.objects.filter(pk=report_id, version=version).update(
+        file=name, pdf_version=version, state=R.READY, built_on=day
+    )
+    if changed != 1:
+        storage.delete(name)
+        return "stale"
+    if old and old != name:
+        storage.delete(old)
+    return "built"

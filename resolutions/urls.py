@@ -1,4 +1,14 @@
-from resolutions.views import carried_out, dashboard, documents, drafting, meetings, notifications, printing, progress
+from resolutions.views import (
+    carried_out,
+    dashboard,
+    documents,
+    drafting,
+    exports,
+    meetings,
+    notifications,
+    printing,
+    progress,
+)
 
 app_name = "resolutions"
 
@@ -11,4 +21,5 @@ urlpatterns = (
     + notifications.urlpatterns
     + dashboard.urlpatterns
     + carried_out.urlpatterns
+    + exports.urlpatterns
 )

@@ -10,6 +10,7 @@ from resolutions.models.meetings import (
     Speech,
 )
 from resolutions.models.notifications import CalendarFeed, Delivery, Kind, Notification, Preference
+from resolutions.models.reports import SummaryReport
 from resolutions.models.resolutions import (
     Dissemination,
     ProgressUpdate,
@@ -42,6 +43,7 @@ __all__ = [
     "Resolution",
     "Speech",
     "StatusChange",
+    "SummaryReport",
     "Target",
     "Task",
     "TaskQuerySet",

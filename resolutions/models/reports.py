@@ -1,0 +1,62 @@
+"""The monthly summary report of an organisation above the cells (a ward's "báo cáo tình hình thực hiện nghị
+quyết chi bộ tháng …"), built by a Celery worker into a stored PDF.
+
+One row per organisation and month. ``version`` goes up with every request to build; ``pdf_version`` is the
+version the state speaks of (being built, built, or failed), as for ``Meeting.pdf_version``. The stored file
+is current when it is ready for the latest request and was built today (``is_current``): the figures change
+every day, so a file of yesterday is rebuilt rather than served.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Organisation
+
+
+def report_path(instance: SummaryReport, filename: str) -> str:
+    return f"reports/{instance.month:%Y/%m}/{uuid.uuid4().hex}.pdf"
+
+
+class SummaryReport(models.Model):
+    class PdfState(models.TextChoices):
+        NONE = "", _("Not built")
+        BUILDING = "building", _("Being built")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    org = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="summary_reports", verbose_name=_("organisation")
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month reported on."))
+    file = models.FileField(_("file"), upload_to=report_path, blank=True)
+    version = models.PositiveIntegerField(default=0)
+    pdf_version = models.PositiveIntegerField(null=True, blank=True)
+    state = models.CharField(max_length=10, choices=PdfState.choices, default=PdfState.NONE, blank=True)
+    built_on = models.DateField(_("built on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("summary report")
+        verbose_name_plural = _("summary reports")
+        ordering = ["-month", "org_id"]
+        constraints = [models.UniqueConstraint(fields=["org", "month"], name="summary_report_one_per_month")]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.month:%m/%Y}"
+
+    def is_current(self, day: dt.date) -> bool:
+        """The stored file answers for ``day``: built that day, for the latest request."""
+        return (
+            bool(self.file)
+            and self.state == self.PdfState.READY
+            and self.pdf_version == self.version
+            and self.built_on == day
+        )
+
+    def is_building(self) -> bool:
+        return self.state == self.PdfState.BUILDING and self.pdf_version == self.version

@@ -1,0 +1,125 @@
+"""The dashboard's exports: the Excel file of the page, and the monthly summary PDF built by the worker.
+
+The Excel file follows the page exactly: same access (``dashboard_scope``), same cells for a member in charge,
+same sort and filter parameters. The summary report covers every cell under the organisation, so only those who
+oversee all of it (the standing committee, or above) may build or read it; others who see the dashboard get 403.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.urls import URLPattern, path
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+
+from members.access import access_for
+from members.models import Organisation, today
+from resolutions.dashboard import LIGHTS, SORT_KEYS, Dashboard, Row, dashboard, filter_rows, sort_rows
+from resolutions.exports import XLSX, dashboard_workbook, summary_filename, workbook_filename
+from resolutions.models import SummaryReport
+from resolutions.tasks import request_summary_pdf
+from resolutions.views.dashboard import dashboard_scope
+
+
+def _org(org_id: int) -> Organisation:
+    org = Organisation.objects.filter(pk=org_id).first()
+    if org is None:
+        raise Http404
+    return org
+
+
+def shown_rows(request: HttpRequest, board: Dashboard) -> list[Row]:
+    """The rows as the page shows them for the same query string (``views.dashboard.org_dashboard``)."""
+    sort = request.GET.get("sort", "name")
+    sort = sort if sort in SORT_KEYS else "name"
+    light = request.GET.get("light", "")
+    return sort_rows(
+        filter_rows(board.rows, light if light in LIGHTS else None), sort, request.GET.get("dir") == "desc"
+    )
+
+
+def dashboard_xlsx(request: HttpRequest, org_id: int) -> HttpResponse:
+    org = _org(org_id)
+    within = dashboard_scope(access_for(request.user), org)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    board = dashboard(org, today(), within=within)
+    content = dashboard_workbook(board, shown_rows(request, board), restricted=within is not None)
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=workbook_filename(board))
+    return response
+
+
+def _summary_org(request: HttpRequest, org_id: int) -> Organisation:
+    """The organisation, for someone who oversees all of it; 404/403 as for the dashboard otherwise."""
+    org = _org(org_id)
+    access = access_for(request.user)
+    if dashboard_scope(access, org) is not None:
+        raise PermissionDenied  # sees the dashboard, but only some of the cells: not the whole report
+    return org
+
+
+def _report(org: Organisation) -> SummaryReport | None:
+    return SummaryReport.objects.filter(org=org, month=today().replace(day=1)).first()
+
+
+def _status(request: HttpRequest, org: Organisation, report: SummaryReport | None) -> HttpResponse:
+    return render(
+        request,
+        "resolutions/dashboard/_exports.html",
+        {
+            "org": org,
+            "summary_only": True,
+            "summary": report,
+            "summary_current": bool(report and report.is_current(today())),
+        },
+    )
+
+
+def dashboard_summary(request: HttpRequest, org_id: int) -> HttpResponse:
+    """POST: have the worker build this month's summary report (or reuse today's)."""
+    org = _summary_org(request, org_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    report, queued = request_summary_pdf(org, today())
+    if request.htmx:
+        return _status(request, org, report)
+    if queued:
+        messages.info(request, _("The monthly summary is being built. It will be ready in a moment."))
+    return redirect("resolutions:dashboard", org_id=org.pk)
+
+
+def dashboard_summary_pdf(request: HttpRequest, org_id: int) -> HttpResponse:
+    """GET: the stored summary of this month when it was built today; else back to the dashboard."""
+    org = _summary_org(request, org_id)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    report = _report(org)
+    if report is None or not report.is_current(today()):
+        messages.info(request, _("The monthly summary is not ready yet."))
+        return redirect("resolutions:dashboard", org_id=org.pk)
+    return FileResponse(
+        report.file.open("rb"),
+        content_type="application/pdf",
+        as_attachment=False,
+        filename=summary_filename(org, report.month),
+    )
+
+
+def dashboard_summary_status(request: HttpRequest, org_id: int) -> HttpResponse:
+    """The exports block with the summary's state; htmx asks for it again while the report is being built."""
+    org = _summary_org(request, org_id)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
+    return _status(request, org, _report(org))
+
+
+urlpatterns: list[URLPattern] = [
+    path("dashboard/<int:org_id>/export.xlsx", dashboard_xlsx, name="dashboard-xlsx"),
+    path("dashboard/<int:org_id>/summary/", dashboard_summary, name="dashboard-summary"),
+    path("dashboard/<int:org_id>/summary.pdf", dashboard_summary_pdf, name="dashboard-summary-pdf"),
+    path("dashboard/<int:org_id>/summary/status/", dashboard_summary_status, name="dashboard-summary-status"),
+]
