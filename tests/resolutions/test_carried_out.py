@@ -205,4 +205,3 @@ def test_the_page_runs_a_fixed_number_of_queries(
         response = client.get(_url(resolution))
     assert len(response.context["rows"]) == size
     assert sum(len(row.evidence) for row in response.context["rows"]) == size
-
