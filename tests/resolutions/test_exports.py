@@ -12,7 +12,6 @@ from unittest import mock
 import openpyxl
 import pytest
 from django.urls import reverse
-from django.utils import translation
 
 from resolutions import tasks
 from resolutions.dashboard import dashboard
@@ -333,10 +332,10 @@ def test_the_status_block_polls_while_building_and_offers_the_pdf_when_ready(
     assert SummaryReport.objects.count() == 1
 
 
-def test_the_message_is_an_interface_string(world, client_for) -> None:  # noqa: F811
-    with frozen(), translation.override("en"):
+def test_a_summary_not_yet_built_says_so_in_vietnamese(world, client_for) -> None:  # noqa: F811
+    with frozen():
         response = client_for("standing").get(summary(world.ward_a, "dashboard-summary-pdf"), follow=True)
-    assert "The monthly summary is not ready yet." in response.content.decode()
+    assert "Báo cáo tháng chưa sẵn sàng." in response.content.decode()
 
 
 @pytest.mark.parametrize(
