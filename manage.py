@@ -8,6 +8,10 @@ import sys
 def main():
     """Run administrative tasks."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chibo.settings")
+    if "SECRET_KEY" not in os.environ and "DEBUG" not in os.environ and not os.path.exists(".env"):
+        # A bare checkout with nothing configured is a developer's machine. Production sets SECRET_KEY (and the
+        # web server goes through chibo/wsgi.py, which never does this).
+        os.environ["DEBUG"] = "true"
     try:
         from django.core.management import execute_from_command_line
     except ImportError as exc:
