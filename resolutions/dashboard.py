@@ -370,23 +370,20 @@ def dashboard(org: Organisation, day: dt.date, *, within: tuple[str, ...] | None
         .order_by()
     }
 
-    # Query 4: attendance per cell and month, from held meetings of the last 12 months (exempt and away
-    # members are not expected: ``rules.count_attendance``).
+    # Query 4: attendance per cell and month, from held meetings of the last 12 months: the counts each meeting
+    # keeps (exempt and away members are not expected: ``rules.count_attendance``).
     attendance: dict[int, dict[dt.date, tuple[int, int]]] = {}
     for row in (
-        Attendance.objects.filter(_under("meeting__cell__path", scope))
-        .filter(meeting__status__in=HELD, meeting__date__gte=first_month, meeting__date__lte=day)
-        .annotate(month=TruncMonth("meeting__date"))
-        .values("meeting__cell_id", "month")
-        .annotate(
-            attended=Count("pk", filter=Q(status__in=Attendance.ATTENDED)),
-            expected=Count("pk", filter=~Q(status__in=NOT_EXPECTED)),
-        )
+        Meeting.objects.filter(_under("cell__path", scope))
+        .filter(status__in=HELD, date__gte=first_month, date__lte=day)
+        .annotate(month=TruncMonth("date"))
+        .values("cell_id", "month")
+        .annotate(attended=Sum("attended_count"), expected=Sum("expected_count"))
         .order_by()
     ):
-        attendance.setdefault(row["meeting__cell_id"], {})[_as_date(row["month"])] = (
-            row["attended"],
-            row["expected"],
+        attendance.setdefault(row["cell_id"], {})[_as_date(row["month"])] = (
+            row["attended"] or 0,
+            row["expected"] or 0,
         )
 
     # Query 5: per cell, the last meeting held, meetings held last month, reviews written this month.

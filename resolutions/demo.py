@@ -2039,6 +2039,12 @@ class _Builder:
         self._emit(mp, rows)
 
     def _emit(self, mp: PlannedMeeting, rows: Rows) -> None:
+        # The counts a meeting keeps with it (``meetings.recount_attendance``), from the rows about to be written.
+        statuses = [status for status, _reason in mp.attendance.values()]
+        mp.meeting.attended_count = sum(status in Attendance.ATTENDED for status in statuses)
+        mp.meeting.expected_count = sum(
+            status not in (Attendance.Status.EXEMPT, Attendance.Status.AWAY) for status in statuses
+        )
         rows.agenda.extend(mp.agenda)
         rows.attendance.extend((mp.meeting, pk, status, reason) for pk, (status, reason) in mp.attendance.items())
 

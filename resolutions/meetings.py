@@ -9,7 +9,8 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -68,6 +69,18 @@ def save_agenda_template(meeting: Meeting) -> AgendaTemplate:
     return template
 
 
+def recount_attendance(meetings: Any) -> None:
+    """Store each meeting's attended and expected counts (``rules.count_attendance``: exempt and away members
+    are not expected) from its attendance rows, in one UPDATE for any number of meetings."""
+    rows = Attendance.objects.filter(meeting=OuterRef("pk")).order_by().values("meeting")
+    attended = rows.filter(status__in=Attendance.ATTENDED).annotate(n=Count("pk")).values("n")[:1]
+    expected = rows.exclude(status__in=[A.EXEMPT, A.AWAY]).annotate(n=Count("pk")).values("n")[:1]
+    meetings.update(
+        attended_count=Coalesce(Subquery(attended), 0),
+        expected_count=Coalesce(Subquery(expected), 0),
+    )
+
+
 def ensure_editable(meeting: Meeting) -> None:
     if meeting.is_locked:
         raise WorkflowError(_("The minutes are approved and locked. Open a correction to change them."))
@@ -105,7 +118,9 @@ def sync_attendance(meeting: Meeting) -> None:
         if status == A.ABSENT_WITH_REASON:
             reason = meeting.absence_requests.get(member=member).reason
         rows.append(Attendance(meeting=meeting, member=member, status=status, reason=reason))
-    Attendance.objects.bulk_create(rows)
+    if rows:
+        Attendance.objects.bulk_create(rows)
+        recount_attendance(Meeting.objects.filter(pk=meeting.pk))
 
 
 @transaction.atomic
@@ -127,6 +142,7 @@ def set_attendance(*, meeting: Meeting, changes: dict[int, tuple[str, str]]) -> 
             changed.append(row)
     if changed:
         Attendance.objects.bulk_update(changed, ["status", "reason"])
+        recount_attendance(Meeting.objects.filter(pk=meeting.pk))
         touch(meeting)
     return len(changed)
 
@@ -165,6 +181,7 @@ def decide_absence(
         Attendance.objects.filter(meeting=request.meeting, member=request.member, status=A.PRESENT).update(
             status=A.ABSENT_WITH_REASON, reason=request.reason
         )
+        recount_attendance(Meeting.objects.filter(pk=request.meeting_id))
         touch(request.meeting)
     return request
 

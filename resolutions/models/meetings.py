@@ -85,6 +85,10 @@ class Meeting(models.Model):
     criticism = models.TextField(_("criticism and self-criticism"), blank=True)
     decisions = models.TextField(_("decisions"), blank=True)
     closed_at = models.TimeField(_("closed at"), null=True, blank=True)
+    # Attendance counts kept with the meeting (``meetings.recount_attendance`` after every attendance write), so
+    # that dashboards sum a few thousand meetings instead of counting a million attendance rows.
+    attended_count = models.PositiveIntegerField(default=0, editable=False)
+    expected_count = models.PositiveIntegerField(default=0, editable=False)
     # Bumped by every change of what the minutes show; a stored PDF is current only for its own version.
     version = models.PositiveIntegerField(default=1)
     minutes_revision = models.PositiveIntegerField(_("approved revision"), default=0)

@@ -23,6 +23,7 @@ from resolutions.dashboard import (
     status_light,
     worst_light,
 )
+from resolutions.meetings import recount_attendance
 from resolutions.models import Attendance, Meeting, MonthlyReview, Resolution, Task
 from resolutions.rules import count_attendance
 from resolutions.services import progress_of
@@ -49,6 +50,7 @@ def meeting(cell, day, statuses, *, status=Meeting.Status.HELD, review_of=None):
         )
         for s in statuses
     )
+    recount_attendance(Meeting.objects.filter(pk=m.pk))  # what every attendance write in the app does
     if review_of is not None:
         MonthlyReview.objects.create(meeting=m, resolution=review_of, snapshot={})
     return m

@@ -105,6 +105,8 @@ def test_the_secretary_marks_two_absences_and_the_counts_follow(client_for, meet
     assert [r.member for r in roll.absent_with_reason] == [a]
     assert [r.member for r in roll.absent_without_reason] == [b]
     assert a.full_name in detail.content.decode()
+    meeting.refresh_from_db()
+    assert (meeting.attended_count, meeting.expected_count) == (roll.counts.attended, roll.counts.expected)
 
 
 def test_absent_with_reason_needs_the_reason_and_writes_nothing(client_for, meeting, cell) -> None:
@@ -134,6 +136,8 @@ def test_an_approved_absence_request_becomes_absent_with_reason(client_for, peop
     client_for("secretary").post(decide, {"decision": "approve"})
     row = meeting.attendance.get(member=member)
     assert (row.status, row.reason) == (A.ABSENT_WITH_REASON, "Đi công tác")
+    meeting.refresh_from_db()
+    assert meeting.attended_count == meeting.attendance.filter(status__in=Attendance.ATTENDED).count()
 
 
 def test_refusing_a_request_needs_a_reason(client_for, people, meeting) -> None:

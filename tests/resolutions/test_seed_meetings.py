@@ -589,3 +589,11 @@ def test_reset_seeds_the_meetings_of_the_months_asked() -> None:
     assert regular.filter(status=MS.PLANNED).count() == 1
     assert MonthlyReview.objects.count() == 72  # the second month reviews the first
     assert Vote.objects.filter(meeting=None).count() == 0
+
+
+def test_each_meeting_keeps_the_counts_of_its_attendance(seeded) -> None:  # type: ignore[no-untyped-def]
+    from resolutions.meetings import recount_attendance
+
+    stored = dict(Meeting.objects.values_list("pk", "attended_count"))
+    recount_attendance(Meeting.objects.all())
+    assert dict(Meeting.objects.values_list("pk", "attended_count")) == stored
