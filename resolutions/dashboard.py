@@ -9,7 +9,7 @@ Python by path prefix, as ``members.views.org_tree`` does for member counts:
 1. the organisations: the children and every cell of the subtree;
 2. the resolutions that may be "current": this month's monthly ones and those in force;
 3. the tasks of resolutions in force, counted and summed per cell;
-4. attendance per cell and month over the last 12 months;
+4. attendance per cell (this month and the last 12) and per month for the chart;
 5. per cell: the last meeting held, meetings last month, monthly reviews this month;
 6. tasks whose deadline fell in each of the last 12 months and that were not done by it.
 
@@ -27,13 +27,13 @@ from operator import or_
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Case, Count, F, IntegerField, Max, Q, Sum, Value, When
+from django.db.models import Case, Count, Exists, F, IntegerField, Max, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from members.models import Organisation
-from resolutions.models import Attendance, Meeting, Resolution, Task
+from resolutions.models import Meeting, MonthlyReview, Resolution, Task
 
 # ---------------------------------------------------------------------------------------------------
 # Settings and the status light
@@ -261,7 +261,6 @@ class Dashboard:
 # ---------------------------------------------------------------------------------------------------
 
 HELD = (Meeting.Status.HELD, Meeting.Status.APPROVED)
-NOT_EXPECTED = (Attendance.Status.EXEMPT, Attendance.Status.AWAY)
 # Resolutions whose tasks count in the monthly series of overdue work: adopted, whether finished or not.
 ADOPTED = (*Resolution.LIVE, Resolution.Status.COMPLETED)
 
@@ -332,7 +331,9 @@ def dashboard(org: Organisation, day: dt.date, *, within: tuple[str, ...] | None
     cells = [o for o in orgs if o.is_cell and in_scope(o.path)]
     row_paths = {c.path[:row_len] for c in cells}
     rows = {o.path: Row(o) for o in orgs if len(o.path) == row_len and (o.path in row_paths or in_scope(o.path))}
-    cell_q = _under("cell__path", scope)
+    # The cells were read above: later queries name them by id rather than join the tree again.
+    cell_ids = [c.pk for c in cells]
+    cell_q = Q(cell_id__in=cell_ids)
 
     # Query 2: resolutions that may be a cell's current one: those in force, and monthly ones whose period
     # contains the day (not rejected or withdrawn).
@@ -370,23 +371,35 @@ def dashboard(org: Organisation, day: dt.date, *, within: tuple[str, ...] | None
         .order_by()
     }
 
-    # Query 4: attendance per cell and month, from held meetings of the last 12 months: the counts each meeting
+    # Query 4: attendance per cell, this month and over the last 12 months, from the counts each held meeting
     # keeps (exempt and away members are not expected: ``rules.count_attendance``).
-    attendance: dict[int, dict[dt.date, tuple[int, int]]] = {}
-    for row in (
-        Meeting.objects.filter(_under("cell__path", scope))
-        .filter(status__in=HELD, date__gte=first_month, date__lte=day)
-        .annotate(month=TruncMonth("date"))
-        .values("cell_id", "month")
-        .annotate(attended=Sum("attended_count"), expected=Sum("expected_count"))
-        .order_by()
-    ):
-        attendance.setdefault(row["cell_id"], {})[_as_date(row["month"])] = (
-            row["attended"] or 0,
-            row["expected"] or 0,
+    held = Meeting.objects.filter(cell_q).filter(status__in=HELD, date__gte=first_month, date__lte=day).order_by()
+    in_month = Q(date__gte=this_month)
+    attendance: dict[int, tuple[tuple[int, int], tuple[int, int]]] = {
+        row["cell_id"]: (
+            (row["attended_month"] or 0, row["expected_month"] or 0),
+            (row["attended_year"] or 0, row["expected_year"] or 0),
         )
+        for row in held.values("cell_id").annotate(
+            attended_month=Sum("attended_count", filter=in_month),
+            expected_month=Sum("expected_count", filter=in_month),
+            attended_year=Sum("attended_count"),
+            expected_year=Sum("expected_count"),
+        )
+    }
+    # Query 5: the same counts per month for the whole subtree (the chart), twelve rows.
+    month_sums: dict[dt.date, list[int]] = {m: [0, 0] for m in months}
+    for row in (
+        held.annotate(month=TruncMonth("date"))
+        .values("month")
+        .annotate(attended=Sum("attended_count"), expected=Sum("expected_count"))
+    ):
+        month = _as_date(row["month"])
+        if month in month_sums:
+            month_sums[month] = [row["attended"] or 0, row["expected"] or 0]
 
-    # Query 5: per cell, the last meeting held, meetings held last month, reviews written this month.
+    reviewed = MonthlyReview.objects.filter(meeting=OuterRef("pk"))
+    # Query 6: per cell, the last meeting held, meetings held last month, reviews written this month.
     meetings = {
         row["cell_id"]: row
         for row in Meeting.objects.filter(cell_q)
@@ -394,13 +407,13 @@ def dashboard(org: Organisation, day: dt.date, *, within: tuple[str, ...] | None
         .values("cell_id")
         .annotate(
             last=Max("date"),
-            last_month=Count("pk", distinct=True, filter=Q(date__gte=last_month, date__lt=this_month)),
-            reviews=Count("reviews", filter=Q(date__gte=this_month)),
+            last_month=Count("pk", filter=Q(date__gte=last_month, date__lt=this_month)),
+            reviews=Count("pk", filter=Q(date__gte=this_month) & Q(Exists(reviewed))),
         )
         .order_by()
     }
 
-    # Query 6: per month, tasks whose deadline fell in it (and has passed) that were not done by the deadline.
+    # Query 7: per month, tasks whose deadline fell in it (and has passed) that were not done by the deadline.
     done_in_time = Q(status=Task.Status.DONE) & (Q(completed_on__isnull=True) | Q(completed_on__lte=F("deadline")))
     overdue_by_month = {
         _as_date(row["month"]): row["n"]
@@ -416,7 +429,6 @@ def dashboard(org: Organisation, day: dt.date, *, within: tuple[str, ...] | None
 
     total = Row(org)
     total.light_counts = {}
-    month_sums: dict[dt.date, list[int]] = {m: [0, 0] for m in months}
     for cell in cells:
         cell_row = rows[cell.path] if cell.path in rows else Row(cell)
         _fill_cell(
@@ -425,13 +437,9 @@ def dashboard(org: Organisation, day: dt.date, *, within: tuple[str, ...] | None
             limits=limits,
             resolutions=resolutions_by_cell.get(cell.pk, []),
             tasks=tasks.get(cell.pk),
-            attendance=attendance.get(cell.pk, {}),
+            attendance=attendance.get(cell.pk, ((0, 0), (0, 0))),
             meetings=meetings.get(cell.pk),
         )
-        for month, (attended, expected) in attendance.get(cell.pk, {}).items():
-            if month in month_sums:
-                month_sums[month][0] += attended
-                month_sums[month][1] += expected
         if cell.path not in rows:
             rows[cell.path[:row_len]].take(cell_row)
         total.take(cell_row)
@@ -462,15 +470,14 @@ def _fill_cell(
     limits: Thresholds,
     resolutions: list[Resolution],
     tasks: dict[str, Any] | None,
-    attendance: dict[dt.date, tuple[int, int]],
+    attendance: tuple[tuple[int, int], tuple[int, int]],
     meetings: dict[str, Any] | None,
 ) -> None:
-    this_month = month_start(day)
     current = current_resolution(resolutions, day)
     in_force = any(r.status in Resolution.LIVE for r in resolutions)
     adopted = current is not None and current.adopted_on is not None
     on_time = adopted and current.adopted_on <= current.period_start + dt.timedelta(days=limits.adopted_within_days)  # type: ignore[union-attr]
-    attended_month, expected_month = attendance.get(this_month, (0, 0))
+    (attended_month, expected_month), (attended_year, expected_year) = attendance
     f = Figures(
         cells=1,
         in_force=int(in_force),
@@ -482,8 +489,8 @@ def _fill_cell(
         progress_weight=(tasks["weight"] or 0) if tasks else 0,
         attended_month=attended_month,
         expected_month=expected_month,
-        attended_year=sum(a for a, _e in attendance.values()),
-        expected_year=sum(e for _a, e in attendance.values()),
+        attended_year=attended_year,
+        expected_year=expected_year,
         met_last_month=int(bool(meetings and meetings["last_month"])),
         reviewed=int(bool(meetings and meetings["reviews"])),
     )
