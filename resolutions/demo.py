@@ -59,7 +59,7 @@ from members.models import (
     Role,
     Suspension,
 )
-from resolutions.meetings import review_summary
+from resolutions.meetings import review_summary, target_snapshot
 from resolutions.models import (
     AbsenceRequest,
     AgendaItem,
@@ -1891,15 +1891,7 @@ class _Builder:
                     "overdue": then.is_overdue(day),
                 }
             )
-        targets = [
-            {
-                "name": t.name,
-                "unit": t.unit,
-                "target_value": str(t.target_value),
-                "actual_value": None if t.actual_value is None else str(t.actual_value),
-            }
-            for t in plan.targets
-        ]
+        targets = [target_snapshot(t) for t in plan.targets]
         return {"day": day.isoformat(), "tasks": tasks, "targets": targets, "summary": review_summary(tasks)}
 
     def _state_at(self, planned: PlannedTask, at: dt.datetime) -> tuple[str, int, dt.date | None]:

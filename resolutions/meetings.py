@@ -23,6 +23,7 @@ from resolutions.models import (
     Meeting,
     MonthlyReview,
     Resolution,
+    Target,
     Task,
 )
 from resolutions.rules import (
@@ -240,16 +241,18 @@ def review_snapshot(resolution: Resolution, day: dt.date) -> dict[str, Any]:
                 "overdue": task.is_overdue(day),
             }
         )
-    targets = [
-        {
-            "name": t.name,
-            "unit": t.unit,
-            "target_value": str(t.target_value),
-            "actual_value": None if t.actual_value is None else str(t.actual_value),
-        }
-        for t in resolution.targets.all()
-    ]
+    targets = [target_snapshot(t) for t in resolution.targets.all()]
     return {"day": day.isoformat(), "tasks": tasks, "targets": targets, "summary": review_summary(tasks)}
+
+
+def target_snapshot(target: Target) -> dict[str, Any]:
+    """A target as a review freezes it."""
+    return {
+        "name": target.name,
+        "unit": target.unit,
+        "target_value": str(target.target_value),
+        "actual_value": None if target.actual_value is None else str(target.actual_value),
+    }
 
 
 def review_summary(tasks: list[dict[str, Any]]) -> dict[str, int]:
