@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from resolutions.models import Resolution, Task
 from resolutions.services import create_resolution
+from tests.browser.conftest import log_in
 from tests.factories import MemberFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -45,9 +46,7 @@ def test_ward_member_sorts_drills_down_and_downloads(live_server, page: Page, tr
     worst = _resolution_with_tasks(tree.cell_a2, overdue=4, done=1)
 
     page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Tên đăng nhập").fill("standing")
-    page.get_by_label("Mật khẩu").fill("chibo-test-2026")
-    page.get_by_role("button", name="Đăng nhập").click()
+    log_in(page, "standing")
 
     page.get_by_role("button", name="Menu").click()
     page.get_by_role("link", name="Theo dõi").click()

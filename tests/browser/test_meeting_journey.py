@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 from members.models import Member
 from resolutions.models import Meeting, Resolution, Task, Vote
 from resolutions.services import create_resolution, take_step
+from tests.browser.conftest import log_in
 from tests.factories import MemberFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -40,9 +41,7 @@ def test_plan_attend_review_vote_and_download_the_minutes(
     take_step(resolution=upcoming, step_name="submit", by=people["secretary"])
 
     page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Tên đăng nhập").fill("secretary")
-    page.get_by_label("Mật khẩu").fill("chibo-test-2026")
-    page.get_by_role("button", name="Đăng nhập").click()
+    log_in(page, "secretary")
 
     # Plan
     page.get_by_role("link", name="Sinh hoạt chi bộ").click()

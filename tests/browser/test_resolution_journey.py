@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from members.models import Member
 from resolutions.models import Resolution
+from tests.browser.conftest import log_in
 from tests.factories import MemberFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,9 +21,7 @@ def test_draft_vote_adopt_amend_and_print(live_server, page: Page, tree, people)
     official = Member.objects.filter(cell=cell).official_on(dt.date.today()).count()
 
     page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Tên đăng nhập").fill("secretary")
-    page.get_by_label("Mật khẩu").fill("chibo-test-2026")
-    page.get_by_role("button", name="Đăng nhập").click()
+    log_in(page, "secretary")
     expect(page.get_by_role("heading", level=1)).to_have_text(cell.name)
 
     # Draft

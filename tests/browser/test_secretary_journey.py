@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 
 from chibo.lib.text import search_key
 from members.models import Member, Role
+from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,9 +23,7 @@ def test_secretary_finds_a_member_without_accents_and_edits_the_phone(live_serve
 
     page.goto(live_server.url + "/")
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
-    page.get_by_label("Tên đăng nhập").fill("bithu")
-    page.get_by_label("Mật khẩu").fill("chibo-demo-2026")
-    page.get_by_role("button", name="Đăng nhập").click()
+    log_in(page, "bithu", "chibo-demo-2026")
 
     expect(page.get_by_role("heading", level=1)).to_have_text(cell.name)
     page.get_by_role("link", name="Tìm đảng viên").click()
