@@ -7,6 +7,7 @@ from resolutions.models import (
     AgendaTemplate,
     Attendance,
     CalendarFeed,
+    DashboardVersion,
     Delivery,
     Dissemination,
     Meeting,
@@ -126,3 +127,17 @@ for model, fields in (
             },
         ),
     )
+
+
+@admin.register(DashboardVersion)
+class DashboardVersionAdmin(admin.ModelAdmin):
+    """Read-only: the tokens the dashboards' cache is keyed by (renewed by every write under an organisation)."""
+
+    list_display = ("path", "token")
+    search_fields = ("path",)
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

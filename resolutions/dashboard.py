@@ -27,13 +27,16 @@ from operator import or_
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Case, Count, Exists, F, IntegerField, Max, OuterRef, Q, Sum, Value, When
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce, Substr, TruncMonth
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from members.models import Organisation
 from resolutions.models import Meeting, MonthlyReview, Resolution, Task
+from resolutions.models.freshness import tokens
 
 # ---------------------------------------------------------------------------------------------------
 # Settings and the status light
@@ -174,8 +177,21 @@ class Figures:
     reviewed: int = 0  # cells with a monthly review this month
 
     def add(self, other: Figures) -> None:
-        for f in fields(self):
-            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+        # Spelled out: this runs once per cell and row, thousands of times on a province's page.
+        self.cells += other.cells
+        self.in_force += other.in_force
+        self.on_time += other.on_time
+        self.tasks_total += other.tasks_total
+        self.tasks_done += other.tasks_done
+        self.tasks_overdue += other.tasks_overdue
+        self.progress_score += other.progress_score
+        self.progress_weight += other.progress_weight
+        self.attended_month += other.attended_month
+        self.expected_month += other.expected_month
+        self.attended_year += other.attended_year
+        self.expected_year += other.expected_year
+        self.met_last_month += other.met_last_month
+        self.reviewed += other.reviewed
 
 
 @dataclass
@@ -221,13 +237,17 @@ class Row:
             return ""
         return f"{self.light_label}: {'; '.join(self.reasons)}" if self.reasons else self.light_label
 
-    def take(self, cell: Row) -> None:
-        """Add a cell's row into this (upper) row."""
-        self.figures.add(cell.figures)
-        if cell.last_meeting and (self.last_meeting is None or cell.last_meeting > self.last_meeting):
-            self.last_meeting = cell.last_meeting
-        if cell.light:
-            self.light_counts[cell.light] = self.light_counts.get(cell.light, 0) + 1
+    def take(self, other: Row) -> None:
+        """Add a cell's row, or an upper row made of cells, into this (upper) row."""
+        self.figures.add(other.figures)
+        if other.last_meeting and (self.last_meeting is None or other.last_meeting > self.last_meeting):
+            self.last_meeting = other.last_meeting
+        if other.is_cell:
+            if other.light:
+                self.light_counts[other.light] = self.light_counts.get(other.light, 0) + 1
+        else:
+            for light, count in other.light_counts.items():
+                self.light_counts[light] = self.light_counts.get(light, 0) + count
 
     def close(self) -> None:
         """An upper row's light: the worst of its cells, with the count of cells per light as the reason."""
@@ -261,6 +281,8 @@ class Dashboard:
 # ---------------------------------------------------------------------------------------------------
 
 HELD = (Meeting.Status.HELD, Meeting.Status.APPROVED)
+# A task done by its deadline (a done task without a closing date counts as done in time).
+DONE_IN_TIME = Q(status=Task.Status.DONE) & (Q(completed_on__isnull=True) | Q(completed_on__lte=F("deadline")))
 # Resolutions whose tasks count in the monthly series of overdue work: adopted, whether finished or not.
 ADOPTED = (*Resolution.LIVE, Resolution.Status.COMPLETED)
 
@@ -301,9 +323,23 @@ def current_resolution(resolutions: list[Resolution], day: dt.date) -> Resolutio
     return max(live, key=lambda r: (r.period_start, r.seq)) if live else None
 
 
+@dataclass
+class Part:
+    """What one row contributes, computed from its own cells: the row (for a cell, the cell's row; above, the
+    cells summed but not yet closed), and its counts per month for the two series. Cached per row."""
+
+    row: Row
+    month_sums: dict[dt.date, list[int]]
+    overdue: dict[dt.date, int]
+
+
 def dashboard(org: Organisation, day: dt.date, *, within: tuple[str, ...] | None = None) -> Dashboard:
     """The dashboard of ``org`` on ``day``. ``within``: only the cells under these paths (a member in charge
-    sees only their cells); None for every cell under ``org``."""
+    sees only their cells); None for every cell under ``org``.
+
+    Each row's part is cached under the row's token (``resolutions.models.freshness``), renewed by every write
+    under it, so a province's page recomputes only the wards where something changed since it was last shown.
+    A scoped page (``within``) is small and always computed."""
     limits = thresholds()
     scope = tuple(p for p in within if p.startswith(org.path)) if within is not None else (org.path,)
     if within is not None:
@@ -312,8 +348,6 @@ def dashboard(org: Organisation, day: dt.date, *, within: tuple[str, ...] | None
     if not scope:
         scope = ("#",)  # no path starts with "#": an empty scope that still runs the same queries
     months = last_months(day)
-    this_month, last_month = months[-1], months[-2]
-    first_month = months[0]
 
     # Query 1: the children (the rows) and every cell of the subtree, within what the user oversees.
     orgs = list(
@@ -330,13 +364,96 @@ def dashboard(org: Organisation, day: dt.date, *, within: tuple[str, ...] | None
 
     cells = [o for o in orgs if o.is_cell and in_scope(o.path)]
     row_paths = {c.path[:row_len] for c in cells}
-    rows = {o.path: Row(o) for o in orgs if len(o.path) == row_len and (o.path in row_paths or in_scope(o.path))}
-    # The cells were read above: later queries name them by id rather than join the tree again.
+    row_orgs = {o.path: o for o in orgs if len(o.path) == row_len and (o.path in row_paths or in_scope(o.path))}
+
+    parts: dict[str, Part] = {}
+    keys: dict[str, str] = {}
+    if within is None and row_orgs:
+        # Query 2: the rows' tokens; the parts cached under them need no other query.
+        current = tokens(row_orgs)
+        suffix = f"{day.isoformat()}:{translation.get_language()}:{hash(limits)}"
+        keys = {path: f"dashboard-part:{path}:{current.get(path, '')}:{suffix}" for path in row_orgs}
+        cached = cache.get_many(list(keys.values()))
+        parts = {path: cached[key] for path, key in keys.items() if key in cached}
+    stale = [path for path in row_orgs if path not in parts]
+    if len(stale) > MAX_STALE_PATHS:
+        stale = list(row_orgs)  # one prefix scans as fast as many, and its plan stays simple
+    if stale:
+        narrowed = within is None and len(stale) < len(row_orgs)
+        fresh = _parts(
+            {path: row_orgs[path] for path in stale},
+            [c for c in cells if c.path[:row_len] in set(stale)],
+            tuple(stale) if narrowed else scope,
+            row_len=row_len,
+            day=day,
+            months=months,
+            limits=limits,
+        )
+        if keys:
+            cache.set_many({keys[path]: part for path, part in fresh.items()}, timeout=CACHE_SECONDS)
+        parts.update(fresh)
+
+    total = Row(org)
+    month_sums: dict[dt.date, list[int]] = {m: [0, 0] for m in months}
+    overdue: dict[dt.date, int] = {}
+    rows = []
+    for path in sorted(row_orgs):
+        part = parts[path]
+        part.row.org = row_orgs[path]  # this request's instance: a renamed organisation shows its new name
+        rows.append(part.row)
+        for month, (attended, expected) in part.month_sums.items():
+            if month in month_sums:
+                month_sums[month][0] += attended
+                month_sums[month][1] += expected
+        for month, n in part.overdue.items():
+            overdue[month] = overdue.get(month, 0) + n
+        if part.row.figures.cells:
+            total.take(part.row)
+    for row in rows:
+        row.close()
+    if org.is_cell and rows:
+        total = rows[0]
+    else:
+        total.close()
+
+    return Dashboard(
+        org=org,
+        day=day,
+        limits=limits,
+        rows=rows,
+        total=total,
+        months=months,
+        attendance_series=[rate(*month_sums[m]) for m in months],
+        attendance_counts=[(month_sums[m][0], month_sums[m][1]) for m in months],
+        overdue_series=[overdue.get(m, 0) for m in months],
+    )
+
+
+# How long a row's part may stay cached. A write renews its token at once; this only bounds what an idle cache
+# keeps (a part is also keyed by the day, so yesterday's are never read again).
+CACHE_SECONDS = 6 * 60 * 60
+# Above this many rows to recompute, the queries cover the whole organisation rather than list each row's path.
+MAX_STALE_PATHS = 8
+
+
+def _parts(
+    row_orgs: dict[str, Organisation],
+    cells: list[Organisation],
+    scope: tuple[str, ...],
+    *,
+    row_len: int,
+    day: dt.date,
+    months: list[dt.date],
+    limits: Thresholds,
+) -> dict[str, Part]:
+    """The parts of these rows from their ``cells`` (every cell under ``scope``), in six queries."""
+    this_month, last_month = months[-1], months[-2]
+    first_month = months[0]
     cell_ids = [c.pk for c in cells]
     cell_q = Q(cell_id__in=cell_ids)
 
-    # Query 2: resolutions that may be a cell's current one: those in force, and monthly ones whose period
-    # contains the day (not rejected or withdrawn).
+    # Resolutions that may be a cell's current one: those in force, and monthly ones whose period contains the
+    # day (not rejected or withdrawn).
     resolutions_by_cell: dict[int, list[Resolution]] = {}
     for resolution in (
         Resolution.objects.filter(cell_q)
@@ -349,7 +466,7 @@ def dashboard(org: Organisation, day: dt.date, *, within: tuple[str, ...] | None
     ):
         resolutions_by_cell.setdefault(resolution.cell_id, []).append(resolution)
 
-    # Query 3: tasks of resolutions in force per cell: counts, and the progress roll-up's sums
+    # Tasks of resolutions in force per cell: counts, and the progress roll-up's sums
     # (``rules.rolled_up_progress``: a done task counts 100, an unset weight counts 1, cancelled tasks not at all).
     weight = Coalesce(F("weight"), Value(1), output_field=IntegerField())
     tasks = {
@@ -371,8 +488,8 @@ def dashboard(org: Organisation, day: dt.date, *, within: tuple[str, ...] | None
         .order_by()
     }
 
-    # Query 4: attendance per cell, this month and over the last 12 months, from the counts each held meeting
-    # keeps (exempt and away members are not expected: ``rules.count_attendance``).
+    # Attendance per cell, this month and over the last 12 months, from the counts each held meeting keeps
+    # (exempt and away members are not expected: ``rules.count_attendance``).
     held = Meeting.objects.filter(cell_q).filter(status__in=HELD, date__gte=first_month, date__lte=day).order_by()
     in_month = Q(date__gte=this_month)
     attendance: dict[int, tuple[tuple[int, int], tuple[int, int]]] = {
@@ -387,19 +504,19 @@ def dashboard(org: Organisation, day: dt.date, *, within: tuple[str, ...] | None
             expected_year=Sum("expected_count"),
         )
     }
-    # Query 5: the same counts per month for the whole subtree (the chart), twelve rows.
-    month_sums: dict[dt.date, list[int]] = {m: [0, 0] for m in months}
+    # The same counts per row and month (the chart).
+    row_of = Substr("cell__path", 1, row_len)
+    month_sums: dict[str, dict[dt.date, list[int]]] = {path: {} for path in row_orgs}
     for row in (
-        held.annotate(month=TruncMonth("date"))
-        .values("month")
+        held.annotate(row=row_of, month=TruncMonth("date"))
+        .values("row", "month")
         .annotate(attended=Sum("attended_count"), expected=Sum("expected_count"))
     ):
-        month = _as_date(row["month"])
-        if month in month_sums:
-            month_sums[month] = [row["attended"] or 0, row["expected"] or 0]
+        if row["row"] in month_sums:
+            month_sums[row["row"]][_as_date(row["month"])] = [row["attended"] or 0, row["expected"] or 0]
 
     reviewed = MonthlyReview.objects.filter(meeting=OuterRef("pk"))
-    # Query 6: per cell, the last meeting held, meetings held last month, reviews written this month.
+    # Per cell, the last meeting held, meetings held last month, reviews written this month.
     meetings = {
         row["cell_id"]: row
         for row in Meeting.objects.filter(cell_q)
@@ -413,24 +530,25 @@ def dashboard(org: Organisation, day: dt.date, *, within: tuple[str, ...] | None
         .order_by()
     }
 
-    # Query 7: per month, tasks whose deadline fell in it (and has passed) that were not done by the deadline.
-    done_in_time = Q(status=Task.Status.DONE) & (Q(completed_on__isnull=True) | Q(completed_on__lte=F("deadline")))
-    overdue_by_month = {
-        _as_date(row["month"]): row["n"]
-        for row in Task.objects.filter(_under("resolution__cell__path", scope))
+    # Per row and month, tasks whose deadline fell in it (and has passed) that were not done by the deadline.
+    overdue: dict[str, dict[dt.date, int]] = {path: {} for path in row_orgs}
+    for row in (
+        Task.objects.filter(_under("resolution__cell__path", scope))
         .filter(resolution__status__in=ADOPTED, deadline__gte=first_month, deadline__lt=day)
         .exclude(status=Task.Status.CANCELLED)
-        .exclude(done_in_time)
-        .annotate(month=TruncMonth("deadline"))
-        .values("month")
+        .exclude(DONE_IN_TIME)
+        .annotate(row=Substr("resolution__cell__path", 1, row_len), month=TruncMonth("deadline"))
+        .values("row", "month")
         .annotate(n=Count("pk"))
         .order_by()
-    }
+    ):
+        if row["row"] in overdue:
+            overdue[row["row"]][_as_date(row["month"])] = row["n"]
 
-    total = Row(org)
-    total.light_counts = {}
+    parts = {path: Part(Row(org), month_sums[path], overdue[path]) for path, org in row_orgs.items()}
     for cell in cells:
-        cell_row = rows[cell.path] if cell.path in rows else Row(cell)
+        part = parts[cell.path[:row_len]]
+        cell_row = part.row if part.row.org.path == cell.path else Row(cell)
         _fill_cell(
             cell_row,
             day=day,
@@ -440,27 +558,9 @@ def dashboard(org: Organisation, day: dt.date, *, within: tuple[str, ...] | None
             attendance=attendance.get(cell.pk, ((0, 0), (0, 0))),
             meetings=meetings.get(cell.pk),
         )
-        if cell.path not in rows:
-            rows[cell.path[:row_len]].take(cell_row)
-        total.take(cell_row)
-    for row in rows.values():
-        row.close()
-    if org.is_cell and org.path in rows:
-        total = rows[org.path]
-    else:
-        total.close()
-
-    return Dashboard(
-        org=org,
-        day=day,
-        limits=limits,
-        rows=sorted(rows.values(), key=lambda r: r.org.path),
-        total=total,
-        months=months,
-        attendance_series=[rate(*month_sums[m]) for m in months],
-        attendance_counts=[(month_sums[m][0], month_sums[m][1]) for m in months],
-        overdue_series=[overdue_by_month.get(m, 0) for m in months],
-    )
+        if cell_row is not part.row:
+            part.row.take(cell_row)
+    return parts
 
 
 def _fill_cell(

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
 
@@ -20,6 +21,14 @@ def vietnamese():  # type: ignore[no-untyped-def]
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():  # type: ignore[no-untyped-def]
+    """Every test starts with an empty cache (the dashboards cache their rows; CI's cache is a shared Redis)."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @dataclass

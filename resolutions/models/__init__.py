@@ -1,5 +1,6 @@
 """The resolution side's models, one module per area; everything is importable from ``resolutions.models``."""
 
+from resolutions.models.freshness import DashboardVersion
 from resolutions.models.meetings import (
     AbsenceRequest,
     AgendaItem,
@@ -31,6 +32,7 @@ __all__ = [
     "AgendaTemplate",
     "Attendance",
     "CalendarFeed",
+    "DashboardVersion",
     "Delivery",
     "Dissemination",
     "Kind",

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from members.models import Member, Organisation
+from resolutions.models.freshness import TracksDashboard
 
 
 class AgendaTemplate(models.Model):
@@ -34,6 +35,11 @@ class AgendaTemplate(models.Model):
 
 def minutes_path(instance: Meeting, filename: str) -> str:
     return f"minutes/{instance.date:%Y/%m}/{uuid.uuid4().hex}.pdf"
+
+
+class MeetingQuerySet(TracksDashboard):
+    cell_path = "cell__path"
+    dashboard_fields = frozenset({"cell", "cell_id", "status", "date", "attended_count", "expected_count"})
 
 
 class Meeting(models.Model):
@@ -119,6 +125,7 @@ class Meeting(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords(excluded_fields=["minutes_pdf", "pdf_version", "pdf_state"])
+    objects = MeetingQuerySet.as_manager()
 
     QUALITY_FIELDS = (
         "q_time",
@@ -255,6 +262,11 @@ class Speech(models.Model):
         return self.speaker.full_name if self.speaker_id else self.speaker_name
 
 
+class MonthlyReviewQuerySet(TracksDashboard):
+    cell_path = "meeting__cell__path"
+    dashboard_fields = frozenset({"meeting", "meeting_id", "resolution", "resolution_id"})
+
+
 class MonthlyReview(models.Model):
     """The monthly review (sơ kết) of a resolution at a meeting, frozen as of the meeting."""
 
@@ -272,6 +284,7 @@ class MonthlyReview(models.Model):
     next_programme = models.TextField(_("next month's programme"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
+    objects = MonthlyReviewQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("monthly review")

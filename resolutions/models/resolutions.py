@@ -15,6 +15,14 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from members.models import MassOrganisation, Member, Organisation, today
+from resolutions.models.freshness import TracksDashboard
+
+
+class ResolutionQuerySet(TracksDashboard):
+    cell_path = "cell__path"
+    dashboard_fields = frozenset(
+        {"cell", "cell_id", "kind", "status", "number", "title", "seq", "period_start", "period_end", "adopted_on"}
+    )
 
 
 class Resolution(models.Model):
@@ -75,6 +83,7 @@ class Resolution(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords(excluded_fields=["lock_version"])
+    objects = ResolutionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("resolution")
@@ -84,7 +93,12 @@ class Resolution(models.Model):
             models.UniqueConstraint(fields=["cell", "year", "number"], name="resolution_unique_number"),
             models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")), name="resolution_period"),
         ]
-        indexes = [models.Index(fields=["cell", "status", "period_start"])]
+        indexes = [
+            models.Index(fields=["cell", "status", "period_start"]),
+            # Covers the dashboards' joins from tasks to the resolutions in force (an index-only scan instead of
+            # reading the wide rows with their text sections).
+            models.Index(fields=["status", "cell", "id"], name="resolution_status_cell"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.number} – {self.title}"
@@ -134,7 +148,12 @@ class Target(models.Model):
         return (self.actual_value / self.target_value * 100).quantize(Decimal("1"))
 
 
-class TaskQuerySet(models.QuerySet["Task"]):
+class TaskQuerySet(TracksDashboard):
+    cell_path = "resolution__cell__path"
+    dashboard_fields = frozenset(
+        {"resolution", "resolution_id", "status", "progress", "deadline", "weight", "completed_on"}
+    )
+
     def open(self) -> TaskQuerySet:
         return self.filter(status__in=Task.OPEN)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from pathlib import Path
 from unittest import mock
 
@@ -246,7 +247,8 @@ def test_the_summary_is_built_stored_and_served(
     assert "T/M ĐẢNG ỦY" in text
     for cell in (world.cell_a1, world.cell_a2):
         assert cell.name in text
-    assert world.cell_b1.name not in text  # another ward's cell
+    # Another ward's cell (not followed by a digit: a wrapped table cell may run a name into a resolution's number).
+    assert not re.search(re.escape(world.cell_b1.name) + r"(?!\d)", text)
     board = dashboard(world.ward_a, DAY)
     f = board.total.figures
     assert f"tổng số {f.tasks_total} nhiệm vụ; hoàn thành {f.tasks_done}; quá hạn {f.tasks_overdue}" in text
