@@ -3,11 +3,12 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format migrations-check messages compilemessages seed clean help
+.PHONY: run test bench lint format migrations-check messages compilemessages seed clean help
 
 help:
 	@echo "make run    - the app on http://127.0.0.1:8000 with a Celery worker and beat (SQLite, demo data)"
 	@echo "make test   - lint, migrations check and the whole test suite"
+	@echo "make bench  - the province-scale benchmark on PostgreSQL (DATABASE_URL), results in bench/results/"
 
 $(VENV)/.run-installed: requirements.txt
 	@bin/check-system run
@@ -34,6 +35,13 @@ test: $(VENV)/.test-installed compilemessages
 	$(MAKE) lint
 	$(MAKE) migrations-check
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(PYTEST_ARGS)
+
+# The province-scale benchmark: seeds (or reuses) the data set, serves the app with gunicorn, measures, and
+# writes bench/results/latest.md and latest.json. PostgreSQL only; the database is created when missing.
+bench: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/chibo_bench
+bench: $(VENV)/.test-installed compilemessages
+	@bin/check-system run
+	$(PY) bench/run.py
 
 lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .

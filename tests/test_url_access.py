@@ -22,7 +22,7 @@ from tests.resolutions.factories import ProgressUpdateFactory, ResolutionFactory
 # URLs anyone may open without logging in.
 PUBLIC = {"login", "healthz", "set_language", "resolutions:calendar-feed"}
 # URLs every logged-in account may open, whatever its roles.
-ANY_ACCOUNT = {"password_change", "password_change_done", "logout"}
+ANY_ACCOUNT = {"password_change", "password_change_done", "logout", "ping"}
 # The Django admin guards itself (staff only) and is tested below.
 SKIPPED_NAMESPACES = {"admin"}
 

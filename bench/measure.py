@@ -1,0 +1,276 @@
+"""The parts of the benchmark that run inside Django, one phase per call; each prints one JSON object.
+
+    DATABASE_URL=postgres://... python bench/measure.py prepare --scale province
+    DATABASE_URL=postgres://... python bench/measure.py pages
+    DATABASE_URL=postgres://... python bench/measure.py queries
+    DATABASE_URL=postgres://... python bench/measure.py sessions
+    DATABASE_URL=postgres://... python bench/measure.py jobs
+
+``bench/run.py`` calls these in order (the city and the province scale live in two databases, as the demo
+accounts of one scale are named like those of the other) and serves the app with gunicorn in between.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import json
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chibo.settings")
+
+
+class Rollback(Exception):
+    """Raised to undo what a timed job wrote, so that every run of the benchmark measures the same work."""
+
+
+def _setup() -> None:
+    import django
+
+    django.setup()
+
+
+def _timed(job: Callable[[], Any], *, repeat: int = 1, rollback: bool = False) -> float:
+    """The median wall time of ``job`` in seconds; with ``rollback`` each run is undone."""
+    from django.db import transaction
+
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        if rollback:
+            try:
+                with transaction.atomic():
+                    job()
+                    times.append(time.perf_counter() - started)
+                    raise Rollback
+            except Rollback:
+                pass
+        else:
+            job()
+            times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+# ---------------------------------------------------------------------------------------------------
+# prepare: the data set
+# ---------------------------------------------------------------------------------------------------
+
+
+def prepare(scale: str, months: int) -> dict[str, Any]:
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    from members.demo import SCALES, demo_root
+
+    if demo_root(SCALES[scale]) is not None:
+        return {"scale": scale, "reused": True, "seconds": None}
+    started = time.perf_counter()
+    call_command("seed_demo", scale=scale, months=months, verbosity=0)
+    return {"scale": scale, "reused": False, "seconds": round(time.perf_counter() - started, 1)}
+
+
+# ---------------------------------------------------------------------------------------------------
+# pages: which URL, as whom
+# ---------------------------------------------------------------------------------------------------
+
+
+def pages() -> list[dict[str, Any]]:
+    """The measured pages of this database's demo, each with the account that opens it.
+
+    The same choice at every scale: the root organisation's dashboard as the administrator, the first ward's as
+    its standing committee, the first cell of that ward (its page, its current resolution, "my tasks" and the
+    floor) as its secretary, and the member search over the ward as its standing committee."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Count
+    from django.urls import reverse
+
+    from members.models import Organisation, Role
+    from resolutions.models import Resolution, Task
+
+    root = Organisation.objects.get(depth=1)
+    ward = Organisation.objects.get_children(root).first()
+    cell = Organisation.objects.cells().filter(path__startswith=ward.path).order_by("path").first()
+    users = get_user_model().objects
+    admin = users.filter(roles__kind=Role.Kind.ADMIN).order_by("pk").first()
+    standing = users.filter(roles__kind=Role.Kind.STANDING, roles__organisation=ward).order_by("pk").first()
+    secretary = users.filter(roles__kind=Role.Kind.SECRETARY, roles__organisation=cell).order_by("pk").first()
+    resolution = (
+        Resolution.objects.filter(cell=cell, status__in=Resolution.LIVE).order_by("-period_start", "-seq").first()
+    )
+    # "My tasks" of the member of the cell with the most tasks in force: the busiest list a member sees.
+    busiest = (
+        Task.objects.filter(resolution__cell=cell, resolution__status__in=Resolution.LIVE)
+        .filter(lead_member__user__isnull=False)
+        .values("lead_member__user")
+        .order_by()
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .first()
+    )
+    member_user = users.get(pk=busiest["lead_member__user"]) if busiest else secretary
+    return [
+        {"name": "login", "url": reverse("login"), "user": None},
+        {"name": "floor", "url": reverse("ping"), "user": secretary.username},
+        {"name": "ward dashboard", "url": reverse("resolutions:dashboard", args=[ward.pk]), "user": standing.username},
+        {"name": "province dashboard", "url": reverse("resolutions:dashboard", args=[root.pk]), "user": admin.username},
+        {"name": "cell page", "url": reverse("members:org-detail", args=[cell.pk]), "user": secretary.username},
+        {
+            "name": "resolution page",
+            "url": reverse("resolutions:resolution-detail", args=[resolution.pk]),
+            "user": secretary.username,
+        },
+        {"name": "my tasks", "url": reverse("resolutions:my-tasks"), "user": member_user.username},
+        {"name": "member search", "url": reverse("members:member-list") + "?q=nguyen+van", "user": standing.username},
+    ]
+
+
+# ---------------------------------------------------------------------------------------------------
+# queries: how many SQL queries each page runs
+# ---------------------------------------------------------------------------------------------------
+
+
+def queries() -> dict[str, Any]:
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+    setup_test_environment()
+    counts: dict[str, Any] = {}
+    for page in pages():
+        client = Client(HTTP_ACCEPT_LANGUAGE="vi")
+        if page["user"]:
+            client.force_login(get_user_model().objects.get(username=page["user"]))
+        client.get(page["url"])  # warm: the first request of a process fills caches the others reuse
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(page["url"])
+        counts[page["name"]] = {"queries": len(captured), "status": response.status_code}
+    return counts
+
+
+def sessions() -> dict[str, str]:
+    """A logged-in session cookie for every account the pages use (the load generator sends it as is)."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    cookies = {}
+    for username in sorted({page["user"] for page in pages() if page["user"]}):
+        client = Client()
+        client.force_login(get_user_model().objects.get(username=username))
+        cookies[username] = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    return cookies
+
+
+# ---------------------------------------------------------------------------------------------------
+# jobs: documents, the reminder sweep, the import
+# ---------------------------------------------------------------------------------------------------
+
+
+def jobs() -> dict[str, Any]:
+    from members.models import Organisation, today
+    from resolutions.documents import render_minutes_pdf
+    from resolutions.exports import render_summary_pdf
+    from resolutions.models import Meeting
+    from resolutions.reminders import sweep
+
+    day = today()
+    root = Organisation.objects.get(depth=1)
+    ward = Organisation.objects.get_children(root).first()
+    meeting = (
+        Meeting.objects.filter(cell__path__startswith=ward.path)
+        .filter(status__in=(Meeting.Status.HELD, Meeting.Status.APPROVED))
+        .order_by("-date")
+        .first()
+    )
+    results: dict[str, Any] = {
+        "minutes pdf": _timed(lambda: render_minutes_pdf(meeting), repeat=5),
+        "ward summary pdf": _timed(lambda: render_summary_pdf(ward, day), repeat=3),
+        "province reminder sweep": _timed(lambda: sweep(day), rollback=True),
+    }
+    importer = _import_job(ward)
+    if importer is not None:
+        results["import 5,000 rows"] = _timed(importer, rollback=True)
+    return {name: round(value, 3) for name, value in results.items()}
+
+
+def _import_job(ward: Any) -> Callable[[], Any] | None:
+    try:
+        from members.imports import import_members
+    except ImportError:
+        return None
+    from members.models import Organisation
+
+    cell = Organisation.objects.cells().filter(path__startswith=ward.path).order_by("path").last()
+    data = member_workbook(5000)
+
+    def job() -> None:
+        result = import_members(cell, io.BytesIO(data), user=None)
+        assert result.created == 5000, result
+
+    return job
+
+
+HEADERS = ["Họ và tên", "Ngày sinh", "Giới tính", "Ngày vào Đảng", "Ngày chính thức", "Nơi cư trú", "Số điện thoại"]
+
+
+def member_workbook(rows: int) -> bytes:
+    """A clean .xlsx of ``rows`` new members in the form secretaries keep (the import's Vietnamese headers)."""
+    import random
+
+    from openpyxl import Workbook
+
+    rng = random.Random(2026)
+    families = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Phan", "Trương", "Bùi", "Đặng"]
+    middles = ["Văn", "Thị", "Minh", "Thanh", "Ngọc", "Hữu", "Quốc", "Kim"]
+    givens = ["An", "Bình", "Cường", "Dũng", "Hà", "Hạnh", "Hùng", "Lan", "Mai", "Nam", "Phúc", "Tâm", "Thảo"]
+    book = Workbook()
+    sheet = book.active
+    sheet.append(HEADERS)
+    for n in range(rows):
+        born = dt.date(1945, 1, 1) + dt.timedelta(days=4 * n)  # one birthday a row: no two rows are the same person
+        admitted = born + dt.timedelta(days=365 * 20 + rng.randrange(365 * 5))
+        name = f"{rng.choice(families)} {rng.choice(middles)} {rng.choice(givens)}"
+        sheet.append(
+            [
+                name,
+                born.strftime("%d/%m/%Y"),
+                rng.choice(["Nam", "Nữ"]),
+                admitted.strftime("%d/%m/%Y"),
+                (admitted + dt.timedelta(days=365)).strftime("%d/%m/%Y"),
+                f"Tổ {rng.randrange(1, 12)}",
+                f"09{rng.randrange(10**8):08d}",
+            ]
+        )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("phase", choices=["prepare", "pages", "queries", "sessions", "jobs"])
+    parser.add_argument("--scale", default="province")
+    parser.add_argument("--months", type=int, default=24)
+    args = parser.parse_args(argv)
+    _setup()
+    if args.phase == "prepare":
+        result: Any = prepare(args.scale, args.months)
+    else:
+        result = {"pages": pages, "queries": queries, "sessions": sessions, "jobs": jobs}[args.phase]()
+    json.dump(result, sys.stdout, default=str)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
