@@ -204,6 +204,7 @@ class Row:
     light: str | None = None
     reasons: list[str] = field(default_factory=list)
     light_counts: dict[str, int] = field(default_factory=dict)  # a row above the cells: its cells by light
+    key: str | None = None  # the cache key of the row's figures; None when they were computed for a narrower scope
 
     @property
     def is_cell(self) -> bool:
@@ -349,26 +350,31 @@ def dashboard(org: Organisation, day: dt.date, *, within: tuple[str, ...] | None
         scope = ("#",)  # no path starts with "#": an empty scope that still runs the same queries
     months = last_months(day)
 
-    # Query 1: the children (the rows) and every cell of the subtree, within what the user oversees.
-    orgs = list(
-        Organisation.objects.filter(path__startswith=org.path)
-        .filter(Q(depth=org.depth + 1) | Q(kind=Organisation.Kind.CELL))
-        .exclude(kind=Organisation.Kind.GROUP)
-        .only("pk", "name", "kind", "path", "depth", "code")
-    )
     row_depth = org.depth if org.is_cell else org.depth + 1
     row_len = org.steplen * row_depth
+    cached_rows = within is None and not org.is_cell
 
     def in_scope(path: str) -> bool:
         return any(path.startswith(p) for p in scope)
 
+    # Query 1: the rows: the children (and, for a scoped page or a cell's own, every cell within what the user
+    # oversees; a page of everything under ``org`` reads its cells only for the rows it must compute).
+    children = Q(depth=org.depth + 1) if cached_rows else Q(depth=org.depth + 1) | Q(kind=Organisation.Kind.CELL)
+    orgs = list(
+        Organisation.objects.filter(path__startswith=org.path)
+        .filter(children)
+        .exclude(kind=Organisation.Kind.GROUP)
+        .only("pk", "name", "kind", "path", "depth", "code")
+    )
+    if org.is_cell and not orgs:
+        orgs = [org]
     cells = [o for o in orgs if o.is_cell and in_scope(o.path)]
     row_paths = {c.path[:row_len] for c in cells}
     row_orgs = {o.path: o for o in orgs if len(o.path) == row_len and (o.path in row_paths or in_scope(o.path))}
 
     parts: dict[str, Part] = {}
     keys: dict[str, str] = {}
-    if within is None and row_orgs:
+    if cached_rows and row_orgs:
         # Query 2: the rows' tokens; the parts cached under them need no other query.
         current = tokens(row_orgs)
         suffix = f"{day.isoformat()}:{translation.get_language()}:{hash(limits)}"
@@ -379,11 +385,20 @@ def dashboard(org: Organisation, day: dt.date, *, within: tuple[str, ...] | None
     if len(stale) > MAX_STALE_PATHS:
         stale = list(row_orgs)  # one prefix scans as fast as many, and its plan stays simple
     if stale:
-        narrowed = within is None and len(stale) < len(row_orgs)
+        narrowed = cached_rows and len(stale) < len(row_orgs)
+        stale_scope = tuple(stale) if narrowed else scope
+        if cached_rows:
+            # Query 3: the cells under the rows to compute.
+            cells = list(
+                Organisation.objects.filter(_under("path", stale_scope))
+                .filter(kind=Organisation.Kind.CELL)
+                .only("pk", "name", "kind", "path", "depth", "code")
+            )
+        stale_set = set(stale)
         fresh = _parts(
             {path: row_orgs[path] for path in stale},
-            [c for c in cells if c.path[:row_len] in set(stale)],
-            tuple(stale) if narrowed else scope,
+            [c for c in cells if c.path[:row_len] in stale_set],
+            stale_scope,
             row_len=row_len,
             day=day,
             months=months,
@@ -392,6 +407,8 @@ def dashboard(org: Organisation, day: dt.date, *, within: tuple[str, ...] | None
         if keys:
             cache.set_many({keys[path]: part for path, part in fresh.items()}, timeout=CACHE_SECONDS)
         parts.update(fresh)
+    for path, key in keys.items():
+        parts[path].row.key = key
 
     total = Row(org)
     month_sums: dict[dt.date, list[int]] = {m: [0, 0] for m in months}

@@ -7,16 +7,32 @@ they oversee; an ordinary member is refused (403); an organisation outside what 
 
 from __future__ import annotations
 
+import functools
+import hashlib
+
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.template.loader import get_template, render_to_string
 from django.urls import path
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from members.access import Access, access_for
 from members.models import Organisation, Role, today
 from resolutions.charts import bar_chart, line_chart
-from resolutions.dashboard import LIGHTS, SORT_KEYS, dashboard, filter_rows, light_labels, light_legend, sort_rows
+from resolutions.dashboard import (
+    CACHE_SECONDS,
+    LIGHTS,
+    SORT_KEYS,
+    Row,
+    dashboard,
+    filter_rows,
+    light_labels,
+    light_legend,
+    sort_rows,
+)
 
 
 def dashboard_scope(access: Access, org: Organisation) -> tuple[str, ...] | None:
@@ -57,6 +73,36 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
     if org_id is None:
         raise PermissionDenied
     return redirect("resolutions:dashboard", org_id=org_id)
+
+
+ROW_TEMPLATE = "resolutions/dashboard/_row.html"
+
+
+@functools.cache
+def _row_template_version() -> str:
+    """A digest of the row template, so that a changed template never serves rows rendered by the old one."""
+    return hashlib.sha256(get_template(ROW_TEMPLATE).template.source.encode()).hexdigest()[:12]
+
+
+def rendered_rows(rows: list[Row]) -> list[str]:
+    """Each row's HTML. A row whose figures were cached (``Row.key``) is rendered once and cached beside them:
+    the HTML depends only on the row (every link is to the row's own objects, the same for every user who sees
+    the row), and the key already names the row's token, the day and the language."""
+    version = _row_template_version()
+    keys = {row.key: f"dashboard-row-html:{version}:{row.key}" for row in rows if row.key}
+    cached = cache.get_many(list(keys.values()))
+    html, new = [], {}
+    for row in rows:
+        key = keys.get(row.key) if row.key else None
+        fragment = cached.get(key) if key else None
+        if fragment is None:
+            fragment = render_to_string(ROW_TEMPLATE, {"row": row})
+            if key:
+                new[key] = fragment
+        html.append(mark_safe(fragment))  # rendered by our template, which escapes what it shows
+    if new:
+        cache.set_many(new, timeout=CACHE_SECONDS)
+    return html
 
 
 def org_dashboard(request: HttpRequest, org_id: int) -> HttpResponse:
@@ -139,6 +185,7 @@ def org_dashboard(request: HttpRequest, org_id: int) -> HttpResponse:
             "org": org,
             "board": board,
             "rows": rows,
+            "row_html": rendered_rows(rows),
             "ancestors": ancestors,
             "restricted": within is not None,
             "headers": headers,
