@@ -81,7 +81,9 @@ class Access:
     def member_filter(self) -> Q:
         """A filter on Member for the records whose personal data the user sees."""
         q = self._prefix_filter("cell__path", self.oversight_paths)
-        if self.member_id and not self.is_admin:
+        # One's own record, unless the oversight already covers it: an OR across the join would keep the
+        # database from using the cell index (a scan of every member of the province).
+        if self.member_id and not self.is_admin and not _under_any(self.member_cell_path or "", self.oversight_paths):
             q |= Q(pk=self.member_id)
         return q
 

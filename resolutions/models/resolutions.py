@@ -165,7 +165,11 @@ class TaskQuerySet(TracksDashboard):
         return self.filter(resolution__status__in=Resolution.LIVE)
 
     def of_member(self, member_id: int) -> TaskQuerySet:
-        return self.filter(Q(lead_member_id=member_id) | Q(supporters__id=member_id)).distinct()
+        """Tasks the member leads or supports: one subquery, the union of two index lookups, rather than an OR
+        across the supporters' join, which makes the database read every task (and need DISTINCT)."""
+        supported = Task.supporters.through.objects.filter(member_id=member_id).order_by().values_list("task_id")
+        led = Task.objects.filter(lead_member_id=member_id).order_by().values_list("pk")
+        return self.filter(pk__in=led.union(supported))
 
 
 class Task(models.Model):
