@@ -127,6 +127,10 @@ class Propagandist(models.Model):
         return self.member.full_name if self.member_id else self.full_name
 
     @property
+    def contact_phone(self) -> str:
+        return self.phone or (self.member.phone if self.member_id else "")
+
+    @property
     def is_member(self) -> bool:
         return self.member_id is not None
 
