@@ -65,8 +65,8 @@ def test_ended_entries_leave_the_active_roster(client_for, tree) -> None:
 
 
 def test_members_with_a_trusted_background_are_suggested_and_added_in_one_click(client_for, tree, groups) -> None:
-    teacher_bg = Background.objects.create(code="giao-vien", name="Giáo viên")
-    trader_bg = Background.objects.create(code="doanh-nhan", name="Doanh nhân")
+    teacher_bg = Background.objects.get_or_create(code="giao-vien", defaults={"name": "Giáo viên"})[0]
+    trader_bg = Background.objects.get_or_create(code="doanh-nhan", defaults={"name": "Doanh nhân"})[0]
     teacher = MemberFactory(cell=tree.cell_a1, full_name="Võ Thị Giáo", residential_group=groups[1])
     teacher.backgrounds.add(teacher_bg)
     trader = MemberFactory(cell=tree.cell_a1, full_name="Võ Văn Buôn")
@@ -200,7 +200,7 @@ def test_the_ward_sees_the_rosters_of_its_cells(client_for, tree) -> None:
 
 @pytest.mark.parametrize("size", [1, 6])
 def test_the_roster_runs_a_fixed_number_of_queries(client_for, tree, groups, django_assert_num_queries, size) -> None:
-    bg = Background.objects.create(code="cuu-chien-binh", name="Cựu chiến binh")
+    bg = Background.objects.get_or_create(code="cuu-chien-binh", defaults={"name": "Cựu chiến binh"})[0]
     for n in range(size):
         member = MemberFactory(cell=tree.cell_a1)
         _entry(tree.cell_a1, member=member, topics=["law", "health"], areas=groups)
