@@ -4,10 +4,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from inspections.documents import pdf_filename, render_conclusion_pdf
 from inspections.forms import ConcludeForm, FollowUpForm, InspectionFilterForm, InspectionForm
@@ -193,9 +192,11 @@ def inspection_edit(request: HttpRequest, inspection_id: int) -> HttpResponse:
     )
 
 
-@require_POST
 def inspection_start(request: HttpRequest, inspection_id: int) -> HttpResponse:
+    """POST only, checked after access so that an outsider learns nothing."""
     inspection = _inspection(request, inspection_id, run=True)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     try:
         start_inspection(inspection=inspection, on=today())
     except ValidationError as error:

@@ -3,10 +3,9 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from members.access import Access, access_for, get_organisation, require
 from members.models import Organisation, today
@@ -125,10 +124,12 @@ def entry_end(request: HttpRequest, entry_id: int) -> HttpResponse:
     return render(request, "propagandists/entry_end.html", {"form": form, "cell": entry.cell, "entry": entry})
 
 
-@require_POST
 def add_suggestion(request: HttpRequest, org_id: int) -> HttpResponse:
+    """One click from the suggestions. POST only, checked after access so that an outsider learns nothing."""
     cell = get_organisation(request, org_id, manage=True)
     require(cell.is_cell)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     try:
         member_id = int(request.POST.get("member", ""))
     except ValueError:

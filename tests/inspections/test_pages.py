@@ -287,3 +287,10 @@ def test_the_ward_overview_runs_a_fixed_number_of_queries(client_for, tree, djan
     with django_assert_num_queries(10):
         response = client.get(reverse("inspections:org-inspections", args=[tree.ward_a.pk]))
     assert len(response.context["page"]) == 2 * size
+
+
+def test_starting_is_a_post(client_for, tree) -> None:
+    inspection = make(tree.cell_a1)
+    assert client_for("secretary").get(reverse("inspections:inspection-start", args=[inspection.pk])).status_code == 405
+    inspection.refresh_from_db()
+    assert inspection.status == S.PLANNED

@@ -225,3 +225,8 @@ def test_the_ward_overview_runs_a_fixed_number_of_queries(client_for, tree, djan
     with django_assert_num_queries(7):
         response = _roster(client, tree.ward_a)
     assert response.context["totals"]["total"] == 2 * size
+
+
+def test_adding_a_suggestion_is_a_post(client_for, tree) -> None:
+    url = reverse("propagandists:add-suggestion", args=[tree.cell_a1.pk])
+    assert client_for("secretary").get(url).status_code == 405
