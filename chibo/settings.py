@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "chibo",
     "members",
     "resolutions",
+    "propagandists",
+    "inspections",
 ]
 
 MIDDLEWARE = [

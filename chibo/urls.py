@@ -18,5 +18,7 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("", include("members.urls")),
     path("", include("resolutions.urls")),
+    path("", include("propagandists.urls")),
+    path("", include("inspections.urls")),
     path("admin/", admin.site.urls),
 ]

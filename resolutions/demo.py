@@ -47,6 +47,7 @@ from django.db.models import Count, F, Q
 from django.test.utils import override_settings
 from django.utils import timezone, translation
 
+from inspections import demo as inspections_demo
 from members import demo as members_demo
 from members.demo import DemoDataError, Report, Scale
 from members.models import (
@@ -59,6 +60,7 @@ from members.models import (
     Role,
     Suspension,
 )
+from propagandists import demo as propagandists_demo
 from resolutions.meetings import review_summary, target_snapshot
 from resolutions.models import (
     AbsenceRequest,
@@ -804,6 +806,8 @@ def seed_demo(
         assert root is not None
         if people.created:
             _Builder(root, today, months).build()
+            propagandists_demo.seed_demo(root, today)
+            inspections_demo.seed_demo(root, today)
     counts = {**people.counts, **demo_counts(root, today)}
     return Report(scale, people.created, time.perf_counter() - started, counts)
 
@@ -819,6 +823,8 @@ def delete_demo_data() -> int:
         for root in roots:
             # Ward by ward, so that the deletion collector never holds a whole province in memory.
             for ward in Organisation.objects.get_children(root):
+                propagandists_demo.delete_demo_data(ward)
+                inspections_demo.delete_demo_data(ward)
                 meetings = Meeting.objects.filter(cell__path__startswith=ward.path)
                 # A row per member and meeting: plain DELETEs, as the collector would load every row (simple_history's
                 # delete signal turns off its fast path, though history is off here). Nothing points at these rows but

@@ -11,7 +11,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ["manage.py", "chibo", "members", "resolutions", "templates", "locale"]
+# The project package, every app (a folder with an apps.py), the templates and the catalogues.
+SOURCES = ["manage.py", "chibo", *sorted(path.parent.name for path in ROOT.glob("*/apps.py")), "templates", "locale"]
 
 
 def test_the_vietnamese_catalogue_is_complete(tmp_path: Path) -> None:

@@ -14,7 +14,9 @@ import pytest
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from inspections.models import Inspection
 from members.models import Member
+from propagandists.models import Propagandist
 from resolutions.models import AbsenceRequest, Meeting, Notification
 from tests.factories import MemberFactory, UserFactory
 from tests.resolutions.factories import ProgressUpdateFactory, ResolutionFactory, TaskFactory
@@ -68,6 +70,21 @@ def _objects_of_cell_a1(tree, member_a1) -> dict[str, Callable[[], int | str]]: 
                 subject="Sắp đến hạn",
                 body="Việc sắp đến hạn.",
                 url="/",
+            ).pk
+        ),
+        "entry_id": lambda: (
+            Propagandist.objects.create(cell=tree.cell_a1, member=member_a1, starts_on=dt.date(2026, 1, 1)).pk
+        ),
+        "inspection_id": lambda: (
+            Inspection.objects.create(
+                body=Inspection.Body.CELL_COMMITTEE,
+                body_org=tree.cell_a1,
+                subject_org=tree.cell_a1,
+                subject_member=member_a1,
+                title="Việc thực hiện nhiệm vụ đảng viên",
+                planned_start=dt.date(2026, 3, 1),
+                planned_end=dt.date(2026, 3, 15),
+                status=Inspection.Status.CONCLUDED,
             ).pk
         ),
         # Not objects but names and numbers inside a resolution's URLs: the resolution decides access.
