@@ -16,5 +16,6 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("", include("members.urls")),
     path("", include("resolutions.urls")),
+    path("", include("evaluations.urls")),
     path("admin/", admin.site.urls),
 ]
