@@ -33,6 +33,7 @@ def setting(name: str) -> int:
 
 @dataclass(frozen=True)
 class QuotaCheck:
+    percent: int
     excellent: int
     good_or_better: int
     maximum: int
@@ -55,7 +56,7 @@ def excellent_quota(levels: Iterable[str], *, percent: int | None = None, who: s
     base = excellent + levels.count(Level.GOOD)
     maximum = base * percent // 100
     if excellent <= maximum:
-        return QuotaCheck(excellent, base, maximum)
+        return QuotaCheck(percent, excellent, base, maximum)
     numbers = {"excellent": excellent, "percent": percent, "base": base, "maximum": maximum}
     if who == "cell":
         message = ngettext(
@@ -73,7 +74,7 @@ def excellent_quota(levels: Iterable[str], *, percent: int | None = None, who: s
             "%(base)d members classified as well completed or better (at most %(maximum)d)",
             excellent,
         )
-    return QuotaCheck(excellent, base, maximum, message % numbers)
+    return QuotaCheck(percent, excellent, base, maximum, message % numbers)
 
 
 class Exclusion:

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCES = ["manage.py", "chibo", "members", "resolutions", "templates", "locale"]
+SOURCES = ["manage.py", "chibo", "members", "resolutions", "evaluations", "templates", "locale"]
 
 
 def test_the_vietnamese_catalogue_is_complete(tmp_path: Path) -> None:
