@@ -15,7 +15,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from evaluations.access import can_approve, can_propose, can_read_results, get_cycle, require
 from evaluations.documents import render_results_pdf, results_filename
@@ -168,10 +167,11 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
     return render(request, "evaluations/cycle_detail.html", context)
 
 
-@require_POST
 def cycle_step(request: HttpRequest, cycle_id: int, step: str) -> HttpResponse:
     cycle = get_cycle(request, cycle_id)
     require(access_for(request.user).can_manage_org(cycle.cell))
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     if step not in STEPS:
         raise Http404
     try:
@@ -410,10 +410,10 @@ def emulation(request: HttpRequest, cycle_id: int) -> HttpResponse:
 
 
 def results_pdf(request: HttpRequest, cycle_id: int) -> HttpResponse:
-    if request.method != "GET":
-        return HttpResponseNotAllowed(["GET"])
     cycle = get_cycle(request, cycle_id)
     require(can_read_results(access_for(request.user), cycle))
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
     response = HttpResponse(render_results_pdf(cycle), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{results_filename(cycle)}"'
     return response
