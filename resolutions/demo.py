@@ -47,6 +47,7 @@ from django.db.models import Count, F, Q
 from django.test.utils import override_settings
 from django.utils import timezone, translation
 
+from evaluations.demo import delete_demo_evaluations, seed_evaluations
 from members import demo as members_demo
 from members.demo import DemoDataError, Report, Scale
 from members.models import (
@@ -804,6 +805,7 @@ def seed_demo(
         assert root is not None
         if people.created:
             _Builder(root, today, months).build()
+            seed_evaluations(root, today)
     counts = {**people.counts, **demo_counts(root, today)}
     return Report(scale, people.created, time.perf_counter() - started, counts)
 
@@ -819,6 +821,7 @@ def delete_demo_data() -> int:
         for root in roots:
             # Ward by ward, so that the deletion collector never holds a whole province in memory.
             for ward in Organisation.objects.get_children(root):
+                delete_demo_evaluations(ward)
                 meetings = Meeting.objects.filter(cell__path__startswith=ward.path)
                 # A row per member and meeting: plain DELETEs, as the collector would load every row (simple_history's
                 # delete signal turns off its fast path, though history is off here). Nothing points at these rows but
