@@ -94,31 +94,11 @@ def seed_evaluations(root: Organisation, today: dt.date) -> None:
     )
     approved_at = timezone.make_aware(dt.datetime(today.year, 1, 20, 9))
 
-    cycles = []
+    cycles, evaluations, steps, criteria = [], [], [], []
     for index, cell_id in enumerate(cells):
         closed = index % SKIP_EVERY != SKIP_EVERY - 1
         cell_level = rng.choices(LEVELS, CELL_WEIGHTS)[0]
-        cycles.append(
-            EvaluationCycle(
-                cell_id=cell_id,
-                year=year,
-                status=S.CLOSED if closed else S.APPROVAL,
-                strengths="Chi bộ duy trì sinh hoạt định kỳ, lãnh đạo thực hiện tốt các chỉ tiêu nghị quyết năm.",
-                shortcomings="Tỷ lệ đảng viên dự sinh hoạt có tháng chưa đạt; một số nhiệm vụ còn trễ hạn.",
-                direction="Nâng cao chất lượng sinh hoạt chi bộ, tăng cường kiểm tra, đôn đốc thực hiện nhiệm vụ.",
-                cell_proposed_level=cell_level,
-                cell_approved_level=cell_level if closed else "",
-                vote_date=dt.date(year, 12, 15),
-                approved_by=decided_by if closed else None,
-                approved_at=approved_at if closed else None,
-            )
-        )
-    EvaluationCycle.objects.bulk_create(cycles, batch_size=BATCH)
-    cycles = list(EvaluationCycle.objects.filter(cell_id__in=cells, year=year))
-
-    evaluations, steps, criteria = [], [], []
-    for cycle in cycles:
-        roll_of_cell = members.get(cycle.cell_id, [])
+        roll_of_cell = members.get(cell_id, [])
         classified = [
             pk
             for pk, admitted_on in roll_of_cell
@@ -126,10 +106,24 @@ def seed_evaluations(root: Organisation, today: dt.date) -> None:
         ]
         levels = dict(zip(classified, _levels(rng, len(classified)), strict=True))
         entitled = len(classified)
-        cycle.entitled_count = entitled
-        cycle.votes_for = entitled - rng.randint(0, min(2, entitled // 3)) if entitled else 0
-        cycle.votes_against = 0
-        cycle.votes_abstain = 0
+        cycle = EvaluationCycle(
+            cell_id=cell_id,
+            year=year,
+            status=S.CLOSED if closed else S.APPROVAL,
+            strengths="Chi bộ duy trì sinh hoạt định kỳ, lãnh đạo thực hiện tốt các chỉ tiêu nghị quyết năm.",
+            shortcomings="Tỷ lệ đảng viên dự sinh hoạt có tháng chưa đạt; một số nhiệm vụ còn trễ hạn.",
+            direction="Nâng cao chất lượng sinh hoạt chi bộ, tăng cường kiểm tra, đôn đốc thực hiện nhiệm vụ.",
+            cell_proposed_level=cell_level,
+            cell_approved_level=cell_level if closed else "",
+            vote_date=dt.date(year, 12, 15),
+            entitled_count=entitled,
+            votes_for=entitled - rng.randint(0, min(2, entitled // 3)),
+            votes_against=0,
+            votes_abstain=0,
+            approved_by=decided_by if closed else None,
+            approved_at=approved_at if closed else None,
+        )
+        cycles.append(cycle)
         for pk, _ in roll_of_cell:
             level = levels.get(pk, "")
             evaluations.append(
@@ -138,12 +132,10 @@ def seed_evaluations(root: Organisation, today: dt.date) -> None:
                     member_id=pk,
                     self_level=level,
                     proposed_level=level,
-                    approved_level=level if cycle.status == S.CLOSED else "",
+                    approved_level=level if closed else "",
                 )
             )
-        path = [S.OPEN, S.SELF_ASSESSMENT, S.PROPOSAL, S.VOTE, S.APPROVAL]
-        if cycle.status == S.CLOSED:
-            path.append(S.CLOSED)
+        path = [S.OPEN, S.SELF_ASSESSMENT, S.PROPOSAL, S.VOTE, S.APPROVAL] + ([S.CLOSED] if closed else [])
         steps += [
             CycleStep(cycle=cycle, from_status=path[max(0, i - 1)], to_status=status) for i, status in enumerate(path)
         ]
@@ -152,9 +144,10 @@ def seed_evaluations(root: Organisation, today: dt.date) -> None:
             criteria.append(
                 EmulationCriterion(cycle=cycle, text=text, target=target, max_points=points, score=score, order=order)
             )
-    EvaluationCycle.objects.bulk_update(
-        cycles, ["entitled_count", "votes_for", "votes_against", "votes_abstain"], batch_size=BATCH
-    )
+    # bulk_create sets the primary keys on PostgreSQL and SQLite alike, so the rows below point at their cycle.
+    EvaluationCycle.objects.bulk_create(cycles, batch_size=BATCH)
+    for row in (*evaluations, *steps, *criteria):
+        row.cycle_id = row.cycle.pk
     MemberEvaluation.objects.bulk_create(evaluations, batch_size=BATCH)
     CycleStep.objects.bulk_create(steps, batch_size=BATCH)
     EmulationCriterion.objects.bulk_create(criteria, batch_size=BATCH)
