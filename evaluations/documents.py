@@ -15,7 +15,6 @@ from django.utils import timezone, translation
 
 from chibo.lib.layout import committee_name, party_body_name, place_and_date, place_from_name, upper
 from chibo.lib.pdf import render_pdf
-from evaluations.evidence import evidence_day
 from evaluations.models import EmulationCriterion, EvaluationCycle, Level, MemberEvaluation
 from evaluations.rules import exclusion_label
 from evaluations.services import classification_roll
@@ -83,7 +82,6 @@ def results_document(cycle: EvaluationCycle) -> dict[str, Any]:
         "counts": counts,
         "cell_level": LEVEL_TEXT.get(cell_level, "Chưa xếp loại"),
         "emulation": emulation if emulation["points"] or emulation["score"] else None,
-        "evidence_day": f"{evidence_day(cycle.year):%d/%m/%Y}",
         "secretary_name": secretary_name(cell),
         "recipients": [*([f"- {committee_name(upper_body)},"] if upper_body else []), "- Lưu."],
     }

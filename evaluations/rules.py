@@ -44,11 +44,10 @@ class QuotaCheck:
         return not self.error
 
 
-def excellent_quota(levels: Iterable[str], *, percent: int | None = None, who: str = "member") -> QuotaCheck:
+def excellent_quota(levels: Iterable[str], *, percent: int | None = None) -> QuotaCheck:
     """Check that "excellent" goes to at most ``percent``% of those classified "well completed" or better.
 
-    ``levels`` are the levels of everyone classified (empty strings, the unclassified, are ignored). ``who`` names
-    them in the explanation: "member" or "cell".
+    ``levels`` are the levels of the members of one list (empty strings, the unclassified, are ignored).
     """
     percent = setting("EXCELLENT_PERCENT") if percent is None else percent
     levels = list(levels)
@@ -58,22 +57,13 @@ def excellent_quota(levels: Iterable[str], *, percent: int | None = None, who: s
     if excellent <= maximum:
         return QuotaCheck(percent, excellent, base, maximum)
     numbers = {"excellent": excellent, "percent": percent, "base": base, "maximum": maximum}
-    if who == "cell":
-        message = ngettext(
-            "%(excellent)d party organisation proposed as excellent, more than %(percent)d%% of the "
-            "%(base)d classified as well completed or better (at most %(maximum)d)",
-            "%(excellent)d party organisations proposed as excellent, more than %(percent)d%% of the "
-            "%(base)d classified as well completed or better (at most %(maximum)d)",
-            excellent,
-        )
-    else:
-        message = ngettext(
-            "%(excellent)d member proposed as excellent, more than %(percent)d%% of the "
-            "%(base)d members classified as well completed or better (at most %(maximum)d)",
-            "%(excellent)d members proposed as excellent, more than %(percent)d%% of the "
-            "%(base)d members classified as well completed or better (at most %(maximum)d)",
-            excellent,
-        )
+    message = ngettext(
+        "%(excellent)d member proposed as excellent, more than %(percent)d%% of the "
+        "%(base)d members classified as well completed or better (at most %(maximum)d)",
+        "%(excellent)d members proposed as excellent, more than %(percent)d%% of the "
+        "%(base)d members classified as well completed or better (at most %(maximum)d)",
+        excellent,
+    )
     return QuotaCheck(percent, excellent, base, maximum, message % numbers)
 
 

@@ -99,7 +99,8 @@ def take_step(*, cycle: EvaluationCycle, step: str, by: Any) -> None:
     source, target = STEPS[step]
     if cycle.status != source:
         raise WorkflowError(_("This step cannot be taken at this stage of the evaluation."))
-    if step == "self_assessment":
+    if step in ("self_assessment", "proposal"):
+        # Members who joined the roll since the self-assessment began get their row too.
         existing = set(cycle.evaluations.values_list("member_id", flat=True))
         MemberEvaluation.objects.bulk_create(
             [

@@ -195,3 +195,11 @@ def test_the_self_assessment_closes_with_its_stage(make_cycle, people) -> None:
             evaluation=evaluation_of(cycle, people["member"]),
             data={"strengths": "x", "shortcomings": "", "direction": "", "self_level": G},
         )
+
+
+def test_a_member_who_joins_during_the_self_assessment_is_on_the_committees_list(make_cycle, tree) -> None:
+    cycle = make_cycle(S.SELF_ASSESSMENT)
+    transferred_in = MemberFactory(cell=tree.cell_a1, admitted_on=dt.date(2010, 5, 1))
+    assert not cycle.evaluations.filter(member=transferred_in).exists()
+    take_step(cycle=cycle, step="proposal", by=None)
+    assert cycle.evaluations.filter(member=transferred_in).exists()
