@@ -203,3 +203,15 @@ def test_the_cycle_page_shows_each_members_evidence(client_for, make_cycle, peop
     page = client_for("secretary").get(reverse("evaluations:cycle-detail", args=[cycle.pk])).content.decode()
     text = re.sub(r"\s+", " ", page)
     assert "1: 0 đúng hạn, 1 trễ hạn" in text
+
+
+def test_the_home_page_takes_the_same_queries_for_one_cycle_or_several(client_for, make_cycle, tree, people) -> None:
+    make_cycle(S.OPEN)
+    client = client_for("standing")
+    url = reverse("evaluations:home")
+    one = _queries(client, url)
+    for cell in (tree.cell_a1, tree.cell_a2):
+        EvaluationCycle.objects.create(cell=cell, year=YEAR + 1)
+    EvaluationCycle.objects.create(cell=tree.cell_a2, year=YEAR)
+    assert EvaluationCycle.objects.count() == 4
+    assert _queries(client, url) == one
