@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "resolutions",
     "propagandists",
     "inspections",
+    "evaluations",
 ]
 
 MIDDLEWARE = [
@@ -242,6 +243,8 @@ CHIBO = {
     "REMINDERS": {},
     # Evidence files attached to progress reports (PDF, JPEG, PNG, .docx, .xlsx, checked by content).
     "EVIDENCE_MAX_BYTES": _env("EVIDENCE_MAX_BYTES", env.int, 10 * 1024 * 1024),
+    # The yearly classification; see evaluations/rules.py for the defaults. Example: {"MIN_MONTHS_ADMITTED": 6}.
+    "EVALUATION": {},
 }
 # Uploads larger than this are written to a temporary file rather than held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

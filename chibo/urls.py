@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("resolutions.urls")),
     path("", include("propagandists.urls")),
     path("", include("inspections.urls")),
+    path("", include("evaluations.urls")),
     path("admin/", admin.site.urls),
 ]

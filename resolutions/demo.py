@@ -47,6 +47,7 @@ from django.db.models import Count, F, Q
 from django.test.utils import override_settings
 from django.utils import timezone, translation
 
+from evaluations.demo import delete_demo_evaluations, seed_evaluations
 from inspections import demo as inspections_demo
 from members import demo as members_demo
 from members.demo import DemoDataError, Report, Scale
@@ -808,6 +809,7 @@ def seed_demo(
             _Builder(root, today, months).build()
             propagandists_demo.seed_demo(root, today)
             inspections_demo.seed_demo(root, today)
+            seed_evaluations(root, today)
     counts = {**people.counts, **demo_counts(root, today)}
     return Report(scale, people.created, time.perf_counter() - started, counts)
 
@@ -825,6 +827,7 @@ def delete_demo_data() -> int:
             for ward in Organisation.objects.get_children(root):
                 propagandists_demo.delete_demo_data(ward)
                 inspections_demo.delete_demo_data(ward)
+                delete_demo_evaluations(ward)
                 meetings = Meeting.objects.filter(cell__path__startswith=ward.path)
                 # A row per member and meeting: plain DELETEs, as the collector would load every row (simple_history's
                 # delete signal turns off its fast path, though history is off here). Nothing points at these rows but

@@ -14,6 +14,7 @@ import pytest
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from evaluations.models import EvaluationCycle
 from inspections.models import Inspection
 from members.models import Member
 from propagandists.models import Propagandist
@@ -57,6 +58,7 @@ def _objects_of_cell_a1(tree, member_a1) -> dict[str, Callable[[], int | str]]: 
             ).pk
         ),
         "meeting_id": lambda: _meeting_of(tree.cell_a1).pk,
+        "cycle_id": lambda: EvaluationCycle.objects.get_or_create(cell=tree.cell_a1, year=2025)[0].pk,
         "request_id": lambda: (
             AbsenceRequest.objects.create(meeting=_meeting_of(tree.cell_a1), member=member_a1, reason="Ốm").pk
         ),

@@ -1,0 +1,156 @@
+"""The evidence beside each member's self-assessment: what the data of the year shows about them.
+
+``cell_evidence`` reads a whole cell in five aggregate queries, whatever the number of members, tasks or
+meetings, and returns plain dataclasses. It counts as the rest of the product does:
+
+- tasks of the year are the tasks of the cell's adopted resolutions whose deadline falls in the year, cancelled
+  ones left out; a done task is late when it was closed after its deadline (``Task.days_late``), an open task
+  past its deadline on the day of the evaluation is overdue, "not met" is a task judged not done;
+- meetings of the year are the cell's meetings held in the year (held or minutes approved), from their
+  attendance rows;
+- opinions are the speeches recorded under the member's name in those meetings; reports are their progress
+  reports on the cell's tasks during the year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from members.models import Organisation
+from resolutions.models import Attendance, Meeting, ProgressUpdate, Resolution, Speech, Task
+
+# Resolutions whose tasks are real work: adopted, whatever happened to them since.
+ADOPTED = (Resolution.Status.ADOPTED, Resolution.Status.IN_PROGRESS, Resolution.Status.COMPLETED)
+HELD = (Meeting.Status.HELD, Meeting.Status.APPROVED)
+
+
+@dataclass
+class TaskCounts:
+    total: int = 0
+    on_time: int = 0
+    late: int = 0
+    not_met: int = 0
+    overdue: int = 0
+    open: int = 0  # still open, not yet due
+
+    @property
+    def done(self) -> int:
+        return self.on_time + self.late
+
+
+@dataclass
+class MemberEvidence:
+    led: TaskCounts = field(default_factory=TaskCounts)
+    supported: TaskCounts = field(default_factory=TaskCounts)
+    meetings: int = 0  # meetings the member was expected at: not exempt, not away
+    attended: int = 0
+    absent_with_reason: int = 0
+    absent_without_reason: int = 0
+    speeches: int = 0
+    reports: int = 0
+
+    @property
+    def attendance_rate(self) -> int | None:
+        return round(self.attended * 100 / self.meetings) if self.meetings else None
+
+
+def _task_counts(day: dt.date) -> dict[str, Count]:
+    done = Q(status=Task.Status.DONE)
+    late = Q(completed_on__gt=F("deadline"))
+    is_open = Q(status__in=Task.OPEN)
+    return {
+        "total": Count("pk"),
+        "on_time": Count("pk", filter=done & ~late),
+        "late": Count("pk", filter=done & late),
+        "not_met": Count("pk", filter=Q(status=Task.Status.NOT_MET)),
+        "overdue": Count("pk", filter=is_open & Q(deadline__lt=day)),
+        "open": Count("pk", filter=is_open & Q(deadline__gte=day)),
+    }
+
+
+def _task_counts_through(day: dt.date) -> dict[str, Count]:
+    """The same counts over the supporters' link table (one row per task and supporter)."""
+    done = Q(task__status=Task.Status.DONE)
+    late = Q(task__completed_on__gt=F("task__deadline"))
+    is_open = Q(task__status__in=Task.OPEN)
+    return {
+        "total": Count("pk"),
+        "on_time": Count("pk", filter=done & ~late),
+        "late": Count("pk", filter=done & late),
+        "not_met": Count("pk", filter=Q(task__status=Task.Status.NOT_MET)),
+        "overdue": Count("pk", filter=is_open & Q(task__deadline__lt=day)),
+        "open": Count("pk", filter=is_open & Q(task__deadline__gte=day)),
+    }
+
+
+def evidence_day(year: int, today: dt.date | None = None) -> dt.date:
+    """The day the evidence is judged on: the end of the year, or today while the year runs."""
+    today = today or timezone.localdate()
+    return min(today, dt.date(year, 12, 31))
+
+
+def cell_evidence(cell: Organisation, year: int, *, day: dt.date | None = None) -> dict[int, MemberEvidence]:
+    """Every member's evidence for ``year`` in ``cell``, by member id, in five queries.
+
+    ``day`` decides which open tasks are overdue (``evidence_day`` by default). Members with nothing recorded
+    are absent from the result: use ``.get(pk, MemberEvidence())``.
+    """
+    day = day or evidence_day(year)
+    result: dict[int, MemberEvidence] = {}
+
+    def of(member_id: int) -> MemberEvidence:
+        return result.setdefault(member_id, MemberEvidence())
+
+    tasks = Task.objects.filter(resolution__cell=cell, resolution__status__in=ADOPTED, deadline__year=year).exclude(
+        status=Task.Status.CANCELLED
+    )
+    names = list(_task_counts(day))
+    for row in tasks.filter(lead_member__isnull=False).values("lead_member_id").annotate(**_task_counts(day)):
+        of(row["lead_member_id"]).led = TaskCounts(**{name: row[name] for name in names})
+    through = Task.supporters.through.objects.filter(task__in=tasks.values("pk"))
+    for row in through.values("member_id").annotate(**_task_counts_through(day)):
+        of(row["member_id"]).supported = TaskCounts(**{name: row[name] for name in names})
+
+    status = Attendance.Status
+    attendance = (
+        Attendance.objects.filter(meeting__cell=cell, meeting__status__in=HELD, meeting__date__year=year)
+        .values("member_id")
+        .annotate(
+            expected=Count("pk", filter=~Q(status__in=[status.EXEMPT, status.AWAY])),
+            attended=Count("pk", filter=Q(status__in=Attendance.ATTENDED)),
+            with_reason=Count("pk", filter=Q(status=status.ABSENT_WITH_REASON)),
+            without_reason=Count("pk", filter=Q(status=status.ABSENT_WITHOUT_REASON)),
+        )
+    )
+    for row in attendance:
+        evidence = of(row["member_id"])
+        evidence.meetings = row["expected"]
+        evidence.attended = row["attended"]
+        evidence.absent_with_reason = row["with_reason"]
+        evidence.absent_without_reason = row["without_reason"]
+
+    speeches = (
+        Speech.objects.filter(
+            meeting__cell=cell, meeting__status__in=HELD, meeting__date__year=year, speaker__isnull=False
+        )
+        .values("speaker_id")
+        .annotate(n=Count("pk"))
+    )
+    for row in speeches:
+        of(row["speaker_id"]).speeches = row["n"]
+
+    zone = timezone.get_current_timezone()
+    start = dt.datetime(year, 1, 1, tzinfo=zone)
+    end = dt.datetime(year + 1, 1, 1, tzinfo=zone)
+    reports = (
+        ProgressUpdate.objects.filter(task__resolution__cell=cell, created_at__gte=start, created_at__lt=end)
+        .values("author_id")
+        .annotate(n=Count("pk"))
+    )
+    for row in reports:
+        of(row["author_id"]).reports = row["n"]
+    return result

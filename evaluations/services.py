@@ -1,0 +1,256 @@
+"""The workflows of the yearly evaluation: each one keyword-only, atomic, and named for what it does.
+
+A step moves the cycle through a conditional ``update()`` that must change exactly one row, so two people
+pressing the same button at once cannot take it twice; each step is recorded with who and when.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from evaluations.models import CycleStep, EvaluationCycle, Level, MemberEvaluation
+from evaluations.rules import excellent_quota, exclusion
+from members.models import Member, Organisation
+from resolutions.rules import Roll, entitled_voters, judge_vote
+
+S = EvaluationCycle.Status
+
+
+class WorkflowError(Exception):
+    """A step that cannot be taken now; the message says why, in the user's language."""
+
+
+# Which status each forward step leaves and reaches; approval has its own functions.
+STEPS = {
+    "self_assessment": (S.OPEN, S.SELF_ASSESSMENT),
+    "proposal": (S.SELF_ASSESSMENT, S.PROPOSAL),
+    "vote": (S.PROPOSAL, S.VOTE),
+}
+
+
+def roll_day(year: int, today: dt.date | None = None) -> dt.date:
+    today = today or timezone.localdate()
+    return min(today, dt.date(year, 12, 31))
+
+
+@dataclass(frozen=True)
+class RollEntry:
+    member: Member
+    exclusion: str  # why the member is not classified, "" when they are
+
+
+def classification_roll(cell: Organisation, year: int, day: dt.date | None = None) -> list[RollEntry]:
+    """The members on the cell's roll on ``day`` (the end of the year, or today), each with whether they are
+    classified, in one query."""
+    day = day or roll_day(year)
+    members = (
+        Member.objects.filter(cell=cell)
+        .on_roll(day)
+        .with_status_flags(day)
+        .order_by("search_name", "pk")
+        .only("pk", "full_name", "admitted_on", "official_on", "cell_id")
+    )
+    return [
+        RollEntry(
+            member,
+            exclusion(
+                admitted_on=member.admitted_on,
+                year=year,
+                is_exempt=member.is_exempt,  # type: ignore[attr-defined]
+                is_suspended=member.is_suspended,  # type: ignore[attr-defined]
+            ),
+        )
+        for member in members
+    ]
+
+
+def _move(cycle: EvaluationCycle, *, source: str, target: str, by: Any, note: str = "", **fields: Any) -> None:
+    changed = EvaluationCycle.objects.filter(pk=cycle.pk, status=source).update(status=target, **fields)
+    if changed != 1:
+        raise WorkflowError(_("Someone else has moved this evaluation on. Reload the page."))
+    CycleStep.objects.create(cycle=cycle, from_status=source, to_status=target, by=by, note=note)
+    cycle.status = target
+    for name, value in fields.items():
+        setattr(cycle, name, value)
+
+
+@transaction.atomic
+def open_cycle(*, cell: Organisation, year: int, by: Any) -> EvaluationCycle:
+    if EvaluationCycle.objects.filter(cell=cell, year=year).exists():
+        raise WorkflowError(_("The cell already has an evaluation for %(year)d.") % {"year": year})
+    cycle = EvaluationCycle.objects.create(cell=cell, year=year)
+    CycleStep.objects.create(cycle=cycle, from_status=S.OPEN, to_status=S.OPEN, by=by)
+    return cycle
+
+
+@transaction.atomic
+def take_step(*, cycle: EvaluationCycle, step: str, by: Any) -> None:
+    """Move the cycle forward to ``step``: the self-assessment (every member on the roll gets a form), the
+    committee's proposal, then the cell's vote (when every classified member and the cell have a level that
+    keeps to the quota)."""
+    if step not in STEPS:
+        raise WorkflowError(_("Unknown step."))
+    source, target = STEPS[step]
+    if cycle.status != source:
+        raise WorkflowError(_("This step cannot be taken at this stage of the evaluation."))
+    if step in ("self_assessment", "proposal"):
+        # Members who joined the roll since the self-assessment began get their row too.
+        existing = set(cycle.evaluations.values_list("member_id", flat=True))
+        MemberEvaluation.objects.bulk_create(
+            [
+                MemberEvaluation(cycle=cycle, member=entry.member)
+                for entry in classification_roll(cycle.cell, cycle.year)
+                if entry.member.pk not in existing
+            ]
+        )
+    if step == "vote":
+        check_proposal(cycle)
+    _move(cycle, source=source, target=target, by=by)
+
+
+def check_proposal(cycle: EvaluationCycle) -> None:
+    """Every classified member and the cell have a proposed level, and "excellent" keeps to the quota."""
+    entries = classification_roll(cycle.cell, cycle.year)
+    classified = {entry.member.pk for entry in entries if not entry.exclusion}
+    levels = dict(cycle.evaluations.filter(member_id__in=classified).values_list("member_id", "proposed_level"))
+    missing = [pk for pk in classified if not levels.get(pk)]
+    if missing:
+        raise WorkflowError(
+            _("%(count)d members have no proposed level yet.") % {"count": len(missing)}
+            if len(missing) > 1
+            else _("One member has no proposed level yet.")
+        )
+    if not cycle.cell_proposed_level:
+        raise WorkflowError(_("Propose a level for the cell."))
+    quota = excellent_quota(levels.values())
+    if not quota.ok:
+        raise WorkflowError(quota.error)
+
+
+@transaction.atomic
+def save_self_assessment(*, evaluation: MemberEvaluation, data: dict[str, str]) -> None:
+    cycle = EvaluationCycle.objects.select_for_update().get(pk=evaluation.cycle_id)
+    if cycle.status != S.SELF_ASSESSMENT:
+        raise WorkflowError(_("The self-assessment is closed."))
+    for name in ("strengths", "shortcomings", "direction", "self_level"):
+        setattr(evaluation, name, data[name])
+    evaluation.submitted_at = timezone.now()
+    evaluation.save(update_fields=["strengths", "shortcomings", "direction", "self_level", "submitted_at"])
+
+
+@transaction.atomic
+def save_proposal(*, cycle: EvaluationCycle, levels: dict[int, tuple[str, str]], cell_fields: dict[str, str]) -> None:
+    """The committee's proposed level (and remarks) for each member, by evaluation id, and the cell's own
+    self-assessment. Refused, with nothing written, when "excellent" would break the quota."""
+    locked = EvaluationCycle.objects.select_for_update().get(pk=cycle.pk)
+    if locked.status != S.PROPOSAL:
+        raise WorkflowError(_("Levels can be proposed only at the committee's proposal stage."))
+    excluded = _excluded_ids(cycle)
+    evaluations = list(cycle.evaluations.all())
+    for evaluation in evaluations:
+        level, note = levels.get(evaluation.pk, (evaluation.proposed_level, evaluation.proposal_note))
+        evaluation.proposed_level = "" if evaluation.member_id in excluded else level
+        evaluation.proposal_note = note
+    quota = excellent_quota(e.proposed_level for e in evaluations)
+    if not quota.ok:
+        raise WorkflowError(quota.error)
+    MemberEvaluation.objects.bulk_update(evaluations, ["proposed_level", "proposal_note"])
+    for name, value in cell_fields.items():
+        setattr(cycle, name, value)
+    cycle.save(update_fields=list(cell_fields))
+
+
+def _excluded_ids(cycle: EvaluationCycle) -> set[int]:
+    return {entry.member.pk for entry in classification_roll(cycle.cell, cycle.year) if entry.exclusion}
+
+
+def entitled_on(cell: Organisation, day: dt.date, absent_with_reason: set[int]) -> int:
+    """Official members on the roll less the temporarily transferred, the suspended, the exempt and those absent
+    with an approved reason: the base of the Charter's majority (``resolutions.rules.entitled_voters``)."""
+    members = Member.objects.filter(cell=cell).on_roll(day).official_on(day).with_status_flags(day)
+    rows = list(members.values_list("pk", "is_transferred", "is_suspended", "is_exempt"))
+    roll = Roll(
+        official=frozenset(pk for pk, *_ in rows),
+        transferred=frozenset(pk for pk, transferred, _, _ in rows if transferred),
+        suspended=frozenset(pk for pk, _, suspended, _ in rows if suspended),
+        exempt=frozenset(pk for pk, _, _, exempt in rows if exempt),
+        absent_with_reason=frozenset(absent_with_reason),
+    )
+    return len(entitled_voters(roll).entitled)
+
+
+@transaction.atomic
+def record_vote(
+    *,
+    cycle: EvaluationCycle,
+    day: dt.date,
+    votes_for: int,
+    votes_against: int,
+    votes_abstain: int,
+    absent_with_reason: set[int],
+    by: Any,
+) -> str:
+    """The cell's vote on the proposed list. Adopted (more than half of the entitled for) sends it to the ward;
+    otherwise the numbers are kept and the list goes back to the committee. Returns the explanation."""
+    if cycle.status != S.VOTE:
+        raise WorkflowError(_("The vote is taken after the committee's proposal."))
+    entitled = entitled_on(cycle.cell, day, absent_with_reason)
+    result = judge_vote(
+        entitled=entitled, votes_for=votes_for, votes_against=votes_against, votes_abstain=votes_abstain
+    )
+    if result.error:
+        raise WorkflowError(result.error)
+    numbers = {
+        "vote_date": day,
+        "entitled_count": entitled,
+        "votes_for": votes_for,
+        "votes_against": votes_against,
+        "votes_abstain": votes_abstain,
+    }
+    target = S.APPROVAL if result.adopted else S.PROPOSAL
+    _move(cycle, source=S.VOTE, target=target, by=by, note=result.explanation, **numbers)
+    return result.explanation
+
+
+@transaction.atomic
+def approve(*, cycle: EvaluationCycle, levels: dict[int, str], cell_level: str, by: Any) -> None:
+    """The upper level decides each member's level (by evaluation id) and the cell's, and closes the cycle."""
+    if cycle.status != S.APPROVAL:
+        raise WorkflowError(_("The evaluation is not waiting for approval."))
+    if cell_level not in Level.values:
+        raise WorkflowError(_("Choose the cell's level."))
+    excluded = _excluded_ids(cycle)
+    evaluations = list(cycle.evaluations.all())
+    for evaluation in evaluations:
+        level = levels.get(evaluation.pk) or evaluation.proposed_level
+        evaluation.approved_level = "" if evaluation.member_id in excluded else level
+    if any(not e.approved_level and e.member_id not in excluded for e in evaluations):
+        raise WorkflowError(_("Choose a level for every member."))
+    quota = excellent_quota(e.approved_level for e in evaluations)
+    if not quota.ok:
+        raise WorkflowError(quota.error)
+    MemberEvaluation.objects.bulk_update(evaluations, ["approved_level"])
+    _move(
+        cycle,
+        source=S.APPROVAL,
+        target=S.CLOSED,
+        by=by,
+        cell_approved_level=cell_level,
+        approved_by=by,
+        approved_at=timezone.now(),
+        sent_back_reason="",
+    )
+
+
+@transaction.atomic
+def send_back(*, cycle: EvaluationCycle, reason: str, by: Any) -> None:
+    reason = " ".join(reason.split())
+    if not reason:
+        raise WorkflowError(_("Say why the list is sent back."))
+    _move(cycle, source=S.APPROVAL, target=S.PROPOSAL, by=by, note=reason, sent_back_reason=reason)
