@@ -284,8 +284,8 @@ def render_markdown(report: dict[str, Any]) -> str:
             f"| {row['page']} | {row['median_ms']} | {row['p95_ms']} | {row['rps']} | {row['floor_ratio']} | "
             f"{row['queries_city']} | {row['queries_province']} |"
         )
-    lines += ["", "| job | seconds |", "| --- | ---: |"]
-    lines += [f"| {name} | {value} |" for name, value in report["jobs_seconds"].items()]
+    lines += ["", "| job | seconds | limit |", "| --- | ---: | ---: |"]
+    lines += [f"| {name} | {value} | {JOB_LIMITS.get(name, '—')} |" for name, value in report["jobs_seconds"].items()]
     memory = report["memory"]
     lines += ["", f"Web worker memory after the run: {memory['rss_mb']} MB (peak {memory['peak_mb']} MB).", ""]
     lines += ["| target | value | limit | met |", "| --- | ---: | ---: | :---: |"]
