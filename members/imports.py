@@ -277,13 +277,17 @@ def _add_years(day: dt.date, years: int) -> dt.date:
 
 
 def check_duplicates(cell: Organisation, rows: list[ImportRow]) -> None:
-    """Mark rows repeating an earlier row of the file or a member of the cell (one query for the cell)."""
+    """Mark rows repeating an earlier row of the file or a member of the cell.
+
+    The cell's members are read in one query (a cell has hundreds, not thousands), rather than a lookup by the
+    file's names, whose size would be bounded by the database's limit on query parameters."""
     name_header = BY_FIELD["full_name"].header
     candidates = [row for row in rows if row.values.get("full_name") and row.values.get("birth_date")]
-    keys = {search_key(row.values["full_name"]) for row in candidates}
     existing = {
         duplicate_key(name, birth)
-        for name, birth in Member.objects.filter(cell=cell, search_name__in=keys).values_list("full_name", "birth_date")
+        for name, birth in Member.objects.filter(cell=cell, birth_date__isnull=False).values_list(
+            "full_name", "birth_date"
+        )
     }
     seen: dict[tuple[str, dt.date | None], int] = {}
     for row in candidates:

@@ -13,8 +13,8 @@ from members import services
 from members.models import AwayPeriod, Exemption, Member, MemberEvent
 from resolutions.meetings import plan_meeting, recount_attendance
 from resolutions.models import Meeting, Task
-from resolutions.services import create_resolution, record_vote, roll_on, take_step
 from resolutions.rules import entitled_voters
+from resolutions.services import create_resolution, record_vote, roll_on, take_step
 from tests.factories import MemberFactory
 
 TODAY = dt.date.today()
@@ -242,7 +242,9 @@ def test_the_secretary_recognises_a_probationary_member_and_the_timeline_shows_i
     event = member.events.get()
     assert (event.kind, event.recorded_by) == (K.OFFICIAL, people["secretary"])
     page = client.get(reverse("members:member-detail", args=[member.pk])).content.decode()
-    assert "02/05/2025" in page and "Quyết định số 125-QĐ/ĐU" in page and "Công nhận đảng viên chính thức" in page
+    assert "02/05/2025" in page
+    assert "Quyết định số 125-QĐ/ĐU" in page
+    assert "Công nhận đảng viên chính thức" in page
 
 
 def test_a_future_date_is_refused_on_the_page(client_for, tree) -> None:
