@@ -43,7 +43,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Max, Q
 from django.test.utils import override_settings
 from django.utils import timezone, translation
 
@@ -804,6 +804,13 @@ def seed_demo(
         assert root is not None
         if people.created:
             _Builder(root, today, months).build()
+            last_meetings = (
+                Meeting.objects.filter(cell__path__startswith=root.path)
+                .values("cell_id")
+                .annotate(last=Max("date"))
+                .values_list("cell_id", "last")
+            )
+            members_demo.seed_status_history(root, today, busy_until=dict(last_meetings))
     counts = {**people.counts, **demo_counts(root, today)}
     return Report(scale, people.created, time.perf_counter() - started, counts)
 
