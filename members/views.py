@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections import Counter
 from typing import Any
@@ -16,6 +17,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -341,6 +343,17 @@ def _stored_import(request: HttpRequest, cell: Organisation) -> str | None:
     return f"member-imports/{token}.xlsx"
 
 
+def _sweep_old_imports() -> None:
+    """Remove uploads left unconfirmed for more than a day."""
+    folder = "member-imports"
+    if not default_storage.exists(folder):
+        return
+    cutoff = timezone.now() - dt.timedelta(days=1)
+    for name in default_storage.listdir(folder)[1]:
+        if default_storage.get_modified_time(f"{folder}/{name}") < cutoff:
+            default_storage.delete(f"{folder}/{name}")
+
+
 def _forget_import(request: HttpRequest) -> None:
     pending = request.session.pop(_IMPORT_SESSION_KEY, None) or {}
     if token := pending.get("token"):
@@ -382,6 +395,7 @@ def member_import(request: HttpRequest, org_id: int) -> HttpResponse:
                     form.add_error("file", error)
             else:
                 _forget_import(request)
+                _sweep_old_imports()
                 token = secrets.token_urlsafe(24)
                 upload.seek(0)
                 default_storage.save(f"member-imports/{token}.xlsx", ContentFile(upload.read()))

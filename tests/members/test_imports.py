@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
+import time
 import unicodedata
 from typing import Any
 
@@ -433,3 +435,16 @@ def test_the_blank_template_has_the_import_headers(client_for, tree) -> None:
 def test_who_imports(client_for, tree, who, status) -> None:
     for name in ("members:member-import", "members:member-import-template"):
         assert client_for(who).get(reverse(name, args=[tree.cell_a1.pk])).status_code == status
+
+
+def test_uploads_left_unconfirmed_for_a_day_are_removed(client_for, tree, media) -> None:
+    folder = media / "member-imports"
+    folder.mkdir(parents=True)
+    old, recent = folder / "old.xlsx", folder / "recent.xlsx"
+    old.write_bytes(b"x")
+    recent.write_bytes(b"x")
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(old, (two_days_ago, two_days_ago))
+    _upload(client_for("secretary"), tree.cell_a1, workbook(clean_rows(2)))
+    assert not old.exists()
+    assert recent.exists()
