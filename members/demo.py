@@ -19,7 +19,7 @@ import datetime as dt
 import random
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -377,14 +377,17 @@ def seed_demo(scale: Scale, *, reset: bool = False, today: dt.date | None = None
     return Report(scale, created, time.perf_counter() - started, demo_counts(root, today))
 
 
-def seed_status_history(root: Organisation, today: dt.date, *, busy_until: Mapping[int, dt.date]) -> int:
+def seed_status_history(
+    root: Organisation, today: dt.date, *, busy_until: Mapping[int, dt.date], settled: Collection[int] = ()
+) -> int:
     """The status changes of the demo's members, as the timeline shows them; returns the changes written.
 
     Recognitions of the last two years and the start of every exemption and away period are recorded as they
     already stand; then some exemptions end, some members come back from away, and one member of each ward
     moves to another cell of the ward. Those are dated after the last meeting of the cells concerned
     (``busy_until``: the last meeting date of each cell, planned ones included), so no meeting's roll or
-    attendance changes, and a cell with a meeting still to come is left alone. A few queries and bulk writes.
+    attendance changes, and a cell with a meeting still to come is left alone. Members in ``settled`` (those
+    with tasks in their cell) are not moved. A few queries and bulk writes.
     """
     rng = random.Random(SEED + 7)
     E = MemberEvent.Kind
@@ -469,7 +472,8 @@ def seed_status_history(root: Organisation, today: dt.date, *, busy_until: Mappi
     for pk, cell_id in (
         members.filter(user__isnull=True, cell_id__in=candidates).order_by("pk").values_list("pk", "cell_id")
     ):
-        movable[cell_id].append(pk)
+        if pk not in settled:
+            movable[cell_id].append(pk)
     groups: dict[int, int] = {}
     for pk, cell_id in (
         ResidentialGroup.objects.filter(cell_id__in=candidates).order_by("-pk").values_list("pk", "cell_id")

@@ -810,7 +810,10 @@ def seed_demo(
                 .annotate(last=Max("date"))
                 .values_list("cell_id", "last")
             )
-            members_demo.seed_status_history(root, today, busy_until=dict(last_meetings))
+            tasks = Task.objects.filter(resolution__cell__path__startswith=root.path)
+            with_tasks = {*tasks.exclude(lead_member=None).values_list("lead_member_id", flat=True)}
+            with_tasks |= {*Task.supporters.through.objects.filter(task__in=tasks).values_list("member_id", flat=True)}
+            members_demo.seed_status_history(root, today, busy_until=dict(last_meetings), settled=with_tasks)
     counts = {**people.counts, **demo_counts(root, today)}
     return Report(scale, people.created, time.perf_counter() - started, counts)
 
