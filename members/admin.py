@@ -9,6 +9,7 @@ from members.models import (
     Exemption,
     MassOrganisation,
     Member,
+    MemberEvent,
     Organisation,
     ResidentialGroup,
     Role,
@@ -91,6 +92,15 @@ class SuspensionAdmin(SimpleHistoryAdmin):
     list_display = ["member", "starts_on", "ends_on", "reason"]
     autocomplete_fields = ["member"]
     list_select_related = ["member"]
+
+
+@admin.register(MemberEvent)
+class MemberEventAdmin(SimpleHistoryAdmin):
+    list_display = ["member", "kind", "on", "from_cell", "to_cell", "decision", "recorded_by", "recorded_at"]
+    list_filter = ["kind"]
+    autocomplete_fields = ["member", "from_cell", "to_cell"]
+    list_select_related = ["member", "from_cell", "to_cell", "recorded_by"]
+    date_hierarchy = "on"
 
 
 @admin.register(MassOrganisation)

@@ -18,7 +18,8 @@ from __future__ import annotations
 import datetime as dt
 import random
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,6 +37,7 @@ from members.models import (
     Background,
     Exemption,
     Member,
+    MemberEvent,
     Organisation,
     ResidentialGroup,
     Role,
@@ -46,6 +48,7 @@ SEED = 4374
 DEMO_PASSWORD = "chibo-demo-2026"
 DEMO_EMAIL_DOMAIN = "demo.chibo.invalid"  # ".invalid" never routes, so no reminder can reach a real mailbox
 BATCH_SIZE = 2000
+DEPUTY_FROM = 40  # a cell of this many members or more has a deputy secretary
 
 K = Organisation.Kind
 R = Role.Kind
@@ -372,6 +375,136 @@ def seed_demo(scale: Scale, *, reset: bool = False, today: dt.date | None = None
         else:
             created = False
     return Report(scale, created, time.perf_counter() - started, demo_counts(root, today))
+
+
+def seed_status_history(
+    root: Organisation, today: dt.date, *, busy_until: Mapping[int, dt.date], settled: Collection[int] = ()
+) -> int:
+    """The status changes of the demo's members, as the timeline shows them; returns the changes written.
+
+    Recognitions of the last two years and the start of every exemption and away period are recorded as they
+    already stand; then some exemptions end, some members come back from away, and one member of each ward
+    moves to another cell of the ward. Those are dated after the last meeting of the cells concerned
+    (``busy_until``: the last meeting date of each cell, planned ones included), so no meeting's roll or
+    attendance changes, and a cell with a meeting still to come is left alone. Members in ``settled`` (those
+    with tasks in their cell) are not moved. A few queries and bulk writes.
+    """
+    rng = random.Random(SEED + 7)
+    E = MemberEvent.Kind
+    cells = list(Organisation.objects.under(root).cells().values_list("pk", "path"))
+    recorder = dict(
+        Role.objects.filter(kind=R.SECRETARY, organisation__path__startswith=root.path).values_list(
+            "organisation_id", "user_id"
+        )
+    )
+
+    def free_from(cell_id: int) -> dt.date:
+        last = busy_until.get(cell_id)
+        return last + dt.timedelta(days=1) if last else today - dt.timedelta(days=30)
+
+    def event(member_id: int, cell_id: int, kind: str, on: dt.date, **fields: Any) -> MemberEvent:
+        at = dt.datetime.combine(on, dt.time(20, rng.randint(0, 59)), tzinfo=timezone.get_current_timezone())
+        return MemberEvent(
+            member_id=member_id, kind=kind, on=on, recorded_by_id=recorder.get(cell_id), recorded_at=at, **fields
+        )
+
+    members = Member.objects.in_org(root).active()
+    events: list[MemberEvent] = [
+        event(pk, cell_id, E.OFFICIAL, on, decision=f"Quyết định số {rng.randint(20, 480)}-QĐ/ĐU")
+        for pk, cell_id, on in members.filter(official_on__gte=today - dt.timedelta(days=730))
+        .order_by("pk")
+        .values_list("pk", "cell_id", "official_on")
+    ]
+    ended: list[Exemption | AwayPeriod] = []
+    exemptions = Exemption.objects.filter(member__in=members).select_related("member").order_by("pk")
+    away_periods = AwayPeriod.objects.filter(member__in=members).select_related("member").order_by("pk")
+    for exemption in exemptions.only("pk", "starts_on", "ends_on", "reason", "decision", "member__cell_id"):
+        cell_id = exemption.member.cell_id
+        events.append(
+            event(
+                exemption.member_id,
+                cell_id,
+                E.EXEMPTED,
+                exemption.starts_on,
+                decision=exemption.decision,
+                note=exemption.reason,
+            )
+        )
+        back = free_from(cell_id)
+        illness_open = exemption.reason == REASON_ILLNESS and exemption.ends_on is None
+        if illness_open and exemption.starts_on < back <= today and rng.random() < 0.3:
+            exemption.ends_on = back - dt.timedelta(days=1)
+            ended.append(exemption)
+            decision = f"Nghị quyết chi bộ số {rng.randint(1, 12):02d}-NQ/CB"
+            events.append(
+                event(
+                    exemption.member_id,
+                    cell_id,
+                    E.EXEMPTION_ENDED,
+                    back,
+                    decision=decision,
+                    note="Đã khỏi bệnh, xin sinh hoạt trở lại",
+                )
+            )
+    for away in away_periods.only("pk", "kind", "starts_on", "ends_on", "place", "member__cell_id"):
+        cell_id = away.member.cell_id
+        events.append(
+            event(away.member_id, cell_id, E.AWAY, away.starts_on, note=f"{away.get_kind_display()}: {away.place}")
+        )
+        back = free_from(cell_id)
+        away_open = away.kind == AwayPeriod.Kind.WORKING_AWAY and away.ends_on is None
+        if away_open and away.starts_on < back <= today and rng.random() < 0.25:
+            away.ends_on = back - dt.timedelta(days=1)
+            ended.append(away)
+            events.append(event(away.member_id, cell_id, E.BACK, back, note="Đã về địa phương"))
+    Exemption.objects.bulk_update([p for p in ended if isinstance(p, Exemption)], ["ends_on"], batch_size=BATCH_SIZE)
+    AwayPeriod.objects.bulk_update([p for p in ended if isinstance(p, AwayPeriod)], ["ends_on"], batch_size=BATCH_SIZE)
+
+    # A move in some wards, between two cells with no meeting to come; never a member with a login, whose roles
+    # belong to their cell, nor one that takes either cell across the size where a deputy secretary is elected.
+    by_ward: dict[str, list[int]] = defaultdict(list)
+    for pk, path in cells:
+        if free_from(pk) <= today:
+            by_ward[path[: -root.steplen]].append(pk)
+    candidates = [c for ids in by_ward.values() for c in ids]
+    size = dict(Member.objects.filter(cell_id__in=candidates).values_list("cell_id").annotate(n=Count("pk")).order_by())
+    movable: dict[int, list[int]] = defaultdict(list)
+    for pk, cell_id in (
+        members.filter(user__isnull=True, cell_id__in=candidates).order_by("pk").values_list("pk", "cell_id")
+    ):
+        if pk not in settled:
+            movable[cell_id].append(pk)
+    groups: dict[int, int] = {}
+    for pk, cell_id in (
+        ResidentialGroup.objects.filter(cell_id__in=candidates).order_by("-pk").values_list("pk", "cell_id")
+    ):
+        groups[cell_id] = pk  # the first group of each cell
+    moves: list[Member] = []
+    for ward_cells in by_ward.values():
+        if len(ward_cells) < 2 or rng.random() >= 0.4:
+            continue
+        from_cell, to_cell = rng.sample(ward_cells, 2)
+        if not movable[from_cell] or size.get(from_cell, 0) == DEPUTY_FROM or size.get(to_cell, 0) == DEPUTY_FROM - 1:
+            continue
+        member_id = rng.choice(movable[from_cell])
+        on = max(free_from(from_cell), free_from(to_cell))
+        decision = f"Quyết định số {rng.randint(20, 480)}-QĐ/ĐU"
+        events.append(
+            event(
+                member_id,
+                from_cell,
+                E.TRANSFERRED,
+                on,
+                from_cell_id=from_cell,
+                to_cell_id=to_cell,
+                decision=decision,
+                note="Chuyển nơi cư trú",
+            )
+        )
+        moves.append(Member(pk=member_id, cell_id=to_cell, residential_group_id=groups.get(to_cell), party_group=None))
+    Member.objects.bulk_update(moves, ["cell", "residential_group", "party_group"], batch_size=BATCH_SIZE)
+    MemberEvent.objects.bulk_create(events, batch_size=BATCH_SIZE)
+    return len(events)
 
 
 def delete_demo_data() -> int:
@@ -797,7 +930,7 @@ class _Builder:
             pool = pools[cell.code]
             code = cell.code.lower()
             self._account(f"bithu.{code}", pool.pop(0), (R.SECRETARY, cell.org))
-            if cell.size >= 40:
+            if cell.size >= DEPUTY_FROM:
                 self._account(f"phobithu.{code}", pool.pop(0), (R.DEPUTY, cell.org))
             for n in range(1, 2 + (cell.size >= 50) + (cell.size >= 90)):
                 self._account(f"chiuyvien{n}.{code}", pool.pop(0), (R.COMMITTEE, cell.org))

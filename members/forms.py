@@ -164,3 +164,45 @@ class MemberFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["org"].queryset = organisations
         self.fields["org"].empty_label = _("All my organisations")
+
+
+class RecogniseForm(CrispyMixin, forms.Form):
+    """Probationary → official: the date and the decision."""
+
+    on = forms.DateField(label=_("Official from"), widget=DateInput())
+    decision = forms.CharField(
+        label=_("Decision"), max_length=200, help_text=_("E.g. Quyết định số 125-QĐ/ĐU ngày 03/11/2026.")
+    )
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._setup_helper()
+
+
+class EndPeriodForm(CrispyMixin, forms.Form):
+    """The end of an exemption, or a member back from away: from which day they take part again."""
+
+    on = forms.DateField(label=_("Back in activities from"), widget=DateInput())
+    decision = forms.CharField(label=_("Decision"), max_length=200, required=False)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._setup_helper()
+
+
+class TransferForm(CrispyMixin, forms.Form):
+    to_cell = forms.ModelChoiceField(label=_("To cell"), queryset=Organisation.objects.none())
+    on = forms.DateField(label=_("From"), widget=DateInput())
+    decision = forms.CharField(label=_("Decision"), max_length=200)
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, cells: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._setup_helper()
+        self.fields["to_cell"].queryset = Organisation.objects.filter(pk__in=[c.pk for c in cells])
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(label=_("Excel file (.xlsx)"))

@@ -9,7 +9,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -165,8 +166,31 @@ class MemberQuerySet(models.QuerySet["Member"]):
         """Members of the cell on ``day``: admitted by then and not yet gone (transferred out, left, died)."""
         return self.filter(admitted_on__lte=day).filter(Q(left_on__isnull=True) | Q(left_on__gt=day))
 
-    def in_org(self, org: Organisation) -> MemberQuerySet:
-        return self.filter(cell__path__startswith=org.path)
+    def in_org(self, org: Organisation, *, on: dt.date | None = None) -> MemberQuerySet:
+        """Members of the organisation's cells; with ``on``, of the cells they belonged to on that day.
+
+        A member transferred between cells belongs, before the transfer's date, to the cell they came from:
+        the ``from_cell`` of their first transfer after ``on``, or else their present cell.
+        """
+        if on is None:
+            return self.filter(cell__path__startswith=org.path)
+        later = MemberEvent.objects.filter(member=OuterRef("pk"), kind=MemberEvent.Kind.TRANSFERRED, on__gt=on)
+        came_from = MemberEvent.objects.filter(
+            kind=MemberEvent.Kind.TRANSFERRED, on__gt=on, from_cell__path__startswith=org.path
+        ).values("member_id")
+        return (
+            self.filter(Q(cell__path__startswith=org.path) | Q(pk__in=came_from))
+            .annotate(
+                cell_path_on=Coalesce(
+                    Subquery(later.order_by("on", "pk").values("from_cell__path")[:1]), F("cell__path")
+                )
+            )
+            .filter(cell_path_on__startswith=org.path)
+        )
+
+    def in_cell(self, cell: Organisation, *, on: dt.date | None = None) -> MemberQuerySet:
+        """The cell's members now, or with ``on`` the members it had on that day (see ``in_org``)."""
+        return self.filter(cell=cell) if on is None else self.in_org(cell, on=on)
 
     def visible_to(self, access: Access) -> MemberQuerySet:
         return self.filter(access.member_filter())
@@ -448,6 +472,57 @@ class Suspension(Period):
 
     def __str__(self) -> str:
         return f"{self.member} ({self.starts_on:%d/%m/%Y})"
+
+
+class MemberEvent(models.Model):
+    """One dated change of a member's status, as recorded: the member page's timeline.
+
+    A transfer between cells is also what the roll of a past day is read from (``MemberQuerySet.in_org``):
+    from ``on`` the member belongs to ``to_cell``, before it to ``from_cell``.
+    """
+
+    class Kind(models.TextChoices):
+        OFFICIAL = "official", _("Recognised as an official member")
+        EXEMPTED = "exempted", _("Exempted from activities")
+        EXEMPTION_ENDED = "exemption_ended", _("Exemption ended")
+        AWAY = "away", _("Away / temporarily transferred")
+        BACK = "back", _("Back in the cell's activities")
+        TRANSFERRED = "transferred", _("Transferred to another cell")
+        LEFT = "left", _("Left the cell's roll")
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="events", verbose_name=_("member"))
+    kind = models.CharField(_("change"), max_length=20, choices=Kind.choices)
+    on = models.DateField(_("date"))
+    from_cell = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("from cell")
+    )
+    to_cell = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("to cell")
+    )
+    decision = models.CharField(_("decision"), max_length=200, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["member", "on", "pk"]
+        indexes = [
+            models.Index(fields=["member", "kind", "on"]),
+            models.Index(fields=["from_cell", "kind", "on"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} – {self.get_kind_display()} ({self.on:%d/%m/%Y})"
 
 
 class MassOrganisation(models.Model):

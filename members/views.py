@@ -1,22 +1,45 @@
 from __future__ import annotations
 
+import datetime as dt
+import secrets
 from collections import Counter
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from chibo.lib.text import search_key
+from members import services
 from members.access import access_for, get_member, get_organisation, require
-from members.forms import AwayPeriodForm, ExemptionForm, LeaveForm, MemberFilterForm, MemberForm
-from members.models import Member, Organisation, Role, status_counts, today
+from members.exports import members_workbook
+from members.forms import (
+    AwayPeriodForm,
+    EndPeriodForm,
+    ExemptionForm,
+    ImportUploadForm,
+    LeaveForm,
+    MemberFilterForm,
+    MemberForm,
+    RecogniseForm,
+    TransferForm,
+)
+from members.imports import import_members, read_members, template_workbook
+from members.models import AwayPeriod, Exemption, Member, Organisation, Role, status_counts, today
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # The order people expect on a committee list: the secretary first.
 ROLE_ORDER = [
@@ -110,7 +133,8 @@ def org_detail(request: HttpRequest, org_id: int) -> HttpResponse:
     return render(request, "members/org_detail.html", context)
 
 
-def member_list(request: HttpRequest) -> HttpResponse:
+def _filtered_members(request: HttpRequest) -> tuple[MemberFilterForm, Any]:
+    """The member list's form and its members as filtered by the query string (the page and its export)."""
     access = access_for(request.user)
     require(access.can_list_members)
     organisations = Organisation.objects.visible_to(access).exclude(kind=Organisation.Kind.GROUP)
@@ -131,12 +155,39 @@ def member_list(request: HttpRequest) -> HttpResponse:
         members = members.filter(is_propagandist=True)
     if q := filters.get("q"):
         members = members.search(q)
-    members = members.select_related("cell", "residential_group").order_by("search_name", "pk")
+    return form, members.select_related("cell", "residential_group").order_by("search_name", "pk")
+
+
+def member_list(request: HttpRequest) -> HttpResponse:
+    form, members = _filtered_members(request)
     page = Paginator(members, settings.CHIBO["MEMBER_LIST_PAGE_SIZE"]).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     template = "members/includes/_member_table.html" if request.htmx else "members/member_list.html"
     return render(request, template, {"form": form, "page": page, "query": query.urlencode()})
+
+
+def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def member_list_export(request: HttpRequest) -> HttpResponse:
+    """The member list as it is filtered on the page, every page of it, as an Excel file."""
+    _form, members = _filtered_members(request)
+    content = members_workbook(members.iterator(chunk_size=2000), title=_("Party members"), with_cell=True)
+    return _xlsx_response(content, f"dang-vien-{today():%Y%m%d}.xlsx")
+
+
+def cell_members_export(request: HttpRequest, org_id: int) -> HttpResponse:
+    """The members on a cell's roll (or under a committee) as an Excel file; for those who see personal data."""
+    org = get_organisation(request, org_id)
+    require(access_for(request.user).can_oversee_org(org))
+    members = Member.objects.in_org(org).active().select_related("cell").order_by("search_name", "pk")
+    content = members_workbook(members.iterator(chunk_size=2000), title=org.name, with_cell=not org.is_cell)
+    slug = "-".join(search_key(org.code or org.name).split()) or "chi-bo"
+    return _xlsx_response(content, f"dang-vien-{slug}-{today():%Y%m%d}.xlsx")
 
 
 def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
@@ -160,6 +211,8 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
             "can_manage": access.can_manage_member(member),
             "exemptions": member.exemptions.all(),
             "away_periods": member.away_periods.all(),
+            "events": member.events.select_related("from_cell", "to_cell", "recorded_by").order_by("on", "pk"),
+            "today": today(),
             "backgrounds": member.backgrounds.all(),
             "changes": changes[:20],
         },
@@ -197,11 +250,164 @@ def _member_subform(request: HttpRequest, member_id: int, form_class: type, titl
     else:
         form = form_class(request.POST or None, instance=form_class._meta.model(member=member))
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-        messages.success(request, _("Saved."))
-        return redirect("members:member-detail", member_id=member.pk)
+        try:
+            with transaction.atomic():
+                if form_class is LeaveForm:
+                    services.record_leaving(member=form.save(commit=False), by=request.user)
+                else:
+                    services.start_period(period=form.save(commit=False), by=request.user)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("members:member-detail", member_id=member.pk)
     return render(request, "members/member_subform.html", {"form": form, "member": member, "title": title})
+
+
+def _status_change(
+    request: HttpRequest, member: Member, form: Any, title: str, change: Any, intro: str = ""
+) -> HttpResponse:
+    """A small page recording one dated change through ``change(**form.cleaned_data)``."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            change(**form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("members:member-detail", member_id=member.pk)
+    context = {"form": form, "member": member, "title": title, "intro": intro}
+    return render(request, "members/member_subform.html", context)
+
+
+def member_recognise(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = get_member(request, member_id, manage=True)
+    form = RecogniseForm(request.POST or None)
+    return _status_change(
+        request,
+        member,
+        form,
+        _("Recognise as an official member"),
+        lambda **data: services.recognise_official(member=member, by=request.user, **data),
+    )
+
+
+def _end_period(request: HttpRequest, member_id: int, model: type, period_id: int, title: str) -> HttpResponse:
+    member = get_member(request, member_id, manage=True)
+    period = get_object_or_404(model, pk=period_id, member=member)
+    form = EndPeriodForm(request.POST or None, initial={"on": today()})
+    intro = _("%(kind)s from %(start)s.") % {
+        "kind": model._meta.verbose_name.capitalize(),
+        "start": period.starts_on.strftime("%d/%m/%Y"),
+    }
+    return _status_change(
+        request, member, form, title, lambda **data: services.end_period(period=period, by=request.user, **data), intro
+    )
+
+
+def exemption_end(request: HttpRequest, member_id: int, exemption_id: int) -> HttpResponse:
+    return _end_period(request, member_id, Exemption, exemption_id, _("End the exemption from activities"))
+
+
+def away_back(request: HttpRequest, member_id: int, away_id: int) -> HttpResponse:
+    return _end_period(request, member_id, AwayPeriod, away_id, _("The member is back"))
+
+
+def member_transfer(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = get_member(request, member_id, manage=True)
+    form = TransferForm(request.POST or None, cells=services.transfer_cells(member))
+    return _status_change(
+        request,
+        member,
+        form,
+        _("Transfer to another cell"),
+        lambda **data: services.transfer_member(member=member, by=request.user, **data),
+        _("From the transfer date the member is on the new cell's roll; before it, on the roll of %(cell)s.")
+        % {"cell": member.cell.name},
+    )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Importing members from Excel
+# ---------------------------------------------------------------------------------------------------
+
+_IMPORT_SESSION_KEY = "member_import"
+
+
+def _stored_import(request: HttpRequest, cell: Organisation) -> str | None:
+    """The stored upload of this user for this cell, if its token is the one the confirm form sent."""
+    pending = request.session.get(_IMPORT_SESSION_KEY) or {}
+    token = request.POST.get("token", "")
+    if not token or pending.get("token") != token or pending.get("cell") != cell.pk:
+        return None
+    return f"member-imports/{token}.xlsx"
+
+
+def _sweep_old_imports() -> None:
+    """Remove uploads left unconfirmed for more than a day."""
+    folder = "member-imports"
+    if not default_storage.exists(folder):
+        return
+    cutoff = timezone.now() - dt.timedelta(days=1)
+    for name in default_storage.listdir(folder)[1]:
+        if default_storage.get_modified_time(f"{folder}/{name}") < cutoff:
+            default_storage.delete(f"{folder}/{name}")
+
+
+def _forget_import(request: HttpRequest) -> None:
+    pending = request.session.pop(_IMPORT_SESSION_KEY, None) or {}
+    if token := pending.get("token"):
+        default_storage.delete(f"member-imports/{token}.xlsx")
+
+
+def member_import(request: HttpRequest, org_id: int) -> HttpResponse:
+    """Upload → preview with each row's errors → confirm. The file is kept on the server between the steps,
+    named by a random token held in the user's session with the cell; nothing sent back by the browser but the
+    token is trusted, and the file is read and checked again on confirming."""
+    cell = get_organisation(request, org_id, manage=True)
+    require(cell.is_cell)
+    form = ImportUploadForm()
+    context: dict[str, Any] = {"cell": cell, "form": form}
+    action = request.POST.get("action")
+    if request.method == "POST" and action in ("import", "import_valid"):
+        path = _stored_import(request, cell)
+        if path is None or not default_storage.exists(path):
+            messages.error(request, _("The uploaded file is no longer available; upload it again."))
+            return redirect("members:member-import", org_id=cell.pk)
+        with default_storage.open(path, "rb") as stored:
+            result = import_members(cell, stored, user=request.user, only_valid=action == "import_valid")
+        if result.created:
+            _forget_import(request)
+            messages.success(request, _("%(n)d members were added to the cell.") % {"n": result.created})
+            return redirect("members:org-detail", org_id=cell.pk)
+        context.update(result=result, token=request.POST["token"])
+    elif request.method == "POST" and action == "cancel":
+        _forget_import(request)
+        return redirect("members:org-detail", org_id=cell.pk)
+    elif request.method == "POST":
+        form = ImportUploadForm(request.POST, request.FILES)
+        context["form"] = form
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            result = read_members(cell, upload)  # checks size and content before reading a row
+            if result.file_errors:
+                for error in result.file_errors:
+                    form.add_error("file", error)
+            else:
+                _forget_import(request)
+                _sweep_old_imports()
+                token = secrets.token_urlsafe(24)
+                upload.seek(0)
+                default_storage.save(f"member-imports/{token}.xlsx", ContentFile(upload.read()))
+                request.session[_IMPORT_SESSION_KEY] = {"token": token, "cell": cell.pk}
+                context.update(result=result, token=token)
+    return render(request, "members/member_import.html", context)
+
+
+def member_import_template(request: HttpRequest, org_id: int) -> HttpResponse:
+    cell = get_organisation(request, org_id, manage=True)
+    require(cell.is_cell)
+    return _xlsx_response(template_workbook(), "mau-danh-sach-dang-vien.xlsx")
 
 
 def exemption_create(request: HttpRequest, member_id: int) -> HttpResponse:

@@ -43,7 +43,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Max, Q
 from django.test.utils import override_settings
 from django.utils import timezone, translation
 
@@ -807,6 +807,16 @@ def seed_demo(
         assert root is not None
         if people.created:
             _Builder(root, today, months).build()
+            last_meetings = (
+                Meeting.objects.filter(cell__path__startswith=root.path)
+                .values("cell_id")
+                .annotate(last=Max("date"))
+                .values_list("cell_id", "last")
+            )
+            tasks = Task.objects.filter(resolution__cell__path__startswith=root.path)
+            with_tasks = {*tasks.exclude(lead_member=None).values_list("lead_member_id", flat=True)}
+            with_tasks |= {*Task.supporters.through.objects.filter(task__in=tasks).values_list("member_id", flat=True)}
+            members_demo.seed_status_history(root, today, busy_until=dict(last_meetings), settled=with_tasks)
             propagandists_demo.seed_demo(root, today)
             inspections_demo.seed_demo(root, today)
             seed_evaluations(root, today)

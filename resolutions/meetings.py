@@ -111,7 +111,7 @@ def sync_attendance(meeting: Meeting) -> None:
     requests = dict(meeting.absence_requests.values_list("member_id", "status"))
     existing = set(meeting.attendance.values_list("member_id", flat=True))
     rows = []
-    for member in Member.objects.filter(cell=meeting.cell).on_roll(day).with_flags(day):
+    for member in Member.objects.in_cell(meeting.cell, on=day).on_roll(day).with_flags(day):
         if member.pk in existing:
             continue
         status = default_attendance(is_exempt=member.is_exempt, is_away=member.is_away, request=requests.get(member.pk))

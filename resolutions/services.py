@@ -197,7 +197,7 @@ def roll_on(
 ) -> Roll:
     """The cell's roll on the meeting date, read in one query."""
     rows = (
-        Member.objects.filter(cell=cell)
+        Member.objects.in_cell(cell, on=day)
         .on_roll(day)
         .official_on(day)
         .with_status_flags(day)

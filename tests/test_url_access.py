@@ -16,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from evaluations.models import EvaluationCycle
 from inspections.models import Inspection
-from members.models import Member
+from members.models import AwayPeriod, Exemption, Member
 from propagandists.models import Propagandist
 from resolutions.models import AbsenceRequest, Meeting, Notification
 from tests.factories import MemberFactory, UserFactory
@@ -48,6 +48,12 @@ def _objects_of_cell_a1(tree, member_a1) -> dict[str, Callable[[], int | str]]: 
     return {
         "org_id": lambda: tree.cell_a1.pk,
         "member_id": lambda: member_a1.pk,
+        "exemption_id": lambda: (
+            Exemption.objects.create(member=member_a1, starts_on=dt.date(2024, 1, 1), reason="Ốm").pk
+        ),
+        "away_id": lambda: (
+            AwayPeriod.objects.create(member=member_a1, starts_on=dt.date(2024, 1, 1), place="Long An").pk
+        ),
         "resolution_id": lambda: ResolutionFactory(cell=tree.cell_a1).pk,
         # A task of an in-progress resolution of A1 led by member_a1; a report on it with evidence (only a
         # name: outsiders never reach the file, so nothing is written to MEDIA_ROOT).

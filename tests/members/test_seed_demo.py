@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 import re
 import unicodedata
@@ -265,3 +266,27 @@ def test_reset_rebuilds_the_same_data() -> None:
     assert "Seeded city scale" in out.getvalue()
     assert snapshot() == before
     assert Organisation.objects.cells().count() == 72
+
+
+def test_the_demo_has_a_history_of_status_changes_that_leaves_past_meetings_alone() -> None:
+    from members.models import MemberEvent
+    from resolutions.models import Attendance
+
+    E = MemberEvent.Kind
+    kinds = Counter(MemberEvent.objects.values_list("kind", flat=True))
+    assert kinds[E.OFFICIAL] > 50
+    assert kinds[E.EXEMPTED] == Exemption.objects.count()
+    assert kinds[E.AWAY] == AwayPeriod.objects.count()
+    assert kinds[E.EXEMPTION_ENDED] > 0
+    assert kinds[E.BACK] > 0
+    transfers = list(MemberEvent.objects.filter(kind=E.TRANSFERRED).select_related("member"))
+    assert 3 <= len(transfers) <= Organisation.objects.filter(kind=K.WARD).count()
+    for transfer in transfers:
+        assert transfer.member.cell_id == transfer.to_cell_id
+        assert transfer.from_cell.path[:-4] == transfer.to_cell.path[:-4]  # within one ward
+        meetings = Attendance.objects.filter(member=transfer.member).values_list("meeting__cell_id", "meeting__date")
+        assert all(cell == transfer.from_cell_id and day < transfer.on for cell, day in meetings)
+        assert Member.objects.in_cell(transfer.from_cell, on=transfer.on - dt.timedelta(days=1)).filter(
+            pk=transfer.member_id
+        )
+    assert all(e.recorded_by_id for e in MemberEvent.objects.filter(kind=E.TRANSFERRED))

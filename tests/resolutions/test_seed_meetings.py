@@ -19,7 +19,7 @@ from django.core.management import call_command
 from django.utils import timezone, translation
 
 from members.demo import SCALES, demo_root
-from members.models import Member, Organisation, Role, today
+from members.models import Member, MemberEvent, Organisation, Role, today
 from resolutions.demo import ABSENCE_REASONS, delete_demo_data, demo_counts
 from resolutions.meetings import attendance_roll, review_snapshot
 from resolutions.models import (
@@ -221,13 +221,27 @@ def test_a_few_cells_also_hold_thematic_meetings_in_a_past_month(seeded: Seeded)
 
 def test_every_member_on_the_roll_that_day_has_one_attendance_row() -> None:
     attendance = _attendance()
-    members: dict[int, list[tuple[int, dt.date, dt.date | None]]] = defaultdict(list)
+    # A member moved to another cell is on the old cell's roll before the move (``Member.objects.in_cell``).
+    moves: dict[int, list[tuple[dt.date, int]]] = defaultdict(list)
+    transfers = MemberEvent.objects.filter(kind=MemberEvent.Kind.TRANSFERRED).order_by("on", "pk")
+    for member_id, on, from_cell in transfers.values_list("member_id", "on", "from_cell_id"):
+        moves[member_id].append((on, from_cell))
+
+    def cell_on(pk: int, cell_id: int, day: dt.date) -> int:
+        return next((from_cell for on, from_cell in moves.get(pk, ()) if day < on), cell_id)
+
+    members: dict[int, list[tuple[int, int, dt.date, dt.date | None]]] = defaultdict(list)
     for pk, cell_id, admitted_on, left_on in Member.objects.values_list("pk", "cell_id", "admitted_on", "left_on"):
-        members[cell_id].append((pk, admitted_on, left_on))
+        for cell in {cell_id, *(from_cell for _, from_cell in moves.get(pk, ()))}:
+            members[cell].append((pk, cell_id, admitted_on, left_on))
     meetings = Meeting.objects.values_list("pk", "cell_id", "date")
     assert len(meetings) > 72 * 12
     for meeting_id, cell_id, day in meetings:
-        on_roll = {pk for pk, admitted, left in members[cell_id] if admitted <= day and (left is None or left > day)}
+        on_roll = {
+            pk
+            for pk, now_in, admitted, left in members[cell_id]
+            if admitted <= day and (left is None or left > day) and cell_on(pk, now_in, day) == cell_id
+        }
         assert set(attendance[meeting_id]) == on_roll
     # Probationary members admitted during the year join the roll from the day they are admitted.
     sizes: dict[int, set[int]] = defaultdict(set)
@@ -240,7 +254,7 @@ def test_exempt_and_away_members_take_the_default_attendance_their_status_gives(
     attendance = _attendance()
     for meeting in _sample(Meeting.objects.all(), 40):
         rows = attendance[meeting.pk]
-        flags = Member.objects.filter(cell=meeting.cell).on_roll(meeting.date).with_flags(meeting.date)
+        flags = Member.objects.in_cell(meeting.cell, on=meeting.date).on_roll(meeting.date).with_flags(meeting.date)
         for pk, is_exempt, is_away in flags.values_list("pk", "is_exempt", "is_away"):
             status = rows[pk][0]
             if is_exempt:
