@@ -58,32 +58,19 @@ class MemberEvidence:
         return round(self.attended * 100 / self.meetings) if self.meetings else None
 
 
-def _task_counts(day: dt.date) -> dict[str, Count]:
-    done = Q(status=Task.Status.DONE)
-    late = Q(completed_on__gt=F("deadline"))
-    is_open = Q(status__in=Task.OPEN)
+def _task_counts(day: dt.date, via: str = "") -> dict[str, Count]:
+    """Counts of tasks by outcome; ``via="task__"`` counts over the supporters' link table (a row per task and
+    supporter) instead of the tasks themselves."""
+    done = Q(**{f"{via}status": Task.Status.DONE})
+    late = Q(**{f"{via}completed_on__gt": F(f"{via}deadline")})
+    is_open = Q(**{f"{via}status__in": Task.OPEN})
     return {
         "total": Count("pk"),
         "on_time": Count("pk", filter=done & ~late),
         "late": Count("pk", filter=done & late),
-        "not_met": Count("pk", filter=Q(status=Task.Status.NOT_MET)),
-        "overdue": Count("pk", filter=is_open & Q(deadline__lt=day)),
-        "open": Count("pk", filter=is_open & Q(deadline__gte=day)),
-    }
-
-
-def _task_counts_through(day: dt.date) -> dict[str, Count]:
-    """The same counts over the supporters' link table (one row per task and supporter)."""
-    done = Q(task__status=Task.Status.DONE)
-    late = Q(task__completed_on__gt=F("task__deadline"))
-    is_open = Q(task__status__in=Task.OPEN)
-    return {
-        "total": Count("pk"),
-        "on_time": Count("pk", filter=done & ~late),
-        "late": Count("pk", filter=done & late),
-        "not_met": Count("pk", filter=Q(task__status=Task.Status.NOT_MET)),
-        "overdue": Count("pk", filter=is_open & Q(task__deadline__lt=day)),
-        "open": Count("pk", filter=is_open & Q(task__deadline__gte=day)),
+        "not_met": Count("pk", filter=Q(**{f"{via}status": Task.Status.NOT_MET})),
+        "overdue": Count("pk", filter=is_open & Q(**{f"{via}deadline__lt": day})),
+        "open": Count("pk", filter=is_open & Q(**{f"{via}deadline__gte": day})),
     }
 
 
@@ -112,7 +99,7 @@ def cell_evidence(cell: Organisation, year: int, *, day: dt.date | None = None) 
     for row in tasks.filter(lead_member__isnull=False).values("lead_member_id").annotate(**_task_counts(day)):
         of(row["lead_member_id"]).led = TaskCounts(**{name: row[name] for name in names})
     through = Task.supporters.through.objects.filter(task__in=tasks.values("pk"))
-    for row in through.values("member_id").annotate(**_task_counts_through(day)):
+    for row in through.values("member_id").annotate(**_task_counts(day, via="task__")):
         of(row["member_id"]).supported = TaskCounts(**{name: row[name] for name in names})
 
     status = Attendance.Status
