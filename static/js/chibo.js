@@ -4,3 +4,11 @@ document.addEventListener("click", function (event) {
     window.print();
   }
 });
+
+// On a phone the cell's tabs scroll sideways: bring the current one into view.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll(".nav.overflow-auto .nav-link.active").forEach(function (tab) {
+    var bar = tab.closest(".overflow-auto");
+    bar.scrollLeft = tab.offsetLeft - (bar.clientWidth - tab.offsetWidth) / 2;
+  });
+});
