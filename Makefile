@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: run test bench lint format migrations-check messages compilemessages seed clean help
+.PHONY: run test bench backup restore lint format migrations-check messages compilemessages seed clean help
 
 help:
 	@echo "make run    - the app on http://127.0.0.1:8000 with a Celery worker and beat (SQLite, demo data)"
@@ -42,6 +42,15 @@ bench: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/chibo_bench
 bench: $(VENV)/.test-installed compilemessages
 	@bin/check-system run
 	$(PY) bench/run.py
+
+# Backups: the database (pg_dump on PostgreSQL, an online copy of SQLite) and the media files, with a manifest of
+# row counts and checksums, into var/backups/chibo-<time>/. Restore: make restore BACKUP=var/backups/chibo-<time>
+backup: $(VENV)/.run-installed
+	$(PY) manage.py backup
+
+restore: $(VENV)/.run-installed
+	@test -n "$(BACKUP)" || { echo "Usage: make restore BACKUP=var/backups/chibo-<time>"; exit 2; }
+	$(PY) manage.py restore "$(BACKUP)" --yes
 
 lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .
