@@ -240,14 +240,13 @@ def _import_job(ward: Any) -> Callable[[], Any] | None:
     return job
 
 
-HEADERS = ["Họ và tên", "Ngày sinh", "Giới tính", "Ngày vào Đảng", "Ngày chính thức", "Nơi cư trú", "Số điện thoại"]
-
-
 def member_workbook(rows: int) -> bytes:
     """A clean .xlsx of ``rows`` new members in the form secretaries keep (the import's Vietnamese headers)."""
     import random
 
     from openpyxl import Workbook
+
+    from members.imports import COLUMNS
 
     rng = random.Random(2026)
     families = ["Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Phan", "Trương", "Bùi", "Đặng"]
@@ -255,7 +254,7 @@ def member_workbook(rows: int) -> bytes:
     givens = ["An", "Bình", "Cường", "Dũng", "Hà", "Hạnh", "Hùng", "Lan", "Mai", "Nam", "Phúc", "Tâm", "Thảo"]
     book = Workbook()
     sheet = book.active
-    sheet.append(HEADERS)
+    sheet.append([column.header for column in COLUMNS])  # the headers the import reads, in its order
     for n in range(rows):
         born = dt.date(1945, 1, 1) + dt.timedelta(days=4 * n)  # one birthday a row: no two rows are the same person
         admitted = born + dt.timedelta(days=365 * 20 + rng.randrange(365 * 5))

@@ -366,8 +366,6 @@ def dashboard(org: Organisation, day: dt.date, *, within: tuple[str, ...] | None
         .exclude(kind=Organisation.Kind.GROUP)
         .only("pk", "name", "kind", "path", "depth", "code")
     )
-    if org.is_cell and not orgs:
-        orgs = [org]
     cells = [o for o in orgs if o.is_cell and in_scope(o.path)]
     row_paths = {c.path[:row_len] for c in cells}
     row_orgs = {o.path: o for o in orgs if len(o.path) == row_len and (o.path in row_paths or in_scope(o.path))}
