@@ -83,6 +83,7 @@ def environment(url: str, **extra: str) -> dict[str, str]:
         "SECRET_KEY": os.environ.get("SECRET_KEY", "bench-only-secret-key-not-for-production-use-0123456789"),
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "SECURE_COOKIES": "false",
+        "SECURE_SSL_REDIRECT": "false",
         "DJANGO_SETTINGS_MODULE": "chibo.settings",
         **extra,
     }

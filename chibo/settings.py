@@ -8,6 +8,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
     "simple_history",
     "treebeard",
     "axes",
+    "csp",
     "chibo",
     "members",
     "resolutions",
@@ -76,6 +78,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -168,16 +171,60 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login throttling: lock a username from one address after repeated failures.
+# Login throttling: after AXES_FAILURE_LIMIT failed logins in a row a username is locked, whatever address it
+# comes from, and so is an address, whatever usernames it tries; both for AXES_COOLOFF_MINUTES.
 AXES_FAILURE_LIMIT = _env("AXES_FAILURE_LIMIT", env.int, 5)
 AXES_COOLOFF_TIME = _env("AXES_COOLOFF_MINUTES", env.int, 15) / 60
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# The address is the connection's own, which a client cannot forge. Behind reverse proxies, PROXY_COUNT says
+# how many there are, and the address is read from the right of X-Forwarded-For, past the trusted proxies.
+PROXY_COUNT = _env("PROXY_COUNT", env.int, 0)
+if PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT
+    AXES_IPWARE_PROXY_ORDER = "right-most"
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
+# Sessions end after SESSION_COOKIE_AGE seconds (a working day by default) and when the user logs out.
 SESSION_COOKIE_AGE = _env("SESSION_COOKIE_AGE", env.int, 8 * 60 * 60)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG and _env("SECURE_COOKIES", _strict_bool, True)
+
+# HTTPS. In production the site is served over HTTPS only: HTTP is redirected, browsers are told to remember
+# it (HSTS). SECURE_PROXY_SSL_HEADER=true when a reverse proxy ends TLS and sets X-Forwarded-Proto.
+SECURE_SSL_REDIRECT = not DEBUG and _env("SECURE_SSL_REDIRECT", _strict_bool, True)
+SECURE_HSTS_SECONDS = 0 if DEBUG else _env("SECURE_HSTS_SECONDS", env.int, 365 * 24 * 60 * 60)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG and _env("SECURE_HSTS_INCLUDE_SUBDOMAINS", _strict_bool, True)
+# "preload" only lets the domain's owner submit it to the browsers' list; nothing happens until they do.
+SECURE_HSTS_PRELOAD = not DEBUG and _env("SECURE_HSTS_PRELOAD", _strict_bool, True)
+if _env("SECURE_PROXY_SSL_HEADER", _strict_bool, False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The health check answers over plain HTTP to the container's own probe.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content Security Policy: only the project's own scripts, styles, images and fonts; no inline script or
+# style attribute anywhere. The print pages carry the party document's style sheet (its sizes come from
+# settings) in a <style> element with the request's nonce.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # Vietnamese first, English second.
 LANGUAGE_CODE = "vi"

@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
@@ -10,6 +12,25 @@ register = template.Library()
 def rich(value: str) -> SafeString:
     """Render stored rich text; sanitised again on the way out, whatever is in the database."""
     return mark_safe(clean_html(value or ""))  # clean_html allows only harmless tags
+
+
+@register.filter
+def whole_minutes(value: dt.timedelta | None) -> int:
+    """A duration in whole minutes, rounded up (a lock of 90 seconds reads "2 minutes")."""
+    if not value:
+        return 0
+    return max(1, -(-int(value.total_seconds()) // 60))
+
+
+@register.filter
+def percent_width_class(value: float | None) -> str:
+    """The class that sets a progress bar's width (``pct-0`` … ``pct-100``, in chibo.css): the site's security
+    policy forbids style attributes, so a width cannot be written into the page."""
+    try:
+        percent = round(float(value or 0))
+    except (TypeError, ValueError):
+        percent = 0
+    return f"pct-{min(max(percent, 0), 100)}"
 
 
 @register.filter
