@@ -5,8 +5,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# WeasyPrint runtime libraries, Liberation 2.x fonts (with Vietnamese glyphs),
-# and gettext (msgfmt) for compilemessages.
+# WeasyPrint runtime libraries, Liberation 2.x fonts (with Vietnamese glyphs), gettext (msgfmt) for
+# compilemessages, and the PostgreSQL 15 client (pg_dump / pg_restore) for `manage.py backup` and `restore`.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 \
@@ -15,6 +15,7 @@ RUN apt-get update \
         libharfbuzz-subset0 \
         fonts-liberation2 \
         gettext \
+        postgresql-client-15 \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
@@ -32,11 +33,12 @@ RUN export SECRET_KEY=build-only-not-secret DEBUG=false DATABASE_URL=sqlite://:m
 
 RUN groupadd --system chibo \
     && useradd --system --gid chibo --home-dir /app --no-create-home chibo \
-    && mkdir -p /app/var/media \
+    && mkdir -p /app/var/media /app/var/backups /app/var/beat \
     && chown -R chibo:chibo /app/var
 
 USER chibo
 
 EXPOSE 8000
 
-CMD ["sh", "-c", "exec gunicorn chibo.wsgi:application --bind 0.0.0.0:8000 --workers ${GUNICORN_WORKERS:-3} --access-logfile -"]
+# Workers, timeouts and JSON logs come from the environment: gunicorn.conf.py.
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "chibo.wsgi:application"]

@@ -266,15 +266,25 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
+# Logs go to the console: plain lines in development, one JSON object a line in production (LOG_FORMAT=json,
+# the default when DEBUG is off), for the collector that reads the containers' output.
+LOG_FORMAT = _env("LOG_FORMAT", env.str, "plain" if DEBUG else "json")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured("Environment variable LOG_FORMAT has an invalid value: use plain or json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "{asctime} {levelname} {name} {message}", "style": "{"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "{asctime} {levelname} {name} {message}", "style": "{"},
+        "json": {"()": "chibo.lib.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": _env("LOG_LEVEL", env.str, "INFO")},
     # django-axes reports every login at INFO; keep failures and lock-outs only.
     "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
+# The Celery worker logs through the same configuration instead of its own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # Business settings with their defaults (the "unconfirmed" rules of the domain are settings).
 CHIBO = {
