@@ -5,6 +5,7 @@ import shutil
 import subprocess
 
 import pytest
+from playwright.sync_api import expect
 
 # The live server runs in a thread beside the test; Playwright's sync API runs an event loop in the
 # test thread, and Django refuses ORM calls from a thread with a running loop unless told otherwise.
@@ -71,3 +72,20 @@ def pdf_text(path) -> str:  # type: ignore[no-untyped-def]
     """The text of a PDF as pdftotext reads it, with the lines the page wraps joined by single spaces."""
     raw = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
     return " ".join(raw.split())
+
+
+def expect_fits_the_screen(page, heading: str) -> None:  # type: ignore[no-untyped-def]
+    """Once the page whose heading says ``heading`` is there: it does not scroll sideways on the phone (a wide
+    table may scroll inside its own box). The message names the first elements that stick out."""
+    expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
+    overflow = page.evaluate(
+        """() => {
+            const width = document.documentElement.clientWidth;
+            const wide = [...document.querySelectorAll('body *')]
+                .filter((e) => e.getBoundingClientRect().right > width + 1)
+                .slice(0, 5)
+                .map((e) => `${e.tagName}.${e.className}: ${(e.textContent || '').trim().slice(0, 60)}`);
+            return {scroll: document.documentElement.scrollWidth, width: width, wide: wide};
+        }"""
+    )
+    assert overflow["scroll"] <= overflow["width"], f"{page.url} scrolls sideways on a phone: {overflow}"

@@ -29,7 +29,7 @@ from members.models import Member, today
 from resolutions.forms.drafting import month_bounds
 from resolutions.models import Delivery, Kind, Meeting, Notification, ProgressUpdate, Resolution, Task, Vote
 from resolutions.tasks import sweep_reminders
-from tests.browser.conftest import log_in_as, pdf_text, plan_meeting
+from tests.browser.conftest import expect_fits_the_screen, log_in_as, pdf_text, plan_meeting
 from tests.factories import MemberFactory, UserFactory
 from tests.worker import Worker, running_worker
 
@@ -69,6 +69,7 @@ def _draft_and_submit(page: Page, cell, day: dt.date, hai: Member, bich: Member)
     page.get_by_label("Trích yếu").fill(SUBJECT)
     page.get_by_role("button", name="Tạo dự thảo").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("01-NQ/CB")
+    expect_fits_the_screen(page, "01-NQ/CB")
 
     page.locator("#id_assessment").fill("Tháng qua chi bộ lãnh đạo hoàn thành các chỉ tiêu đề ra.")
     page.locator("#id_targets-0-name").fill("Hộ ký cam kết giữ gìn vệ sinh")
@@ -88,6 +89,7 @@ def _draft_and_submit(page: Page, cell, day: dt.date, hai: Member, bich: Member)
         expect(row).to_contain_text(lead.full_name)
         expect(row).to_contain_text(deadline.strftime("%d/%m/%Y"))
 
+    expect_fits_the_screen(page, "01-NQ/CB")
     page.get_by_role("button", name="Trình hội nghị").click()
     expect(page.get_by_role("alert").first).to_contain_text("trình hội nghị")
     resolution = Resolution.objects.get(cell=cell)
@@ -103,7 +105,9 @@ def _meeting_adopts(page: Page, base_url: str, cell, resolution: Resolution, peo
     expect(page.get_by_role("alert").first).to_contain_text("kế hoạch")
     meeting = Meeting.objects.get(cell=cell)
 
+    expect_fits_the_screen(page, today().strftime("%d/%m/%Y"))
     page.get_by_role("link", name="Điểm danh").click()
+    expect_fits_the_screen(page, "Điểm danh")
     page.locator(f"#id_status_{away.pk}").select_option("absent_reason")
     page.locator(f"#id_reason_{away.pk}").fill("Đi công tác tỉnh")
     page.get_by_role("button", name="Lưu điểm danh").click()
@@ -111,6 +115,7 @@ def _meeting_adopts(page: Page, base_url: str, cell, resolution: Resolution, peo
 
     official = Member.objects.filter(cell=cell).official_on(today()).count()
     page.get_by_role("link", name=f"Ghi kết quả biểu quyết {resolution.number}").click()
+    expect_fits_the_screen(page, "Ghi kết quả biểu quyết")
     page.get_by_label("Số phiếu tán thành").fill(str(official - 1))
     page.get_by_role("button", name="Ghi kết quả biểu quyết").click()
     expect(page.get_by_role("alert").first).to_contain_text("quá nửa")
@@ -128,7 +133,9 @@ def _member_reports(page: Page, base_url: str, username: str, title: str, status
     log_in_as(page, base_url, username)
     page.get_by_role("button", name="Menu").click()
     page.get_by_role("link", name="Việc của tôi").click()
+    expect_fits_the_screen(page, "Việc của tôi")
     page.get_by_role("link", name=title).click()
+    expect_fits_the_screen(page, title)
     page.get_by_label("Trạng thái").select_option(status)
     page.get_by_label("Tiến độ (%)").fill(str(progress))
     page.get_by_label("Những việc đã làm").fill(note)
@@ -158,6 +165,7 @@ def _reminder_on_the_worker(page: Page, base_url: str, worker: Worker, outbox: P
     bell = page.get_by_role("link", name="Thông báo")
     expect(bell).to_contain_text("1", timeout=10_000)
     bell.click()
+    expect_fits_the_screen(page, "Thông báo")
     item = page.get_by_role("listitem").filter(has_text=CLEAN_UP)
     expect(item).to_contain_text("3 ngày")
     item.get_by_role("link").click()
@@ -176,6 +184,7 @@ def _ward_reads_the_dashboard(page: Page, base_url: str, tree, resolution: Resol
     expect(row.locator("[data-label='Nhiệm vụ']")).to_have_text("2")
     expect(row.locator("[data-label='Hoàn thành']")).to_have_text("1")
     expect(row.locator("[data-label='Tiến độ']")).to_have_text("80%")  # (60 + 100) / 2
+    expect_fits_the_screen(page, tree.ward_a.name)
     row.get_by_role("link", name=resolution.number).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(resolution.number)
     main = page.locator("main")
@@ -189,11 +198,13 @@ def _minutes(page: Page, base_url: str, meeting: Meeting, resolution: Resolution
     log_in_as(page, base_url, "secretary")
     page.goto(f"{base_url}/meetings/{meeting.pk}/")
     page.get_by_role("link", name="Viết sơ kết").click()
+    expect_fits_the_screen(page, "Sơ kết")
     page.locator("#id_shortcomings").fill("Còn hộ chưa ký cam kết giữ gìn vệ sinh.")
     page.get_by_role("button", name="Lưu sơ kết").click()
     expect(page.get_by_role("alert").first).to_contain_text("Đã lưu")
 
     page.get_by_role("link", name="Chương trình, nội dung và kết luận").click()
+    expect_fits_the_screen(page, "Chương trình, nội dung và kết luận")
     page.locator("#id_conclusion-conclusion").fill("Chi bộ thống nhất ra quân dọn vệ sinh trước ngày hạn.")
     page.get_by_role("button", name="Lưu", exact=True).click()
     expect(page.get_by_role("alert").last).to_contain_text("Đã lưu")
@@ -204,6 +215,7 @@ def _minutes(page: Page, base_url: str, meeting: Meeting, resolution: Resolution
     expect(page.get_by_role("alert").first).to_contain_text("Đã lưu")
     expect(page.get_by_role("link", name="Điểm danh")).to_have_count(0)  # locked: nothing to change
 
+    expect_fits_the_screen(page, meeting.date.strftime("%d/%m/%Y"))
     page.get_by_role("button", name="Tạo biên bản PDF").click()
     link = page.get_by_role("link", name="Biên bản (PDF)")
     expect(link).to_be_visible(timeout=WORKER_SECONDS * 1000)
