@@ -26,16 +26,16 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from members.models import Member, today
+from resolutions.dashboard import thresholds
 from resolutions.forms.drafting import month_bounds
 from resolutions.models import Delivery, Kind, Meeting, Notification, ProgressUpdate, Resolution, Task, Vote
 from resolutions.tasks import sweep_reminders
 from tests.browser.conftest import expect_fits_the_screen, log_in_as, pdf_text, plan_meeting
 from tests.factories import MemberFactory, UserFactory
-from tests.worker import Worker, running_worker
+from tests.worker import WAIT_SECONDS, Worker, running_worker
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-WORKER_SECONDS = 60  # how long the page may wait for the worker (tests/worker.py waits as long)
 SUBJECT = "Về công tác vệ sinh môi trường và vận động hộ ký cam kết"
 CLEAN_UP = "Ra quân dọn vệ sinh đường làng"
 COMMITMENTS = "Vận động hộ ký cam kết giữ gìn vệ sinh"
@@ -98,9 +98,9 @@ def _draft_and_submit(page: Page, cell, day: dt.date, hai: Member, bich: Member)
     return resolution
 
 
-def _meeting_adopts(page: Page, base_url: str, cell, resolution: Resolution, people, away: Member) -> Meeting:  # type: ignore[no-untyped-def]
+def _meeting_adopts(page: Page, cell, resolution: Resolution, people, away: Member) -> Meeting:  # type: ignore[no-untyped-def]
     """The secretary plans today's meeting, records who is absent and the vote that adopts the resolution."""
-    page.goto(f"{base_url}/organisations/{cell.pk}/")
+    page.get_by_role("link", name=cell.name, exact=True).click()  # the breadcrumb back to the cell
     plan_meeting(page, today(), PLACE, people["secretary"].member.pk, people["deputy"].member.pk)
     expect(page.get_by_role("alert").first).to_contain_text("kế hoạch")
     meeting = Meeting.objects.get(cell=cell)
@@ -153,6 +153,7 @@ def _reminder_on_the_worker(page: Page, base_url: str, worker: Worker, outbox: P
     worker.wait_until(reminder.exists, "the sweep's reminder to the lead of the task due in 3 days")
     emailed = Delivery.objects.filter(notification__in=reminder, status=Delivery.Status.SENT)
     worker.wait_until(emailed.exists, "the reminder's email")
+    assert Notification.objects.filter(recipient=hai.user).count() == 1  # the bell below counts this one
     assert "sweep_reminders" in worker.log.read_text()
     assert "send_delivery" in worker.log.read_text()
     mails = [m for m in _emails(outbox) if hai.user.email in str(m["To"])]
@@ -180,7 +181,9 @@ def _ward_reads_the_dashboard(page: Page, base_url: str, tree, resolution: Resol
     page.get_by_role("link", name="Theo dõi").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(tree.ward_a.name)
     row = page.locator("table").first.locator("tbody tr").filter(has_text=tree.cell_a1.name)
-    expect(row.locator("[data-label='Nghị quyết']")).to_contain_text(resolution.number)
+    on_time = today() <= resolution.period_start + dt.timedelta(days=thresholds().adopted_within_days)
+    adopted = "đúng hạn" if on_time else "thông qua trễ hạn"
+    expect(row.locator("[data-label='Nghị quyết']")).to_contain_text(f"{resolution.number} {adopted}")
     expect(row.locator("[data-label='Nhiệm vụ']")).to_have_text("2")
     expect(row.locator("[data-label='Hoàn thành']")).to_have_text("1")
     expect(row.locator("[data-label='Tiến độ']")).to_have_text("80%")  # (60 + 100) / 2
@@ -196,7 +199,8 @@ def _ward_reads_the_dashboard(page: Page, base_url: str, tree, resolution: Resol
 def _minutes(page: Page, base_url: str, meeting: Meeting, resolution: Resolution, tmp_path: Path) -> Path:
     """The secretary writes the review and the conclusion, holds and locks the meeting, and gets the PDF."""
     log_in_as(page, base_url, "secretary")
-    page.goto(f"{base_url}/meetings/{meeting.pk}/")
+    page.get_by_role("link", name="Sinh hoạt chi bộ").click()
+    page.get_by_role("link", name=meeting.date.strftime("%d/%m/%Y")).click()
     page.get_by_role("link", name="Viết sơ kết").click()
     expect_fits_the_screen(page, "Sơ kết")
     page.locator("#id_shortcomings").fill("Còn hộ chưa ký cam kết giữ gìn vệ sinh.")
@@ -206,6 +210,7 @@ def _minutes(page: Page, base_url: str, meeting: Meeting, resolution: Resolution
     page.get_by_role("link", name="Chương trình, nội dung và kết luận").click()
     expect_fits_the_screen(page, "Chương trình, nội dung và kết luận")
     page.locator("#id_conclusion-conclusion").fill("Chi bộ thống nhất ra quân dọn vệ sinh trước ngày hạn.")
+    page.get_by_label("Giờ bế mạc").fill("21:00")
     page.get_by_role("button", name="Lưu", exact=True).click()
     expect(page.get_by_role("alert").last).to_contain_text("Đã lưu")
 
@@ -218,7 +223,7 @@ def _minutes(page: Page, base_url: str, meeting: Meeting, resolution: Resolution
     expect_fits_the_screen(page, meeting.date.strftime("%d/%m/%Y"))
     page.get_by_role("button", name="Tạo biên bản PDF").click()
     link = page.get_by_role("link", name="Biên bản (PDF)")
-    expect(link).to_be_visible(timeout=WORKER_SECONDS * 1000)
+    expect(link).to_be_visible(timeout=WAIT_SECONDS * 1000)
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.APPROVED
     assert meeting.pdf_is_current
@@ -245,13 +250,15 @@ def test_one_month_of_a_cell(live_server, page: Page, tree, people, tmp_path, se
     with running_worker(tmp_path, mail_settings, MEDIA_ROOT=str(media)) as worker:
         log_in_as(page, live_server.url, "secretary")
         resolution = _draft_and_submit(page, cell, day, hai, bich)
-        meeting = _meeting_adopts(page, live_server.url, cell, resolution, people, away)
+        meeting = _meeting_adopts(page, cell, resolution, people, away)
 
         _member_reports(page, live_server.url, "hai", CLEAN_UP, "in_progress", 60, "Đã dọn xong 3 trên 5 tuyến đường.")
         photo = {"name": "anh-ky-cam-ket.jpg", "mimeType": "image/jpeg", "buffer": _photo()}
         _member_reports(page, live_server.url, "bich", COMMITMENTS, "done", 100, "42/42 hộ đã ký cam kết.", photo)
-        evidence = ProgressUpdate.objects.get(task__title=COMMITMENTS)
-        assert evidence.evidence_name == "anh-ky-cam-ket.jpg"
+        with page.expect_download() as download:
+            page.get_by_role("link", name="Minh chứng: anh-ky-cam-ket.jpg").click()
+        assert Path(download.value.path()).read_bytes() == photo["buffer"]
+        assert ProgressUpdate.objects.get(task__title=COMMITMENTS).evidence_name == "anh-ky-cam-ket.jpg"
         assert Task.objects.get(title=COMMITMENTS).status == Task.Status.DONE
 
         _reminder_on_the_worker(page, live_server.url, worker, outbox, hai)
@@ -268,6 +275,7 @@ def test_one_month_of_a_cell(live_server, page: Page, tree, people, tmp_path, se
         away.full_name,
         "Đi công tác tỉnh",
         PLACE,
+        "kết thúc lúc 21 giờ 00 phút",
     ):
         assert expected in text, f"{expected!r} is not in the minutes:\n{text[:3000]}"
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
