@@ -1,11 +1,11 @@
 """One month of a cell, end to end, as its people do it in the browser (a phone), with a real Celery worker.
 
 The secretary drafts the month's resolution with a target and two tasks, each assigned to a named member with a
-deadline, and submits it; plans the monthly meeting, records the attendance and the vote that adopts it. The two
-members log in and report progress, one with a photo as evidence. Beat's reminder sweep goes through the broker to
-the worker, which writes the reminder and emails it; the member sees it under the bell. The ward's standing
-committee member reads the cell's figures on the dashboard and drills down to the resolution. The secretary
-writes the monthly review and the conclusion, marks the meeting held, approves and locks the minutes, and has
+deadline, and submits it; plans the monthly meeting, records the attendance and the vote that adopts it, and
+marks the meeting held. The two members log in and report progress, one with a photo as evidence. Beat's reminder
+sweep goes through the broker to the worker, which writes the reminder and emails it; the member sees it under
+the bell. The ward's standing committee member reads the cell's figures on the dashboard and drills down to the
+resolution. The secretary writes the monthly review and the conclusion, approves and locks the minutes, and has
 the worker build the minutes PDF, which is downloaded, read back and checked for its fonts.
 
 The worker and its broker come from tests/worker.py: Redis when REDIS_URL is set (CI), else a filesystem broker
@@ -124,6 +124,12 @@ def _meeting_adopts(page: Page, cell, resolution: Resolution, people, away: Memb
     assert vote.adopted
     assert vote.meeting == meeting
     assert vote.entitled_count == official - 1  # the member away with a reason is not in the base
+
+    # Back to the meeting from the vote, which is over: it is held.
+    page.get_by_role("link", name=f"Buổi sinh hoạt {meeting.date:%d/%m/%Y}").click()
+    page.get_by_role("button", name="Đánh dấu đã họp").click()
+    expect(page.get_by_role("alert").first).to_contain_text("Đã lưu")
+    expect(page.locator("main")).to_contain_text("Đã họp")
     return meeting
 
 
@@ -187,6 +193,8 @@ def _ward_reads_the_dashboard(page: Page, base_url: str, tree, resolution: Resol
     expect(row.locator("[data-label='Nhiệm vụ']")).to_have_text("2")
     expect(row.locator("[data-label='Hoàn thành']")).to_have_text("1")
     expect(row.locator("[data-label='Tiến độ']")).to_have_text("80%")  # (60 + 100) / 2
+    expect(row.locator("[data-label='Buổi sinh hoạt gần nhất']")).to_have_text(f"{today():%d/%m/%Y}")
+    expect(row.locator("[data-label='Tỷ lệ dự họp tháng này']")).to_have_text("83%")  # 5 of 6
     expect_fits_the_screen(page, tree.ward_a.name)
     row.get_by_role("link", name=resolution.number).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(resolution.number)
@@ -214,8 +222,6 @@ def _minutes(page: Page, base_url: str, meeting: Meeting, resolution: Resolution
     page.get_by_role("button", name="Lưu", exact=True).click()
     expect(page.get_by_role("alert").last).to_contain_text("Đã lưu")
 
-    page.get_by_role("button", name="Đánh dấu đã họp").click()
-    expect(page.get_by_role("alert").first).to_contain_text("Đã lưu")
     page.get_by_role("button", name="Thông qua và khóa biên bản").click()
     expect(page.get_by_role("alert").first).to_contain_text("Đã lưu")
     expect(page.get_by_role("link", name="Điểm danh")).to_have_count(0)  # locked: nothing to change
