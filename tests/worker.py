@@ -124,7 +124,10 @@ def wait_until(done: Callable[[], bool], process: subprocess.Popen[bytes], log: 
 
 
 def _drop_broker_connections() -> None:
-    """Forget the pooled broker connections, so that the next message goes to the broker the settings now name."""
+    """Close and forget the pooled broker connections, so that the next message goes to the broker the settings
+    now name."""
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
 
