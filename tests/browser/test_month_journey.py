@@ -164,7 +164,9 @@ def _reminder_on_the_worker(page: Page, base_url: str, worker: Worker, outbox: P
     mails = [m for m in _emails(outbox) if hai.user.email in str(m["To"])]
     assert len(mails) == 1, [str(m["Subject"]) for m in _emails(outbox)]
     assert CLEAN_UP in str(mails[0]["Subject"])
-    assert CLEAN_UP in mails[0].get_body(preferencelist=("plain",)).get_content()
+    body = mails[0].get_body(preferencelist=("plain",)).get_content()
+    assert f"Kính gửi đồng chí {hai.full_name}," in body
+    assert CLEAN_UP in body
 
     # The member sees it under the bell, and the bell leads to the task.
     log_in_as(page, base_url, hai.user.username)
