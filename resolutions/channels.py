@@ -20,9 +20,11 @@ class EmailChannel:
         notification = delivery.notification
         recipient = notification.recipient
         base = settings.CHIBO.get("SITE_URL", "").rstrip("/")
+        # A member is greeted by the name on the cell's roll, not the account's (often only a login name).
+        member = getattr(recipient, "member", None)  # None when the account has no member record
         context = {
             "notification": notification,
-            "recipient_name": recipient.get_full_name() or recipient.username,
+            "recipient_name": (member.full_name if member else "") or recipient.get_full_name() or recipient.username,
             "link": f"{base}{notification.url}" if notification.url and base else notification.url,
         }
         build_email("emails/notification", context, [delivery.address]).send(fail_silently=False)

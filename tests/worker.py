@@ -12,11 +12,15 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 from django.db import connection
+
+from chibo.celery import app as celery_app
 
 ROOT = Path(__file__).resolve().parents[1]
 WAIT_SECONDS = 60
@@ -107,12 +111,58 @@ def stop_worker(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=10)
 
 
-def wait_until(done: Callable[[], bool], process: subprocess.Popen[bytes], log: Path) -> None:
+def wait_until(done: Callable[[], bool], process: subprocess.Popen[bytes], log: Path, what: str = "") -> None:
     """Poll ``done`` until it holds, for at most a minute; fail with the worker's log if it stops or never does."""
     deadline = time.monotonic() + WAIT_SECONDS
+    waiting_for = f" ({what})" if what else ""
     while time.monotonic() < deadline:
         if done():
             return
-        assert process.poll() is None, "the worker stopped:\n" + log.read_text(errors="replace")[-4000:]
+        assert process.poll() is None, f"the worker stopped{waiting_for}:\n" + log.read_text(errors="replace")[-4000:]
         time.sleep(0.25)
-    raise AssertionError("the worker did not finish in time:\n" + log.read_text(errors="replace")[-4000:])
+    raise AssertionError(f"the worker did not finish in time{waiting_for}:\n" + log.read_text(errors="replace")[-4000:])
+
+
+def _drop_broker_connections() -> None:
+    """Close and forget the pooled broker connections, so that the next message goes to the broker the settings
+    now name."""
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@contextmanager
+def publishing_to_worker(tmp_path: Path) -> Iterator[None]:
+    """Tasks queued by this process (the live server's views among them) go to the test worker's broker instead
+    of running eagerly, for the time of the block."""
+    broker_url, options = broker(tmp_path)
+    conf = celery_app.conf
+    saved = {name: conf[name] for name in ("task_always_eager", "broker_url", "broker_transport_options")}
+    conf.update(task_always_eager=False, broker_url=broker_url, broker_transport_options=options)
+    _drop_broker_connections()
+    try:
+        yield
+    finally:
+        conf.update(saved)
+        _drop_broker_connections()
+
+
+@dataclass
+class Worker:
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def wait_until(self, done: Callable[[], bool], what: str) -> None:
+        wait_until(done, self.process, self.log, what)
+
+
+@contextmanager
+def running_worker(tmp_path: Path, extra_settings: str = "", **env: str) -> Iterator[Worker]:
+    """A real worker on the test's database for the time of the block, with this process publishing to it."""
+    process, log = start_worker(tmp_path, environment(tmp_path, extra_settings, **env))
+    try:
+        with publishing_to_worker(tmp_path):
+            yield Worker(process, log)
+    finally:
+        stop_worker(process)

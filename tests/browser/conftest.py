@@ -2,8 +2,10 @@
 
 import os
 import shutil
+import subprocess
 
 import pytest
+from playwright.sync_api import expect
 
 # The live server runs in a thread beside the test; Playwright's sync API runs an event loop in the
 # test thread, and Django refuses ORM calls from a thread with a running loop unless told otherwise.
@@ -44,3 +46,46 @@ def log_in(page, username: str, password: str = "chibo-test-2026") -> None:  # t
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(password)
     page.get_by_role("button", name="Đăng nhập").click()
+
+
+def log_in_as(page, base_url: str, username: str) -> None:  # type: ignore[no-untyped-def]
+    """Leave whatever session the browser has and log in as someone else, from the login page."""
+    page.context.clear_cookies()
+    page.goto(base_url + "/accounts/login/")
+    log_in(page, username)
+
+
+def plan_meeting(page, day, place: str, chair_pk: int, recorder_pk: int) -> None:  # type: ignore[no-untyped-def]
+    """From the cell's page: the meeting planning form filled for 19:00–21:00 on ``day``, and sent."""
+    page.get_by_role("link", name="Sinh hoạt chi bộ").click()
+    page.get_by_role("link", name="Lên kế hoạch sinh hoạt").click()
+    page.locator("#id_date").fill(day.strftime("%d/%m/%Y"))
+    page.locator("#id_starts_at").fill("19:00")
+    page.locator("#id_ends_at").fill("21:00")
+    page.locator("#id_place").fill(place)
+    page.locator("#id_chair").select_option(str(chair_pk))
+    page.locator("#id_recorder").select_option(str(recorder_pk))
+    page.get_by_role("button", name="Lên kế hoạch").click()
+
+
+def pdf_text(path) -> str:  # type: ignore[no-untyped-def]
+    """The text of a PDF as pdftotext reads it, with the lines the page wraps joined by single spaces."""
+    raw = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return " ".join(raw.split())
+
+
+def expect_fits_the_screen(page, heading: str) -> None:  # type: ignore[no-untyped-def]
+    """Once the page whose heading says ``heading`` is there: it does not scroll sideways on the phone (a wide
+    table may scroll inside its own box). The message names the first elements that stick out."""
+    expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
+    overflow = page.evaluate(
+        """() => {
+            const width = document.documentElement.clientWidth;
+            const wide = [...document.querySelectorAll('body *')]
+                .filter((e) => e.getBoundingClientRect().right > width + 1)
+                .slice(0, 5)
+                .map((e) => `${e.tagName}.${e.className}: ${(e.textContent || '').trim().slice(0, 60)}`);
+            return {scroll: document.documentElement.scrollWidth, width: width, wide: wide};
+        }"""
+    )
+    assert overflow["scroll"] <= overflow["width"], f"{page.url} scrolls sideways on a phone: {overflow}"

@@ -8,18 +8,12 @@ from playwright.sync_api import Page, expect
 
 from evaluations.models import EvaluationCycle
 from evaluations.services import open_cycle, take_step
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in_as
 from tests.resolutions.factories import ResolutionFactory, TaskFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 YEAR = 2025
-
-
-def _log_in_as(page: Page, url: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(url + "/accounts/login/")
-    log_in(page, username)
 
 
 def test_self_assessment_proposal_vote_and_approval(live_server, page: Page, tree, people) -> None:
@@ -37,7 +31,7 @@ def test_self_assessment_proposal_vote_and_approval(live_server, page: Page, tre
     take_step(cycle=cycle, step="self_assessment", by=people["secretary"])
 
     # The member writes the self-assessment, the evidence of the year beside it.
-    _log_in_as(page, live_server.url, "member")
+    log_in_as(page, live_server.url, "member")
     page.get_by_role("button", name="Menu").click()
     page.get_by_role("link", name="Đánh giá, xếp loại").click()
     page.get_by_role("link", name=f"Tự kiểm điểm năm {YEAR}").click()
@@ -50,7 +44,7 @@ def test_self_assessment_proposal_vote_and_approval(live_server, page: Page, tre
     expect(page.get_by_role("alert").first).to_contain_text("Đã lưu bản tự kiểm điểm")
 
     # The secretary closes the self-assessment and proposes levels, seeing the evidence and what was written.
-    _log_in_as(page, live_server.url, "secretary")
+    log_in_as(page, live_server.url, "secretary")
     page.goto(live_server.url + f"/evaluations/{cycle.pk}/")
     expect(page.locator("main")).to_contain_text("1/4 đảng viên đã nộp bản tự kiểm điểm")
     page.get_by_role("button", name="Kết thúc tự kiểm điểm, chuyển chi ủy đề xuất").click()
@@ -74,7 +68,7 @@ def test_self_assessment_proposal_vote_and_approval(live_server, page: Page, tre
     expect(page.get_by_role("alert").first).to_contain_text("Thông qua")
 
     # The ward member in charge approves.
-    _log_in_as(page, live_server.url, "in_charge")
+    log_in_as(page, live_server.url, "in_charge")
     page.get_by_role("button", name="Menu").click()
     page.get_by_role("link", name="Đánh giá, xếp loại").click()
     page.get_by_role("link", name=cell.name).click()

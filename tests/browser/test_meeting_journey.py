@@ -2,7 +2,6 @@
 review and the vote, and downloads the minutes PDF built by the Celery task."""
 
 import datetime as dt
-import subprocess
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -10,7 +9,7 @@ from playwright.sync_api import Page, expect
 from members.models import Member
 from resolutions.models import Meeting, Resolution, Task, Vote
 from resolutions.services import create_resolution, take_step
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, pdf_text, plan_meeting
 from tests.factories import MemberFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -44,15 +43,7 @@ def test_plan_attend_review_vote_and_download_the_minutes(
     log_in(page, "secretary")
 
     # Plan
-    page.get_by_role("link", name="Sinh hoạt chi bộ").click()
-    page.get_by_role("link", name="Lên kế hoạch sinh hoạt").click()
-    page.locator("#id_date").fill(today.strftime("%d/%m/%Y"))
-    page.locator("#id_starts_at").fill("19:00")
-    page.locator("#id_ends_at").fill("21:00")
-    page.locator("#id_place").fill("Nhà văn hóa khu phố 1")
-    page.locator("#id_chair").select_option(str(people["secretary"].member.pk))
-    page.locator("#id_recorder").select_option(str(people["deputy"].member.pk))
-    page.get_by_role("button", name="Lên kế hoạch").click()
+    plan_meeting(page, today, "Nhà văn hóa khu phố 1", people["secretary"].member.pk, people["deputy"].member.pk)
     meeting = Meeting.objects.get(cell=cell)
 
     # Attendance: two absences, one with a reason
@@ -89,7 +80,6 @@ def test_plan_attend_review_vote_and_download_the_minutes(
     assert pdf.headers["content-type"] == "application/pdf"
     path = tmp_path / "minutes.pdf"
     path.write_bytes(pdf.body())
-    raw = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
-    text = " ".join(raw.split())  # lines wrap where the page does
+    text = pdf_text(path)
     for expected in ("BIÊN BẢN SINH HOẠT CHI BỘ", "Lê Văn Ốm", "Trần Văn Vắng", "Còn hộ chưa ký cam kết"):
         assert expected in text

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -144,6 +145,13 @@ def test_cell_page_runs_a_fixed_number_of_queries(client_for, tree, django_asser
         response = client.get(reverse("members:org-detail", args=[tree.cell_a1.pk]))
     assert response.status_code == 200
     assert response.content.decode().count('href="/members/') >= size
+
+
+@pytest.mark.parametrize(("who", "shown"), [("member", True), ("secretary", True), ("standing", False)])
+def test_the_cell_page_leads_its_own_members_to_their_tasks(client_for, tree, who, shown) -> None:
+    page = client_for(who).get(reverse("members:org-detail", args=[tree.cell_a1.pk])).content.decode()
+    button = re.compile(rf'<a class="btn [^"]*" href="{reverse("resolutions:my-tasks")}">Việc của tôi</a>')
+    assert bool(button.search(page)) is shown  # the ward's member sees cell A1 but belongs to cell A2
 
 
 @pytest.mark.parametrize("size", [1, 3])

@@ -214,9 +214,11 @@ def test_the_vote_at_a_meeting_uses_its_attendance(client_for, meeting, cell, pe
     official = Member.objects.filter(cell=cell).official_on(TODAY).count()
     url = reverse("resolutions:resolution-vote", args=[resolution.pk])
     data = {"meeting": meeting.pk, "votes_for": official - 1, "votes_against": 0, "votes_abstain": 0}
-    assert client.post(url, data).status_code == 302
+    response = client.post(url, data, follow=True)
     vote = Vote.objects.get(resolution=resolution)
     assert vote.meeting == meeting
+    # From the resolution's page, where the vote leads, a link goes back to the meeting.
+    assert reverse("resolutions:meeting-detail", args=[meeting.pk]) in response.content.decode()
     assert vote.entitled_count == official - 1
     assert vote.excluded == {"absent_with_reason": [excused.pk]}
     assert client.get(reverse("resolutions:meeting-detail", args=[meeting.pk])).context["votes"][0] == vote

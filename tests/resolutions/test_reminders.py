@@ -231,7 +231,7 @@ def test_emails_are_three_templates_in_vietnamese(world, run) -> None:
     run(DAY)
     [message] = mail.outbox
     assert message.subject == "Nhiệm vụ đến hạn hôm nay: Dọn vệ sinh"
-    assert "Kính gửi đồng chí" in message.body
+    assert "Kính gửi đồng chí Lê Văn Làm," in message.body  # the member's name, not the account's
     html, mime = message.alternatives[0]
     assert mime == "text/html"
     assert "Dọn vệ sinh" in html
