@@ -124,7 +124,12 @@ class Meeting(models.Model):
     q_closing = models.PositiveSmallIntegerField(_("closing"), null=True, blank=True, validators=[MaxValueValidator(5)])
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords(excluded_fields=["minutes_pdf", "pdf_version", "pdf_state"])
+    # The PDF's state is the worker's business, and the counts and ``version`` are derived (recounted from the
+    # attendance rows, bumped by every change the minutes show), each written by an UPDATE: kept in the history
+    # they would show up as changes made by whoever next saved the meeting.
+    history = HistoricalRecords(
+        excluded_fields=["minutes_pdf", "pdf_version", "pdf_state", "version", "attended_count", "expected_count"]
+    )
     objects = MeetingQuerySet.as_manager()
 
     QUALITY_FIELDS = (
@@ -172,6 +177,7 @@ class AgendaItem(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     title = models.CharField(_("item"), max_length=300)
     notes = models.TextField(_("content"), blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("agenda item")
@@ -249,6 +255,7 @@ class Speech(models.Model):
     speaker_name = models.CharField(_("speaker (a guest)"), max_length=120, blank=True)
     content = models.TextField(_("opinion"))
     order = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("opinion raised")
