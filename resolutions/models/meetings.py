@@ -201,13 +201,14 @@ class Attendance(models.Model):
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="attendance")
-    status = models.CharField(_("attendance"), max_length=16, choices=Status.choices, default=Status.PRESENT)
+    # Not "attendance": that label is the meeting's attendance score (tỷ lệ dự họp) in the catalogue.
+    status = models.CharField(_("attendance status"), max_length=16, choices=Status.choices, default=Status.PRESENT)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("attendance")
-        verbose_name_plural = _("attendance")
+        verbose_name = _("attendance record")
+        verbose_name_plural = _("attendance records")
         constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="attendance_once_per_meeting")]
 
     def __str__(self) -> str:
