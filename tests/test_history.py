@@ -100,6 +100,20 @@ def test_a_resolution_shows_its_edits_its_tasks_and_its_steps(client_for, draft,
     assert task.history.count() == 2
 
 
+def test_a_task_removed_from_a_draft_stays_in_the_resolutions_history(client_for, draft, member_a1) -> None:
+    client = client_for("secretary")
+    edit = reverse("resolutions:resolution-edit", args=[draft.pk])
+    assert client.post(edit, edit_data(draft, tasks=[task_row("Thu gom rác", member_a1)])).status_code == 302
+    draft.refresh_from_db()
+    data = edit_data(draft)
+    data["tasks-0-DELETE"] = "on"
+    assert client.post(edit, data).status_code == 302
+    assert not draft.tasks.exists()
+    entries = history(client, "resolution-history", draft.pk).context["entries"]
+    removed = next(e for e in entries if e.action == "-")
+    assert (removed.what, removed.who, removed.action_label) == ("Nhiệm vụ: Thu gom rác", SECRETARY, "Xóa")
+
+
 def test_a_task_shows_the_reports_and_their_review(client_for, people, tree, member_a1) -> None:
     lead = people["member"].member
     resolution = create_resolution(
