@@ -166,6 +166,26 @@ def test_a_meeting_shows_attendance_minutes_and_corrections(client_for, people, 
     assert "Vắng có lý do" in response.content.decode()
 
 
+def test_a_long_text_edited_on_the_review_page_shows_only_what_changed(client_for, tree, meeting) -> None:
+    resolution = create_resolution(
+        cell=tree.cell_a1, by=None, kind="monthly", period_start=START, period_end=END, title="Thu quỹ"
+    )
+    Resolution.objects.filter(pk=resolution.pk).update(status=Resolution.Status.IN_PROGRESS)
+    url = reverse("resolutions:meeting-review", args=[meeting.pk, resolution.pk])
+    first = "Chi bộ đã lãnh đạo vận động 120 hộ gia đình ký cam kết giữ gìn vệ sinh môi trường, đạt 95% chỉ tiêu đề ra."
+    client = client_for("secretary")
+    assert client.post(url, {"results": first}).status_code == 302
+    assert client.post(url, {"results": first.replace("120 hộ", "132 hộ")}).status_code == 302
+    response = history(client, "meeting-history", meeting.pk)
+    edited = next(e for e in response.context["entries"] if e.what.startswith("Sơ kết") and e.action == "~")
+    change = edited.changes[0]
+    assert (change.label, change.old, change.new) == ("Kết quả đạt được", "120", "132")
+    assert change.before.endswith("vận động ")
+    assert change.after.startswith(" hộ gia đình")
+    assert change.after.endswith("…")
+    assert '<del class="text-danger">120</del>' in response.content.decode()
+
+
 def test_a_member_shows_edits_and_status_periods(client_for, people, member_a1) -> None:
     client = client_for("secretary")
     data = {
