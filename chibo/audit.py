@@ -439,7 +439,11 @@ def compact(label: str, old: str, new: str) -> Change:
     if start > CONTEXT:
         before = "…" + before.split(" ", 1)[-1] if " " in before else "…" + before
     tail = old[len(old) - end :] if end else ""
-    after = tail[:CONTEXT] + ("…" if len(tail) > CONTEXT else "")
+    after = tail
+    if len(tail) > CONTEXT:
+        cut = tail[:CONTEXT]
+        space = cut.rfind(" ")
+        after = (cut[:space] if space > 0 else cut) + "…"
     return Change(
         label,
         _shorten(old[start : len(old) - end]),
