@@ -166,6 +166,23 @@ def test_a_meeting_shows_attendance_minutes_and_corrections(client_for, people, 
     assert "Vắng có lý do" in response.content.decode()
 
 
+def test_an_approved_absence_request_is_recorded_with_the_attendance_it_changes(client_for, people, meeting) -> None:
+    ask = reverse("resolutions:absence-request", args=[meeting.pk])
+    assert client_for("member").post(ask, {"reason": "Đi công tác"}).status_code == 302
+    request = meeting.absence_requests.get()
+    client_for("secretary").post(reverse("resolutions:absence-decide", args=[request.pk]), {"decision": "approve"})
+    entries = history(client_for("deputy"), "meeting-history", meeting.pk).context["entries"]
+    asked = "Đơn xin vắng: Đảng viên member"
+    decided = next(e for e in entries if e.what.startswith("Đơn xin vắng") and e.action == "~")
+    assert (decided.what, decided.who) == (asked, SECRETARY)
+    assert changes_of(decided)["Trạng thái"] == ("Chờ duyệt", "Đã duyệt")
+    marked = next(e for e in entries if e.what == "Điểm danh: Đảng viên member" and e.action == "~")
+    assert marked.who == SECRETARY
+    assert changes_of(marked)["Tình hình dự họp"] == ("Có mặt", "Vắng có lý do")
+    assert changes_of(marked)["Lý do"] == ("—", "Đi công tác")
+    assert next(e for e in entries if e.action == "+" and e.what == asked).who == "Đảng viên member"
+
+
 def test_a_long_text_edited_on_the_review_page_shows_only_what_changed(client_for, tree, meeting) -> None:
     resolution = create_resolution(
         cell=tree.cell_a1, by=None, kind="monthly", period_start=START, period_end=END, title="Thu quỹ"
