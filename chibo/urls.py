@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from chibo.views import ping
+from chibo.views import ping, record_history
 from members import views as member_views
 
 urlpatterns = [
@@ -15,6 +15,12 @@ urlpatterns = [
     path("accounts/ping/", ping, name="ping"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    # One page for the change history of every kind of record (chibo.audit.KINDS).
+    path("members/<int:member_id>/history/", record_history, {"kind": "member"}, name="member-history"),
+    path("resolutions/<int:resolution_id>/history/", record_history, {"kind": "resolution"}, name="resolution-history"),
+    path("tasks/<int:task_id>/history/", record_history, {"kind": "task"}, name="task-history"),
+    path("meetings/<int:meeting_id>/history/", record_history, {"kind": "meeting"}, name="meeting-history"),
+    path("evaluations/<int:cycle_id>/history/", record_history, {"kind": "cycle"}, name="cycle-history"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("", include("members.urls")),
     path("", include("resolutions.urls")),

@@ -1,9 +1,44 @@
 """Views that belong to no app."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import render
+from django.urls import reverse
+
+from chibo import audit
+from members.access import access_for, require
+from members.models import Member
 
 
 def ping(request: HttpRequest) -> HttpResponse:
     """A logged-in page that does nothing: the session, the login check and a response, no more. It tells a
     phone that its session is alive, and the benchmark measures every page against it (the framework floor)."""
     return HttpResponse("ok", content_type="text/plain; charset=utf-8")
+
+
+def record_history(request: HttpRequest, kind: str, **ids: int) -> HttpResponse:
+    """The change history of a member, a resolution, a task, a meeting or an evaluation cycle, with the rows
+    that belong to it. Who may read it is decided in ``chibo.audit`` (its docstring gives the reason): 404 for
+    a record the user does not see, 403 for one they see without overseeing its cell."""
+    entry = audit.KINDS[kind]
+    access = access_for(request.user)
+    record = entry.model._default_manager.select_related(entry.cell).filter(pk=ids[entry.param]).first()
+    if record is None:
+        raise Http404
+    cell = entry.cell_of(record)
+    sees = access.can_view_member(record) if isinstance(record, Member) else access.can_view_org(cell)
+    if not sees:
+        raise Http404
+    require(access.can_oversee_org(cell))
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    page, entries = audit.history_page(entry, record, request.GET.get("page"))
+    context = {
+        "record": record,
+        "record_name": audit.record_name(record),
+        "record_kind": record._meta.verbose_name,
+        "record_url": reverse(entry.detail_url, args=[record.pk]),
+        "cell": cell,
+        "page": page,
+        "entries": entries,
+    }
+    return render(request, "history.html", context)

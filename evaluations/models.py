@@ -88,6 +88,7 @@ class CycleStep(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("evaluation step")

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chibo.lib.history import create_recorded, record_changed, update_recorded
 from evaluations.models import CycleStep, EvaluationCycle, Level, MemberEvaluation
 from evaluations.rules import excellent_quota, exclusion
 from members.models import Member, Organisation
@@ -78,6 +79,7 @@ def _move(cycle: EvaluationCycle, *, source: str, target: str, by: Any, note: st
     cycle.status = target
     for name, value in fields.items():
         setattr(cycle, name, value)
+    record_changed([cycle], reason=note)
 
 
 @transaction.atomic
@@ -102,12 +104,13 @@ def take_step(*, cycle: EvaluationCycle, step: str, by: Any) -> None:
     if step in ("self_assessment", "proposal"):
         # Members who joined the roll since the self-assessment began get their row too.
         existing = set(cycle.evaluations.values_list("member_id", flat=True))
-        MemberEvaluation.objects.bulk_create(
+        create_recorded(
+            MemberEvaluation,
             [
                 MemberEvaluation(cycle=cycle, member=entry.member)
                 for entry in classification_roll(cycle.cell, cycle.year)
                 if entry.member.pk not in existing
-            ]
+            ],
         )
     if step == "vote":
         check_proposal(cycle)
@@ -153,14 +156,18 @@ def save_proposal(*, cycle: EvaluationCycle, levels: dict[int, tuple[str, str]],
         raise WorkflowError(_("Levels can be proposed only at the committee's proposal stage."))
     excluded = _excluded_ids(cycle)
     evaluations = list(cycle.evaluations.all())
+    changed = []
     for evaluation in evaluations:
         level, note = levels.get(evaluation.pk, (evaluation.proposed_level, evaluation.proposal_note))
+        before = (evaluation.proposed_level, evaluation.proposal_note)
         evaluation.proposed_level = "" if evaluation.member_id in excluded else level
         evaluation.proposal_note = note
+        if (evaluation.proposed_level, evaluation.proposal_note) != before:
+            changed.append(evaluation)
     quota = excellent_quota(e.proposed_level for e in evaluations)
     if not quota.ok:
         raise WorkflowError(quota.error)
-    MemberEvaluation.objects.bulk_update(evaluations, ["proposed_level", "proposal_note"])
+    update_recorded(MemberEvaluation, changed, ["proposed_level", "proposal_note"])
     for name, value in cell_fields.items():
         setattr(cycle, name, value)
     cycle.save(update_fields=list(cell_fields))
@@ -227,15 +234,19 @@ def approve(*, cycle: EvaluationCycle, levels: dict[int, str], cell_level: str, 
         raise WorkflowError(_("Choose the cell's level."))
     excluded = _excluded_ids(cycle)
     evaluations = list(cycle.evaluations.all())
+    changed = []
     for evaluation in evaluations:
         level = levels.get(evaluation.pk) or evaluation.proposed_level
+        before = evaluation.approved_level
         evaluation.approved_level = "" if evaluation.member_id in excluded else level
+        if evaluation.approved_level != before:
+            changed.append(evaluation)
     if any(not e.approved_level and e.member_id not in excluded for e in evaluations):
         raise WorkflowError(_("Choose a level for every member."))
     quota = excellent_quota(e.approved_level for e in evaluations)
     if not quota.ok:
         raise WorkflowError(quota.error)
-    MemberEvaluation.objects.bulk_update(evaluations, ["approved_level"])
+    update_recorded(MemberEvaluation, changed, ["approved_level"])
     _move(
         cycle,
         source=S.APPROVAL,

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
+from chibo.lib.history import update_recorded
 from evaluations.access import can_approve, can_propose, can_read_results, get_cycle, require
 from evaluations.documents import render_results_pdf, results_filename
 from evaluations.evidence import MemberEvidence, cell_evidence
@@ -376,6 +377,7 @@ def emulation(request: HttpRequest, cycle_id: int) -> HttpResponse:
                 messages.success(request, _("The criterion is added."))
                 return redirect("evaluations:emulation", cycle.pk)
         else:
+            scores_before = {criterion.pk: criterion.score for criterion in criteria}
             for criterion in criteria:
                 raw = request.POST.get(f"score_{criterion.pk}", "").strip()
                 if not raw:
@@ -389,7 +391,8 @@ def emulation(request: HttpRequest, cycle_id: int) -> HttpResponse:
                     continue
                 criterion.score = int(raw)
             if not errors:
-                EmulationCriterion.objects.bulk_update(criteria, ["score"])
+                scored = [c for c in criteria if c.score != scores_before[c.pk]]
+                update_recorded(EmulationCriterion, scored, ["score"])
                 messages.success(request, _("The scores are saved."))
                 return redirect("evaluations:emulation", cycle.pk)
     total_points = sum(c.max_points or 0 for c in criteria)

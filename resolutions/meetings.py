@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chibo.lib.history import create_recorded, record_changed, update_recorded
 from members.models import Member, Organisation
 from resolutions.models import (
     AbsenceRequest,
@@ -96,8 +97,8 @@ def touch(meeting: Meeting) -> None:
 @transaction.atomic
 def plan_meeting(*, cell: Organisation, by: AbstractBaseUser | None, **fields: Any) -> Meeting:
     meeting = Meeting.objects.create(cell=cell, created_by=by, **fields)
-    AgendaItem.objects.bulk_create(
-        AgendaItem(meeting=meeting, order=i, title=title) for i, title in enumerate(agenda_for(cell))
+    create_recorded(
+        AgendaItem, (AgendaItem(meeting=meeting, order=i, title=title) for i, title in enumerate(agenda_for(cell)))
     )
     sync_attendance(meeting)
     return meeting
@@ -120,7 +121,7 @@ def sync_attendance(meeting: Meeting) -> None:
             reason = meeting.absence_requests.get(member=member).reason
         rows.append(Attendance(meeting=meeting, member=member, status=status, reason=reason))
     if rows:
-        Attendance.objects.bulk_create(rows)
+        create_recorded(Attendance, rows)
         recount_attendance(Meeting.objects.filter(pk=meeting.pk))
 
 
@@ -142,7 +143,7 @@ def set_attendance(*, meeting: Meeting, changes: dict[int, tuple[str, str]]) -> 
             row.status, row.reason = status, reason
             changed.append(row)
     if changed:
-        Attendance.objects.bulk_update(changed, ["status", "reason"])
+        update_recorded(Attendance, changed, ["status", "reason"])
         recount_attendance(Meeting.objects.filter(pk=meeting.pk))
         touch(meeting)
     return len(changed)
@@ -177,11 +178,17 @@ def decide_absence(
     if changed != 1:
         raise WorkflowError(_("This request has already been decided."))
     request.refresh_from_db()
+    record_changed([request])
     if approve:
         # An approved request becomes "absent with reason", unless the secretary has already marked otherwise.
-        Attendance.objects.filter(meeting=request.meeting, member=request.member, status=A.PRESENT).update(
-            status=A.ABSENT_WITH_REASON, reason=request.reason
+        rows = list(
+            Attendance.objects.select_for_update().filter(
+                meeting=request.meeting, member=request.member, status=A.PRESENT
+            )
         )
+        for row in rows:
+            row.status, row.reason = A.ABSENT_WITH_REASON, request.reason
+        update_recorded(Attendance, rows, ["status", "reason"])
         recount_attendance(Meeting.objects.filter(pk=request.meeting_id))
         touch(request.meeting)
     return request

@@ -14,6 +14,7 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chibo.lib.history import create_recorded, record_changed
 from chibo.lib.html import html_to_text
 from members.models import Member, Organisation, today
 from resolutions.models import (
@@ -87,9 +88,12 @@ def start_from_last_period(
     )
     if previous is None:
         return resolution
-    Target.objects.bulk_create(
-        Target(resolution=resolution, name=t.name, unit=t.unit, target_value=t.target_value, order=t.order)
-        for t in previous.targets.all()
+    create_recorded(
+        Target,
+        (
+            Target(resolution=resolution, name=t.name, unit=t.unit, target_value=t.target_value, order=t.order)
+            for t in previous.targets.all()
+        ),
     )
     for order, task in enumerate(previous.tasks.open().prefetch_related("supporters")):
         supporters = list(task.supporters.all())
@@ -185,6 +189,7 @@ def _move(resolution: Resolution, to: str, by: AbstractBaseUser | None, note: st
     resolution.status = to
     for name, value in extra.items():
         setattr(resolution, name, value)
+    record_changed([resolution], reason=note)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -317,6 +322,7 @@ def amend(*, resolution: Resolution, reason: str, opinion: PublicOpinion | None,
     number = resolution.version + 1
     Resolution.objects.filter(pk=resolution.pk).update(version=number)
     resolution.version = number
+    record_changed([resolution], reason=reason)
     return Version.objects.create(
         resolution=resolution,
         number=number,
@@ -466,6 +472,7 @@ def review_update(*, update: ProgressUpdate, confirm: bool, note: str, by: Abstr
     if changed != 1:
         raise WorkflowError(_("This report has already been reviewed."))
     update.review, update.review_note, update.reviewed_by, update.reviewed_at = review, note, by, now
+    record_changed([update])
     _apply_latest(update.task)
     return update
 

@@ -1,9 +1,11 @@
 import datetime as dt
+from typing import Any
 
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
 from chibo.lib.html import clean_html
+from members.access import access_for
 
 register = template.Library()
 
@@ -42,3 +44,9 @@ def percent_bar_class(value: int | None) -> str:
     if value >= 40:
         return "bg-info"
     return "bg-warning"
+
+
+@register.filter
+def sees_history(user: Any, cell: Any) -> bool:
+    """Whether the user may open the change history of the cell's records (``chibo.audit``)."""
+    return access_for(user).can_oversee_org(cell)

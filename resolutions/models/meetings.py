@@ -124,7 +124,12 @@ class Meeting(models.Model):
     q_closing = models.PositiveSmallIntegerField(_("closing"), null=True, blank=True, validators=[MaxValueValidator(5)])
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords(excluded_fields=["minutes_pdf", "pdf_version", "pdf_state"])
+    # The PDF's state is the worker's business, and the counts and ``version`` are derived (recounted from the
+    # attendance rows, bumped by every change the minutes show), each written by an UPDATE: kept in the history
+    # they would show up as changes made by whoever next saved the meeting.
+    history = HistoricalRecords(
+        excluded_fields=["minutes_pdf", "pdf_version", "pdf_state", "version", "attended_count", "expected_count"]
+    )
     objects = MeetingQuerySet.as_manager()
 
     QUALITY_FIELDS = (
@@ -172,6 +177,7 @@ class AgendaItem(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     title = models.CharField(_("item"), max_length=300)
     notes = models.TextField(_("content"), blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("agenda item")
@@ -195,13 +201,14 @@ class Attendance(models.Model):
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="attendance")
-    status = models.CharField(_("attendance"), max_length=16, choices=Status.choices, default=Status.PRESENT)
+    # Not "attendance": that label is the meeting's attendance score (tỷ lệ dự họp) in the catalogue.
+    status = models.CharField(_("attendance status"), max_length=16, choices=Status.choices, default=Status.PRESENT)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     history = HistoricalRecords()
 
     class Meta:
-        verbose_name = _("attendance")
-        verbose_name_plural = _("attendance")
+        verbose_name = _("attendance record")
+        verbose_name_plural = _("attendance records")
         constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="attendance_once_per_meeting")]
 
     def __str__(self) -> str:
@@ -249,6 +256,7 @@ class Speech(models.Model):
     speaker_name = models.CharField(_("speaker (a guest)"), max_length=120, blank=True)
     content = models.TextField(_("opinion"))
     order = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("opinion raised")

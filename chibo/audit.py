@@ -1,0 +1,486 @@
+"""The change history of a cell's records, as the secretary and the ward committee read it.
+
+Every change to members, resolutions, tasks, votes, meetings and evaluations is kept by django-simple-history
+(``HistoricalRecords`` on the models; the writes that bypass ``save()`` record theirs through
+``chibo.lib.history``). This module turns those rows into one page per record: the record's own changes and
+those of the rows that belong to it (a resolution's targets, tasks and votes; a meeting's attendance, speeches
+and reviews; …), newest first, each with when, who, what kind of change, and for a change the fields that
+changed, labelled and valued as the pages show them.
+
+``KINDS`` is the registry: what kinds of record have a history page, how each finds its cell, and which history
+tables belong to it. A page reads a fixed number of queries whatever the number of history rows: one to count,
+one for the page (a UNION over the history tables), two per history table with rows on the page (the rows and
+the rows before them), one per kind of related object named and one per many-to-many field shown, and two for
+the users.
+
+Who sees a record's history: whoever oversees its cell (``Access.can_oversee_org``): the cell's secretary,
+deputy and committee members, the ward committee member in charge of it, the standing committee above it, and
+administrators. The history shows earlier values of members' personal data and who changed what, so it goes to
+those who already read every record of the cell with its personal data: the cell committee leads the cell
+collectively (DOMAIN.md: deputy and committee members have the same rights inside their cell) and the upper
+level checks and supervises it. A plain member sees their own record and the cell's resolutions but not other
+members' data, so a history page is refused to them (403); someone who does not see the record gets 404.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.db.models import IntegerField, OuterRef, Subquery, Value
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from simple_history.utils import get_m2m_reverse_field_name
+
+from chibo.lib.html import html_to_text
+from evaluations.models import CycleStep, EmulationCriterion, EvaluationCycle, MemberEvaluation, PeopleComment
+from members.models import AwayPeriod, Exemption, Member, MemberEvent, Organisation, Role, Suspension
+from resolutions.models import (
+    AbsenceRequest,
+    AgendaItem,
+    Attendance,
+    Dissemination,
+    Meeting,
+    MonthlyReview,
+    ProgressUpdate,
+    PublicOpinion,
+    Resolution,
+    Speech,
+    StatusChange,
+    Target,
+    Task,
+    Version,
+    Vote,
+)
+
+PAGE_SIZE = 30
+# A text longer than this, or any multi-line text field, is shown as the part that changed with a little context.
+SHORT_TEXT = 80
+CONTEXT = 30
+MIDDLE = 200
+
+
+# ---------------------------------------------------------------------------------------------------
+# The registry
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    """A history table that belongs to the record: ``lookup`` is the field of its rows naming the record."""
+
+    model: type[models.Model]
+    lookup: str
+    # The field that names one row among its siblings ("Task: Thu quỹ"); None for the record itself.
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    model: type[models.Model]
+    param: str
+    detail_url: str
+    cell: str  # the lookup from the record to its cell
+    sources: tuple[Source, ...]
+
+    def cell_of(self, obj: models.Model) -> Organisation:
+        value: Any = obj
+        for part in self.cell.split("__"):
+            value = getattr(value, part)
+        return value
+
+
+KINDS: dict[str, Kind] = {
+    "member": Kind(
+        "member",
+        Member,
+        "member_id",
+        "members:member-detail",
+        "cell",
+        (
+            Source(Member, "id"),
+            Source(Exemption, "member_id", "starts_on"),
+            Source(AwayPeriod, "member_id", "starts_on"),
+            Source(Suspension, "member_id", "starts_on"),
+            Source(MemberEvent, "member_id", "kind"),
+        ),
+    ),
+    "resolution": Kind(
+        "resolution",
+        Resolution,
+        "resolution_id",
+        "resolutions:resolution-detail",
+        "cell",
+        (
+            Source(Resolution, "id"),
+            Source(Target, "resolution_id", "name"),
+            Source(Task, "resolution_id", "title"),
+            Source(Vote, "resolution_id", "held_on"),
+            Source(StatusChange, "resolution_id", "to_status"),
+            Source(Version, "resolution_id", "number"),
+            Source(Dissemination, "resolution_id", "held_on"),
+            Source(PublicOpinion, "resolution_id", "received_on"),
+        ),
+    ),
+    "task": Kind(
+        "task",
+        Task,
+        "task_id",
+        "resolutions:task-detail",
+        "resolution__cell",
+        (Source(Task, "id"), Source(ProgressUpdate, "task_id", "author")),
+    ),
+    "meeting": Kind(
+        "meeting",
+        Meeting,
+        "meeting_id",
+        "resolutions:meeting-detail",
+        "cell",
+        (
+            Source(Meeting, "id"),
+            Source(AgendaItem, "meeting_id", "title"),
+            Source(Attendance, "meeting_id", "member"),
+            Source(AbsenceRequest, "meeting_id", "member"),
+            Source(Speech, "meeting_id", "speaker"),
+            Source(Vote, "meeting_id", "held_on"),
+            Source(MonthlyReview, "meeting_id", "resolution"),
+        ),
+    ),
+    "cycle": Kind(
+        "cycle",
+        EvaluationCycle,
+        "cycle_id",
+        "evaluations:cycle-detail",
+        "cell",
+        (
+            Source(EvaluationCycle, "id"),
+            Source(MemberEvaluation, "cycle_id", "member"),
+            Source(CycleStep, "cycle_id", "to_status"),
+            Source(PeopleComment, "cycle_id", "source"),
+            Source(EmulationCriterion, "cycle_id", "text"),
+        ),
+    ),
+}
+
+
+# ---------------------------------------------------------------------------------------------------
+# What a page shows
+# ---------------------------------------------------------------------------------------------------
+
+ACTIONS = {"+": gettext_lazy("Created"), "~": gettext_lazy("Changed"), "-": gettext_lazy("Deleted")}
+
+
+@dataclass
+class Change:
+    label: str
+    old: str
+    new: str
+    # For a long text: the unchanged words around the part that changed.
+    before: str = ""
+    after: str = ""
+
+
+@dataclass
+class Entry:
+    when: dt.datetime
+    action: str  # "+", "~" or "-"
+    who: str
+    who_detail: str
+    what: str  # the row's kind and name when it is not the record itself ("Task: Thu quỹ")
+    reason: str
+    changes: list[Change] = field(default_factory=list)
+    no_earlier: bool = False  # a change whose earlier state was never recorded
+
+    @property
+    def action_label(self) -> str:
+        return str(ACTIONS[self.action])
+
+
+def shown_fields(model: type[models.Model]) -> list[models.Field]:
+    """The fields a change lists: those a user edits and the pages label. Fields with no label of their own
+    (ordering, stamps, who-and-when that the entry itself shows) and JSON snapshots are bookkeeping."""
+    tracked = model.history.model.tracked_fields  # type: ignore[attr-defined]
+    return [f for f in tracked if f.editable and isinstance(f.verbose_name, Promise) and not _is_json(f)]
+
+
+def shown_m2m(model: type[models.Model]) -> list[models.ManyToManyField]:
+    return list(getattr(model.history.model, "_history_m2m_fields", []))  # type: ignore[attr-defined]
+
+
+def _is_json(f: models.Field) -> bool:
+    return isinstance(f, models.JSONField)
+
+
+def history_page(kind: Kind, obj: models.Model, page_number: str | None) -> tuple[Any, list[Entry]]:
+    """The page of the record's history asked for, and its entries: (paginator page, entries)."""
+    from django.core.paginator import Paginator
+
+    sources = kind.sources
+    parts = [
+        s.model.history.filter(**{s.lookup: obj.pk})  # type: ignore[attr-defined]
+        .order_by()
+        .annotate(history_source=Value(i, output_field=IntegerField()))
+        .values_list("history_date", "history_id", "history_source")
+        for i, s in enumerate(sources)
+    ]
+    union = parts[0].union(*parts[1:], all=True).order_by("-history_date", "-history_id")
+    page = Paginator(union, PAGE_SIZE).get_page(page_number)
+    return page, _entries(sources, obj, list(page.object_list))
+
+
+def _entries(sources: tuple[Source, ...], obj: models.Model, keys: list[tuple[Any, int, int]]) -> list[Entry]:
+    wanted: dict[int, list[int]] = defaultdict(list)
+    for _date, history_id, source in keys:
+        wanted[source].append(history_id)
+    rows: dict[tuple[int, int], Any] = {}
+    previous: dict[tuple[int, int], Any] = {}
+    for index, ids in wanted.items():
+        history = sources[index].model.history  # type: ignore[attr-defined]
+        earlier = (
+            history.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id"))
+            .order_by("-history_id")
+            .values("history_id")[:1]
+        )
+        page_rows = list(history.filter(history_id__in=ids).annotate(earlier_id=Subquery(earlier)))
+        before = history.in_bulk([r.earlier_id for r in page_rows if r.earlier_id])
+        for row in page_rows:
+            rows[index, row.history_id] = row
+            if row.earlier_id:
+                previous[index, row.history_id] = before[row.earlier_id]
+
+    names = _Names()
+    m2m = _M2M()
+    plan = []
+    for _date, history_id, index in keys:
+        source = sources[index]
+        row = rows[index, history_id]
+        old = previous.get((index, history_id))
+        fields = shown_fields(source.model)
+        deltas = []
+        if row.history_type == "~" and old is not None:
+            delta = row.diff_against(old, included_fields=[f.name for f in fields])
+            by_name = {f.name: f for f in fields}
+            deltas = [(by_name[c.field], c.old, c.new) for c in delta.changes]
+            for f, before_value, after_value in deltas:
+                names.want(f, before_value)
+                names.want(f, after_value)
+            for f in shown_m2m(source.model):
+                m2m.want(source.model, f, row.history_id)
+                m2m.want(source.model, f, old.history_id)
+        if source.label:
+            label_field = source.model._meta.get_field(source.label)
+            names.want(label_field, getattr(row, label_field.attname))
+        plan.append((source, row, old, deltas))
+
+    m2m.load(names)
+    names.load()
+    users = _users(row.history_user_id for _s, row, _o, _d in plan)
+    entries = []
+    for source, row, old, deltas in plan:
+        changes = [_change(f, a, b, names) for f, a, b in deltas]
+        if row.history_type == "~" and old is not None:
+            for f in shown_m2m(source.model):
+                a, b = m2m.get(source.model, f, old.history_id), m2m.get(source.model, f, row.history_id)
+                if a != b:
+                    changes.append(Change(str(f.verbose_name), names.join(f, sorted(a)), names.join(f, sorted(b))))
+        what = ""
+        if source.label:
+            label_field = source.model._meta.get_field(source.label)
+            value = display(label_field, getattr(row, label_field.attname), names)
+            what = f"{_capfirst(source.model._meta.verbose_name)}: {value}"
+        who, who_detail = users.get(row.history_user_id, (_("System"), ""))
+        entries.append(
+            Entry(
+                when=row.history_date,
+                action=row.history_type,
+                who=who,
+                who_detail=who_detail,
+                what=what,
+                reason=row.history_change_reason or "",
+                changes=sorted(changes, key=lambda c: c.label),
+                no_earlier=row.history_type == "~" and old is None,
+            )
+        )
+    return entries
+
+
+def _capfirst(text: Any) -> str:
+    text = str(text)
+    return text[:1].upper() + text[1:]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Values as users read them
+# ---------------------------------------------------------------------------------------------------
+
+
+class _Names:
+    """The names of related objects a page shows, read in one query per related model."""
+
+    def __init__(self) -> None:
+        self.ids: dict[type[models.Model], set[Any]] = defaultdict(set)
+        self.found: dict[tuple[type[models.Model], Any], str] = {}
+
+    def want(self, f: models.Field, value: Any) -> None:
+        if f.is_relation and value is not None:
+            self.ids[f.related_model].add(getattr(value, "pk", value))  # type: ignore[index]
+
+    def load(self) -> None:
+        for model, ids in self.ids.items():
+            for obj in _name_query(model).filter(pk__in=ids):
+                self.found[model, obj.pk] = _name(obj)
+
+    def name(self, model: type[models.Model], pk: Any) -> str:
+        return self.found.get((model, pk)) or _("#%(id)s (deleted)") % {"id": pk}
+
+    def join(self, f: models.Field, pks: Iterable[Any]) -> str:
+        return ", ".join(self.name(f.related_model, pk) for pk in pks) or "—"  # type: ignore[arg-type]
+
+
+def _name_query(model: type[models.Model]) -> Any:
+    if model is Vote:
+        return Vote.objects.select_related("resolution")  # its name shows the resolution's number
+    return model._default_manager.all()
+
+
+def _name(obj: models.Model) -> str:
+    if isinstance(obj, Meeting):
+        return f"{obj.get_kind_display()} {obj.date:%d/%m/%Y}"  # type: ignore[attr-defined]
+    if isinstance(obj, get_user_model()):
+        return obj.get_full_name() or obj.get_username()  # type: ignore[attr-defined]
+    return str(obj)
+
+
+class _M2M:
+    """The members of many-to-many fields at each history row, one query per field."""
+
+    def __init__(self) -> None:
+        self.ids: dict[tuple[type[models.Model], str], set[int]] = defaultdict(set)
+        self.values: dict[tuple[type[models.Model], str, int], set[Any]] = defaultdict(set)
+        self.fields: dict[tuple[type[models.Model], str], models.ManyToManyField] = {}
+
+    def want(self, model: type[models.Model], f: models.ManyToManyField, history_id: int) -> None:
+        self.ids[model, f.name].add(history_id)
+        self.fields[model, f.name] = f
+
+    def load(self, names: _Names) -> None:
+        for (model, name), history_ids in self.ids.items():
+            f = self.fields[model, name]
+            # The history of a many-to-many field is a table of (history row, related object) pairs.
+            through = getattr(model.history.model, f.name).model  # type: ignore[attr-defined]
+            target = get_m2m_reverse_field_name(f)
+            pairs = through.objects.filter(history_id__in=history_ids).values_list("history_id", f"{target}_id")
+            for history_id, pk in pairs:
+                self.values[model, name, history_id].add(pk)
+                names.ids[f.related_model].add(pk)  # type: ignore[index]
+
+    def get(self, model: type[models.Model], f: models.ManyToManyField, history_id: int) -> set[Any]:
+        return self.values.get((model, f.name, history_id), set())
+
+
+def display(f: models.Field, value: Any, names: _Names) -> str:
+    """A value as the pages show it: a choice's label, a related object's name, dates dd/mm/yyyy, times in the
+    site's time zone."""
+    if value is None or value == "":
+        return "—"
+    if f.is_relation:
+        return names.name(f.related_model, getattr(value, "pk", value))  # type: ignore[arg-type]
+    if f.choices:
+        return str(dict(f.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, dt.datetime):
+        return f"{timezone.localtime(value):%H:%M %d/%m/%Y}"
+    if isinstance(value, dt.date):
+        return f"{value:%d/%m/%Y}"
+    if isinstance(value, dt.time):
+        return f"{value:%H:%M}"
+    if isinstance(value, Decimal):
+        text = f"{value:f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    if isinstance(f, models.FileField):
+        return str(value).rsplit("/", 1)[-1]
+    if isinstance(f, models.TextField):
+        return " ".join(html_to_text(str(value)).split())
+    return str(value)
+
+
+def _change(f: models.Field, old: Any, new: Any, names: _Names) -> Change:
+    label = _capfirst(f.verbose_name)
+    before, after = display(f, old, names), display(f, new, names)
+    if isinstance(f, models.TextField) or max(len(before), len(after)) > SHORT_TEXT:
+        return compact(label, before, after)
+    return Change(label, before, after)
+
+
+def compact(label: str, old: str, new: str) -> Change:
+    """A long text's change: the part that differs, with a few words of what stayed around it."""
+    if old == "—" or new == "—":
+        return Change(label, _shorten(old), _shorten(new))
+    start = 0
+    while start < min(len(old), len(new)) and old[start] == new[start]:
+        start += 1
+    end = 0
+    while end < min(len(old), len(new)) - start and old[-1 - end] == new[-1 - end]:
+        end += 1
+    start = _word_start(old, start)
+    while end and not old[len(old) - end].isspace():  # whole words on both sides of the change
+        end -= 1
+    before = old[max(0, start - CONTEXT) : start]
+    if start > CONTEXT:
+        before = "…" + before.split(" ", 1)[-1] if " " in before else "…" + before
+    tail = old[len(old) - end :] if end else ""
+    after = tail
+    if len(tail) > CONTEXT:
+        cut = tail[:CONTEXT]
+        space = cut.rfind(" ")
+        after = (cut[:space] if space > 0 else cut) + "…"
+    return Change(
+        label,
+        _shorten(old[start : len(old) - end]),
+        _shorten(new[start : len(new) - end]),
+        before=before,
+        after=after,
+    )
+
+
+def _word_start(text: str, index: int) -> int:
+    while index > 0 and not text[index - 1].isspace():
+        index -= 1
+    return index
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= MIDDLE else text[: MIDDLE - 1].rstrip() + "…"
+
+
+def _users(ids: Iterable[int | None]) -> dict[int, tuple[str, str]]:
+    """(name, roles and login) of each user, from three queries: the users, their roles, their member records."""
+    wanted = {pk for pk in ids if pk is not None}
+    if not wanted:
+        return {}
+    users = (
+        get_user_model()
+        .objects.filter(pk__in=wanted)
+        .prefetch_related(models.Prefetch("roles", queryset=Role.objects.select_related("organisation")))
+    )
+    members = dict(Member.objects.filter(user_id__in=wanted).values_list("user_id", "full_name"))
+    out = {}
+    for user in users:
+        name = members.get(user.pk) or user.get_full_name() or user.get_username()
+        roles = [str(role) for role in user.roles.all()]
+        out[user.pk] = (name, " · ".join([*roles, user.get_username()]))
+    return out
+
+
+def record_name(obj: models.Model) -> str:
+    return _name(obj)

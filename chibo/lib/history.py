@@ -1,0 +1,38 @@
+"""Writes that bypass ``save()`` still land in the change history.
+
+django-simple-history records a row's history from the ``save()`` and ``delete()`` signals. A conditional
+``QuerySet.update()`` (a state guard), ``bulk_create()`` or ``bulk_update()`` sends none, so the workflows that
+use them call one of these helpers in the same transaction. The user is the request's (simple-history's
+middleware), or nobody in a Celery task or a management command: the history page shows that as the system.
+
+The query sets' own ``update()`` and ``bulk_create()`` still run (``TracksDashboard`` renews the dashboard
+tokens there): these helpers go through the model's default manager.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import models
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+
+def record_changed(rows: Iterable[models.Model], *, reason: str = "") -> None:
+    """A "changed" history row for each of these rows, as they now stand in memory, after a conditional
+    ``update()`` wrote them (the caller sets the updated values on the instances first)."""
+    rows = list(rows)
+    if rows:
+        type(rows[0]).history.bulk_history_create(rows, update=True, default_change_reason=reason)  # type: ignore[attr-defined]
+
+
+def create_recorded(model: type[models.Model], rows: Iterable[models.Model]) -> list[Any]:
+    """``bulk_create`` with a "created" history row for each row."""
+    rows = list(rows)
+    return bulk_create_with_history(rows, model) if rows else []
+
+
+def update_recorded(model: type[models.Model], rows: Sequence[models.Model], fields: list[str]) -> int:
+    """``bulk_update`` of these fields with a "changed" history row for each row. Pass only the rows that
+    changed: every row given gets a history row."""
+    return bulk_update_with_history(list(rows), model, fields) if rows else 0

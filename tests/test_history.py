@@ -1,0 +1,344 @@
+"""The change history pages (``chibo.audit``): changes made through the real pages appear with who, when and
+old → new; the bulk and conditional writes are recorded; who sees the pages; the query budget."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from chibo.audit import compact
+from evaluations.models import EvaluationCycle, MemberEvaluation
+from evaluations.services import open_cycle, save_proposal, take_step
+from members.models import Member
+from resolutions.meetings import plan_meeting
+from resolutions.models import Attendance, Meeting, ProgressUpdate, Resolution, Task
+from resolutions.services import create_resolution
+from tests.factories import MemberFactory
+from tests.resolutions.test_drafting import edit_data, task_row
+
+TODAY = dt.date.today()
+START = TODAY.replace(day=1)
+END = START + dt.timedelta(days=27)
+SECRETARY = "Đảng viên secretary"  # the secretary's member record (tests/conftest.py)
+
+
+@pytest.fixture
+def draft(tree, people) -> Resolution:  # type: ignore[no-untyped-def]
+    return create_resolution(
+        cell=tree.cell_a1,
+        by=people["secretary"],
+        kind="monthly",
+        period_start=START,
+        period_end=END,
+        title="Vệ sinh môi trường",
+    )
+
+
+@pytest.fixture
+def meeting(tree, people) -> Meeting:  # type: ignore[no-untyped-def]
+    return plan_meeting(
+        cell=tree.cell_a1,
+        by=people["secretary"],
+        kind="regular",
+        date=TODAY,
+        starts_at=dt.time(19, 30),
+        ends_at=dt.time(21, 30),
+        place="Nhà văn hóa khu phố 1",
+    )
+
+
+def history(client, name: str, pk: int, page: int | None = None):  # type: ignore[no-untyped-def]
+    response = client.get(reverse(name, args=[pk]), {"page": page} if page else {})
+    assert response.status_code == 200
+    return response
+
+
+def changes_of(entry) -> dict[str, tuple[str, str]]:  # type: ignore[no-untyped-def]
+    return {c.label: (c.old, c.new) for c in entry.changes}
+
+
+# --- each kind of record, changed through its pages -------------------------------------------------
+
+
+def test_a_resolution_shows_its_edits_its_tasks_and_its_steps(client_for, draft, member_a1) -> None:
+    client = client_for("secretary")
+    edit = reverse("resolutions:resolution-edit", args=[draft.pk])
+    data = edit_data(draft, tasks=[task_row("Thu gom rác", member_a1)], title="Vệ sinh môi trường, trật tự")
+    assert client.post(edit, data).status_code == 302
+    draft.refresh_from_db()
+    task = draft.tasks.get()
+    data = edit_data(draft)
+    data["tasks-0-deadline"] = "15/12/2026"
+    assert client.post(edit, data).status_code == 302
+    assert client.post(reverse("resolutions:resolution-step", args=[draft.pk, "submit"])).status_code == 302
+
+    response = history(client, "resolution-history", draft.pk)
+    entries = response.context["entries"]
+    submitted, step, deadline, saved_unchanged, task_created, titled, created = entries
+    # The workflow step: a conditional UPDATE, recorded with its user.
+    assert (submitted.action, submitted.what, submitted.who) == ("~", "", SECRETARY)
+    assert changes_of(submitted)["Trạng thái"] == ("Dự thảo", "Đã trình hội nghị")
+    assert "secretary" in submitted.who_detail
+    assert "Bí thư" in submitted.who_detail
+    assert (deadline.what, changes_of(deadline)["Hạn hoàn thành"]) == (
+        "Nhiệm vụ: Thu gom rác",
+        (f"{END:%d/%m/%Y}", "15/12/2026"),
+    )
+    assert (step.action, step.what) == ("+", "Chuyển trạng thái: Đã trình hội nghị")
+    assert (saved_unchanged.action, saved_unchanged.changes) == ("~", [])
+    assert (task_created.action, task_created.what) == ("+", "Nhiệm vụ: Thu gom rác")
+    assert changes_of(titled)["Trích yếu"] == ("Vệ sinh môi trường", "Vệ sinh môi trường, trật tự")
+    assert (created.action, created.what) == ("+", "")  # drafted outside a request (the fixture)
+    page = response.content.decode()
+    assert "Đã trình hội nghị" in page
+    assert "15/12/2026" in page
+    assert SECRETARY in page
+    assert task.history.count() == 2
+
+
+def test_a_task_removed_from_a_draft_stays_in_the_resolutions_history(client_for, draft, member_a1) -> None:
+    client = client_for("secretary")
+    edit = reverse("resolutions:resolution-edit", args=[draft.pk])
+    assert client.post(edit, edit_data(draft, tasks=[task_row("Thu gom rác", member_a1)])).status_code == 302
+    draft.refresh_from_db()
+    data = edit_data(draft)
+    data["tasks-0-DELETE"] = "on"
+    assert client.post(edit, data).status_code == 302
+    assert not draft.tasks.exists()
+    entries = history(client, "resolution-history", draft.pk).context["entries"]
+    removed = next(e for e in entries if e.action == "-")
+    assert (removed.what, removed.who, removed.action_label) == ("Nhiệm vụ: Thu gom rác", SECRETARY, "Xóa")
+
+
+def test_a_task_shows_the_reports_and_their_review(client_for, people, tree, member_a1) -> None:
+    lead = people["member"].member
+    resolution = create_resolution(
+        cell=tree.cell_a1, by=None, kind="monthly", period_start=START, period_end=END, title="Thu quỹ"
+    )
+    Resolution.objects.filter(pk=resolution.pk).update(status=Resolution.Status.IN_PROGRESS)
+    task = Task.objects.create(resolution=resolution, title="Vận động đóng quỹ", deadline=END, lead_member=lead)
+    report = {"status": "in_progress", "progress": "40", "note": "Đã vận động 20 hộ."}
+    assert client_for("member").post(reverse("resolutions:task-detail", args=[task.pk]), report).status_code == 302
+    update = ProgressUpdate.objects.get()
+    review = reverse("resolutions:update-review", args=[update.pk])
+    assert client_for("secretary").post(review, {"decision": "confirm", "note": ""}).status_code == 302
+
+    entries = history(client_for("secretary"), "task-history", task.pk).context["entries"]
+    reviewed = next(e for e in entries if e.what.startswith("Báo cáo tiến độ") and e.action == "~")
+    assert reviewed.who == SECRETARY
+    assert changes_of(reviewed)["Kết quả xem xét"] == ("Chờ xác nhận", "Đã xác nhận")
+    # The review saved the task again without changing it; the report changed it.
+    progressed = next(e for e in entries if not e.what and e.changes)
+    assert progressed.who == "Đảng viên member"
+    assert changes_of(progressed)["Tiến độ (%)"] == ("0", "40")
+    assert changes_of(progressed)["Trạng thái"] == ("Chưa thực hiện", "Đang thực hiện")
+
+
+def test_a_meeting_shows_attendance_minutes_and_corrections(client_for, people, meeting, tree) -> None:
+    absent = MemberFactory(cell=tree.cell_a1, full_name="Trần Thị Bích")
+    client = client_for("secretary")
+    attendance = reverse("resolutions:meeting-attendance", args=[meeting.pk])
+    client.get(attendance)  # brings the new member onto the roll: a bulk insert, recorded
+    data = {f"status_{pk}": s for pk, s in meeting.attendance.values_list("member_id", "status")}
+    data[f"status_{absent.pk}"], data[f"reason_{absent.pk}"] = Attendance.Status.ABSENT_WITH_REASON, "Ốm"
+    assert client.post(attendance, data).status_code == 302
+    Meeting.objects.filter(pk=meeting.pk).update(chair=people["secretary"].member, recorder=people["deputy"].member)
+    step = lambda name: reverse("resolutions:meeting-step", args=[meeting.pk, name])  # noqa: E731
+    client.post(step("held"))
+    client.post(step("approve"))
+    client.post(step("correct"), {"note": "Ghi sai tên người phát biểu"})
+
+    response = history(client, "meeting-history", meeting.pk)
+    entries = response.context["entries"]
+    corrected = entries[0]
+    assert corrected.reason == "Ghi sai tên người phát biểu"
+    assert changes_of(corrected)["Trạng thái"] == ("Đã thông qua biên bản", "Đã họp")
+    marked = next(e for e in entries if e.what == "Điểm danh: Trần Thị Bích" and e.action == "~")
+    assert marked.who == SECRETARY
+    assert changes_of(marked)["Tình hình dự họp"] == ("Có mặt", "Vắng có lý do")
+    assert changes_of(marked)["Lý do"] == ("—", "Ốm")
+    assert any(e.what == "Điểm danh: Trần Thị Bích" and e.action == "+" for e in entries)
+    assert any(e.what.startswith("Mục chương trình") and e.action == "+" for e in entries)
+    assert "Vắng có lý do" in response.content.decode()
+
+
+def test_an_approved_absence_request_is_recorded_with_the_attendance_it_changes(client_for, people, meeting) -> None:
+    ask = reverse("resolutions:absence-request", args=[meeting.pk])
+    assert client_for("member").post(ask, {"reason": "Đi công tác"}).status_code == 302
+    request = meeting.absence_requests.get()
+    client_for("secretary").post(reverse("resolutions:absence-decide", args=[request.pk]), {"decision": "approve"})
+    entries = history(client_for("deputy"), "meeting-history", meeting.pk).context["entries"]
+    asked = "Đơn xin vắng: Đảng viên member"
+    decided = next(e for e in entries if e.what.startswith("Đơn xin vắng") and e.action == "~")
+    assert (decided.what, decided.who) == (asked, SECRETARY)
+    assert changes_of(decided)["Trạng thái"] == ("Chờ duyệt", "Đã duyệt")
+    marked = next(e for e in entries if e.what == "Điểm danh: Đảng viên member" and e.action == "~")
+    assert marked.who == SECRETARY
+    assert changes_of(marked)["Tình hình dự họp"] == ("Có mặt", "Vắng có lý do")
+    assert changes_of(marked)["Lý do"] == ("—", "Đi công tác")
+    assert next(e for e in entries if e.action == "+" and e.what == asked).who == "Đảng viên member"
+
+
+def test_a_long_text_edited_on_the_review_page_shows_only_what_changed(client_for, tree, meeting) -> None:
+    resolution = create_resolution(
+        cell=tree.cell_a1, by=None, kind="monthly", period_start=START, period_end=END, title="Thu quỹ"
+    )
+    Resolution.objects.filter(pk=resolution.pk).update(status=Resolution.Status.IN_PROGRESS)
+    url = reverse("resolutions:meeting-review", args=[meeting.pk, resolution.pk])
+    first = "Chi bộ đã lãnh đạo vận động 120 hộ gia đình ký cam kết giữ gìn vệ sinh môi trường, đạt 95% chỉ tiêu đề ra."
+    client = client_for("secretary")
+    assert client.post(url, {"results": first}).status_code == 302
+    assert client.post(url, {"results": first.replace("120 hộ", "132 hộ")}).status_code == 302
+    response = history(client, "meeting-history", meeting.pk)
+    edited = next(e for e in response.context["entries"] if e.what.startswith("Sơ kết") and e.action == "~")
+    change = edited.changes[0]
+    assert (change.label, change.old, change.new) == ("Kết quả đạt được", "120", "132")
+    assert change.before.endswith("vận động ")
+    assert change.after.startswith(" hộ gia đình")
+    assert change.after == " hộ gia đình ký cam kết giữ…"  # whole words
+    assert '<del class="text-danger">120</del>' in response.content.decode()
+
+
+def test_a_member_shows_edits_and_status_periods(client_for, people, member_a1) -> None:
+    client = client_for("secretary")
+    data = {
+        "full_name": member_a1.full_name,
+        "sex": "female",
+        "birth_date": "05/03/1962",
+        "phone": "0987 654 321",
+        "admitted_on": "19/05/1990",
+        "official_on": "19/05/1991",
+        "cell": member_a1.cell_id,
+    }
+    assert client.post(reverse("members:member-edit", args=[member_a1.pk]), data).status_code == 302
+    entries = history(client, "member-history", member_a1.pk).context["entries"]
+    edited = entries[0]
+    assert (edited.who, edited.action) == (SECRETARY, "~")
+    assert changes_of(edited)["Số điện thoại"] == ("0912345678", "0987654321")
+    assert changes_of(edited)["Ngày sinh"][1] == "05/03/1962"
+    assert entries[-1].action == "+"
+
+
+def test_an_evaluation_cycle_shows_steps_member_rows_and_the_system(client_for, people, tree) -> None:
+    cycle = open_cycle(cell=tree.cell_a1, year=2025, by=people["secretary"])
+    step = reverse("evaluations:cycle-step", args=[cycle.pk, "self_assessment"])
+    assert client_for("secretary").post(step).status_code == 302
+    cycle.refresh_from_db()
+    take_step(cycle=cycle, step="proposal", by=None)  # as a job would: no request, no user
+    cycle.refresh_from_db()
+    evaluation = cycle.evaluations.select_related("member").first()
+    save_proposal(cycle=cycle, levels={evaluation.pk: ("good", "Gương mẫu")}, cell_fields={})
+
+    entries = history(client_for("standing"), "cycle-history", cycle.pk).context["entries"]
+    proposed = next(
+        e for e in entries if e.what == f"Đánh giá đảng viên: {evaluation.member.full_name}" and e.action == "~"
+    )
+    assert proposed.who == "Hệ thống"
+    assert changes_of(proposed)["Mức xếp loại đề xuất"] == ("—", "Hoàn thành tốt nhiệm vụ")
+    moved = [e for e in entries if not e.what and e.action == "~"]
+    assert [e.who for e in moved] == ["Hệ thống", SECRETARY]
+    assert changes_of(moved[1])["Trạng thái"] == ("Đang mở", "Tự kiểm điểm")
+    created = [e for e in entries if e.what.startswith("Đánh giá đảng viên") and e.action == "+"]
+    assert len(created) == cycle.evaluations.count() > 0
+    assert all(e.who == SECRETARY for e in created)
+    assert any(e.what.startswith("Bước đánh giá") for e in entries)
+
+
+# --- bulk writes -------------------------------------------------------------------------------------
+
+
+def test_bulk_updates_record_only_the_rows_that_changed(tree, people) -> None:
+    MemberFactory.create_batch(3, cell=tree.cell_a1)
+    cycle = open_cycle(cell=tree.cell_a1, year=2025, by=None)
+    take_step(cycle=cycle, step="self_assessment", by=None)
+    take_step(cycle=cycle, step="proposal", by=None)
+    cycle = EvaluationCycle.objects.get(pk=cycle.pk)
+    first = cycle.evaluations.order_by("pk").first()
+    before = MemberEvaluation.history.filter(history_type="~").count()
+    save_proposal(cycle=cycle, levels={first.pk: ("good", "")}, cell_fields={})
+    assert MemberEvaluation.history.filter(history_type="~").count() == before + 1
+    assert cycle.history.filter(history_type="~").count() == 2
+
+
+# --- reading long texts ------------------------------------------------------------------------------
+
+
+def test_a_long_text_shows_the_part_that_changed() -> None:
+    old = "Chi bộ lãnh đạo vận động nhân dân giữ gìn vệ sinh môi trường, thu gom rác đúng giờ quy định."
+    new = "Chi bộ lãnh đạo vận động nhân dân giữ gìn vệ sinh môi trường, phân loại rác tại nguồn đúng giờ quy định."
+    change = compact("Giải pháp", old, new)
+    assert (change.old, change.new) == ("thu gom rác", "phân loại rác tại nguồn")
+    assert change.before.startswith("…")
+    assert change.before.endswith("môi trường, ")
+    assert change.after == " đúng giờ quy định."
+    word = compact("Nơi họp", "Nhà văn hóa khu phố một", "Nhà văn hóa khu phố mới")
+    assert (word.old, word.new, word.after) == ("một", "mới", "")
+    assert compact("Giải pháp", "—", new).new == new
+
+
+# --- who sees the pages ------------------------------------------------------------------------------
+
+ALLOWED = ("admin", "standing", "in_charge", "secretary", "deputy", "committee")
+
+
+@pytest.mark.parametrize("kind", ["member", "resolution", "task", "meeting", "cycle"])
+def test_who_sees_a_history(client_for, people, tree, member_a1, draft, meeting, kind) -> None:
+    task = Task.objects.create(resolution=draft, title="Thu gom rác", deadline=END, lead_member=member_a1)
+    cycle = EvaluationCycle.objects.create(cell=tree.cell_a1, year=2025)
+    pk = {"member": member_a1.pk, "resolution": draft.pk, "task": task.pk, "meeting": meeting.pk, "cycle": cycle.pk}
+    url = reverse(f"{kind}-history", args=[pk[kind]])
+    for who in ALLOWED:
+        assert client_for(who).get(url).status_code == 200, who
+    # A plain member reads the cell's resolutions and meetings (and their own record), not their history.
+    assert client_for("member").get(url).status_code in (403, 404)
+    for outsider in ("other_secretary", "nobody"):
+        assert client_for(outsider).get(url).status_code == 404, outsider
+    assert client_for("secretary").post(url).status_code == 405
+
+
+def test_a_member_does_not_read_the_history_of_their_own_record(client_for, people) -> None:
+    own = people["member"].member
+    assert client_for("member").get(reverse("members:member-detail", args=[own.pk])).status_code == 200
+    assert client_for("member").get(reverse("member-history", args=[own.pk])).status_code == 403
+
+
+def test_the_link_is_shown_to_those_who_may_follow_it(client_for, draft) -> None:
+    link = reverse("resolution-history", args=[draft.pk])
+    detail = reverse("resolutions:resolution-detail", args=[draft.pk])
+    assert link in client_for("secretary").get(detail).content.decode()
+    assert link in client_for("in_charge").get(detail).content.decode()
+    assert link not in client_for("member").get(detail).content.decode()
+
+
+# --- the query budget --------------------------------------------------------------------------------
+
+
+def _grow(resolution: Resolution, lead: Member, times: int) -> None:
+    """Rows in every history table of a resolution: tasks created and changed, targets, status steps."""
+    for i in range(times):
+        task = Task.objects.create(resolution=resolution, title=f"Việc {i}", deadline=END, lead_member=lead)
+        task.progress = 10
+        task.save()
+        task.supporters.add(MemberFactory(cell=resolution.cell))
+        resolution.targets.create(name=f"Chỉ tiêu {i}", target_value=100)
+        resolution.title = f"Nghị quyết {i}"
+        resolution.save()
+
+
+def test_the_page_reads_a_fixed_number_of_queries(client_for, draft, member_a1) -> None:
+    client = client_for("secretary")
+    _grow(draft, member_a1, 2)
+    with CaptureQueriesContext(connection) as few:
+        small = history(client, "resolution-history", draft.pk)
+    _grow(draft, member_a1, 12)
+    with CaptureQueriesContext(connection) as many:
+        large = history(client, "resolution-history", draft.pk)
+    assert len(small.context["entries"]) < len(large.context["entries"]) == 30
+    assert len(many) == len(few), [q["sql"][:120] for q in many.captured_queries]
+    second = history(client, "resolution-history", draft.pk, page=2)
+    assert second.context["page"].number == 2
+    assert second.context["entries"]
