@@ -14,12 +14,15 @@ people of cell A1, who must be as much strangers there as B1's secretary is to A
 Each request runs in a transaction rolled back afterwards, so that every role meets the same objects. A refused
 request must write nothing: every table's row count (history tables included: every change of a tracked model
 adds a row there) is compared before and after. Every allowed POST is sent with junk data, and the first one of
-each URL empty as well: it must answer something allowed, never an error.
+each URL empty as well: it must answer something allowed. That first one also sends the page's own form (the
+fields of the page the same role just got) with a huge number in every field: a form error, a refusal, anything
+but a server error.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
@@ -31,6 +34,7 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
+from django.http import HttpResponse
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -407,6 +411,9 @@ JUNK = {
     "agenda-TOTAL_FORMS": "many",
 }
 
+# Beyond any integer column (64 bits): sent in every field of a page's own form.
+HUGE = "99999999999999999999"
+
 # The Django admin guards itself (staff only) and is tested below.
 SKIPPED_NAMESPACES = {"admin"}
 
@@ -454,8 +461,8 @@ def _answer(response) -> str:  # type: ignore[no-untyped-def]
     return f"{code} ({error[1]!r})" if error else str(code)
 
 
-def _ask(client: Client, method: str, url: str, data: dict[str, str] | None) -> tuple[str, bool]:
-    """The answer, and whether the database changed; nothing the request wrote is kept."""
+def _ask(client: Client, method: str, url: str, data: dict[str, str] | None) -> tuple[str, bool, HttpResponse]:
+    """The answer, whether the database changed, and the response; nothing the request wrote is kept."""
     cookies = SimpleCookie(client.cookies)
     with transaction.atomic():
         before = _row_counts()
@@ -463,7 +470,16 @@ def _ask(client: Client, method: str, url: str, data: dict[str, str] | None) -> 
         wrote = _row_counts() != before
         transaction.set_rollback(True)
     client.cookies = cookies  # the session as it was (logging out ends it)
-    return _answer(response), wrote
+    return _answer(response), wrote, response
+
+
+def _form_fields(response: HttpResponse) -> set[str]:
+    """The names of the fields of the forms on a page."""
+    if not response.get("Content-Type", "").startswith("text/html"):
+        return set()
+    names = set(re.findall(r'name="([^"]+)"', response.content.decode())) - {"csrfmiddlewaretoken"}
+    # Not a formset's row counts: a huge count is capped by Django at two thousand rows, slow to build and show.
+    return {name for name in names if not name.endswith("_FORMS")}
 
 
 def _clients(people: dict[str, object]) -> dict[str, Client]:
@@ -495,21 +511,36 @@ def _url(name: str, params: tuple[str, ...], entry: Entry, place: Place) -> str:
 def _check(name: str, url: str, expected: dict[str, Policy], clients: dict[str, Client], where: str) -> list[str]:
     """Ask ``url`` as each role with each method; the mismatches, each naming URL, role, method, expected, got."""
     problems = []
-    empty_sent = False
+    first_post = True
+    fields: set[str] = set()
     for role, by_method in expected.items():
         for method, want in by_method.items():
             attempts: list[dict[str, str] | None] = [JUNK if method == "POST" else None]
-            if method == "POST" and want == OK and not empty_sent:
-                attempts.insert(0, None)  # an empty form too, by the first role allowed to post
-                empty_sent = True
+            if method == "POST" and want == OK and first_post:
+                first_post = False
+                # The first role allowed to post also sends an empty form, and the page's own form with a number
+                # too large for any column in every field: any answer but a server error will do for that one.
+                attempts.insert(0, None)
+                if fields:
+                    _answer_for_junk_in_the_page_form(problems, name, where, role, url, clients[role], fields)
             for data in attempts:
-                got, wrote = _ask(clients[role], method, url, data)
+                got, wrote, response = _ask(clients[role], method, url, data)
                 sent = "" if method == "GET" else (" (junk)" if data else " (empty)")
                 if got != want:
                     problems.append(f"{name} [{where}] {role} {method}{sent} {url}: expected {want}, got {got}")
                 elif got != OK and wrote:
                     problems.append(f"{name} [{where}] {role} {method}{sent} {url}: refused ({got}) but wrote rows")
+                if method == "GET":
+                    fields = _form_fields(response) if got == OK else set()
     return problems
+
+
+def _answer_for_junk_in_the_page_form(
+    problems: list[str], name: str, where: str, role: str, url: str, client: Client, fields: set[str]
+) -> None:
+    got, _wrote, _response = _ask(client, "POST", url, {**JUNK, **dict.fromkeys(fields, HUGE)})
+    if got not in ANSWERS:
+        problems.append(f"{name} [{where}] {role} POST (the page's form, junk) {url}: got {got}")
 
 
 # ---------------------------------------------------------------------------------------------------
