@@ -381,7 +381,7 @@ SAME_WARD = {
     "member": "other_secretary",
 }
 
-# Sent with every POST after an empty one: what a careless or hostile form might hold.
+# Sent with every POST (the first allowed one of a URL is also sent empty): what a careless or hostile form holds.
 JUNK = {
     "full_name": "Kẻ Lạ Mặt",
     "phone": "0900000000",
