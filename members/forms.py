@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from chibo.lib.forms import IdsChoiceField
 from chibo.lib.text import normalize
 from members.models import AwayPeriod, Exemption, Member, Organisation, ResidentialGroup
 
@@ -45,6 +46,7 @@ class MemberForm(CrispyMixin, forms.ModelForm):
             "backgrounds",
             "is_propagandist",
         ]
+        field_classes = {"backgrounds": IdsChoiceField}
         widgets = {
             "birth_date": DateInput(),
             "admitted_on": DateInput(),

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from chibo.lib.forms import IdsChoiceField
 from chibo.lib.text import normalize
 from members.forms import CrispyMixin, DateInput
 from members.models import Member, Organisation, ResidentialGroup, today
@@ -30,6 +31,7 @@ class PropagandistForm(CrispyMixin, forms.ModelForm):
             "starts_on",
             "note",
         ]
+        field_classes = {"areas": IdsChoiceField}
         widgets = {
             "starts_on": DateInput(),
             "areas": forms.CheckboxSelectMultiple,

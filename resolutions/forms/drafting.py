@@ -10,6 +10,7 @@ from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from chibo.lib.forms import IdsChoiceField
 from chibo.lib.html import clean_html
 from members.forms import CrispyMixin, DateInput
 from members.models import MassOrganisation, Member, Organisation, ResidentialGroup, Role, today
@@ -65,6 +66,7 @@ class ResolutionForm(CrispyMixin, forms.ModelForm):
     class Meta:
         model = Resolution
         fields = ["kind", "period_start", "period_end", "number", "title", *SECTIONS, "upper_resolutions"]
+        field_classes = {"upper_resolutions": IdsChoiceField}
         widgets = {
             "period_start": DateInput(),
             "period_end": DateInput(),
@@ -168,6 +170,7 @@ class TaskForm(forms.ModelForm):
             "supporters",
             "follower",
         ]
+        field_classes = {"supporters": IdsChoiceField}
         widgets = {"deadline": DateInput(), "details": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args: Any, choices: AssignmentChoices, **kwargs: Any) -> None:
@@ -265,13 +268,13 @@ class VoteForm(CrispyMixin, forms.Form):
     votes_for = forms.IntegerField(label=_("For"), min_value=0, max_value=10_000)
     votes_against = forms.IntegerField(label=_("Against"), min_value=0, max_value=10_000, initial=0)
     votes_abstain = forms.IntegerField(label=_("Abstain"), min_value=0, max_value=10_000, initial=0)
-    absent_with_reason = forms.ModelMultipleChoiceField(
+    absent_with_reason = IdsChoiceField(
         label=_("Official members absent for the whole meeting with an approved reason"),
         queryset=Member.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    exempt_present = forms.ModelMultipleChoiceField(
+    exempt_present = IdsChoiceField(
         label=_("Exempt members who attend (they count)"),
         queryset=Member.objects.none(),
         required=False,

@@ -122,7 +122,11 @@ def _with_extra_row(data: QueryDict, prefix: str) -> QueryDict:
     """The posted data with one more blank row in a formset: "add a row" works without JavaScript."""
     data = data.copy()
     key = f"{prefix}-TOTAL_FORMS"
-    data[key] = str(int(data.get(key, "0") or 0) + 1)
+    try:
+        count = int(data.get(key, "0") or 0)
+    except ValueError:
+        return data  # a count that is not a number: the formset reports its management form as invalid
+    data[key] = str(count + 1)
     return data
 
 

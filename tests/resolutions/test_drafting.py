@@ -195,6 +195,14 @@ def test_a_member_without_a_lead_is_refused(client_for, draft) -> None:
     assert not draft.tasks.exists()
 
 
+def test_adding_a_row_with_a_tampered_row_count_shows_the_page_again(client_for, draft) -> None:
+    data = edit_data(draft, add_task="1")
+    data["tasks-TOTAL_FORMS"] = "many"
+    response = client_for("secretary").post(reverse("resolutions:resolution-edit", args=[draft.pk]), data)
+    assert response.status_code == 200
+    assert not draft.tasks.exists()
+
+
 def test_a_mass_organisation_can_lead(client_for, draft, cell) -> None:
     women = MassOrganisation.objects.create(cell=cell, kind="women", name="Hội Phụ nữ")
     row = {
