@@ -1,12 +1,22 @@
 """Views that belong to no app."""
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import reverse
+from django.views.decorators.http import require_GET
 
 from chibo import audit
 from members.access import access_for, require
 from members.models import Member
+
+
+@login_not_required
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on pages that name no icon (a PDF opened in the browser, for one)."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
 def ping(request: HttpRequest) -> HttpResponse:

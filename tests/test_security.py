@@ -25,7 +25,9 @@ PRODUCTION = {
 
 
 def _production(*args: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL"}}
+    # The test run's own switches (DJANGO_ALLOW_ASYNC_UNSAFE for the browser tests) are not production's.
+    testing = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {k: v for k, v in os.environ.items() if k not in testing}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
