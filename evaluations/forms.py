@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from chibo.lib.forms import SafeInputMixin
 from evaluations.models import EmulationCriterion, EvaluationCycle, Level, MemberEvaluation, PeopleComment
 from members.forms import CrispyMixin, DateInput
 from members.models import Member, Organisation
@@ -69,7 +70,7 @@ class VoteForm(CrispyMixin, forms.Form):
         )
 
 
-class SendBackForm(forms.Form):
+class SendBackForm(SafeInputMixin, forms.Form):
     reason = forms.CharField(label=_("Reason for sending back"), max_length=500)
 
 

@@ -23,7 +23,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
 from simple_history.utils import bulk_create_with_history
 
-from chibo.lib.text import normalize, search_key
+from chibo.lib.text import normalize, search_key, unsafe_character
 from chibo.lib.uploads import XLSX, detect_content_type
 from members.models import Member, Organisation, phone_validator, today
 
@@ -206,8 +206,15 @@ def parse_phone(value: Any) -> str:
     return phone
 
 
+def _check_characters(text: str) -> None:
+    # Excel writes a control character as _x0000_, which openpyxl reads back as the character itself.
+    if unsafe_character(text) is not None:
+        raise ValueError(_("The text contains a hidden or control character that cannot be saved."))
+
+
 def parse_name(value: Any) -> str:
     name = normalize(str(value or ""))
+    _check_characters(name)
     if not name:
         raise ValueError(_("The name is missing."))
     if len(name.split()) < 2:
@@ -219,6 +226,7 @@ def parse_name(value: Any) -> str:
 
 def parse_text(value: Any, limit: int) -> str:
     text = normalize(str(value if value is not None else ""))
+    _check_characters(text)
     if len(text) > limit:
         raise ValueError(_("Too long: at most %(n)d characters.") % {"n": limit})
     return text

@@ -10,6 +10,7 @@ from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from chibo.lib.forms import SafeInputMixin
 from chibo.lib.html import clean_html
 from members.forms import CrispyMixin, DateInput
 from members.models import MassOrganisation, Member, Organisation, ResidentialGroup, Role, today
@@ -129,7 +130,7 @@ class AmendmentForm(CrispyMixin, forms.Form):
         self.fields["opinion"].queryset = PublicOpinion.objects.filter(cell=cell)
 
 
-class TargetForm(forms.ModelForm):
+class TargetForm(SafeInputMixin, forms.ModelForm):
     class Meta:
         model = Target
         fields = ["name", "unit", "target_value", "actual_value"]
@@ -153,7 +154,7 @@ def member_label(member: Member, loads: dict[int, int]) -> str:
     return " · ".join(part for part in parts if part)
 
 
-class TaskForm(forms.ModelForm):
+class TaskForm(SafeInputMixin, forms.ModelForm):
     class Meta:
         model = Task
         fields = [
