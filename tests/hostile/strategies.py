@@ -6,6 +6,7 @@ form is covered without writing a strategy for it.
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from typing import Any
 
@@ -178,7 +179,9 @@ def _choice_values(field: forms.Field) -> list[str]:
     return values
 
 
-def field_value(field: forms.Field, foreign: dict[str, list[str]], name: str) -> st.SearchStrategy[Any]:
+def field_value(
+    field: forms.Field, foreign: dict[str, list[str]], name: str, *, surrogates: bool = False
+) -> st.SearchStrategy[Any]:
     """Posted value(s) for one form field: hostile, with the valid values among them so forms can pass."""
     if isinstance(field, forms.ModelMultipleChoiceField):
         return st.lists(hostile_id(_choice_values(field), foreign.get(name, [])), max_size=3)
@@ -198,7 +201,32 @@ def field_value(field: forms.Field, foreign: dict[str, list[str]], name: str) ->
         return hostile_number()
     if isinstance(field, forms.FileField):
         return st.just("")
-    return hostile_text()
+    return hostile_text(surrogates=surrogates)
+
+
+def plausible_value(form: forms.BaseForm, name: str) -> Any:
+    """What a careful user would post in this field: the page's own value, else a likely one."""
+    field, value = form.fields[name], form[name].value()
+    if isinstance(value, dt.date):
+        return f"{value:%d/%m/%Y}"
+    if isinstance(value, dt.time):
+        return f"{value:%H:%M}"
+    if isinstance(field, forms.ModelMultipleChoiceField | forms.MultipleChoiceField):
+        return [str(v) for v in value or []]
+    if value not in (None, "") and not isinstance(value, list):
+        return str(getattr(value, "pk", value))
+    if isinstance(field, forms.ChoiceField):  # model choices included
+        choices = _choice_values(field)
+        return choices[0] if choices and field.required else ""
+    if isinstance(field, forms.DateField):
+        return f"{dt.date.today() - dt.timedelta(days=10):%d/%m/%Y}"
+    if isinstance(field, forms.TimeField):
+        return "21:30" if "end" in name or "closed" in name else "19:30"
+    if isinstance(field, forms.IntegerField | forms.DecimalField):
+        return "1"
+    if isinstance(field, forms.BooleanField | forms.FileField):
+        return ""
+    return "Nguyễn Văn An"
 
 
 @st.composite
@@ -208,15 +236,23 @@ def form_data(
     *,
     foreign: dict[str, list[str]] | None = None,
     keep: dict[str, Any] | None = None,
+    surrogates: bool = False,
 ) -> dict[str, Any]:
-    """Posted data for ``form`` (its prefix applied), one hostile value per field.
+    """Posted data for ``form`` (its prefix applied).
 
-    ``foreign``: ids of objects of another cell, by field name. ``keep``: values kept as they are (a hidden
-    lock version, a page's action button)."""
+    Either every field is hostile, or one or two are and the others hold what a careful user would post (so
+    that hostile text also reaches forms that are otherwise valid, and is saved). ``foreign``: ids of objects of
+    another cell, by field name. ``keep``: values kept as they are (a hidden lock version)."""
+    names = [n for n in form.fields if not (keep and n in keep)]
+    hostile = set(names)
+    if names and draw(st.booleans()):
+        hostile = draw(st.sets(st.sampled_from(names), min_size=1, max_size=2))
     data: dict[str, Any] = {}
     for name, field in form.fields.items():
         key = form.add_prefix(name)
-        if keep and name in keep:
+        if name not in hostile and not (keep and name in keep) and name not in ("id", "DELETE"):
+            data[key] = plausible_value(form, name)
+        elif keep and name in keep:
             data[key] = keep[name]
         elif isinstance(field.widget, forms.HiddenInput) and form[name].value() is not None:
             data[key] = str(form[name].value())
@@ -226,7 +262,7 @@ def form_data(
             initial = form.initial.get("id") or getattr(form.instance, "pk", None)
             data[key] = "" if initial is None else str(getattr(initial, "pk", initial))
         else:
-            data[key] = draw(field_value(field, foreign or {}, name))
+            data[key] = draw(field_value(field, foreign or {}, name, surrogates=surrogates))
     return data
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from django.contrib.messages import constants, get_messages
 from django.urls import reverse
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 
 from resolutions.forms.meetings import MeetingOpinionForm, SpeechForm
@@ -188,8 +188,10 @@ def test_hostile_posts_never_fail_and_never_write_half(page: Page, world: World,
                 assert "/accounts/login/" not in response["Location"]
             errors = [m for m in get_messages(response.wsgi_request) if m.level == constants.ERROR]
             if response.status_code != 302 or errors:
+                event("refused")
                 assert not rows_written(before, after), (rows_written(before, after), errors)
             else:
+                event("saved" if rows_written(before, after) else "accepted, nothing to write")
                 assert not new_rows_problems(before, after)
 
     check()
