@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
 
@@ -347,9 +348,23 @@ def open_workbook(fileobj: IO[bytes]) -> Any:
         )
     try:
         workbook = load_workbook(fileobj, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, SyntaxError):  # XML parse errors are SyntaxErrors
         raise ImportFileError(_("The Excel file cannot be read; it may be damaged.")) from None
     return workbook.worksheets[0] if workbook.worksheets else None
+
+
+def sheet_rows(sheet: Any) -> Iterator[tuple[Any, ...]]:
+    """The values of each row. The sheet's XML is parsed as the rows are read, so a damaged sheet fails here,
+    half-way through the file; whatever the reader raises then means the file cannot be read."""
+    rows = sheet.iter_rows(values_only=True)
+    while True:
+        try:
+            values = next(rows)
+        except StopIteration:
+            return
+        except Exception:  # the reader of an untrusted file: any failure means a damaged file
+            raise ImportFileError(_("The Excel file cannot be read; it may be damaged.")) from None
+        yield values
 
 
 def read_rows(fileobj: IO[bytes], *, on: dt.date) -> list[ImportRow]:
@@ -357,7 +372,7 @@ def read_rows(fileobj: IO[bytes], *, on: dt.date) -> list[ImportRow]:
     sheet = open_workbook(fileobj)
     if sheet is None:
         raise ImportFileError(_("The file has no sheet."))
-    rows = sheet.iter_rows(values_only=True)
+    rows = sheet_rows(sheet)
     columns: dict[str, int] = {}
     number = 0
     for values in rows:
