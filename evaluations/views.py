@@ -244,21 +244,23 @@ def proposal(request: HttpRequest, cycle_id: int) -> HttpResponse:
             if level and level not in Level.values:
                 raise Http404
             levels[row.evaluation.pk] = (level, note)
-        for error in note_errors:
-            messages.error(request, _("Not saved: %(error)s.") % {"error": error})
-        if note_errors:
-            for row in rows:  # show what was typed
+
+        def show_typed() -> None:
+            for row in rows:
                 if row.evaluation is not None and row.evaluation.pk in levels:
                     row.evaluation.proposed_level, row.evaluation.proposal_note = levels[row.evaluation.pk]
+
+        if note_errors:
+            for error in note_errors:
+                messages.error(request, _("Not saved: %(error)s.") % {"error": error})
+            show_typed()
         elif cell_form.is_valid():
             fields = {name: cell_form.cleaned_data[name] for name in CellAssessmentForm.Meta.fields}
             try:
                 save_proposal(cycle=EvaluationCycle.objects.get(pk=cycle.pk), levels=levels, cell_fields=fields)
             except WorkflowError as error:
                 messages.error(request, _("Not saved: %(error)s.") % {"error": error})
-                for row in rows:  # show what was typed
-                    if row.evaluation is not None and row.evaluation.pk in levels:
-                        row.evaluation.proposed_level, row.evaluation.proposal_note = levels[row.evaluation.pk]
+                show_typed()
             else:
                 messages.success(request, _("The proposal is saved."))
                 return redirect("evaluations:proposal", cycle.pk)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from collections.abc import Collection
 from typing import Any
 
 from django import forms
@@ -84,7 +85,21 @@ def _id_in_range(value: Any) -> Any:
     return value if abs(number) <= MAX_ID else "-"
 
 
-def composed(data: Any, id_keys: set[str] = frozenset()) -> Any:  # type: ignore[assignment]
+def _chosen_by_number(field: forms.ModelChoiceField) -> bool:
+    model = field.queryset.model
+    key = model._meta.get_field(field.to_field_name) if field.to_field_name else model._meta.pk
+    return key.get_internal_type() in (
+        "AutoField",
+        "BigAutoField",
+        "SmallAutoField",
+        "IntegerField",
+        "BigIntegerField",
+        "PositiveIntegerField",
+        "PositiveBigIntegerField",
+    )
+
+
+def composed(data: Any, id_keys: Collection[str] = ()) -> Any:
     """A copy of posted data with every text value in NFC and the ids under ``id_keys`` in range."""
 
     def clean(key: str, value: Any) -> Any:
@@ -116,7 +131,7 @@ class SafeInputMixin:
             id_keys = {
                 self.add_prefix(name)  # type: ignore[attr-defined]
                 for name, field in self.fields.items()
-                if isinstance(field, forms.ModelChoiceField)
+                if isinstance(field, forms.ModelChoiceField) and _chosen_by_number(field)
             }
             self.data = composed(self.data, id_keys)
         guard_fields(self.fields)
