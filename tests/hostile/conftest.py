@@ -22,6 +22,7 @@ from tests.resolutions.factories import ResolutionFactory, TargetFactory, TaskFa
 @dataclass
 class World:
     member: Member  # the plain member of cell A1, with a login
+    ward_id: int  # the ward above cell A1
     other_member: Member  # of cell B1
     draft: Resolution
     live: Resolution
@@ -125,6 +126,7 @@ def world(tree, people) -> World:  # type: ignore[no-untyped-def]
     )
     return World(
         member=member,
+        ward_id=tree.ward_a.pk,
         other_member=other_member,
         draft=draft,
         live=live,

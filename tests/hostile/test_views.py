@@ -195,3 +195,36 @@ def test_hostile_posts_never_fail_and_never_write_half(page: Page, world: World,
                 assert not new_rows_problems(before, after)
 
     check()
+
+
+# Lists and filters read from the query string: any value shows the page (a bad filter is ignored).
+LISTS = [
+    ("members:member-list", lambda w: [], ["q", "org", "status", "flag", "page"]),
+    ("propagandists:roster", lambda w: [w.member.cell_id], ["q", "topic", "area", "state"]),
+    ("inspections:inspection-list", lambda w: [], ["activity", "mode", "status", "year", "overdue", "page"]),
+    ("inspections:org-inspections", lambda w: [w.member.cell_id], ["activity", "status", "year", "page"]),
+    ("resolutions:dashboard", lambda w: [w.ward_id], ["sort", "dir", "light"]),
+    ("resolutions:dashboard-xlsx", lambda w: [w.ward_id], ["sort", "dir", "light"]),
+    ("resolutions:resolution-list", lambda w: [w.member.cell_id], ["page"]),
+    ("resolutions:meeting-list", lambda w: [w.member.cell_id], ["page"]),
+    ("resolutions:opinion-list", lambda w: [w.member.cell_id], ["page"]),
+    ("resolutions:cell-messages", lambda w: [w.member.cell_id], ["status", "page"]),
+    ("resolutions:notification-list", lambda w: [], ["page"]),
+    ("resolutions:resolution-vote", lambda w: [w.submitted.pk], ["meeting"]),
+    ("evaluations:cell-cycles", lambda w: [w.member.cell_id], ["page"]),
+]
+
+
+@pytest.mark.parametrize(("name", "args", "params"), LISTS, ids=[name for name, _a, _p in LISTS])
+def test_hostile_query_strings_still_show_the_page(
+    name: str, args, params: list[str], world: World, client_for
+) -> None:  # type: ignore[no-untyped-def]
+    client = client_for("admin")
+    url = reverse(name, args=args(world))
+    values = st.one_of(hostile_text(), hostile_number(), hostile_id([], [str(world.other_member.pk)]))
+
+    @given(query=st.fixed_dictionaries({}, optional=dict.fromkeys(params, values)))
+    def check(query: dict[str, str]) -> None:
+        assert client.get(url, query).status_code == 200
+
+    check()
