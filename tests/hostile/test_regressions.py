@@ -35,7 +35,7 @@ def test_a_control_character_is_refused_in_vietnamese(bad: str) -> None:
     assert unsafe_character(f"Nguyễn{bad}Văn An") is not None
     form = ExemptionForm({"starts_on": "01/01/2026", "reason": f"Ốm {bad}dài ngày"})
     assert not form.is_valid()
-    assert form.errors["reason"] == [form.errors["reason"][0]]  # one message, not Django's English one as well
+    assert len(form.errors["reason"]) == 1  # ours alone, not Django's English one as well
     assert CONTROL_MESSAGE in form.errors["reason"][0]
 
 
