@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chibo.lib.forms import IdsChoiceField
+from chibo.lib.forms import SafeInputMixin
 from evaluations.models import EmulationCriterion, EvaluationCycle, Level, MemberEvaluation, PeopleComment
 from members.forms import CrispyMixin, DateInput
 from members.models import Member, Organisation
@@ -54,7 +54,7 @@ class VoteForm(CrispyMixin, forms.Form):
     votes_for = forms.IntegerField(label=_("Votes for"), min_value=0)
     votes_against = forms.IntegerField(label=_("Votes against"), min_value=0, initial=0)
     votes_abstain = forms.IntegerField(label=_("Abstentions"), min_value=0, initial=0)
-    absent_with_reason = IdsChoiceField(
+    absent_with_reason = forms.ModelMultipleChoiceField(
         label=_("Official members absent with an approved reason"),
         queryset=Member.objects.none(),
         required=False,
@@ -70,7 +70,7 @@ class VoteForm(CrispyMixin, forms.Form):
         )
 
 
-class SendBackForm(forms.Form):
+class SendBackForm(SafeInputMixin, forms.Form):
     reason = forms.CharField(label=_("Reason for sending back"), max_length=500)
 
 

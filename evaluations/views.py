@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
+from django import forms
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
@@ -16,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
+from chibo.lib.forms import clean_text
 from chibo.lib.history import update_recorded
 from evaluations.access import can_approve, can_propose, can_read_results, get_cycle, require
 from evaluations.documents import render_results_pdf, results_filename
@@ -48,6 +51,9 @@ from members.access import Access, access_for, get_organisation
 from members.models import Member, Organisation
 
 S = EvaluationCycle.Status
+NOTE_MAX = MemberEvaluation._meta.get_field("proposal_note").max_length
+# A score is a small integer column: PostgreSQL refuses more than this.
+SCORE_MAX = 32767
 
 
 @dataclass
@@ -226,23 +232,36 @@ def proposal(request: HttpRequest, cycle_id: int) -> HttpResponse:
     if request.method == "POST":
         require(editable)
         levels = {}
+        note_errors = []
         for row in rows:
             if row.evaluation is None:
                 continue
             level = request.POST.get(f"level_{row.evaluation.pk}", "")
-            note = request.POST.get(f"note_{row.evaluation.pk}", "")[:500]
+            note = request.POST.get(f"note_{row.evaluation.pk}", "")
+            try:
+                note = clean_text(note, max_length=NOTE_MAX)
+            except ValidationError as error:
+                note_errors.append(f"{row.member.full_name}: {' '.join(error.messages)}")
             if level and level not in Level.values:
                 raise Http404
             levels[row.evaluation.pk] = (level, note)
-        if cell_form.is_valid():
+
+        def show_typed() -> None:
+            for row in rows:
+                if row.evaluation is not None and row.evaluation.pk in levels:
+                    row.evaluation.proposed_level, row.evaluation.proposal_note = levels[row.evaluation.pk]
+
+        if note_errors:
+            for error in note_errors:
+                messages.error(request, _("Not saved: %(error)s.") % {"error": error})
+            show_typed()
+        elif cell_form.is_valid():
             fields = {name: cell_form.cleaned_data[name] for name in CellAssessmentForm.Meta.fields}
             try:
                 save_proposal(cycle=EvaluationCycle.objects.get(pk=cycle.pk), levels=levels, cell_fields=fields)
             except WorkflowError as error:
                 messages.error(request, _("Not saved: %(error)s.") % {"error": error})
-                for row in rows:  # show what was typed
-                    if row.evaluation is not None and row.evaluation.pk in levels:
-                        row.evaluation.proposed_level, row.evaluation.proposal_note = levels[row.evaluation.pk]
+                show_typed()
             else:
                 messages.success(request, _("The proposal is saved."))
                 return redirect("evaluations:proposal", cycle.pk)
@@ -379,17 +398,15 @@ def emulation(request: HttpRequest, cycle_id: int) -> HttpResponse:
         else:
             scores_before = {criterion.pk: criterion.score for criterion in criteria}
             for criterion in criteria:
-                raw = request.POST.get(f"score_{criterion.pk}", "").strip()
-                if not raw:
-                    criterion.score = None
-                    continue
-                if not raw.isdigit() or (criterion.max_points is not None and int(raw) > criterion.max_points):
+                most = SCORE_MAX if criterion.max_points is None else criterion.max_points
+                field = forms.IntegerField(min_value=0, max_value=most, required=False)
+                try:
+                    criterion.score = field.clean(request.POST.get(f"score_{criterion.pk}", ""))
+                except ValidationError:
                     errors.append(
                         _("%(criterion)s: enter a whole number of points from 0 to %(max)s.")
-                        % {"criterion": criterion.text, "max": criterion.max_points or "…"}
+                        % {"criterion": criterion.text, "max": most}
                     )
-                    continue
-                criterion.score = int(raw)
             if not errors:
                 scored = [c for c in criteria if c.score != scores_before[c.pk]]
                 update_recorded(EmulationCriterion, scored, ["score"])

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from chibo.lib.forms import SafeInputMixin
 from inspections.models import Inspection
 from inspections.rules import bodies_of
 from members.forms import CrispyMixin, DateInput
@@ -121,7 +122,7 @@ class FollowUpForm(CrispyMixin, forms.Form):
         return day
 
 
-class InspectionFilterForm(forms.Form):
+class InspectionFilterForm(SafeInputMixin, forms.Form):
     activity = forms.ChoiceField(
         label=_("Activity"),
         choices=[("", _("Inspection and supervision")), *Inspection.Activity.choices],

@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from chibo.lib.forms import IdsChoiceField
+from chibo.lib.forms import SafeInputMixin
 from chibo.lib.text import normalize
 from members.models import AwayPeriod, Exemption, Member, Organisation, ResidentialGroup
 
@@ -19,7 +19,7 @@ class DateInput(forms.DateInput):
         super().__init__(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}, **kwargs)
 
 
-class CrispyMixin:
+class CrispyMixin(SafeInputMixin):
     def _setup_helper(self) -> None:
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -46,7 +46,6 @@ class MemberForm(CrispyMixin, forms.ModelForm):
             "backgrounds",
             "is_propagandist",
         ]
-        field_classes = {"backgrounds": IdsChoiceField}
         widgets = {
             "birth_date": DateInput(),
             "admitted_on": DateInput(),
@@ -137,7 +136,7 @@ class LeaveForm(CrispyMixin, forms.ModelForm):
         self.fields["left_on"].required = True
 
 
-class MemberFilterForm(forms.Form):
+class MemberFilterForm(SafeInputMixin, forms.Form):
     """The member list's filters. Invalid values are ignored rather than shown as errors."""
 
     STATUS_CHOICES = [("", _("All statuses")), *Member.Status.choices]
@@ -206,5 +205,5 @@ class TransferForm(CrispyMixin, forms.Form):
         self.fields["to_cell"].queryset = Organisation.objects.filter(pk__in=[c.pk for c in cells])
 
 
-class ImportUploadForm(forms.Form):
+class ImportUploadForm(SafeInputMixin, forms.Form):
     file = forms.FileField(label=_("Excel file (.xlsx)"))

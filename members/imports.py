@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
 
@@ -23,7 +24,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
 from simple_history.utils import bulk_create_with_history
 
-from chibo.lib.text import normalize, search_key
+from chibo.lib.text import normalize, search_key, unsafe_character
 from chibo.lib.uploads import XLSX, detect_content_type
 from members.models import Member, Organisation, phone_validator, today
 
@@ -206,8 +207,15 @@ def parse_phone(value: Any) -> str:
     return phone
 
 
+def _check_characters(text: str) -> None:
+    # Excel writes a control character as _x0000_, which openpyxl reads back as the character itself.
+    if unsafe_character(text) is not None:
+        raise ValueError(_("The text contains a hidden or control character that cannot be saved."))
+
+
 def parse_name(value: Any) -> str:
     name = normalize(str(value or ""))
+    _check_characters(name)
     if not name:
         raise ValueError(_("The name is missing."))
     if len(name.split()) < 2:
@@ -219,6 +227,7 @@ def parse_name(value: Any) -> str:
 
 def parse_text(value: Any, limit: int) -> str:
     text = normalize(str(value if value is not None else ""))
+    _check_characters(text)
     if len(text) > limit:
         raise ValueError(_("Too long: at most %(n)d characters.") % {"n": limit})
     return text
@@ -339,9 +348,23 @@ def open_workbook(fileobj: IO[bytes]) -> Any:
         )
     try:
         workbook = load_workbook(fileobj, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, SyntaxError):  # XML parse errors are SyntaxErrors
         raise ImportFileError(_("The Excel file cannot be read; it may be damaged.")) from None
     return workbook.worksheets[0] if workbook.worksheets else None
+
+
+def sheet_rows(sheet: Any) -> Iterator[tuple[Any, ...]]:
+    """The values of each row. The sheet's XML is parsed as the rows are read, so a damaged sheet fails here,
+    half-way through the file; whatever the reader raises then means the file cannot be read."""
+    rows = sheet.iter_rows(values_only=True)
+    while True:
+        try:
+            values = next(rows)
+        except StopIteration:
+            return
+        except Exception:  # the reader of an untrusted file: any failure means a damaged file
+            raise ImportFileError(_("The Excel file cannot be read; it may be damaged.")) from None
+        yield values
 
 
 def read_rows(fileobj: IO[bytes], *, on: dt.date) -> list[ImportRow]:
@@ -349,7 +372,7 @@ def read_rows(fileobj: IO[bytes], *, on: dt.date) -> list[ImportRow]:
     sheet = open_workbook(fileobj)
     if sheet is None:
         raise ImportFileError(_("The file has no sheet."))
-    rows = sheet.iter_rows(values_only=True)
+    rows = sheet_rows(sheet)
     columns: dict[str, int] = {}
     number = 0
     for values in rows:

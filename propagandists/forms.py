@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from chibo.lib.forms import IdsChoiceField
+from chibo.lib.forms import SafeInputMixin
 from chibo.lib.text import normalize
 from members.forms import CrispyMixin, DateInput
 from members.models import Member, Organisation, ResidentialGroup, today
@@ -31,7 +31,6 @@ class PropagandistForm(CrispyMixin, forms.ModelForm):
             "starts_on",
             "note",
         ]
-        field_classes = {"areas": IdsChoiceField}
         widgets = {
             "starts_on": DateInput(),
             "areas": forms.CheckboxSelectMultiple,
@@ -91,7 +90,7 @@ class EndForm(CrispyMixin, forms.Form):
         return day
 
 
-class RosterFilterForm(forms.Form):
+class RosterFilterForm(SafeInputMixin, forms.Form):
     q = forms.CharField(label=_("Name"), required=False)
     topic = forms.ChoiceField(label=_("Topic"), choices=[("", _("All topics")), *Topic.choices], required=False)
     area = forms.ModelChoiceField(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import pytest
@@ -7,11 +8,22 @@ from django.conf import settings
 from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from members.models import Member, Organisation, Role
 from tests.factories import MemberFactory, UserFactory, grant, make_org
 
 K = Organisation.Kind
+
+# Property tests (tests/hostile/). "ci" is reproducible: the same examples on every run, no example database.
+# "dev" explores new examples on each run and replays the failures it found (in .hypothesis/, not committed).
+# Choose with HYPOTHESIS_PROFILE; CI (which sets CI=true) gets "ci". An example may make a dozen queries and
+# render a page, hence no deadline and no "too slow" health check.
+_PROFILE = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
+hypothesis_settings.register_profile("ci", max_examples=15, derandomize=True, database=None, **_PROFILE)
+hypothesis_settings.register_profile("dev", max_examples=25, **_PROFILE)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 
 @pytest.fixture(autouse=True)

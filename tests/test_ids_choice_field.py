@@ -1,17 +1,17 @@
-"""A choice of several objects by id refuses, as a form error, an id no integer column holds."""
+"""Every form refuses, as a form error, an id no integer column holds (SafeInputMixin)."""
 
 from __future__ import annotations
 
 import pytest
 from django import forms
 
-from chibo.lib.forms import IdsChoiceField
+from chibo.lib.forms import SafeInputMixin
 from members.models import Member
 from tests.factories import MemberFactory
 
 
-class MembersForm(forms.Form):
-    members = IdsChoiceField(queryset=Member.objects.all())
+class MembersForm(SafeInputMixin, forms.Form):
+    members = forms.ModelMultipleChoiceField(queryset=Member.objects.all())
 
 
 @pytest.mark.parametrize("posted", ["99999999999999999999", "-99999999999999999999", "abc"])

@@ -1,32 +1,138 @@
-"""Form fields shared by the apps."""
+"""What every form accepts as text and as a date, checked in one place.
+
+Each form mixes in ``SafeInputMixin``. Before the form validates, every posted value is put in composed (NFC)
+form, so a Vietnamese word typed on a phone that sends decomposed letters is stored as the same word; then
+every text field refuses the characters no one types (``chibo.lib.text.unsafe_character``: NUL, which
+PostgreSQL cannot store, other control characters, lone surrogates, the marks that reverse the direction of
+text) and every date field refuses years outside ``EARLIEST_DATE``–``LATEST_DATE`` (a year 1 or 9999 date is a
+typing slip, and date arithmetic on it overflows). The messages are the site's, in Vietnamese.
+
+A value read from ``request.POST`` by hand, without a form, goes through ``clean_text``.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import unicodedata
+from collections.abc import Collection
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.core.validators import ProhibitNullCharactersValidator
+from django.utils.translation import gettext_lazy as _
+
+from chibo.lib.text import unsafe_character
+
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
 
 
-class IdsChoiceField(forms.ModelMultipleChoiceField):
-    """A choice of several objects by id that refuses an id the database cannot hold as an invalid value.
+def check_text(value: Any) -> None:
+    """A validator for any text: refuses control characters, lone surrogates and direction overrides."""
+    if isinstance(value, str) and unsafe_character(value) is not None:
+        raise ValidationError(
+            _("The text contains a hidden or control character that cannot be saved. Delete it and type it again."),
+            code="unsafe_character",
+        )
 
-    Django checks each posted id only for its type before one ``id IN (…)`` query; on SQLite a number beyond 64
-    bits (a tampered form) makes that query fail with a server error instead of a form error."""
 
-    def _check_values(self, value: Any) -> Any:
-        key = self.to_field_name or "pk"
-        field = self.queryset.model._meta.pk if key == "pk" else self.queryset.model._meta.get_field(key)
-        low, high = connection.ops.integer_field_range(field.get_internal_type())
-        if low is not None or high is not None:
-            for pk in value:
-                try:
-                    number = int(str(pk))
-                except ValueError:
-                    continue  # not a number at all: Django's own check reports it
-                if (low is not None and number < low) or (high is not None and number > high):
-                    raise ValidationError(
-                        self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
-                    )
-        return super()._check_values(value)
+def check_date(value: Any) -> None:
+    """A validator for any date field: between 1900 and 2100."""
+    if isinstance(value, dt.date) and not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValidationError(
+            _("Enter a date between %(earliest)s and %(latest)s."),
+            params={"earliest": f"{EARLIEST_DATE:%d/%m/%Y}", "latest": f"{LATEST_DATE:%d/%m/%Y}"},
+            code="date_out_of_range",
+        )
+
+
+def clean_text(value: str, *, max_length: int | None = None) -> str:
+    """A text field read without a form: composed, stripped, checked. Raises ValidationError."""
+    text = unicodedata.normalize("NFC", value).strip()
+    check_text(text)
+    if max_length is not None and len(text) > max_length:
+        raise ValidationError(
+            _("Write at most %(n)d characters (it has %(length)d)."),
+            params={"n": max_length, "length": len(text)},
+            code="max_length",
+        )
+    return text
+
+
+def guard_fields(fields: dict[str, forms.Field]) -> None:
+    """Add the checks to a form's fields (idempotent: a form may be cleaned more than once)."""
+    for field in fields.values():
+        if isinstance(field, forms.CharField) and check_text not in field.validators:
+            # Django's own NUL check says so in English only; ours covers it, in the site's language.
+            field.validators = [v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)] + [
+                check_text
+            ]
+        elif isinstance(field, forms.DateField) and check_date not in field.validators:
+            field.validators = [*field.validators, check_date]
+
+
+# The largest id a database holds. A larger number posted as an id is refused as an unknown choice, like any
+# other unknown id: SQLite cannot even compare it with a column (Python's sqlite3 raises OverflowError).
+MAX_ID = 2**63 - 1
+
+
+def _id_in_range(value: Any) -> Any:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return value  # not a number at all: the field says it is not a valid choice
+    return value if abs(number) <= MAX_ID else "-"
+
+
+def _chosen_by_number(field: forms.ModelChoiceField) -> bool:
+    model = field.queryset.model
+    key = model._meta.get_field(field.to_field_name) if field.to_field_name else model._meta.pk
+    return key.get_internal_type() in (
+        "AutoField",
+        "BigAutoField",
+        "SmallAutoField",
+        "IntegerField",
+        "BigIntegerField",
+        "PositiveIntegerField",
+        "PositiveBigIntegerField",
+    )
+
+
+def composed(data: Any, id_keys: Collection[str] = ()) -> Any:
+    """A copy of posted data with every text value in NFC and the ids under ``id_keys`` in range."""
+
+    def clean(key: str, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        return _id_in_range(value) if key in id_keys else unicodedata.normalize("NFC", value)
+
+    if hasattr(data, "lists"):  # a QueryDict or MultiValueDict
+        copy = data.copy()
+        for key, values in data.lists():
+            copy.setlist(key, [clean(key, v) for v in values])
+        return copy
+    return {
+        key: [clean(key, v) for v in value] if isinstance(value, list) else clean(key, value)
+        for key, value in data.items()
+    }
+
+
+class SafeInputMixin:
+    """Mixed into every form of the site (see the module's docstring). Checks are added when the form is
+    cleaned, after its ``__init__`` has replaced or added fields."""
+
+    fields: dict[str, forms.Field]
+    data: Any
+    is_bound: bool
+
+    def full_clean(self) -> None:
+        if self.is_bound:
+            id_keys = {
+                self.add_prefix(name)  # type: ignore[attr-defined]
+                for name, field in self.fields.items()
+                if isinstance(field, forms.ModelChoiceField) and _chosen_by_number(field)
+            }
+            self.data = composed(self.data, id_keys)
+        guard_fields(self.fields)
+        super().full_clean()  # type: ignore[misc]

@@ -1,5 +1,6 @@
 """Vietnamese text helpers: Unicode normalisation and accent-insensitive search keys."""
 
+import re
 import unicodedata
 
 _D_MAP = str.maketrans({"đ": "d", "Đ": "D"})
@@ -22,3 +23,15 @@ def search_key(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", (text or "").translate(_D_MAP))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(stripped.casefold().split())
+
+
+# Line breaks and tabs are typed (and pasted from Excel); no other control character (Unicode category Cc) is.
+# NUL cannot be stored by PostgreSQL at all, a lone surrogate cannot be encoded in UTF-8, and the bidirectional
+# embeddings, overrides and isolates make a text display differently from what it says.
+_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def unsafe_character(text: str) -> str | None:
+    """The first character of ``text`` that has no place in typed text, or None."""
+    match = _UNSAFE.search(text)
+    return match.group() if match else None

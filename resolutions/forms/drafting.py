@@ -10,7 +10,7 @@ from django import forms
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from chibo.lib.forms import IdsChoiceField
+from chibo.lib.forms import SafeInputMixin
 from chibo.lib.html import clean_html
 from members.forms import CrispyMixin, DateInput
 from members.models import MassOrganisation, Member, Organisation, ResidentialGroup, Role, today
@@ -66,7 +66,6 @@ class ResolutionForm(CrispyMixin, forms.ModelForm):
     class Meta:
         model = Resolution
         fields = ["kind", "period_start", "period_end", "number", "title", *SECTIONS, "upper_resolutions"]
-        field_classes = {"upper_resolutions": IdsChoiceField}
         widgets = {
             "period_start": DateInput(),
             "period_end": DateInput(),
@@ -131,7 +130,7 @@ class AmendmentForm(CrispyMixin, forms.Form):
         self.fields["opinion"].queryset = PublicOpinion.objects.filter(cell=cell)
 
 
-class TargetForm(forms.ModelForm):
+class TargetForm(SafeInputMixin, forms.ModelForm):
     class Meta:
         model = Target
         fields = ["name", "unit", "target_value", "actual_value"]
@@ -155,7 +154,7 @@ def member_label(member: Member, loads: dict[int, int]) -> str:
     return " · ".join(part for part in parts if part)
 
 
-class TaskForm(forms.ModelForm):
+class TaskForm(SafeInputMixin, forms.ModelForm):
     class Meta:
         model = Task
         fields = [
@@ -170,7 +169,6 @@ class TaskForm(forms.ModelForm):
             "supporters",
             "follower",
         ]
-        field_classes = {"supporters": IdsChoiceField}
         widgets = {"deadline": DateInput(), "details": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args: Any, choices: AssignmentChoices, **kwargs: Any) -> None:
@@ -268,13 +266,13 @@ class VoteForm(CrispyMixin, forms.Form):
     votes_for = forms.IntegerField(label=_("For"), min_value=0, max_value=10_000)
     votes_against = forms.IntegerField(label=_("Against"), min_value=0, max_value=10_000, initial=0)
     votes_abstain = forms.IntegerField(label=_("Abstain"), min_value=0, max_value=10_000, initial=0)
-    absent_with_reason = IdsChoiceField(
+    absent_with_reason = forms.ModelMultipleChoiceField(
         label=_("Official members absent for the whole meeting with an approved reason"),
         queryset=Member.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    exempt_present = IdsChoiceField(
+    exempt_present = forms.ModelMultipleChoiceField(
         label=_("Exempt members who attend (they count)"),
         queryset=Member.objects.none(),
         required=False,

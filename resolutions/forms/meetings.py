@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from chibo.lib.forms import SafeInputMixin
 from members.forms import CrispyMixin, DateInput
 from members.models import Member, Organisation, Role
 from resolutions.models import AgendaItem, Attendance, Meeting, MonthlyReview, PublicOpinion, Speech
@@ -80,9 +81,14 @@ class ConclusionForm(CrispyMixin, forms.ModelForm):
             self.fields[name].widget.attrs.update({"min": 0, "max": most})
 
 
+class AgendaItemForm(SafeInputMixin, forms.ModelForm):
+    """An agenda line; its fields are named by the formset below."""
+
+
 AgendaFormSet = inlineformset_factory(
     Meeting,
     AgendaItem,
+    form=AgendaItemForm,
     fields=["order", "title", "notes"],
     extra=1,
     can_delete=True,
@@ -90,7 +96,7 @@ AgendaFormSet = inlineformset_factory(
 )
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(SafeInputMixin, forms.Form):
     """One select and one reason per member, built from the meeting's attendance rows."""
 
     def __init__(self, *args: Any, rows: list[Attendance], **kwargs: Any) -> None:

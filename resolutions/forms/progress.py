@@ -8,6 +8,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
+from chibo.lib.forms import SafeInputMixin
 from chibo.lib.uploads import check_upload
 from members.forms import CrispyMixin
 from resolutions.models import ProgressUpdate, Task
@@ -73,7 +74,7 @@ class ProgressForm(CrispyMixin, forms.Form):
         return data
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(SafeInputMixin, forms.Form):
     decision = forms.ChoiceField(choices=[("confirm", _("Confirm")), ("send_back", _("Send back"))])
     note = forms.CharField(
         label=_("Review note"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
+from chibo.lib.forms import clean_text
 from members.access import access_for, get_organisation, require
 from members.models import Member, today
 from resolutions.access import get_resolution
@@ -29,7 +30,7 @@ from resolutions.forms.drafting import (
     VoteForm,
 )
 from resolutions.meetings import touch, vote_attendance
-from resolutions.models import PublicOpinion, Resolution, Task, Version
+from resolutions.models import PublicOpinion, Resolution, StatusChange, Task, Version
 from resolutions.rules import entitled_voters
 from resolutions.services import (
     SECTIONS,
@@ -222,12 +223,18 @@ def _save_all(request: HttpRequest, resolution: Resolution, form, targets, tasks
         )
 
 
+STEP_NOTE_MAX = StatusChange._meta.get_field("note").max_length
+
+
 def resolution_step(request: HttpRequest, resolution_id: int, step: str) -> HttpResponse:
     resolution = get_resolution(request, resolution_id, manage=True)
     if request.method != "POST":  # after the access check, so outsiders learn nothing from a 405
         return HttpResponseNotAllowed(["POST"])
     try:
-        take_step(resolution=resolution, step_name=step, by=request.user, note=request.POST.get("note", ""))
+        note = clean_text(request.POST.get("note", ""), max_length=STEP_NOTE_MAX)
+        take_step(resolution=resolution, step_name=step, by=request.user, note=note)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
     except WorkflowError as exc:
         messages.error(request, str(exc))
     else:

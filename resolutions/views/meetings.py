@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, Q
@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
+from chibo.lib.forms import clean_text
 from members.access import access_for, get_organisation, require
 from members.models import Member
 from resolutions.access import get_meeting
@@ -219,7 +220,10 @@ def absence_decide(request: HttpRequest, request_id: int) -> HttpResponse:
         return HttpResponseNotAllowed(["POST"])
     approve = request.POST.get("decision") == "approve"
     try:
-        decide_absence(request=absence, approve=approve, by=request.user, refusal_reason=request.POST.get("reason", ""))
+        reason = clean_text(request.POST.get("reason", ""), max_length=REFUSAL_MAX)
+        decide_absence(request=absence, approve=approve, by=request.user, refusal_reason=reason)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
     except WorkflowError as exc:
         messages.error(request, str(exc))
     else:
@@ -289,6 +293,10 @@ def meeting_speech(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return redirect("resolutions:meeting-detail", meeting_id=meeting.pk)
 
 
+# The reason for a correction is kept as the change history's reason, a column of 100 characters.
+REASON_MAX = Meeting.history.model._meta.get_field("history_change_reason").max_length
+REFUSAL_MAX = AbsenceRequest._meta.get_field("refusal_reason").max_length
+
 MEETING_STEPS = {"held": mark_held, "approve": approve_minutes}
 
 
@@ -298,11 +306,13 @@ def meeting_step(request: HttpRequest, meeting_id: int, step: str) -> HttpRespon
         return HttpResponseNotAllowed(["POST"])
     try:
         if step == "correct":
-            open_correction(meeting=meeting, reason=request.POST.get("note", ""))
+            open_correction(meeting=meeting, reason=clean_text(request.POST.get("note", ""), max_length=REASON_MAX))
         elif step in MEETING_STEPS:
             MEETING_STEPS[step](meeting=meeting)
         else:
             raise WorkflowError(_("Unknown step."))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
     except WorkflowError as exc:
         messages.error(request, str(exc))
     else:
