@@ -14,7 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chibo.lib.history import create_recorded, record_changed, update_recorded
+from chibo.lib.history import create_recorded, record_changed, short_reason, update_recorded
 from members.models import Member, Organisation
 from resolutions.models import (
     AbsenceRequest,
@@ -333,7 +333,7 @@ def _move(meeting: Meeting, expected: str, to: str, *, reason: str = "", **chang
     for name, value in changes.items():
         setattr(locked, name, value)
     if reason:
-        locked._change_reason = reason
+        locked._change_reason = short_reason(Meeting, reason)
     locked.save()
     meeting.refresh_from_db()
     return meeting

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+import kombu.pools
 from django.db import connection
 
 from chibo.celery import app as celery_app
@@ -125,9 +126,10 @@ def wait_until(done: Callable[[], bool], process: subprocess.Popen[bytes], log: 
 
 def _drop_broker_connections() -> None:
     """Close and forget the pooled broker connections, so that the next message goes to the broker the settings
-    now name."""
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
+    now name. The pools live in kombu's registry, keyed by broker address: closing one without clearing the
+    registry would hand the same closed pool to the next test that publishes there ("Acquire on closed pool";
+    Celery acquires a producer even in eager mode)."""
+    kombu.pools.reset()
     celery_app._pool = None
     celery_app.amqp._producer_pool = None
 

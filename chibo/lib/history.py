@@ -18,12 +18,20 @@ from django.db import models
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 
+def short_reason(model: type[models.Model], reason: str) -> str:
+    """A reason as the history row can hold it: the column is short (100 characters), a workflow's note may be
+    longer (the step keeps it whole); the history keeps its beginning."""
+    limit = model.history.model._meta.get_field("history_change_reason").max_length  # type: ignore[attr-defined]
+    return reason if len(reason) <= limit else reason[: limit - 1] + "…"
+
+
 def record_changed(rows: Iterable[models.Model], *, reason: str = "") -> None:
     """A "changed" history row for each of these rows, as they now stand in memory, after a conditional
     ``update()`` wrote them (the caller sets the updated values on the instances first)."""
     rows = list(rows)
     if rows:
-        type(rows[0]).history.bulk_history_create(rows, update=True, default_change_reason=reason)  # type: ignore[attr-defined]
+        model = type(rows[0])
+        model.history.bulk_history_create(rows, update=True, default_change_reason=short_reason(model, reason))  # type: ignore[attr-defined]
 
 
 def create_recorded(model: type[models.Model], rows: Iterable[models.Model]) -> list[Any]:

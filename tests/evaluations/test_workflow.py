@@ -128,6 +128,12 @@ def test_a_vote_without_a_majority_sends_the_list_back_to_the_committee(make_cyc
     )
     cycle.refresh_from_db()
     assert (cycle.status, cycle.votes_for, cycle.entitled_count) == (S.PROPOSAL, 2, 4)
+    # The step keeps the whole explanation; the change history, whose reason column is short, its beginning.
+    note = cycle.steps.latest("pk").note
+    reason = cycle.history.latest().history_change_reason
+    assert len(note) > 100
+    assert len(reason) == 100
+    assert reason == note[:99] + "…"
 
 
 def test_members_absent_with_reason_leave_the_base_of_the_vote(make_cycle, people) -> None:
