@@ -19,6 +19,8 @@ import pytest
 import yaml
 from django.urls import reverse
 
+from tests.production import PRODUCTION, environment
+
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
 SERVICES = COMPOSE["services"]
@@ -41,18 +43,14 @@ def _get(url: str) -> tuple[int, dict[str, object]]:
 
 def test_gunicorn_serves_from_its_configuration_with_json_logs(tmp_path) -> None:
     port = _free_port()
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
-    env = {
-        **clean,
-        "DJANGO_SETTINGS_MODULE": "chibo.settings",
-        "DEBUG": "false",
-        "SECRET_KEY": "a-long-random-secret-for-this-test-only-0123456789-abcdefghijklmnop",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        "GUNICORN_BIND": f"127.0.0.1:{port}",
-        "GUNICORN_WORKERS": "2",
-        "LOG_FORMAT": "json",
-    }
+    env = environment(
+        **{**PRODUCTION, "ALLOWED_HOSTS": "127.0.0.1"},
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        REDIS_URL=os.environ.get("REDIS_URL", ""),  # the health check then asks Redis too
+        GUNICORN_BIND=f"127.0.0.1:{port}",
+        GUNICORN_WORKERS="2",
+        LOG_FORMAT="json",
+    )
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     out, err = tmp_path / "out.log", tmp_path / "err.log"
     with out.open("wb") as stdout, err.open("wb") as stderr:

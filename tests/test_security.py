@@ -3,7 +3,6 @@ the templates it relies on, login throttling, CSRF, cookies."""
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -15,23 +14,16 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.factories import UserFactory
+from tests.production import PRODUCTION, environment
 
 ROOT = Path(__file__).resolve().parents[1]
-PRODUCTION = {
-    "DEBUG": "false",
-    "SECRET_KEY": "a-long-random-secret-for-this-test-only-0123456789-abcdefghijklmnop",
-    "ALLOWED_HOSTS": "chibo.example",
-}
 
 
 def _production(*args: str) -> subprocess.CompletedProcess[str]:
-    # The test run's own switches (DJANGO_ALLOW_ASYNC_UNSAFE for the browser tests) are not production's.
-    testing = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    clean = {k: v for k, v in os.environ.items() if k not in testing}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={**clean, **PRODUCTION, "DJANGO_SETTINGS_MODULE": "chibo.settings"},
+        env=environment(**PRODUCTION),
         capture_output=True,
         text=True,
         timeout=120,

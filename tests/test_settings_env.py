@@ -1,21 +1,21 @@
 """Settings come from the environment and a bad value stops the start-up, naming the variable."""
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.production import environment
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _start(**env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL"}}
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup(); from django.conf import settings as s; print(s.DEBUG)"],
         cwd=ROOT,
-        env={**clean, "DJANGO_SETTINGS_MODULE": "chibo.settings", **env},
+        env=environment(**env),
         capture_output=True,
         text=True,
         timeout=60,
@@ -44,11 +44,10 @@ def test_good_values_start() -> None:
 
 
 def test_manage_py_on_a_bare_checkout_is_for_development() -> None:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL"}}
     result = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", "from django.conf import settings; print(settings.DEBUG)"],
         cwd=ROOT,
-        env={**clean, "DJANGO_SETTINGS_MODULE": "chibo.settings"},
+        env=environment(),
         capture_output=True,
         text=True,
         timeout=60,

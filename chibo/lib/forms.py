@@ -20,6 +20,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from chibo.lib.text import unsafe_character
@@ -88,15 +89,7 @@ def _id_in_range(value: Any) -> Any:
 def _chosen_by_number(field: forms.ModelChoiceField) -> bool:
     model = field.queryset.model
     key = model._meta.get_field(field.to_field_name) if field.to_field_name else model._meta.pk
-    return key.get_internal_type() in (
-        "AutoField",
-        "BigAutoField",
-        "SmallAutoField",
-        "IntegerField",
-        "BigIntegerField",
-        "PositiveIntegerField",
-        "PositiveBigIntegerField",
-    )
+    return isinstance(key, models.IntegerField)  # the auto fields and every integer field derive from it
 
 
 def composed(data: Any, id_keys: Collection[str] = ()) -> Any:

@@ -1,0 +1,27 @@
+"""The environment of a process started by a test with the project's real settings (chibo.settings), free of the
+test run's own variables: its database, Redis, DEBUG, the browser tests' async switch."""
+
+from __future__ import annotations
+
+import os
+
+TEST_RUN_ONLY = {
+    "DEBUG",
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "DJANGO_ALLOW_ASYNC_UNSAFE",
+    "DJANGO_SETTINGS_MODULE",
+}
+
+# What a production start needs at the least.
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "a-long-random-secret-for-this-test-only-0123456789-abcdefghijklmnop",
+    "ALLOWED_HOSTS": "chibo.example",
+}
+
+
+def environment(**values: str) -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if k not in TEST_RUN_ONLY}
+    return {**clean, "DJANGO_SETTINGS_MODULE": "chibo.settings", **values}
