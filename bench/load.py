@@ -5,8 +5,9 @@
 
 Each of ``concurrency`` threads keeps one HTTP/1.1 connection open (as a browser does) and sends requests
 until ``requests`` have been answered. Prints one JSON object: the latencies' median, p95, min and max in
-milliseconds, the requests per second over the whole run, and the status codes seen. Only the standard
-library, so it needs nothing the server does not have.
+milliseconds, the requests per second and the seconds over the whole run, and the status codes seen; with
+``--latencies``, every latency too (``bench/run.py`` pools the floor's samples taken around each page). Only the
+standard library, so it needs nothing the server does not have.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ class Worker(threading.Thread):
         connection.close()
 
 
-def run(url: str, *, cookie: str, requests: int, concurrency: int) -> dict[str, object]:
+def run(url: str, *, cookie: str, requests: int, concurrency: int, latencies: bool = False) -> dict[str, object]:
     parts = urllib.parse.urlsplit(url)
     headers = {"Host": parts.netloc, "User-Agent": "chibo-bench", "Accept-Language": "vi"}
     if cookie:
@@ -81,23 +82,27 @@ def run(url: str, *, cookie: str, requests: int, concurrency: int) -> dict[str, 
     for worker in workers:
         worker.join()
     elapsed = time.perf_counter() - started
-    latencies = [value for worker in workers for value in worker.latencies]
+    answered = [value for worker in workers for value in worker.latencies]
     statuses: dict[str, int] = {}
     for worker in workers:
         for status, count in worker.statuses.items():
             statuses[str(status)] = statuses.get(str(status), 0) + count
-    if not latencies:
+    if not answered:
         return {"requests": 0, "errors": sum(w.errors for w in workers), "statuses": statuses}
-    return {
-        "requests": len(latencies),
+    result: dict[str, object] = {
+        "requests": len(answered),
         "errors": sum(w.errors for w in workers),
         "statuses": statuses,
-        "median_ms": round(statistics.median(latencies), 2),
-        "p95_ms": round(percentile(latencies, 0.95), 2),
-        "min_ms": round(min(latencies), 2),
-        "max_ms": round(max(latencies), 2),
-        "rps": round(len(latencies) / elapsed, 1),
+        "median_ms": round(statistics.median(answered), 2),
+        "p95_ms": round(percentile(answered, 0.95), 2),
+        "min_ms": round(min(answered), 2),
+        "max_ms": round(max(answered), 2),
+        "rps": round(len(answered) / elapsed, 1),
+        "seconds": round(elapsed, 3),
     }
+    if latencies:
+        result["latencies_ms"] = [round(value, 3) for value in answered]
+    return result
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -107,10 +112,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=2)
     parser.add_argument("--warmup", type=int, default=10)
+    parser.add_argument("--latencies", action="store_true", help="print every latency (ms) as latencies_ms too")
     args = parser.parse_args(argv)
     if args.warmup:
         run(args.url, cookie=args.cookie, requests=args.warmup, concurrency=args.concurrency)
-    result = run(args.url, cookie=args.cookie, requests=args.requests, concurrency=args.concurrency)
+    result = run(
+        args.url, cookie=args.cookie, requests=args.requests, concurrency=args.concurrency, latencies=args.latencies
+    )
     json.dump(result, sys.stdout)
     sys.stdout.write("\n")
     return 0
