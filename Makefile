@@ -36,10 +36,12 @@ test: $(VENV)/.test-installed compilemessages
 	$(MAKE) migrations-check
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(PYTEST_ARGS)
 
-# The province-scale benchmark: seeds (or reuses) the data set, serves the app with gunicorn, measures, and
-# writes bench/results/latest.md and latest.json. PostgreSQL only; the database is created when missing.
+# The province-scale benchmark: creates and migrates the databases, collects the static files, compiles the
+# catalogues, seeds (or reuses) the data sets, serves the app with gunicorn, measures, and writes
+# bench/results/latest.md and latest.json. PostgreSQL only. `make bench BENCH_SMOKE=1`: every step on small
+# data sets in a minute or two, report in var/bench-smoke/.
 bench: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/chibo_bench
-bench: $(VENV)/.test-installed compilemessages
+bench: $(VENV)/.test-installed
 	@bin/check-system run
 	$(PY) bench/run.py
 

@@ -6,8 +6,9 @@
     DATABASE_URL=postgres://... python bench/measure.py sessions
     DATABASE_URL=postgres://... python bench/measure.py jobs
 
-``bench/run.py`` calls these in order (the city and the province scale live in two databases, as the demo
-accounts of one scale are named like those of the other) and serves the app with gunicorn in between.
+``bench/run.py`` calls these in order, after it has migrated both databases, collected the static files and
+compiled the catalogues (the city and the province scale live in two databases, as the demo accounts of one
+scale are named like those of the other), and serves the app with gunicorn in between.
 """
 
 from __future__ import annotations
@@ -66,9 +67,9 @@ def _timed(job: Callable[[], Any], *, repeat: int = 1, rollback: bool = False) -
 
 
 def prepare(scale: str, months: int) -> dict[str, Any]:
+    """Seed the demo of ``scale`` unless it is there (the database is migrated already)."""
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0, interactive=False)
     from members.demo import SCALES, demo_root
 
     if demo_root(SCALES[scale]) is not None:
