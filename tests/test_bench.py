@@ -1,0 +1,176 @@
+"""``make bench`` runs on a fresh clone: ``bench/run.py --smoke`` from a clean copy of the repository.
+
+The copy holds the files git knows (committed or not, as they are in the working tree) and nothing it ignores:
+no collected static files and their manifest, no compiled catalogues, no ``var/``. So the bench must prepare
+everything itself, in order (migrations, static files, catalogues, data sets), before it measures anything.
+The smoke run goes through every step on two small city-scale data sets in two temporary PostgreSQL databases,
+which the test creates and drops, in about a minute.
+
+It runs in the PostgreSQL pass of the suite only (``DATABASE_URL=postgres://…``, as in CI's first pass and
+``make bench``): the bench measures on PostgreSQL, and CI's second pass, on SQLite, would only run the same
+minute again. There the test is skipped, with that reason in the report.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tests.production import environment
+
+ROOT = Path(__file__).resolve().parents[1]
+DATABASE_URL = os.environ.get("DATABASE_URL", "")
+POSTGRES = DATABASE_URL.startswith(("postgres://", "postgresql://"))
+
+PAGES = [
+    "login",
+    "floor",
+    "ward dashboard",
+    "province dashboard",
+    "cell page",
+    "resolution page",
+    "my tasks",
+    "member search",
+]
+JOBS = ["minutes pdf", "ward summary pdf", "province reminder sweep", "import 5,000 rows"]
+REQUESTS = 20  # the smoke run's requests per page and per floor sample
+
+pytestmark = pytest.mark.skipif(
+    not POSTGRES, reason="the bench's smoke run is tested in the PostgreSQL pass (DATABASE_URL=postgres://…)"
+)
+
+
+def clean_copy(destination: Path) -> Path:
+    """The files git tracks or would track (working-tree content), without anything it ignores."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        source = ROOT / name
+        if source.is_file():  # a tracked file deleted in the working tree is not copied
+            (destination / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, destination / name)
+    return destination
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _admin(base: str, statement: str) -> None:
+    import psycopg2
+
+    connection = psycopg2.connect(f"{base}/postgres")
+    connection.autocommit = True
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(statement)
+    finally:
+        connection.close()
+
+
+@pytest.fixture
+def databases():  # type: ignore[no-untyped-def]
+    """A fresh name on the suite's PostgreSQL server; the smoke run's two databases (``<name>_smoke`` and
+    ``<name>_smoke_city``, see bench/run.py) are created empty here and dropped afterwards."""
+    base = DATABASE_URL.rpartition("/")[0]
+    name = f"chibo_benchtest_{uuid.uuid4().hex[:8]}"
+    created = [f"{name}_smoke", f"{name}_smoke_city"]
+    for database in created:
+        _admin(base, f'CREATE DATABASE "{database}"')
+    yield f"{base}/{name}"
+    for database in created:
+        _admin(base, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+
+
+def test_the_smoke_run_prepares_everything_and_writes_the_report(tmp_path: Path, databases: str) -> None:
+    clone = clean_copy(tmp_path / "clone")
+    assert not (clone / "var").exists()
+    assert not list(clone.glob("locale/*/LC_MESSAGES/*.mo"))
+    env = {key: value for key, value in environment().items() if not key.startswith("BENCH_")}
+    env |= {"DATABASE_URL": databases, "BENCH_PORT": str(_free_port())}
+    try:
+        completed = subprocess.run(
+            [sys.executable, "bench/run.py", "--smoke"],
+            cwd=clone,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+    except subprocess.TimeoutExpired as timeout:
+        pytest.fail(f"the smoke run took more than 300 s:\n{timeout.stderr}")
+    assert completed.returncode == 0, completed.stderr[-5000:]
+
+    # Prepared in the copy: whitenoise's manifest and the compiled catalogues.
+    assert (clone / "var/staticfiles/staticfiles.json").is_file()
+    assert {mo.parent.parent.name for mo in clone.glob("locale/*/LC_MESSAGES/django.mo")} == {"vi", "en"}
+
+    results = clone / "var/bench-smoke"
+    assert {path.name for path in results.iterdir()} >= {"latest.json", "latest.md"}
+    stamped = sorted(path.stem for path in results.glob("20*.json"))
+    assert len(stamped) == 1
+    assert (results / f"{stamped[0]}.md").is_file()
+    report = json.loads((results / "latest.json").read_text())
+    markdown = (results / "latest.md").read_text()
+
+    assert report["smoke"] is True
+    assert report["settings"]["data_sets"] == {
+        "province": {"scale": "city", "months": 3},
+        "city": {"scale": "city", "months": 1},
+    }
+    for slot in ("province", "city"):
+        assert report["seed"][slot]["reused"] is False
+        assert report["seed"][slot]["seconds"] > 0
+
+    rows = {row["page"]: row for row in report["pages"]}
+    assert list(rows) == PAGES
+    floor = report["floor"]
+    assert floor["samples"] == len(PAGES)  # before the first page and after each of the others
+    assert len(floor["sample_medians_ms"]) == floor["samples"]
+    assert 0 < floor["min_ms"] <= floor["median_ms"] <= floor["max_ms"]
+    assert floor["max_over_min"] == pytest.approx(floor["max_ms"] / floor["min_ms"], abs=0.01)
+    for name, row in rows.items():
+        requests = REQUESTS * len(PAGES) if name == "floor" else REQUESTS
+        assert row["requests"] == requests, name
+        assert row["statuses"] == {"200": requests}, name
+        assert row["errors"] == 0, name
+        assert 0 < row["min_ms"] <= row["median_ms"] <= row["p95_ms"] <= row["max_ms"], name
+        assert row["rps"] > 0, name
+        # The floor beside a page is the median of the two samples around it: between the lowest and highest.
+        assert floor["min_ms"] - 0.01 <= row["floor_ms"] <= floor["max_ms"] + 0.01, name
+        assert row["floor_ratio"] == pytest.approx(row["median_ms"] / row["floor_ms"], abs=0.01), name
+        for scale in ("city", "province"):
+            assert 0 <= row[f"queries_{scale}"] <= 50, (name, scale)
+        assert f"| {name} | {row['median_ms']} | {row['p95_ms']} | {row['rps']} | {row['floor_ms']} |" in markdown
+    assert rows["floor"]["floor_ratio"] == 1.0
+    assert rows["province dashboard"]["queries_province"] > 0
+
+    assert set(JOBS) <= set(report["jobs_seconds"])
+    assert all(seconds > 0 for seconds in report["jobs_seconds"].values())
+    assert 0 < report["memory"]["rss_mb"] <= report["memory"]["peak_mb"]
+
+    targets = {t["name"]: t for t in report["targets"]}
+    expected = {f"{name}: median / floor" for name in PAGES if name != "floor"}
+    for name in PAGES:
+        expected |= {f"{name}: p95", f"{name}: queries (province)", f"{name}: queries equal at city and province scale"}
+    expected |= {*JOBS, "web worker memory after the run"}
+    assert set(targets) == expected
+    assert all(t["value"] is not None and isinstance(t["met"], bool) for t in targets.values())
+    assert report["all_met"] == all(t["met"] for t in targets.values())
+    assert markdown.startswith("# Benchmark smoke run")
+    assert f"sampled {len(PAGES)} times" in markdown
+    assert 0 < report["duration_seconds"] < 300
