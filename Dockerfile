@@ -5,7 +5,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# WeasyPrint runtime libraries, Liberation 2.x fonts (with Vietnamese glyphs), gettext (msgfmt) for
+# WeasyPrint runtime libraries (the PDF fonts are bundled in chibo/lib/fonts), gettext (msgfmt) for
 # compilemessages, and the PostgreSQL 15 client (pg_dump / pg_restore) for `manage.py backup` and `restore`.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
@@ -13,7 +13,6 @@ RUN apt-get update \
         libpangoft2-1.0-0 \
         libharfbuzz0b \
         libharfbuzz-subset0 \
-        fonts-liberation2 \
         gettext \
         postgresql-client-15 \
     && rm -rf /var/lib/apt/lists/*
