@@ -14,6 +14,8 @@ from hypothesis import settings as hypothesis_settings
 from members.models import Member, Organisation, Role
 from tests.factories import MemberFactory, UserFactory, grant, make_org
 
+pytest_plugins = ["tests.clock"]
+
 K = Organisation.Kind
 
 # Property tests (tests/hostile/). "ci" is reproducible: the same examples on every run, no example database.

@@ -13,16 +13,23 @@ from django.urls import reverse
 from chibo.audit import compact
 from evaluations.models import EvaluationCycle, MemberEvaluation
 from evaluations.services import open_cycle, save_proposal, take_step
-from members.models import Member
+from members.models import Member, today
 from resolutions.meetings import plan_meeting
 from resolutions.models import Attendance, Meeting, ProgressUpdate, Resolution, Task
 from resolutions.services import create_resolution
 from tests.factories import MemberFactory
 from tests.resolutions.test_drafting import edit_data, task_row
 
-TODAY = dt.date.today()
-START = TODAY.replace(day=1)
-END = START + dt.timedelta(days=27)
+
+def month_start() -> dt.date:
+    """The first day of the pinned month."""
+    return today().replace(day=1)
+
+
+def month_end() -> dt.date:
+    return month_start() + dt.timedelta(days=27)
+
+
 SECRETARY = "Đảng viên secretary"  # the secretary's member record (tests/conftest.py)
 
 
@@ -32,8 +39,8 @@ def draft(tree, people) -> Resolution:  # type: ignore[no-untyped-def]
         cell=tree.cell_a1,
         by=people["secretary"],
         kind="monthly",
-        period_start=START,
-        period_end=END,
+        period_start=month_start(),
+        period_end=month_end(),
         title="Vệ sinh môi trường",
     )
 
@@ -44,7 +51,7 @@ def meeting(tree, people) -> Meeting:  # type: ignore[no-untyped-def]
         cell=tree.cell_a1,
         by=people["secretary"],
         kind="regular",
-        date=TODAY,
+        date=today(),
         starts_at=dt.time(19, 30),
         ends_at=dt.time(21, 30),
         place="Nhà văn hóa khu phố 1",
@@ -86,7 +93,7 @@ def test_a_resolution_shows_its_edits_its_tasks_and_its_steps(client_for, draft,
     assert "Bí thư" in submitted.who_detail
     assert (deadline.what, changes_of(deadline)["Hạn hoàn thành"]) == (
         "Nhiệm vụ: Thu gom rác",
-        (f"{END:%d/%m/%Y}", "15/12/2026"),
+        (f"{month_end():%d/%m/%Y}", "15/12/2026"),
     )
     assert (step.action, step.what) == ("+", "Chuyển trạng thái: Đã trình hội nghị")
     assert (saved_unchanged.action, saved_unchanged.changes) == ("~", [])
@@ -117,10 +124,10 @@ def test_a_task_removed_from_a_draft_stays_in_the_resolutions_history(client_for
 def test_a_task_shows_the_reports_and_their_review(client_for, people, tree, member_a1) -> None:
     lead = people["member"].member
     resolution = create_resolution(
-        cell=tree.cell_a1, by=None, kind="monthly", period_start=START, period_end=END, title="Thu quỹ"
+        cell=tree.cell_a1, by=None, kind="monthly", period_start=month_start(), period_end=month_end(), title="Thu quỹ"
     )
     Resolution.objects.filter(pk=resolution.pk).update(status=Resolution.Status.IN_PROGRESS)
-    task = Task.objects.create(resolution=resolution, title="Vận động đóng quỹ", deadline=END, lead_member=lead)
+    task = Task.objects.create(resolution=resolution, title="Vận động đóng quỹ", deadline=month_end(), lead_member=lead)
     report = {"status": "in_progress", "progress": "40", "note": "Đã vận động 20 hộ."}
     assert client_for("member").post(reverse("resolutions:task-detail", args=[task.pk]), report).status_code == 302
     update = ProgressUpdate.objects.get()
@@ -185,7 +192,7 @@ def test_an_approved_absence_request_is_recorded_with_the_attendance_it_changes(
 
 def test_a_long_text_edited_on_the_review_page_shows_only_what_changed(client_for, tree, meeting) -> None:
     resolution = create_resolution(
-        cell=tree.cell_a1, by=None, kind="monthly", period_start=START, period_end=END, title="Thu quỹ"
+        cell=tree.cell_a1, by=None, kind="monthly", period_start=month_start(), period_end=month_end(), title="Thu quỹ"
     )
     Resolution.objects.filter(pk=resolution.pk).update(status=Resolution.Status.IN_PROGRESS)
     url = reverse("resolutions:meeting-review", args=[meeting.pk, resolution.pk])
@@ -287,7 +294,7 @@ ALLOWED = ("admin", "standing", "in_charge", "secretary", "deputy", "committee")
 
 @pytest.mark.parametrize("kind", ["member", "resolution", "task", "meeting", "cycle"])
 def test_who_sees_a_history(client_for, people, tree, member_a1, draft, meeting, kind) -> None:
-    task = Task.objects.create(resolution=draft, title="Thu gom rác", deadline=END, lead_member=member_a1)
+    task = Task.objects.create(resolution=draft, title="Thu gom rác", deadline=month_end(), lead_member=member_a1)
     cycle = EvaluationCycle.objects.create(cell=tree.cell_a1, year=2025)
     pk = {"member": member_a1.pk, "resolution": draft.pk, "task": task.pk, "meeting": meeting.pk, "cycle": cycle.pk}
     url = reverse(f"{kind}-history", args=[pk[kind]])
@@ -320,7 +327,7 @@ def test_the_link_is_shown_to_those_who_may_follow_it(client_for, draft) -> None
 def _grow(resolution: Resolution, lead: Member, times: int) -> None:
     """Rows in every history table of a resolution: tasks created and changed, targets, status steps."""
     for i in range(times):
-        task = Task.objects.create(resolution=resolution, title=f"Việc {i}", deadline=END, lead_member=lead)
+        task = Task.objects.create(resolution=resolution, title=f"Việc {i}", deadline=month_end(), lead_member=lead)
         task.progress = 10
         task.save()
         task.supporters.add(MemberFactory(cell=resolution.cell))

@@ -2,7 +2,8 @@
 
 The worker runs with the project's settings plus a few lines written into the test's temporary folder: the
 broker (Redis when REDIS_URL is set, as in CI; else kombu's filesystem transport in the temporary folder, so
-that no development worker sees the messages) and whatever the test adds (an email backend, MEDIA_ROOT).
+that no development worker sees the messages), the test's pinned clock (``tests/clock.py``) and whatever the test
+adds (an email backend, MEDIA_ROOT).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from urllib.parse import quote
 
 import kombu.pools
 from django.db import connection
+from django.utils import timezone
 
 from chibo.celery import app as celery_app
 
@@ -29,6 +31,13 @@ WAIT_SECONDS = 60
 SETTINGS = '''\
 """Settings of a test's worker: the project's own, with the broker and what the test needs."""
 from chibo.settings import *  # noqa: F403
+
+import datetime as _dt
+
+import time_machine as _time_machine
+
+# The test's pinned clock, ticking on from the instant the process was started.
+_time_machine.travel(_dt.datetime.fromisoformat({now!r}), tick=True).start()
 
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BROKER_URL = {broker_url!r}
@@ -71,7 +80,10 @@ def environment(tmp_path: Path, extra_settings: str = "", **env: str) -> dict[st
     """The environment of a process (worker or command) that uses the test's broker and database."""
     broker_url, options = broker(tmp_path)
     (tmp_path / "worker_settings.py").write_text(
-        SETTINGS.format(broker_url=broker_url, transport_options=options, extra=extra_settings), encoding="utf-8"
+        SETTINGS.format(
+            now=timezone.now().isoformat(), broker_url=broker_url, transport_options=options, extra=extra_settings
+        ),
+        encoding="utf-8",
     )
     out = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
     out.update(

@@ -27,10 +27,9 @@ from members.imports import (
     parse_sex,
     read_members,
 )
-from members.models import Member
+from members.models import Member, today
 from tests.factories import MemberFactory
 
-TODAY = dt.date.today()
 HEADERS = [
     "STT",
     "Họ và tên",
@@ -117,7 +116,7 @@ def clean_rows(n: int) -> list[list[Any]]:
     ],
 )
 def test_dates_are_read_in_the_usual_vietnamese_forms(value, expected) -> None:  # type: ignore[no-untyped-def]
-    assert parse_date(value, on=TODAY) == expected
+    assert parse_date(value, on=today()) == expected
 
 
 @pytest.mark.parametrize(
@@ -136,7 +135,7 @@ def test_dates_are_read_in_the_usual_vietnamese_forms(value, expected) -> None: 
 )
 def test_impossible_and_future_dates_are_refused(value, message) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValueError, match=message):
-        parse_date(value, on=TODAY)
+        parse_date(value, on=today())
 
 
 @pytest.mark.parametrize(
@@ -220,11 +219,11 @@ def messy_file(cell) -> tuple[io.BytesIO, set[tuple[int, str]]]:  # type: ignore
     """300 rows of which exactly 10 are bad, each in its own way; returns the file and the expected errors."""
     rows = clean_rows(300)
     existing = rows[40]
-    MemberFactory(cell=cell, full_name=existing[1].strip(), birth_date=parse_date(existing[2], on=TODAY))
+    MemberFactory(cell=cell, full_name=existing[1].strip(), birth_date=parse_date(existing[2], on=today()))
     rows[40] = [41, "Trần Văn Khác", "01/01/1960", "Nam", "01/01/1990", None, None, None]  # replaces the row moved out
     bad = {
         3: (2, "31/02/1970", "Ngày sinh"),
-        10: (4, (TODAY + dt.timedelta(days=5)).strftime("%d/%m/%Y"), "Ngày vào Đảng"),
+        10: (4, (today() + dt.timedelta(days=5)).strftime("%d/%m/%Y"), "Ngày vào Đảng"),
         25: (1, "", "Họ và tên"),
         50: (3, "X", "Giới tính"),
         77: (7, "12345", "Số điện thoại"),
@@ -238,7 +237,7 @@ def messy_file(cell) -> tuple[io.BytesIO, set[tuple[int, str]]]:  # type: ignore
         expected.add((index + 4, header))  # title, blank, header: data starts on row 4
     # A repeat of row 4's member typed with decomposed letters and extra spaces.
     rows[200][1] = "  " + unicodedata.normalize("NFD", rows[0][1].strip().upper())
-    rows[200][2] = parse_date(rows[0][2], on=TODAY)
+    rows[200][2] = parse_date(rows[0][2], on=today())
     expected.add((204, "Họ và tên"))
     # A member the cell already has.
     rows[250][1], rows[250][2] = existing[1], existing[2]

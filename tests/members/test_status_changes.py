@@ -10,16 +10,22 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from members import services
-from members.models import AwayPeriod, Exemption, Member, MemberEvent
+from members.models import AwayPeriod, Exemption, Member, MemberEvent, today
 from resolutions.meetings import plan_meeting, recount_attendance
 from resolutions.models import Meeting, Task
 from resolutions.rules import entitled_voters
 from resolutions.services import create_resolution, record_vote, roll_on, take_step
 from tests.factories import MemberFactory
 
-TODAY = dt.date.today()
-PAST = TODAY - dt.timedelta(days=60)
-LATER = TODAY - dt.timedelta(days=10)
+
+def past() -> dt.date:
+    return today() - dt.timedelta(days=60)
+
+
+def later() -> dt.date:
+    return today() - dt.timedelta(days=10)
+
+
 K = MemberEvent.Kind
 
 
@@ -35,10 +41,10 @@ def _official(cell, name: str) -> Member:  # type: ignore[no-untyped-def]
 def test_a_transferred_member_is_on_the_old_cells_roll_before_the_transfer_and_the_new_ones_after(tree) -> None:
     member = _official(tree.cell_a1, "Lê Văn Chuyển")
     stays = _official(tree.cell_a1, "Lê Văn Ở")
-    services.transfer_member(member=member, to_cell=tree.cell_a2, on=LATER, decision="QĐ 12-QĐ/ĐU", by=None)
+    services.transfer_member(member=member, to_cell=tree.cell_a2, on=later(), decision="QĐ 12-QĐ/ĐU", by=None)
     member.refresh_from_db()
     assert member.cell == tree.cell_a2
-    before, on_the_day = LATER - dt.timedelta(days=1), LATER
+    before, on_the_day = later() - dt.timedelta(days=1), later()
     assert set(Member.objects.in_cell(tree.cell_a1, on=before)) == {member, stays}
     assert set(Member.objects.in_cell(tree.cell_a2, on=before)) == set()
     assert set(Member.objects.in_cell(tree.cell_a1, on=on_the_day)) == {stays}
@@ -50,7 +56,7 @@ def test_a_transferred_member_is_on_the_old_cells_roll_before_the_transfer_and_t
 
 def test_two_transfers_each_count_from_their_own_date(tree) -> None:
     member = _official(tree.cell_a1, "Phạm Thị Đi")
-    first, second = TODAY - dt.timedelta(days=30), TODAY - dt.timedelta(days=5)
+    first, second = today() - dt.timedelta(days=30), today() - dt.timedelta(days=5)
     services.transfer_member(member=member, to_cell=tree.cell_a2, on=first, decision="QĐ 1", by=None)
     services.transfer_member(member=member, to_cell=tree.cell_a1, on=second, decision="QĐ 2", by=None)
     cells_on = {
@@ -66,7 +72,7 @@ def past_meeting(tree, people):  # type: ignore[no-untyped-def]
     cell = tree.cell_a1
     changing = {
         "probationary": MemberFactory(
-            cell=cell, full_name="Võ Thị Dự Bị", admitted_on=PAST - dt.timedelta(days=200), official_on=None
+            cell=cell, full_name="Võ Thị Dự Bị", admitted_on=past() - dt.timedelta(days=200), official_on=None
         ),
         "exempted": _official(cell, "Trần Văn Miễn"),
         "away": _official(cell, "Trần Văn Xa"),
@@ -74,14 +80,16 @@ def past_meeting(tree, people):  # type: ignore[no-untyped-def]
         "left": _official(cell, "Trần Văn Rời"),
     }
     meeting = plan_meeting(
-        cell=cell, by=people["secretary"], kind="regular", date=PAST, starts_at=dt.time(19), place="Nhà văn hóa"
+        cell=cell, by=people["secretary"], kind="regular", date=past(), starts_at=dt.time(19), place="Nhà văn hóa"
     )
-    resolution = create_resolution(cell=cell, by=None, kind="monthly", period_start=PAST, period_end=PAST, title="NQ")
-    Task.objects.create(resolution=resolution, title="Việc", deadline=TODAY, lead_member=changing["away"])
+    resolution = create_resolution(
+        cell=cell, by=None, kind="monthly", period_start=past(), period_end=past(), title="NQ"
+    )
+    Task.objects.create(resolution=resolution, title="Việc", deadline=today(), lead_member=changing["away"])
     take_step(resolution=resolution, step_name="submit", by=people["secretary"])
     vote = record_vote(
         resolution=resolution,
-        held_on=PAST,
+        held_on=past(),
         votes_for=5,
         votes_against=0,
         votes_abstain=0,
@@ -115,26 +123,26 @@ def test_a_past_meetings_numbers_do_not_change_when_statuses_change_later(
     assert before[4] == before[5] == meeting.attendance.count()  # everyone present by default
     # A2 also met that day; the member transferred there later must not appear on its past roll.
     other = plan_meeting(
-        cell=tree.cell_a2, by=None, kind="regular", date=PAST, starts_at=dt.time(19), place="Hội trường"
+        cell=tree.cell_a2, by=None, kind="regular", date=past(), starts_at=dt.time(19), place="Hội trường"
     )
     other_before = frozenset(other.attendance.values_list("member_id", flat=True))
     secretary = people["secretary"]
 
-    services.recognise_official(member=changing["probationary"], on=LATER, decision="QĐ 5-QĐ/ĐU", by=secretary)
+    services.recognise_official(member=changing["probationary"], on=later(), decision="QĐ 5-QĐ/ĐU", by=secretary)
     services.start_period(
-        period=Exemption(member=changing["exempted"], starts_on=LATER, reason="Tuổi cao"), by=secretary
+        period=Exemption(member=changing["exempted"], starts_on=later(), reason="Tuổi cao"), by=secretary
     )
     services.start_period(
         period=AwayPeriod(
-            member=changing["away"], kind=AwayPeriod.Kind.TEMPORARY_TRANSFER, starts_on=LATER, place="TP.HCM"
+            member=changing["away"], kind=AwayPeriod.Kind.TEMPORARY_TRANSFER, starts_on=later(), place="TP.HCM"
         ),
         by=secretary,
     )
     services.transfer_member(
-        member=changing["transferred"], to_cell=tree.cell_a2, on=LATER, decision="QĐ 9", by=secretary
+        member=changing["transferred"], to_cell=tree.cell_a2, on=later(), decision="QĐ 9", by=secretary
     )
     left = changing["left"]
-    left.management_status, left.left_on = Member.ManagementStatus.LEFT, LATER
+    left.management_status, left.left_on = Member.ManagementStatus.LEFT, later()
     services.record_leaving(member=left, by=secretary)
 
     client = client_for("secretary")
@@ -150,9 +158,9 @@ def test_a_past_meetings_numbers_do_not_change_when_statuses_change_later(
 
 def test_the_status_on_the_meeting_date_counts_not_todays(tree, past_meeting) -> None:
     meeting, _vote, changing = past_meeting
-    services.recognise_official(member=changing["probationary"], on=LATER, decision="QĐ 5", by=None)
-    assert changing["probationary"].pk not in roll_on(meeting.cell, PAST).official
-    assert changing["probationary"].pk in roll_on(meeting.cell, TODAY).official
+    services.recognise_official(member=changing["probationary"], on=later(), decision="QĐ 5", by=None)
+    assert changing["probationary"].pk not in roll_on(meeting.cell, past()).official
+    assert changing["probationary"].pk in roll_on(meeting.cell, today()).official
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -164,21 +172,26 @@ def test_the_status_on_the_meeting_date_counts_not_todays(tree, past_meeting) ->
     ("change", "message"),
     [
         (
-            lambda m, t: services.recognise_official(member=m, on=TODAY + dt.timedelta(days=1), decision="QĐ", by=None),
+            lambda m, t: services.recognise_official(
+                member=m, on=today() + dt.timedelta(days=1), decision="QĐ", by=None
+            ),
             "tương lai",
         ),
         (
             lambda m, t: services.recognise_official(member=m, on=dt.date(1999, 1, 1), decision="QĐ", by=None),
             "trước ngày",
         ),
-        (lambda m, t: services.recognise_official(member=m, on=LATER, decision=" ", by=None), "quyết định"),
+        (lambda m, t: services.recognise_official(member=m, on=later(), decision=" ", by=None), "quyết định"),
         (
-            lambda m, t: services.transfer_member(member=m, to_cell=m.cell, on=LATER, decision="QĐ", by=None),
+            lambda m, t: services.transfer_member(member=m, to_cell=m.cell, on=later(), decision="QĐ", by=None),
             "đã ở chi bộ",
         ),
-        (lambda m, t: services.transfer_member(member=m, to_cell=t.ward_a, on=LATER, decision="QĐ", by=None), "chi bộ"),
         (
-            lambda m, t: services.transfer_member(member=m, to_cell=t.cell_a2, on=LATER, decision="", by=None),
+            lambda m, t: services.transfer_member(member=m, to_cell=t.ward_a, on=later(), decision="QĐ", by=None),
+            "chi bộ",
+        ),
+        (
+            lambda m, t: services.transfer_member(member=m, to_cell=t.cell_a2, on=later(), decision="", by=None),
             "quyết định",
         ),
     ],
@@ -194,34 +207,34 @@ def test_a_refused_change_writes_nothing(tree, change, message) -> None:  # type
 
 def test_recognising_an_official_member_again_is_refused(member_a1) -> None:
     with pytest.raises(ValidationError):
-        services.recognise_official(member=member_a1, on=LATER, decision="QĐ", by=None)
+        services.recognise_official(member=member_a1, on=later(), decision="QĐ", by=None)
 
 
 def test_a_transfer_must_be_dated_after_the_last_one(tree) -> None:
     member = _official(tree.cell_a1, "Ngô Văn Hai")
-    services.transfer_member(member=member, to_cell=tree.cell_a2, on=LATER, decision="QĐ 1", by=None)
+    services.transfer_member(member=member, to_cell=tree.cell_a2, on=later(), decision="QĐ 1", by=None)
     with pytest.raises(ValidationError):
-        services.transfer_member(member=member, to_cell=tree.cell_a1, on=LATER, decision="QĐ 2", by=None)
+        services.transfer_member(member=member, to_cell=tree.cell_a1, on=later(), decision="QĐ 2", by=None)
     assert member.events.count() == 1
 
 
 def test_ending_an_exemption_makes_the_member_take_part_again_from_that_day(member_a1) -> None:
-    exemption = Exemption.objects.create(member=member_a1, starts_on=PAST, reason="Ốm dài ngày")
-    services.end_period(period=exemption, on=LATER, decision="NQ 3-NQ/CB", by=None)
+    exemption = Exemption.objects.create(member=member_a1, starts_on=past(), reason="Ốm dài ngày")
+    services.end_period(period=exemption, on=later(), decision="NQ 3-NQ/CB", by=None)
     exemption.refresh_from_db()
-    assert exemption.ends_on == LATER - dt.timedelta(days=1)
-    flags = {m.pk: m.is_exempt for m in Member.objects.filter(pk=member_a1.pk).with_flags(LATER)}
+    assert exemption.ends_on == later() - dt.timedelta(days=1)
+    flags = {m.pk: m.is_exempt for m in Member.objects.filter(pk=member_a1.pk).with_flags(later())}
     assert flags == {member_a1.pk: False}
-    assert exemption.is_current(LATER - dt.timedelta(days=1))
-    assert list(member_a1.events.values_list("kind", "on")) == [(K.EXEMPTION_ENDED, LATER)]
+    assert exemption.is_current(later() - dt.timedelta(days=1))
+    assert list(member_a1.events.values_list("kind", "on")) == [(K.EXEMPTION_ENDED, later())]
     with pytest.raises(ValidationError):
-        services.end_period(period=exemption, on=TODAY, by=None)
+        services.end_period(period=exemption, on=today(), by=None)
 
 
 def test_coming_back_before_the_period_started_is_refused(member_a1) -> None:
-    away = AwayPeriod.objects.create(member=member_a1, starts_on=LATER, place="Bình Dương")
+    away = AwayPeriod.objects.create(member=member_a1, starts_on=later(), place="Bình Dương")
     with pytest.raises(ValidationError):
-        services.end_period(period=away, on=PAST, by=None)
+        services.end_period(period=away, on=past(), by=None)
     away.refresh_from_db()
     assert away.ends_on is None
 
@@ -249,7 +262,7 @@ def test_the_secretary_recognises_a_probationary_member_and_the_timeline_shows_i
 
 def test_a_future_date_is_refused_on_the_page(client_for, tree) -> None:
     member = MemberFactory(cell=tree.cell_a1, admitted_on=dt.date(2024, 5, 1), official_on=None)
-    future = (TODAY + dt.timedelta(days=3)).strftime("%d/%m/%Y")
+    future = (today() + dt.timedelta(days=3)).strftime("%d/%m/%Y")
     response = client_for("secretary").post(
         reverse("members:member-recognise", args=[member.pk]), {"on": future, "decision": "QĐ"}
     )
@@ -264,56 +277,56 @@ def test_the_secretary_transfers_a_member_to_a_cell_of_the_same_ward(client_for,
     url = reverse("members:member-transfer", args=[member_a1.pk])
     form = client.get(url).context["form"]
     assert list(form.fields["to_cell"].queryset) == [tree.cell_a2]
-    refused = client.post(url, {"to_cell": tree.cell_b1.pk, "on": LATER.strftime("%d/%m/%Y"), "decision": "QĐ"})
+    refused = client.post(url, {"to_cell": tree.cell_b1.pk, "on": later().strftime("%d/%m/%Y"), "decision": "QĐ"})
     assert refused.status_code == 200
-    response = client.post(url, {"to_cell": tree.cell_a2.pk, "on": LATER.strftime("%d/%m/%Y"), "decision": "QĐ 7"})
+    response = client.post(url, {"to_cell": tree.cell_a2.pk, "on": later().strftime("%d/%m/%Y"), "decision": "QĐ 7"})
     assert response.status_code == 302
     member_a1.refresh_from_db()
     assert member_a1.cell == tree.cell_a2
     event = member_a1.events.get()
-    assert (event.from_cell, event.to_cell, event.on) == (tree.cell_a1, tree.cell_a2, LATER)
+    assert (event.from_cell, event.to_cell, event.on) == (tree.cell_a1, tree.cell_a2, later())
 
 
 def test_ending_an_exemption_and_coming_back_from_away_on_the_page(client_for, member_a1) -> None:
-    exemption = Exemption.objects.create(member=member_a1, starts_on=PAST, reason="Ốm")
+    exemption = Exemption.objects.create(member=member_a1, starts_on=past(), reason="Ốm")
     away = AwayPeriod.objects.create(
         member=member_a1,
-        starts_on=PAST - dt.timedelta(days=400),
-        ends_on=PAST - dt.timedelta(days=300),
+        starts_on=past() - dt.timedelta(days=400),
+        ends_on=past() - dt.timedelta(days=300),
         place="Cần Thơ",
     )
     client = client_for("deputy")
     page = client.get(reverse("members:member-detail", args=[member_a1.pk])).content.decode()
     assert reverse("members:exemption-end", args=[member_a1.pk, exemption.pk]) in page
     assert reverse("members:away-back", args=[member_a1.pk, away.pk]) not in page  # already over
-    day = LATER.strftime("%d/%m/%Y")
+    day = later().strftime("%d/%m/%Y")
     assert (
         client.post(reverse("members:exemption-end", args=[member_a1.pk, exemption.pk]), {"on": day}).status_code == 302
     )
-    open_away = AwayPeriod.objects.create(member=member_a1, starts_on=PAST, place="Long An")
+    open_away = AwayPeriod.objects.create(member=member_a1, starts_on=past(), place="Long An")
     assert client.post(reverse("members:away-back", args=[member_a1.pk, open_away.pk]), {"on": day}).status_code == 302
     assert list(member_a1.events.values_list("kind", flat=True)) == [K.EXEMPTION_ENDED, K.BACK]
 
 
 def test_recording_an_exemption_or_leaving_adds_to_the_timeline(client_for, member_a1) -> None:
     client = client_for("secretary")
-    day = LATER.strftime("%d/%m/%Y")
+    day = later().strftime("%d/%m/%Y")
     client.post(
         reverse("members:exemption-create", args=[member_a1.pk]),
         {"starts_on": day, "reason": "Tuổi cao", "decision": "NQ 2"},
     )
     client.post(reverse("members:member-leave", args=[member_a1.pk]), {"management_status": "left", "left_on": day})
     assert list(member_a1.events.values_list("kind", "on", "decision")) == [
-        (K.EXEMPTED, LATER, "NQ 2"),
-        (K.LEFT, LATER, ""),
+        (K.EXEMPTED, later(), "NQ 2"),
+        (K.LEFT, later(), ""),
     ]
 
 
 def test_a_period_of_another_member_is_not_found(client_for, tree, member_a1) -> None:
     other = MemberFactory(cell=tree.cell_a1)
-    exemption = Exemption.objects.create(member=other, starts_on=PAST, reason="Ốm")
+    exemption = Exemption.objects.create(member=other, starts_on=past(), reason="Ốm")
     url = reverse("members:exemption-end", args=[member_a1.pk, exemption.pk])
-    assert client_for("secretary").post(url, {"on": LATER.strftime("%d/%m/%Y")}).status_code == 404
+    assert client_for("secretary").post(url, {"on": later().strftime("%d/%m/%Y")}).status_code == 404
     exemption.refresh_from_db()
     assert exemption.ends_on is None
 

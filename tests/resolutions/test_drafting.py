@@ -9,14 +9,19 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from members.models import AwayPeriod, Exemption, MassOrganisation, Member
+from members.models import AwayPeriod, Exemption, MassOrganisation, Member, today
 from resolutions.models import Dissemination, PublicOpinion, Resolution, StatusChange, Target, Task, Version, Vote
 from resolutions.services import create_resolution, start_from_last_period, take_step
 from tests.factories import MemberFactory
 
-TODAY = dt.date.today()
-START = TODAY.replace(day=1)
-END = START + dt.timedelta(days=27)
+
+def month_start() -> dt.date:
+    """The first day of the pinned month."""
+    return today().replace(day=1)
+
+
+def month_end() -> dt.date:
+    return month_start() + dt.timedelta(days=27)
 
 
 @pytest.fixture
@@ -30,8 +35,8 @@ def draft(cell, people) -> Resolution:  # type: ignore[no-untyped-def]
         cell=cell,
         by=people["secretary"],
         kind="monthly",
-        period_start=START,
-        period_end=END,
+        period_start=month_start(),
+        period_end=month_end(),
         title="Vệ sinh môi trường",
     )
 
@@ -91,7 +96,7 @@ def edit_data(
 def task_row(title: str, lead: Member, **extra: Any) -> dict[str, Any]:
     return {
         "title": title,
-        "deadline": END.strftime("%d/%m/%Y"),
+        "deadline": month_end().strftime("%d/%m/%Y"),
         "lead_kind": "member",
         "lead_member": lead.pk,
         **extra,
@@ -108,8 +113,8 @@ def test_secretary_creates_a_numbered_draft(client_for, cell) -> None:
     url = reverse("resolutions:resolution-create", args=[cell.pk])
     data = {
         "kind": "monthly",
-        "period_start": START.strftime("%d/%m/%Y"),
-        "period_end": END.strftime("%d/%m/%Y"),
+        "period_start": month_start().strftime("%d/%m/%Y"),
+        "period_end": month_end().strftime("%d/%m/%Y"),
         "title": "Thu quỹ",
     }
     response = client_for("secretary").post(url, data)
@@ -118,7 +123,7 @@ def test_secretary_creates_a_numbered_draft(client_for, cell) -> None:
     assert response["Location"] == reverse("resolutions:resolution-edit", args=[resolution.pk])
     assert (resolution.number, resolution.status, resolution.seq) == ("01-NQ/CB", "draft", 1)
     second = create_resolution(
-        cell=cell, by=None, kind="thematic", period_start=START, period_end=END, title="Chuyên đề"
+        cell=cell, by=None, kind="thematic", period_start=month_start(), period_end=month_end(), title="Chuyên đề"
     )
     assert second.number == "02-NQ/CB"
 
@@ -163,9 +168,9 @@ def test_rich_text_is_made_safe(client_for, draft) -> None:
 def test_poor_assignments_warn_and_need_confirming(client_for, draft, cell, leads, make, leads_it, warned) -> None:
     member = MemberFactory(cell=cell, full_name="Võ Thị Xa")
     if make == "away":
-        AwayPeriod.objects.create(member=member, starts_on=TODAY - dt.timedelta(days=40), place="Bình Dương")
+        AwayPeriod.objects.create(member=member, starts_on=today() - dt.timedelta(days=40), place="Bình Dương")
     elif make == "exempt":
-        Exemption.objects.create(member=member, starts_on=TODAY - dt.timedelta(days=40), reason="Tuổi cao")
+        Exemption.objects.create(member=member, starts_on=today() - dt.timedelta(days=40), reason="Tuổi cao")
     elif make == "probationary":
         member.official_on = None
         member.save()
@@ -186,7 +191,7 @@ def test_poor_assignments_warn_and_need_confirming(client_for, draft, cell, lead
 
 
 def test_a_member_without_a_lead_is_refused(client_for, draft) -> None:
-    row = {"title": "Việc không người làm", "deadline": END.strftime("%d/%m/%Y"), "lead_kind": "member"}
+    row = {"title": "Việc không người làm", "deadline": month_end().strftime("%d/%m/%Y"), "lead_kind": "member"}
     response = client_for("secretary").post(
         reverse("resolutions:resolution-edit", args=[draft.pk]), edit_data(draft, tasks=[row])
     )
@@ -207,7 +212,7 @@ def test_a_mass_organisation_can_lead(client_for, draft, cell) -> None:
     women = MassOrganisation.objects.create(cell=cell, kind="women", name="Hội Phụ nữ")
     row = {
         "title": "Ra quân dọn vệ sinh",
-        "deadline": END.strftime("%d/%m/%Y"),
+        "deadline": month_end().strftime("%d/%m/%Y"),
         "lead_kind": "mass_org",
         "lead_mass_organisation": women.pk,
     }
@@ -230,7 +235,7 @@ def test_the_second_of_two_concurrent_edits_is_refused_and_kept_on_the_form(clie
 
 def _ready(draft: Resolution, leads: list[Member], by) -> Resolution:  # type: ignore[no-untyped-def]
     for i, lead in enumerate(leads):
-        Task.objects.create(resolution=draft, title=f"Việc {i}", deadline=END, lead_member=lead)
+        Task.objects.create(resolution=draft, title=f"Việc {i}", deadline=month_end(), lead_member=lead)
     return take_step(resolution=draft, step_name="submit", by=by)
 
 
@@ -241,7 +246,7 @@ def test_submitting_needs_a_task(client_for, draft) -> None:
 
 
 def test_each_step_is_recorded_with_who(client_for, draft, leads, people) -> None:
-    Task.objects.create(resolution=draft, title="Việc", deadline=END, lead_member=leads[0])
+    Task.objects.create(resolution=draft, title="Việc", deadline=month_end(), lead_member=leads[0])
     client_for("deputy").post(reverse("resolutions:resolution-step", args=[draft.pk, "submit"]))
     draft.refresh_from_db()
     assert draft.status == "submitted"
@@ -251,7 +256,7 @@ def test_each_step_is_recorded_with_who(client_for, draft, leads, people) -> Non
 
 @pytest.mark.parametrize("role", ["committee", "member", "standing", "in_charge"])
 def test_only_the_secretaries_take_steps(client_for, draft, leads, role) -> None:
-    Task.objects.create(resolution=draft, title="Việc", deadline=END, lead_member=leads[0])
+    Task.objects.create(resolution=draft, title="Việc", deadline=month_end(), lead_member=leads[0])
     response = client_for(role).post(reverse("resolutions:resolution-step", args=[draft.pk, "submit"]))
     assert response.status_code == 403
     draft.refresh_from_db()
@@ -259,12 +264,12 @@ def test_only_the_secretaries_take_steps(client_for, draft, leads, role) -> None
 
 
 def vote_data(**numbers: Any) -> dict[str, Any]:
-    return {"held_on": TODAY.strftime("%d/%m/%Y"), "votes_against": 0, "votes_abstain": 0, **numbers}
+    return {"held_on": today().strftime("%d/%m/%Y"), "votes_against": 0, "votes_abstain": 0, **numbers}
 
 
 def test_a_vote_below_the_rule_does_not_adopt(client_for, draft, leads, people, cell) -> None:
     _ready(draft, leads, people["secretary"])
-    official = Member.objects.filter(cell=cell).official_on(TODAY).count()
+    official = Member.objects.filter(cell=cell).official_on(today()).count()
     half = official // 2
     response = client_for("secretary").post(
         reverse("resolutions:resolution-vote", args=[draft.pk]), vote_data(votes_for=half)
@@ -282,7 +287,7 @@ def test_a_vote_below_the_rule_does_not_adopt(client_for, draft, leads, people, 
 
 def test_a_vote_that_meets_the_rule_adopts_and_keeps_version_one(client_for, draft, leads, people, cell) -> None:
     _ready(draft, leads, people["secretary"])
-    official = Member.objects.filter(cell=cell).official_on(TODAY).count()
+    official = Member.objects.filter(cell=cell).official_on(today()).count()
     response = client_for("secretary").post(
         reverse("resolutions:resolution-vote", args=[draft.pk]),
         vote_data(votes_for=official // 2 + 1, dissent="Đ/c An: đề nghị lùi hạn"),
@@ -290,7 +295,7 @@ def test_a_vote_that_meets_the_rule_adopts_and_keeps_version_one(client_for, dra
     assert response.status_code == 302
     draft.refresh_from_db()
     assert draft.status == "adopted"
-    assert draft.adopted_on == TODAY
+    assert draft.adopted_on == today()
     assert Version.objects.get(resolution=draft).number == 1
     assert Vote.objects.get(resolution=draft).dissent == "Đ/c An: đề nghị lùi hạn"
 
@@ -298,9 +303,9 @@ def test_a_vote_that_meets_the_rule_adopts_and_keeps_version_one(client_for, dra
 def test_absent_with_reason_and_exempt_members_change_the_base(client_for, draft, leads, people, cell) -> None:
     _ready(draft, leads, people["secretary"])
     exempt = MemberFactory(cell=cell)
-    Exemption.objects.create(member=exempt, starts_on=TODAY - dt.timedelta(days=100), reason="Tuổi cao")
-    MemberFactory(cell=cell, official_on=None, admitted_on=TODAY - dt.timedelta(days=30))  # probationary: no vote
-    official = Member.objects.filter(cell=cell).official_on(TODAY).count()
+    Exemption.objects.create(member=exempt, starts_on=today() - dt.timedelta(days=100), reason="Tuổi cao")
+    MemberFactory(cell=cell, official_on=None, admitted_on=today() - dt.timedelta(days=30))  # probationary: no vote
+    official = Member.objects.filter(cell=cell).official_on(today()).count()
     absent = leads[:2]
     entitled = official - 1 - len(absent)  # the exempt member is absent, two are excused
     data = vote_data(votes_for=entitled // 2 + 1, absent_with_reason=[m.pk for m in absent])
@@ -313,7 +318,7 @@ def test_absent_with_reason_and_exempt_members_change_the_base(client_for, draft
 
 def test_more_votes_than_voters_are_refused_and_nothing_is_written(client_for, draft, leads, people, cell) -> None:
     _ready(draft, leads, people["secretary"])
-    official = Member.objects.filter(cell=cell).official_on(TODAY).count()
+    official = Member.objects.filter(cell=cell).official_on(today()).count()
     response = client_for("secretary").post(
         reverse("resolutions:resolution-vote", args=[draft.pk]), vote_data(votes_for=official, votes_against=1)
     )
@@ -328,7 +333,7 @@ def test_more_votes_than_voters_are_refused_and_nothing_is_written(client_for, d
 def adopted(client_for, draft, leads, people, cell) -> Resolution:  # type: ignore[no-untyped-def]
     _ready(draft, leads, people["secretary"])
     Target.objects.create(resolution=draft, name="Thu quỹ", unit="%", target_value=90)
-    official = Member.objects.filter(cell=cell).official_on(TODAY).count()
+    official = Member.objects.filter(cell=cell).official_on(today()).count()
     client_for("secretary").post(reverse("resolutions:resolution-vote", args=[draft.pk]), vote_data(votes_for=official))
     draft.refresh_from_db()
     assert draft.status == "adopted"
@@ -343,7 +348,7 @@ def test_an_amendment_needs_a_reason_and_makes_a_version(client_for, adopted, le
     assert response.status_code == 200
     assert "reason" in response.context["amendment"].errors
     assert adopted.tasks.count() == 3
-    opinion = PublicOpinion.objects.create(cell=cell, received_on=TODAY, source="Tổ 3", content="Nhiều muỗi")
+    opinion = PublicOpinion.objects.create(cell=cell, received_on=today(), source="Tổ 3", content="Nhiều muỗi")
     response = client.post(url, edit_data(adopted, tasks=[new_task], reason="Dịch sốt xuất huyết", opinion=opinion.pk))
     assert response.status_code == 302
     adopted.refresh_from_db()
@@ -352,7 +357,9 @@ def test_an_amendment_needs_a_reason_and_makes_a_version(client_for, adopted, le
     version = Version.objects.get(resolution=adopted, number=2)
     assert (version.reason, version.opinion) == ("Dịch sốt xuất huyết", opinion)
     diff = client.get(reverse("resolutions:version-diff", args=[adopted.pk, 2]))
-    assert ("added", "- Phun thuốc diệt muỗi — Phạm Văn Cường — " + END.strftime("%d/%m/%Y")) in diff.context["lines"]
+    assert ("added", "- Phun thuốc diệt muỗi — Phạm Văn Cường — " + month_end().strftime("%d/%m/%Y")) in diff.context[
+        "lines"
+    ]
 
 
 def test_removing_a_task_from_an_adopted_resolution_cancels_it(client_for, adopted) -> None:
@@ -367,7 +374,7 @@ def test_start_from_last_period_copies_unfinished_tasks_and_targets(adopted, peo
     done, open_one, _ = adopted.tasks.all()
     done.status = "done"
     done.save()
-    nxt = (END + dt.timedelta(days=5)).replace(day=1)
+    nxt = (month_end() + dt.timedelta(days=5)).replace(day=1)
     new = start_from_last_period(
         cell=cell,
         kind="monthly",
@@ -388,12 +395,12 @@ def test_start_from_last_period_copies_unfinished_tasks_and_targets(adopted, peo
 def test_dissemination_is_recorded_after_adoption(client_for, adopted, cell) -> None:
     url = reverse("resolutions:dissemination-create", args=[adopted.pk])
     client = client_for("secretary")
-    bad = client.post(url, {"held_on": TODAY.strftime("%d/%m/%Y"), "audience": "mass_org", "people_reached": 30})
+    bad = client.post(url, {"held_on": today().strftime("%d/%m/%Y"), "audience": "mass_org", "people_reached": 30})
     assert bad.status_code == 200
     assert "mass_organisation" in bad.context["form"].errors
     women = MassOrganisation.objects.create(cell=cell, kind="women", name="Hội Phụ nữ")
     data = {
-        "held_on": TODAY.strftime("%d/%m/%Y"),
+        "held_on": today().strftime("%d/%m/%Y"),
         "audience": "mass_org",
         "mass_organisation": women.pk,
         "people_reached": 30,
@@ -404,7 +411,7 @@ def test_dissemination_is_recorded_after_adoption(client_for, adopted, cell) -> 
 
 def test_public_opinion_log(client_for, cell) -> None:
     url = reverse("resolutions:opinion-list", args=[cell.pk])
-    data = {"received_on": TODAY.strftime("%d/%m/%Y"), "source": "Tổ tự quản số 2", "content": "Đường ngập nước"}
+    data = {"received_on": today().strftime("%d/%m/%Y"), "source": "Tổ tự quản số 2", "content": "Đường ngập nước"}
     assert client_for("member").post(url, data).status_code == 403
     assert client_for("secretary").post(url, data).status_code == 302
     assert client_for("member").get(url).context["page"][0].content == "Đường ngập nước"
@@ -430,7 +437,7 @@ def test_who_edits_a_draft(client_for, draft, role, status) -> None:
 def test_the_resolution_page_has_a_fixed_query_count(client_for, draft, cell, django_assert_num_queries, n) -> None:
     for i in range(n):
         task = Task.objects.create(
-            resolution=draft, title=f"Việc {i}", deadline=END, lead_member=MemberFactory(cell=cell)
+            resolution=draft, title=f"Việc {i}", deadline=month_end(), lead_member=MemberFactory(cell=cell)
         )
         task.supporters.set([MemberFactory(cell=cell)])
     client = client_for("member")
@@ -443,8 +450,10 @@ def test_the_resolution_page_has_a_fixed_query_count(client_for, draft, cell, dj
 @pytest.mark.parametrize("n", [1, 6])
 def test_the_resolution_list_has_a_fixed_query_count(client_for, cell, people, django_assert_num_queries, n) -> None:
     for i in range(n):
-        r = create_resolution(cell=cell, by=None, kind="monthly", period_start=START, period_end=END, title=f"NQ {i}")
-        Task.objects.create(resolution=r, title="Việc", deadline=END, lead_member=MemberFactory(cell=cell))
+        r = create_resolution(
+            cell=cell, by=None, kind="monthly", period_start=month_start(), period_end=month_end(), title=f"NQ {i}"
+        )
+        Task.objects.create(resolution=r, title="Việc", deadline=month_end(), lead_member=MemberFactory(cell=cell))
     client = client_for("secretary")
     # session, user, roles, member; the cell; count, page; tasks for progress
     with django_assert_num_queries(8):
@@ -454,7 +463,9 @@ def test_the_resolution_list_has_a_fixed_query_count(client_for, cell, people, d
 @pytest.mark.parametrize("n", [1, 8])
 def test_the_edit_page_has_a_fixed_query_count(client_for, draft, cell, django_assert_num_queries, n) -> None:
     for i in range(n):
-        Task.objects.create(resolution=draft, title=f"Việc {i}", deadline=END, lead_member=MemberFactory(cell=cell))
+        Task.objects.create(
+            resolution=draft, title=f"Việc {i}", deadline=month_end(), lead_member=MemberFactory(cell=cell)
+        )
     client = client_for("secretary")
     with django_assert_num_queries(_edit_page_queries()):
         assert client.get(reverse("resolutions:resolution-edit", args=[draft.pk])).status_code == 200
@@ -477,7 +488,9 @@ def test_the_new_draft_form_proposes_a_period(client_for, cell) -> None:
 
 def test_upper_level_resolutions_come_from_the_cells_ancestors(client_for, draft, tree) -> None:
     def adopted_of(org, title):  # type: ignore[no-untyped-def]
-        r = create_resolution(cell=org, by=None, kind="yearly", period_start=START, period_end=END, title=title)
+        r = create_resolution(
+            cell=org, by=None, kind="yearly", period_start=month_start(), period_end=month_end(), title=title
+        )
         Resolution.objects.filter(pk=r.pk).update(status="adopted")
         return r
 

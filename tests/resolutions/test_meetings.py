@@ -8,13 +8,12 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from members.models import AwayPeriod, Exemption, Member
+from members.models import AwayPeriod, Exemption, Member, today
 from resolutions.meetings import plan_meeting, request_absence, save_review, set_attendance
 from resolutions.models import AbsenceRequest, Attendance, Meeting, MonthlyReview, Resolution, Task, Vote
 from resolutions.services import create_resolution, take_step
 from tests.factories import MemberFactory
 
-TODAY = dt.date.today()
 A = Attendance.Status
 
 
@@ -29,7 +28,7 @@ def meeting(cell, people) -> Meeting:  # type: ignore[no-untyped-def]
         cell=cell,
         by=people["secretary"],
         kind="regular",
-        date=TODAY,
+        date=today(),
         starts_at=dt.time(19, 30),
         ends_at=dt.time(21, 30),
         place="Nhà văn hóa khu phố 1",
@@ -42,12 +41,18 @@ def statuses(meeting: Meeting) -> dict[int, str]:
 
 def test_planning_gives_the_official_agenda_and_defaults_attendance_from_status(cell, people) -> None:
     exempt = MemberFactory(cell=cell)
-    Exemption.objects.create(member=exempt, starts_on=TODAY - dt.timedelta(days=90), reason="Tuổi cao")
+    Exemption.objects.create(member=exempt, starts_on=today() - dt.timedelta(days=90), reason="Tuổi cao")
     away = MemberFactory(cell=cell)
-    AwayPeriod.objects.create(member=away, starts_on=TODAY - dt.timedelta(days=90), place="TP. Hồ Chí Minh")
-    gone = MemberFactory(cell=cell, management_status="left", left_on=TODAY - dt.timedelta(days=5))
+    AwayPeriod.objects.create(member=away, starts_on=today() - dt.timedelta(days=90), place="TP. Hồ Chí Minh")
+    gone = MemberFactory(cell=cell, management_status="left", left_on=today() - dt.timedelta(days=5))
     meeting = plan_meeting(
-        cell=cell, by=None, kind="regular", date=TODAY, starts_at=dt.time(19), ends_at=dt.time(21), place="Nhà văn hóa"
+        cell=cell,
+        by=None,
+        kind="regular",
+        date=today(),
+        starts_at=dt.time(19),
+        ends_at=dt.time(21),
+        place="Nhà văn hóa",
     )
     assert meeting.agenda_items.count() == 7
     assert meeting.agenda_items.first().title.startswith("Khai mạc")
@@ -62,7 +67,7 @@ def test_a_short_regular_meeting_warns_and_needs_confirming(client_for, cell) ->
     url = reverse("resolutions:meeting-create", args=[cell.pk])
     data = {
         "kind": "regular",
-        "date": TODAY.strftime("%d/%m/%Y"),
+        "date": today().strftime("%d/%m/%Y"),
         "starts_at": "19:30",
         "ends_at": "20:30",
         "place": "Nhà văn hóa",
@@ -81,7 +86,7 @@ def test_combined_meetings_need_two_hours(client_for, cell) -> None:
     data = {
         "kind": "regular",
         "combined_with_thematic": "on",
-        "date": TODAY.strftime("%d/%m/%Y"),
+        "date": today().strftime("%d/%m/%Y"),
         "starts_at": "19:00",
         "ends_at": "20:45",
         "place": "Nhà văn hóa",
@@ -165,22 +170,22 @@ def live_resolution(cell, people) -> Resolution:  # type: ignore[no-untyped-def]
         cell=cell,
         by=None,
         kind="monthly",
-        period_start=TODAY.replace(day=1),
-        period_end=TODAY + dt.timedelta(days=20),
+        period_start=today().replace(day=1),
+        period_end=today() + dt.timedelta(days=20),
         title="Tháng này",
     )
     lead = MemberFactory(cell=cell)
     Task.objects.create(
-        resolution=resolution, title="Dọn vệ sinh", deadline=TODAY - dt.timedelta(days=2), lead_member=lead
+        resolution=resolution, title="Dọn vệ sinh", deadline=today() - dt.timedelta(days=2), lead_member=lead
     )
     Task.objects.create(
         resolution=resolution,
         title="Thu quỹ",
-        deadline=TODAY + dt.timedelta(days=5),
+        deadline=today() + dt.timedelta(days=5),
         lead_member=lead,
         status="done",
         progress=100,
-        completed_on=TODAY,
+        completed_on=today(),
     )
     Resolution.objects.filter(pk=resolution.pk).update(status="in_progress")
     resolution.refresh_from_db()
@@ -195,7 +200,7 @@ def test_a_past_review_keeps_the_task_statuses_of_its_month(client_for, meeting,
     client.post(url, {"results": "Đạt 1/2 nhiệm vụ", "next_programme": "Tiếp tục dọn vệ sinh"})
     review = MonthlyReview.objects.get(meeting=meeting, resolution=live_resolution)
     assert review.snapshot["summary"]["overdue"] == 1
-    live_resolution.tasks.update(status="done", progress=100, completed_on=TODAY)
+    live_resolution.tasks.update(status="done", progress=100, completed_on=today())
     later = client.get(url)
     by_title = {t["title"]: t for t in later.context["snapshot"]["tasks"]}
     assert by_title["Dọn vệ sinh"]["status"] == "not_started"
@@ -204,14 +209,16 @@ def test_a_past_review_keeps_the_task_statuses_of_its_month(client_for, meeting,
 
 
 def test_the_vote_at_a_meeting_uses_its_attendance(client_for, meeting, cell, people) -> None:
-    resolution = create_resolution(cell=cell, by=None, kind="monthly", period_start=TODAY, period_end=TODAY, title="NQ")
-    Task.objects.create(resolution=resolution, title="Việc", deadline=TODAY, lead_member=MemberFactory(cell=cell))
+    resolution = create_resolution(
+        cell=cell, by=None, kind="monthly", period_start=today(), period_end=today(), title="NQ"
+    )
+    Task.objects.create(resolution=resolution, title="Việc", deadline=today(), lead_member=MemberFactory(cell=cell))
     take_step(resolution=resolution, step_name="submit", by=people["secretary"])
     excused = MemberFactory(cell=cell)
     client = client_for("secretary")
     client.get(reverse("resolutions:meeting-attendance", args=[meeting.pk]))
     set_attendance(meeting=meeting, changes={excused.pk: (A.ABSENT_WITH_REASON, "Ốm")})
-    official = Member.objects.filter(cell=cell).official_on(TODAY).count()
+    official = Member.objects.filter(cell=cell).official_on(today()).count()
     url = reverse("resolutions:resolution-vote", args=[resolution.pk])
     data = {"meeting": meeting.pk, "votes_for": official - 1, "votes_against": 0, "votes_abstain": 0}
     response = client.post(url, data, follow=True)
@@ -332,7 +339,7 @@ def test_the_meeting_list_has_a_fixed_query_count(client_for, cell, people, djan
             cell=cell,
             by=None,
             kind="regular",
-            date=TODAY - dt.timedelta(days=30 * i),
+            date=today() - dt.timedelta(days=30 * i),
             starts_at=dt.time(19),
             place="Nhà văn hóa",
         )
@@ -344,7 +351,7 @@ def test_the_meeting_list_has_a_fixed_query_count(client_for, cell, people, djan
 
 def test_saving_a_review_refuses_another_cells_resolution(meeting, tree) -> None:
     other = create_resolution(
-        cell=tree.cell_b1, by=None, kind="monthly", period_start=TODAY, period_end=TODAY, title="Khác"
+        cell=tree.cell_b1, by=None, kind="monthly", period_start=today(), period_end=today(), title="Khác"
     )
     from resolutions.services import WorkflowError
 
@@ -366,7 +373,7 @@ def test_a_cell_keeps_its_own_order_of_business(client_for, meeting, cell) -> No
     items = list(meeting.agenda_items.all())
     data = {
         "meeting-kind": "regular",
-        "meeting-date": TODAY.strftime("%d/%m/%Y"),
+        "meeting-date": today().strftime("%d/%m/%Y"),
         "meeting-starts_at": "19:30",
         "meeting-ends_at": "21:30",
         "meeting-place": meeting.place,
@@ -382,7 +389,7 @@ def test_a_cell_keeps_its_own_order_of_business(client_for, meeting, cell) -> No
         data.update({f"agenda-{i}-id": item.pk, f"agenda-{i}-order": item.order, f"agenda-{i}-title": item.title})
     response = client_for("secretary").post(reverse("resolutions:meeting-edit", args=[meeting.pk]), data)
     assert response.status_code == 302
-    later = plan_meeting(cell=cell, by=None, kind="regular", date=TODAY, starts_at=dt.time(8), place="Hội trường")
+    later = plan_meeting(cell=cell, by=None, kind="regular", date=today(), starts_at=dt.time(8), place="Hội trường")
     titles = list(later.agenda_items.values_list("title", flat=True))
     assert len(titles) == 8
     assert titles[-1] == "Sinh hoạt chuyên đề học tập và làm theo gương Bác"

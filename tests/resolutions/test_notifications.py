@@ -10,10 +10,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from members.models import today
 from resolutions.models import CalendarFeed, Delivery, Kind, Notification, Preference
 from tests.factories import MemberFactory, UserFactory
 
-TODAY = dt.date.today()
 _refs = itertools.count(1)
 
 
@@ -22,7 +22,7 @@ def notify(user, **fields) -> Notification:  # type: ignore[no-untyped-def]
     values = {
         "kind": Kind.DUE_SOON,
         "object_ref": f"task:{n}",
-        "day": TODAY,
+        "day": today(),
         "subject": f"Việc sắp đến hạn số {n}",
         "body": "Việc “Vận động hộ gia đình ký cam kết” của nghị quyết 05-NQ/CB đến hạn ngày 20/03/2026.",
         "url": f"/tasks/{n}/",
