@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from inspections.models import Inspection
-from members.models import Member
+from members.models import Member, today
 from tests.factories import MemberFactory
 
 S = Inspection.Status
@@ -114,7 +114,7 @@ def test_the_secretary_plans_starts_and_concludes_an_inspection_of_a_member(clie
             "findings": "Đồng chí chấp hành tốt quy định.",
             "conclusion": "shortcomings",
             "recommendations": "Khắc phục việc sinh hoạt chưa đều.",
-            "follow_up_due": "31/12/2026",
+            "follow_up_due": f"{today() + dt.timedelta(days=60):%d/%m/%Y}",
             "concluded_on": inspection.actual_start.strftime("%d/%m/%Y"),
         },
     )

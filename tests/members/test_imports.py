@@ -442,8 +442,10 @@ def test_uploads_left_unconfirmed_for_a_day_are_removed(client_for, tree, media)
     old, recent = folder / "old.xlsx", folder / "recent.xlsx"
     old.write_bytes(b"x")
     recent.write_bytes(b"x")
-    two_days_ago = time.time() - 2 * 86400
-    os.utime(old, (two_days_ago, two_days_ago))
+    # Ages are read against the clock (pinned in tests), not against the real day the files were written.
+    now = time.time()
+    os.utime(old, (now - 2 * 86400, now - 2 * 86400))
+    os.utime(recent, (now - 3600, now - 3600))
     _upload(client_for("secretary"), tree.cell_a1, workbook(clean_rows(2)))
     assert not old.exists()
     assert recent.exists()

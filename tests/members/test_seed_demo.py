@@ -277,10 +277,18 @@ def test_the_demo_has_a_history_of_status_changes_that_leaves_past_meetings_alon
     assert kinds[E.OFFICIAL] > 50
     assert kinds[E.EXEMPTED] == Exemption.objects.count()
     assert kinds[E.AWAY] == AwayPeriod.objects.count()
-    assert kinds[E.EXEMPTION_ENDED] > 0
-    assert kinds[E.BACK] > 0
     transfers = list(MemberEvent.objects.filter(kind=E.TRANSFERRED).select_related("member"))
-    assert 3 <= len(transfers) <= Organisation.objects.filter(kind=K.WARD).count()
+    assert len(transfers) <= Organisation.objects.filter(kind=K.WARD).count()
+    # Changes are dated after a cell's last meeting and never later than today: early in a month, while the
+    # month's meetings are still to come (or held today), no cell can have one. Once most cells are past theirs,
+    # the demo has each kind of change.
+    day = today()
+    cells = Organisation.objects.filter(kind=K.CELL)
+    free = cells.exclude(meetings__date__gte=day).count()
+    if free >= cells.count() // 2:
+        assert kinds[E.EXEMPTION_ENDED] > 0
+        assert kinds[E.BACK] > 0
+        assert len(transfers) >= 3
     for transfer in transfers:
         assert transfer.member.cell_id == transfer.to_cell_id
         assert transfer.from_cell.path[:-4] == transfer.to_cell.path[:-4]  # within one ward
