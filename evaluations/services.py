@@ -304,7 +304,7 @@ def approve(*, cycle: EvaluationCycle, levels: dict[int, str], cell_level: str, 
 def ward_cell_levels(cycle: EvaluationCycle, *, lock: bool = False) -> list[str]:
     """The levels the ward (the cell's parent) has approved for its other cells in the cycle's year. ``lock`` (in
     a transaction) queues approvals in one ward on the ward's row, so two at once cannot both take the last place."""
-    parent = cycle.cell.get_parent()
+    parent = Organisation.objects.get_parent(cycle.cell)
     if parent is None:
         return []
     if lock:
