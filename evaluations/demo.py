@@ -2,7 +2,10 @@
 for self-assessment in the cell of the demo secretary ``bithu``, with a few self-assessments written.
 
 Deterministic (a fixed random seed) and written with ``bulk_create``: a province of 120,000 members takes a few
-seconds. The levels keep to the quota of "excellent" (``rules.excellent_quota``), as the app would require.
+seconds. The levels keep to the rules, as the app would require: the evidence of the year is weighed (a member
+whose year draws a warning is proposed "excellent" or "well completed" only with a reason, and most are proposed
+lower: ``rules.evidence_warning``), "excellent" members are at most 20% of the "well completed" of their cell and
+"excellent" cells at most 20% of the "well completed" cells of their ward (``rules.excellent_quota``).
 """
 
 from __future__ import annotations
@@ -11,12 +14,15 @@ import datetime as dt
 import random
 from collections import defaultdict
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from evaluations.evidence import MemberEvidence, evidence_under
 from evaluations.models import CycleStep, EmulationCriterion, EvaluationCycle, Level, MemberEvaluation, PeopleComment
-from evaluations.rules import exclusion
+from evaluations.rules import WEIGHED_LEVELS, exclusion, setting
+from members.demo import seed_disciplines
 from members.models import Exemption, Member, Organisation, Role, Suspension
 
 SEED = 124  # Quy định 124-QĐ/TW
@@ -25,6 +31,8 @@ LEVELS = (Level.EXCELLENT, Level.GOOD, Level.DONE, Level.NOT_DONE)
 WEIGHTS = (12, 60, 25, 3)
 CELL_WEIGHTS = (15, 60, 23, 2)
 SKIP_EVERY = 9  # one cell in nine has not finished last year's evaluation: it waits for the ward's approval
+KEEP_EVERY = 3  # of the members whose evidence warns against their level, one in three keeps it with a reason
+KEPT_REASON = "Đã nhận khuyết điểm và khắc phục kịp thời; hoàn thành tốt các nhiệm vụ còn lại trong năm."
 BATCH = 5000
 
 CRITERIA = (
@@ -55,25 +63,33 @@ SELF_TEXTS = (
 )
 
 
-def _levels(rng: random.Random, count: int) -> list[str]:
-    """``count`` levels drawn at random, with "excellent" cut back to the quota."""
-    levels = rng.choices(LEVELS, WEIGHTS, k=count)
-    base = levels.count(Level.EXCELLENT) + levels.count(Level.GOOD)
-    allowed = base * 20 // 100
-    for index, level in enumerate(levels):
-        if level == Level.EXCELLENT:
-            if allowed:
-                allowed -= 1
-            else:
-                levels[index] = Level.GOOD
+def _capped(levels: list[str]) -> list[str]:
+    """``levels`` with the last "excellent" made "well completed" until they are at most the share of the "well
+    completed" (each one moved down joins the base)."""
+    levels = list(levels)
+    percent = setting("EXCELLENT_PERCENT")
+    while levels.count(Level.EXCELLENT) > levels.count(Level.GOOD) * percent // 100:
+        last = len(levels) - 1 - levels[::-1].index(Level.EXCELLENT)
+        levels[last] = Level.GOOD
     return levels
+
+
+def _weighed(level: str, evidence: MemberEvidence, index: int) -> str:
+    """The level proposed after weighing the evidence: most members whose year warns against "excellent" or "well
+    completed" are proposed "completed"; one in three (by ``index``) keeps the level, with a reason."""
+    if evidence.warning(level) and index % KEEP_EVERY:
+        return Level.DONE
+    return level
 
 
 def seed_evaluations(root: Organisation, today: dt.date) -> None:
     rng = random.Random(SEED)
     year = today.year - 1
     year_end = dt.date(year, 12, 31)
-    cells = list(Organisation.objects.cells().filter(path__startswith=root.path).values_list("pk", flat=True))
+    cell_paths = dict(Organisation.objects.cells().filter(path__startswith=root.path).values_list("pk", "path"))
+    cells = list(cell_paths)
+    seed_disciplines(root, year)
+    evidence = evidence_under(root, year, day=year_end)
     members: dict[int, list[tuple[int, dt.date]]] = defaultdict(list)
     roll = (
         Member.objects.filter(cell__path__startswith=root.path)
@@ -94,17 +110,38 @@ def seed_evaluations(root: Organisation, today: dt.date) -> None:
     )
     approved_at = timezone.make_aware(dt.datetime(today.year, 1, 20, 9))
 
+    # The cells' own levels: "excellent" cells capped among the cells the ward approves (the closed ones).
+    cell_levels = dict(zip(cells, rng.choices(LEVELS, CELL_WEIGHTS, k=len(cells)), strict=True))
+    closed_cells = [cell_id for index, cell_id in enumerate(cells) if index % SKIP_EVERY != SKIP_EVERY - 1]
+    wards: dict[str, list[int]] = defaultdict(list)
+    for cell_id in closed_cells:
+        wards[cell_paths[cell_id][: -Organisation.steplen]].append(cell_id)
+    for ward_cells in wards.values():
+        cell_levels.update(zip(ward_cells, _capped([cell_levels[c] for c in ward_cells]), strict=True))
+
     cycles, evaluations, steps, criteria = [], [], [], []
+    weighed = 0
     for index, cell_id in enumerate(cells):
         closed = index % SKIP_EVERY != SKIP_EVERY - 1
-        cell_level = rng.choices(LEVELS, CELL_WEIGHTS)[0]
+        cell_level = cell_levels[cell_id]
         roll_of_cell = members.get(cell_id, [])
         classified = [
             pk
             for pk, admitted_on in roll_of_cell
             if not exclusion(admitted_on=admitted_on, year=year, is_exempt=pk in exempt, is_suspended=pk in suspended)
         ]
-        levels = dict(zip(classified, _levels(rng, len(classified)), strict=True))
+        drawn = rng.choices(LEVELS, WEIGHTS, k=len(classified))
+        for position, pk in enumerate(classified):
+            if pk in evidence and evidence[pk].weighs_against and drawn[position] in WEIGHED_LEVELS:
+                drawn[position] = _weighed(drawn[position], evidence[pk], weighed)
+                weighed += 1
+        levels = dict(zip(classified, _capped(drawn), strict=True))
+        # The levels kept against the evidence carry its warning, as the committee confirmed it, and the reason.
+        weighing: dict[int, tuple[str, str]] = {}
+        with translation.override(settings.LANGUAGE_CODE):
+            for pk, level in levels.items():
+                if pk in evidence and (warning := evidence[pk].warning(level)):
+                    weighing[pk] = (warning, KEPT_REASON)
         entitled = len(classified)
         cycle = EvaluationCycle(
             cell_id=cell_id,
@@ -126,12 +163,15 @@ def seed_evaluations(root: Organisation, today: dt.date) -> None:
         cycles.append(cycle)
         for pk, _ in roll_of_cell:
             level = levels.get(pk, "")
+            warning, reason = weighing.get(pk, ("", ""))
             evaluations.append(
                 MemberEvaluation(
                     cycle=cycle,
                     member_id=pk,
                     self_level=level,
                     proposed_level=level,
+                    evidence_warning=warning,
+                    evidence_reason=reason,
                     approved_level=level if closed else "",
                 )
             )

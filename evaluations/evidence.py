@@ -1,6 +1,6 @@
 """The evidence beside each member's self-assessment: what the data of the year shows about them.
 
-``cell_evidence`` reads a whole cell in five aggregate queries, whatever the number of members, tasks or
+``cell_evidence`` reads a whole cell in six aggregate queries, whatever the number of members, tasks or
 meetings, and returns plain dataclasses. It counts as the rest of the product does:
 
 - tasks of the year are the tasks of the cell's adopted resolutions whose deadline falls in the year, cancelled
@@ -9,7 +9,10 @@ meetings, and returns plain dataclasses. It counts as the rest of the product do
 - meetings of the year are the cell's meetings held in the year (held or minutes approved), from their
   attendance rows;
 - opinions are the speeches recorded under the member's name in those meetings; reports are their progress
-  reports on the cell's tasks during the year.
+  reports on the cell's tasks during the year;
+- discipline records are the member's disciplinary decisions dated in the year.
+
+``evidence_under`` reads the same figures for every cell under an organisation at once (the demo's seeding).
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ from dataclasses import dataclass, field
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from members.models import Organisation
+from evaluations.models import Level
+from evaluations.rules import evidence_warning
+from members.models import Discipline, Organisation
 from resolutions.models import Attendance, Meeting, ProgressUpdate, Resolution, Speech, Task
 
 # Resolutions whose tasks are real work: adopted, whatever happened to them since.
@@ -52,10 +57,26 @@ class MemberEvidence:
     absent_without_reason: int = 0
     speeches: int = 0
     reports: int = 0
+    disciplines: int = 0
 
     @property
     def attendance_rate(self) -> int | None:
         return round(self.attended * 100 / self.meetings) if self.meetings else None
+
+    def warning(self, level: str) -> str:
+        """The warning this evidence draws against proposing ``level`` (``rules.evidence_warning``)."""
+        return evidence_warning(
+            level,
+            overdue=self.led.overdue,
+            not_met=self.led.not_met,
+            absent_without_reason=self.absent_without_reason,
+            disciplines=self.disciplines,
+        )
+
+    @property
+    def weighs_against(self) -> bool:
+        """Whether proposing "excellent" or "well completed" draws a warning."""
+        return bool(self.warning(Level.GOOD))
 
 
 def _task_counts(day: dt.date, via: str = "") -> dict[str, Count]:
@@ -81,18 +102,31 @@ def evidence_day(year: int, today: dt.date | None = None) -> dt.date:
 
 
 def cell_evidence(cell: Organisation, year: int, *, day: dt.date | None = None) -> dict[int, MemberEvidence]:
-    """Every member's evidence for ``year`` in ``cell``, by member id, in five queries.
+    """Every member's evidence for ``year`` in ``cell``, by member id, in six queries.
 
     ``day`` decides which open tasks are overdue (``evidence_day`` by default). Members with nothing recorded
     are absent from the result: use ``.get(pk, MemberEvidence())``.
     """
-    day = day or evidence_day(year)
+    return _evidence({"cell": cell}, year, day or evidence_day(year))
+
+
+def evidence_under(org: Organisation, year: int, *, day: dt.date | None = None) -> dict[int, MemberEvidence]:
+    """The same for every cell under ``org`` at once, in six queries whatever the number of cells."""
+    return _evidence({"cell__path__startswith": org.path}, year, day or evidence_day(year))
+
+
+def _evidence(scope: dict[str, object], year: int, day: dt.date) -> dict[int, MemberEvidence]:
+    """``scope`` is one lookup on a cell (``{"cell": cell}`` or a path prefix), applied to each relation."""
+
+    def on(prefix: str) -> dict[str, object]:
+        return {f"{prefix}{name}": value for name, value in scope.items()}
+
     result: dict[int, MemberEvidence] = {}
 
     def of(member_id: int) -> MemberEvidence:
         return result.setdefault(member_id, MemberEvidence())
 
-    tasks = Task.objects.filter(resolution__cell=cell, resolution__status__in=ADOPTED, deadline__year=year).exclude(
+    tasks = Task.objects.filter(**on("resolution__"), resolution__status__in=ADOPTED, deadline__year=year).exclude(
         status=Task.Status.CANCELLED
     )
     names = list(_task_counts(day))
@@ -104,7 +138,7 @@ def cell_evidence(cell: Organisation, year: int, *, day: dt.date | None = None) 
 
     status = Attendance.Status
     attendance = (
-        Attendance.objects.filter(meeting__cell=cell, meeting__status__in=HELD, meeting__date__year=year)
+        Attendance.objects.filter(**on("meeting__"), meeting__status__in=HELD, meeting__date__year=year)
         .values("member_id")
         .annotate(
             expected=Count("pk", filter=~Q(status__in=[status.EXEMPT, status.AWAY])),
@@ -122,7 +156,7 @@ def cell_evidence(cell: Organisation, year: int, *, day: dt.date | None = None) 
 
     speeches = (
         Speech.objects.filter(
-            meeting__cell=cell, meeting__status__in=HELD, meeting__date__year=year, speaker__isnull=False
+            **on("meeting__"), meeting__status__in=HELD, meeting__date__year=year, speaker__isnull=False
         )
         .values("speaker_id")
         .annotate(n=Count("pk"))
@@ -134,10 +168,16 @@ def cell_evidence(cell: Organisation, year: int, *, day: dt.date | None = None) 
     start = dt.datetime(year, 1, 1, tzinfo=zone)
     end = dt.datetime(year + 1, 1, 1, tzinfo=zone)
     reports = (
-        ProgressUpdate.objects.filter(task__resolution__cell=cell, created_at__gte=start, created_at__lt=end)
+        ProgressUpdate.objects.filter(**on("task__resolution__"), created_at__gte=start, created_at__lt=end)
         .values("author_id")
         .annotate(n=Count("pk"))
     )
     for row in reports:
         of(row["author_id"]).reports = row["n"]
+
+    disciplines = (
+        Discipline.objects.filter(**on("member__"), decided_on__year=year).values("member_id").annotate(n=Count("pk"))
+    )
+    for row in disciplines:
+        of(row["member_id"]).disciplines = row["n"]
     return result

@@ -111,6 +111,10 @@ class MemberEvaluation(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     proposed_level = models.CharField(_("proposed level"), max_length=10, choices=Level.choices, blank=True)
     proposal_note = models.CharField(_("committee's remarks"), max_length=500, blank=True)
+    # The warning the evidence drew against the proposed level (with its figures), and the committee's reason for
+    # keeping the level: both shown to the ward at approval (``rules.evidence_warning``).
+    evidence_warning = models.CharField(_("warning from the evidence"), max_length=500, blank=True)
+    evidence_reason = models.CharField(_("reason for keeping the level"), max_length=500, blank=True)
     approved_level = models.CharField(_("approved level"), max_length=10, choices=Level.choices, blank=True)
     history = HistoricalRecords()
 

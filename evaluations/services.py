@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chibo.lib.history import create_recorded, record_changed, update_recorded
+from evaluations.evidence import MemberEvidence, cell_evidence
 from evaluations.models import CycleStep, EvaluationCycle, Level, MemberEvaluation
-from evaluations.rules import excellent_quota, exclusion
+from evaluations.rules import QuotaCheck, excellent_quota, exclusion
 from members.models import Member, Organisation
 from resolutions.rules import Roll, entitled_voters, judge_vote
 
@@ -113,12 +114,14 @@ def take_step(*, cycle: EvaluationCycle, step: str, by: Any) -> None:
             ],
         )
     if step == "vote":
-        check_proposal(cycle)
+        update_recorded(MemberEvaluation, check_proposal(cycle), ["evidence_warning", "evidence_reason"])
     _move(cycle, source=source, target=target, by=by)
 
 
-def check_proposal(cycle: EvaluationCycle) -> None:
-    """Every classified member and the cell have a proposed level, and "excellent" keeps to the quota."""
+def check_proposal(cycle: EvaluationCycle) -> list[MemberEvaluation]:
+    """Every classified member and the cell have a proposed level, "excellent" keeps to the quota, and every level
+    the evidence of today warns against is confirmed with a reason. Returns the rows whose warning changed since
+    the proposal was saved (the evidence moves on), for the caller to save."""
     entries = classification_roll(cycle.cell, cycle.year)
     classified = {entry.member.pk for entry in entries if not entry.exclusion}
     levels = dict(cycle.evaluations.filter(member_id__in=classified).values_list("member_id", "proposed_level"))
@@ -134,6 +137,27 @@ def check_proposal(cycle: EvaluationCycle) -> None:
     quota = excellent_quota(levels.values())
     if not quota.ok:
         raise WorkflowError(quota.error)
+    evaluations = list(cycle.evaluations.filter(member_id__in=classified).select_related("member"))
+    before = {e.pk: (e.evidence_warning, e.evidence_reason) for e in evaluations}
+    _check_weighed(evaluations, cell_evidence(cycle.cell, cycle.year))
+    return [e for e in evaluations if (e.evidence_warning, e.evidence_reason) != before[e.pk]]
+
+
+def _check_weighed(evaluations: list[MemberEvaluation], evidence: dict[int, MemberEvidence]) -> None:
+    """Each proposal of "excellent" or "well completed" that the evidence warns against carries a reason; the
+    warning, with its figures, is kept on the row for the ward (the caller saves it)."""
+    unconfirmed = []
+    for evaluation in evaluations:
+        warning = evidence.get(evaluation.member_id, MemberEvidence()).warning(evaluation.proposed_level)
+        if warning and not evaluation.evidence_reason:
+            unconfirmed.append(f"{evaluation.member.full_name}: {warning}")
+        evaluation.evidence_warning = warning
+        if not warning:
+            evaluation.evidence_reason = ""
+    if unconfirmed:
+        raise WorkflowError(
+            _("Confirm with a reason, or change the level: %(members)s") % {"members": " ".join(unconfirmed)}
+        )
 
 
 @transaction.atomic
@@ -147,27 +171,39 @@ def save_self_assessment(*, evaluation: MemberEvaluation, data: dict[str, str]) 
     evaluation.save(update_fields=["strengths", "shortcomings", "direction", "self_level", "submitted_at"])
 
 
+PROPOSAL_FIELDS = ["proposed_level", "proposal_note", "evidence_warning", "evidence_reason"]
+
+
 @transaction.atomic
-def save_proposal(*, cycle: EvaluationCycle, levels: dict[int, tuple[str, str]], cell_fields: dict[str, str]) -> None:
+def save_proposal(
+    *,
+    cycle: EvaluationCycle,
+    levels: dict[int, tuple[str, str]],
+    cell_fields: dict[str, str],
+    reasons: dict[int, str] | None = None,
+) -> None:
     """The committee's proposed level (and remarks) for each member, by evaluation id, and the cell's own
-    self-assessment. Refused, with nothing written, when "excellent" would break the quota."""
+    self-assessment. ``reasons`` (by evaluation id) confirm a level the evidence warns against; a row not in it
+    keeps the reason it has. Refused, with nothing written, when "excellent" would break the quota or a level the
+    evidence warns against has no reason."""
     locked = EvaluationCycle.objects.select_for_update().get(pk=cycle.pk)
     if locked.status != S.PROPOSAL:
         raise WorkflowError(_("Levels can be proposed only at the committee's proposal stage."))
+    reasons = reasons or {}
     excluded = _excluded_ids(cycle)
-    evaluations = list(cycle.evaluations.all())
-    changed = []
+    evaluations = list(cycle.evaluations.select_related("member"))
+    before = {e.pk: tuple(getattr(e, name) for name in PROPOSAL_FIELDS) for e in evaluations}
     for evaluation in evaluations:
         level, note = levels.get(evaluation.pk, (evaluation.proposed_level, evaluation.proposal_note))
-        before = (evaluation.proposed_level, evaluation.proposal_note)
         evaluation.proposed_level = "" if evaluation.member_id in excluded else level
         evaluation.proposal_note = note
-        if (evaluation.proposed_level, evaluation.proposal_note) != before:
-            changed.append(evaluation)
+        evaluation.evidence_reason = reasons.get(evaluation.pk, evaluation.evidence_reason)
     quota = excellent_quota(e.proposed_level for e in evaluations)
     if not quota.ok:
         raise WorkflowError(quota.error)
-    update_recorded(MemberEvaluation, changed, ["proposed_level", "proposal_note"])
+    _check_weighed(evaluations, cell_evidence(cycle.cell, cycle.year))
+    changed = [e for e in evaluations if tuple(getattr(e, name) for name in PROPOSAL_FIELDS) != before[e.pk]]
+    update_recorded(MemberEvaluation, changed, PROPOSAL_FIELDS)
     for name, value in cell_fields.items():
         setattr(cycle, name, value)
     cycle.save(update_fields=list(cell_fields))
@@ -207,6 +243,9 @@ def record_vote(
     otherwise the numbers are kept and the list goes back to the committee. Returns the explanation."""
     if cycle.status != S.VOTE:
         raise WorkflowError(_("The vote is taken after the committee's proposal."))
+    quota = excellent_quota(cycle.evaluations.values_list("proposed_level", flat=True))
+    if not quota.ok:
+        raise WorkflowError(quota.error)
     entitled = entitled_on(cycle.cell, day, absent_with_reason)
     result = judge_vote(
         entitled=entitled, votes_for=votes_for, votes_against=votes_against, votes_abstain=votes_abstain
@@ -246,6 +285,9 @@ def approve(*, cycle: EvaluationCycle, levels: dict[int, str], cell_level: str, 
     quota = excellent_quota(e.approved_level for e in evaluations)
     if not quota.ok:
         raise WorkflowError(quota.error)
+    cells = ward_cell_quota(cycle, cell_level)
+    if not cells.ok:
+        raise WorkflowError(cells.error)
     update_recorded(MemberEvaluation, changed, ["approved_level"])
     _move(
         cycle,
@@ -257,6 +299,25 @@ def approve(*, cycle: EvaluationCycle, levels: dict[int, str], cell_level: str, 
         approved_at=timezone.now(),
         sent_back_reason="",
     )
+
+
+def ward_cell_levels(cycle: EvaluationCycle, *, lock: bool = False) -> list[str]:
+    """The levels the ward (the cell's parent) has approved for its other cells in the cycle's year. ``lock`` (in
+    a transaction) queues approvals in one ward on the ward's row, so two at once cannot both take the last place."""
+    parent = Organisation.objects.get_parent(cycle.cell)
+    if parent is None:
+        return []
+    if lock:
+        Organisation.objects.select_for_update().filter(pk=parent.pk).values_list("pk").get()
+    approved = EvaluationCycle.objects.filter(
+        year=cycle.year, status=S.CLOSED, cell__path__startswith=parent.path, cell__kind=Organisation.Kind.CELL
+    ).exclude(pk=cycle.pk)
+    return list(approved.values_list("cell_approved_level", flat=True))
+
+
+def ward_cell_quota(cycle: EvaluationCycle, cell_level: str) -> QuotaCheck:
+    """The cap of "excellent" among the cells of the ward for the year, with ``cell_level`` for this cell."""
+    return excellent_quota([*ward_cell_levels(cycle, lock=True), cell_level], cells=True)
 
 
 @transaction.atomic

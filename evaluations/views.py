@@ -12,7 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -34,7 +34,7 @@ from evaluations.forms import (
     VoteForm,
 )
 from evaluations.models import EmulationCriterion, EvaluationCycle, Level, MemberEvaluation, PeopleComment
-from evaluations.rules import excellent_quota, exclusion_label
+from evaluations.rules import excellent_quota, exclusion_label, quota_of
 from evaluations.services import (
     STEPS,
     WorkflowError,
@@ -46,12 +46,14 @@ from evaluations.services import (
     save_self_assessment,
     send_back,
     take_step,
+    ward_cell_levels,
 )
 from members.access import Access, access_for, get_organisation
 from members.models import Member, Organisation
 
 S = EvaluationCycle.Status
 NOTE_MAX = MemberEvaluation._meta.get_field("proposal_note").max_length
+REASON_MAX = MemberEvaluation._meta.get_field("evidence_reason").max_length
 # A score is a small integer column: PostgreSQL refuses more than this.
 SCORE_MAX = 32767
 
@@ -67,9 +69,16 @@ class Row:
     def exclusion_label(self) -> str:
         return exclusion_label(self.exclusion) if self.exclusion else ""
 
+    @property
+    def warning(self) -> str:
+        """What the evidence says against the proposed level, as it stands today."""
+        if self.exclusion or self.evaluation is None:
+            return ""
+        return self.evidence.warning(self.evaluation.proposed_level)
+
 
 def cycle_rows(cycle: EvaluationCycle) -> list[Row]:
-    """The members of the cycle with their evaluation and evidence, in seven queries whatever the cell's size."""
+    """The members of the cycle with their evaluation and evidence, in eight queries whatever the cell's size."""
     roll = classification_roll(cycle.cell, cycle.year)
     evaluations = {
         e.member_id: e for e in MemberEvaluation.objects.filter(cycle=cycle).select_related("member").order_by("pk")
@@ -93,6 +102,22 @@ def level_counts(levels: list[str]) -> list[tuple[str, int]]:
     return [(str(label), levels.count(value)) for value, label in Level.choices]
 
 
+def with_approved_counts(cycles: QuerySet[EvaluationCycle]) -> QuerySet[EvaluationCycle]:
+    """The cycles with the numbers approved "excellent" and "well completed", in the same query."""
+    return cycles.annotate(
+        approved_excellent=Count("evaluations", filter=Q(evaluations__approved_level=Level.EXCELLENT)),
+        approved_good=Count("evaluations", filter=Q(evaluations__approved_level=Level.GOOD)),
+    )
+
+
+def flag_breaches(cycles: list[EvaluationCycle]) -> None:
+    """Mark each closed cycle whose approved list breaks the cap of "excellent" (``breach``: the message). Closed
+    years approved before the cap was counted on "well completed" alone are kept as decided, and flagged."""
+    for cycle in cycles:
+        check = quota_of(cycle.approved_excellent, cycle.approved_good)  # type: ignore[attr-defined]
+        cycle.breach = check.error if cycle.is_closed else ""  # type: ignore[attr-defined]
+
+
 def _oversight_filter(access: Access) -> Q:
     if access.is_admin:
         return Q()
@@ -112,7 +137,7 @@ def home(request: HttpRequest) -> HttpResponse:
         )
     cycles = EvaluationCycle.objects.none()
     if access.is_admin or access.oversight_paths:
-        cycles = (
+        cycles = with_approved_counts(
             EvaluationCycle.objects.filter(_oversight_filter(access))
             .select_related("cell")
             .order_by("-year", "cell__path")
@@ -121,6 +146,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if access.manage_paths:
         managed = list(Organisation.objects.cells().filter(access.managed_org_filter()))
     page = Paginator(cycles, 50).get_page(request.GET.get("page"))
+    flag_breaches(list(page.object_list))
     return render(request, "evaluations/home.html", {"own": own, "page": page, "managed": managed})
 
 
@@ -142,7 +168,8 @@ def cell_cycles(request: HttpRequest, org_id: int) -> HttpResponse:
             else:
                 messages.success(request, _("The evaluation of %(year)d is open.") % {"year": cycle.year})
                 return redirect("evaluations:cycle-detail", cycle.pk)
-    cycles = EvaluationCycle.objects.filter(cell=cell).order_by("-year")
+    cycles = list(with_approved_counts(EvaluationCycle.objects.filter(cell=cell).order_by("-year")))
+    flag_breaches(cycles)
     return render(
         request,
         "evaluations/cell_cycles.html",
@@ -157,11 +184,13 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
     rows = cycle_rows(cycle)
     totals = EmulationCriterion.objects.filter(cycle=cycle).aggregate(points=Sum("max_points"), score=Sum("score"))
     own = next((row for row in rows if row.member.pk == access.member_id), None)
+    approved = [r.evaluation.approved_level for r in rows if r.evaluation]
     context = {
+        "breach": excellent_quota(approved).error if cycle.is_closed else "",
         "cycle": cycle,
         "rows": rows,
         "proposed_counts": level_counts([r.evaluation.proposed_level for r in rows if r.evaluation]),
-        "approved_counts": level_counts([r.evaluation.approved_level for r in rows if r.evaluation]),
+        "approved_counts": level_counts(approved),
         "submitted": sum(1 for r in rows if r.evaluation and r.evaluation.submitted_at),
         "totals": totals,
         "steps": cycle.steps.select_related("by").order_by("at", "pk"),
@@ -232,16 +261,21 @@ def proposal(request: HttpRequest, cycle_id: int) -> HttpResponse:
     if request.method == "POST":
         require(editable)
         levels = {}
+        reasons = {}
         note_errors = []
         for row in rows:
             if row.evaluation is None:
                 continue
             level = request.POST.get(f"level_{row.evaluation.pk}", "")
-            note = request.POST.get(f"note_{row.evaluation.pk}", "")
             try:
-                note = clean_text(note, max_length=NOTE_MAX)
+                note = clean_text(request.POST.get(f"note_{row.evaluation.pk}", ""), max_length=NOTE_MAX)
+                if f"reason_{row.evaluation.pk}" in request.POST:
+                    reasons[row.evaluation.pk] = clean_text(
+                        request.POST[f"reason_{row.evaluation.pk}"], max_length=REASON_MAX
+                    )
             except ValidationError as error:
                 note_errors.append(f"{row.member.full_name}: {' '.join(error.messages)}")
+                note = ""
             if level and level not in Level.values:
                 raise Http404
             levels[row.evaluation.pk] = (level, note)
@@ -250,6 +284,7 @@ def proposal(request: HttpRequest, cycle_id: int) -> HttpResponse:
             for row in rows:
                 if row.evaluation is not None and row.evaluation.pk in levels:
                     row.evaluation.proposed_level, row.evaluation.proposal_note = levels[row.evaluation.pk]
+                    row.evaluation.evidence_reason = reasons.get(row.evaluation.pk, row.evaluation.evidence_reason)
 
         if note_errors:
             for error in note_errors:
@@ -258,7 +293,9 @@ def proposal(request: HttpRequest, cycle_id: int) -> HttpResponse:
         elif cell_form.is_valid():
             fields = {name: cell_form.cleaned_data[name] for name in CellAssessmentForm.Meta.fields}
             try:
-                save_proposal(cycle=EvaluationCycle.objects.get(pk=cycle.pk), levels=levels, cell_fields=fields)
+                save_proposal(
+                    cycle=EvaluationCycle.objects.get(pk=cycle.pk), levels=levels, cell_fields=fields, reasons=reasons
+                )
             except WorkflowError as error:
                 messages.error(request, _("Not saved: %(error)s.") % {"error": error})
                 show_typed()
@@ -350,6 +387,7 @@ def approval(request: HttpRequest, cycle_id: int) -> HttpResponse:
             "back_form": back_form,
             "level_choices": LEVEL_CHOICES,
             "cell_level": cell_level,
+            "ward_cells": excellent_quota(ward_cell_levels(cycle), cells=True),
             "editable": cycle.status == S.APPROVAL,
         },
     )

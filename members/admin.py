@@ -6,6 +6,7 @@ from treebeard.forms import movenodeform_factory
 from members.models import (
     AwayPeriod,
     Background,
+    Discipline,
     Exemption,
     MassOrganisation,
     Member,
@@ -35,6 +36,11 @@ class AwayPeriodInline(admin.TabularInline):
     extra = 0
 
 
+class DisciplineInline(admin.TabularInline):
+    model = Discipline
+    extra = 0
+
+
 @admin.register(Member)
 class MemberAdmin(SimpleHistoryAdmin):
     list_display = ["full_name", "cell", "birth_date", "admitted_on", "official_on", "management_status"]
@@ -42,7 +48,7 @@ class MemberAdmin(SimpleHistoryAdmin):
     search_fields = ["search_name", "full_name", "phone", "citizen_id"]
     autocomplete_fields = ["cell", "party_group", "residential_group", "user"]
     list_select_related = ["cell"]
-    inlines = [ExemptionInline, AwayPeriodInline]
+    inlines = [ExemptionInline, AwayPeriodInline, DisciplineInline]
     filter_horizontal = ["backgrounds"]
 
     def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
@@ -109,3 +115,12 @@ class MassOrganisationAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["name", "cell__name"]
     autocomplete_fields = ["cell"]
+
+
+@admin.register(Discipline)
+class DisciplineAdmin(SimpleHistoryAdmin):
+    list_display = ["member", "form", "decided_on", "decision"]
+    list_filter = ["form"]
+    autocomplete_fields = ["member"]
+    list_select_related = ["member"]
+    date_hierarchy = "decided_on"

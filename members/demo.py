@@ -35,6 +35,7 @@ from chibo.lib.text import normalize, search_key
 from members.models import (
     AwayPeriod,
     Background,
+    Discipline,
     Exemption,
     Member,
     MemberEvent,
@@ -375,6 +376,36 @@ def seed_demo(scale: Scale, *, reset: bool = False, today: dt.date | None = None
         else:
             created = False
     return Report(scale, created, time.perf_counter() - started, demo_counts(root, today))
+
+
+DISCIPLINE_EVERY = 12  # one cell in twelve had a member disciplined in the year before the demo's
+
+
+def seed_disciplines(root: Organisation, year: int) -> int:
+    """A reprimand in ``year`` for one member of every twelfth cell (the yearly classification weighs it); returns
+    the records written. Two queries and a bulk insert."""
+    cells = list(Organisation.objects.under(root).cells().values_list("pk", flat=True))[::DISCIPLINE_EVERY]
+    roll: dict[int, list[int]] = defaultdict(list)
+    members = (
+        Member.objects.filter(cell_id__in=cells)
+        .on_roll(dt.date(year, 12, 31))
+        .order_by("cell_id", "search_name", "pk")
+        .values_list("cell_id", "pk")
+    )
+    for cell_id, pk in members:
+        roll[cell_id].append(pk)
+    records = [
+        Discipline(
+            member_id=pks[len(pks) // 2],
+            form=Discipline.Form.REPRIMAND,
+            decided_on=dt.date(year, 8, 15),
+            decision=f"Quyết định số {number:02d}-QĐ/CB",
+            reason="Nhiều lần vắng sinh hoạt chi bộ không có lý do chính đáng.",
+        )
+        for number, pks in enumerate((roll[cell] for cell in cells if roll[cell]), start=1)
+    ]
+    Discipline.objects.bulk_create(records, batch_size=BATCH_SIZE)
+    return len(records)
 
 
 def seed_status_history(

@@ -474,6 +474,33 @@ class Suspension(Period):
         return f"{self.member} ({self.starts_on:%d/%m/%Y})"
 
 
+class Discipline(models.Model):
+    """A disciplinary decision against a member (kỷ luật: khiển trách, cảnh cáo, cách chức, khai trừ), with its date.
+    The yearly evaluation weighs a decision of the year against a proposal of "excellent" or "well completed"."""
+
+    class Form(models.TextChoices):
+        REPRIMAND = "reprimand", _("Reprimand")
+        WARNING = "warning", _("Warning")
+        DISMISSAL = "dismissal", _("Dismissal from post")
+        EXPULSION = "expulsion", _("Expulsion")
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="disciplines", verbose_name=_("member"))
+    form = models.CharField(_("form of discipline"), max_length=20, choices=Form.choices)
+    decided_on = models.DateField(_("decided on"))
+    decision = models.CharField(_("decision"), max_length=200, blank=True, help_text=_("Its number and the body."))
+    reason = models.CharField(_("reason"), max_length=300)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("discipline")
+        verbose_name_plural = _("disciplines")
+        ordering = ["-decided_on", "pk"]
+        indexes = [models.Index(fields=["member", "decided_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.member} – {self.get_form_display()} ({self.decided_on:%d/%m/%Y})"
+
+
 class MemberEvent(models.Model):
     """One dated change of a member's status, as recorded: the member page's timeline.
 

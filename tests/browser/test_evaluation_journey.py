@@ -1,5 +1,6 @@
 """On a phone: a member writes the year's self-assessment beside the evidence of their year, the secretary
-proposes levels seeing that evidence and has the cell vote, and the ward member in charge approves."""
+proposes levels seeing that evidence and has the cell vote, and the ward member in charge approves; the ward cannot
+approve one "excellent" more than a fifth of the "well completed"."""
 
 import datetime as dt
 
@@ -7,8 +8,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from evaluations.models import EvaluationCycle
-from evaluations.services import open_cycle, take_step
-from tests.browser.conftest import log_in_as
+from evaluations.services import open_cycle, record_vote, save_proposal, take_step
+from tests.browser.conftest import expect_fits_the_screen, log_in_as
+from tests.factories import MemberFactory
 from tests.resolutions.factories import ResolutionFactory, TaskFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -81,3 +83,51 @@ def test_self_assessment_proposal_vote_and_approval(live_server, page: Page, tre
     assert cycle.status == EvaluationCycle.Status.CLOSED
     assert cycle.evaluations.get(member=member).approved_level == "done"
     assert cycle.cell_approved_level == "good"
+
+
+def test_the_ward_cannot_approve_one_excellent_too_many(live_server, page: Page, tree, people) -> None:
+    """Ten members proposed and voted: one "excellent" with nine "well completed" (20% of 9 allows 1). The ward
+    member in charge raises one more to "excellent" (2 with 8: at most 1) and is refused, with the numbers."""
+    cell = tree.cell_a1
+    for index in range(6):
+        MemberFactory(cell=cell, full_name=f"Đảng viên thêm {index}", admitted_on=dt.date(2010, 1, 1))
+    cycle = open_cycle(cell=cell, year=YEAR, by=people["secretary"])
+    take_step(cycle=cycle, step="self_assessment", by=people["secretary"])
+    take_step(cycle=cycle, step="proposal", by=people["secretary"])
+    secretary = people["secretary"].member
+    levels = {e.pk: ("excellent" if e.member_id == secretary.pk else "good", "") for e in cycle.evaluations.all()}
+    assert len(levels) == 10
+    save_proposal(cycle=cycle, levels=levels, cell_fields={"cell_proposed_level": "good"})
+    cycle.refresh_from_db()
+    take_step(cycle=cycle, step="vote", by=people["secretary"])
+    record_vote(
+        cycle=cycle,
+        day=dt.date(YEAR, 12, 20),
+        votes_for=10,
+        votes_against=0,
+        votes_abstain=0,
+        absent_with_reason=set(),
+        by=people["secretary"],
+    )
+    assert cycle.status == EvaluationCycle.Status.APPROVAL
+
+    log_in_as(page, live_server.url, "in_charge")
+    page.goto(live_server.url + f"/evaluations/{cycle.pk}/approval/")
+    expect_fits_the_screen(page, "Phê duyệt kết quả xếp loại")
+    page.get_by_label("Mức xếp loại phê duyệt cho Đảng viên member").select_option("excellent")
+    page.get_by_role("button", name="Phê duyệt kết quả xếp loại").click()
+    expect(page.get_by_role("alert").first).to_contain_text(
+        "Chưa lưu: 2 đảng viên xếp loại hoàn thành xuất sắc nhiệm vụ, vượt quá 20% của 8 đảng viên hoàn thành tốt "
+        "nhiệm vụ (tối đa 1)."
+    )
+    cycle.refresh_from_db()
+    assert cycle.status == EvaluationCycle.Status.APPROVAL
+    assert not cycle.evaluations.exclude(approved_level="").exists()
+
+    # Back to "well completed", the list within the cap is approved.
+    page.get_by_label("Mức xếp loại phê duyệt cho Đảng viên member").select_option("good")
+    page.get_by_role("button", name="Phê duyệt kết quả xếp loại").click()
+    expect(page.get_by_role("alert").first).to_contain_text("Đã phê duyệt kết quả xếp loại")
+    cycle.refresh_from_db()
+    assert cycle.status == EvaluationCycle.Status.CLOSED
+    assert cycle.evaluations.filter(approved_level="excellent").count() == 1

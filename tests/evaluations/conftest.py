@@ -11,8 +11,10 @@ ORDER = [S.OPEN, S.SELF_ASSESSMENT, S.PROPOSAL, S.VOTE, S.APPROVAL, S.CLOSED]
 
 
 def propose_all(cycle: EvaluationCycle, level: str = Level.GOOD) -> None:
+    """Every member at ``level``, confirmed with a reason wherever the evidence warns against it."""
     levels = {e.pk: (level, "") for e in cycle.evaluations.all()}
-    save_proposal(cycle=cycle, levels=levels, cell_fields={"cell_proposed_level": Level.GOOD})
+    reasons = dict.fromkeys(levels, "Đã khắc phục trong năm")
+    save_proposal(cycle=cycle, levels=levels, cell_fields={"cell_proposed_level": Level.GOOD}, reasons=reasons)
 
 
 def advance(cycle: EvaluationCycle, to: str, by) -> EvaluationCycle:  # type: ignore[no-untyped-def]

@@ -1,4 +1,4 @@
-"""The evidence of a whole cell, read in five queries, against figures counted by hand."""
+"""The evidence of a whole cell, read in six queries, against figures counted by hand."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from evaluations.evidence import MemberEvidence, TaskCounts, cell_evidence
+from evaluations.evidence import MemberEvidence, TaskCounts, cell_evidence, evidence_under
+from evaluations.models import Level
+from members.models import Discipline
 from resolutions.models import Attendance, Meeting, ProgressUpdate, Resolution, Speech, Task
 from tests.factories import MemberFactory
 from tests.resolutions.factories import ResolutionFactory, TaskFactory
@@ -79,6 +81,10 @@ def year_of_cell_a1(tree):  # type: ignore[no-untyped-def]
     _report(t1, a, dt.date(2025, 3, 19))
     _report(t1, a, dt.date(2026, 1, 2))  # next year
     _report(t1, b, dt.date(2025, 3, 16))
+    for member, day in ((b, dt.date(2025, 9, 1)), (c, dt.date(2024, 11, 30))):  # Cúc's is of another year
+        Discipline.objects.create(
+            member=member, form=Discipline.Form.REPRIMAND, decided_on=day, reason="Vắng sinh hoạt nhiều lần"
+        )
     return cell, {"An": a, "Bình": b, "Cúc": c}
 
 
@@ -98,6 +104,7 @@ EXPECTED = {
         absent_with_reason=1,
         speeches=1,
         reports=1,
+        disciplines=1,
     ),
     "Cúc": MemberEvidence(
         supported=TaskCounts(total=1, late=1),
@@ -114,10 +121,24 @@ def test_each_members_evidence_is_counted_as_by_hand(year_of_cell_a1, name) -> N
     assert evidence.get(members[name].pk, MemberEvidence()) == EXPECTED[name]
 
 
-def test_the_evidence_of_a_cell_takes_five_queries(year_of_cell_a1, django_assert_num_queries) -> None:
+def test_the_evidence_of_a_cell_takes_six_queries(year_of_cell_a1, django_assert_num_queries) -> None:
     cell, _ = year_of_cell_a1
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         cell_evidence(cell, 2025)
+
+
+def test_the_evidence_under_a_ward_reads_every_cell_of_it(year_of_cell_a1, tree, django_assert_num_queries) -> None:
+    """The ward's reading is each cell's, plus the work a member did for another cell of the ward (Cúc led a task
+    of cell A2's resolution, which cell A1's reading leaves out)."""
+    cell, members = year_of_cell_a1
+    with django_assert_num_queries(6):
+        whole = evidence_under(tree.ward_a, 2025)
+    of_cell = cell_evidence(cell, 2025)
+    assert whole[members["An"].pk] == of_cell[members["An"].pk]
+    assert whole[members["Bình"].pk] == of_cell[members["Bình"].pk]
+    assert whole[members["Cúc"].pk].led == TaskCounts(total=1, on_time=1)
+    assert of_cell[members["Cúc"].pk].led == TaskCounts()
+    assert evidence_under(tree.ward_b, 2025) == {}
 
 
 def test_an_open_task_is_overdue_only_after_its_deadline(year_of_cell_a1) -> None:
@@ -129,3 +150,19 @@ def test_an_open_task_is_overdue_only_after_its_deadline(year_of_cell_a1) -> Non
 def test_the_attendance_rate() -> None:
     assert MemberEvidence(meetings=3, attended=2).attendance_rate == 67
     assert MemberEvidence().attendance_rate is None
+
+
+@pytest.mark.parametrize(
+    ("name", "level", "warned"),
+    [
+        ("An", Level.GOOD, "chủ trì 1 nhiệm vụ đang quá hạn"),
+        ("An", Level.DONE, ""),
+        ("Bình", Level.EXCELLENT, "chủ trì 1 nhiệm vụ không đạt; có 1 quyết định kỷ luật trong năm"),
+        ("Cúc", Level.GOOD, "vắng 1 buổi sinh hoạt không có lý do"),
+    ],
+)
+def test_a_members_evidence_weighs_against_excellent_or_well_completed(year_of_cell_a1, name, level, warned) -> None:
+    cell, members = year_of_cell_a1
+    warning = cell_evidence(cell, 2025)[members[name].pk].warning(level)
+    assert (warned in warning) if warned else warning == ""
+    assert bool(warning) == bool(warned)

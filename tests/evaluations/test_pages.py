@@ -101,7 +101,10 @@ def test_the_proposal_page_refuses_too_many_excellent_in_vietnamese(client_for, 
     data["cell-cell_proposed_level"] = "good"
     response = client_for("committee").post(reverse("evaluations:proposal", args=[cycle.pk]), data, follow=True)
     page = response.content.decode()
-    assert "4 đảng viên được đề xuất xuất sắc, vượt quá 20% của 4 đảng viên" in page
+    assert (
+        "4 đảng viên xếp loại hoàn thành xuất sắc nhiệm vụ, vượt quá 20% của 0 đảng viên hoàn thành tốt nhiệm vụ "
+        "(tối đa 0)" in page
+    )
     assert not cycle.evaluations.exclude(proposed_level="").exists()
     data = {f"level_{e.pk}": "good" for e in cycle.evaluations.all()}
     data["cell-cell_proposed_level"] = "good"

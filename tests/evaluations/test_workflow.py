@@ -74,17 +74,19 @@ def test_too_many_excellent_at_the_proposal_is_refused_and_nothing_is_written(ma
     levels = {e.pk: (E if i == 0 else G, "") for i, e in enumerate(evaluations)}
     with pytest.raises(WorkflowError) as error:
         save_proposal(cycle=cycle, levels=levels, cell_fields={"cell_proposed_level": G})
-    assert "vượt quá 20% của 4 đảng viên" in str(error.value)
-    assert "tối đa 0" in str(error.value)
+    assert str(error.value) == (
+        "1 đảng viên xếp loại hoàn thành xuất sắc nhiệm vụ, vượt quá 20% của 3 đảng viên hoàn thành tốt nhiệm vụ "
+        "(tối đa 0)"
+    )
     assert not MemberEvaluation.objects.filter(cycle=cycle).exclude(proposed_level="").exists()
     assert EvaluationCycle.objects.get(pk=cycle.pk).cell_proposed_level == ""
 
 
 def test_excellent_within_the_quota_is_saved(make_cycle, tree) -> None:
-    MemberFactory.create_batch(1, cell=tree.cell_a1, admitted_on=dt.date(2010, 1, 1))
+    MemberFactory.create_batch(2, cell=tree.cell_a1, admitted_on=dt.date(2010, 1, 1))
     cycle = make_cycle(S.PROPOSAL)
     evaluations = list(cycle.evaluations.order_by("pk"))
-    assert len(evaluations) == 5
+    assert len(evaluations) == 6  # one excellent with five well completed: 20% of 5 is 1
     save_proposal(
         cycle=cycle, levels={e.pk: (E if i == 0 else G, "") for i, e in enumerate(evaluations)}, cell_fields={}
     )

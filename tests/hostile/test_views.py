@@ -153,10 +153,11 @@ PAGES = [
 
 
 def _proposal_rows(w: World) -> st.SearchStrategy[dict[str, Any]]:
-    """The proposal page's per-member selects and remarks, read by hand from the post."""
+    """The proposal page's per-member selects, remarks and reasons, read by hand from the post."""
     ids = list(w.proposal_cycle.evaluations.values_list("pk", flat=True))
     levels = st.sampled_from(["", "excellent", "good", "fair", "poor", "x"])
     parts = {f"level_{pk}": levels for pk in ids} | {f"note_{pk}": hostile_text() for pk in ids}
+    parts |= {f"reason_{pk}": hostile_text() for pk in ids}  # the reason confirming a level the evidence weighs
     return st.fixed_dictionaries(parts)
 
 
