@@ -302,6 +302,9 @@ CHIBO = {
     "EVIDENCE_MAX_BYTES": _env("EVIDENCE_MAX_BYTES", env.int, 10 * 1024 * 1024),
     # The yearly classification; see evaluations/rules.py for the defaults. Example: {"MIN_MONTHS_ADMITTED": 6}.
     "EVALUATION": {},
+    # Public holidays that are not working days (dates or "dd/mm/yyyy"), for the deadline of the cell's review of
+    # a probationary member (members/rules.py). Tết and the days off in lieu move every year, so none is built in.
+    "PUBLIC_HOLIDAYS": (),
 }
 # Uploads larger than this are written to a temporary file rather than held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -44,6 +44,7 @@ from members.models import (
     Role,
     status_counts,
 )
+from members.rules import probation_ends_on
 
 SEED = 4374
 DEMO_PASSWORD = "chibo-demo-2026"
@@ -864,15 +865,16 @@ class _Builder:
         full_name = self._full_name(male, age)
 
         if probationary:
+            # Still within the twelve months of probation, some of them ending in the next few weeks.
             admitted = today - dt.timedelta(days=rng.randint(20, 350))
             official = None
         else:
-            # Admitted at 18 or later, mostly young; official a year later, at least a few months ago.
+            # Admitted at 18 or later, mostly young; official the day probation ends, at least a few months ago.
             latest = min(age - 1.2, 55.0)
             admission_age = 18 + (latest - 18) * rng.random() ** 1.6
             admitted = _add_years(birth, 18) + dt.timedelta(days=int((admission_age - 18) * 365.25))
             admitted = min(admitted, today - dt.timedelta(days=400))
-            official = _add_years(admitted, 1)
+            official = probation_ends_on(admitted)
 
         phone = self._phone() if rng.random() < (0.75 if age >= 80 else 0.95) else ""
         index = rng.randrange(len(residential))

@@ -27,6 +27,7 @@ from simple_history.utils import bulk_create_with_history
 from chibo.lib.text import normalize, search_key, unsafe_character
 from chibo.lib.uploads import XLSX, detect_content_type
 from members.models import Member, Organisation, phone_validator, today
+from members.rules import official_date_error
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -273,8 +274,8 @@ def check_row(number: int, raw: dict[str, Any], *, on: dt.date) -> ImportRow:
         fail("admitted_on", _("The admission date is missing."))
     if birth and admitted and admitted < _add_years(birth, 18):
         fail("admitted_on", _("A member is admitted at 18 years of age or older."))
-    if admitted and official and official < admitted:
-        fail("official_on", _("The official date cannot be before the admission date."))
+    if admitted and official and (error := official_date_error(admitted, official)):
+        fail("official_on", error)
     return row
 
 

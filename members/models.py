@@ -17,6 +17,14 @@ from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from chibo.lib.text import normalize, search_key
+from members.rules import (
+    ENDING_SOON_DAYS,
+    Probation,
+    latest_admission_ending_by,
+    official_date_error,
+    probation,
+    public_holidays,
+)
 
 if TYPE_CHECKING:
     from members.access import Access
@@ -201,6 +209,12 @@ class MemberQuerySet(models.QuerySet["Member"]):
     def probationary_on(self, day: dt.date) -> MemberQuerySet:
         return self.filter(admitted_on__lte=day).filter(Q(official_on__isnull=True) | Q(official_on__gt=day))
 
+    def probation_ending(self, day: dt.date, within_days: int = ENDING_SOON_DAYS) -> MemberQuerySet:
+        """Members on the roll not yet recognised as official whose probation ends by ``day`` + ``within_days``,
+        those whose probation has already ended included."""
+        latest = min(day, latest_admission_ending_by(day + dt.timedelta(days=within_days)))
+        return self.active().filter(official_on__isnull=True, admitted_on__lte=latest)
+
     def with_flags(self, day: dt.date | None = None) -> MemberQuerySet:
         """Annotate ``is_exempt`` and ``is_away`` on ``day`` (today by default) as subqueries."""
         day = day or today()
@@ -342,8 +356,8 @@ class Member(models.Model):
             errors["admitted_on"] = _("The admission date cannot be in the future.")
         if self.birth_date and self.admitted_on and self.admitted_on < _add_years(self.birth_date, 18):
             errors["admitted_on"] = _("A member is admitted at 18 years of age or older.")
-        if self.official_on and self.admitted_on and self.official_on < self.admitted_on:
-            errors["official_on"] = _("The official date cannot be before the admission date.")
+        if self.official_on and self.admitted_on and (error := official_date_error(self.admitted_on, self.official_on)):
+            errors["official_on"] = error
         if self.official_on and self.official_on > now:
             errors["official_on"] = _("The official date cannot be in the future.")
         if self.cell_id:
@@ -551,6 +565,11 @@ class MemberEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.member} – {self.get_kind_display()} ({self.on:%d/%m/%Y})"
 
+    def clean(self) -> None:
+        official = self.kind == self.Kind.OFFICIAL and self.on and self.member_id
+        if official and (error := official_date_error(self.member.admitted_on, self.on)):
+            raise ValidationError({"on": error})
+
 
 class MassOrganisation(models.Model):
     """A mass organisation of the hamlet (đoàn thể) that can lead a task or be told of a resolution."""
@@ -666,3 +685,13 @@ def status_counts(members: MemberQuerySet, day: dt.date | None = None) -> dict[s
             propagandists=Count("pk", filter=Q(is_propagandist=True)),
         )
     )
+
+
+def ending_probation(
+    members: MemberQuerySet, day: dt.date, *, limit: int | None = None
+) -> list[tuple[Member, Probation]]:
+    """The members whose probation ends soon (``MemberQuerySet.probation_ending``), each with its dates, the
+    earliest end first; one query."""
+    rows = members.probation_ending(day).select_related("cell").order_by("admitted_on", "search_name", "pk")
+    holidays = public_holidays()
+    return [(member, probation(member.admitted_on, day, holidays)) for member in (rows[:limit] if limit else rows)]

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from members.models import AwayPeriod, Exemption, Member, MemberEvent, Organisation, today
+from members.rules import official_date_error
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -46,13 +47,16 @@ def transfer_cells(member: Member) -> list[Organisation]:
 def recognise_official(
     *, member: Member, on: dt.date, decision: str, by: AbstractBaseUser | None, note: str = ""
 ) -> MemberEvent:
-    """A probationary member becomes official from ``on``, by the committee's decision."""
+    """A probationary member becomes official from ``on``, by the committee's decision.
+
+    ``on`` is the day the twelve months of probation end (``rules.probation_ends_on``) or later, never earlier."""
     member = Member.objects.select_for_update().get(pk=member.pk)
     _still_active(member)
     if member.official_on:
         raise ValidationError(_("The member is already an official member."))
     _not_future(on)
-    _after_admission(member, on)
+    if error := official_date_error(member.admitted_on, on):
+        raise ValidationError(error)
     if not decision.strip():
         raise ValidationError(_("Enter the decision recognising the member as official."))
     member.official_on = on

@@ -37,9 +37,21 @@ from members.forms import (
     TransferForm,
 )
 from members.imports import import_members, read_members, template_workbook
-from members.models import AwayPeriod, Exemption, Member, Organisation, Role, status_counts, today
+from members.models import (
+    AwayPeriod,
+    Exemption,
+    Member,
+    Organisation,
+    Role,
+    ending_probation,
+    status_counts,
+    today,
+)
+from members.rules import ENDING_SOON_DAYS, REVIEW_WORKING_DAYS, probation
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A committee's page lists at most this many members whose probation ends soon; each ward's page has the rest.
+PROBATION_LIST_LIMIT = 100
 
 # The order people expect on a committee list: the secretary first.
 ROLE_ORDER = [
@@ -110,6 +122,13 @@ def org_detail(request: HttpRequest, org_id: int) -> HttpResponse:
             key=lambda role: (ROLE_ORDER.index(role.kind), role.user.get_full_name()),
         ),
     }
+    if context["can_oversee"]:
+        # The cell reviews each one within 30 working days of the end of probation (members.rules).
+        rows = ending_probation(members_qs, today(), limit=None if org.is_cell else PROBATION_LIST_LIMIT + 1)
+        context["probation_rows"] = rows[:PROBATION_LIST_LIMIT] if not org.is_cell else rows
+        context["probation_more"] = not org.is_cell and len(rows) > PROBATION_LIST_LIMIT
+        context["probation_days"] = ENDING_SOON_DAYS
+        context["probation_review_days"] = REVIEW_WORKING_DAYS
     if org.is_cell:
         context["members"] = (
             members_qs.active().with_flags().select_related("residential_group").order_by("search_name", "pk")
@@ -213,6 +232,7 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
             "away_periods": member.away_periods.all(),
             "events": member.events.select_related("from_cell", "to_cell", "recorded_by").order_by("on", "pk"),
             "today": today(),
+            "probation": probation(member.admitted_on, today()) if member.official_on is None else None,
             "backgrounds": member.backgrounds.all(),
             "changes": changes[:20],
         },
@@ -282,13 +302,16 @@ def _status_change(
 
 def member_recognise(request: HttpRequest, member_id: int) -> HttpResponse:
     member = get_member(request, member_id, manage=True)
-    form = RecogniseForm(request.POST or None)
+    dates = probation(member.admitted_on, today())
+    # The official date is the day probation ends; offered once that day has come.
+    form = RecogniseForm(request.POST or None, initial={"on": dates.ends_on} if dates.has_ended else None)
     return _status_change(
         request,
         member,
         form,
         _("Recognise as an official member"),
         lambda **data: services.recognise_official(member=member, by=request.user, **data),
+        "" if member.official_on else dates.summary(),
     )
 
 

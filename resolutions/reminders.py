@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from members.models import Member, Organisation, Role
+from members.rules import PROBATION_MONTHS, add_months, probation, public_holidays
 from resolutions.models import (
     Delivery,
     Kind,
@@ -42,6 +43,8 @@ def reminder_settings() -> dict[str, object]:
         "MEETING_NOTICE_DAYS": (3, 1),
         "MONTHLY_CHECK_DAY": 25,
         "WEEKLY_DIGEST_WEEKDAY": 0,  # Monday
+        # The secretary is told of a member's probation ending this many days ahead (once per member).
+        "PROBATION_NOTICE_DAYS": 30,
     }
     return {**defaults, **settings.CHIBO.get("REMINDERS", {})}
 
@@ -302,10 +305,56 @@ def _weekly_digest_drafts(day: dt.date, conf: dict[str, object]) -> list[Draft]:
 
 
 # ---------------------------------------------------------------------------------------------------
+# Members: probation ending
+# ---------------------------------------------------------------------------------------------------
+
+
+def _probation_drafts(day: dt.date, conf: dict[str, object]) -> list[Draft]:
+    """The cell's secretaries, once for each member whose probation ends within the notice days (or has ended)
+    while the cell's review is still due: the review and vote come within 30 working days of the end."""
+    notice = int(conf["PROBATION_NOTICE_DAYS"])  # type: ignore[arg-type]
+    members = list(
+        Member.objects.probation_ending(day, notice)
+        # Older than a year and a quarter, any review deadline has passed: the pages show them, no reminder.
+        .filter(admitted_on__gte=add_months(day, -(PROBATION_MONTHS + 3)))
+        .values("pk", "full_name", "admitted_on", "cell_id")
+    )
+    holidays = public_holidays()
+    due = [(m, probation(m["admitted_on"], day, holidays)) for m in members]
+    due = [(m, p) for m, p in due if not p.review_overdue]
+    if not due:
+        return []
+    secretaries: dict[int, list[int]] = defaultdict(list)
+    for cell_id, user_id in Role.objects.filter(
+        organisation_id__in={m["cell_id"] for m, _p in due}, kind=Role.Kind.SECRETARY
+    ).values_list("organisation_id", "user_id"):  # one query
+        secretaries[cell_id].append(user_id)
+    refs = [f"member:{m['pk']}" for m, _p in due]
+    # Exactly once per member and secretary, whatever the day: earlier reminders are not repeated.
+    told = set(
+        Notification.objects.filter(kind=Kind.PROBATION_ENDING, object_ref__in=refs).values_list(
+            "recipient_id", "object_ref"
+        )
+    )
+    drafts = []
+    for member, dates in due:
+        ref = f"member:{member['pk']}"
+        subject = _("Probation of %(name)s ends on %(date)s") % {"name": member["full_name"], "date": _d(dates.ends_on)}
+        body = dates.summary() + "\n" + _("Prepare the cell's review and vote; the party committee then decides.")
+        url = reverse("members:member-detail", args=[member["pk"]])
+        drafts += [
+            Draft(user_id, Kind.PROBATION_ENDING, ref, subject, body, url)
+            for user_id in secretaries.get(member["cell_id"], [])
+            if (user_id, ref) not in told
+        ]
+    return drafts
+
+
+# ---------------------------------------------------------------------------------------------------
 # The sweep
 # ---------------------------------------------------------------------------------------------------
 
-BUILDERS = (_task_drafts, _meeting_drafts, _missing_monthly_drafts, _weekly_digest_drafts)
+BUILDERS = (_task_drafts, _meeting_drafts, _missing_monthly_drafts, _weekly_digest_drafts, _probation_drafts)
 
 
 def sweep(day: dt.date) -> SweepReport:

@@ -20,6 +20,7 @@ class Kind(models.TextChoices):
     MISSING_MONTHLY_WORK = "missing_monthly", _("No meeting or monthly review yet this month")
     WEEKLY_DIGEST = "weekly_digest", _("Weekly summary of the cells")
     DAILY_DIGEST = "daily_digest", _("Daily summary of messages")
+    PROBATION_ENDING = "probation_ending", _("Probation ending: the cell's review is due")
 
 
 class Notification(models.Model):

@@ -1,5 +1,6 @@
-"""A secretary, on a phone, imports the cell's Excel list (one bad row shown and left out), then records that
-one of the new members is recognised as official and sees it on the member's timeline."""
+"""A secretary, on a phone, imports the cell's Excel list (one bad row shown and left out), finds a new member
+on the cell's list of probations ending, is refused an official date before her twelve months end, records the
+recognition and sees it on the member's timeline."""
 
 import datetime as dt
 
@@ -41,8 +42,19 @@ def test_secretary_imports_a_list_and_recognises_a_member(
     page.get_by_role("button", name="Chỉ nhập 2 dòng hợp lệ").click()
 
     expect(page.get_by_role("alert")).to_contain_text("Đã thêm 2 đảng viên")
-    page.get_by_role("link", name="Lý Thị Dự").click()
+    # Her twelve months ended on 01/06/2026 and the 30 working days for the cell's review on 13/07/2026.
+    probation = page.locator("#probation-ending")
+    expect(probation.get_by_role("row").filter(has_text="Lý Thị Dự")).to_contain_text("01/06/2026")
+    expect(probation.get_by_role("row").filter(has_text="Lý Thị Dự")).to_contain_text("13/07/2026")
+    probation.screenshot(path=str(tmp_path / "probation.png"))
+    probation.get_by_role("link", name="Lý Thị Dự").click()
     page.get_by_role("link", name="Công nhận chính thức").click()
+    expect(page.get_by_label("Chính thức từ ngày")).to_have_value("01/06/2026")  # the end of probation
+    page.get_by_label("Chính thức từ ngày").fill("31/05/2026")
+    page.get_by_label("Quyết định").fill("Quyết định số 125-QĐ/ĐU")
+    page.get_by_role("button", name="Lưu").click()
+    expect(page.get_by_text("sớm nhất từ ngày 01/06/2026")).to_be_visible()
+    assert Member.objects.get(full_name="Lý Thị Dự").official_on is None
     page.get_by_label("Chính thức từ ngày").fill("02/06/2026")
     page.get_by_label("Quyết định").fill("Quyết định số 125-QĐ/ĐU")
     page.get_by_role("button", name="Lưu").click()

@@ -18,6 +18,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from members.imports import (
+    check_row,
     header_key,
     import_members,
     match_headers,
@@ -204,6 +205,33 @@ def test_names_are_composed_and_spaces_collapsed() -> None:
 )
 def test_headers_are_matched_without_accents_case_or_spaces(headers, expected) -> None:  # type: ignore[no-untyped-def]
     assert match_headers(tuple(headers)) == expected
+
+
+@pytest.mark.parametrize(
+    ("admitted", "official", "error"),
+    [
+        ("15/03/2025", "15/03/2026", ""),  # the day the twelve months end
+        ("15/03/2025", None, ""),  # still probationary
+        (
+            "15/03/2025",
+            "14/03/2026",
+            "Thời gian dự bị là đủ mười hai tháng: đảng viên vào Đảng ngày 15/03/2025 sớm nhất từ ngày 15/03/2026 "
+            "mới được công nhận chính thức, không thể từ ngày 14/03/2026 (sớm 1 ngày).",
+        ),
+        ("29/02/2024", "28/02/2025", ""),
+        (
+            "29/02/2024",
+            "01/09/2024",
+            "Thời gian dự bị là đủ mười hai tháng: đảng viên vào Đảng ngày 29/02/2024 sớm nhất từ ngày 28/02/2025 "
+            "mới được công nhận chính thức, không thể từ ngày 01/09/2024 (sớm 180 ngày).",
+        ),
+        ("15/03/2025", "01/01/2025", "Ngày chính thức không thể trước ngày vào Đảng."),
+    ],
+)
+def test_an_official_date_less_than_twelve_months_after_admission_is_a_row_error(admitted, official, error) -> None:
+    raw = {"full_name": "Lý Thị Dự", "birth_date": "05/03/1990", "sex": "Nữ", "admitted_on": admitted}
+    row = check_row(7, {**raw, "official_on": official}, on=dt.date(2026, 11, 18))
+    assert [(e.row, e.column, e.message) for e in row.errors] == ([(7, "Ngày chính thức", error)] if error else [])
 
 
 def test_header_key() -> None:

@@ -4,7 +4,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from members.models import AwayPeriod, Exemption, Member
+from members.models import AwayPeriod, Exemption, Member, today
 from tests.factories import MemberFactory
 
 VALID = {
@@ -39,6 +39,7 @@ def test_secretary_adds_a_member_with_vietnamese_dates(client_for, tree) -> None
         ({"birth_date": "31/02/1962"}, "birth_date", "ngày hợp lệ"),
         ({"admitted_on": "01/01/2099"}, "admitted_on", "tương lai"),
         ({"official_on": "01/01/1980"}, "official_on", "trước ngày vào Đảng"),
+        ({"official_on": "18/05/1991"}, "official_on", "sớm nhất từ ngày 19/05/1991"),  # a day short of a year
         ({"admitted_on": "01/01/1970"}, "admitted_on", "18 tuổi"),
         ({"full_name": "Bình"}, "full_name", "họ và tên"),
         ({"citizen_id": "123"}, "citizen_id", "12 chữ số"),
@@ -138,13 +139,16 @@ def test_member_list_runs_a_fixed_number_of_queries(client_for, tree, django_ass
 @pytest.mark.parametrize("size", [5, 60])
 def test_cell_page_runs_a_fixed_number_of_queries(client_for, tree, django_assert_num_queries, size) -> None:
     MemberFactory.create_batch(size, cell=tree.cell_a1)
+    ending = today() - dt.timedelta(days=340)  # probation ends in about 25 days
+    MemberFactory.create_batch(size, cell=tree.cell_a1, admitted_on=ending, official_on=None)
     client = client_for("secretary")
-    # session, user, roles, own member record, the cell, its ancestors, counts, roles, members,
+    # session, user, roles, own member record, the cell, its ancestors, counts, roles, probation ending, members,
     # the resolution in force (none here, so no query for its tasks), overdue tasks
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = client.get(reverse("members:org-detail", args=[tree.cell_a1.pk]))
     assert response.status_code == 200
-    assert response.content.decode().count('href="/members/') >= size
+    assert response.content.decode().count('href="/members/') >= 3 * size  # both lists
+    assert len(response.context["probation_rows"]) == size
 
 
 @pytest.mark.parametrize(("who", "shown"), [("member", True), ("secretary", True), ("standing", False)])

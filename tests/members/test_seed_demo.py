@@ -19,7 +19,18 @@ from django.db.models import Count
 from chibo.lib.text import search_key
 from members.access import access_for
 from members.demo import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, NAMED_ACCOUNTS, SCALES, demo_root
-from members.models import AwayPeriod, Background, Exemption, Member, Organisation, ResidentialGroup, Role, today
+from members.models import (
+    AwayPeriod,
+    Background,
+    Exemption,
+    Member,
+    MemberEvent,
+    Organisation,
+    ResidentialGroup,
+    Role,
+    today,
+)
+from members.rules import official_date_error, probation
 from resolutions.demo import delete_demo_data  # it removes the resolution side first, which protects members
 
 K = Organisation.Kind
@@ -193,6 +204,34 @@ def test_about_five_percent_are_probationary_and_admitted_within_a_year() -> Non
     assert 0.03 <= probationary.count() / 4374 <= 0.08
     assert not probationary.filter(official_on__isnull=False).exists()
     assert not probationary.filter(admitted_on__lt=day.replace(year=day.year - 1)).exists()
+
+
+def test_the_demo_obeys_the_twelve_months_of_probation() -> None:
+    """Every official date and every recognition on the timeline is on or after the end of probation, and no
+    probationary member's review deadline has passed; some probations end within 60 days, for the pages."""
+    day = today()
+    breaches = [
+        (name, admitted, official, error)
+        for name, admitted, official in Member.objects.filter(official_on__isnull=False).values_list(
+            "full_name", "admitted_on", "official_on"
+        )
+        if (error := official_date_error(admitted, official))
+    ]
+    breaches += [
+        (name, admitted, on, error)
+        for name, admitted, on in MemberEvent.objects.filter(kind=MemberEvent.Kind.OFFICIAL).values_list(
+            "member__full_name", "member__admitted_on", "on"
+        )
+        if (error := official_date_error(admitted, on))
+    ]
+    assert breaches == []
+    assert MemberEvent.objects.filter(kind=MemberEvent.Kind.OFFICIAL).count() > 50
+    waiting = [
+        probation(admitted, day)
+        for admitted in Member.objects.probation_ending(day).values_list("admitted_on", flat=True)
+    ]
+    assert [p for p in waiting if p.review_overdue] == []
+    assert len([p for p in waiting if not p.has_ended]) >= 10
 
 
 def test_statuses_backgrounds_and_propagandists_have_realistic_shares() -> None:

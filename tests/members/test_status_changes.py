@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from members import services
 from members.models import AwayPeriod, Exemption, Member, MemberEvent, today
+from members.rules import add_months, probation_ends_on
 from resolutions.meetings import plan_meeting, recount_attendance
 from resolutions.models import Meeting, Task
 from resolutions.rules import entitled_voters
@@ -72,7 +73,11 @@ def past_meeting(tree, people):  # type: ignore[no-untyped-def]
     cell = tree.cell_a1
     changing = {
         "probationary": MemberFactory(
-            cell=cell, full_name="Võ Thị Dự Bị", admitted_on=past() - dt.timedelta(days=200), official_on=None
+            # Probation ends 35 days ago: still probationary at the meeting, recognised since.
+            cell=cell,
+            full_name="Võ Thị Dự Bị",
+            admitted_on=past() - dt.timedelta(days=340),
+            official_on=None,
         ),
         "exempted": _official(cell, "Trần Văn Miễn"),
         "away": _official(cell, "Trần Văn Xa"),
@@ -205,6 +210,32 @@ def test_a_refused_change_writes_nothing(tree, change, message) -> None:  # type
     assert (member.official_on, member.cell_id, member.events.count()) == (None, tree.cell_a1.pk, 0)
 
 
+def test_recognition_before_the_twelve_months_end_is_refused_with_the_dates(tree) -> None:
+    admitted = today() - dt.timedelta(days=200)
+    member = MemberFactory(cell=tree.cell_a1, admitted_on=admitted, official_on=None)
+    earliest = probation_ends_on(admitted)
+    with pytest.raises(ValidationError) as refused:
+        services.recognise_official(member=member, on=later(), decision="QĐ 5-QĐ/ĐU", by=None)
+    assert refused.value.messages == [
+        f"Thời gian dự bị là đủ mười hai tháng: đảng viên vào Đảng ngày {admitted:%d/%m/%Y} sớm nhất từ ngày "
+        f"{earliest:%d/%m/%Y} mới được công nhận chính thức, không thể từ ngày {later():%d/%m/%Y} "
+        f"(sớm {(earliest - later()).days} ngày)."
+    ]
+    member.refresh_from_db()
+    assert (member.official_on, member.events.count()) == (None, 0)
+
+
+def test_recognition_on_the_day_the_twelve_months_end(tree) -> None:
+    ends = today() - dt.timedelta(days=3)
+    admitted = add_months(ends, -12)
+    member = MemberFactory(cell=tree.cell_a1, admitted_on=admitted, official_on=None)
+    with pytest.raises(ValidationError):
+        services.recognise_official(member=member, on=ends - dt.timedelta(days=1), decision="QĐ 4", by=None)
+    services.recognise_official(member=member, on=ends, decision="QĐ 5", by=None)
+    member.refresh_from_db()
+    assert member.official_on == ends == probation_ends_on(admitted)
+
+
 def test_recognising_an_official_member_again_is_refused(member_a1) -> None:
     with pytest.raises(ValidationError):
         services.recognise_official(member=member_a1, on=later(), decision="QĐ", by=None)
@@ -258,6 +289,28 @@ def test_the_secretary_recognises_a_probationary_member_and_the_timeline_shows_i
     assert "02/05/2025" in page
     assert "Quyết định số 125-QĐ/ĐU" in page
     assert "Công nhận đảng viên chính thức" in page
+
+
+@pytest.mark.clock("2026-03-20 09:00")
+def test_the_page_offers_the_end_of_probation_and_refuses_an_earlier_date(client_for, tree) -> None:
+    member = MemberFactory(cell=tree.cell_a1, admitted_on=dt.date(2025, 3, 15), official_on=None)
+    client = client_for("secretary")
+    url = reverse("members:member-recognise", args=[member.pk])
+    page = client.get(url)
+    assert page.context["form"].initial == {"on": dt.date(2026, 3, 15)}
+    assert (
+        "Hết thời gian dự bị ngày 15/03/2026; chi bộ xét, biểu quyết trong 30 ngày làm việc, chậm nhất ngày "
+        "24/04/2026." in page.content.decode()
+    )
+    response = client.post(url, {"on": "14/03/2026", "decision": "Quyết định số 125-QĐ/ĐU"})
+    assert response.status_code == 200
+    assert "sớm nhất từ ngày 15/03/2026" in response.content.decode()
+    assert "không thể từ ngày 14/03/2026 (sớm 1 ngày)" in response.content.decode()
+    member.refresh_from_db()
+    assert (member.official_on, member.events.count()) == (None, 0)
+    assert client.post(url, {"on": "15/03/2026", "decision": "Quyết định số 125-QĐ/ĐU"}).status_code == 302
+    member.refresh_from_db()
+    assert member.official_on == dt.date(2026, 3, 15)
 
 
 def test_a_future_date_is_refused_on_the_page(client_for, tree) -> None:

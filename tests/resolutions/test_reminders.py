@@ -311,3 +311,116 @@ def test_roles_without_a_cell_member_record_still_get_escalations(world, tree, r
     task(world, DAY - dt.timedelta(days=15))
     run(DAY)
     assert "ward_only" in sent(Kind.ESCALATION_WARD)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Probation ending: the secretary, once per member
+# ---------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def probationers(tree):  # type: ignore[no-untyped-def]
+    """Seen on Tuesday 10/11/2026 (DAY): probation ending in 30 and 31 days, ended with the review still due,
+    ended with the review overdue, and the same dates for members who are not to be reminded."""
+    make = MemberFactory
+    return {
+        "in_30": make(
+            cell=tree.cell_a1, full_name="Lý Thị Ba Mươi", admitted_on=dt.date(2025, 12, 10), official_on=None
+        ),
+        "in_31": make(
+            cell=tree.cell_a1, full_name="Lý Văn Ba Mốt", admitted_on=dt.date(2025, 12, 11), official_on=None
+        ),
+        "ended": make(cell=tree.cell_a1, full_name="Võ Thị Đã Hết", admitted_on=dt.date(2025, 11, 1), official_on=None),
+        "overdue": make(
+            cell=tree.cell_a1, full_name="Đỗ Văn Quá Hạn", admitted_on=dt.date(2025, 9, 1), official_on=None
+        ),
+        "official": make(cell=tree.cell_a1, full_name="Hồ Thị Chính Thức", admitted_on=dt.date(2025, 11, 1)),
+        "left": make(
+            cell=tree.cell_a1,
+            full_name="Mai Văn Đã Chuyển",
+            admitted_on=dt.date(2025, 12, 10),
+            official_on=None,
+            management_status="transferred_out",
+            left_on=dt.date(2026, 10, 1),
+        ),
+        "other_cell": make(
+            cell=tree.cell_b1, full_name="Ngô Văn Chi Bộ Khác", admitted_on=dt.date(2025, 12, 10), official_on=None
+        ),
+    }
+
+
+def probation_notices(day: dt.date | None = None) -> list[tuple[str, str, str]]:
+    notices = Notification.objects.filter(kind=Kind.PROBATION_ENDING)
+    if day:
+        notices = notices.filter(day=day)
+    return sorted(notices.values_list("recipient__username", "object_ref", "subject"))
+
+
+def test_the_secretary_is_reminded_of_a_probation_ending_within_30_days(world, probationers, run) -> None:
+    run(DAY)
+    p = probationers
+    assert probation_notices(DAY) == sorted(
+        [
+            ("secretary", f"member:{p['in_30'].pk}", "Đồng chí Lý Thị Ba Mươi hết thời gian dự bị ngày 10/12/2026"),
+            ("secretary", f"member:{p['ended'].pk}", "Đồng chí Võ Thị Đã Hết hết thời gian dự bị ngày 01/11/2026"),
+            (
+                "other_secretary",
+                f"member:{p['other_cell'].pk}",
+                "Đồng chí Ngô Văn Chi Bộ Khác hết thời gian dự bị ngày 10/12/2026",
+            ),
+        ]
+    )
+    message = Notification.objects.get(kind=Kind.PROBATION_ENDING, object_ref=f"member:{p['in_30'].pk}")
+    assert message.body == (
+        "Vào Đảng ngày 10/12/2025: hết thời gian dự bị ngày 10/12/2026, là ngày sớm nhất được công nhận chính "
+        "thức; chi bộ xét, biểu quyết trong 30 ngày làm việc, chậm nhất ngày 21/01/2027.\n"
+        "Đề nghị chuẩn bị để chi bộ xét, biểu quyết; sau đó cấp ủy có thẩm quyền quyết định."
+    )
+    assert message.url == f"/members/{p['in_30'].pk}/"
+    ended = Notification.objects.get(kind=Kind.PROBATION_ENDING, object_ref=f"member:{p['ended'].pk}")
+    assert "chậm nhất ngày 11/12/2026" in ended.body
+    assert any("secretary@example.vn" in m.to and "Lý Thị Ba Mươi" in m.subject for m in mail.outbox)
+
+
+def test_each_probation_is_reminded_exactly_once(world, probationers, run) -> None:
+    p = probationers
+    first = run(DAY)
+    assert first.drafted[Kind.PROBATION_ENDING] == 3
+    assert run(DAY).created == 0  # the same day again
+    run(DAY + dt.timedelta(days=1))  # the next day: only the member whose probation now ends within 30 days
+    assert probation_notices(DAY + dt.timedelta(days=1)) == [
+        ("secretary", f"member:{p['in_31'].pk}", "Đồng chí Lý Văn Ba Mốt hết thời gian dự bị ngày 11/12/2026")
+    ]
+    for later in (2, 10, 31, 45):
+        run(DAY + dt.timedelta(days=later))
+    refs = list(
+        Notification.objects.filter(kind=Kind.PROBATION_ENDING).values_list("recipient__username", "object_ref")
+    )
+    assert len(refs) == len(set(refs)) == 4
+    deliveries = Delivery.objects.filter(notification__kind=Kind.PROBATION_ENDING, status="sent")
+    assert deliveries.count() == 4
+
+
+def test_a_new_secretary_is_told_too(world, probationers, run) -> None:
+    run(DAY)
+    newcomer = UserFactory(username="new_secretary", email="n@example.vn")
+    Role.objects.create(user=newcomer, kind=Role.Kind.SECRETARY, organisation=world["tree"].cell_a1)
+    run(DAY + dt.timedelta(days=1))
+    told = {
+        (user, ref)
+        for user, ref, _subject in probation_notices(DAY + dt.timedelta(days=1))
+        if user in ("secretary", "new_secretary")
+    }
+    p = probationers
+    assert told == {
+        ("new_secretary", f"member:{p['in_30'].pk}"),
+        ("new_secretary", f"member:{p['in_31'].pk}"),
+        ("new_secretary", f"member:{p['ended'].pk}"),
+        ("secretary", f"member:{p['in_31'].pk}"),
+    }
+
+
+def test_the_notice_is_a_setting(world, probationers, run, settings) -> None:
+    settings.CHIBO = {**settings.CHIBO, "REMINDERS": {"PROBATION_NOTICE_DAYS": 31}}
+    run(DAY)
+    assert f"member:{probationers['in_31'].pk}" in {ref for _user, ref, _subject in probation_notices(DAY)}
