@@ -23,6 +23,8 @@ forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 accesslog = "-"
 errorlog = "-"
+# The private calendar feed's token is masked in the access log.
+logger_class = "chibo.lib.logs.AccessLogger"
 
 _debug = os.environ.get("DEBUG", "false").strip().lower() in {"true", "1", "yes", "on"}
 if os.environ.get("LOG_FORMAT", "plain" if _debug else "json") == "json":

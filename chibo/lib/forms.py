@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from chibo.lib.text import unsafe_character
 
@@ -129,3 +130,25 @@ class SafeInputMixin:
             self.data = composed(self.data, id_keys)
         guard_fields(self.fields)
         super().full_clean()  # type: ignore[misc]
+
+
+class BoundedInlineFormSet(forms.BaseInlineFormSet):
+    """An inline formset that never builds more rows than it may save.
+
+    Django builds as many forms as the posted ``TOTAL_FORMS`` says, up to ``absolute_max`` (2,000 by default,
+    each with its own choices): one post of a huge count kept a worker busy past its timeout. Formsets made with
+    ``bounded_formset`` set ``max_num`` and ``absolute_max`` to the same limit and refuse more rows with the
+    site's own message."""
+
+    default_error_messages = {
+        "too_many_forms": ngettext_lazy(
+            "At most %(num)d row can be saved here.", "At most %(num)d rows can be saved here.", "num"
+        ),
+    }
+
+
+def bounded_formset(parent: type[models.Model], model: type[models.Model], *, limit: int, **kwargs: Any) -> Any:
+    """``inlineformset_factory`` with at most ``limit`` rows, built and saved (see ``BoundedInlineFormSet``)."""
+    kwargs.setdefault("formset", BoundedInlineFormSet)
+    assert issubclass(kwargs["formset"], BoundedInlineFormSet), "a bounded formset's class is a BoundedInlineFormSet"
+    return forms.inlineformset_factory(parent, model, max_num=limit, absolute_max=limit, validate_max=True, **kwargs)

@@ -7,9 +7,11 @@ its parts as fields (method, path, status, duration, …) rather than one string
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from typing import Any
 
+from gunicorn.glogging import Logger as _GunicornLogger
 from pythonjsonlogger.json import JsonFormatter as _JsonFormatter
 
 FIELDS = "%(asctime)s %(levelname)s %(name)s %(message)s"
@@ -26,6 +28,42 @@ ACCESS_ATOMS = {
     "referer": "f",
     "user_agent": "a",
 }
+
+
+# Secrets that travel in a path: the private calendar feed's token is the feed's only key.
+_SECRET_IN_PATH = re.compile(r"(/calendar/)[^/?#\s]+(\.ics)")
+
+
+def mask_secrets(text: str) -> str:
+    """The text with every secret of a path replaced by "***"."""
+    return _SECRET_IN_PATH.sub(r"\1***\2", text)
+
+
+class AccessLogger(_GunicornLogger):
+    """gunicorn's logger, with the secrets of the path masked in every access line (plain or JSON) and in its
+    own error lines ("Error handling request /…")."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        self.error_log.addFilter(MaskSecrets())
+
+    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
+        atoms = super().atoms(resp, req, environ, request_time)
+        for atom in ("U", "r", "f"):  # the path, the request line, the referer
+            if isinstance(atoms.get(atom), str):
+                atoms[atom] = mask_secrets(atoms[atom])
+        return atoms
+
+
+class MaskSecrets(logging.Filter):
+    """For Django's own lines ("Not Found: /…/calendar/<token>.ics"): the message with its secrets masked."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_secrets(message)
+        if masked != message:
+            record.msg, record.args = masked, ()
+        return True
 
 
 class JsonFormatter(_JsonFormatter):
@@ -48,6 +86,6 @@ class JsonFormatter(_JsonFormatter):
         request = log_data.pop("request", None)
         if request is not None and hasattr(request, "path"):
             log_data["method"] = getattr(request, "method", None)
-            log_data["path"] = request.path
+            log_data["path"] = mask_secrets(request.path)
         if "status_code" in log_data:
             log_data["status"] = log_data.pop("status_code")

@@ -7,10 +7,9 @@ from calendar import monthrange
 from typing import Any
 
 from django import forms
-from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from chibo.lib.forms import SafeInputMixin
+from chibo.lib.forms import BoundedInlineFormSet, SafeInputMixin, bounded_formset
 from chibo.lib.html import clean_html
 from members.forms import CrispyMixin, DateInput
 from members.models import MassOrganisation, Member, Organisation, ResidentialGroup, Role, today
@@ -137,7 +136,12 @@ class TargetForm(SafeInputMixin, forms.ModelForm):
         widgets = {"name": forms.TextInput(attrs={"placeholder": _("e.g. Households signing the commitment")})}
 
 
-TargetFormSet = inlineformset_factory(Resolution, Target, form=TargetForm, extra=1, can_delete=True)
+# The most rows one resolution holds: far above any real month's (a cell has a few dozen members), far below what
+# would keep a worker busy.
+MAX_TARGETS = 50
+MAX_TASKS = 100
+
+TargetFormSet = bounded_formset(Resolution, Target, form=TargetForm, extra=1, can_delete=True, limit=MAX_TARGETS)
 
 
 def member_label(member: Member, loads: dict[int, int]) -> str:
@@ -223,7 +227,7 @@ class AssignmentChoices:
         self.mass_organisation_choices = [(o.pk, o.name) for o in self.mass_organisations]
 
 
-class BaseTaskFormSet(BaseInlineFormSet):
+class BaseTaskFormSet(BoundedInlineFormSet):
     def __init__(self, *args: Any, choices: AssignmentChoices, **kwargs: Any) -> None:
         self.choices = choices
         super().__init__(*args, **kwargs)
@@ -252,7 +256,9 @@ class BaseTaskFormSet(BaseInlineFormSet):
         return warnings
 
 
-TaskFormSet = inlineformset_factory(Resolution, Task, form=TaskForm, formset=BaseTaskFormSet, extra=1, can_delete=True)
+TaskFormSet = bounded_formset(
+    Resolution, Task, form=TaskForm, formset=BaseTaskFormSet, extra=1, can_delete=True, limit=MAX_TASKS
+)
 
 
 class VoteForm(CrispyMixin, forms.Form):

@@ -6,10 +6,9 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
-from chibo.lib.forms import SafeInputMixin
+from chibo.lib.forms import SafeInputMixin, bounded_formset
 from members.forms import CrispyMixin, DateInput
 from members.models import Member, Organisation, Role
 from resolutions.models import AgendaItem, Attendance, Meeting, MonthlyReview, PublicOpinion, Speech
@@ -85,9 +84,12 @@ class AgendaItemForm(SafeInputMixin, forms.ModelForm):
     """An agenda line; its fields are named by the formset below."""
 
 
-AgendaFormSet = inlineformset_factory(
+MAX_AGENDA_ITEMS = 40
+
+AgendaFormSet = bounded_formset(
     Meeting,
     AgendaItem,
+    limit=MAX_AGENDA_ITEMS,
     form=AgendaItemForm,
     fields=["order", "title", "notes"],
     extra=1,

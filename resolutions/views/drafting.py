@@ -13,12 +13,15 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, Query
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from chibo.lib.forms import clean_text
 from members.access import access_for, get_organisation, require
 from members.models import Member, today
 from resolutions.access import get_resolution
 from resolutions.forms.drafting import (
+    MAX_TARGETS,
+    MAX_TASKS,
     AmendmentForm,
     AssignmentChoices,
     DisseminationForm,
@@ -119,14 +122,19 @@ def resolution_detail(request: HttpRequest, resolution_id: int) -> HttpResponse:
     return render(request, "resolutions/resolution_detail.html", context)
 
 
-def _with_extra_row(data: QueryDict, prefix: str) -> QueryDict:
-    """The posted data with one more blank row in a formset: "add a row" works without JavaScript."""
+def _with_extra_row(request: HttpRequest, data: QueryDict, prefix: str, limit: int) -> QueryDict:
+    """The posted data with one more blank row in a formset: "add a row" works without JavaScript. Never more
+    than ``limit`` rows: the formset would refuse them."""
     data = data.copy()
     key = f"{prefix}-TOTAL_FORMS"
     try:
         count = int(data.get(key, "0") or 0)
     except ValueError:
         return data  # a count that is not a number: the formset reports its management form as invalid
+    if count >= limit:
+        text = ngettext("At most %(num)d row can be saved here.", "At most %(num)d rows can be saved here.", limit)
+        messages.warning(request, text % {"num": limit})
+        return data
     data[key] = str(count + 1)
     return data
 
@@ -144,9 +152,9 @@ def resolution_edit(request: HttpRequest, resolution_id: int) -> HttpResponse:
     amending = resolution.is_amendable
     data = request.POST if request.method == "POST" else None
     if data is not None and "add_task" in data:
-        data = _with_extra_row(data, "tasks")
+        data = _with_extra_row(request, data, "tasks", MAX_TASKS)
     if data is not None and "add_target" in data:
-        data = _with_extra_row(data, "targets")
+        data = _with_extra_row(request, data, "targets", MAX_TARGETS)
     choices = AssignmentChoices(resolution.cell)
     form = ResolutionForm(data, instance=resolution, amending=amending)
     targets = TargetFormSet(data, instance=resolution, prefix="targets")
