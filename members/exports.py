@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from chibo.lib.sheets import text_cell
 from members.imports import COLUMNS
 from members.models import Member
 
@@ -62,9 +63,9 @@ def members_workbook(members: Iterable[Member], *, title: str, with_cell: bool =
                 cell.number_format = DATE_FORMAT
                 row.append(cell)
             else:
-                row.append(value if value not in ("", None) else None)
+                row.append(text_cell(sheet, value) if value not in ("", None) else None)
         if with_cell:
-            row.append(member.cell.name)
+            row.append(text_cell(sheet, member.cell.name))
         sheet.append(row)
     workbook.properties.title = title
     out = io.BytesIO()

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from chibo.lib.forms import SafeInputMixin
-from chibo.lib.text import normalize
+from chibo.lib.text import FORMULA_NAME, normalize, starts_like_formula
 from members.models import AwayPeriod, Exemption, Member, Organisation, ResidentialGroup
 
 
@@ -69,6 +69,8 @@ class MemberForm(CrispyMixin, forms.ModelForm):
 
     def clean_full_name(self) -> str:
         name = normalize(self.cleaned_data["full_name"])
+        if starts_like_formula(name):
+            raise forms.ValidationError(FORMULA_NAME)
         if len(name.split()) < 2:
             raise forms.ValidationError(_("Enter the full name: family name and given name."))
         return name

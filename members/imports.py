@@ -24,7 +24,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
 from simple_history.utils import bulk_create_with_history
 
-from chibo.lib.text import normalize, search_key, unsafe_character
+from chibo.lib.text import FORMULA_NAME, normalize, search_key, starts_like_formula, unsafe_character
 from chibo.lib.uploads import XLSX, detect_content_type
 from members.models import Member, Organisation, phone_validator, today
 from members.rules import official_date_error
@@ -219,6 +219,8 @@ def parse_name(value: Any) -> str:
     _check_characters(name)
     if not name:
         raise ValueError(_("The name is missing."))
+    if starts_like_formula(name):
+        raise ValueError(FORMULA_NAME)
     if len(name.split()) < 2:
         raise ValueError(_("Enter the full name: family name and given name."))
     if len(name) > Member._meta.get_field("full_name").max_length:  # type: ignore[operator]

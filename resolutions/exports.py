@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from chibo.lib.layout import committee_name, document_context, party_body_name, place_and_date, place_from_name, upper
 from chibo.lib.pdf import render_pdf
+from chibo.lib.sheets import keep_text
 from members.models import Organisation
 from resolutions.dashboard import AT_RISK, LIGHTS, OFF_TRACK, ON_TRACK, Dashboard, Row, dashboard
 
@@ -133,7 +134,7 @@ def _header(sheet: Any, columns: tuple[tuple[str, int], ...], at: int) -> None:
 
 
 def _title(sheet: Any, text: str, width: int, note: str = "") -> None:
-    sheet.cell(row=1, column=1, value=text).font = Font(bold=True, size=13)
+    keep_text(sheet.cell(row=1, column=1, value=text)).font = Font(bold=True, size=13)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     if note:
         sheet.cell(row=2, column=1, value=note).font = Font(italic=True)
@@ -142,7 +143,7 @@ def _title(sheet: Any, text: str, width: int, note: str = "") -> None:
 
 def _write_line(sheet: Any, at: int, values: list[Any], *, bold: bool = False) -> None:
     for column, value in enumerate(values, start=1):
-        cell = sheet.cell(row=at, column=column, value=value)
+        cell = keep_text(sheet.cell(row=at, column=column, value=value))
         cell.border = _BORDER
         if bold:
             cell.font = Font(bold=True)

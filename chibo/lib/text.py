@@ -3,6 +3,8 @@
 import re
 import unicodedata
 
+from django.utils.translation import gettext_lazy
+
 _D_MAP = str.maketrans({"đ": "d", "Đ": "D"})
 
 
@@ -35,3 +37,15 @@ def unsafe_character(text: str) -> str | None:
     """The first character of ``text`` that has no place in typed text, or None."""
     match = _UNSAFE.search(text)
     return match.group() if match else None
+
+
+# What a spreadsheet may read as the start of a formula (=, +, -, @) or of a hidden command (tab, carriage return).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def starts_like_formula(text: str) -> bool:
+    """True when a spreadsheet could run ``text`` as a formula: it is refused in names and kept as text in exports."""
+    return text.startswith(FORMULA_START)
+
+
+FORMULA_NAME = gettext_lazy("A name cannot begin with =, +, - or @ (a spreadsheet would run it as a formula).")
