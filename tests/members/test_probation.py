@@ -41,6 +41,7 @@ def test_the_admin_refuses_an_official_date_before_the_twelve_months_end(client,
         "management_status": "active",
         **_inlines("exemptions"),
         **_inlines("away_periods"),
+        **_inlines("disciplines"),
     }
     response = client.post(url, data)
     assert response.status_code == 200
