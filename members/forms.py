@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from chibo.lib.forms import SafeInputMixin
-from chibo.lib.text import FORMULA_NAME, normalize, starts_like_formula
+from chibo.lib.text import name_error, name_key, normalize
 from members.models import AwayPeriod, Exemption, Member, Organisation, ResidentialGroup
 
 
@@ -69,8 +69,8 @@ class MemberForm(CrispyMixin, forms.ModelForm):
 
     def clean_full_name(self) -> str:
         name = normalize(self.cleaned_data["full_name"])
-        if starts_like_formula(name):
-            raise forms.ValidationError(FORMULA_NAME)
+        if error := name_error(name):
+            raise forms.ValidationError(error)
         if len(name.split()) < 2:
             raise forms.ValidationError(_("Enter the full name: family name and given name."))
         return name
@@ -89,8 +89,9 @@ class MemberForm(CrispyMixin, forms.ModelForm):
         data = super().clean()
         name, birth, cell = data.get("full_name"), data.get("birth_date"), data.get("cell")
         if name and birth and cell:
-            duplicates = Member.objects.filter(cell=cell, full_name=name, birth_date=birth).exclude(pk=self.instance.pk)
-            if duplicates.exists():
+            # The same person: the same birth date and the same name once folded (invisible characters, case).
+            born_that_day = Member.objects.filter(cell=cell, birth_date=birth).exclude(pk=self.instance.pk)
+            if any(name_key(other) == name_key(name) for other in born_that_day.values_list("full_name", flat=True)):
                 raise forms.ValidationError(
                     _("%(name)s, born %(birth)s, is already a member of this cell."),
                     params={"name": name, "birth": birth.strftime("%d/%m/%Y")},

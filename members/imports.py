@@ -24,7 +24,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.datetime import from_excel
 from simple_history.utils import bulk_create_with_history
 
-from chibo.lib.text import FORMULA_NAME, normalize, search_key, starts_like_formula, unsafe_character
+from chibo.lib.text import name_error, name_key, normalize, search_key, unsafe_character
 from chibo.lib.uploads import XLSX, detect_content_type
 from members.models import Member, Organisation, phone_validator, today
 from members.rules import official_date_error
@@ -219,8 +219,8 @@ def parse_name(value: Any) -> str:
     _check_characters(name)
     if not name:
         raise ValueError(_("The name is missing."))
-    if starts_like_formula(name):
-        raise ValueError(FORMULA_NAME)
+    if error := name_error(name):
+        raise ValueError(error)
     if len(name.split()) < 2:
         raise ValueError(_("Enter the full name: family name and given name."))
     if len(name) > Member._meta.get_field("full_name").max_length:  # type: ignore[operator]
@@ -237,8 +237,8 @@ def parse_text(value: Any, limit: int) -> str:
 
 
 def duplicate_key(name: str, birth: dt.date | None) -> tuple[str, dt.date | None]:
-    """Two rows are one person when their names (composed, spaces collapsed, any case) and birth dates agree."""
-    return normalize(name).casefold(), birth
+    """Two rows are one person when their names (folded: ``name_key``) and birth dates agree."""
+    return name_key(name), birth
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -49,3 +49,43 @@ def starts_like_formula(text: str) -> bool:
 
 
 FORMULA_NAME = gettext_lazy("A name cannot begin with =, +, - or @ (a spreadsheet would run it as a formula).")
+HIDDEN_IN_NAME = gettext_lazy(
+    "The name contains an invisible character (a zero-width space, a joiner or a direction mark). Type it again."
+)
+FOREIGN_LETTER = gettext_lazy(
+    "The letter “%(letter)s” in the name is not a Vietnamese letter, though it may look like one. Type it again."
+)
+
+
+def hidden_character(text: str) -> str | None:
+    """The first invisible formatting character of ``text`` (zero-width space and joiners, direction marks, the
+    byte-order mark, the soft hyphen: Unicode category Cf), or None."""
+    return next((ch for ch in text if unicodedata.category(ch) == "Cf"), None)
+
+
+def foreign_letter(text: str) -> str | None:
+    """The first letter of ``text`` that is not of the Latin script (a Cyrillic "а" or a Greek "ο" that looks like a
+    Vietnamese letter), or None. Every Vietnamese letter, "ư" and "đ" included, is Latin."""
+    for ch in text:
+        if ch.isalpha() and not unicodedata.name(ch, "").startswith("LATIN"):
+            return ch
+    return None
+
+
+def name_error(name: str) -> str | None:
+    """Why ``name`` (normalised) cannot be a person's name, in the user's language, or None."""
+    if starts_like_formula(name):
+        return str(FORMULA_NAME)
+    if hidden_character(name) is not None:
+        return str(HIDDEN_IN_NAME)
+    if (letter := foreign_letter(name)) is not None:
+        return str(FOREIGN_LETTER) % {"letter": letter}
+    return None
+
+
+def name_key(name: str) -> str:
+    """A name folded for finding the same person twice: compatibility forms composed (a full-width "Ａ" is "A"),
+    invisible characters dropped, spaces collapsed, any case. Accents are kept: "Ân" and "An" are two names."""
+    folded = unicodedata.normalize("NFKC", name or "")
+    folded = "".join(ch for ch in folded if unicodedata.category(ch) != "Cf")
+    return " ".join(folded.casefold().split())
