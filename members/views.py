@@ -43,6 +43,8 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # The order people expect on a committee list: the secretary first.
 ROLE_ORDER = [
+    Role.Kind.PARTY_SECRETARY,
+    Role.Kind.PARTY_DEPUTY,
     Role.Kind.STANDING,
     Role.Kind.SECRETARY,
     Role.Kind.DEPUTY,

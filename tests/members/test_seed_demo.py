@@ -133,6 +133,10 @@ def test_every_ward_has_two_standing_members_and_two_or_three_in_charge() -> Non
     for ward in Organisation.objects.filter(kind=K.WARD):
         standing = Role.objects.filter(organisation=ward, kind=R.STANDING).select_related("user__member__cell")
         assert standing.count() == 2
+        # One of them is the committee's secretary and the other its deputy, who sign its documents.
+        offices = Role.objects.filter(organisation=ward, kind__in=(R.PARTY_SECRETARY, R.PARTY_DEPUTY))
+        assert sorted(offices.values_list("kind", flat=True)) == [R.PARTY_DEPUTY, R.PARTY_SECRETARY]
+        assert set(offices.values_list("user", flat=True)) == set(standing.values_list("user", flat=True))
         assert all(role.user.member.cell.path.startswith(ward.path) for role in standing)
         in_charge = Role.objects.filter(kind=R.IN_CHARGE, organisation__path__startswith=ward.path)
         cells_per_user = Counter(in_charge.values_list("user", flat=True))
@@ -167,7 +171,7 @@ def test_the_named_accounts_exist_with_their_roles_and_the_demo_password(seeded:
     def roles(username: str) -> set[tuple[str, int]]:
         return set(users[username].roles.values_list("kind", "organisation"))
 
-    assert roles("thuongtruc") == {(R.STANDING, ward.pk)}
+    assert roles("thuongtruc") == {(R.STANDING, ward.pk), (R.PARTY_SECRETARY, ward.pk)}
     assert roles("bithu") == {(R.SECRETARY, cell.pk)}
     assert roles("phobithu") == {(R.DEPUTY, cell.pk)}
     assert roles("chiuyvien") == {(R.COMMITTEE, cell.pk)}
