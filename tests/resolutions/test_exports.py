@@ -28,7 +28,7 @@ from resolutions.exports import (
 from resolutions.models import Resolution, SummaryReport
 from resolutions.tasks import request_summary_pdf
 from tests.resolutions.test_dashboard import DAY, frozen, world  # noqa: F401  (the fixture is used by name)
-from tests.resolutions.test_pdf import flat, pdf_fonts, pdf_text
+from tests.resolutions.test_pdf import flat, in_order, pdf_fonts, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -383,18 +383,6 @@ def _officer(username: str, cell, name: str, kind: str, org) -> None:  # type: i
     user = UserFactory(username=username)
     MemberFactory(cell=cell, user=user, full_name=name)
     grant(user, getattr(Role.Kind, kind), org)
-
-
-def in_order(text: str, *parts: str) -> bool:
-    """Each part appears in ``text`` after the one before it (the signature block's lines, read back from the PDF
-    where the recipients' lines on the left are interleaved with them)."""
-    at = 0
-    for part in parts:
-        found = text.find(part, at)
-        if found < 0:
-            return False
-        at = found + len(part)
-    return True
 
 
 def _built_text(report: SummaryReport, tmp_path: Path) -> str:
