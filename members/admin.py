@@ -6,6 +6,7 @@ from treebeard.forms import movenodeform_factory
 from members.models import (
     AwayPeriod,
     Background,
+    DocumentSequence,
     Exemption,
     MassOrganisation,
     Member,
@@ -70,6 +71,15 @@ class RoleAdmin(SimpleHistoryAdmin):
     search_fields = ["user__username", "user__first_name", "user__last_name", "organisation__name"]
     autocomplete_fields = ["user", "organisation"]
     list_select_related = ["user", "organisation"]
+
+
+@admin.register(DocumentSequence)
+class DocumentSequenceAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "kind", "year", "last"]
+    list_filter = ["kind", "year"]
+    search_fields = ["organisation__name"]
+    autocomplete_fields = ["organisation"]
+    list_select_related = ["organisation"]
 
 
 @admin.register(Exemption)

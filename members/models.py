@@ -667,6 +667,14 @@ class DocumentSequence(models.Model):
     def __str__(self) -> str:
         return f"{self.organisation_id} {self.kind} {self.year}: {self.last}"
 
+    def clean(self) -> None:
+        """The last number may be raised (reports issued before the product was used), never lowered: a number
+        once given is never given again."""
+        before = type(self).objects.filter(pk=self.pk).values_list("last", flat=True).first() if self.pk else None
+        if before is not None and self.last < before:
+            message = _("Number %(before)d has already been given; the last number cannot go back to %(last)d.")
+            raise ValidationError({"last": message % {"before": before, "last": self.last}})
+
     @classmethod
     @transaction.atomic
     def draw(cls, *, organisation: Organisation, kind: str, year: int) -> int:

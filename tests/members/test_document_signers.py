@@ -74,3 +74,17 @@ def test_numbers_run_per_organisation_kind_and_year(tree) -> None:
     assert draw(organisation=tree.ward_b, kind="BC", year=2026) == 1  # another organisation too
     assert draw(organisation=tree.ward_a, kind="BC", year=2026) == 4
     assert DocumentSequence.objects.get(organisation=tree.ward_a, kind="BC", year=2026).last == 4
+
+
+def test_the_last_number_may_be_raised_but_never_lowered(tree) -> None:
+    DocumentSequence.draw(organisation=tree.ward_a, kind="BC", year=2026)
+    sequence = DocumentSequence.objects.get()
+    sequence.last = 11  # eleven reports issued on paper before the product was used
+    sequence.full_clean()
+    sequence.save()
+    assert DocumentSequence.draw(organisation=tree.ward_a, kind="BC", year=2026) == 12
+    sequence.refresh_from_db()
+    sequence.last = 5
+    with pytest.raises(ValidationError) as refused:
+        sequence.full_clean()
+    assert refused.value.message_dict["last"] == ["Số 12 đã được cấp; không thể lùi số đã cấp gần nhất về 5."]

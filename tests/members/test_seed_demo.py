@@ -16,10 +16,21 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import Count
 
+from chibo.lib.layout import RESOLUTION, SUMMARY_REPORT, document_signature
 from chibo.lib.text import search_key
 from members.access import access_for
 from members.demo import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, NAMED_ACCOUNTS, SCALES, demo_root
-from members.models import AwayPeriod, Background, Exemption, Member, Organisation, ResidentialGroup, Role, today
+from members.models import (
+    AwayPeriod,
+    Background,
+    Exemption,
+    Member,
+    Organisation,
+    ResidentialGroup,
+    Role,
+    office_holders,
+    today,
+)
 from resolutions.demo import delete_demo_data  # it removes the resolution side first, which protects members
 
 K = Organisation.Kind
@@ -142,6 +153,22 @@ def test_every_ward_has_two_standing_members_and_two_or_three_in_charge() -> Non
         cells_per_user = Counter(in_charge.values_list("user", flat=True))
         assert 2 <= len(cells_per_user) <= 3
         assert all(2 <= n <= 3 for n in cells_per_user.values())
+
+
+def test_every_demo_ward_and_cell_signs_its_documents_by_name() -> None:
+    """The signature rule over the seeded roles: each ward's summary is signed for the party committee by its
+    secretary, each cell's documents for the cell by its secretary, by the name on the member record."""
+    for org in Organisation.objects.filter(kind__in=(K.WARD, K.CELL)):
+        head, deputy = office_holders(org)
+        document = SUMMARY_REPORT if not org.is_cell else RESOLUTION
+        signer = document_signature(document, is_cell=org.is_cell, head=head, deputy=deputy)
+        kind = R.SECRETARY if org.is_cell else R.PARTY_SECRETARY
+        secretary = Member.objects.get(user__roles__organisation=org, user__roles__kind=kind)
+        assert (signer.for_line, signer.title, signer.name) == (
+            "T/M CHI BỘ" if org.is_cell else "T/M ĐẢNG ỦY",
+            "BÍ THƯ",
+            secretary.full_name,
+        ), org.code
 
 
 def test_every_demo_account_but_the_administrator_is_a_member() -> None:
