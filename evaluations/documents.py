@@ -13,13 +13,22 @@ from typing import Any
 from django.db.models import Sum
 from django.utils import timezone, translation
 
-from chibo.lib.layout import committee_name, party_body_name, place_and_date, place_from_name, upper
+from chibo.lib.layout import (
+    EVALUATION_REPORT,
+    REPORT,
+    blank_number,
+    committee_name,
+    party_body_name,
+    place_and_date,
+    place_from_name,
+    upper,
+)
 from chibo.lib.pdf import render_pdf
 from evaluations.models import EmulationCriterion, EvaluationCycle, Level, MemberEvaluation
 from evaluations.rules import exclusion_label
 from evaluations.services import classification_roll
 from members.models import Organisation
-from resolutions.documents import secretary_name
+from resolutions.documents import signature_of
 
 LEVEL_TEXT = {
     Level.EXCELLENT: "Hoàn thành xuất sắc nhiệm vụ",
@@ -70,7 +79,8 @@ def results_document(cycle: EvaluationCycle) -> dict[str, Any]:
     return {
         "upper_body": upper(upper_body),
         "issuing_body": upper(cell.name),
-        "number": "-BC/CB",
+        "number": cycle.report_number or blank_number(REPORT, is_cell=True),
+        "numbered_by_hand": not cycle.report_number,
         "place_date": place_and_date(place, day),
         "is_draft": not closed,
         "subject": f"Kết quả đánh giá, xếp loại chất lượng đảng viên và chi bộ năm {cycle.year}",
@@ -82,7 +92,7 @@ def results_document(cycle: EvaluationCycle) -> dict[str, Any]:
         "counts": counts,
         "cell_level": LEVEL_TEXT.get(cell_level, "Chưa xếp loại"),
         "emulation": emulation if emulation["points"] or emulation["score"] else None,
-        "secretary_name": secretary_name(cell),
+        "signature": signature_of(cell, EVALUATION_REPORT),
         "recipients": [*([f"- {committee_name(upper_body)},"] if upper_body else []), "- Lưu."],
     }
 

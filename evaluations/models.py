@@ -62,6 +62,9 @@ class EvaluationCycle(models.Model):
     sent_back_reason = models.CharField(_("reason for sending back"), max_length=500, blank=True)
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     approved_at = models.DateTimeField(null=True, blank=True)
+    # The number of the results report ("03-BC/CB"), from the cell's run of reports, given when the closed year's
+    # report is first printed (``services.issue_results_report``); a draft is not numbered.
+    report_number = models.CharField(_("report number"), max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 

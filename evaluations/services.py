@@ -15,10 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chibo.lib.history import create_recorded, record_changed, update_recorded
+from chibo.lib.layout import REPORT, document_number
 from evaluations.evidence import MemberEvidence, cell_evidence
 from evaluations.models import CycleStep, EvaluationCycle, Level, MemberEvaluation
 from evaluations.rules import QuotaCheck, excellent_quota, exclusion
-from members.models import Member, Organisation
+from members.models import DocumentSequence, Member, Organisation
 from resolutions.rules import Roll, entitled_voters, judge_vote
 
 S = EvaluationCycle.Status
@@ -81,6 +82,22 @@ def _move(cycle: EvaluationCycle, *, source: str, target: str, by: Any, note: st
     for name, value in fields.items():
         setattr(cycle, name, value)
     record_changed([cycle], reason=note)
+
+
+@transaction.atomic
+def issue_results_report(*, cycle: EvaluationCycle) -> str:
+    """The number of a closed year's results report, drawn from the cell's run of reports ("03-BC/CB") the first
+    time it is printed and kept after; "" while the year is not closed (the report is a draft)."""
+    if not cycle.is_closed or cycle.report_number:
+        return cycle.report_number if cycle.is_closed else ""
+    locked = EvaluationCycle.objects.select_for_update().get(pk=cycle.pk)
+    if not locked.report_number:
+        issued = timezone.localtime(locked.approved_at).date() if locked.approved_at else timezone.localdate()
+        seq = DocumentSequence.draw(organisation=cycle.cell, kind=REPORT, year=issued.year)
+        locked.report_number = document_number(seq, REPORT, is_cell=True)
+        locked.save(update_fields=["report_number"])
+    cycle.report_number = locked.report_number
+    return cycle.report_number
 
 
 @transaction.atomic

@@ -40,6 +40,7 @@ from evaluations.services import (
     WorkflowError,
     approve,
     classification_roll,
+    issue_results_report,
     open_cycle,
     record_vote,
     save_proposal,
@@ -472,6 +473,7 @@ def results_pdf(request: HttpRequest, cycle_id: int) -> HttpResponse:
     require(can_read_results(access_for(request.user), cycle))
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
+    issue_results_report(cycle=cycle)  # a closed year's report is numbered the first time it is printed
     response = HttpResponse(render_results_pdf(cycle), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{results_filename(cycle)}"'
     return response

@@ -10,11 +10,23 @@ from typing import Any
 
 from django.utils import translation
 
-from chibo.lib.layout import committee_name, date_line, party_body_name, place_and_date, place_from_name, upper
+from chibo.lib.layout import (
+    CELL_COMMITTEE,
+    INSPECTION_COMMITTEE,
+    PARTY_COMMITTEE,
+    STANDING_COMMITTEE,
+    committee_name,
+    date_line,
+    party_body_name,
+    place_and_date,
+    place_from_name,
+    signature,
+    upper,
+)
 from chibo.lib.pdf import render_pdf
 from chibo.lib.text import normalize
 from inspections.models import Inspection
-from members.models import Organisation
+from members.models import Organisation, office_holders
 
 B = Inspection.Body
 DOCUMENT_LANGUAGE = "vi"
@@ -39,7 +51,7 @@ def _day(value: Any) -> str:
 
 
 def _bodies(inspection: Inspection, parent: Organisation | None) -> dict[str, str]:
-    """The header's two lines, the body's name in a sentence, and who signs for it."""
+    """The header's two lines, the body's name in a sentence, and the body that signs (``layout.SIGNING_BODIES``)."""
     org = inspection.body_org
     upper_of_org = party_body_name(parent.name) if parent else ""
     committee = committee_name(org.name)
@@ -48,31 +60,27 @@ def _bodies(inspection: Inspection, parent: Organisation | None) -> dict[str, st
             "upper_body": upper_of_org,
             "issuing_body": org.name,
             "sentence": f"Chi ủy {org.name[:1].lower()}{org.name[1:]}",
-            "signer_for": "T/M CHI ỦY",
-            "signer_title": "BÍ THƯ",
+            "signer": CELL_COMMITTEE,
         }
     if inspection.body == B.INSPECTION_COMMITTEE:
         return {
             "upper_body": committee,
             "issuing_body": "Ủy ban Kiểm tra",
             "sentence": f"Ủy ban Kiểm tra {committee}",
-            "signer_for": "T/M ỦY BAN KIỂM TRA",
-            "signer_title": "CHỦ NHIỆM",
+            "signer": INSPECTION_COMMITTEE,
         }
     if inspection.body == B.STANDING_COMMITTEE:
         return {
             "upper_body": upper_of_org,
             "issuing_body": committee,
             "sentence": f"Ban Thường vụ {committee}",
-            "signer_for": "T/M BAN THƯỜNG VỤ",
-            "signer_title": "BÍ THƯ",
+            "signer": STANDING_COMMITTEE,
         }
     return {
         "upper_body": upper_of_org,
         "issuing_body": committee,
         "sentence": committee,
-        "signer_for": "T/M ĐẢNG ỦY",
-        "signer_title": "BÍ THƯ",
+        "signer": PARTY_COMMITTEE,
     }
 
 
@@ -81,10 +89,15 @@ def _paragraphs(text: str) -> list[str]:
 
 
 def conclusion_document(inspection: Inspection) -> dict[str, Any]:
-    """Every line of the notice: one query (the body organisation's parent). ``inspection`` comes with its
-    subject and body organisations and subject member loaded."""
+    """Every line of the notice: two queries (the body organisation's parent, its secretary and deputy).
+    ``inspection`` comes with its subject and body organisations and subject member loaded.
+
+    The secretary of the cell (for its committee) or of the party committee (for the committee or its standing
+    committee) signs, or the deputy when no secretary is recorded; the product keeps no role for the chairman of an
+    inspection committee, so that notice leaves the name to be written by hand."""
     parent = Organisation.objects.get_parent(inspection.body_org)
     bodies = _bodies(inspection, parent)
+    head, deputy = ("", "") if inspection.body == B.INSPECTION_COMMITTEE else office_holders(inspection.body_org)
     activity = ACTIVITIES[inspection.activity]
     if inspection.subject_member_id:
         member = inspection.subject_member
@@ -127,8 +140,7 @@ def conclusion_document(inspection: Inspection) -> dict[str, Any]:
         "follow_up_due": date_line(inspection.follow_up_due) if inspection.follow_up_due else "",
         "activity": activity,
         "recipients": recipients,
-        "signer_for": bodies["signer_for"],
-        "signer_title": bodies["signer_title"],
+        "signature": signature(bodies["signer"], head=head, deputy=deputy),
     }
 
 

@@ -7,11 +7,15 @@ role                        sees (members' personal data included)       manages
 =========================== ============================================ ===============================
 administrator               everything                                   everything
 standing committee          every organisation under its committee       —
+party secretary, deputy     every organisation under its committee       —
 member in charge of a cell  the cells it is in charge of                 —
 secretary, deputy           their own cell                               their own cell
 cell committee member       their own cell                               —
 party member                their own cell's page and their own record   —
 =========================== ============================================ ===============================
+
+The secretary and deputy of a party committee ("party secretary, deputy") sign its documents; like the standing
+committee they manage no cell.
 
 An object outside what a user sees answers 404 (its existence is not revealed); an object the user
 sees but may not change answers 403.

@@ -7,6 +7,7 @@ from members.models import (
     AwayPeriod,
     Background,
     Discipline,
+    DocumentSequence,
     Exemption,
     MassOrganisation,
     Member,
@@ -76,6 +77,15 @@ class RoleAdmin(SimpleHistoryAdmin):
     search_fields = ["user__username", "user__first_name", "user__last_name", "organisation__name"]
     autocomplete_fields = ["user", "organisation"]
     list_select_related = ["user", "organisation"]
+
+
+@admin.register(DocumentSequence)
+class DocumentSequenceAdmin(admin.ModelAdmin):
+    list_display = ["organisation", "kind", "year", "last"]
+    list_filter = ["kind", "year"]
+    search_fields = ["organisation__name"]
+    autocomplete_fields = ["organisation"]
+    list_select_related = ["organisation"]
 
 
 @admin.register(Exemption)

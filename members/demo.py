@@ -979,8 +979,9 @@ class _Builder:
             raise DemoDataError(f"No member left to take a role in {unit.unit.committee_name}.")
 
         code = unit.code.lower()
-        for n in (1, 2):
-            self._account(f"thuongtruc{n}.{code}", someone(), (R.STANDING, unit.org))
+        # The first standing member is the committee's secretary and the second its deputy: they sign its reports.
+        for n, office in ((1, R.PARTY_SECRETARY), (2, R.PARTY_DEPUTY)):
+            self._account(f"thuongtruc{n}.{code}", someone(), (R.STANDING, unit.org), (office, unit.org))
         # Each member in charge looks after two or three neighbouring cells; every cell gets one. In the first
         # ward the first one ("phutrach") has exactly two, the named cell among them.
         start, n = 0, 0

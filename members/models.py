@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -617,6 +617,10 @@ class Role(models.Model):
         SECRETARY = "secretary", _("Secretary")
         DEPUTY = "deputy", _("Deputy secretary")
         COMMITTEE = "committee", _("Cell committee member")
+        # The secretary and deputy of a party committee (a ward's "Bí thư, Phó Bí thư Đảng ủy"): they sign the
+        # committee's documents and see everything under it, like the standing committee; they manage no cell.
+        PARTY_SECRETARY = "party_secretary", _("Secretary of the party committee")
+        PARTY_DEPUTY = "party_deputy", _("Deputy secretary of the party committee")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles", verbose_name=_("account")
@@ -650,6 +654,8 @@ class Role(models.Model):
         return str(self.get_kind_display())
 
     CELL_KINDS = (Kind.SECRETARY, Kind.DEPUTY, Kind.COMMITTEE, Kind.IN_CHARGE)
+    # Who signs an organisation's documents: (the head's kind, the deputy's kind), for a cell and for a committee.
+    SIGNERS = {True: (Kind.SECRETARY, Kind.DEPUTY), False: (Kind.PARTY_SECRETARY, Kind.PARTY_DEPUTY)}
 
     def clean(self) -> None:
         if self.kind != self.Kind.ADMIN and not self.organisation_id:
@@ -666,6 +672,67 @@ class Role(models.Model):
             )
         ):
             raise ValidationError({"organisation": _("A standing committee belongs to a party committee.")})
+        if (
+            self.kind in (self.Kind.PARTY_SECRETARY, self.Kind.PARTY_DEPUTY)
+            and self.organisation
+            and self.organisation.kind in (Organisation.Kind.CELL, Organisation.Kind.GROUP)
+        ):
+            raise ValidationError({"organisation": _("This role belongs to a party committee.")})
+
+
+def office_holders(org: Organisation) -> tuple[str, str]:
+    """The names of the organisation's secretary and deputy secretary ("" when nobody holds the office), from the
+    member records of the accounts holding the roles, in one query: those who sign its documents."""
+    head, deputy = Role.SIGNERS[org.is_cell]
+    names = dict(
+        Member.objects.filter(user__roles__organisation=org, user__roles__kind__in=(head, deputy))
+        .order_by("-pk")  # the first holder by id wins, as dict() keeps the last pair of a kind
+        .values_list("user__roles__kind", "full_name")
+    )
+    return names.get(head, ""), names.get(deputy, "")
+
+
+class DocumentSequence(models.Model):
+    """The last number an organisation gave to its documents of one kind in one year: "Số 12-BC/ĐU" is the
+    twelfth report of the ward's committee that year. ``draw`` takes the next one under a lock."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="document_sequences", verbose_name=_("organisation")
+    )
+    kind = models.CharField(_("kind of document"), max_length=8)  # "BC": báo cáo
+    year = models.PositiveSmallIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("document number sequence")
+        verbose_name_plural = _("document number sequences")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "kind", "year"], name="document_sequence_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.kind} {self.year}: {self.last}"
+
+    def clean(self) -> None:
+        """The last number may be raised (reports issued before the product was used), never lowered: a number
+        once given is never given again."""
+        before = type(self).objects.filter(pk=self.pk).values_list("last", flat=True).first() if self.pk else None
+        if before is not None and self.last < before:
+            message = _("Number %(before)d has already been given; the last number cannot go back to %(last)d.")
+            raise ValidationError({"last": message % {"before": before, "last": self.last}})
+
+    @classmethod
+    @transaction.atomic
+    def draw(cls, *, organisation: Organisation, kind: str, year: int) -> int:
+        """The next number of the run. The organisation's row is locked first, so two drawings at once (even the
+        first of a year, when the sequence's row does not exist yet) queue and never share a number."""
+        Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+        sequence, _created = cls.objects.select_for_update().get_or_create(
+            organisation=organisation, kind=kind, year=year
+        )
+        sequence.last += 1
+        sequence.save(update_fields=["last"])
+        return sequence.last
 
 
 def status_counts(members: MemberQuerySet, day: dt.date | None = None) -> dict[str, int]:

@@ -55,6 +55,8 @@ PROBATION_LIST_LIMIT = 100
 
 # The order people expect on a committee list: the secretary first.
 ROLE_ORDER = [
+    Role.Kind.PARTY_SECRETARY,
+    Role.Kind.PARTY_DEPUTY,
     Role.Kind.STANDING,
     Role.Kind.SECRETARY,
     Role.Kind.DEPUTY,

@@ -37,6 +37,7 @@ from django.utils.translation import ngettext
 from members.models import Organisation
 from resolutions.models import Meeting, MonthlyReview, Resolution, Task
 from resolutions.models.freshness import tokens
+from resolutions.rules import adopted_in_month
 
 # ---------------------------------------------------------------------------------------------------
 # Settings and the status light
@@ -175,6 +176,7 @@ class Figures:
     expected_year: int = 0
     met_last_month: int = 0  # cells with a meeting held last month
     reviewed: int = 0  # cells with a monthly review this month
+    adopted_month: int = 0  # resolutions adopted this month, every one of each cell (``rules.adopted_in_month``)
 
     def add(self, other: Figures) -> None:
         # Spelled out: this runs once per cell and row, thousands of times on a province's page.
@@ -192,6 +194,7 @@ class Figures:
         self.expected_year += other.expected_year
         self.met_last_month += other.met_last_month
         self.reviewed += other.reviewed
+        self.adopted_month += other.adopted_month
 
 
 @dataclass
@@ -200,6 +203,7 @@ class Row:
     figures: Figures = field(default_factory=Figures)
     last_meeting: dt.date | None = None
     resolution: Resolution | None = None  # a cell's current resolution
+    adopted: list[Resolution] = field(default_factory=list)  # a cell's resolutions adopted this month
     adopted_on_time: bool | None = None  # a cell's: None without a current adopted resolution
     light: str | None = None
     reasons: list[str] = field(default_factory=list)
@@ -468,13 +472,14 @@ def _parts(
     cell_q = Q(cell_id__in=cell_ids)
 
     # Resolutions that may be a cell's current one: those in force, and monthly ones whose period contains the
-    # day (not rejected or withdrawn).
+    # day (not rejected or withdrawn); and every one adopted this month, whatever became of it since.
     resolutions_by_cell: dict[int, list[Resolution]] = {}
     for resolution in (
         Resolution.objects.filter(cell_q)
         .filter(
             Q(status__in=Resolution.LIVE, period_start__lte=day)
             | Q(kind=Resolution.Kind.MONTHLY, period_start__lte=day, period_end__gte=day)
+            | Q(adopted_on__gte=this_month, adopted_on__lte=day)
         )
         .exclude(status__in=(Resolution.Status.REJECTED, Resolution.Status.WITHDRAWN))
         .only("pk", "cell_id", "kind", "status", "number", "title", "period_start", "period_end", "adopted_on", "seq")
@@ -567,6 +572,7 @@ def _parts(
         _fill_cell(
             cell_row,
             day=day,
+            month=this_month,
             limits=limits,
             resolutions=resolutions_by_cell.get(cell.pk, []),
             tasks=tasks.get(cell.pk),
@@ -582,6 +588,7 @@ def _fill_cell(
     row: Row,
     *,
     day: dt.date,
+    month: dt.date,
     limits: Thresholds,
     resolutions: list[Resolution],
     tasks: dict[str, Any] | None,
@@ -593,6 +600,10 @@ def _fill_cell(
     adopted = current is not None and current.adopted_on is not None
     on_time = adopted and current.adopted_on <= current.period_start + dt.timedelta(days=limits.adopted_within_days)  # type: ignore[union-attr]
     (attended_month, expected_month), (attended_year, expected_year) = attendance
+    adopted_this_month = sorted(
+        (r for r in resolutions if adopted_in_month(status=r.status, adopted_on=r.adopted_on, month=month, day=day)),
+        key=lambda r: (r.adopted_on, r.seq),
+    )
     f = Figures(
         cells=1,
         in_force=int(in_force),
@@ -608,9 +619,11 @@ def _fill_cell(
         expected_year=expected_year,
         met_last_month=int(bool(meetings and meetings["last_month"])),
         reviewed=int(bool(meetings and meetings["reviews"])),
+        adopted_month=len(adopted_this_month),
     )
     row.figures = f
     row.resolution = current
+    row.adopted = adopted_this_month
     row.adopted_on_time = on_time if adopted else None
     row.last_meeting = meetings["last"] if meetings else None
     row.light, row.reasons = status_light(

@@ -20,9 +20,14 @@ from django.utils.safestring import SafeString, mark_safe
 from chibo.lib import docx as word
 from chibo.lib.html import clean_html
 from chibo.lib.layout import (
+    MEETING_PACK,
+    RESOLUTION,
+    Signature,
     committee_name,
     date_line,
     document_context,
+    document_signature,
+    minutes_signatures,
     number_text,
     party_body_name,
     place_and_date,
@@ -32,7 +37,7 @@ from chibo.lib.layout import (
 )
 from chibo.lib.pdf import render_pdf
 from chibo.lib.text import normalize
-from members.models import Member, Organisation, Role
+from members.models import Member, Organisation, Role, office_holders
 from resolutions.meetings import attendance_roll
 from resolutions.models import Meeting, Resolution, Task
 
@@ -89,19 +94,15 @@ NOT_ADOPTED = (
 )
 
 
-def secretary_name(cell: Organisation) -> str:
-    """The full name of the cell's secretary (the member linked to the account holding the role)."""
-    name = (
-        Member.objects.filter(user__roles__kind=Role.Kind.SECRETARY, user__roles__organisation=cell)
-        .order_by("pk")
-        .values_list("full_name", flat=True)
-        .first()
-    )
-    return name or ""
+def signature_of(org: Organisation, document: str) -> Signature:
+    """Who signs ``document`` for ``org`` (``chibo.lib.layout.document_signature``): its secretary, or its deputy
+    when no secretary is recorded, by the name on their member record; one query."""
+    head, deputy = office_holders(org)
+    return document_signature(document, is_cell=org.is_cell, head=head, deputy=deputy)
 
 
 def resolution_document(resolution: Resolution, *, on: dt.date | None = None) -> dict[str, Any]:
-    """Every line of the document, prepared as text: two queries (the upper body, the secretary).
+    """Every line of the document, prepared as text: two queries (the upper body, the signer).
 
     ``resolution`` must come from ``load_for_printing`` (tasks, targets and upper resolutions prefetched).
     A resolution not adopted is a draft, dated ``on`` (today by default) and marked "DỰ THẢO"; an adopted one
@@ -158,7 +159,7 @@ def resolution_document(resolution: Resolution, *, on: dt.date | None = None) ->
             f"{_about(upper_resolution.title)}"
             for upper_resolution in resolution.upper_resolutions.all()
         ],
-        "secretary_name": secretary_name(cell),
+        "signature": signature_of(cell, RESOLUTION),
         "recipients": [
             *([f"- {committee_name(upper_body)},"] if upper_body else []),
             "- Đảng viên chi bộ,",
@@ -321,7 +322,8 @@ def _minutes_context(meeting: Meeting) -> dict[str, Any]:
         "total": counts.total,
         "official": counts.official,
         "probationary": counts.probationary,
-        "exempt": counts.exempt,
+        "exempt": counts.exempt_members,
+        "exempt_attended": counts.exempt_attended,
         "away": counts.away,
         "expected": counts.expected,
         "attended": counts.attended,
@@ -453,6 +455,7 @@ def _minutes_context(meeting: Meeting) -> dict[str, Any]:
         "sections": {"time": roman(1), "people": roman(2), "content": roman(3)},
     }
     doc["people"] = _people_lines(doc)
+    doc["signatures"] = minutes_signatures(recorder=recorder["name"], chair=chair["name"])
     return doc
 
 
@@ -541,10 +544,11 @@ def render_minutes_docx(meeting: Meeting) -> bytes:
     word.add_paragraph(document, doc["closing"])
     if doc["approved"]:
         word.add_paragraph(document, "Biên bản đã được thông qua trước chi bộ; các đảng viên dự họp nhất trí.")
+    recorder, chair = doc["signatures"]
     word.add_signatures(
         document,
-        left=[("THƯ KÝ", True), ("", False), ("", False), ("", False), (doc["recorder"]["name"], True)],
-        right=[("CHỦ TRÌ", True), ("", False), ("", False), ("", False), (doc["chair"]["name"], True)],
+        left=[(recorder.title, True), ("", False), ("", False), ("", False), (recorder.name, True)],
+        right=[(chair.title, True), ("", False), ("", False), ("", False), (chair.name, True)],
     )
     return word.to_bytes(document)
 
@@ -560,7 +564,7 @@ def _people_lines(doc: dict[str, Any]) -> list[str]:
         lines.append(f"- Đại biểu dự: {'; '.join(doc['guests'])}.")
     lines.append(
         f"- Tổng số đảng viên của chi bộ: {att['total']}; chính thức: {att['official']}; dự bị: {att['probationary']}; "
-        f"miễn sinh hoạt: {att['exempt']}; vắng địa phương: {att['away']}."
+        f"miễn sinh hoạt: {att['exempt']} (dự họp: {att['exempt_attended']}); vắng địa phương: {att['away']}."
     )
     present = f"- Có mặt: {att['attended']}"
     if att["late"]:
@@ -717,7 +721,7 @@ def meeting_pack_context(meeting: Meeting, *, on: dt.date | None = None) -> dict
                 "guests": guests,
                 "agenda": [item.title for item in meeting.agenda_items.all()],
                 "drafts": [_resolution_name(r) for r in drafts],
-                "secretary_name": secretary_name(cell),
+                "signature": signature_of(cell, MEETING_PACK),
                 "recipients": [
                     "- Đảng viên chi bộ,",
                     *([f"- {committee_name(upper_body)} (để b/c),"] if upper_body else []),
@@ -797,12 +801,12 @@ def render_resolution_docx(resolution: Resolution) -> bytes:
         document,
         left=[("Nơi nhận:", False), *((line, False) for line in doc["recipients"])],
         right=[
-            ("T/M CHI BỘ", True),
-            ("BÍ THƯ", True),
+            (doc["signature"].for_line, True),
+            (doc["signature"].title, True),
             ("", False),
             ("", False),
             ("", False),
-            (doc["secretary_name"], True),
+            (doc["signature"].name, True),
         ],
         left_align="left",
         left_underline_first=True,

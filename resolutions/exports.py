@@ -18,10 +18,22 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from chibo.lib.layout import committee_name, document_context, party_body_name, place_and_date, place_from_name, upper
+from chibo.lib.layout import (
+    REPORT,
+    SUMMARY_REPORT,
+    Signature,
+    blank_number,
+    committee_name,
+    document_context,
+    document_signature,
+    party_body_name,
+    place_and_date,
+    place_from_name,
+    upper,
+)
 from chibo.lib.pdf import render_pdf
 from chibo.lib.sheets import keep_text
-from members.models import Organisation
+from members.models import Organisation, office_holders
 from resolutions.dashboard import AT_RISK, LIGHTS, OFF_TRACK, ON_TRACK, Dashboard, Row, dashboard
 
 # The words of the status light in the documents (the page's labels are interface strings, translated).
@@ -62,6 +74,14 @@ def light_value(row: Row) -> str:
     return LIGHT_WORDS.get(row.light or "", "")
 
 
+def adopted_value(row: Row) -> str:
+    """A cell: the number of every resolution it adopted this month ("05-NQ/CB, 06-NQ/CB"); above the cells: how
+    many resolutions its cells adopted."""
+    if not row.is_cell:
+        return str(row.figures.adopted_month)
+    return ", ".join(r.number for r in row.adopted if r.number)
+
+
 # ---------------------------------------------------------------------------------------------------
 # Excel
 # ---------------------------------------------------------------------------------------------------
@@ -79,6 +99,7 @@ HEADERS = (
     ("Tỷ lệ dự họp 12 tháng (%)", 12),
     ("Sơ kết tháng", 13),
     ("Trạng thái", 17),
+    ("Số nghị quyết thông qua trong tháng", 14),
 )
 MONTH_HEADERS = (
     ("Tháng", 11),
@@ -118,6 +139,7 @@ def row_values(row: Row, *, total: bool = False) -> list[Any]:
         row.attendance_year,
         review_value(row),
         light_value(row),
+        row.figures.adopted_month,
     ]
 
 
@@ -172,7 +194,7 @@ def dashboard_workbook(board: Dashboard, rows: list[Row], *, restricted: bool = 
     )
     _header(sheet, HEADERS, HEADER_ROW)
     at = HEADER_ROW
-    light_column = len(HEADERS)
+    light_column = [label for label, _width in HEADERS].index("Trạng thái") + 1
     for row in rows:
         at += 1
         _write_line(sheet, at, row_values(row))
@@ -268,8 +290,11 @@ def _count(value: str | int) -> str:
     return str(value)
 
 
-def summary_document(board: Dashboard, parent: Organisation | None) -> dict[str, Any]:
-    """Every line of the report, prepared as text; reads nothing from the database (``parent`` is given)."""
+def summary_document(
+    board: Dashboard, parent: Organisation | None, *, number: str = "", signer: Signature | None = None
+) -> dict[str, Any]:
+    """Every line of the report, prepared as text; reads nothing from the database (``parent``, the report's
+    ``number`` and its ``signer`` are given). Without a number the number line is left blank to fill in by hand."""
     org, day, total = board.org, board.day, board.total
     f = total.figures
     counts = {light: total.light_counts.get(light, 0) for light in LIGHTS}
@@ -288,6 +313,7 @@ def summary_document(board: Dashboard, parent: Organisation | None) -> dict[str,
             "attendance_month": _percent(row.attendance_month),
             "review": _count(review_value(row)),
             "light": light_value(row),
+            "adopted_month": row.figures.adopted_month,
         }
         for row in board.rows
     ]
@@ -306,7 +332,9 @@ def summary_document(board: Dashboard, parent: Organisation | None) -> dict[str,
     return {
         "upper_body": upper(upper_body),
         "issuing_body": upper(committee_name(org.name)),
-        "number": "-BC/ĐU",
+        "number": number or blank_number(REPORT, is_cell=org.is_cell),
+        "numbered_by_hand": not number,
+        "signature": signer or document_signature(SUMMARY_REPORT, is_cell=org.is_cell),
         "place_date": place_and_date(place, day),
         "document_type": "BÁO CÁO",
         "subject": f"TÌNH HÌNH THỰC HIỆN NGHỊ QUYẾT CHI BỘ THÁNG {day:%m} NĂM {day.year}",
@@ -325,6 +353,10 @@ def summary_document(board: Dashboard, parent: Organisation | None) -> dict[str,
         "attendance_month": _percent(total.attendance_month),
         "attendance_year": _percent(total.attendance_year),
         "reviewed": f.reviewed,
+        "adopted_month": f.adopted_month,
+        "adopted_list": "; ".join(
+            f"{row.org.name}: {adopted_value(row)}" for row in board.rows if row.figures.adopted_month
+        ),
         "rows": rows,
         "months": months,
         "assessment": assessment(board),
@@ -336,18 +368,28 @@ def summary_document(board: Dashboard, parent: Organisation | None) -> dict[str,
     }
 
 
-def summary_template_context(board: Dashboard, parent: Organisation | None, *, embed_fonts: bool) -> dict[str, Any]:
+def summary_template_context(
+    board: Dashboard,
+    parent: Organisation | None,
+    *,
+    embed_fonts: bool,
+    number: str = "",
+    signer: Signature | None = None,
+) -> dict[str, Any]:
     with translation.override(DOCUMENT_LANGUAGE):
-        doc = summary_document(board, parent)
+        doc = summary_document(board, parent, number=number, signer=signer)
     return {**document_context(embed_fonts=embed_fonts), "doc": doc}
 
 
-def render_summary_pdf(org: Organisation, day: dt.date) -> bytes:
-    """The monthly summary of ``org`` (every cell under it) on ``day``: the dashboard's queries and one more for
-    the parent organisation."""
+def render_summary_pdf(org: Organisation, day: dt.date, *, number: str = "") -> bytes:
+    """The monthly summary of ``org`` (every cell under it) on ``day``, numbered ``number`` (blank to number by
+    hand) and signed by its secretary (or deputy): the dashboard's queries, one for the parent organisation and
+    one for the signer."""
     board = dashboard(org, day)
     parent = Organisation.objects.get_parent(org) if org.depth > 1 else None
-    context = summary_template_context(board, parent, embed_fonts=True)
+    head, deputy = office_holders(org)
+    signer = document_signature(SUMMARY_REPORT, is_cell=org.is_cell, head=head, deputy=deputy)
+    context = summary_template_context(board, parent, embed_fonts=True, number=number, signer=signer)
     with translation.override(DOCUMENT_LANGUAGE):
         return render_pdf("resolutions/pdf/monthly_summary.html", context)
 

@@ -9,13 +9,13 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chibo.lib.history import create_recorded, record_changed, short_reason, update_recorded
-from members.models import Member, Organisation
+from members.models import Exemption, Member, Organisation
 from resolutions.models import (
     AbsenceRequest,
     AgendaItem,
@@ -202,11 +202,16 @@ class Roll:
 
 
 def attendance_roll(meeting: Meeting) -> Roll:
-    """The counts of the minutes' header and the absentees by name, from one query."""
-    rows = list(meeting.attendance.select_related("member").order_by("member__search_name", "member_id"))
+    """The counts of the minutes' header and the absentees by name, from one query (each row knows whether its
+    member was exempt on the meeting date, so the minutes say how many exempt members attended)."""
     day = meeting.date
+    rows = list(
+        meeting.attendance.select_related("member")
+        .annotate(member_exempt=Exists(Exemption.objects.filter(member=OuterRef("member_id")).current_on(day)))
+        .order_by("member__search_name", "member_id")
+    )
     counts = count_attendance(
-        (row.status, bool(row.member.official_on and row.member.official_on <= day)) for row in rows
+        (row.status, bool(row.member.official_on and row.member.official_on <= day), row.member_exempt) for row in rows
     )
     return Roll(
         counts=counts,

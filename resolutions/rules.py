@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -136,12 +137,14 @@ class AttendanceCounts:
     total: int
     official: int
     probationary: int
-    exempt: int
+    exempt: int  # exempt members who did not attend (status "exempt"): neither expected nor absent
     away: int
     present: int
     late: int
     absent_with_reason: int
     absent_without_reason: int
+    exempt_members: int = 0  # every member exempt on the meeting date, whether they attended or not
+    exempt_attended: int = 0  # of them, those who attended (counted among those present)
 
     @property
     def attended(self) -> int:
@@ -149,7 +152,7 @@ class AttendanceCounts:
 
     @property
     def expected(self) -> int:
-        """Members expected at the meeting: everyone but the exempt and those away."""
+        """Members expected at the meeting: everyone but the exempt (unless they attend) and those away."""
         return self.total - self.exempt - self.away
 
     @property
@@ -158,24 +161,48 @@ class AttendanceCounts:
         return round(self.attended * 100 / self.expected) if self.expected else None
 
 
-def count_attendance(rows: Iterable[tuple[str, bool]]) -> AttendanceCounts:
-    """Counts for the minutes' header from (attendance status, is official) pairs."""
-    rows = list(rows)
+ATTENDED_STATUSES = ("present", "late")
+
+
+def count_attendance(rows: Iterable[tuple[str, bool] | tuple[str, bool, bool]]) -> AttendanceCounts:
+    """Counts for the minutes' header from (attendance status, is official[, is exempt]) rows.
+
+    Exempt members are not counted absent: one who stays away has the status "exempt" and is not expected; one
+    who attends is counted present. The minutes say how many members are exempt (``exempt_members``: those
+    flagged exempt on the meeting date, and anyone marked "exempt") and how many of them attended. Without the
+    third value only the status says who is exempt.
+    """
+    triples = [(row[0], row[1], len(row) > 2 and bool(row[2])) for row in rows]
     by_status: dict[str, int] = {}
-    for status, _official in rows:
+    for status, _official, _exempt in triples:
         by_status[status] = by_status.get(status, 0) + 1
-    official = sum(1 for _status, is_official in rows if is_official)
+    official = sum(1 for _status, is_official, _exempt in triples if is_official)
     return AttendanceCounts(
-        total=len(rows),
+        total=len(triples),
         official=official,
-        probationary=len(rows) - official,
+        probationary=len(triples) - official,
         exempt=by_status.get("exempt", 0),
         away=by_status.get("away", 0),
         present=by_status.get("present", 0),
         late=by_status.get("late", 0),
         absent_with_reason=by_status.get("absent_reason", 0),
         absent_without_reason=by_status.get("absent_no_reason", 0),
+        exempt_members=sum(1 for status, _official, is_exempt in triples if is_exempt or status == "exempt"),
+        exempt_attended=sum(1 for status, _official, is_exempt in triples if is_exempt and status in ATTENDED_STATUSES),
     )
+
+
+ADOPTED_STATUSES = ("adopted", "in_progress", "completed")
+
+
+def adopted_in_month(*, status: str, adopted_on: dt.date | None, month: dt.date, day: dt.date) -> bool:
+    """Whether a resolution counts among those adopted in the month of ``month`` as of ``day``: adopted on a day
+    of that month up to ``day``, of any kind, and still standing as adopted (being implemented or completed since
+    counts; a draft, a rejected or a withdrawn one never). Every such resolution of a cell counts, not only its
+    latest one."""
+    if adopted_on is None or status not in ADOPTED_STATUSES:
+        return False
+    return (adopted_on.year, adopted_on.month) == (month.year, month.month) and adopted_on <= day
 
 
 def duration_warning(*, minutes: int | None, kind: str, combined: bool, minimum: int, minimum_combined: int) -> str:

@@ -145,23 +145,33 @@ def send_daily_digests(day: str | None = None) -> int:
 # ---------------------------------------------------------------------------------------------------
 
 
-def request_summary_pdf(org, day: dt.date):  # type: ignore[no-untyped-def]
+@transaction.atomic
+def request_summary_pdf(org, day: dt.date, *, by_hand: bool = False):  # type: ignore[no-untyped-def]
     """Ask for the summary PDF of ``org`` for the month of ``day``; returns (report, queued).
 
     One ``SummaryReport`` per organisation and month: a request reuses the file built today, else raises the
-    version and queues a build after the transaction commits; the build replaces the stored file."""
+    version and queues a build after the transaction commits; the build replaces the stored file. The report is
+    numbered from the organisation's run of reports the first time it is asked for without ``by_hand``; the number
+    stays with it (a later request by hand prints the blank, the next one without prints the number again)."""
     from django.db.models import F
 
+    from chibo.lib.layout import REPORT, document_number
+    from members.models import DocumentSequence
     from resolutions.models import SummaryReport
 
     month = day.replace(day=1)
     report, _created = SummaryReport.objects.get_or_create(org=org, month=month)
-    if report.is_current(day):
+    draw = not by_hand and not report.number
+    if report.is_current(day) and report.numbered_by_hand == by_hand and not draw:
         return report, False
+    fields: dict[str, object] = {"numbered_by_hand": by_hand}
+    if draw:
+        seq = DocumentSequence.draw(organisation=org, kind=REPORT, year=month.year)
+        fields["number"] = document_number(seq, REPORT, is_cell=org.is_cell)
     SummaryReport.objects.filter(pk=report.pk).update(
-        version=F("version") + 1, state=SummaryReport.PdfState.BUILDING, pdf_version=F("version") + 1
+        version=F("version") + 1, state=SummaryReport.PdfState.BUILDING, pdf_version=F("version") + 1, **fields
     )
-    report.refresh_from_db(fields=["version", "pdf_version", "state"])
+    report.refresh_from_db(fields=["version", "pdf_version", "state", "number", "numbered_by_hand"])
     pk, version = report.pk, report.version
     transaction.on_commit(lambda: build_summary_pdf.delay(pk, version))
     return report, True
@@ -190,7 +200,7 @@ def build_summary_pdf(self, report_id: int, version: int | None = None) -> str: 
     if report.is_current(day):
         return "reused"
     try:
-        pdf = render_summary_pdf(report.org, day)
+        pdf = render_summary_pdf(report.org, day, number="" if report.numbered_by_hand else report.number)
         storage = report.file.storage
         name = storage.save(report_path(report, "report.pdf"), ContentFile(pdf))
     except Exception as exc:

@@ -159,6 +159,85 @@ def place_from_name(name: str) -> str:
     return " ".join(words)
 
 
+# ---------------------------------------------------------------------------------------------------
+# Signatures and numbers
+# ---------------------------------------------------------------------------------------------------
+
+# The bodies that sign documents: the "T/M" line (on behalf of), the head's title, the deputy's title.
+CELL = "cell"
+CELL_COMMITTEE = "cell_committee"
+PARTY_COMMITTEE = "party_committee"
+STANDING_COMMITTEE = "standing_committee"
+INSPECTION_COMMITTEE = "inspection_committee"
+SIGNING_BODIES: dict[str, tuple[str, str, str]] = {
+    CELL: ("T/M CHI BỘ", "BÍ THƯ", "PHÓ BÍ THƯ"),
+    CELL_COMMITTEE: ("T/M CHI ỦY", "BÍ THƯ", "PHÓ BÍ THƯ"),
+    PARTY_COMMITTEE: ("T/M ĐẢNG ỦY", "BÍ THƯ", "PHÓ BÍ THƯ"),
+    STANDING_COMMITTEE: ("T/M BAN THƯỜNG VỤ", "BÍ THƯ", "PHÓ BÍ THƯ"),
+    INSPECTION_COMMITTEE: ("T/M ỦY BAN KIỂM TRA", "CHỦ NHIỆM", "PHÓ CHỦ NHIỆM"),
+}
+
+# Which body issues (and signs) each document, by whether the issuing organisation is a cell. The notice of an
+# inspection's conclusion is signed for the body that conducted it (the inspection names it).
+RESOLUTION = "resolution"
+MEETING_PACK = "meeting_pack"
+EVALUATION_REPORT = "evaluation_report"
+SUMMARY_REPORT = "summary_report"
+DOCUMENT_BODIES: dict[str, dict[bool, str]] = {
+    RESOLUTION: {True: CELL},
+    MEETING_PACK: {True: CELL},
+    EVALUATION_REPORT: {True: CELL},
+    SUMMARY_REPORT: {False: PARTY_COMMITTEE, True: CELL},
+}
+
+
+@dataclass(frozen=True)
+class Signature:
+    """One signature block: the "T/M …" line (empty when the signer signs in their own name), the title, the
+    name under the space left for the signature (empty only when nobody holds the office)."""
+
+    for_line: str
+    title: str
+    name: str
+
+
+def signature(body: str, *, head: str = "", deputy: str = "") -> Signature:
+    """Who signs for ``body``: its head (the secretary) under the head's title; when no head is recorded, the
+    deputy under the deputy's title ("T/M ĐẢNG ỦY / PHÓ BÍ THƯ"); with neither, the head's title and no name, to
+    be signed and written by hand."""
+    for_line, head_title, deputy_title = SIGNING_BODIES[body]
+    head, deputy = " ".join(head.split()), " ".join(deputy.split())
+    if head or not deputy:
+        return Signature(for_line, head_title, head)
+    return Signature(for_line, deputy_title, deputy)
+
+
+def document_signature(document: str, *, is_cell: bool, head: str = "", deputy: str = "") -> Signature:
+    """The signature of a document issued by an organisation (a cell, or a committee above the cells)."""
+    return signature(DOCUMENT_BODIES[document][is_cell], head=head, deputy=deputy)
+
+
+def minutes_signatures(*, recorder: str, chair: str) -> tuple[Signature, Signature]:
+    """The minutes are signed by the recorder on the left (THƯ KÝ) and the chair on the right (CHỦ TRÌ), each in
+    their own name."""
+    return Signature("", "THƯ KÝ", " ".join(recorder.split())), Signature("", "CHỦ TRÌ", " ".join(chair.split()))
+
+
+# The abbreviation of the issuing body after the document's kind: "05-NQ/CB" (a cell), "12-BC/ĐU" (a committee).
+ISSUER_MARKS = {True: "CB", False: "ĐU"}
+REPORT = "BC"
+
+
+def document_number(seq: int, kind: str, *, is_cell: bool) -> str:
+    """ "12-BC/ĐU": the document's number in its issuer's run of that kind and year (printed after "Số")."""
+    return f"{seq:02d}-{kind}/{ISSUER_MARKS[is_cell]}"
+
+
+def blank_number(kind: str, *, is_cell: bool) -> str:
+    """ "-BC/ĐU": the number line of a document numbered by hand; the blank before it is left for the number."""
+    return f"-{kind}/{ISSUER_MARKS[is_cell]}"
+
+
 def number_text(value: Decimal | int | float | None) -> str:
     """A number as Vietnamese documents write it: "1.250", "90,5", "100" (no trailing zeros)."""
     if value is None:

@@ -1,8 +1,9 @@
 """The monthly summary report of an organisation above the cells (a ward's "báo cáo tình hình thực hiện nghị
 quyết chi bộ tháng …"), built by a Celery worker into a stored PDF.
 
-One row per organisation and month. ``version`` goes up with every request to build; ``pdf_version`` is the
-version the state speaks of (being built, built, or failed), as for ``Meeting.pdf_version``. The stored file
+One row per organisation and month, with its number ("12-BC/ĐU", drawn once from the organisation's run of
+reports) unless the secretary numbers it by hand. ``version`` goes up with every request to build; ``pdf_version``
+is the version the state speaks of (being built, built, or failed), as for ``Meeting.pdf_version``. The stored file
 is current when it is ready for the latest request and was built today (``is_current``): the figures change
 every day, so a file of yesterday is rebuilt rather than served.
 """
@@ -38,6 +39,10 @@ class SummaryReport(models.Model):
     pdf_version = models.PositiveIntegerField(null=True, blank=True)
     state = models.CharField(max_length=10, choices=PdfState.choices, default=PdfState.NONE, blank=True)
     built_on = models.DateField(_("built on"), null=True, blank=True)
+    # "12-BC/ĐU", drawn from the organisation's run of reports the first time the report is issued, and kept by
+    # every rebuild of the month; empty while it is numbered by hand (the PDF then leaves the blank to fill in).
+    number = models.CharField(_("number"), max_length=20, blank=True)
+    numbered_by_hand = models.BooleanField(_("number by hand"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

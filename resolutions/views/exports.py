@@ -84,7 +84,8 @@ def dashboard_summary(request: HttpRequest, org_id: int) -> HttpResponse:
     org = _summary_org(request, org_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    report, queued = request_summary_pdf(org, today())
+    # A checkbox: the secretary numbers the report by hand (the PDF leaves the blank), else it takes the next number.
+    report, queued = request_summary_pdf(org, today(), by_hand=request.POST.get("number_by_hand") == "1")
     if request.htmx:
         return _status(request, org, report)
     if queued:

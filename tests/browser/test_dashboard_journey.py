@@ -67,6 +67,9 @@ def test_ward_member_sorts_drills_down_and_downloads(live_server, page: Page, tr
     page.get_by_role("button", name="Tạo báo cáo tháng (PDF)").click()
     summary = page.get_by_role("link", name="Báo cáo tháng (PDF)")
     expect(summary).to_be_visible(timeout=20_000)
+    expect(page.locator(f"#dashboard-summary-{tree.ward_a.pk}")).to_contain_text(
+        "Số 01-BC/ĐU"
+    )  # the ward's first report
     pdf = page.request.get(live_server.url + summary.get_attribute("href"))
     assert pdf.headers["content-type"] == "application/pdf"
     assert pdf.body()[:5] == b"%PDF-"

@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import Count
 
+from chibo.lib.layout import RESOLUTION, SUMMARY_REPORT, document_signature
 from chibo.lib.text import search_key
 from members.access import access_for
 from members.demo import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, NAMED_ACCOUNTS, SCALES, demo_root
@@ -28,6 +29,7 @@ from members.models import (
     Organisation,
     ResidentialGroup,
     Role,
+    office_holders,
     today,
 )
 from members.rules import official_date_error, probation
@@ -144,11 +146,31 @@ def test_every_ward_has_two_standing_members_and_two_or_three_in_charge() -> Non
     for ward in Organisation.objects.filter(kind=K.WARD):
         standing = Role.objects.filter(organisation=ward, kind=R.STANDING).select_related("user__member__cell")
         assert standing.count() == 2
+        # One of them is the committee's secretary and the other its deputy, who sign its documents.
+        offices = Role.objects.filter(organisation=ward, kind__in=(R.PARTY_SECRETARY, R.PARTY_DEPUTY))
+        assert sorted(offices.values_list("kind", flat=True)) == [R.PARTY_DEPUTY, R.PARTY_SECRETARY]
+        assert set(offices.values_list("user", flat=True)) == set(standing.values_list("user", flat=True))
         assert all(role.user.member.cell.path.startswith(ward.path) for role in standing)
         in_charge = Role.objects.filter(kind=R.IN_CHARGE, organisation__path__startswith=ward.path)
         cells_per_user = Counter(in_charge.values_list("user", flat=True))
         assert 2 <= len(cells_per_user) <= 3
         assert all(2 <= n <= 3 for n in cells_per_user.values())
+
+
+def test_every_demo_ward_and_cell_signs_its_documents_by_name() -> None:
+    """The signature rule over the seeded roles: each ward's summary is signed for the party committee by its
+    secretary, each cell's documents for the cell by its secretary, by the name on the member record."""
+    for org in Organisation.objects.filter(kind__in=(K.WARD, K.CELL)):
+        head, deputy = office_holders(org)
+        document = SUMMARY_REPORT if not org.is_cell else RESOLUTION
+        signer = document_signature(document, is_cell=org.is_cell, head=head, deputy=deputy)
+        kind = R.SECRETARY if org.is_cell else R.PARTY_SECRETARY
+        secretary = Member.objects.get(user__roles__organisation=org, user__roles__kind=kind)
+        assert (signer.for_line, signer.title, signer.name) == (
+            "T/M CHI BỘ" if org.is_cell else "T/M ĐẢNG ỦY",
+            "BÍ THƯ",
+            secretary.full_name,
+        ), org.code
 
 
 def test_every_demo_account_but_the_administrator_is_a_member() -> None:
@@ -178,7 +200,7 @@ def test_the_named_accounts_exist_with_their_roles_and_the_demo_password(seeded:
     def roles(username: str) -> set[tuple[str, int]]:
         return set(users[username].roles.values_list("kind", "organisation"))
 
-    assert roles("thuongtruc") == {(R.STANDING, ward.pk)}
+    assert roles("thuongtruc") == {(R.STANDING, ward.pk), (R.PARTY_SECRETARY, ward.pk)}
     assert roles("bithu") == {(R.SECRETARY, cell.pk)}
     assert roles("phobithu") == {(R.DEPUTY, cell.pk)}
     assert roles("chiuyvien") == {(R.COMMITTEE, cell.pk)}

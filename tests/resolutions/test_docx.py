@@ -65,7 +65,7 @@ def test_the_minutes_docx_has_the_counts_absentees_tasks_vote_and_signatures(mee
     for expected in [
         "BIÊN BẢN",
         "SINH HOẠT CHI BỘ THÁNG 11 NĂM 2026",
-        "Tổng số đảng viên của chi bộ: 7; chính thức: 6; dự bị: 1; miễn sinh hoạt: 0; vắng địa phương: 0.",
+        "Tổng số đảng viên của chi bộ: 7; chính thức: 6; dự bị: 1; miễn sinh hoạt: 0 (dự họp: 0); vắng địa phương: 0.",
         "Có mặt: 5 (đi muộn 1)",
         f"Vắng có lý do: 1 (đồng chí {ABSENT_WITH_REASON}, lý do: {REASON})",
         f"Vắng không lý do: 1 (đồng chí {ABSENT_WITHOUT_REASON})",

@@ -16,11 +16,19 @@ from django.urls import reverse
 
 from resolutions import tasks
 from resolutions.dashboard import dashboard
-from resolutions.exports import HEADER_ROW, HEADERS, LIGHT_WORDS, on_time_value, render_summary_pdf, review_value
-from resolutions.models import SummaryReport
+from resolutions.exports import (
+    HEADER_ROW,
+    HEADERS,
+    LIGHT_WORDS,
+    adopted_value,
+    on_time_value,
+    render_summary_pdf,
+    review_value,
+)
+from resolutions.models import Resolution, SummaryReport
 from resolutions.tasks import request_summary_pdf
 from tests.resolutions.test_dashboard import DAY, frozen, world  # noqa: F401  (the fixture is used by name)
-from tests.resolutions.test_pdf import flat, pdf_fonts, pdf_text
+from tests.resolutions.test_pdf import flat, in_order, pdf_fonts, pdf_text
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +68,7 @@ def page_numbers(row) -> list[object]:  # type: ignore[no-untyped-def]
         row.attendance_year,
         review_value(row),
         LIGHT_WORDS.get(row.light or ""),
+        row.figures.adopted_month,
     ]
 
 
@@ -360,3 +369,129 @@ def test_the_summary_of_a_city_names_its_wards(world, tmp_path) -> None:  # noqa
     assert world.ward_a.name in text
     assert world.ward_b.name in text
     assert "đơn vị chậm tiến độ" in text
+
+
+# ---------------------------------------------------------------------------------------------------
+# The summary is signed and numbered, and counts every resolution adopted in the month
+# ---------------------------------------------------------------------------------------------------
+
+
+def _officer(username: str, cell, name: str, kind: str, org) -> None:  # type: ignore[no-untyped-def]
+    from members.models import Role
+    from tests.factories import MemberFactory, UserFactory, grant
+
+    user = UserFactory(username=username)
+    MemberFactory(cell=cell, user=user, full_name=name)
+    grant(user, getattr(Role.Kind, kind), org)
+
+
+def _built_text(report: SummaryReport, tmp_path: Path) -> str:
+    report.refresh_from_db()
+    return flat(pdf_text(report.file.read(), tmp_path))
+
+
+def test_the_summary_takes_the_wards_next_number_and_is_signed_by_its_secretary(
+    world,  # noqa: F811
+    client_for,
+    media,
+    tmp_path,
+    django_capture_on_commit_callbacks,
+) -> None:
+    _officer("bithu_dang_uy", world.cell_a1, "Nguyễn Văn Tâm", "PARTY_SECRETARY", world.ward_a)
+    _officer("phobithu_dang_uy", world.cell_a2, "Trần Thị Lan", "PARTY_DEPUTY", world.ward_a)
+    from members.models import DocumentSequence
+
+    for _ in range(11):  # the ward has issued eleven reports this year
+        DocumentSequence.draw(organisation=world.ward_a, kind="BC", year=2026)
+    client = client_for("standing")
+    with frozen(), django_capture_on_commit_callbacks(execute=True):
+        client.post(summary(world.ward_a))
+    report = SummaryReport.objects.get()
+    assert (report.number, report.numbered_by_hand) == ("12-BC/ĐU", False)
+    text = _built_text(report, tmp_path)
+    assert "Số 12-BC/ĐU" in text
+    assert in_order(text, "T/M ĐẢNG ỦY", "BÍ THƯ", "Nguyễn Văn Tâm")
+    assert "PHÓ BÍ THƯ" not in text
+
+    # A rebuild of the month keeps its number; the status block shows it.
+    with (
+        mock.patch("members.models.timezone.localdate", return_value=DAY + dt.timedelta(days=1)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        client.post(summary(world.ward_a))
+    with mock.patch("members.models.timezone.localdate", return_value=DAY + dt.timedelta(days=1)):
+        status = client.get(summary(world.ward_a, "dashboard-summary-status")).content.decode()
+    report.refresh_from_db()
+    assert report.number == "12-BC/ĐU"
+    assert "Số 12-BC/ĐU" in _built_text(report, tmp_path)
+    assert "Số 12-BC/ĐU" in status
+    assert DocumentSequence.objects.get(organisation=world.ward_a, kind="BC", year=2026).last == 12
+
+
+def test_without_a_secretary_the_deputy_signs_and_a_report_numbered_by_hand_keeps_the_blank(
+    world,  # noqa: F811
+    client_for,
+    media,
+    tmp_path,
+    django_capture_on_commit_callbacks,
+) -> None:
+    _officer("phobithu_dang_uy", world.cell_a2, "Trần Thị Lan", "PARTY_DEPUTY", world.ward_a)
+    client = client_for("standing")
+    with frozen(), django_capture_on_commit_callbacks(execute=True):
+        client.post(summary(world.ward_a), {"number_by_hand": "1"})
+    report = SummaryReport.objects.get()
+    assert (report.number, report.numbered_by_hand) == ("", True)
+    text = _built_text(report, tmp_path)
+    assert re.search(r"Số\s+-BC/ĐU", text)
+    assert not re.search(r"Số \d+-BC/ĐU", text)
+    assert in_order(text, "T/M ĐẢNG ỦY", "PHÓ BÍ THƯ", "Trần Thị Lan")
+
+    # Asked again without "number by hand" the same day: the report takes a number and is rebuilt.
+    with frozen(), django_capture_on_commit_callbacks(execute=True):
+        client.post(summary(world.ward_a))
+    report.refresh_from_db()
+    assert (report.number, report.numbered_by_hand) == ("01-BC/ĐU", False)
+    assert "Số 01-BC/ĐU" in _built_text(report, tmp_path)
+
+
+def test_the_summary_counts_every_resolution_adopted_in_the_month(world, tmp_path) -> None:  # noqa: F811
+    from tests.resolutions.factories import ResolutionFactory
+
+    # Cell A1 adopted a thematic resolution besides its monthly one, and finished it within the month; cell A2
+    # adopted a second monthly resolution after its first.
+    thematic = ResolutionFactory(
+        cell=world.cell_a1,
+        kind=Resolution.Kind.THEMATIC,
+        period_start=dt.date(2026, 3, 1),
+        period_end=dt.date(2026, 3, 20),
+        status=Resolution.Status.COMPLETED,
+        adopted_on=dt.date(2026, 3, 2),
+    )
+    second = ResolutionFactory(
+        cell=world.cell_a2,
+        period_start=dt.date(2026, 3, 15),
+        period_end=dt.date(2026, 3, 31),
+        status=Resolution.Status.ADOPTED,
+        adopted_on=dt.date(2026, 3, 16),
+    )
+    board = dashboard(world.ward_a, DAY)
+    rows = {row.org: row for row in board.rows}
+    assert rows[world.cell_a1].figures.adopted_month == 2
+    assert rows[world.cell_a2].figures.adopted_month == 2
+    assert board.total.figures.adopted_month == 4
+    assert thematic.number in adopted_value(rows[world.cell_a1])
+    assert second.number in adopted_value(rows[world.cell_a2])
+    # Last month's resolution of A1 (adopted in February) and ward B's draft do not count.
+    assert dashboard(world.ward_b, DAY).total.figures.adopted_month == 0
+
+    with frozen():
+        text = flat(pdf_text(render_summary_pdf(world.ward_a, DAY), tmp_path))
+    text = re.sub(r"(\d)- ", r"\1-", text)  # a number broken at the end of a line ("05-" / "NQ/CB")
+    a1 = ", ".join(r.number for r in rows[world.cell_a1].adopted)
+    a2 = ", ".join(r.number for r in rows[world.cell_a2].adopted)
+    assert (
+        f"Trong tháng, các chi bộ đã thông qua 4 nghị quyết ({world.cell_a1.name}: {a1}; {world.cell_a2.name}: {a2})."
+        in text
+    )
+    city = dashboard(world.city, DAY)
+    assert city.total.figures.adopted_month == 4

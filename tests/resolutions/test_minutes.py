@@ -169,7 +169,7 @@ def test_the_minutes_pdf_has_the_header_counts_absentees_vote_and_signatures(mee
         "Chủ trì: đồng chí Đảng viên secretary, Bí thư chi bộ",
         "Thư ký: đồng chí Đảng viên committee, Chi ủy viên",
         "Ông Trần Văn Bảy, Trưởng khu phố",
-        "Tổng số đảng viên của chi bộ: 7; chính thức: 6; dự bị: 1; miễn sinh hoạt: 0; vắng địa phương: 0",
+        "Tổng số đảng viên của chi bộ: 7; chính thức: 6; dự bị: 1; miễn sinh hoạt: 0 (dự họp: 0); vắng địa phương: 0",
         "Có mặt: 5 (đi muộn 1)",
         f"Vắng có lý do: 1 (đồng chí {ABSENT_WITH_REASON}, lý do: {REASON})",
         f"Vắng không lý do: 1 (đồng chí {ABSENT_WITHOUT_REASON})",

@@ -20,7 +20,9 @@ from django.utils import timezone, translation
 
 from members.demo import SCALES, demo_root
 from members.models import Member, MemberEvent, Organisation, Role, today
+from resolutions.dashboard import dashboard
 from resolutions.demo import ABSENCE_REASONS, delete_demo_data, demo_counts
+from resolutions.documents import minutes_context
 from resolutions.meetings import attendance_roll, review_snapshot
 from resolutions.models import (
     AbsenceRequest,
@@ -36,7 +38,7 @@ from resolutions.models import (
     Task,
     Vote,
 )
-from resolutions.rules import DEFAULT_AGENDA, QUALITY_PARTS, entitled_voters, judge_vote
+from resolutions.rules import DEFAULT_AGENDA, QUALITY_PARTS, adopted_in_month, entitled_voters, judge_vote
 from resolutions.services import roll_on
 
 A = Attendance.Status
@@ -286,6 +288,36 @@ def test_the_counts_of_the_roll_add_up_and_name_the_absentees() -> None:
         statuses.update(row.status for row in rows)
     assert all(statuses[status] for status in A.values)
     assert statuses[A.PRESENT] > 5 * (statuses[A.ABSENT_WITH_REASON] + statuses[A.ABSENT_WITHOUT_REASON])
+
+
+def test_the_minutes_of_the_demo_count_the_exempt_of_the_day_and_those_of_them_who_attended() -> None:
+    """``rules.count_attendance`` over the seeded meetings: the minutes' line names every member exempt on the
+    meeting date and how many of them attended (the demo's exempt members stay away)."""
+    seen = 0
+    for meeting in _sample(Meeting.objects.filter(status__in=HELD), 30):
+        flags = Member.objects.in_cell(meeting.cell, on=meeting.date).on_roll(meeting.date).with_flags(meeting.date)
+        exempt = set(flags.filter(is_exempt=True).values_list("pk", flat=True))
+        attended = set(meeting.attendance.filter(status__in=Attendance.ATTENDED).values_list("member_id", flat=True))
+        counts = attendance_roll(meeting).counts
+        assert (counts.exempt_members, counts.exempt_attended) == (len(exempt), len(exempt & attended))
+        line = f"miễn sinh hoạt: {len(exempt)} (dự họp: {len(exempt & attended)})"
+        assert any(line in text for text in minutes_context(meeting)["people"]), meeting.pk
+        seen += len(exempt)
+    assert seen  # the sample holds exempt members
+
+
+def test_the_demo_wards_summary_counts_every_resolution_adopted_in_the_month(seeded: Seeded) -> None:
+    ward = Organisation.objects.get_parent(_named_cell())
+    month = seeded.day.replace(day=1)
+    adopted = [
+        r
+        for r in Resolution.objects.filter(cell__path__startswith=ward.path)
+        if adopted_in_month(status=r.status, adopted_on=r.adopted_on, month=month, day=seeded.day)
+    ]
+    assert adopted  # the month's resolutions of the ward's cells
+    board = dashboard(ward, seeded.day)
+    assert board.total.figures.adopted_month == len(adopted)
+    assert sorted(r.pk for row in board.rows for r in row.adopted) == sorted(r.pk for r in adopted)
 
 
 def test_cells_with_chronic_absences_attend_less_over_the_year_than_the_others() -> None:
