@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from evaluations.models import Level
+from members.rules import add_months
 
 DEFAULTS = {
     # Quy định 124-QĐ/TW art. 12: "xuất sắc" for at most 20% of those classified "tốt".
@@ -138,13 +139,6 @@ def exclusion_label(code: str) -> str:
     return labels.get(code, "")
 
 
-def _months_before(day: dt.date, months: int) -> dt.date:
-    month_index = day.year * 12 + day.month - 1 - months
-    year, month = divmod(month_index, 12)
-    last_day = 28 if month + 1 == 2 else 30 if month + 1 in (4, 6, 9, 11) else 31
-    return day.replace(year=year, month=month + 1, day=min(day.day, last_day))
-
-
 def exclusion(
     *, admitted_on: dt.date, year: int, is_exempt: bool, is_suspended: bool, min_months: int | None = None
 ) -> str:
@@ -154,6 +148,6 @@ def exclusion(
     if is_suspended:
         return Exclusion.SUSPENDED
     min_months = setting("MIN_MONTHS_ADMITTED") if min_months is None else min_months
-    if admitted_on > _months_before(dt.date(year, 12, 31), min_months):
+    if admitted_on > add_months(dt.date(year, 12, 31), -min_months):
         return Exclusion.NEWLY_ADMITTED
     return ""

@@ -136,7 +136,7 @@ def _member_reports(page: Page, base_url: str, username: str, title: str, status
                     evidence: dict[str, object] | None = None) -> None:  # fmt: skip
     """A member logs in, lands on the cell's page, goes to "My tasks" and reports on the task."""
     log_in_as(page, base_url, username)
-    page.get_by_role("link", name="Việc của tôi").click()  # on the page, not hidden in the menu
+    page.locator("#main").get_by_role("link", name="Việc của tôi").click()  # on the page, not in the menu
     expect_fits_the_screen(page, "Việc của tôi")
     page.get_by_role("link", name=title).click()
     expect_fits_the_screen(page, title)

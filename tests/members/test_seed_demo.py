@@ -32,7 +32,7 @@ from members.models import (
     office_holders,
     today,
 )
-from members.rules import official_date_error, probation
+from members.rules import add_months, official_date_error, probation
 from resolutions.demo import delete_demo_data  # it removes the resolution side first, which protects members
 
 K = Organisation.Kind
@@ -225,7 +225,7 @@ def test_about_five_percent_are_probationary_and_admitted_within_a_year() -> Non
     probationary = Member.objects.probationary_on(day)
     assert 0.03 <= probationary.count() / 4374 <= 0.08
     assert not probationary.filter(official_on__isnull=False).exists()
-    assert not probationary.filter(admitted_on__lt=day.replace(year=day.year - 1)).exists()
+    assert not probationary.filter(admitted_on__lt=add_months(day, -12)).exists()  # on 29 February too
 
 
 def test_the_demo_obeys_the_twelve_months_of_probation() -> None:
