@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -252,7 +252,6 @@ class VoteBase:
     probationary: int  # probationary members present (at a meeting), or on the roll: they do not vote
     absent_with_reason: list[Member]
     exempt_present: list[Member]
-    absent: list[Member]  # official members not there without an approved reason: in the base, no ballot
     from_meeting: bool
 
     @property
@@ -291,10 +290,10 @@ def vote_base(
     exempt_present: Iterable[Member] = (),
     absent: Iterable[Member] = (),
 ) -> VoteBase:
-    """The base of a vote on ``held_on``. At a meeting its attendance decides who was absent (with or without a
-    reason) and which exempt and probationary members attended; the lists given are then ignored. Without a
-    meeting they are the secretary's: those absent with a reason, exempt members who attended, and official
-    members absent without a reason."""
+    """The base of a vote on ``held_on``. At a meeting its attendance decides who was absent with a reason, who
+    attended (only they cast a ballot) and which exempt and probationary members attended; the lists given are
+    then ignored. Without a meeting they are the secretary's: those absent with a reason, exempt members who
+    attended, and official members absent without a reason (in the base, without a ballot)."""
     if meeting is not None:
         held_on = meeting.date
         rows = list(
@@ -311,22 +310,25 @@ def vote_base(
         attended = [r for r in rows if r.status in Attendance.ATTENDED]
         absent_with_reason = [r.member for r in rows if r.status == Attendance.Status.ABSENT_WITH_REASON]
         exempt_present = [r.member for r in attended if r.member_id in exempt_ids]
-        absent = [
-            r.member
-            for r in rows
-            if r.status not in Attendance.ATTENDED and r.status != Attendance.Status.ABSENT_WITH_REASON
-        ]
         probationary = sum(1 for r in attended if not (r.member.official_on and r.member.official_on <= held_on))
+        roll = roll_on(
+            cell,
+            held_on,
+            absent_with_reason=[m.pk for m in absent_with_reason],
+            exempt_present=[m.pk for m in exempt_present],
+        )
+        # Only those recorded as attending cast a ballot (a member on the roll without a row was not recorded).
+        roll = replace(roll, absent=roll.official - {r.member_id for r in attended})
     else:
-        absent_with_reason, exempt_present, absent = list(absent_with_reason), list(exempt_present), list(absent)
+        absent_with_reason, exempt_present = list(absent_with_reason), list(exempt_present)
         probationary = Member.objects.in_cell(cell, on=held_on).on_roll(held_on).probationary_on(held_on).count()
-    roll = roll_on(
-        cell,
-        held_on,
-        absent_with_reason=[m.pk for m in absent_with_reason],
-        exempt_present=[m.pk for m in exempt_present],
-        absent=[m.pk for m in absent],
-    )
+        roll = roll_on(
+            cell,
+            held_on,
+            absent_with_reason=[m.pk for m in absent_with_reason],
+            exempt_present=[m.pk for m in exempt_present],
+            absent=[m.pk for m in absent],
+        )
     return VoteBase(
         day=held_on,
         roll=roll,
@@ -334,7 +336,6 @@ def vote_base(
         probationary=probationary,
         absent_with_reason=list(absent_with_reason),
         exempt_present=list(exempt_present),
-        absent=list(absent),
         from_meeting=meeting is not None,
     )
 
