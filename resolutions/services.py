@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -370,15 +370,8 @@ def record_vote(
     resolution = Resolution.objects.select_for_update().get(pk=resolution.pk)
     if meeting is not None:
         held_on = meeting.date
-    earlier = Vote.objects.filter(resolution=resolution, held_on=held_on).first()
-    if earlier is not None:
-        numbers = (earlier.votes_for, earlier.votes_against, earlier.votes_abstain, earlier.meeting_id)
-        if numbers == (votes_for, votes_against, votes_abstain, meeting.pk if meeting else None):
-            raise VoteAlreadyRecorded(earlier)
-        raise WorkflowError(
-            _("A vote on this resolution on %(day)s is already recorded. Correct it instead of voting again.")
-            % {"day": f"{held_on:%d/%m/%Y}"}
-        )
+    numbers = (votes_for, votes_against, votes_abstain, meeting.pk if meeting else None)
+    _refuse_a_second_vote(resolution, held_on, numbers)
     if resolution.status != S.SUBMITTED:
         raise WorkflowError(_("Only a resolution submitted to the meeting can be voted on."))
     base = vote_base(
@@ -392,28 +385,46 @@ def record_vote(
     result = base.judge(votes_for=votes_for, votes_against=votes_against, votes_abstain=votes_abstain)
     if result.error:
         raise WorkflowError(result.error)
-    vote = Vote.objects.create(
-        resolution=resolution,
-        held_on=held_on,
-        official_count=base.official,
-        entitled_count=base.entitled,
-        present_count=base.present,
-        votes_for=votes_for,
-        votes_against=votes_against,
-        votes_abstain=votes_abstain,
-        excluded=base.entitlement.excluded,
-        dissent=dissent,
-        meeting=meeting,
-        adopted=result.adopted,
-        explanation=result.explanation,
-        recorded_by=by,
-    )
+    try:
+        with transaction.atomic():  # the same vote sent at the same instant, where rows are not locked (SQLite)
+            vote = Vote.objects.create(
+                resolution=resolution,
+                held_on=held_on,
+                official_count=base.official,
+                entitled_count=base.entitled,
+                present_count=base.present,
+                votes_for=votes_for,
+                votes_against=votes_against,
+                votes_abstain=votes_abstain,
+                excluded=base.entitlement.excluded,
+                dissent=dissent,
+                meeting=meeting,
+                adopted=result.adopted,
+                explanation=result.explanation,
+                recorded_by=by,
+            )
+    except IntegrityError:
+        _refuse_a_second_vote(resolution, held_on, numbers)
+        raise
     vote.absent_with_reason.set(base.absent_with_reason)
     vote.exempt_present.set(base.exempt_present)
     if result.adopted:
         _move(resolution, S.ADOPTED, by, result.explanation, adopted_on=held_on)
         Version.objects.create(resolution=resolution, number=1, snapshot=snapshot(resolution), created_by=by)
     return vote
+
+
+def _refuse_a_second_vote(resolution: Resolution, held_on: dt.date, numbers: tuple[int, int, int, int | None]) -> None:
+    """One vote per resolution and day: the same one again is already recorded, another one is refused."""
+    earlier = Vote.objects.filter(resolution=resolution, held_on=held_on).first()
+    if earlier is None:
+        return
+    if (earlier.votes_for, earlier.votes_against, earlier.votes_abstain, earlier.meeting_id) == numbers:
+        raise VoteAlreadyRecorded(earlier)
+    raise WorkflowError(
+        _("A vote on this resolution on %(day)s is already recorded. Correct it instead of voting again.")
+        % {"day": f"{held_on:%d/%m/%Y}"}
+    )
 
 
 def correction_refusal(vote: Vote) -> str:
