@@ -253,7 +253,7 @@ def resolution_step(request: HttpRequest, resolution_id: int, step: str) -> Http
 def _vote_base_from(form: VoteForm, cell: Any, initial_meeting: Meeting | None) -> VoteBase | None:
     """The base the form's vote would be counted on: the meeting's attendance, or the secretary's lists on the
     date given; on the meeting's date, never today's. None while the form gives no date."""
-    data = form.cleaned_data if form.is_bound else {}
+    data = getattr(form, "cleaned_data", {})  # the fields that were valid, once the form is checked
     if form.is_bound:
         meeting, held_on = data.get("meeting"), data.get("held_on")
     else:
@@ -321,7 +321,7 @@ def resolution_vote(request: HttpRequest, resolution_id: int) -> HttpResponse:
     elif request.method == "POST" and resolution.status != Resolution.Status.SUBMITTED:
         messages.error(request, _("Only a resolution submitted to the meeting can be voted on."))
         return redirect("resolutions:resolution-detail", resolution_id=resolution.pk)
-    base = _vote_base_from(form, resolution.cell, initial_meeting) if not form.is_bound or form.is_valid() else None
+    base = _vote_base_from(form, resolution.cell, initial_meeting)  # shown beside a refusal too
     return render(
         request,
         "resolutions/resolution_vote.html",
@@ -330,7 +330,7 @@ def resolution_vote(request: HttpRequest, resolution_id: int) -> HttpResponse:
 
 
 def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 10 else None
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 10 else None
 
 
 def vote_correct(request: HttpRequest, vote_id: int) -> HttpResponse:

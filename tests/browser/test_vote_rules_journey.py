@@ -71,6 +71,7 @@ def test_more_ballots_than_members_present_are_refused_and_a_vote_sent_twice_is_
     page.get_by_label("Số phiếu không biểu quyết").fill("1")
     page.get_by_role("button", name="Ghi kết quả biểu quyết").click()
     expect(page.locator("main")).to_contain_text("7 phiếu nhưng chỉ có 6 đảng viên có quyền biểu quyết có mặt")
+    expect(note.locator("[data-figure=present]")).to_have_text("6")  # the numbers stay beside the refusal
     assert not Vote.objects.exists()
     resolution.refresh_from_db()
     assert resolution.status == Resolution.Status.SUBMITTED

@@ -133,6 +133,7 @@ def test_more_ballots_than_entitled_members_present_are_refused_and_nothing_is_w
     assert response.context["form"].non_field_errors() == [
         "10 phiếu nhưng chỉ có 9 đảng viên có quyền biểu quyết có mặt"
     ]
+    assert (response.context["base"].entitled, response.context["base"].present) == (10, 9)  # beside the refusal
     assert not Vote.objects.exists()
     submitted.refresh_from_db()
     assert submitted.status == Resolution.Status.SUBMITTED
