@@ -69,12 +69,15 @@ class ProgressUpdateAdmin(SimpleHistoryAdmin):
 
 @admin.register(Vote)
 class VoteAdmin(SimpleHistoryAdmin):
-    list_display = ["resolution", "held_on", "votes_for", "entitled_count", "adopted"]
+    list_display = ["resolution", "held_on", "votes_for", "entitled_count", "present_count", "adopted"]
     raw_id_fields = ["resolution", "meeting", "recorded_by"]
     filter_horizontal = ["absent_with_reason", "exempt_present"]
 
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False  # a vote is recorded on its page, where the Charter rule and the ballots are checked
+
     def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False  # a recorded vote is a record: it is not edited
+        return False  # a recorded vote is a record: it is corrected on its page, with a reason
 
 
 class AgendaItemInline(admin.TabularInline):

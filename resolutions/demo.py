@@ -1501,7 +1501,8 @@ class _Builder:
     def _vote_and_history(
         self, cell: Cell, plan: PlannedResolution, mp: PlannedMeeting, close_on: dt.date | None, rows: Rows
     ) -> None:
-        """The vote counted on the meeting's attendance, as ``record_vote`` counts it from ``vote_attendance``."""
+        """The vote counted on the meeting's attendance, as ``record_vote`` counts it (``services.vote_base``):
+        every entitled member present votes, so the ballots never exceed them."""
         rng = self.rng
         resolution = plan.resolution
         held_on = mp.meeting.date
@@ -1537,7 +1538,13 @@ class _Builder:
         if votes_for * 2 <= entitled:
             against = abstain = 0
             votes_for = len(voters)
-        result = judge_vote(entitled=entitled, votes_for=votes_for, votes_against=against, votes_abstain=abstain)
+        result = judge_vote(
+            entitled=entitled,
+            entitled_present=len(voters),
+            votes_for=votes_for,
+            votes_against=against,
+            votes_abstain=abstain,
+        )
         if not result.adopted:
             raise DemoDataError(f"{cell.name} has too few official members to adopt a resolution.")
         explanation = result.explanation
@@ -1550,6 +1557,7 @@ class _Builder:
             held_on=held_on,
             official_count=len(roll.official),
             entitled_count=entitled,
+            present_count=len(voters),
             votes_for=votes_for,
             votes_against=against,
             votes_abstain=abstain,
@@ -1562,7 +1570,7 @@ class _Builder:
         )
         mp.vote = vote
         rows.votes.append(vote)
-        # As vote_attendance gives them: everyone absent with a reason (the rule only counts the official ones).
+        # As vote_base gives them: everyone absent with a reason (the rule only counts the official ones).
         rows.absent.extend((vote, pk) for pk in absent)
         rows.versions.append(
             Version(

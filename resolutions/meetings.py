@@ -220,16 +220,6 @@ def attendance_roll(meeting: Meeting) -> Roll:
     )
 
 
-def vote_attendance(meeting: Meeting) -> tuple[list[Member], list[Member]]:
-    """Who was absent with a reason, and which exempt members attended: what the vote's base needs."""
-    day = meeting.date
-    rows = list(meeting.attendance.select_related("member"))
-    absent = [r.member for r in rows if r.status == A.ABSENT_WITH_REASON]
-    attended_ids = [r.member_id for r in rows if r.status in Attendance.ATTENDED]
-    exempt_present = list(Member.objects.filter(pk__in=attended_ids).with_flags(day).filter(is_exempt=True))
-    return absent, exempt_present
-
-
 # ---------------------------------------------------------------------------------------------------
 # The monthly review
 # ---------------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The business rules, as plain functions over plain values, each with a table-driven test.
 
-- Who is entitled to vote, and whether a vote adopts a resolution (Party Charter art. 10; Quy định 24-QĐ/TW §9.3).
+- Who is entitled to vote, how many ballots can be cast (only by the entitled members present), and whether a
+  vote adopts a resolution (Party Charter art. 10; Quy định 24-QĐ/TW §9.3).
 - How a resolution's progress rolls up from its tasks.
 """
 
@@ -23,12 +24,15 @@ class Roll:
     exempt: frozenset[int] = frozenset()
     exempt_present: frozenset[int] = frozenset()  # exempt members who nevertheless attend
     absent_with_reason: frozenset[int] = frozenset()  # absent for the whole meeting, reason approved
+    # Not at the meeting without an approved reason (absent, away): they stay in the base but cast no ballot.
+    absent: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True)
 class Entitlement:
     entitled: frozenset[int]
     excluded: dict[str, list[int]] = field(default_factory=dict)
+    present: frozenset[int] = frozenset()  # the entitled members present: the only ones who cast a ballot
 
 
 def entitled_voters(roll: Roll) -> Entitlement:
@@ -51,7 +55,22 @@ def entitled_voters(roll: Roll) -> Entitlement:
         if hit:
             excluded[reason] = hit
             remaining -= set(hit)
-    return Entitlement(frozenset(remaining), excluded)
+    return Entitlement(frozenset(remaining), excluded, frozenset(remaining - roll.absent))
+
+
+def check_ballots(*, entitled_present: int, votes_for: int, votes_against: int, votes_abstain: int) -> str:
+    """Ballots come only from the entitled members present: for + against + abstain/other ≤ entitled present.
+
+    Returns the refusal with its numbers, or "" when the count is possible."""
+    if min(votes_for, votes_against, votes_abstain) < 0:
+        return _("A count of votes cannot be negative.")
+    cast = votes_for + votes_against + votes_abstain
+    if cast > entitled_present:
+        return _("%(cast)d ballots but only %(present)d members entitled to vote are present") % {
+            "cast": cast,
+            "present": entitled_present,
+        }
+    return ""
 
 
 @dataclass(frozen=True)
@@ -61,11 +80,24 @@ class VoteResult:
     error: str = ""
 
 
-def judge_vote(*, entitled: int, votes_for: int, votes_against: int, votes_abstain: int) -> VoteResult:
-    """Adopted only when the votes for are more than half of the members entitled to vote."""
+def judge_vote(
+    *, entitled: int, votes_for: int, votes_against: int, votes_abstain: int, entitled_present: int | None = None
+) -> VoteResult:
+    """Adopted only when the votes for are more than half of the members entitled to vote (those absent without
+    a reason count in the base). With ``entitled_present`` (a vote taken at a meeting, where who was there is
+    known), more ballots than entitled members present are refused (``check_ballots``)."""
     cast = votes_for + votes_against + votes_abstain
     if min(votes_for, votes_against, votes_abstain) < 0:
         return VoteResult(False, "", _("A count of votes cannot be negative."))
+    if entitled_present is not None:
+        refusal = check_ballots(
+            entitled_present=min(entitled_present, entitled),
+            votes_for=votes_for,
+            votes_against=votes_against,
+            votes_abstain=votes_abstain,
+        )
+        if refusal:
+            return VoteResult(False, "", refusal)
     if cast > entitled:
         return VoteResult(
             False,

@@ -5,19 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chibo.lib.history import create_recorded, record_changed
+from chibo.lib.history import create_recorded, record_changed, short_reason
 from chibo.lib.html import html_to_text
 from members.models import Member, Organisation, today
 from resolutions.models import (
+    Attendance,
     Meeting,
     ProgressUpdate,
     PublicOpinion,
@@ -28,7 +29,15 @@ from resolutions.models import (
     Version,
     Vote,
 )
-from resolutions.rules import Roll, TaskProgress, entitled_voters, judge_vote, rolled_up_progress
+from resolutions.rules import (
+    Entitlement,
+    Roll,
+    TaskProgress,
+    VoteResult,
+    entitled_voters,
+    judge_vote,
+    rolled_up_progress,
+)
 
 S = Resolution.Status
 
@@ -198,7 +207,12 @@ def _move(resolution: Resolution, to: str, by: AbstractBaseUser | None, note: st
 
 
 def roll_on(
-    cell: Organisation, day: dt.date, *, absent_with_reason: Iterable[int] = (), exempt_present: Iterable[int] = ()
+    cell: Organisation,
+    day: dt.date,
+    *,
+    absent_with_reason: Iterable[int] = (),
+    exempt_present: Iterable[int] = (),
+    absent: Iterable[int] = (),
 ) -> Roll:
     """The cell's roll on the meeting date, read in one query."""
     rows = (
@@ -224,7 +238,114 @@ def roll_on(
         exempt=frozenset(exempt),
         exempt_present=frozenset(exempt_present) & frozenset(exempt),
         absent_with_reason=frozenset(absent_with_reason),
+        absent=frozenset(absent),
     )
+
+
+@dataclass(frozen=True)
+class VoteBase:
+    """What a vote is counted on: the roll of the meeting's date and who was there."""
+
+    day: dt.date
+    roll: Roll
+    entitlement: Entitlement
+    probationary: int  # probationary members present (at a meeting), or on the roll: they do not vote
+    absent_with_reason: list[Member]
+    exempt_present: list[Member]
+    from_meeting: bool
+
+    @property
+    def official(self) -> int:
+        return len(self.roll.official)
+
+    @property
+    def entitled(self) -> int:
+        return len(self.entitlement.entitled)
+
+    @property
+    def present(self) -> int:
+        return len(self.entitlement.present)
+
+    @property
+    def majority(self) -> int:
+        """The fewest votes for that adopt: more than half of the entitled."""
+        return self.entitled // 2 + 1
+
+    def judge(self, *, votes_for: int, votes_against: int, votes_abstain: int) -> VoteResult:
+        return judge_vote(
+            entitled=self.entitled,
+            entitled_present=self.present,
+            votes_for=votes_for,
+            votes_against=votes_against,
+            votes_abstain=votes_abstain,
+        )
+
+
+def vote_base(
+    *,
+    cell: Organisation,
+    held_on: dt.date,
+    meeting: Meeting | None = None,
+    absent_with_reason: Iterable[Member] = (),
+    exempt_present: Iterable[Member] = (),
+    absent: Iterable[Member] = (),
+) -> VoteBase:
+    """The base of a vote on ``held_on``. At a meeting its attendance decides who was absent with a reason, who
+    attended (only they cast a ballot) and which exempt and probationary members attended; the lists given are
+    then ignored. Without a meeting they are the secretary's: those absent with a reason, exempt members who
+    attended, and official members absent without a reason (in the base, without a ballot)."""
+    if meeting is not None:
+        held_on = meeting.date
+        rows = list(
+            Attendance.objects.filter(meeting=meeting)
+            .select_related("member")
+            .order_by("member__search_name", "member_id")
+        )
+        exempt_ids = set(
+            Member.objects.filter(pk__in=[r.member_id for r in rows])
+            .with_flags(held_on)
+            .filter(is_exempt=True)
+            .values_list("pk", flat=True)
+        )
+        attended = [r for r in rows if r.status in Attendance.ATTENDED]
+        absent_with_reason = [r.member for r in rows if r.status == Attendance.Status.ABSENT_WITH_REASON]
+        exempt_present = [r.member for r in attended if r.member_id in exempt_ids]
+        probationary = sum(1 for r in attended if not (r.member.official_on and r.member.official_on <= held_on))
+        roll = roll_on(
+            cell,
+            held_on,
+            absent_with_reason=[m.pk for m in absent_with_reason],
+            exempt_present=[m.pk for m in exempt_present],
+        )
+        # Only those recorded as attending cast a ballot (a member on the roll without a row was not recorded).
+        roll = replace(roll, absent=roll.official - {r.member_id for r in attended})
+    else:
+        absent_with_reason, exempt_present = list(absent_with_reason), list(exempt_present)
+        probationary = Member.objects.in_cell(cell, on=held_on).on_roll(held_on).probationary_on(held_on).count()
+        roll = roll_on(
+            cell,
+            held_on,
+            absent_with_reason=[m.pk for m in absent_with_reason],
+            exempt_present=[m.pk for m in exempt_present],
+            absent=[m.pk for m in absent],
+        )
+    return VoteBase(
+        day=held_on,
+        roll=roll,
+        entitlement=entitled_voters(roll),
+        probationary=probationary,
+        absent_with_reason=list(absent_with_reason),
+        exempt_present=list(exempt_present),
+        from_meeting=meeting is not None,
+    )
+
+
+class VoteAlreadyRecorded(WorkflowError):
+    """The same vote was sent again (a second click on "save"): it is recorded once."""
+
+    def __init__(self, vote: Vote) -> None:
+        super().__init__(_("This vote is already recorded."))
+        self.vote = vote
 
 
 @transaction.atomic
@@ -237,47 +358,142 @@ def record_vote(
     votes_abstain: int,
     absent_with_reason: Iterable[Member] = (),
     exempt_present: Iterable[Member] = (),
+    absent: Iterable[Member] = (),
     dissent: str = "",
     meeting: Meeting | None = None,
     by: AbstractBaseUser,
 ) -> Vote:
-    """Record the vote; adopt the resolution only when the Charter rule is met. Refused counts write nothing."""
+    """Record the vote; adopt the resolution only when the Charter rule is met. Refused counts write nothing.
+
+    At a meeting, its attendance is the base (``vote_base``). One vote per resolution and meeting day: the same
+    vote sent twice raises ``VoteAlreadyRecorded``; a different one is refused (a mistake is corrected)."""
     resolution = Resolution.objects.select_for_update().get(pk=resolution.pk)
+    if meeting is not None:
+        held_on = meeting.date
+    numbers = (votes_for, votes_against, votes_abstain, meeting.pk if meeting else None)
+    _refuse_a_second_vote(resolution, held_on, numbers)
     if resolution.status != S.SUBMITTED:
         raise WorkflowError(_("Only a resolution submitted to the meeting can be voted on."))
-    absent, present = list(absent_with_reason), list(exempt_present)
-    roll = roll_on(
-        resolution.cell, held_on, absent_with_reason=[m.pk for m in absent], exempt_present=[m.pk for m in present]
+    base = vote_base(
+        cell=resolution.cell,
+        held_on=held_on,
+        meeting=meeting,
+        absent_with_reason=absent_with_reason,
+        exempt_present=exempt_present,
+        absent=absent,
     )
-    entitlement = entitled_voters(roll)
-    result = judge_vote(
-        entitled=len(entitlement.entitled),
-        votes_for=votes_for,
-        votes_against=votes_against,
-        votes_abstain=votes_abstain,
-    )
+    result = base.judge(votes_for=votes_for, votes_against=votes_against, votes_abstain=votes_abstain)
     if result.error:
         raise WorkflowError(result.error)
-    vote = Vote.objects.create(
-        resolution=resolution,
-        held_on=held_on,
-        official_count=len(roll.official),
-        entitled_count=len(entitlement.entitled),
-        votes_for=votes_for,
-        votes_against=votes_against,
-        votes_abstain=votes_abstain,
-        excluded=entitlement.excluded,
-        dissent=dissent,
-        meeting=meeting,
-        adopted=result.adopted,
-        explanation=result.explanation,
-        recorded_by=by,
-    )
-    vote.absent_with_reason.set(absent)
-    vote.exempt_present.set(present)
+    try:
+        with transaction.atomic():  # the same vote sent at the same instant, where rows are not locked (SQLite)
+            vote = Vote.objects.create(
+                resolution=resolution,
+                held_on=held_on,
+                official_count=base.official,
+                entitled_count=base.entitled,
+                present_count=base.present,
+                votes_for=votes_for,
+                votes_against=votes_against,
+                votes_abstain=votes_abstain,
+                excluded=base.entitlement.excluded,
+                dissent=dissent,
+                meeting=meeting,
+                adopted=result.adopted,
+                explanation=result.explanation,
+                recorded_by=by,
+            )
+    except IntegrityError:
+        _refuse_a_second_vote(resolution, held_on, numbers)
+        raise
+    vote.absent_with_reason.set(base.absent_with_reason)
+    vote.exempt_present.set(base.exempt_present)
     if result.adopted:
         _move(resolution, S.ADOPTED, by, result.explanation, adopted_on=held_on)
         Version.objects.create(resolution=resolution, number=1, snapshot=snapshot(resolution), created_by=by)
+    return vote
+
+
+def _refuse_a_second_vote(resolution: Resolution, held_on: dt.date, numbers: tuple[int, int, int, int | None]) -> None:
+    """One vote per resolution and day: the same one again is already recorded, another one is refused."""
+    earlier = Vote.objects.filter(resolution=resolution, held_on=held_on).first()
+    if earlier is None:
+        return
+    if (earlier.votes_for, earlier.votes_against, earlier.votes_abstain, earlier.meeting_id) == numbers:
+        raise VoteAlreadyRecorded(earlier)
+    raise WorkflowError(
+        _("A vote on this resolution on %(day)s is already recorded. Correct it instead of voting again.")
+        % {"day": f"{held_on:%d/%m/%Y}"}
+    )
+
+
+def correction_refusal(vote: Vote) -> str:
+    """Why this vote can no longer be corrected, or "" when it can: while the meeting's minutes are not approved,
+    the resolution not yet carried out or amended, and no later vote taken on it."""
+    if vote.meeting_id and vote.meeting.is_locked:
+        return _("The minutes are approved and locked. Open a correction to change them.")
+    resolution = vote.resolution
+    if resolution.status not in (S.SUBMITTED, S.ADOPTED) or resolution.version > 1:
+        return _("The resolution is already being carried out: its vote is no longer corrected.")
+    if Vote.objects.filter(resolution=resolution, held_on__gt=vote.held_on).exists():
+        return _("A later vote was taken on this resolution: only the latest vote is corrected.")
+    return ""
+
+
+@transaction.atomic
+def correct_vote(
+    *,
+    vote: Vote,
+    votes_for: int,
+    votes_against: int,
+    votes_abstain: int,
+    dissent: str,
+    reason: str,
+    by: AbstractBaseUser,
+) -> Vote:
+    """Correct a vote recorded by mistake, with the reason; the change history keeps the old numbers.
+
+    The rule is checked again on the same base (at a meeting, its attendance as it now stands). When the
+    correction changes the outcome, the resolution is adopted, or goes back to the meeting, accordingly."""
+    Resolution.objects.select_for_update().get(pk=vote.resolution_id)
+    vote = Vote.objects.select_related("resolution__cell", "meeting").get(pk=vote.pk)
+    resolution = vote.resolution
+    if not reason.strip():
+        raise WorkflowError(_("Give the reason for the correction."))
+    refusal = correction_refusal(vote)
+    if refusal:
+        raise WorkflowError(refusal)
+    if vote.meeting_id:
+        base = vote_base(cell=resolution.cell, held_on=vote.held_on, meeting=vote.meeting)
+        result = base.judge(votes_for=votes_for, votes_against=votes_against, votes_abstain=votes_abstain)
+        vote.official_count, vote.entitled_count, vote.present_count = base.official, base.entitled, base.present
+        vote.excluded = base.entitlement.excluded
+    else:  # the base as it was recorded
+        result = judge_vote(
+            entitled=vote.entitled_count,
+            entitled_present=vote.present_count,
+            votes_for=votes_for,
+            votes_against=votes_against,
+            votes_abstain=votes_abstain,
+        )
+    if result.error:
+        raise WorkflowError(result.error)
+    was_adopted = vote.adopted
+    vote.votes_for, vote.votes_against, vote.votes_abstain = votes_for, votes_against, votes_abstain
+    vote.dissent, vote.adopted, vote.explanation = dissent, result.adopted, result.explanation
+    vote._change_reason = short_reason(Vote, reason)  # type: ignore[attr-defined]
+    vote.save()
+    if vote.meeting_id:
+        vote.absent_with_reason.set(base.absent_with_reason)
+        vote.exempt_present.set(base.exempt_present)
+    note = _("Vote corrected: %(reason)s") % {"reason": reason}
+    if result.adopted and not was_adopted:
+        _move(resolution, S.ADOPTED, by, f"{note} — {result.explanation}", adopted_on=vote.held_on)
+        Version.objects.create(resolution=resolution, number=1, snapshot=snapshot(resolution), created_by=by)
+    elif was_adopted and not result.adopted:
+        _move(resolution, S.SUBMITTED, by, f"{note} — {result.explanation}", adopted_on=None)
+        for version in resolution.versions.filter(number=1):
+            version.delete()  # the change history keeps it
     return vote
 
 

@@ -44,7 +44,7 @@ from inspections.models import Inspection
 from members.models import AwayPeriod, Exemption, Member, Organisation
 from propagandists.models import Propagandist
 from resolutions.calendar import create_feed
-from resolutions.models import AbsenceRequest, Meeting, Notification, Version
+from resolutions.models import AbsenceRequest, Meeting, Notification, Resolution, Version, Vote
 from resolutions.services import snapshot
 from tests.evaluations.conftest import YEAR, advance
 from tests.factories import MemberFactory, UserFactory
@@ -188,6 +188,23 @@ def _versioned_resolution(place: Place) -> int:
     return resolution.pk
 
 
+def _vote(place: Place) -> int:
+    """A vote not adopting a resolution submitted to the meeting: it can still be corrected."""
+    resolution = ResolutionFactory(cell=place.cell, status=Resolution.Status.SUBMITTED)
+    return Vote.objects.create(
+        resolution=resolution,
+        held_on=dt.date(2026, 11, 5),
+        official_count=5,
+        entitled_count=5,
+        present_count=4,
+        votes_for=2,
+        votes_against=2,
+        votes_abstain=0,
+        adopted=False,
+        explanation="2/5",
+    ).pk
+
+
 def _notification(place: Place) -> int:
     """A message to another member of the cell with a login."""
     return Notification.objects.create(
@@ -224,6 +241,7 @@ OBJECTS: dict[str, Maker] = {
         Propagandist.objects.create(cell=place.cell, member=place.member, starts_on=dt.date(2026, 1, 1)).pk
     ),
     "inspection_id": _inspection(Inspection.Status.CONCLUDED),
+    "vote_id": _vote,
     # Not objects: the resolution (or meeting) in the URL decides access.
     "step": lambda place: "submit",
     "number": lambda place: 1,
@@ -299,6 +317,7 @@ URLS: dict[str, Entry] = {
     "resolutions:resolution-edit": page(CELL_WRITE),
     "resolutions:resolution-step": page(post_only(CELL_WRITE), CELL_WRITE),
     "resolutions:resolution-vote": page(CELL_WRITE),
+    "resolutions:vote-correct": page(CELL_WRITE),
     "resolutions:version-diff": page(CELL_READ, resolution_id=_versioned_resolution),
     "resolutions:dissemination-create": page(CELL_WRITE),
     "resolutions:resolution-carried-out": page(CELL_READ, get_only(CELL_READ)),

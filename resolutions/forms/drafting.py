@@ -261,7 +261,28 @@ TaskFormSet = bounded_formset(
 )
 
 
-class VoteForm(CrispyMixin, forms.Form):
+class VoteCountsForm(CrispyMixin, forms.Form):
+    """The three counts of a vote and the dissent: what a correction changes, with its reason."""
+
+    votes_for = forms.IntegerField(label=_("For"), min_value=0, max_value=10_000)
+    votes_against = forms.IntegerField(label=_("Against"), min_value=0, max_value=10_000, initial=0)
+    votes_abstain = forms.IntegerField(label=_("Abstain"), min_value=0, max_value=10_000, initial=0)
+    dissent = forms.CharField(
+        label=_("Dissenting opinions (who, and what)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class VoteCorrectionForm(VoteCountsForm):
+    reason = forms.CharField(
+        label=_("Reason for the correction"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._setup_helper()
+
+
+class VoteForm(VoteCountsForm):
     meeting = forms.ModelChoiceField(
         label=_("At the meeting"),
         queryset=Meeting.objects.none(),
@@ -269,11 +290,14 @@ class VoteForm(CrispyMixin, forms.Form):
         help_text=_("When the meeting's attendance is recorded, it decides who was absent; leave empty otherwise."),
     )
     held_on = forms.DateField(label=_("Meeting date"), widget=DateInput(), required=False)
-    votes_for = forms.IntegerField(label=_("For"), min_value=0, max_value=10_000)
-    votes_against = forms.IntegerField(label=_("Against"), min_value=0, max_value=10_000, initial=0)
-    votes_abstain = forms.IntegerField(label=_("Abstain"), min_value=0, max_value=10_000, initial=0)
     absent_with_reason = forms.ModelMultipleChoiceField(
         label=_("Official members absent for the whole meeting with an approved reason"),
+        queryset=Member.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    absent_without_reason = forms.ModelMultipleChoiceField(
+        label=_("Official members absent without a reason (they count in the base but cast no ballot)"),
         queryset=Member.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -284,9 +308,17 @@ class VoteForm(CrispyMixin, forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    dissent = forms.CharField(
-        label=_("Dissenting opinions (who, and what)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
+    field_order = [
+        "meeting",
+        "held_on",
+        "votes_for",
+        "votes_against",
+        "votes_abstain",
+        "absent_with_reason",
+        "absent_without_reason",
+        "exempt_present",
+        "dissent",
+    ]
 
     def __init__(self, *args: Any, cell: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -298,6 +330,7 @@ class VoteForm(CrispyMixin, forms.Form):
         self.fields["meeting"].label_from_instance = lambda m: f"{m.date:%d/%m/%Y} {m.starts_at:%H:%M} – {m.place}"
         members = Member.objects.filter(cell=cell).active().order_by("search_name", "pk")
         self.fields["absent_with_reason"].queryset = members.filter(official_on__lte=today())
+        self.fields["absent_without_reason"].queryset = members.filter(official_on__lte=today())
         self.fields["exempt_present"].queryset = members.with_flags().filter(is_exempt=True)
 
     def clean(self) -> dict[str, Any]:
@@ -309,6 +342,13 @@ class VoteForm(CrispyMixin, forms.Form):
             self.add_error("held_on", _("Give the date of the meeting."))
         elif held_on > today():
             self.add_error("held_on", _("A vote is recorded after the meeting, not before."))
+        both = set(data.get("absent_with_reason") or ()) & set(data.get("absent_without_reason") or ())
+        if both:
+            names = ", ".join(sorted(m.full_name for m in both))
+            self.add_error(
+                "absent_without_reason",
+                _("Absent with a reason or without one, not both: %(names)s.") % {"names": names},
+            )
         return data
 
 

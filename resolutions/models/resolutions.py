@@ -325,6 +325,8 @@ class Vote(models.Model):
     held_on = models.DateField(_("meeting date"))
     official_count = models.PositiveIntegerField(_("official members"))
     entitled_count = models.PositiveIntegerField(_("entitled to vote"))
+    # The entitled members present, who alone cast the ballots (empty on votes recorded before it was kept).
+    present_count = models.PositiveIntegerField(_("entitled to vote and present"), null=True, blank=True)
     votes_for = models.PositiveIntegerField(_("for"))
     votes_against = models.PositiveIntegerField(_("against"))
     votes_abstain = models.PositiveIntegerField(_("abstain"))
@@ -346,6 +348,10 @@ class Vote(models.Model):
         verbose_name = _("vote")
         verbose_name_plural = _("votes")
         ordering = ["-held_on", "-pk"]
+        constraints = [
+            # One vote on a resolution per meeting day: a second click records nothing; a mistake is corrected.
+            models.UniqueConstraint(fields=["resolution", "held_on"], name="vote_once_per_resolution_and_day")
+        ]
 
     def __str__(self) -> str:
         return f"{self.resolution.number}: {self.votes_for}/{self.entitled_count}"

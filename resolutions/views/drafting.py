@@ -30,27 +30,31 @@ from resolutions.forms.drafting import (
     ResolutionForm,
     TargetFormSet,
     TaskFormSet,
+    VoteCorrectionForm,
     VoteForm,
 )
-from resolutions.meetings import touch, vote_attendance
-from resolutions.models import PublicOpinion, Resolution, StatusChange, Task, Version
-from resolutions.rules import entitled_voters
+from resolutions.meetings import touch
+from resolutions.models import Meeting, PublicOpinion, Resolution, StatusChange, Task, Version, Vote
 from resolutions.services import (
     SECTIONS,
     StaleEdit,
+    VoteAlreadyRecorded,
+    VoteBase,
     WorkflowError,
     amend,
     available_steps,
+    correct_vote,
+    correction_refusal,
     create_resolution,
     diff_versions,
     progress_by_resolution,
     progress_of,
     record_vote,
-    roll_on,
     save_resolution,
     snapshot_lines,
     start_from_last_period,
     take_step,
+    vote_base,
 )
 
 
@@ -116,6 +120,8 @@ def resolution_detail(request: HttpRequest, resolution_id: int) -> HttpResponse:
         "changes": resolution.status_changes.select_related("by"),
         "upper": resolution.upper_resolutions.select_related("cell"),
         "can_manage": access.can_manage_org(resolution.cell),
+        # The latest vote is corrected until implementation starts (``correction_refusal`` says the rest).
+        "vote_correctable": resolution.status in (Resolution.Status.SUBMITTED, Resolution.Status.ADOPTED),
         "steps": available_steps(resolution),
         "today": day,
     }
@@ -252,46 +258,128 @@ def resolution_step(request: HttpRequest, resolution_id: int, step: str) -> Http
     return redirect("resolutions:resolution-detail", resolution_id=resolution.pk)
 
 
+def _vote_base_from(form: VoteForm, cell: Any, initial_meeting: Meeting | None) -> VoteBase | None:
+    """The base the form's vote would be counted on: the meeting's attendance, or the secretary's lists on the
+    date given; on the meeting's date, never today's. None while the form gives no date."""
+    data = getattr(form, "cleaned_data", {})  # the fields that were valid, once the form is checked
+    if form.is_bound:
+        meeting, held_on = data.get("meeting"), data.get("held_on")
+    else:
+        meeting, held_on = initial_meeting, today()
+    if meeting is not None:
+        return vote_base(cell=cell, held_on=meeting.date, meeting=meeting)
+    if held_on is None:
+        return None
+    return vote_base(
+        cell=cell,
+        held_on=held_on,
+        absent_with_reason=data.get("absent_with_reason") or (),
+        exempt_present=data.get("exempt_present") or (),
+        absent=data.get("absent_without_reason") or (),
+    )
+
+
 def resolution_vote(request: HttpRequest, resolution_id: int) -> HttpResponse:
-    """Record the adoption vote. The numbers the rule is checked on are shown before and after."""
+    """Record the adoption vote. The base it is counted on (the roll of the meeting's date and who was there) and
+    the computation are shown before saving; "Check" computes without saving."""
     resolution = get_resolution(request, resolution_id, manage=True)
-    if resolution.status != Resolution.Status.SUBMITTED:
+    if request.method != "POST" and resolution.status != Resolution.Status.SUBMITTED:
         messages.error(request, _("Only a resolution submitted to the meeting can be voted on."))
         return redirect("resolutions:resolution-detail", resolution_id=resolution.pk)
     form = VoteForm(request.POST or None, cell=resolution.cell, initial={"meeting": request.GET.get("meeting")})
+    meetings = form.fields["meeting"].queryset  # type: ignore[attr-defined]
+    initial_meeting = meetings.filter(pk=_int_or_none(request.GET.get("meeting"))).first()
+    result = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        absent, exempt_present = data["absent_with_reason"], data["exempt_present"]
-        if data["meeting"]:
-            # The meeting's attendance is the record of who was there.
-            absent, exempt_present = vote_attendance(data["meeting"])
+        if "check" in request.POST:
+            base = _vote_base_from(form, resolution.cell, initial_meeting)
+            assert base is not None  # a valid form has a date
+            result = base.judge(
+                votes_for=data["votes_for"], votes_against=data["votes_against"], votes_abstain=data["votes_abstain"]
+            )
+            if result.error:
+                form.add_error(None, result.error)
+        else:
+            try:
+                vote = record_vote(
+                    resolution=resolution,
+                    held_on=data["held_on"],
+                    votes_for=data["votes_for"],
+                    votes_against=data["votes_against"],
+                    votes_abstain=data["votes_abstain"],
+                    absent_with_reason=data["absent_with_reason"],
+                    exempt_present=data["exempt_present"],
+                    absent=data["absent_without_reason"],
+                    dissent=data["dissent"],
+                    meeting=data["meeting"],
+                    by=request.user,
+                )
+            except VoteAlreadyRecorded as exc:  # a second click on "save": the first one recorded it
+                messages.info(request, str(exc))
+                return redirect("resolutions:resolution-detail", resolution_id=resolution.pk)
+            except WorkflowError as exc:
+                form.add_error(None, str(exc))
+            else:
+                if vote.meeting_id:
+                    touch(vote.meeting)  # the minutes now show this vote
+                level = messages.SUCCESS if vote.adopted else messages.WARNING
+                messages.add_message(request, level, vote.explanation)
+                return redirect("resolutions:resolution-detail", resolution_id=resolution.pk)
+    elif request.method == "POST" and resolution.status != Resolution.Status.SUBMITTED:
+        messages.error(request, _("Only a resolution submitted to the meeting can be voted on."))
+        return redirect("resolutions:resolution-detail", resolution_id=resolution.pk)
+    base = _vote_base_from(form, resolution.cell, initial_meeting)  # shown beside a refusal too
+    return render(
+        request,
+        "resolutions/resolution_vote.html",
+        {"resolution": resolution, "form": form, "base": base, "result": result},
+    )
+
+
+def _int_or_none(value: str | None) -> int | None:
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 10 else None
+
+
+def vote_correct(request: HttpRequest, vote_id: int) -> HttpResponse:
+    """Correct a vote recorded by mistake, with the reason, while the meeting's minutes are not approved."""
+    vote = get_object_or_404(Vote.objects.select_related("meeting", "resolution__cell"), pk=vote_id)
+    resolution = get_resolution(request, vote.resolution_id, manage=True)
+    refusal = correction_refusal(vote)
+    initial = {
+        "votes_for": vote.votes_for,
+        "votes_against": vote.votes_against,
+        "votes_abstain": vote.votes_abstain,
+        "dissent": vote.dissent,
+    }
+    form = VoteCorrectionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and refusal:
+        messages.error(request, refusal)
+        return redirect("resolutions:resolution-detail", resolution_id=resolution.pk)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            vote = record_vote(
-                resolution=resolution,
-                held_on=data["held_on"],
+            vote = correct_vote(
+                vote=vote,
                 votes_for=data["votes_for"],
                 votes_against=data["votes_against"],
                 votes_abstain=data["votes_abstain"],
-                absent_with_reason=absent,
-                exempt_present=exempt_present,
                 dissent=data["dissent"],
-                meeting=data["meeting"],
+                reason=data["reason"],
                 by=request.user,
             )
         except WorkflowError as exc:
             form.add_error(None, str(exc))
         else:
             if vote.meeting_id:
-                touch(vote.meeting)  # the minutes now show this vote
+                touch(vote.meeting)
             level = messages.SUCCESS if vote.adopted else messages.WARNING
-            messages.add_message(request, level, vote.explanation)
+            messages.add_message(request, level, _("Vote corrected.") + " " + vote.explanation)
             return redirect("resolutions:resolution-detail", resolution_id=resolution.pk)
-    roll = roll_on(resolution.cell, today())
-    base = entitled_voters(roll)
     return render(
         request,
-        "resolutions/resolution_vote.html",
-        {"resolution": resolution, "form": form, "roll": roll, "base": base},
+        "resolutions/vote_correct.html",
+        {"resolution": resolution, "vote": vote, "form": form, "refusal": refusal},
     )
 
 
@@ -353,6 +441,7 @@ urlpatterns = [
     path("resolutions/<int:resolution_id>/edit/", resolution_edit, name="resolution-edit"),
     path("resolutions/<int:resolution_id>/steps/<slug:step>/", resolution_step, name="resolution-step"),
     path("resolutions/<int:resolution_id>/vote/", resolution_vote, name="resolution-vote"),
+    path("votes/<int:vote_id>/correct/", vote_correct, name="vote-correct"),
     path("resolutions/<int:resolution_id>/versions/<int:number>/", version_diff, name="version-diff"),
     path("resolutions/<int:resolution_id>/disseminations/new/", dissemination_create, name="dissemination-create"),
 ]

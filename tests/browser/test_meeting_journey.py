@@ -62,12 +62,14 @@ def test_plan_attend_review_vote_and_download_the_minutes(
     # The vote, from the meeting's attendance
     official = Member.objects.filter(cell=cell).official_on(today).count()
     page.get_by_role("link", name=f"Ghi kết quả biểu quyết {upcoming.number}").click()
-    page.get_by_label("Số phiếu tán thành").fill(str(official - 1))
+    # Two are absent: only the other official members cast a ballot.
+    page.get_by_label("Số phiếu tán thành").fill(str(official - 2))
     page.get_by_role("button", name="Ghi kết quả biểu quyết").click()
     expect(page.get_by_role("alert").first).to_contain_text("quá nửa")
     vote = Vote.objects.get(resolution=upcoming)
     assert vote.meeting == meeting
     assert vote.entitled_count == official - 1  # the excused member is not in the base
+    assert vote.present_count == official - 2  # the one absent without a reason is, but cast no ballot
 
     # Held, then the minutes PDF from the worker
     page.goto(live_server.url + f"/meetings/{meeting.pk}/")

@@ -14,7 +14,7 @@ from members.models import AwayPeriod, Exemption, MassOrganisation, Member, Resi
 from propagandists.models import Propagandist
 from propagandists.services import save_entry
 from resolutions.meetings import plan_meeting, request_absence
-from resolutions.models import Meeting, ProgressUpdate, Resolution
+from resolutions.models import Meeting, ProgressUpdate, Resolution, Vote
 from tests.factories import MemberFactory
 from tests.resolutions.factories import ResolutionFactory, TargetFactory, TaskFactory
 
@@ -41,6 +41,7 @@ class World:
     propagandist: Propagandist
     exemption: Exemption
     away: AwayPeriod
+    vote: Vote  # a vote on ``submitted`` that did not adopt it: it can be corrected
 
     def foreign_ids(self) -> dict[str, list[str]]:
         """Ids of cell B1's objects, by the form field names that take such ids."""
@@ -60,6 +61,7 @@ class World:
             "about": member,
             "subject_member": member,
             "absent_with_reason": member,
+            "absent_without_reason": member,
             "exempt_present": member,
             "resolution": resolution,
             "upper_resolutions": resolution,
@@ -145,4 +147,16 @@ def world(tree, people) -> World:  # type: ignore[no-untyped-def]
         propagandist=propagandist,
         exemption=exemption,
         away=away,
+        vote=Vote.objects.create(
+            resolution=submitted,
+            held_on=today() - dt.timedelta(days=3),
+            official_count=5,
+            entitled_count=5,
+            present_count=4,
+            votes_for=2,
+            votes_against=2,
+            votes_abstain=0,
+            adopted=False,
+            explanation="2/5",
+        ),
     )

@@ -74,6 +74,7 @@ PAGES = [
         keep=("lock_version",),
     ),
     Page("resolution-vote", "secretary", u("resolutions:resolution-vote", lambda w: w.submitted.pk)),
+    Page("vote-correct", "secretary", u("resolutions:vote-correct", lambda w: w.vote.pk)),
     Page("dissemination-create", "secretary", u("resolutions:dissemination-create", lambda w: w.live.pk)),
     Page("opinion-create", "secretary", u("resolutions:opinion-list", a1)),
     Page(

@@ -71,7 +71,7 @@ def test_the_minutes_docx_has_the_counts_absentees_tasks_vote_and_signatures(mee
         f"Vắng không lý do: 1 (đồng chí {ABSENT_WITHOUT_REASON})",
         *(title for title, _status, _progress in TASKS),
         "Hoàn thành việc vận động ký cam kết.",
-        "Tổng số đảng viên chính thức có quyền biểu quyết: 5; tán thành: 4 (80%); không tán thành: 1; "
+        "Tổng số đảng viên chính thức có quyền biểu quyết: 5; tán thành: 3 (60%); không tán thành: 1; "
         "không biểu quyết: 0.",
         "Buổi sinh hoạt kết thúc lúc 21 giờ 15 phút cùng ngày.",
         "THƯ KÝ",

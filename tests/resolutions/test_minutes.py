@@ -121,7 +121,7 @@ def build_meeting(tree, people, *, extra_members: int = 0) -> Meeting:  # type: 
     record_vote(
         resolution=november,
         held_on=DAY,
-        votes_for=4,
+        votes_for=3,  # four entitled members present (the one absent without a reason counts, but casts none)
         votes_against=1,
         votes_abstain=0,
         absent_with_reason=[absent],
@@ -181,9 +181,9 @@ def test_the_minutes_pdf_has_the_header_counts_absentees_vote_and_signatures(mee
         f"Đồng chí {ABSENT_WITH_REASON}: Đề nghị tăng cường tuyên truyền.",
         "Ông Trần Văn Bảy: Nhất trí với dự thảo.",
         "Tổ tự quản số 3: Đèn đường hỏng.",
-        "Tổng số đảng viên chính thức có quyền biểu quyết: 5; tán thành: 4 (80%); không tán thành: 1; "
+        "Tổng số đảng viên chính thức có quyền biểu quyết: 5; tán thành: 3 (60%); không tán thành: 1; "
         "không biểu quyết: 0",
-        "Kết quả: 4/5 đảng viên chính thức có quyền biểu quyết tán thành, quá nửa (Điều 10 Điều lệ Đảng); "
+        "Kết quả: 3/5 đảng viên chính thức có quyền biểu quyết tán thành, quá nửa (Điều 10 Điều lệ Đảng); "
         "nghị quyết được thông qua.",
         "Chi bộ thống nhất tập trung thu quỹ.",
         "Giao Chi ủy đôn đốc thu quỹ.",

@@ -3,6 +3,7 @@ import pytest
 from resolutions.rules import (
     Roll,
     TaskProgress,
+    check_ballots,
     count_attendance,
     default_attendance,
     duration_warning,
@@ -71,6 +72,91 @@ def test_more_votes_than_entitled_are_refused(votes: tuple[int, int, int]) -> No
 
 def test_negative_counts_are_refused() -> None:
     assert judge_vote(entitled=10, votes_for=-1, votes_against=0, votes_abstain=0).error
+
+
+# --- Ballots come only from the entitled members present --------------------------------------------------
+# "Ballots (for + against + abstain/other) can only come from the entitled members present: official members
+# present, including exempt members who attend, excluding probationary members." "Adoption stays
+# for > entitled / 2 (entitled includes those absent without reason)."
+
+CELL_25 = frozenset(range(1, 26))  # 25 official members
+PROBATIONARY = frozenset({101, 102})  # on the roll but never in ``official``: marking them changes nothing
+CELL_25_ROLL = Roll(
+    CELL_25,
+    transferred=frozenset({1}),
+    suspended=frozenset({2}),
+    exempt=frozenset({3, 4}),
+    exempt_present=frozenset({4}),  # attends: counts in the base and votes
+    absent_with_reason=frozenset({5}),
+    absent=frozenset({7}) | PROBATIONARY,  # 7 absent without a reason: in the base, no ballot
+)
+
+
+@pytest.mark.parametrize(
+    ("roll", "entitled", "present"),
+    [
+        (Roll(OFFICIAL), 10, 10),
+        # absent without a reason: still in the base of the majority, but not there to vote
+        (Roll(OFFICIAL, absent=frozenset({1, 2})), 10, 8),
+        # absent with an approved reason: out of both
+        (Roll(OFFICIAL, absent_with_reason=frozenset({1})), 9, 9),
+        # an exempt member who attends is entitled and present; one who stays away is neither
+        (Roll(OFFICIAL, exempt=frozenset({3, 4}), exempt_present=frozenset({4})), 9, 9),
+        # a probationary member present is not official: never a voter
+        (Roll(OFFICIAL, absent=frozenset({99})), 10, 10),
+        # the cell of the issue: 25 official, 21 entitled, 20 of them present
+        (CELL_25_ROLL, 21, 20),
+    ],
+)
+def test_the_entitled_members_present(roll: Roll, entitled: int, present: int) -> None:
+    result = entitled_voters(roll)
+    assert len(result.entitled) == entitled
+    assert len(result.present) == present
+    assert result.present <= result.entitled
+
+
+@pytest.mark.parametrize(
+    ("present", "votes", "refusal"),
+    [
+        # the cell of the issue: 11 for / 6 against / 4 abstaining is 21 ballots from 20 members there
+        (20, (11, 6, 4), "21 phiếu nhưng chỉ có 20 đảng viên có quyền biểu quyết có mặt"),
+        (20, (11, 5, 4), ""),  # every member there voted
+        (20, (11, 0, 0), ""),  # some did not vote at all
+        (20, (0, 0, 21), "21 phiếu nhưng chỉ có 20 đảng viên có quyền biểu quyết có mặt"),
+        (0, (1, 0, 0), "1 phiếu nhưng chỉ có 0 đảng viên có quyền biểu quyết có mặt"),
+        (0, (0, 0, 0), ""),
+        (5, (-1, 0, 0), "Số phiếu không thể là số âm."),
+    ],
+)
+def test_ballots_come_only_from_the_entitled_members_present(
+    present: int, votes: tuple[int, int, int], refusal: str
+) -> None:
+    says = check_ballots(entitled_present=present, votes_for=votes[0], votes_against=votes[1], votes_abstain=votes[2])
+    assert says == refusal
+
+
+@pytest.mark.parametrize(
+    ("votes", "adopted", "says"),
+    [
+        # more ballots than members there: refused, never adopted, whatever the majority
+        ((11, 6, 4), False, "21 phiếu nhưng chỉ có 20 đảng viên có quyền biểu quyết có mặt"),
+        # 11 for of 21 entitled is more than half, even though one of the 21 was absent
+        ((11, 5, 4), True, "11 phiếu tán thành / 21 đảng viên chính thức có quyền biểu quyết: quá nửa"),
+        # 10 for of 21: not more than half, though it is half of those present
+        ((10, 0, 0), False, "10 phiếu tán thành / 21 đảng viên chính thức có quyền biểu quyết: chưa quá nửa"),
+    ],
+)
+def test_the_vote_of_the_25_member_cell(votes: tuple[int, int, int], adopted: bool, says: str) -> None:
+    base = entitled_voters(CELL_25_ROLL)
+    result = judge_vote(
+        entitled=len(base.entitled),
+        entitled_present=len(base.present),
+        votes_for=votes[0],
+        votes_against=votes[1],
+        votes_abstain=votes[2],
+    )
+    assert result.adopted is adopted
+    assert says in (result.error or result.explanation)
 
 
 T = TaskProgress

@@ -38,8 +38,15 @@ from resolutions.models import (
     Task,
     Vote,
 )
-from resolutions.rules import DEFAULT_AGENDA, QUALITY_PARTS, adopted_in_month, entitled_voters, judge_vote
-from resolutions.services import roll_on
+from resolutions.rules import (
+    DEFAULT_AGENDA,
+    QUALITY_PARTS,
+    adopted_in_month,
+    check_ballots,
+    entitled_voters,
+    judge_vote,
+)
+from resolutions.services import roll_on, vote_base
 
 A = Attendance.Status
 MS = Meeting.Status
@@ -396,6 +403,25 @@ def test_each_adoption_vote_is_taken_at_its_months_meeting_on_its_attendance() -
                 if status in Attendance.ATTENDED and official_on[pk] and official_on[pk] <= meeting.date
             )
             assert vote.votes_for + vote.votes_against + vote.votes_abstain <= there
+
+
+def test_every_seeded_vote_obeys_the_ballot_rule_on_its_meetings_attendance() -> None:
+    """``rules.check_ballots`` over every seeded vote, on the base ``record_vote`` reads from the meeting."""
+    breaches = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for vote in Vote.objects.select_related("meeting", "resolution__cell"):
+            base = vote_base(cell=vote.resolution.cell, held_on=vote.held_on, meeting=vote.meeting)
+            refusal = check_ballots(
+                entitled_present=base.present,
+                votes_for=vote.votes_for,
+                votes_against=vote.votes_against,
+                votes_abstain=vote.votes_abstain,
+            )
+            numbers = (vote.entitled_count, vote.present_count)
+            if refusal or numbers != (base.entitled, base.present):
+                breaches.append((vote.pk, numbers, (base.entitled, base.present), refusal))
+    assert Vote.objects.count() == 72 * 12
+    assert not breaches
 
 
 def test_the_entitled_base_is_the_roll_of_the_day_less_those_absent_with_a_reason() -> None:
