@@ -295,6 +295,8 @@ CHIBO = {
     # A regular meeting lasts at least this long (42-HD/BTCTW); longer when combined with a thematic one.
     "MEETING_MINUTES_MIN": 90,
     "MEETING_MINUTES_MIN_COMBINED": 120,
+    # Its documents reach members at least this many hours before it starts (42-HD/BTCTW: one day).
+    "MEETING_DOCUMENTS_HOURS": 24,
     # Dashboard thresholds (the status light); see resolutions/dashboard.py for the defaults.
     "DASHBOARD": {},
     # Reminder thresholds; see resolutions/reminders.py for the defaults. Example: {"DUE_SOON_DAYS": (5, 2)}.

@@ -1,6 +1,9 @@
+from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from chibo.lib.forms import SafeInputMixin
+from resolutions.forms.meetings import QualityCapped
 from resolutions.models import (
     AbsenceRequest,
     AgendaItem,
@@ -85,13 +88,19 @@ class AgendaItemInline(admin.TabularInline):
     extra = 0
 
 
+class MeetingAdminForm(QualityCapped, SafeInputMixin, forms.ModelForm):
+    """The self-score is held to the meeting's rules here as on the meeting's page (the admin gives the model and
+    the fields)."""
+
+
 @admin.register(Meeting)
 class MeetingAdmin(SimpleHistoryAdmin):
-    list_display = ["cell", "date", "kind", "status", "minutes_revision"]
+    form = MeetingAdminForm
+    list_display = ["cell", "date", "kind", "status", "minutes_revision", "pack_published_at"]
     list_filter = ["status", "kind"]
     search_fields = ["cell__name", "place"]
     list_select_related = ["cell"]
-    raw_id_fields = ["cell", "chair", "recorder", "guest_in_charge", "created_by"]
+    raw_id_fields = ["cell", "chair", "recorder", "guest_in_charge", "created_by", "pack_published_by"]
     inlines = [AgendaItemInline]
 
 

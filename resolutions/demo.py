@@ -62,7 +62,7 @@ from members.models import (
     Suspension,
 )
 from propagandists import demo as propagandists_demo
-from resolutions.meetings import review_summary, target_snapshot
+from resolutions.meetings import meeting_settings, review_summary, target_snapshot
 from resolutions.models import (
     AbsenceRequest,
     AgendaItem,
@@ -1709,6 +1709,11 @@ class _Builder:
             minutes_revision=1 if status == MS.APPROVED else 0,
             created_by_id=cell.secretary_user_id,
             created_at=min(self.now, planned_at),
+            # Its documents reach the members the day after it is planned, days before the meeting (42-HD/BTCTW).
+            pack_published_at=min(self.now, planned_at + dt.timedelta(days=1)),
+            pack_published_by_id=cell.secretary_user_id,
+            # It opened on time; ``_proceedings`` and ``_thematic`` record when it closed.
+            opened_at=None if status == MS.PLANNED else dt.time(cell.meeting_hour),
         )
         if kind == Meeting.Kind.REGULAR and status != MS.PLANNED and rng.random() < 0.04:
             meeting.combined_with_thematic = True  # two hours: long enough for both
@@ -1821,7 +1826,10 @@ class _Builder:
                 f"Chi bộ phê bình {', '.join(f'đồng chí {names[pk]}' for pk in twice)} vắng sinh hoạt không có lý do "
                 "hai kỳ liên tiếp; giao chi ủy gặp gỡ, nhắc nhở."
             )
-        meeting.closed_at = (mp.start + dt.timedelta(minutes=rng.randint(110, 125))).time()
+        lasted = rng.randint(110, 125)
+        if meeting.combined_with_thematic:  # two hours at least when combined with a thematic meeting
+            lasted = max(lasted, meeting_settings()["minimum_combined"])
+        meeting.closed_at = (mp.start + dt.timedelta(minutes=lasted)).time()
         if mp.index > last - REQUEST_MONTHS:
             self._requests(cell, mp, rows)
         if previous is not None and previous.opinion is not None and rng.random() < 0.6:
@@ -2035,6 +2043,7 @@ class _Builder:
         mp = self._meeting(cell, len(self.starts), day, rows)
         mp.meeting.guest_in_charge_id = cell.in_charge_user_id
         mp.meeting.created_at = min(self.now, self._aware(self.today - dt.timedelta(days=2), 20, 10))
+        mp.meeting.pack_published_at = min(self.now, mp.meeting.created_at + dt.timedelta(days=1))
         mp.agenda = [
             AgendaItem(meeting=mp.meeting, order=order, title=title) for order, title in enumerate(DEFAULT_AGENDA)
         ]

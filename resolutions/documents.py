@@ -38,8 +38,8 @@ from chibo.lib.layout import (
 from chibo.lib.pdf import render_pdf
 from chibo.lib.text import normalize
 from members.models import Member, Organisation, Role, office_holders
-from resolutions.meetings import attendance_roll
-from resolutions.models import Meeting, Resolution, Task
+from resolutions.meetings import attendance_roll, review_snapshot, reviewable_resolutions
+from resolutions.models import Meeting, MonthlyReview, Resolution, Task
 
 # Where each part of the proceedings is written: under the first agenda item whose title has one of these
 # words (the official order of business names them), or after the agenda items when no item does.
@@ -349,33 +349,10 @@ def _minutes_context(meeting: Meeting) -> dict[str, Any]:
         for opinion in meeting.opinions.order_by("received_on", "pk")
     ]
 
-    reviews = []
-    for review in meeting.reviews.select_related("resolution").order_by("resolution__period_start", "pk"):
-        snapshot = review.snapshot or {}
-        day = _day(snapshot.get("day"))
-        name = _resolution_name(review.resolution)
-        reviews.append(
-            {
-                "resolution": name,
-                "heading": f"Sơ kết việc thực hiện {name}" + (f" (số liệu đến ngày {day})" if day else "") + ":",
-                "tasks": [_task_row(task) for task in snapshot.get("tasks", [])],
-                "targets": [
-                    {
-                        "name": target.get("name", ""),
-                        "unit": target.get("unit", ""),
-                        "target": number_text(Decimal(target["target_value"])) if target.get("target_value") else "",
-                        "actual": number_text(Decimal(target["actual_value"])) if target.get("actual_value") else "",
-                    }
-                    for target in snapshot.get("targets", [])
-                ],
-                "summary": _summary_line(snapshot.get("summary") or {}),
-                "texts": [
-                    {"title": title, "text": getattr(review, field)}
-                    for field, title in REVIEW_TEXTS
-                    if getattr(review, field).strip()
-                ],
-            }
-        )
+    reviews = [
+        _review_doc(review.resolution, review.snapshot or {}, review)
+        for review in meeting.reviews.select_related("resolution").order_by("resolution__period_start", "pk")
+    ]
 
     votes = []
     for vote in meeting.votes.select_related("resolution").order_by("pk"):
@@ -433,8 +410,8 @@ def _minutes_context(meeting: Meeting) -> dict[str, Any]:
         "subject": subject,
         "title_line": f"BIÊN BẢN {subject}",
         "opening": (
-            f"Vào lúc {clock(meeting.starts_at)}, {date_line(meeting.date)}, {cell.name} tiến hành {kind_words} "
-            f"tháng {month} năm {meeting.date.year}."
+            f"Vào lúc {clock(meeting.opened_at or meeting.starts_at)}, {date_line(meeting.date)}, {cell.name} "
+            f"tiến hành {kind_words} tháng {month} năm {meeting.date.year}."
         ),
         "place": meeting.place.strip(),
         "chair": chair,
@@ -457,6 +434,33 @@ def _minutes_context(meeting: Meeting) -> dict[str, Any]:
     doc["people"] = _people_lines(doc)
     doc["signatures"] = minutes_signatures(recorder=recorder["name"], chair=chair["name"])
     return doc
+
+
+def _review_doc(resolution: Resolution, snapshot: dict[str, Any], review: MonthlyReview | None) -> dict[str, Any]:
+    """A monthly review as the documents show it: its figures as frozen (or as they stand, for one not yet
+    written) and the cell's texts."""
+    day = _day(snapshot.get("day"))
+    name = _resolution_name(resolution)
+    return {
+        "resolution": name,
+        "heading": f"Sơ kết việc thực hiện {name}" + (f" (số liệu đến ngày {day})" if day else "") + ":",
+        "tasks": [_task_row(task) for task in snapshot.get("tasks", [])],
+        "targets": [
+            {
+                "name": target.get("name", ""),
+                "unit": target.get("unit", ""),
+                "target": number_text(Decimal(target["target_value"])) if target.get("target_value") else "",
+                "actual": number_text(Decimal(target["actual_value"])) if target.get("actual_value") else "",
+            }
+            for target in snapshot.get("targets", [])
+        ],
+        "summary": _summary_line(snapshot.get("summary") or {}),
+        "texts": [
+            {"title": title, "text": getattr(review, field)}
+            for field, title in REVIEW_TEXTS
+            if review is not None and getattr(review, field).strip()
+        ],
+    }
 
 
 def _resolution_name(resolution: Resolution) -> str:
@@ -646,7 +650,7 @@ def _docx_review(document: Any, review: dict[str, Any]) -> None:
 
 
 # ---------------------------------------------------------------------------------------------------
-# The meeting pack: the agenda and the draft resolution(s), one PDF to post for members
+# The meeting pack: the agenda, the draft resolution(s) and last month's review, one PDF to post for members
 # ---------------------------------------------------------------------------------------------------
 
 
@@ -676,6 +680,21 @@ def pack_resolutions(meeting: Meeting) -> list[Resolution]:
     return drafts
 
 
+def pack_reviews(meeting: Meeting, day: dt.date) -> list[dict[str, Any]]:
+    """The review of last month's resolution(s) the meeting holds: the one written for it, else the figures as
+    they stand on ``day``. Resolutions adopted at this very meeting are not yet reviewed."""
+    adopted_here = set(meeting.votes.values_list("resolution_id", flat=True))
+    written = {review.resolution_id: review for review in meeting.reviews.all()}
+    reviews = []
+    for resolution in reviewable_resolutions(meeting):
+        if resolution.pk in adopted_here:
+            continue
+        review = written.get(resolution.pk)
+        snapshot = review.snapshot if review is not None else review_snapshot(resolution, min(day, meeting.date))
+        reviews.append(_review_doc(resolution, snapshot, review))
+    return reviews
+
+
 def _article(html: SafeString) -> SafeString:
     """The ``<article>`` of a rendered party document: the whole document without its page wrapper.
 
@@ -703,8 +722,31 @@ def meeting_pack_context(meeting: Meeting, *, on: dt.date | None = None) -> dict
                 {**document_context(embed_fonts=False), "resolution": resolution, "doc": doc},
             )
             parts.append(_article(html))
+        reviews = pack_reviews(meeting, day)
         month = f"{meeting.date.month:02d}"
         kind = "chuyên đề" if meeting.kind == Meeting.Kind.THEMATIC else "chi bộ"
+        subject = f"Sinh hoạt {kind} tháng {month} năm {meeting.date.year}"
+        common = {
+            "upper_body": upper(upper_body),
+            "issuing_body": upper(cell.name),
+            "place_date": place_and_date(_place(cell, parent), day),
+            "signature": signature_of(cell, MEETING_PACK),
+            "recipients": [
+                "- Đảng viên chi bộ,",
+                *([f"- {committee_name(upper_body)} (để b/c),"] if upper_body else []),
+                "- Lưu.",
+            ],
+        }
+        if reviews:
+            html = render_to_string(
+                "resolutions/pdf/pack_review.html",
+                {
+                    **document_context(embed_fonts=False),
+                    "doc": {**common, "subject": f"Sơ kết việc thực hiện nghị quyết, trình buổi {subject.lower()}"},
+                    "reviews": reviews,
+                },
+            )
+            parts.insert(0, _article(html))
         guests = []
         if meeting.guest_in_charge_id:
             guests.append(_comrade(_account_name(meeting.guest_in_charge), "Đảng ủy viên phụ trách chi bộ"))
@@ -712,28 +754,21 @@ def meeting_pack_context(meeting: Meeting, *, on: dt.date | None = None) -> dict
             guests.append(meeting.other_guests.strip())
         return {
             "doc": {
-                "upper_body": upper(upper_body),
-                "issuing_body": upper(cell.name),
-                "place_date": place_and_date(_place(cell, parent), day),
-                "subject": f"Sinh hoạt {kind} tháng {month} năm {meeting.date.year}",
+                **common,
+                "subject": subject,
                 "when": f"{clock(meeting.starts_at)}, {date_line(meeting.date)}",
                 "place": meeting.place.strip(),
                 "guests": guests,
                 "agenda": [item.title for item in meeting.agenda_items.all()],
                 "drafts": [_resolution_name(r) for r in drafts],
-                "signature": signature_of(cell, MEETING_PACK),
-                "recipients": [
-                    "- Đảng viên chi bộ,",
-                    *([f"- {committee_name(upper_body)} (để b/c),"] if upper_body else []),
-                    "- Lưu.",
-                ],
+                "reviews": [review["resolution"] for review in reviews],
             },
             "parts": parts,
         }
 
 
 def render_meeting_pack_pdf(meeting: Meeting, *, on: dt.date | None = None) -> bytes:
-    """The agenda and each draft resolution, each document paged on its own, as one PDF."""
+    """The agenda, last month's review and each draft resolution, each document paged on its own, as one PDF."""
     context = {**document_context(embed_fonts=True), **meeting_pack_context(meeting, on=on)}
     with translation.override(DOCUMENT_LANGUAGE):
         return render_pdf("resolutions/pdf/meeting_pack.html", context)

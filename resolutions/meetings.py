@@ -30,9 +30,14 @@ from resolutions.models import (
 from resolutions.rules import (
     DEFAULT_AGENDA,
     AttendanceCounts,
+    QualityCap,
     count_attendance,
     default_attendance,
     duration_warning,
+    pack_warning,
+    planning_warning,
+    quality_caps,
+    quality_errors,
 )
 from resolutions.services import WorkflowError
 
@@ -47,13 +52,59 @@ def meeting_settings() -> dict[str, int]:
     }
 
 
-def meeting_warning(meeting: Meeting) -> str:
+def documents_hours() -> int:
+    """How long before the meeting its documents must reach members: one day (42-HD/BTCTW)."""
+    return int(settings.CHIBO.get("MEETING_DOCUMENTS_HOURS", 24))
+
+
+def duration_warning_for(meeting: Meeting) -> str:
+    """The length rule on the plan before the meeting, and on the actual opening and closing times once held."""
+    held = meeting.is_held
     return duration_warning(
-        minutes=meeting.duration_minutes(),
+        minutes=meeting.actual_minutes() if held else meeting.duration_minutes(),
         kind=meeting.kind,
         combined=meeting.combined_with_thematic,
+        held=held,
         **meeting_settings(),
     )
+
+
+def documents_warning_for(meeting: Meeting, *, now: dt.datetime | None = None) -> str:
+    """Whether the meeting pack reached (or can still reach) members a day before the meeting."""
+    return pack_warning(
+        starts=meeting.starts(),
+        published_at=meeting.pack_published_at,
+        now=now or timezone.now(),
+        hours=documents_hours(),
+    )
+
+
+def meeting_warnings(meeting: Meeting, *, now: dt.datetime | None = None) -> list[str]:
+    """Every rule the meeting breaks, or is about to: its length, and its documents a day ahead (for a meeting not
+    yet held and its pack not yet released, planning it for today or tomorrow is already one)."""
+    warnings = [duration_warning_for(meeting), documents_warning_for(meeting, now=now)]
+    if not meeting.is_held and meeting.pack_published_at is None and not warnings[1]:
+        warnings.append(planning_warning(meeting_date=meeting.date, today=timezone.localdate(now)))
+    return [warning for warning in warnings if warning]
+
+
+def meeting_warning(meeting: Meeting) -> str:
+    """The length rule on the plan, for the planning form (which asks for a confirmation)."""
+    return duration_warning_for(meeting)
+
+
+def meeting_quality_caps(meeting: Meeting) -> list[QualityCap]:
+    """What the meeting's self-score cannot reach because of the rules it broke; nothing before it is held."""
+    if not meeting.is_held:
+        return []
+    return quality_caps(
+        duration_warning=duration_warning_for(meeting), documents_warning=documents_warning_for(meeting)
+    )
+
+
+def meeting_quality_errors(meeting: Meeting) -> list[str]:
+    scores = {name: getattr(meeting, name) for name in Meeting.QUALITY_FIELDS}
+    return quality_errors(scores, meeting_quality_caps(meeting))
 
 
 def agenda_for(cell: Organisation) -> list[str]:
@@ -334,22 +385,63 @@ def _move(meeting: Meeting, expected: str, to: str, *, reason: str = "", **chang
     return meeting
 
 
+def _check_times(opened_at: dt.time | None, closed_at: dt.time | None) -> None:
+    if opened_at is None or closed_at is None:
+        raise WorkflowError(_("Give the times the meeting actually opened and closed."))
+    if closed_at <= opened_at:
+        raise WorkflowError(
+            _("The meeting closes after it opens (opened at %(opened)s, closed at %(closed)s).")
+            % {"opened": f"{opened_at:%H:%M}", "closed": f"{closed_at:%H:%M}"}
+        )
+
+
 @transaction.atomic
-def mark_held(*, meeting: Meeting) -> Meeting:
+def mark_held(*, meeting: Meeting, opened_at: dt.time | None, closed_at: dt.time | None) -> list[str]:
+    """The meeting took place, from ``opened_at`` to ``closed_at``. Returns the rules it broke (its length on
+    those times, its documents a day ahead), which the meeting page and the quality score keep showing."""
     if meeting.status != Meeting.Status.PLANNED:
         raise WorkflowError(_("Only a planned meeting can be marked as held."))
     if meeting.date > timezone.localdate():
         raise WorkflowError(_("A meeting is marked as held on or after its date."))
-    return _move(meeting, Meeting.Status.PLANNED, Meeting.Status.HELD)
+    _check_times(opened_at, closed_at)
+    _move(meeting, Meeting.Status.PLANNED, Meeting.Status.HELD, opened_at=opened_at, closed_at=closed_at)
+    return meeting_warnings(meeting)
 
 
 @transaction.atomic
-def approve_minutes(*, meeting: Meeting) -> Meeting:
+def approve_minutes(*, meeting: Meeting) -> list[str]:
+    """Approve and lock the minutes; checked again on the times recorded in them. Refused while the self-score
+    gives a part more than the broken rules allow. Returns the rules the meeting broke."""
     if meeting.status != Meeting.Status.HELD:
         raise WorkflowError(_("The minutes are approved after the meeting is held."))
     if not (meeting.chair_id and meeting.recorder_id):
         raise WorkflowError(_("Name the chair and the recorder before approving the minutes."))
-    return _move(meeting, Meeting.Status.HELD, Meeting.Status.APPROVED, minutes_revision=meeting.minutes_revision + 1)
+    _check_times(meeting.opened_at, meeting.closed_at)
+    if errors := meeting_quality_errors(meeting):
+        raise WorkflowError(" ".join(errors))
+    _move(meeting, Meeting.Status.HELD, Meeting.Status.APPROVED, minutes_revision=meeting.minutes_revision + 1)
+    return meeting_warnings(meeting)
+
+
+@transaction.atomic
+def publish_pack(*, meeting: Meeting, by: AbstractBaseUser) -> Meeting:
+    """The secretary releases the meeting pack (the agenda, the draft resolutions, last month's review): from now
+    on the cell's members read it, and each of them, and the ward member in charge, is notified."""
+    from resolutions.reminders import pack_drafts, store
+
+    if meeting.status != Meeting.Status.PLANNED:
+        raise WorkflowError(_("The pack is released before the meeting is held."))
+    if meeting.pack_published_at is not None:
+        raise WorkflowError(_("The meeting pack has already been released."))
+    now = timezone.now()
+    locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if locked.pack_published_at is not None or locked.status != Meeting.Status.PLANNED:
+        raise WorkflowError(_("The meeting was changed by someone else just now. Reload the page."))
+    locked.pack_published_at, locked.pack_published_by = now, by
+    locked.save(update_fields=["pack_published_at", "pack_published_by"])
+    meeting.refresh_from_db()
+    store(pack_drafts(meeting), timezone.localdate(now))
+    return meeting
 
 
 @transaction.atomic

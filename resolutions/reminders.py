@@ -197,16 +197,7 @@ def _meeting_drafts(day: dt.date, conf: dict[str, object]) -> list[Draft]:
     )
     if not meetings:
         return []
-    cell_ids = {m.cell_id for m in meetings}
-    members: dict[int, list[tuple[int, bool]]] = defaultdict(list)
-    rows = Member.objects.active().filter(cell_id__in=cell_ids, user__isnull=False).with_flags(day)
-    for cell_id, user_id, is_exempt in rows.values_list("cell_id", "user_id", "is_exempt"):  # one query
-        members[cell_id].append((user_id, is_exempt))
-    in_charge: dict[int, list[int]] = defaultdict(list)
-    for cell_id, user_id in Role.objects.filter(organisation_id__in=cell_ids, kind=Role.Kind.IN_CHARGE).values_list(
-        "organisation_id", "user_id"
-    ):
-        in_charge[cell_id].append(user_id)
+    recipients_by_cell = _meeting_recipients({m.cell_id for m in meetings}, day)
     drafts = []
     for meeting in meetings:
         agenda = "\n".join(f"{i}. {item.title}" for i, item in enumerate(meeting.agenda_items.all(), start=1))
@@ -214,9 +205,39 @@ def _meeting_drafts(day: dt.date, conf: dict[str, object]) -> list[Draft]:
         subject = _("Cell meeting on %(date)s at %(time)s") % numbers
         body = _("The cell meets on %(date)s at %(time)s, at %(place)s.") % numbers + "\n\n" + agenda
         url = reverse("resolutions:meeting-detail", args=[meeting.pk])
-        recipients = {user for user, exempt in members[meeting.cell_id] if not exempt} | set(in_charge[meeting.cell_id])
+        recipients = recipients_by_cell[meeting.cell_id]
         drafts += [Draft(user, Kind.MEETING_NOTICE, f"meeting:{meeting.pk}", subject, body, url) for user in recipients]
     return drafts
+
+
+def _meeting_recipients(cell_ids: set[int], day: dt.date) -> dict[int, set[int]]:
+    """Cell id → the accounts told about its meetings: its members who are not exempt, and the ward member in
+    charge (two queries)."""
+    recipients: dict[int, set[int]] = defaultdict(set)
+    rows = Member.objects.active().filter(cell_id__in=cell_ids, user__isnull=False).with_flags(day)
+    for cell_id, user_id, is_exempt in rows.values_list("cell_id", "user_id", "is_exempt"):
+        if not is_exempt:
+            recipients[cell_id].add(user_id)
+    in_charge = Role.objects.filter(organisation_id__in=cell_ids, kind=Role.Kind.IN_CHARGE)
+    for cell_id, user_id in in_charge.values_list("organisation_id", "user_id"):
+        recipients[cell_id].add(user_id)
+    return recipients
+
+
+def pack_drafts(meeting: Meeting) -> list[Draft]:
+    """The message that the meeting pack is released: to everyone told about the meeting, once."""
+    numbers = {"date": _d(meeting.date), "time": meeting.starts_at.strftime("%H:%M")}
+    subject = _("Documents for the cell meeting on %(date)s") % numbers
+    body = (
+        _(
+            "The documents of the cell meeting on %(date)s at %(time)s (the agenda, the draft resolutions and the "
+            "review of last month's resolution) are released. Read them before the meeting."
+        )
+        % numbers
+    )
+    url = reverse("resolutions:meeting-pack", args=[meeting.pk])
+    recipients = _meeting_recipients({meeting.cell_id}, meeting.date)[meeting.cell_id]
+    return [Draft(user, Kind.MEETING_PACK, f"meeting:{meeting.pk}", subject, body, url) for user in recipients]
 
 
 def _missing_monthly_drafts(day: dt.date, conf: dict[str, object]) -> list[Draft]:

@@ -3,6 +3,8 @@
 - Who is entitled to vote, how many ballots can be cast (only by the entitled members present), and whether a
   vote adopts a resolution (Party Charter art. 10; Quy định 24-QĐ/TW §9.3).
 - How a resolution's progress rolls up from its tasks.
+- The meeting's rules (12-HD/BTCTW, 42-HD/BTCTW): its length, checked on the plan and on what happened; its documents
+  released to members a day before; and what breaking them costs in the meeting-quality score.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 @dataclass(frozen=True)
@@ -237,17 +241,99 @@ def adopted_in_month(*, status: str, adopted_on: dt.date | None, month: dt.date,
     return (adopted_on.year, adopted_on.month) == (month.year, month.month) and adopted_on <= day
 
 
-def duration_warning(*, minutes: int | None, kind: str, combined: bool, minimum: int, minimum_combined: int) -> str:
-    """A regular meeting lasts at least 90 minutes, 120 when combined with a thematic one."""
-    if minutes is None or kind != "regular":
+def minutes_needed(*, kind: str, combined: bool, minimum: int, minimum_combined: int) -> int | None:
+    """How long a meeting must last: a regular one 90 minutes, 120 when combined with a thematic one; a thematic
+    meeting on its own has no minimum."""
+    if kind != "regular":
+        return None
+    return minimum_combined if combined else minimum
+
+
+def duration_warning(
+    *, minutes: int | None, kind: str, combined: bool, minimum: int, minimum_combined: int, held: bool = False
+) -> str:
+    """A regular meeting lasts at least 90 minutes, 120 when combined with a thematic one.
+
+    Before the meeting ``minutes`` is the planned length; once it is held (``held``), the length between the
+    actual opening and closing times, and the message says how long it lasted."""
+    needed = minutes_needed(kind=kind, combined=combined, minimum=minimum, minimum_combined=minimum_combined)
+    if minutes is None or needed is None or minutes >= needed:
         return ""
-    needed = minimum_combined if combined else minimum
-    if minutes < needed:
-        return _("A regular meeting should last at least %(needed)d minutes; this one is planned for %(minutes)d.") % {
-            "needed": needed,
-            "minutes": minutes,
-        }
-    return ""
+    numbers = {"needed": needed, "minutes": minutes}
+    if held:
+        message = _("A regular meeting should last at least %(needed)d minutes; this one lasted %(minutes)d.")
+    else:
+        message = _("A regular meeting should last at least %(needed)d minutes; this one is planned for %(minutes)d.")
+    return message % numbers
+
+
+def _moment(value: dt.datetime) -> str:
+    return f"{timezone.localtime(value):%H:%M %d/%m/%Y}"
+
+
+def planning_warning(*, meeting_date: dt.date, today: dt.date) -> str:
+    """Documents reach members at least one day before the meeting: planning one for today or tomorrow (or for a
+    day already past) leaves no time to release its pack a day ahead."""
+    days = (meeting_date - today).days
+    numbers = {"date": f"{meeting_date:%d/%m/%Y}"}
+    if days > 1:
+        return ""
+    if days == 1:
+        return (
+            _(
+                "The meeting is tomorrow (%(date)s): members must have its documents at least one day before. "
+                "Release the meeting pack today."
+            )
+            % numbers
+        )
+    if days == 0:
+        return (
+            _(
+                "The meeting is today (%(date)s): members must have its documents at least one day before, "
+                "and that is no longer possible."
+            )
+            % numbers
+        )
+    return _("The meeting's date (%(date)s) has passed: members could not have its documents one day before.") % numbers
+
+
+def pack_warning(*, starts: dt.datetime, published_at: dt.datetime | None, now: dt.datetime, hours: int) -> str:
+    """The meeting pack (the agenda, the draft resolutions, last month's review) must be released to members at
+    least ``hours`` (one day) before the meeting starts.
+
+    No warning while there is still time to release it; once the meeting is less than ``hours`` away (or over),
+    a pack not yet released, or released late, is warned about with its times."""
+    numbers = {"starts": _moment(starts), "hours": hours}
+    if published_at is None:
+        if now < starts - dt.timedelta(hours=hours):
+            return ""
+        return (
+            _(
+                "The meeting pack has not been released to members; they must have it at least %(hours)d hours "
+                "before the meeting (%(starts)s)."
+            )
+            % numbers
+        )
+    ahead = starts - published_at
+    if ahead >= dt.timedelta(hours=hours):
+        return ""
+    numbers["published"] = _moment(published_at)
+    if ahead <= dt.timedelta(0):
+        return (
+            _(
+                "The meeting pack was released to members at %(published)s, after the meeting began "
+                "(%(starts)s); they must have it at least %(hours)d hours before."
+            )
+            % numbers
+        )
+    numbers["ahead"] = int(ahead.total_seconds() // 3600)
+    return (
+        _(
+            "The meeting pack was released to members at %(published)s, only %(ahead)d hours before the meeting "
+            "(%(starts)s); they must have it at least %(hours)d hours before."
+        )
+        % numbers
+    )
 
 
 QUALITY_PARTS = {
@@ -275,11 +361,66 @@ def quality_level(score: int | None) -> str:
     return _("Poor")
 
 
-def proposed_quality(*, attendance_rate: int | None, tasks_done: int, tasks_total: int) -> dict[str, int]:
-    """The attendance and results parts proposed from the data (the committee may change them)."""
+# What a part of the self-score can be at most when the meeting broke a rule of its own: a meeting shorter than
+# its minimum earns nothing for time; documents that did not reach members a day ahead, half the preparation.
+QUALITY_CAPS = {"q_time": 0, "q_preparation": 5}
+QUALITY_LABELS = {"q_time": gettext_lazy("time"), "q_preparation": gettext_lazy("preparation")}
+
+
+@dataclass(frozen=True)
+class QualityCap:
+    part: str
+    most: int
+    reason: str
+
+    @property
+    def label(self) -> str:
+        return str(QUALITY_LABELS[self.part]).capitalize()
+
+    @property
+    def full(self) -> int:
+        return QUALITY_PARTS[self.part]
+
+
+def quality_caps(*, duration_warning: str, documents_warning: str) -> list[QualityCap]:
+    """The parts of the self-score a meeting held cannot earn in full, each with the warning that limits it: the
+    time part when it lasted less than its minimum, the preparation part when its pack was released late."""
+    caps = []
+    if duration_warning:
+        caps.append(QualityCap("q_time", QUALITY_CAPS["q_time"], duration_warning))
+    if documents_warning:
+        caps.append(QualityCap("q_preparation", QUALITY_CAPS["q_preparation"], documents_warning))
+    return caps
+
+
+def quality_errors(scores: dict[str, int | None], caps: Iterable[QualityCap]) -> list[str]:
+    """A self-score above a cap, with its numbers and the reason."""
+    errors = []
+    for cap in caps:
+        given = scores.get(cap.part)
+        if given is not None and given > cap.most:
+            errors.append(
+                _("%(part)s: %(given)d of %(full)d points given, at most %(most)d here. %(reason)s")
+                % {
+                    "part": cap.label,
+                    "given": given,
+                    "full": cap.full,
+                    "most": cap.most,
+                    "reason": cap.reason,
+                }
+            )
+    return errors
+
+
+def proposed_quality(
+    *, attendance_rate: int | None, tasks_done: int, tasks_total: int, caps: Iterable[QualityCap] = ()
+) -> dict[str, int]:
+    """The parts proposed from the data (the committee may change them, never above a cap)."""
     proposal = {}
     if attendance_rate is not None:
         proposal["q_attendance"] = round(QUALITY_PARTS["q_attendance"] * min(attendance_rate, 100) / 100)
     if tasks_total:
         proposal["q_results"] = round(QUALITY_PARTS["q_results"] * tasks_done / tasks_total)
+    for cap in caps:
+        proposal[cap.part] = cap.most
     return proposal

@@ -195,9 +195,10 @@ def test_the_meeting_of_the_local_day_is_held_reviewed_and_in_the_calendar(tree,
     Resolution.objects.filter(pk__in=[in_force.pk, later.pk]).update(status=Resolution.Status.IN_PROGRESS)
 
     assert reviewable_resolutions(today_meeting) == [in_force]
-    assert mark_held(meeting=today_meeting).status == Meeting.Status.HELD
+    mark_held(meeting=today_meeting, opened_at=dt.time(19), closed_at=dt.time(21))
+    assert Meeting.objects.get(pk=today_meeting.pk).status == Meeting.Status.HELD
     with pytest.raises(WorkflowError):
-        mark_held(meeting=tomorrow)  # not before its day
+        mark_held(meeting=tomorrow, opened_at=dt.time(19), closed_at=dt.time(21))  # not before its day
 
     feed = build_calendar(people["member"]).decode()
     assert f"DTSTART;TZID=Asia/Ho_Chi_Minh:{day:%Y%m%d}T190000" in feed

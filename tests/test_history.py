@@ -155,7 +155,7 @@ def test_a_meeting_shows_attendance_minutes_and_corrections(client_for, people, 
     assert client.post(attendance, data).status_code == 302
     Meeting.objects.filter(pk=meeting.pk).update(chair=people["secretary"].member, recorder=people["deputy"].member)
     step = lambda name: reverse("resolutions:meeting-step", args=[meeting.pk, name])  # noqa: E731
-    client.post(step("held"))
+    client.post(step("held"), {"opened_at": "19:30", "closed_at": "21:15"})
     client.post(step("approve"))
     client.post(step("correct"), {"note": "Ghi sai tên người phát biểu"})
 

@@ -344,7 +344,9 @@ URLS: dict[str, Entry] = {
     "resolutions:minutes-pdf": page(CELL_READ, CELL_WRITE),  # GET reads the stored PDF, POST has it built
     "resolutions:minutes-status": page(CELL_READ),
     "resolutions:minutes-docx": page(CELL_READ),
-    "resolutions:meeting-pack": page(CELL_READ),
+    # Before the secretary releases it, the pack is read by those who oversee the cell (a test: once released,
+    # by its members too).
+    "resolutions:meeting-pack": page(CELL_OVERSIGHT),
     # Messages and reminders.
     "resolutions:notification-list": page(ANY_ACCESS),
     "resolutions:notification-count": page(ANY_ACCESS),

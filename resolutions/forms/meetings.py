@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from chibo.lib.forms import SafeInputMixin, bounded_formset
@@ -61,14 +62,29 @@ class MeetingForm(CrispyMixin, forms.ModelForm):
         return data
 
 
-class ConclusionForm(CrispyMixin, forms.ModelForm):
+class QualityCapped:
+    """A form of the meeting whose self-score may not give a part more than the rules the meeting broke allow
+    (``resolutions.rules.quality_caps``): checked on the meeting as the form leaves it."""
+
+    instance: Meeting
+
+    def _post_clean(self) -> None:
+        super()._post_clean()  # type: ignore[misc]
+        from resolutions.meetings import meeting_quality_errors
+
+        for error in meeting_quality_errors(self.instance):
+            self.add_error(None, error)  # type: ignore[attr-defined]
+
+
+class ConclusionForm(QualityCapped, CrispyMixin, forms.ModelForm):
     class Meta:
         model = Meeting
-        fields = ["conclusion", "criticism", "decisions", "closed_at", *QUALITY_PARTS]
+        fields = ["conclusion", "criticism", "decisions", "opened_at", "closed_at", *QUALITY_PARTS]
         widgets = {
             "conclusion": forms.Textarea(attrs={"rows": 3}),
             "criticism": forms.Textarea(attrs={"rows": 3}),
             "decisions": forms.Textarea(attrs={"rows": 3}),
+            "opened_at": TimeInput(),
             "closed_at": TimeInput(),
         }
 
@@ -78,6 +94,17 @@ class ConclusionForm(CrispyMixin, forms.ModelForm):
         for name, most in QUALITY_PARTS.items():
             self.fields[name].help_text = _("at most %(points)d points") % {"points": most}
             self.fields[name].widget.attrs.update({"min": 0, "max": most})
+
+
+class HeldForm(SafeInputMixin, forms.Form):
+    """Marking the meeting held: the times it actually opened and closed, the planned ones offered."""
+
+    opened_at = forms.TimeField(label=capfirst(_("opened at")), widget=TimeInput(attrs={"class": "form-control"}))
+    closed_at = forms.TimeField(label=capfirst(_("closed at")), widget=TimeInput(attrs={"class": "form-control"}))
+
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"opened_at": meeting.starts_at, "closed_at": meeting.ends_at})
+        super().__init__(*args, **kwargs)
 
 
 class AgendaItemForm(SafeInputMixin, forms.ModelForm):

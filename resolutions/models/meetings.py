@@ -6,8 +6,10 @@ import datetime as dt
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -90,7 +92,14 @@ class Meeting(models.Model):
     conclusion = models.TextField(_("the chair's conclusion"), blank=True)
     criticism = models.TextField(_("criticism and self-criticism"), blank=True)
     decisions = models.TextField(_("decisions"), blank=True)
+    # What happened, as opposed to the plan above: the times the meeting actually opened and closed (the length
+    # rule is checked on them once it is held) and when the secretary released its pack to the members.
+    opened_at = models.TimeField(_("opened at"), null=True, blank=True)
     closed_at = models.TimeField(_("closed at"), null=True, blank=True)
+    pack_published_at = models.DateTimeField(_("pack released to members"), null=True, blank=True)
+    pack_published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # Attendance counts kept with the meeting (``meetings.recount_attendance`` after every attendance write), so
     # that dashboards sum a few thousand meetings instead of counting a million attendance rows.
     attended_count = models.PositiveIntegerField(default=0, editable=False)
@@ -161,15 +170,36 @@ class Meeting(models.Model):
         return bool(self.minutes_pdf) and self.pdf_state == self.PdfState.READY and self.pdf_version == self.version
 
     def duration_minutes(self) -> int | None:
-        if self.ends_at is None:
-            return None
-        start = dt.datetime.combine(self.date, self.starts_at)
-        end = dt.datetime.combine(self.date, self.ends_at)
-        return int((end - start).total_seconds() // 60)
+        """The planned length."""
+        return _minutes_between(self.date, self.starts_at, self.ends_at)
+
+    def actual_minutes(self) -> int | None:
+        """How long it lasted, from the opening to the closing time (the planned start when no opening time was
+        recorded)."""
+        return _minutes_between(self.date, self.opened_at or self.starts_at, self.closed_at)
+
+    @property
+    def is_held(self) -> bool:
+        return self.status != self.Status.PLANNED
+
+    def starts(self) -> dt.datetime:
+        """When it began (or is to begin), as an aware moment: the opening time once recorded, else the plan."""
+        return timezone.make_aware(dt.datetime.combine(self.date, self.opened_at or self.starts_at))
+
+    def clean(self) -> None:
+        super().clean()
+        if self.opened_at and self.closed_at and self.closed_at <= self.opened_at:
+            raise ValidationError({"closed_at": _("The meeting closes after it opens.")})
 
     def quality_score(self) -> int | None:
         values = [getattr(self, name) for name in self.QUALITY_FIELDS]
         return None if all(v is None for v in values) else sum(v or 0 for v in values)
+
+
+def _minutes_between(day: dt.date, start: dt.time | None, end: dt.time | None) -> int | None:
+    if start is None or end is None:
+        return None
+    return int((dt.datetime.combine(day, end) - dt.datetime.combine(day, start)).total_seconds() // 60)
 
 
 class AgendaItem(models.Model):

@@ -17,6 +17,7 @@ class Kind(models.TextChoices):
     ESCALATION_CELL = "escalation_cell", _("Overdue tasks reported to the secretary")
     ESCALATION_WARD = "escalation_ward", _("Overdue tasks reported to the member in charge")
     MEETING_NOTICE = "meeting_notice", _("Meeting notice")
+    MEETING_PACK = "meeting_pack", _("Meeting documents released")
     MISSING_MONTHLY_WORK = "missing_monthly", _("No meeting or monthly review yet this month")
     WEEKLY_DIGEST = "weekly_digest", _("Weekly summary of the cells")
     DAILY_DIGEST = "daily_digest", _("Daily summary of messages")

@@ -8,6 +8,7 @@ checked before anything else, the method included, so an outsider learns nothing
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
@@ -93,8 +94,11 @@ def resolution_docx(request: HttpRequest, resolution_id: int) -> HttpResponse:
 
 
 def meeting_pack(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    """The agenda and the draft resolution(s) as one PDF, for every member of the cell to read beforehand."""
+    """The agenda, last month's review and the draft resolution(s) as one PDF, for every member of the cell to read
+    beforehand. Until the secretary releases it, only those who oversee the cell read it (they prepare it)."""
     meeting = get_meeting(request, meeting_id)
+    if meeting.pack_published_at is None and not access_for(request.user).can_oversee_org(meeting.cell):
+        raise PermissionDenied
     filename = f"tai-lieu-sinh-hoat-{meeting.date:%Y-%m-%d}.pdf"
     return _attachment(render_meeting_pack_pdf(meeting), "application/pdf", filename, inline=True)
 

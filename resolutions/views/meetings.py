@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chibo.lib.forms import clean_text
@@ -21,6 +22,7 @@ from resolutions.forms.meetings import (
     AgendaFormSet,
     AttendanceForm,
     ConclusionForm,
+    HeldForm,
     MeetingForm,
     MeetingOpinionForm,
     ReviewForm,
@@ -32,10 +34,14 @@ from resolutions.meetings import (
     decide_absence,
     ensure_editable,
     mark_held,
+    meeting_quality_caps,
+    meeting_quality_errors,
     meeting_warning,
+    meeting_warnings,
     open_correction,
     plan_meeting,
     prefill_results,
+    publish_pack,
     request_absence,
     review_snapshot,
     review_summary,
@@ -47,7 +53,7 @@ from resolutions.meetings import (
     touch,
 )
 from resolutions.models import AbsenceRequest, Attendance, Meeting, MonthlyReview, Resolution
-from resolutions.rules import proposed_quality, quality_level
+from resolutions.rules import planning_warning, proposed_quality, quality_level
 from resolutions.services import WorkflowError
 
 
@@ -81,6 +87,8 @@ def meeting_create(request: HttpRequest, org_id: int) -> HttpResponse:
             fields = {name: form.cleaned_data[name] for name in MeetingForm.Meta.fields}
             meeting = plan_meeting(cell=cell, by=request.user, **fields)
             messages.success(request, _("The meeting is planned; members' attendance starts from their status."))
+            if late := planning_warning(meeting_date=meeting.date, today=timezone.localdate()):
+                messages.warning(request, late)
             return redirect("resolutions:meeting-detail", meeting_id=meeting.pk)
     return render(request, "resolutions/meeting_form.html", {"form": form, "cell": cell, "warning": warning})
 
@@ -98,7 +106,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "meeting": meeting,
         "can_manage": can_manage,
         "roll": roll,
-        "warning": meeting_warning(meeting),
+        "warnings": meeting_warnings(meeting),
         "agenda": meeting.agenda_items.all(),
         "requests": meeting.absence_requests.select_related("member", "decided_by"),
         "own_request": own_request,
@@ -112,6 +120,10 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "opinion_form": MeetingOpinionForm(meeting=meeting) if can_manage and not meeting.is_locked else None,
         "quality": meeting.quality_score(),
         "quality_level": quality_level(meeting.quality_score()),
+        "quality_caps": meeting_quality_caps(meeting),
+        "quality_errors": meeting_quality_errors(meeting),
+        "held_form": HeldForm(meeting=meeting) if can_manage and meeting.status == Meeting.Status.PLANNED else None,
+        "can_see_pack": meeting.pack_published_at is not None or access.can_oversee_org(meeting.cell),
     }
     return render(request, "resolutions/meeting_detail.html", context)
 
@@ -156,21 +168,32 @@ def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
         except WorkflowError as exc:
             messages.error(request, str(exc))
             return redirect("resolutions:meeting-detail", meeting_id=meeting.pk)
-        if warning := meeting_warning(meeting):
+        for warning in meeting_warnings(meeting):
             messages.warning(request, warning)
         messages.success(request, _("Saved."))
         return redirect("resolutions:meeting-detail", meeting_id=meeting.pk)
     roll = attendance_roll(meeting)
     summaries = [review.snapshot.get("summary", {}) for review in meeting.reviews.all()]
+    # The caps of the meeting as saved, not as a refused form left it.
+    stored = meeting if request.method == "GET" else Meeting.objects.get(pk=meeting.pk)
+    caps = meeting_quality_caps(stored)
     proposal = proposed_quality(
         attendance_rate=roll.counts.rate,
         tasks_done=sum(s.get("done", 0) + s.get("done_late", 0) for s in summaries),
         tasks_total=sum(s.get("total", 0) for s in summaries),
+        caps=caps,
     )
     return render(
         request,
         "resolutions/meeting_edit.html",
-        {"meeting": meeting, "form": form, "agenda": agenda, "conclusion": conclusion, "proposal": proposal},
+        {
+            "meeting": meeting,
+            "form": form,
+            "agenda": agenda,
+            "conclusion": conclusion,
+            "proposal": proposal,
+            "quality_caps": caps,
+        },
     )
 
 
@@ -297,18 +320,26 @@ def meeting_speech(request: HttpRequest, meeting_id: int) -> HttpResponse:
 REASON_MAX = Meeting.history.model._meta.get_field("history_change_reason").max_length
 REFUSAL_MAX = AbsenceRequest._meta.get_field("refusal_reason").max_length
 
-MEETING_STEPS = {"held": mark_held, "approve": approve_minutes}
-
 
 def meeting_step(request: HttpRequest, meeting_id: int, step: str) -> HttpResponse:
+    """Mark held (with the times it actually opened and closed), approve the minutes, open a correction, or
+    release the meeting pack to members. The rules the meeting broke follow the confirmation as warnings."""
     meeting = get_meeting(request, meeting_id, manage=True)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
+    warnings: list[str] = []
     try:
         if step == "correct":
             open_correction(meeting=meeting, reason=clean_text(request.POST.get("note", ""), max_length=REASON_MAX))
-        elif step in MEETING_STEPS:
-            MEETING_STEPS[step](meeting=meeting)
+        elif step == "held":
+            form = HeldForm(request.POST, meeting=meeting)
+            if not form.is_valid():
+                raise WorkflowError(_("Give the times the meeting actually opened and closed."))
+            warnings = mark_held(meeting=meeting, **form.cleaned_data)
+        elif step == "approve":
+            warnings = approve_minutes(meeting=meeting)
+        elif step == "publish":
+            publish_pack(meeting=meeting, by=request.user)
         else:
             raise WorkflowError(_("Unknown step."))
     except ValidationError as exc:
@@ -316,7 +347,12 @@ def meeting_step(request: HttpRequest, meeting_id: int, step: str) -> HttpRespon
     except WorkflowError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("Saved."))
+        if step == "publish":
+            messages.success(request, _("The meeting pack is released; the cell's members are notified."))
+        else:
+            messages.success(request, _("Saved."))
+        for warning in warnings:
+            messages.warning(request, warning)
     return redirect("resolutions:meeting-detail", meeting_id=meeting.pk)
 
 

@@ -43,7 +43,7 @@ def test_more_ballots_than_members_present_are_refused_and_a_vote_sent_twice_is_
     set_attendance(
         meeting=meeting, changes={excused.pk: (A.ABSENT_WITH_REASON, "Ốm"), truant.pk: (A.ABSENT_WITHOUT_REASON, "")}
     )
-    mark_held(meeting=meeting)
+    mark_held(meeting=meeting, opened_at=dt.time(19, 0), closed_at=dt.time(21, 0))
     resolution = create_resolution(
         cell=cell, by=None, kind="monthly", period_start=today(), period_end=today(), title="Tháng tới"
     )

@@ -94,6 +94,7 @@ FORMS: dict[str, Callable[[World], tuple[type[forms.BaseForm], dict[str, Any]]]]
     "ProgressReviewForm": lambda w: (progress.ReviewForm, {}),
     "MeetingForm": lambda w: (meetings.MeetingForm, {"cell": a1(w), "instance": meetings.Meeting(cell=a1(w))}),
     "ConclusionForm": lambda w: (meetings.ConclusionForm, {"instance": w.held_meeting}),
+    "HeldForm": lambda w: (meetings.HeldForm, {"meeting": w.held_meeting}),
     "AgendaItemForm": lambda w: (
         forms.modelform_factory(meetings.AgendaItem, form=meetings.AgendaItemForm, fields=["order", "title", "notes"]),
         {"instance": meetings.AgendaItem(meeting=w.held_meeting)},

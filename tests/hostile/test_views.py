@@ -18,7 +18,7 @@ from django.urls import reverse
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from resolutions.forms.meetings import MeetingOpinionForm, SpeechForm
+from resolutions.forms.meetings import HeldForm, MeetingOpinionForm, SpeechForm
 from resolutions.forms.progress import ReviewForm
 from tests.hostile.conftest import World
 from tests.hostile.strategies import form_data, hostile_id, hostile_number, hostile_text
@@ -100,6 +100,12 @@ PAGES = [
         forms=("form", "agenda", "conclusion"),
     ),
     Page("meeting-attendance", "secretary", u("resolutions:meeting-attendance", lambda w: w.held_meeting.pk)),
+    Page(
+        "meeting-held",
+        "secretary",
+        u("resolutions:meeting-step", lambda w: w.held_meeting.pk, lambda w: "held"),
+        raw=lambda w: form_data(HeldForm(meeting=w.held_meeting)),
+    ),
     Page("absence-request", "deputy", u("resolutions:absence-request", lambda w: w.meeting.pk)),
     Page("meeting-speech", "secretary", u("resolutions:meeting-speech", lambda w: w.held_meeting.pk), raw=speech("")),
     Page(

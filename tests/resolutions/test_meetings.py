@@ -15,6 +15,8 @@ from resolutions.services import create_resolution, take_step
 from tests.factories import MemberFactory
 
 A = Attendance.Status
+# The times a meeting actually opened and closed, posted when it is marked held.
+HELD_TIMES = {"opened_at": "19:30", "closed_at": "21:15"}
 
 
 @pytest.fixture
@@ -235,7 +237,7 @@ def test_the_vote_at_a_meeting_uses_its_attendance(client_for, meeting, cell, pe
 def approved(client_for, meeting, people) -> Meeting:  # type: ignore[no-untyped-def]
     Meeting.objects.filter(pk=meeting.pk).update(chair=people["secretary"].member, recorder=people["deputy"].member)
     client = client_for("secretary")
-    client.post(reverse("resolutions:meeting-step", args=[meeting.pk, "held"]))
+    client.post(reverse("resolutions:meeting-step", args=[meeting.pk, "held"]), HELD_TIMES)
     client.post(reverse("resolutions:meeting-step", args=[meeting.pk, "approve"]))
     meeting.refresh_from_db()
     assert meeting.status == "approved"
@@ -285,7 +287,7 @@ def test_a_correction_reopens_and_is_approved_as_a_new_revision(client_for, appr
 
 def test_approving_needs_a_chair_and_a_recorder(client_for, meeting) -> None:
     client = client_for("secretary")
-    client.post(reverse("resolutions:meeting-step", args=[meeting.pk, "held"]))
+    client.post(reverse("resolutions:meeting-step", args=[meeting.pk, "held"]), HELD_TIMES)
     client.post(reverse("resolutions:meeting-step", args=[meeting.pk, "approve"]))
     meeting.refresh_from_db()
     assert meeting.status == "held"

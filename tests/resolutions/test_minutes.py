@@ -14,7 +14,7 @@ from django.utils import translation
 from members.models import Member
 from resolutions import tasks
 from resolutions.documents import minutes_context, render_meeting_pack_pdf, render_minutes_pdf
-from resolutions.meetings import plan_meeting, save_review, set_attendance, touch
+from resolutions.meetings import plan_meeting, publish_pack, save_review, set_attendance, touch
 from resolutions.models import AgendaItem, Meeting, PublicOpinion, Resolution, Speech, Task
 from resolutions.services import record_vote
 from resolutions.tasks import build_minutes_pdf, request_minutes_pdf
@@ -463,7 +463,9 @@ def test_the_print_page_makes_the_same_queries_whatever_the_attendance(
 # --- the meeting pack ---------------------------------------------------------------------------
 
 
-def test_the_meeting_pack_has_the_agenda_and_the_draft_resolution(meeting, tree, client_for, tmp_path) -> None:
+def test_the_meeting_pack_has_the_agenda_last_months_review_and_the_draft_resolution(
+    meeting, tree, people, client_for, tmp_path
+) -> None:
     draft = ResolutionFactory(
         cell=tree.cell_a1,
         number="12-NQ/CB",
@@ -483,6 +485,14 @@ def test_the_meeting_pack_has_the_agenda_and_the_draft_resolution(meeting, tree,
         "Sinh hoạt chi bộ tháng 11 năm 2026",
         "19 giờ 30 phút, ngày 05 tháng 11 năm 2026",
         "Thông tin thời sự, văn bản chỉ đạo của cấp trên",
+        # Last month's review, as written for the meeting: its figures and the cell's texts
+        "Báo cáo sơ kết việc thực hiện Nghị quyết số 10-NQ/CB",
+        "BÁO CÁO",
+        "Sơ kết việc thực hiện Nghị quyết số 10-NQ/CB",
+        "Tổng số nhiệm vụ: 3; hoàn thành đúng hạn: 0; hoàn thành trễ hạn: 1;",
+        "Thu quỹ còn chậm.",
+        "Phân công cụ thể từng đảng viên.",
+        # The draft
         "Dự thảo Nghị quyết số 12-NQ/CB về lãnh đạo thực hiện nhiệm vụ tháng 12 năm 2026",
         "DỰ THẢO",
         "Chuẩn bị hội nghị tổng kết năm",
@@ -490,15 +500,49 @@ def test_the_meeting_pack_has_the_agenda_and_the_draft_resolution(meeting, tree,
     ]:
         assert flat(expected) in text, expected
     assert text.count("NGHỊ QUYẾT") == 1  # the draft only: November's was adopted at the meeting, October's is over
-    # Each document is paged on its own: the draft starts on a new page, unnumbered.
+    assert "11-NQ/CB" not in text  # adopted at this meeting: not yet reviewed
+    # Each document is paged on its own: the review and the draft each start on a new page, unnumbered.
     pages = int(pdf_info(pdf, tmp_path)["Pages"])
     starts = [p for p in range(1, pages + 1) if "ĐẢNG CỘNG SẢN VIỆT NAM" in pdf_text(pdf, tmp_path, p)]
-    assert len(starts) == 2
-    assert pdf_text(pdf, tmp_path, starts[1]).strip().splitlines()[0].strip().startswith("ĐẢNG BỘ")
+    assert len(starts) == 3
+    assert "BÁO CÁO" in pdf_text(pdf, tmp_path, starts[1])
+    assert "DỰ THẢO" in pdf_text(pdf, tmp_path, starts[2])
+    assert pdf_text(pdf, tmp_path, starts[2]).strip().splitlines()[0].strip().startswith("ĐẢNG BỘ")
 
-    response = client_for("member").get(reverse("resolutions:meeting-pack", args=[meeting.pk]))
+    # Members read it once the secretary releases it; the committee beforehand, to prepare it.
+    url = reverse("resolutions:meeting-pack", args=[meeting.pk])
+    assert client_for("member").get(url).status_code == 403
+    assert client_for("committee").get(url).status_code == 200
+    publish_pack(meeting=meeting, by=people["secretary"])
+    response = client_for("member").get(url)
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
+
+
+def test_the_pack_shows_the_figures_of_a_review_not_yet_written(tree, people, tmp_path) -> None:
+    cell = tree.cell_a1
+    october = ResolutionFactory(
+        cell=cell,
+        number="10-NQ/CB",
+        period_start=dt.date(2026, 10, 1),
+        period_end=dt.date(2026, 10, 31),
+        status=Resolution.Status.IN_PROGRESS,
+    )
+    TaskFactory(resolution=october, title="Sửa đèn đường tổ 3", deadline=dt.date(2026, 10, 20))
+    meeting = plan_meeting(
+        cell=cell,
+        by=None,
+        kind=Meeting.Kind.REGULAR,
+        date=dt.date(2026, 11, 20),
+        starts_at=dt.time(19),
+        ends_at=dt.time(21),
+        place="Nhà văn hóa",
+    )
+    text = flat(pdf_text(render_meeting_pack_pdf(meeting), tmp_path))
+    assert flat("Sơ kết việc thực hiện Nghị quyết số 10-NQ/CB") in text
+    assert flat("(số liệu đến ngày 18/11/2026)") in text  # as they stand the day the pack is made
+    assert flat("Sửa đèn đường tổ 3") in text
+    assert flat("Tổng số nhiệm vụ: 1; hoàn thành đúng hạn: 0; hoàn thành trễ hạn: 0; quá hạn: 1;") in text
 
 
 def test_the_meeting_page_carries_the_pdf_block_and_polls_while_it_builds(meeting, client_for) -> None:

@@ -23,7 +23,13 @@ from members.models import Member, MemberEvent, Organisation, Role, today
 from resolutions.dashboard import dashboard
 from resolutions.demo import ABSENCE_REASONS, delete_demo_data, demo_counts
 from resolutions.documents import minutes_context
-from resolutions.meetings import attendance_roll, review_snapshot
+from resolutions.meetings import (
+    attendance_roll,
+    documents_hours,
+    meeting_quality_errors,
+    meeting_warnings,
+    review_snapshot,
+)
 from resolutions.models import (
     AbsenceRequest,
     AgendaItem,
@@ -571,6 +577,30 @@ def test_a_few_meetings_carry_the_quality_self_score_within_its_maxima() -> None
             assert 0 <= value <= maximum
         assert 50 <= meeting.quality_score() <= 100
     assert scored.filter(cell=_named_cell()).exists()
+
+
+def test_every_meeting_obeys_the_meeting_rules_on_what_happened() -> None:
+    """Each rule of the meeting run over the seeded data: its length on the actual times once held (on the plan
+    before), its pack released to members a day ahead, and a self-score within what those rules allow."""
+    secretaries = dict(Role.objects.filter(kind=Role.Kind.SECRETARY).values_list("organisation_id", "user_id"))
+    hours = documents_hours()
+    meetings = list(Meeting.objects.all())
+    for meeting in meetings:
+        assert meeting_warnings(meeting) == [], meeting
+        assert meeting_quality_errors(meeting) == [], meeting
+        assert meeting.pack_published_by_id == secretaries[meeting.cell_id]
+        assert meeting.created_at < meeting.pack_published_at <= timezone.now()
+        assert meeting.starts() - meeting.pack_published_at >= dt.timedelta(hours=hours)
+        if meeting.status == MS.PLANNED:
+            assert (meeting.opened_at, meeting.closed_at) == (None, None)
+            continue
+        assert meeting.opened_at == meeting.starts_at  # on time
+        if meeting.kind == Meeting.Kind.REGULAR:
+            needed = 120 if meeting.combined_with_thematic else 90
+            assert meeting.actual_minutes() >= needed, meeting
+    combined = [m for m in meetings if m.combined_with_thematic and m.status != MS.PLANNED]
+    assert combined
+    assert min(m.actual_minutes() for m in combined) >= 120
 
 
 # ---------------------------------------------------------------------------------------------------

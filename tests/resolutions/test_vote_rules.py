@@ -73,7 +73,8 @@ def meeting(cell, people, roll, day) -> Meeting:  # type: ignore[no-untyped-def]
             truant.pk: (A.ABSENT_WITHOUT_REASON, ""),
         },
     )
-    return mark_held(meeting=meeting)
+    mark_held(meeting=meeting, opened_at=dt.time(19, 30), closed_at=dt.time(21, 30))
+    return Meeting.objects.get(pk=meeting.pk)
 
 
 @pytest.fixture
