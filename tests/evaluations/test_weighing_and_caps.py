@@ -232,7 +232,9 @@ def test_the_migration_sends_waiting_lists_back_and_leaves_closed_years(tree, cl
     within = _stored(tree.cell_a2, S.APPROVAL, excellent=1, good=5)
     closed = _stored(tree.cell_b1, S.CLOSED, excellent=11, good=49)
     executor = MigrationExecutor(connection)
-    state = executor.loader.project_state(("evaluations", MIGRATION))
+    # The test database has today's schema, so the function is given the models as the latest migration leaves
+    # them (it reads and writes only fields that its own migration already had).
+    state = executor.loader.project_state(executor.loader.graph.leaf_nodes("evaluations"))
     module = importlib.import_module(f"evaluations.migrations.{MIGRATION}")
     module.send_back_over_the_cap(state.apps, None)
 
