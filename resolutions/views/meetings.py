@@ -168,9 +168,7 @@ def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
         except WorkflowError as exc:
             messages.error(request, str(exc))
             return redirect("resolutions:meeting-detail", meeting_id=meeting.pk)
-        for warning in meeting_warnings(meeting):
-            messages.warning(request, warning)
-        messages.success(request, _("Saved."))
+        messages.success(request, _("Saved."))  # the meeting page shows the rules the meeting breaks
         return redirect("resolutions:meeting-detail", meeting_id=meeting.pk)
     roll = attendance_roll(meeting)
     summaries = [review.snapshot.get("summary", {}) for review in meeting.reviews.all()]
@@ -323,11 +321,10 @@ REFUSAL_MAX = AbsenceRequest._meta.get_field("refusal_reason").max_length
 
 def meeting_step(request: HttpRequest, meeting_id: int, step: str) -> HttpResponse:
     """Mark held (with the times it actually opened and closed), approve the minutes, open a correction, or
-    release the meeting pack to members. The rules the meeting broke follow the confirmation as warnings."""
+    release the meeting pack to members. The rules the meeting broke are shown on the meeting page it returns to."""
     meeting = get_meeting(request, meeting_id, manage=True)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    warnings: list[str] = []
     try:
         if step == "correct":
             open_correction(meeting=meeting, reason=clean_text(request.POST.get("note", ""), max_length=REASON_MAX))
@@ -335,9 +332,9 @@ def meeting_step(request: HttpRequest, meeting_id: int, step: str) -> HttpRespon
             form = HeldForm(request.POST, meeting=meeting)
             if not form.is_valid():
                 raise WorkflowError(_("Give the times the meeting actually opened and closed."))
-            warnings = mark_held(meeting=meeting, **form.cleaned_data)
+            mark_held(meeting=meeting, **form.cleaned_data)
         elif step == "approve":
-            warnings = approve_minutes(meeting=meeting)
+            approve_minutes(meeting=meeting)
         elif step == "publish":
             publish_pack(meeting=meeting, by=request.user)
         else:
@@ -351,8 +348,6 @@ def meeting_step(request: HttpRequest, meeting_id: int, step: str) -> HttpRespon
             messages.success(request, _("The meeting pack is released; the cell's members are notified."))
         else:
             messages.success(request, _("Saved."))
-        for warning in warnings:
-            messages.warning(request, warning)
     return redirect("resolutions:meeting-detail", meeting_id=meeting.pk)
 
 
