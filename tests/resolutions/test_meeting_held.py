@@ -158,6 +158,9 @@ def test_the_admin_holds_the_self_score_to_the_same_rules(past) -> None:
 # --- documents a day ahead ----------------------------------------------------------------------------
 
 
+# In the morning: tomorrow evening's meeting is then more than a day away, so the pack's own warning (less than 24
+# hours left to release it) does not join the planning one.
+@pytest.mark.clock("2026-11-18 10:00")
 @pytest.mark.parametrize(
     ("days", "warned"),
     [

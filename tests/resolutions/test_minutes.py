@@ -519,6 +519,7 @@ def test_the_meeting_pack_has_the_agenda_last_months_review_and_the_draft_resolu
     assert response["Content-Type"] == "application/pdf"
 
 
+@pytest.mark.clock("2026-11-18 10:00")  # the pack is made two days before the meeting of 20/11/2026
 def test_the_pack_shows_the_figures_of_a_review_not_yet_written(tree, people, tmp_path) -> None:
     cell = tree.cell_a1
     october = ResolutionFactory(
