@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from evaluations.models import EvaluationCycle, Level
 from evaluations.services import approve
@@ -23,7 +24,7 @@ def test_the_closed_years_report_takes_the_cells_next_number_once(make_cycle, pe
     DocumentSequence.draw(organisation=cycle.cell, kind="BC", year=YEAR + 1)  # another report of the cell, earlier
     approve(cycle=cycle, levels={}, cell_level=Level.GOOD, by=people["in_charge"])
     cycle.refresh_from_db()
-    issued = cycle.approved_at.year  # the year the report is issued in
+    issued = timezone.localtime(cycle.approved_at).year  # the local year the report is issued in
 
     url = reverse("evaluations:results-pdf", args=[cycle.pk])
     first = flat(pdf_text(client_for("member").get(url).content, tmp_path))
