@@ -35,6 +35,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from members.models import Organisation
+from members.rules import add_months
 from resolutions.models import Meeting, MonthlyReview, Resolution, Task
 from resolutions.models.freshness import tokens
 from resolutions.rules import adopted_in_month
@@ -296,12 +297,8 @@ def month_start(day: dt.date) -> dt.date:
     return day.replace(day=1)
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
 def last_months(day: dt.date, count: int = 12) -> list[dt.date]:
+    """The first days of the ``count`` months that end with ``day``'s."""
     this = month_start(day)
     return [add_months(this, i) for i in range(1 - count, 1)]
 

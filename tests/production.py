@@ -4,6 +4,7 @@ test run's own variables: its database, Redis, DEBUG, the browser tests' async s
 from __future__ import annotations
 
 import os
+import socket
 
 TEST_RUN_ONLY = {
     "DEBUG",
@@ -25,3 +26,10 @@ PRODUCTION = {
 def environment(**values: str) -> dict[str, str]:
     clean = {k: v for k, v in os.environ.items() if k not in TEST_RUN_ONLY}
     return {**clean, "DJANGO_SETTINGS_MODULE": "chibo.settings", **values}
+
+
+def free_port() -> int:
+    """A TCP port of 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

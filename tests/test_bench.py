@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import uuid
@@ -24,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.production import environment
+from tests.production import environment, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
@@ -64,12 +63,6 @@ def clean_copy(destination: Path) -> Path:
     return destination
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _admin(base: str, statement: str) -> None:
     import psycopg2
 
@@ -101,7 +94,7 @@ def test_the_smoke_run_prepares_everything_and_writes_the_report(tmp_path: Path,
     assert not (clone / "var").exists()
     assert not list(clone.glob("locale/*/LC_MESSAGES/*.mo"))
     env = {key: value for key, value in environment().items() if not key.startswith("BENCH_")}
-    env |= {"DATABASE_URL": databases, "BENCH_PORT": str(_free_port())}
+    env |= {"DATABASE_URL": databases, "BENCH_PORT": str(free_port())}
     try:
         completed = subprocess.run(
             [sys.executable, "bench/run.py", "--smoke"],

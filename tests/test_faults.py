@@ -6,7 +6,6 @@ against a PostgreSQL address where nothing listens."""
 from __future__ import annotations
 
 import logging
-import socket
 import subprocess
 import sys
 import time
@@ -20,17 +19,11 @@ import pytest
 from django.urls import reverse
 
 from chibo.lib.logs import JsonFormatter, MaskSecrets, mask_secrets
-from tests.production import PRODUCTION, environment
+from tests.production import PRODUCTION, environment, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "s3cr3t-Token_0123456789abcdefghijklmnop"
 SESSION = "sessionid=abcdefghijklmnopqrstuvwxyz012345"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @dataclass
@@ -51,7 +44,7 @@ class Server:
 @pytest.fixture(scope="module")
 def database_down(tmp_path_factory) -> Iterator[Server]:  # type: ignore[no-untyped-def]
     folder = tmp_path_factory.mktemp("database-down")
-    port, nowhere = _free_port(), _free_port()
+    port, nowhere = free_port(), free_port()
     env = environment(
         **{**PRODUCTION, "ALLOWED_HOSTS": "127.0.0.1"},
         DATABASE_URL=f"postgres://postgres@127.0.0.1:{nowhere}/chibo",

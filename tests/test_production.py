@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -19,18 +18,12 @@ import pytest
 import yaml
 from django.urls import reverse
 
-from tests.production import PRODUCTION, environment
+from tests.production import PRODUCTION, environment, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
 SERVICES = COMPOSE["services"]
 LONG_RUNNING = ["db", "redis", "web", "worker", "beat"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _get(url: str) -> tuple[int, dict[str, object]]:
@@ -42,7 +35,7 @@ def _get(url: str) -> tuple[int, dict[str, object]]:
 
 
 def test_gunicorn_serves_from_its_configuration_with_json_logs(tmp_path) -> None:
-    port = _free_port()
+    port = free_port()
     env = environment(
         **{**PRODUCTION, "ALLOWED_HOSTS": "127.0.0.1"},
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
