@@ -22,6 +22,12 @@ class Kind(models.TextChoices):
     WEEKLY_DIGEST = "weekly_digest", _("Weekly summary of the cells")
     DAILY_DIGEST = "daily_digest", _("Daily summary of messages")
     PROBATION_ENDING = "probation_ending", _("Probation ending: the cell's review is due")
+    TASK_ASSIGNED = "task_assigned", _("Task assigned to you")
+    REPORT_WAITING = "report_waiting", _("Progress report waiting for confirmation")
+    REPORT_DECIDED = "report_decided", _("Your progress report was confirmed or sent back")
+    MEETING_INVITED = "meeting_invited", _("Invitation to a meeting")
+    MEETING_CANCELLED = "meeting_cancelled", _("Meeting cancelled")
+    ABSENCE_DECIDED = "absence_decided", _("Your absence request was decided")
 
 
 class Notification(models.Model):
