@@ -180,3 +180,9 @@ def test_task_details_are_plain_paragraphs_in_the_pdf(tree, people, rf, tmp_path
     TaskFactory(resolution=resolution, title="Vận động", details="Gặp <b>từng</b> hộ\n\nBáo cáo tổ")
     text = flat(pdf_text(render_resolution_pdf(resolution), tmp_path))
     assert "Gặp <b>từng</b> hộ Báo cáo tổ" in text
+
+
+def test_the_task_page_shows_its_details_as_paragraphs(tree, client_for) -> None:
+    task = TaskFactory(resolution__cell=tree.cell_a1, details="Gặp <b>từng</b> hộ\ntổ 1\n\nBáo cáo tổ")
+    page = client_for("secretary").get(reverse("resolutions:task-detail", args=[task.pk])).content.decode()
+    assert "<p>Gặp &lt;b&gt;từng&lt;/b&gt; hộ<br>tổ 1</p><p>Báo cáo tổ</p>" in page
