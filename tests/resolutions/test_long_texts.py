@@ -7,6 +7,7 @@ import importlib
 import io
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import docx
 import pytest
@@ -17,7 +18,7 @@ from django.urls import reverse
 import resolutions.migrations
 from chibo.lib.html import html_to_text, text_blocks, tidy_paragraphs
 from resolutions.models import Resolution, Version
-from resolutions.services import SECTIONS, create_resolution, snapshot
+from resolutions.services import SECTIONS, create_resolution, diff_versions, snapshot
 from tests.resolutions.factories import ResolutionFactory, TaskFactory
 from tests.resolutions.test_drafting import edit_data, month_end, month_start
 from tests.resolutions.test_pdf import flat, pdf_text
@@ -186,3 +187,19 @@ def test_the_task_page_shows_its_details_as_paragraphs(tree, client_for) -> None
     task = TaskFactory(resolution__cell=tree.cell_a1, details="Gặp <b>từng</b> hộ\ntổ 1\n\nBáo cáo tổ")
     page = client_for("secretary").get(reverse("resolutions:task-detail", args=[task.pk])).content.decode()
     assert "<p>Gặp &lt;b&gt;từng&lt;/b&gt; hộ<br>tổ 1</p><p>Báo cáo tổ</p>" in page
+
+
+def test_a_version_diff_compares_the_lines_of_the_paragraphs() -> None:
+    def version(solutions: str) -> SimpleNamespace:
+        sections = dict.fromkeys(SECTIONS, "") | {"solutions": solutions}
+        return SimpleNamespace(
+            snapshot={"number": "01-NQ/CB", "title": "Vệ sinh", "sections": sections, "targets": [], "tasks": []}
+        )
+
+    lines = diff_versions(version("Họp dân\ntừng tổ\n\nBáo cáo"), version("Họp dân\ntừng hộ\n\n\nBáo cáo"))
+    assert [(kind, line) for kind, line in lines if not line.startswith(("01-", "##"))] == [
+        ("same", "Họp dân"),
+        ("removed", "từng tổ"),
+        ("added", "từng hộ"),
+        ("same", "Báo cáo"),
+    ]
