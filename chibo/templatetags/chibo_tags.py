@@ -2,7 +2,7 @@ import datetime as dt
 from typing import Any
 
 from django import template
-from django.utils.html import conditional_escape
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from chibo.lib.html import text_blocks
@@ -12,14 +12,12 @@ register = template.Library()
 
 
 @register.filter
-def paragraphs(value: str | None) -> SafeString:
+def paragraphs(value: object) -> SafeString:
     """A long plain text as HTML: each blank-line-separated block a ``<p>``, a single line break a ``<br>``.
 
     Every line is escaped, so what was typed is shown as typed: ``<script>`` is text, never markup."""
     return mark_safe(  # built from escaped lines and our own two tags
-        "".join(
-            "<p>" + "<br>".join(conditional_escape(line) for line in lines) + "</p>" for lines in text_blocks(value)
-        )
+        "".join("<p>" + "<br>".join(escape(line) for line in lines) + "</p>" for lines in text_blocks(str(value or "")))
     )
 
 
