@@ -40,7 +40,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import get_m2m_reverse_field_name
 
-from chibo.lib.html import html_to_text
 from evaluations.models import CycleStep, EmulationCriterion, EvaluationCycle, MemberEvaluation, PeopleComment
 from members.models import AwayPeriod, Exemption, Member, MemberEvent, Organisation, Role, Suspension
 from resolutions.models import (
@@ -410,7 +409,7 @@ def display(f: models.Field, value: Any, names: _Names) -> str:
     if isinstance(f, models.FileField):
         return str(value).rsplit("/", 1)[-1]
     if isinstance(f, models.TextField):
-        return " ".join(html_to_text(str(value)).split())
+        return " ".join(str(value).split())
     return str(value)
 
 

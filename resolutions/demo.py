@@ -1237,16 +1237,20 @@ class _Builder:
             number=format_number(seq),
             title=title,
             assessment=self._assessment(cell, start, previous),
-            focal_tasks="".join(f"<p>{n}. {theme.focal}</p>" for n, theme in enumerate(themes, start=1)),
-            solutions="".join(f"<p>{theme.solution.format(**fill)}</p>" for theme in themes)
-            + "<p>Chi ủy phân công chi ủy viên theo dõi từng nhiệm vụ, đôn đốc hằng tuần; đảng viên báo cáo kết quả "
-            "trước kỳ sinh hoạt.</p>",
+            focal_tasks="\n\n".join(f"{n}. {theme.focal}" for n, theme in enumerate(themes, start=1)),
+            solutions="\n\n".join(
+                [
+                    *(theme.solution.format(**fill) for theme in themes),
+                    "Chi ủy phân công chi ủy viên theo dõi từng nhiệm vụ, đôn đốc hằng tuần; đảng viên báo cáo kết "
+                    "quả trước kỳ sinh hoạt.",
+                ]
+            ),
             implementation=(
-                f"<p>Chi ủy tổ chức quán triệt nghị quyết đến toàn thể đảng viên; thông báo đến "
-                f"{cell.mass[MK.FATHERLAND_FRONT].name}, các đoàn thể và các tổ tự quản để cùng thực hiện.</p>"
-                f"<p>Mỗi đảng viên gương mẫu thực hiện và vận động gia đình, bà con nơi cư trú. Đồng chí "
+                f"Chi ủy tổ chức quán triệt nghị quyết đến toàn thể đảng viên; thông báo đến "
+                f"{cell.mass[MK.FATHERLAND_FRONT].name}, các đoàn thể và các tổ tự quản để cùng thực hiện.\n\n"
+                f"Mỗi đảng viên gương mẫu thực hiện và vận động gia đình, bà con nơi cư trú. Đồng chí "
                 f"{cell.committee[0].name}, Bí thư chi bộ, chỉ đạo chung; sơ kết tại kỳ sinh hoạt tháng "
-                f"{following.month}/{following.year}.</p>"
+                f"{following.month}/{following.year}."
             ),
             version=1,
             previous=previous.resolution if previous else None,
@@ -1269,16 +1273,16 @@ class _Builder:
         shortcoming = rng.choice(SHORTCOMINGS)
         if previous is None:
             return (
-                f"<p>Tháng {last.month}/{last.year}, chi bộ đã lãnh đạo thực hiện cơ bản các nhiệm vụ đề ra; tình "
+                f"Tháng {last.month}/{last.year}, chi bộ đã lãnh đạo thực hiện cơ bản các nhiệm vụ đề ra; tình "
                 f"hình chính trị, an ninh trật tự ở {cell.hamlet} ổn định, đời sống nhân dân từng bước được nâng "
-                f"lên.</p><p>Hạn chế: {shortcoming}</p>"
+                f"lên.\n\nHạn chế: {shortcoming}"
             )
         done = sum(planned.task.status == TS.DONE for planned in previous.tasks)
         first, second = previous.themes[0].result, previous.themes[1].result
         return (
-            f"<p>Tháng {last.month}/{last.year}, chi bộ đã lãnh đạo hoàn thành {done}/{len(previous.tasks)} nhiệm vụ "
-            f"đề ra; {first}; {second}.</p>"
-            f"<p>Hạn chế: {shortcoming} Nguyên nhân chủ yếu do {rng.choice(CAUSES)}.</p>"
+            f"Tháng {last.month}/{last.year}, chi bộ đã lãnh đạo hoàn thành {done}/{len(previous.tasks)} nhiệm vụ "
+            f"đề ra; {first}; {second}.\n\n"
+            f"Hạn chế: {shortcoming} Nguyên nhân chủ yếu do {rng.choice(CAUSES)}."
         )
 
     def _targets(self, plan: PlannedResolution, closed: bool) -> None:

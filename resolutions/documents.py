@@ -18,7 +18,6 @@ from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
 from chibo.lib import docx as word
-from chibo.lib.html import clean_html
 from chibo.lib.layout import (
     MEETING_PACK,
     RESOLUTION,
@@ -516,7 +515,7 @@ def render_minutes_docx(meeting: Meeting) -> bytes:
     for number, item in enumerate(doc["items"], start=1):
         word.add_subheading(document, f"{number}. {item['title']}")
         if item["notes"].strip():
-            word.add_rich(document, clean_html(item["notes"]))
+            word.add_text(document, item["notes"])
         _docx_speeches(document, item["speeches"])
         if item["slot"] == "review":
             for review in doc["reviews"]:
@@ -532,7 +531,7 @@ def render_minutes_docx(meeting: Meeting) -> bytes:
                     word.add_paragraph(document, line)
             if doc["criticism"]:
                 _lead_in(document, "Phê bình và tự phê bình:")
-                word.add_rich(document, clean_html(doc["criticism"]))
+                word.add_text(document, doc["criticism"])
         elif item["slot"] == "vote":
             for vote in doc["votes"]:
                 for number, line in enumerate(vote["lines"], start=1):
@@ -540,10 +539,10 @@ def render_minutes_docx(meeting: Meeting) -> bytes:
         elif item["slot"] == "conclusion":
             if doc["conclusion"]:
                 _lead_in(document, "Kết luận của đồng chí chủ trì:")
-                word.add_rich(document, clean_html(doc["conclusion"]))
+                word.add_text(document, doc["conclusion"])
             if doc["decisions"]:
                 _lead_in(document, "Chi bộ thống nhất quyết định:")
-                word.add_rich(document, clean_html(doc["decisions"]))
+                word.add_text(document, doc["decisions"])
 
     word.add_paragraph(document, doc["closing"])
     if doc["approved"]:
@@ -646,7 +645,7 @@ def _docx_review(document: Any, review: dict[str, Any]) -> None:
         )
     for text in review["texts"]:
         _lead_in(document, f"{text['title']}:")
-        word.add_rich(document, clean_html(text["text"]))
+        word.add_text(document, text["text"])
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -698,8 +697,8 @@ def pack_reviews(meeting: Meeting, day: dt.date) -> list[dict[str, Any]]:
 def _article(html: SafeString) -> SafeString:
     """The ``<article>`` of a rendered party document: the whole document without its page wrapper.
 
-    Stored rich text never contains an ``article`` tag (chibo.lib.html allows a few inline and list tags),
-    so the first opening and the last closing tag are the template's own."""
+    Stored texts are plain and escaped when shown (the ``paragraphs`` filter), so the first opening and the
+    last closing ``article`` tag are the template's own."""
     start = html.index("<article")
     end = html.rindex("</article>") + len("</article>")
     return mark_safe(html[start:end])  # a slice of a template's output, escaped when it was rendered
@@ -805,9 +804,9 @@ def render_resolution_docx(resolution: Resolution) -> bytes:
         word.add_heading(document, f"{section['numeral']}. {section['title']}")
         key = section["key"]
         if key in texts:
-            word.add_rich(document, clean_html(texts[key]))
+            word.add_text(document, texts[key])
         elif key == "tasks":
-            word.add_rich(document, clean_html(resolution.focal_tasks))
+            word.add_text(document, resolution.focal_tasks)
             for number, task in enumerate(doc["tasks"], start=1):
                 focal = " (nhiệm vụ trọng tâm)" if task["is_focal"] else ""
                 word.add_paragraph(
@@ -816,7 +815,7 @@ def render_resolution_docx(resolution: Resolution) -> bytes:
                     keep_with_next=True,
                 )
                 if task["details"]:
-                    word.add_rich(document, clean_html(task["details"]))
+                    word.add_text(document, task["details"])
                 supporters = f"; phối hợp: {', '.join(task['supporters'])}" if task["supporters"] else ""
                 word.add_paragraph(
                     document,

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chibo.lib.history import create_recorded, record_changed, short_reason
-from chibo.lib.html import html_to_text
+from chibo.lib.html import text_blocks
 from members.models import Member, Organisation, today
 from resolutions.models import (
     Attendance,
@@ -559,10 +559,10 @@ def snapshot_lines(data: dict[str, Any]) -> list[str]:
     }
     lines = [f"{data['number']} – {data['title']}"]
     for name, label in labels.items():
-        text = html_to_text(data["sections"].get(name, ""))
-        if text:
+        blocks = text_blocks(data["sections"].get(name, ""))
+        if blocks:
             lines.append(f"## {label}")
-            lines.extend(line for line in text.splitlines() if line.strip())
+            lines.extend(line for block in blocks for line in block)
     if data["targets"]:
         lines.append(f"## {_('Targets')}")
         lines.extend(f"- {t['name']}: {t['target_value']} {t['unit']}".rstrip() for t in data["targets"])

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
-from html.parser import HTMLParser
 
 from docx import Document as new_docx
 from docx.document import Document
@@ -24,6 +23,7 @@ from docx.shared import Mm, Pt
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
+from chibo.lib.html import text_blocks
 from chibo.lib.layout import LAYOUT, PartyDocumentLayout
 
 FONT_NAME = "Times New Roman"
@@ -315,92 +315,18 @@ def add_signatures(
 
 
 # ---------------------------------------------------------------------------------------------------
-# Rich text: the few tags stored text may have (chibo.lib.html.ALLOWED_TAGS)
+# Long texts: plain paragraphs (chibo.lib.html.text_blocks)
 # ---------------------------------------------------------------------------------------------------
 
 
-class _RichText(HTMLParser):
-    """Turns sanitised HTML into paragraphs: p, h3, h4, blockquote and li start one; b/strong, i/em, u style runs."""
-
-    BLOCKS = {"p", "h3", "h4", "blockquote", "li"}
-
-    def __init__(self, document: Document) -> None:
-        super().__init__(convert_charrefs=True)
-        self.document = document
-        self.paragraph: Paragraph | None = None
-        self.bold = self.italic = self.underline = 0
-        self.lists: list[list[object]] = []  # [ordered, next number] per open list
-        self.heading = 0
-        self.fresh_item = False  # a list item has started and has no text yet
-
-    def _new(self, *, indent: bool = True) -> Paragraph:
-        self.paragraph = _format(self.document.add_paragraph(), indent=indent)
-        return self.paragraph
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("b", "strong"):
-            self.bold += 1
-        elif tag in ("i", "em"):
-            self.italic += 1
-        elif tag == "u":
-            self.underline += 1
-        elif tag == "br":
-            if self.paragraph is not None:
-                self.paragraph.add_run().add_break()
-        elif tag in ("ul", "ol"):
-            self.lists.append([tag == "ol", 1])
-        elif tag == "li":
-            paragraph = self._new()
-            if self.lists:
-                ordered, number = self.lists[-1]
-                marker = f"{number}. " if ordered else "- "
-                self.lists[-1][1] = int(number) + 1  # type: ignore[call-overload]
-            else:
-                marker = "- "
-            paragraph.add_run(marker)
-            self.fresh_item = True
-        elif tag in ("h3", "h4"):
-            self.heading += 1
-            self._new().paragraph_format.keep_with_next = True
-        elif tag in ("p", "blockquote") and not self.fresh_item:
-            # (The first paragraph inside a list item is the item's own: no new paragraph for it.)
-            self._new()
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("b", "strong"):
-            self.bold = max(0, self.bold - 1)
-        elif tag in ("i", "em"):
-            self.italic = max(0, self.italic - 1)
-        elif tag == "u":
-            self.underline = max(0, self.underline - 1)
-        elif tag in ("ul", "ol"):
-            if self.lists:
-                self.lists.pop()
-            self.paragraph = None
-        elif tag in ("h3", "h4"):
-            self.heading = max(0, self.heading - 1)
-            self.paragraph = None
-        elif tag in self.BLOCKS:
-            self.paragraph = None
-
-    def handle_data(self, data: str) -> None:
-        if not data.strip() and self.paragraph is None:
-            return
-        paragraph = self.paragraph or self._new()
-        self.fresh_item = False
-        run = paragraph.add_run(data)
-        run.bold = bool(self.bold or self.heading) or None
-        run.italic = bool(self.italic) or None
-        run.underline = bool(self.underline) or None
-
-
-def add_rich(document: Document, html: str) -> None:
-    """Sanitised rich text (see ``chibo.lib.html.clean_html``) as body paragraphs."""
-    if not html:
-        return
-    parser = _RichText(document)
-    parser.feed(html)
-    parser.close()
+def add_text(document: Document, text: str) -> None:
+    """A long plain text as body paragraphs: one per blank-line-separated block, its single line breaks kept."""
+    for lines in text_blocks(text):
+        paragraph = _format(document.add_paragraph())
+        for number, line in enumerate(lines):
+            if number:
+                paragraph.runs[-1].add_break()  # a single line break stays one, inside the paragraph
+            paragraph.add_run(line)
 
 
 def to_bytes(document: Document) -> bytes:

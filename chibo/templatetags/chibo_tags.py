@@ -2,18 +2,23 @@ import datetime as dt
 from typing import Any
 
 from django import template
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from chibo.lib.html import clean_html
+from chibo.lib.html import text_blocks
 from members.access import access_for
 
 register = template.Library()
 
 
 @register.filter
-def rich(value: str) -> SafeString:
-    """Render stored rich text; sanitised again on the way out, whatever is in the database."""
-    return mark_safe(clean_html(value or ""))  # clean_html allows only harmless tags
+def paragraphs(value: object) -> SafeString:
+    """A long plain text as HTML: each blank-line-separated block a ``<p>``, a single line break a ``<br>``.
+
+    Every line is escaped, so what was typed is shown as typed: ``<script>`` is text, never markup."""
+    return mark_safe(  # built from escaped lines and our own two tags
+        "".join("<p>" + "<br>".join(escape(line) for line in lines) + "</p>" for lines in text_blocks(str(value or "")))
+    )
 
 
 @register.filter

@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from chibo.lib.forms import BoundedInlineFormSet, SafeInputMixin, bounded_formset
-from chibo.lib.html import clean_html
+from chibo.lib.html import tidy_paragraphs
 from members.forms import CrispyMixin, DateInput
 from members.models import MassOrganisation, Member, Organisation, ResidentialGroup, Role, today
 from resolutions.models import Dissemination, Meeting, PublicOpinion, Resolution, Target, Task
@@ -110,7 +110,7 @@ class ResolutionForm(CrispyMixin, forms.ModelForm):
         data = super().clean()
         for name in SECTIONS:
             if name in data:
-                data[name] = clean_html(data[name])
+                data[name] = tidy_paragraphs(data[name])
         start, end = data.get("period_start"), data.get("period_end")
         if start and end and end < start:
             self.add_error("period_end", _("The end of the period cannot be before its start."))

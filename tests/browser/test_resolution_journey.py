@@ -77,7 +77,7 @@ def test_draft_vote_adopt_amend_and_print(live_server, page: Page, tree, people)
     assert resolution.targets.count() == 2
 
     # Print
-    page.get_by_role("link", name="In", exact=True).click()
+    page.get_by_role("link", name="Bản in", exact=True).click()
     expect(page.locator("body")).to_contain_text("NGHỊ QUYẾT")
     expect(page.locator("body")).to_contain_text("Phun thuốc diệt muỗi")
     pdf = page.request.get(live_server.url + f"/resolutions/{resolution.pk}/pdf/")

@@ -10,7 +10,6 @@ import pytest
 from django.urls import reverse
 from docx.document import Document
 
-from chibo.lib.html import clean_html
 from chibo.lib.layout import LAYOUT
 from resolutions.documents import render_minutes_docx, render_resolution_docx
 from tests.resolutions.test_minutes import (
@@ -145,19 +144,14 @@ def test_the_resolution_docx_has_the_header_number_tasks_and_signature(tree, peo
     assert "DỰ THẢO" not in text
 
 
-def test_rich_text_keeps_lists_and_emphasis_as_editable_runs() -> None:
+def test_a_long_text_is_one_paragraph_per_block_with_its_line_breaks() -> None:
     from chibo.lib import docx as word
 
     document = word.new_document()
-    word.add_rich(
-        document,
-        clean_html("<p>Một <strong>hai</strong> <em>ba</em></p><ol><li>Thứ nhất</li><li><p>Thứ hai</p></li></ol>"),
-    )
+    word.add_text(document, "Một <b>hai</b> &amp; ba\n\n\n1. Thứ nhất\n2. Thứ hai\n")
     paragraphs = [p for p in document.paragraphs if p.text]
-    assert [p.text for p in paragraphs] == ["Một hai ba", "1. Thứ nhất", "2. Thứ hai"]
-    runs = {run.text: run for run in paragraphs[0].runs}
-    assert runs["hai"].bold
-    assert runs["ba"].italic
+    assert [p.text for p in paragraphs] == ["Một <b>hai</b> &amp; ba", "1. Thứ nhất\n2. Thứ hai"]
+    assert [run.bold for run in paragraphs[0].runs] == [None]
 
 
 def test_the_word_files_download_for_members_of_the_cell(meeting, tree, client_for) -> None:

@@ -473,7 +473,7 @@ def test_the_meeting_pack_has_the_agenda_last_months_review_and_the_draft_resolu
         period_end=dt.date(2026, 12, 31),
         title="Về lãnh đạo thực hiện nhiệm vụ tháng 12 năm 2026",
         status=Resolution.Status.DRAFT,
-        focal_tasks="<p>Tổng kết công tác năm 2026.</p>",
+        focal_tasks="Tổng kết công tác năm 2026.",
     )
     TaskFactory(resolution=draft, title="Chuẩn bị hội nghị tổng kết năm", deadline=dt.date(2026, 12, 20))
     ResolutionFactory(cell=tree.cell_a1, status=Resolution.Status.DRAFT, period_end=dt.date(2026, 10, 31))  # over

@@ -106,10 +106,10 @@ def make_resolution(cell, *, tasks: int = 3, status: str = Resolution.Status.ADO
         title=TITLE,
         status=status,
         adopted_on=dt.date(2026, 11, 5) if status == Resolution.Status.ADOPTED else None,
-        assessment=f"<p>Chi bộ đã lãnh đạo hoàn thành 8/10 nhiệm vụ đề ra.</p><p>{ASSESSMENT}</p>",
-        focal_tasks="<p>Tập trung vận động 100% hộ gia đình ký cam kết, phân loại rác tại nguồn.</p>",
-        solutions="<ul><li>Phát huy vai trò tiên phong, gương mẫu của đảng viên nơi cư trú.</li></ul>",
-        implementation="<p>Chi ủy phân công đảng viên phụ trách từng tổ tự quản.</p>",
+        assessment=f"Chi bộ đã lãnh đạo hoàn thành 8/10 nhiệm vụ đề ra.\n\n{ASSESSMENT}",
+        focal_tasks="Tập trung vận động 100% hộ gia đình ký cam kết, phân loại rác tại nguồn.",
+        solutions="- Phát huy vai trò tiên phong, gương mẫu của đảng viên nơi cư trú.",
+        implementation="Chi ủy phân công đảng viên phụ trách từng tổ tự quản.",
     )
     lead = MemberFactory(cell=cell, full_name="Trần Văn Dũng")
     helpers = [
@@ -258,7 +258,7 @@ def test_a_cell_without_a_secretary_leaves_the_name_blank(tree, people, rf) -> N
 
 
 def test_empty_sections_are_left_out_and_the_numerals_run_on(tree, people, rf) -> None:
-    resolution = ResolutionFactory(cell=tree.cell_a1, assessment="", solutions="<p>Phát huy vai trò đảng viên.</p>")
+    resolution = ResolutionFactory(cell=tree.cell_a1, assessment="", solutions="Phát huy vai trò đảng viên.")
     request = rf.get("/")
     request.user = people["member"]
     doc = resolution_document(load_for_printing(request, resolution.pk))
