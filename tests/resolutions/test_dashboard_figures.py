@@ -137,6 +137,10 @@ def test_the_cell_task_list_counts_as_the_dashboard_row(tree, client_for) -> Non
     client = client_for("standing")
     url = reverse("resolutions:cell-tasks", args=[tree.cell_a1.pk])
     assert _figures(client, url) == {"tasks": "3", "done": "1", "overdue": "1", "progress": "57%"}
+    # The page says what its figures cover.
+    page = client.get(url).content.decode()
+    assert "Nhiệm vụ của các nghị quyết đang thực hiện" in page
+    assert "nhiệm vụ đã hoàn thành tính 100%" in page
     # A filter narrows the list, not the figures.
     overdue = lxml.html.fromstring(client.get(url + "?show=overdue").content.decode())
     assert len(overdue.xpath("//tbody/tr")) == 1
