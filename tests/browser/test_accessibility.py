@@ -35,9 +35,15 @@ document.addEventListener("securitypolicyviolation", function (e) {
 # The dashboard's table fits the screen (a desk) or scrolls only inside its own box (a phone).
 TABLE_FITS = """() => {
     const box = document.querySelector(".dashboard-table").closest(".table-responsive");
+    // The smallest label of a chart shown, in pixels on the screen (a chart is drawn in a 640-unit box).
+    const labels = [...document.querySelectorAll("svg.chart")].filter((svg) => svg.getBoundingClientRect().width > 0)
+        .flatMap((svg) => [...svg.querySelectorAll("text")].map((t) =>
+            parseFloat(t.getAttribute("font-size") || svg.getAttribute("font-size")) *
+            svg.getBoundingClientRect().width / svg.viewBox.baseVal.width));
     return {
         page: document.documentElement.scrollWidth <= document.documentElement.clientWidth,
         table: box.scrollWidth <= box.clientWidth + 1,
+        smallest_label: labels.length ? Math.min(...labels) : null,
     };
 }"""
 
@@ -64,6 +70,8 @@ def _check(page: Page, base: str, path: str, label: str, found: list[str]) -> No
         fits = page.evaluate(TABLE_FITS)
         if not fits["page"] or (label.startswith("desk") and not fits["table"]):
             found.append(f"{label} {path}: the dashboard's table does not fit ({fits})")
+        if fits["smallest_label"] is not None and fits["smallest_label"] < 11.9:
+            found.append(f"{label} {path}: a chart's labels are {fits['smallest_label']:.1f} pixels high")
     page.add_script_tag(url=base + "/static/vendor/axe-core/axe.min.js")
     for v in page.evaluate(RUN_AXE, TAGS):
         if v["impact"] in BLOCKING:

@@ -124,9 +124,7 @@ def test_the_cell_task_list_counts_as_the_dashboard_row(tree, client_for) -> Non
     older = ResolutionFactory(cell=tree.cell_a1, status=Resolution.Status.ADOPTED, adopted_on=dt.date(2026, 10, 3))
     finished = ResolutionFactory(cell=tree.cell_a1, status=Resolution.Status.COMPLETED, adopted_on=dt.date(2026, 9, 3))
     TaskFactory(resolution=live, status=Task.Status.DONE, weight=3, deadline=day)
-    TaskFactory(
-        resolution=live, status=Task.Status.IN_PROGRESS, progress=40, deadline=dt.date(2026, 11, 1)
-    )
+    TaskFactory(resolution=live, status=Task.Status.IN_PROGRESS, progress=40, deadline=dt.date(2026, 11, 1))
     TaskFactory(resolution=older, status=Task.Status.NOT_STARTED, progress=0, weight=2, deadline=dt.date(2026, 12, 1))
     TaskFactory(resolution=older, status=Task.Status.CANCELLED, progress=90, weight=5, deadline=day)
     TaskFactory(resolution=finished, status=Task.Status.NOT_STARTED, deadline=dt.date(2026, 10, 1))
