@@ -38,7 +38,7 @@ from members.models import Organisation
 from members.rules import add_months
 from resolutions.models import Meeting, MonthlyReview, Resolution, Task
 from resolutions.models.freshness import tokens
-from resolutions.rules import adopted_in_month
+from resolutions.rules import adopted_in_month, progress_from_sums
 
 # ---------------------------------------------------------------------------------------------------
 # Settings and the status light
@@ -218,7 +218,7 @@ class Row:
     @property
     def progress(self) -> int | None:
         f = self.figures
-        return round(f.progress_score / f.progress_weight) if f.progress_weight else None
+        return progress_from_sums(f.progress_score, f.progress_weight)
 
     @property
     def attendance_month(self) -> int | None:
@@ -489,8 +489,7 @@ def _parts(
     tasks = {
         row["resolution__cell_id"]: row
         for row in Task.objects.filter(_under("resolution__cell__path", scope))
-        .filter(resolution__status__in=Resolution.LIVE)
-        .exclude(status=Task.Status.CANCELLED)
+        .in_force()
         .values("resolution__cell_id")
         .annotate(
             total=Count("pk"),
@@ -505,22 +504,8 @@ def _parts(
         .order_by()
     }
 
-    # Attendance per cell, this month and over the last 12 months, from the counts each held meeting keeps
-    # (exempt and away members are not expected: ``rules.count_attendance``).
-    held = Meeting.objects.filter(cell_q).filter(status__in=HELD, date__gte=first_month, date__lte=day).order_by()
-    in_month = Q(date__gte=this_month)
-    attendance: dict[int, tuple[tuple[int, int], tuple[int, int]]] = {
-        row["cell_id"]: (
-            (row["attended_month"] or 0, row["expected_month"] or 0),
-            (row["attended_year"] or 0, row["expected_year"] or 0),
-        )
-        for row in held.values("cell_id").annotate(
-            attended_month=Sum("attended_count", filter=in_month),
-            expected_month=Sum("expected_count", filter=in_month),
-            attended_year=Sum("attended_count"),
-            expected_year=Sum("expected_count"),
-        )
-    }
+    held = _held(cell_q, day=day, first_month=first_month)
+    attendance = _attendance(held, this_month=this_month)
     # The same counts per row and month (the chart).
     row_of = Substr("cell__path", 1, row_len)
     month_sums: dict[str, dict[dt.date, list[int]]] = {path: {} for path in row_orgs}
@@ -532,20 +517,7 @@ def _parts(
         if row["row"] in month_sums:
             month_sums[row["row"]][_as_date(row["month"])] = [row["attended"] or 0, row["expected"] or 0]
 
-    reviewed = MonthlyReview.objects.filter(meeting=OuterRef("pk"))
-    # Per cell, the last meeting held, meetings held last month, reviews written this month.
-    meetings = {
-        row["cell_id"]: row
-        for row in Meeting.objects.filter(cell_q)
-        .filter(status__in=HELD, date__lte=day)
-        .values("cell_id")
-        .annotate(
-            last=Max("date"),
-            last_month=Count("pk", filter=Q(date__gte=last_month, date__lt=this_month)),
-            reviews=Count("pk", filter=Q(date__gte=this_month) & Q(Exists(reviewed))),
-        )
-        .order_by()
-    }
+    meetings = _meetings(cell_q, day=day, this_month=this_month, last_month=last_month)
 
     # Per row and month, tasks whose deadline fell in it (and has passed) that were not done by the deadline.
     overdue: dict[str, dict[dt.date, int]] = {path: {} for path in row_orgs}
@@ -579,6 +551,67 @@ def _parts(
         if cell_row is not part.row:
             part.row.take(cell_row)
     return parts
+
+
+def _held(cell_q: Q, *, day: dt.date, first_month: dt.date) -> Any:
+    return Meeting.objects.filter(cell_q).filter(status__in=HELD, date__gte=first_month, date__lte=day).order_by()
+
+
+def _attendance(held: Any, *, this_month: dt.date) -> dict[int, tuple[tuple[int, int], tuple[int, int]]]:
+    """Per cell, (attended, expected) this month and over the last 12 months, from the counts each held meeting
+    keeps (exempt and away members are not expected: ``rules.count_attendance``)."""
+    in_month = Q(date__gte=this_month)
+    return {
+        row["cell_id"]: (
+            (row["attended_month"] or 0, row["expected_month"] or 0),
+            (row["attended_year"] or 0, row["expected_year"] or 0),
+        )
+        for row in held.values("cell_id").annotate(
+            attended_month=Sum("attended_count", filter=in_month),
+            expected_month=Sum("expected_count", filter=in_month),
+            attended_year=Sum("attended_count"),
+            expected_year=Sum("expected_count"),
+        )
+    }
+
+
+def _meetings(cell_q: Q, *, day: dt.date, this_month: dt.date, last_month: dt.date) -> dict[int, dict[str, Any]]:
+    """Per cell, the last meeting held, meetings held last month, reviews written this month."""
+    reviewed = MonthlyReview.objects.filter(meeting=OuterRef("pk"))
+    return {
+        row["cell_id"]: row
+        for row in Meeting.objects.filter(cell_q)
+        .filter(status__in=HELD, date__lte=day)
+        .values("cell_id")
+        .annotate(
+            last=Max("date"),
+            last_month=Count("pk", filter=Q(date__gte=last_month, date__lt=this_month)),
+            reviews=Count("pk", filter=Q(date__gte=this_month) & Q(Exists(reviewed))),
+        )
+        .order_by()
+    }
+
+
+def cell_meeting_figures(cell: Organisation, day: dt.date) -> Row:
+    """A cell's meeting figures (attendance this month and over 12 months, last meeting, this month's review),
+    counted by the same two queries as the dashboard's: the page the dashboard links them to shows these."""
+    months = last_months(day)
+    cell_q = Q(cell_id=cell.pk)
+    attendance = _attendance(_held(cell_q, day=day, first_month=months[0]), this_month=months[-1])
+    meetings = _meetings(cell_q, day=day, this_month=months[-1], last_month=months[-2]).get(cell.pk)
+    (attended_month, expected_month), (attended_year, expected_year) = attendance.get(cell.pk, ((0, 0), (0, 0)))
+    row = Row(cell)
+    row.figures = Figures(
+        cells=1,
+        attended_month=attended_month,
+        expected_month=expected_month,
+        attended_year=attended_year,
+        expected_year=expected_year,
+        met_last_month=int(bool(meetings and meetings["last_month"])),
+        reviewed=int(bool(meetings and meetings["reviews"])),
+    )
+    row.last_meeting = meetings["last"] if meetings else None
+    return row
 
 
 def _fill_cell(

@@ -131,11 +131,15 @@ def rolled_up_progress(tasks: Iterable[TaskProgress]) -> int | None:
     """A resolution's progress in percent: weighted where weights are set (an unset weight counts as 1), else
     the mean. A done task counts as 100; cancelled tasks do not count. None when there is nothing to count."""
     counted = [task for task in tasks if not task.cancelled]
-    if not counted:
-        return None
     total_weight = sum(task.weight or 1 for task in counted)
     score = sum((100 if task.done else task.progress) * (task.weight or 1) for task in counted)
-    return round(score / total_weight)
+    return progress_from_sums(score, total_weight)
+
+
+def progress_from_sums(score: int, weight: int) -> int | None:
+    """``rolled_up_progress`` from its two sums (Σ progress × weight, Σ weight), as the dashboard reads them
+    from the database for many cells at once. None when there is nothing to count."""
+    return round(score / weight) if weight else None
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -123,6 +123,15 @@ def test_no_template_has_inline_script_or_style(path: Path) -> None:
         assert 'nonce="{{ request.csp_nonce }}"' in attributes, "a <style> element without the request's nonce"
 
 
+def test_no_form_widget_has_a_style_attribute() -> None:
+    """A widget's ``attrs={"style": ...}`` reaches the page as a style attribute, which the policy refuses (the
+    meeting's agenda rows once raised eight violations this way): use a class."""
+    sources = [p for p in ROOT.glob("*/**/*.py") if ".venv" not in p.parts and "tests" not in p.parts]
+    pattern = re.compile(r"""attrs\s*=\s*\{[^}]*["']style["']""")
+    offenders = [str(p.relative_to(ROOT)) for p in sources if pattern.search(p.read_text(encoding="utf-8"))]
+    assert offenders == []
+
+
 # --- Login throttling ----------------------------------------------------------------------------------
 
 

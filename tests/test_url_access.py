@@ -326,6 +326,7 @@ URLS: dict[str, Entry] = {
     "resolutions:resolution-docx": page(CELL_READ),
     # Tasks and reports.
     "resolutions:my-tasks": page(ANY_ACCESS),
+    "resolutions:cell-tasks": page(CELL_READ),
     "resolutions:task-detail": page(CELL_READ, TASK_REPORT),
     "resolutions:update-review": page(post_only(CELL_WRITE), CELL_WRITE),  # the task has no follower
     "resolutions:update-evidence": page(CELL_READ),

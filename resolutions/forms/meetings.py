@@ -121,7 +121,7 @@ AgendaFormSet = bounded_formset(
     fields=["order", "title", "notes"],
     extra=1,
     can_delete=True,
-    widgets={"notes": forms.Textarea(attrs={"rows": 2}), "order": forms.NumberInput(attrs={"style": "max-width:5rem"})},
+    widgets={"notes": forms.Textarea(attrs={"rows": 2}), "order": forms.NumberInput(attrs={"class": "max-w-5"})},
 )
 
 

@@ -164,6 +164,11 @@ class TaskQuerySet(TracksDashboard):
         """Tasks of resolutions that are in force."""
         return self.filter(resolution__status__in=Resolution.LIVE)
 
+    def in_force(self) -> TaskQuerySet:
+        """The tasks a cell's figures count: those of its resolutions in force, cancelled ones left out. The
+        dashboard's cell row and the cell's task list both count these, so their figures agree."""
+        return self.live().exclude(status=Task.Status.CANCELLED)
+
     def of_member(self, member_id: int) -> TaskQuerySet:
         """Tasks the member leads or supports: one subquery, the union of two index lookups, rather than an OR
         across the supporters' join, which makes the database read every task (and need DISTINCT)."""

@@ -76,6 +76,7 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
 
 
 ROW_TEMPLATE = "resolutions/dashboard/_row.html"
+LOW_PRIORITY_COLUMNS = ("last_meeting", "attendance_year")
 
 
 @functools.cache
@@ -168,6 +169,8 @@ def org_dashboard(request: HttpRequest, org_id: int) -> HttpResponse:
         {
             "key": key,
             "label": label,
+            # Columns a narrower screen leaves out (their figures stay on the pages the row links to).
+            "low": key in LOW_PRIORITY_COLUMNS,
             "active": key == sort,
             "descending": key == sort and descending,
             # Clicking the active column flips it; any other column starts with the worst first where that reads

@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 
 from chibo.lib.forms import clean_text
 from members.access import access_for, get_organisation, require
-from members.models import Member
+from members.models import Member, today
 from resolutions.access import get_meeting
+from resolutions.dashboard import cell_meeting_figures
 from resolutions.forms.meetings import (
     AbsenceRequestForm,
     AgendaFormSet,
@@ -69,10 +70,19 @@ def meeting_list(request: HttpRequest, org_id: int) -> HttpResponse:
         .order_by("-date", "-starts_at")
     )
     page = Paginator(meetings, 24).get_page(request.GET.get("page"))
+    day = today()
+    # The cell's meeting figures counted by the dashboard's own queries: its cell row links here for them.
+    figures = cell_meeting_figures(cell, day)
     return render(
         request,
         "resolutions/meeting_list.html",
-        {"cell": cell, "page": page, "can_manage": access_for(request.user).can_manage_org(cell)},
+        {
+            "cell": cell,
+            "page": page,
+            "can_manage": access_for(request.user).can_manage_org(cell),
+            "figures": figures,
+            "day": day,
+        },
     )
 
 

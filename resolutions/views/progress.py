@@ -15,12 +15,12 @@ from django.urls import path
 from django.utils.translation import gettext as _
 
 from chibo.lib.uploads import detect_content_type
-from members.access import access_for
+from members.access import access_for, get_organisation, require
 from members.models import Member, today
 from resolutions.access import can_report_on, can_review, get_task, get_update
 from resolutions.forms.progress import ProgressForm, ReviewForm
 from resolutions.models import AbsenceRequest, Meeting, Resolution, Task
-from resolutions.services import WorkflowError, post_update, review_update, tasks_for_member
+from resolutions.services import WorkflowError, post_update, progress_of, review_update, tasks_for_member
 
 DUE_SOON_DAYS = 7
 
@@ -71,6 +71,43 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
             "due_soon_days": DUE_SOON_DAYS,
             "meetings": upcoming_meetings(access.member_id, today()),
         },
+    )
+
+
+CELL_TASK_FILTERS = ("open", "done", "overdue")
+
+
+def cell_tasks(request: HttpRequest, org_id: int) -> HttpResponse:
+    """The tasks a cell's figures count: those of its resolutions in force (``Task.objects.in_force``), with the
+    same four figures the dashboard shows on the cell's row, the progress rolled up by ``rules.rolled_up_progress``.
+    ``?show=`` narrows the list (open, done, overdue), never the figures."""
+    cell = get_organisation(request, org_id)
+    require(cell.is_cell)
+    day = today()
+    tasks = list(
+        Task.objects.filter(resolution__cell=cell)
+        .in_force()
+        .select_related("resolution", "lead_member", "lead_mass_organisation")
+        .order_by("-resolution__period_start", "resolution__seq", "deadline", "pk")
+    )
+    figures = {
+        "tasks": len(tasks),
+        "done": sum(t.status == Task.Status.DONE for t in tasks),
+        "overdue": sum(t.is_overdue(day) for t in tasks),
+        "progress": progress_of(tasks),
+    }
+    show = request.GET.get("show", "")
+    show = show if show in CELL_TASK_FILTERS else ""
+    shown = {
+        "": tasks,
+        "open": [t for t in tasks if t.is_open],
+        "done": [t for t in tasks if t.status == Task.Status.DONE],
+        "overdue": [t for t in tasks if t.is_overdue(day)],
+    }[show]
+    return render(
+        request,
+        "resolutions/progress/cell_tasks.html",
+        {"cell": cell, "day": day, "figures": figures, "tasks": shown, "show": show, "total": len(tasks)},
     )
 
 
@@ -187,6 +224,7 @@ def update_evidence(request: HttpRequest, update_id: int) -> FileResponse:
 
 urlpatterns = [
     path("tasks/mine/", my_tasks, name="my-tasks"),
+    path("cells/<int:org_id>/tasks/", cell_tasks, name="cell-tasks"),
     path("tasks/<int:task_id>/", task_detail, name="task-detail"),
     path("updates/<int:update_id>/review/", update_review, name="update-review"),
     path("updates/<int:update_id>/evidence/", update_evidence, name="update-evidence"),

@@ -346,8 +346,8 @@ def test_the_meeting_list_has_a_fixed_query_count(client_for, cell, people, djan
             place="Nhà văn hóa",
         )
     client = client_for("secretary")
-    # session, user, roles, member; the cell; count, page
-    with django_assert_num_queries(7):
+    # session, user, roles, member; the cell; count, page; the cell's figures (attendance, meetings held)
+    with django_assert_num_queries(9):
         assert client.get(reverse("resolutions:meeting-list", args=[cell.pk])).status_code == 200
 
 
