@@ -296,6 +296,14 @@
     }
   });
 
+  // Enter in a one-line box of a page with rows (the phone's "Go" key) neither adds a row nor sends the page:
+  // the form's first button is "add a target". The page is sent by its own button.
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (event.key !== "Enter" || target.tagName !== "INPUT" || !target.form) return;
+    if (target.form.querySelector("[data-formset]")) event.preventDefault();
+  });
+
   // ---------------------------------------------------------------------------------------------------------
   // Attendance: a search over the names, each member a button that marks them present or absent, the absent
   // with or without a reason, and the counts kept up to date. The selects and reason boxes underneath are the

@@ -39,7 +39,13 @@ def test_two_absentees_tapped_by_name_with_the_counts_live(live_server, page: Pa
     elder = MemberFactory(cell=cell, full_name="Trần Văn Thọ")
     Exemption.objects.create(member=elder, starts_on=today() - dt.timedelta(days=90), reason="Tuổi cao")
     meeting = plan_meeting(
-        cell=cell, by=None, kind="regular", date=today(), starts_at=dt.time(19), ends_at=dt.time(21), place="Nhà văn hóa"
+        cell=cell,
+        by=None,
+        kind="regular",
+        date=today(),
+        starts_at=dt.time(19),
+        ends_at=dt.time(21),
+        place="Nhà văn hóa",
     )
     total = meeting.attendance.count()
     expected = total - 1  # the exempt member is not expected

@@ -59,9 +59,20 @@ def test_two_tasks_added_in_the_page_with_people_picked_by_name_and_a_date_on_th
     page.get_by_label("Chọn ngày trên lịch").nth(3).fill(second_deadline.isoformat())  # period start, end, task 1, 2
     expect(page.locator("#id_tasks-1-deadline")).to_have_value(second_deadline.strftime("%d/%m/%Y"))
 
-    # A third row added and left blank: skipped on saving, without a "required" anywhere.
+    # A third row begun, then removed in the page; a fourth left blank: both skipped on saving, without a
+    # "required" anywhere. Enter in a box neither adds a row nor sends the page.
     page.get_by_role("button", name="Thêm nhiệm vụ").click()
     expect(page.locator("#id_tasks-2-title")).to_be_focused()
+    page.locator("#id_tasks-2-title").fill("Việc viết nhầm")
+    page.locator("#id_tasks-2-title").press("Enter")
+    expect(page.locator("[name='tasks-TOTAL_FORMS']")).to_have_value("3")
+    page.locator("[data-formset-row]").filter(has=page.locator("#id_tasks-2-title")).get_by_role(
+        "button", name="Bỏ dòng này"
+    ).click()
+    expect(page.locator("#id_tasks-2-title")).to_be_hidden()
+    page.get_by_role("button", name="Thêm nhiệm vụ").click()
+    expect(page.locator("#id_tasks-3-title")).to_be_focused()
+    expect(page.get_by_role("group", name="Nhiệm vụ 4")).to_be_visible()
     assert page.evaluate("window.stillTheSamePage") is True  # no reload: the page is the one first loaded
     expect_fits_the_screen(page, draft.number)
 
@@ -73,3 +84,10 @@ def test_two_tasks_added_in_the_page_with_people_picked_by_name_and_a_date_on_th
     second = tasks["Vận động hộ ký cam kết"]
     assert (second.lead_member, second.deadline) == (loan, second_deadline)
     assert list(second.supporters.all()) == [duc]
+
+    # At the limit of 100 tasks the page says so and adds nothing.
+    page.goto(f"{live_server.url}/resolutions/{draft.pk}/edit/")
+    page.evaluate("document.querySelector(\"[name='tasks-TOTAL_FORMS']\").value = '100'")
+    page.get_by_role("button", name="Thêm nhiệm vụ").click()
+    expect(page.get_by_text("Chỉ lưu được tối đa 100 dòng ở đây.")).to_be_visible()
+    expect(page.locator("[name='tasks-TOTAL_FORMS']")).to_have_value("100")
