@@ -296,6 +296,14 @@
     }
   });
 
+  // A saved row ticked for deletion is dimmed until the page is saved (unticking brings it back).
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (box.type !== "checkbox" || !/-DELETE$/.test(box.name)) return;
+    var row = box.closest("[data-formset-row]");
+    if (row) row.classList.toggle("formset-row-deleted", box.checked);
+  });
+
   // Enter in a one-line box of a page with rows (the phone's "Go" key) neither adds a row nor sends the page:
   // the form's first button is "add a target". The page is sent by its own button.
   document.addEventListener("keydown", function (event) {

@@ -14,6 +14,7 @@ from members.models import Exemption, today
 from resolutions.meetings import plan_meeting
 from resolutions.models import Attendance
 from tests.browser.conftest import expect_fits_the_screen, log_in_as
+from tests.browser.test_security_policy import WATCH
 from tests.factories import MemberFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -50,6 +51,9 @@ def test_two_absentees_tapped_by_name_with_the_counts_live(live_server, page: Pa
     total = meeting.attendance.count()
     expected = total - 1  # the exempt member is not expected
 
+    page.add_init_script(WATCH)  # the script works within the Content Security Policy
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
     log_in_as(page, live_server.url, "secretary")
     page.goto(f"{live_server.url}/meetings/{meeting.pk}/attendance/")
     expect_fits_the_screen(page, "Điểm danh")
@@ -76,6 +80,7 @@ def test_two_absentees_tapped_by_name_with_the_counts_live(live_server, page: Pa
     search.fill("")
     expect(page.locator("[data-attendance-row]:visible")).to_have_count(total)
     expect_fits_the_screen(page, "Điểm danh")
+    assert page.evaluate("window.__violations") == []
     page.get_by_role("button", name="Lưu điểm danh").click()
     expect(page.get_by_role("alert").first).to_contain_text("2")
 
@@ -86,3 +91,4 @@ def test_two_absentees_tapped_by_name_with_the_counts_live(live_server, page: Pa
     assert sum(1 for status, _reason in rows.values() if status == A.PRESENT) == expected - 2
     meeting.refresh_from_db()
     assert (meeting.attended_count, meeting.expected_count) == (expected - 2, expected)
+    assert errors == []

@@ -14,6 +14,7 @@ from resolutions.forms.drafting import month_bounds
 from resolutions.models import Task
 from resolutions.services import create_resolution
 from tests.browser.conftest import expect_fits_the_screen, log_in_as
+from tests.browser.test_security_policy import WATCH
 from tests.factories import MemberFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -33,6 +34,9 @@ def test_two_tasks_added_in_the_page_with_people_picked_by_name_and_a_date_on_th
     first_deadline = today() + dt.timedelta(days=5)
     second_deadline = today() + dt.timedelta(days=12)
 
+    page.add_init_script(WATCH)  # the script works within the Content Security Policy
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
     log_in_as(page, live_server.url, "secretary")
     page.goto(f"{live_server.url}/resolutions/{draft.pk}/edit/")
     expect_fits_the_screen(page, draft.number)
@@ -74,6 +78,7 @@ def test_two_tasks_added_in_the_page_with_people_picked_by_name_and_a_date_on_th
     expect(page.locator("#id_tasks-3-title")).to_be_focused()
     expect(page.get_by_role("group", name="Nhiệm vụ 4")).to_be_visible()
     assert page.evaluate("window.stillTheSamePage") is True  # no reload: the page is the one first loaded
+    assert page.evaluate("window.__violations") == []
     expect_fits_the_screen(page, draft.number)
 
     page.get_by_role("button", name="Lưu", exact=True).click()
@@ -91,3 +96,4 @@ def test_two_tasks_added_in_the_page_with_people_picked_by_name_and_a_date_on_th
     page.get_by_role("button", name="Thêm nhiệm vụ").click()
     expect(page.get_by_text("Chỉ lưu được tối đa 100 dòng ở đây.")).to_be_visible()
     expect(page.locator("[name='tasks-TOTAL_FORMS']")).to_have_value("100")
+    assert errors == []
