@@ -229,7 +229,8 @@
       }
     });
     document.addEventListener("click", function (event) {
-      if (!box.contains(event.target) && !list.hidden) close();
+      // A tap on a name redraws the list: the button tapped is no longer in the page, but was in the box.
+      if (event.target.isConnected && !box.contains(event.target) && !list.hidden) close();
     });
     select.addEventListener("change", function () {
       showChosen();

@@ -58,7 +58,15 @@ def test_two_tasks_added_in_the_page_with_people_picked_by_name_and_a_date_on_th
     page.get_by_role("option", name="Lê Thị Loan").click()
     page.locator("#id_tasks-1-supporters_search").fill("dang van d")  # "Đặng Văn Đức", typed without accents
     page.get_by_role("option", name="Đặng Văn Đức").click()
-    expect(page.locator("#id_tasks-1-supporters_search").locator("xpath=..")).to_contain_text("Đặng Văn Đức")
+    # The list stays open for the next name, the one tapped marked chosen; the chosen names show above the box.
+    expect(page.get_by_role("option", name="Đặng Văn Đức")).to_have_attribute("aria-selected", "true")
+    page.locator("#id_tasks-1-supporters_search").fill("hang")
+    page.get_by_role("option", name="Nguyễn Thị Hằng").click()
+    chosen = page.locator("#id_tasks-1-supporters_search").locator("xpath=..").locator(".picker-chosen")
+    expect(chosen).to_contain_text("Đặng Văn Đức")
+    expect(chosen).to_contain_text("Nguyễn Thị Hằng")
+    chosen.get_by_role("button", name="Bỏ chọn Nguyễn Thị Hằng").click()
+    expect(chosen).not_to_contain_text("Nguyễn Thị Hằng")
     # The deadline picked on the browser's calendar lands in the box, day first.
     page.get_by_label("Chọn ngày trên lịch").nth(3).fill(second_deadline.isoformat())  # period start, end, task 1, 2
     expect(page.locator("#id_tasks-1-deadline")).to_have_value(second_deadline.strftime("%d/%m/%Y"))
