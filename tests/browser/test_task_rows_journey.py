@@ -42,6 +42,14 @@ def test_two_tasks_added_in_the_page_with_people_picked_by_name_and_a_date_on_th
     expect_fits_the_screen(page, draft.number)
     page.evaluate("window.stillTheSamePage = true")
 
+    # A second target, added in the page.
+    page.locator("#id_targets-0-name").fill("Hộ ký cam kết")
+    page.locator("#id_targets-0-target_value").fill("100")
+    page.get_by_role("button", name="Thêm chỉ tiêu").click()
+    expect(page.locator("#id_targets-1-name")).to_be_focused()
+    page.locator("#id_targets-1-name").fill("Thu quỹ")
+    page.locator("#id_targets-1-target_value").fill("90")
+
     # The first task: the lead picked by typing "hang" (no accents).
     page.locator("#id_tasks-0-title").fill("Ra quân dọn vệ sinh")
     page.locator("#id_tasks-0-deadline").fill(first_deadline.strftime("%d/%m/%Y"))
@@ -97,6 +105,7 @@ def test_two_tasks_added_in_the_page_with_people_picked_by_name_and_a_date_on_th
     second = tasks["Vận động hộ ký cam kết"]
     assert (second.lead_member, second.deadline) == (loan, second_deadline)
     assert list(second.supporters.all()) == [duc]
+    assert sorted(draft.targets.values_list("name", flat=True)) == ["Hộ ký cam kết", "Thu quỹ"]
 
     # At the limit of 100 tasks the page says so and adds nothing.
     page.goto(f"{live_server.url}/resolutions/{draft.pk}/edit/")

@@ -37,7 +37,9 @@ def test_the_page_names_every_member_for_the_search_and_posts_the_same_fields(cl
     assert re.search(r'data-with-reason-label="Có lý do"[^>]*data-without-reason-label="Không lý do"', page)
     for key in ("attended", "absent_reason", "absent_no_reason", "expected"):
         assert f'data-count="{key}"' in page
-    assert re.search(r"<div [^>]*data-attendance-counts[^>]*hidden>", page)  # shown by the script only
+    # The counts and the search are shown by the script only: without it they would do nothing.
+    assert re.search(r"<div [^>]*data-attendance-counts[^>]*hidden>", page)
+    assert "<div data-attendance-tools hidden>" in page
 
     data = {f"status_{row.member_id}": row.status for row in rows} | {f"reason_{row.member_id}": "" for row in rows}
     data[f"status_{duc.pk}"] = A.ABSENT_WITHOUT_REASON
