@@ -13,10 +13,13 @@ from members.models import AwayPeriod, Exemption, Member, Organisation, Resident
 
 
 class DateInput(forms.DateInput):
-    """A date typed day first (28/11/2026): the native picker's format differs by phone."""
+    """A date typed day first (28/11/2026), and picked from the phone's own calendar: static/js/forms.js puts
+    the browser's date input (whose value is 2026-11-28) beside the box and writes the day picked into it. The
+    form accepts both ways of writing a date (``DATE_INPUT_FORMATS``); without script the box alone works."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}, **kwargs)
+        attrs = {"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "data-date-picker": _("Pick on the calendar")}
+        super().__init__(format="%d/%m/%Y", attrs=attrs, **kwargs)
 
 
 class CrispyMixin(SafeInputMixin):

@@ -21,6 +21,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
+from django.forms.utils import ErrorDict
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
@@ -152,3 +154,37 @@ def bounded_formset(parent: type[models.Model], model: type[models.Model], *, li
     kwargs.setdefault("formset", BoundedInlineFormSet)
     assert issubclass(kwargs["formset"], BoundedInlineFormSet), "a bounded formset's class is a BoundedInlineFormSet"
     return forms.inlineformset_factory(parent, model, max_num=limit, absolute_max=limit, validate_max=True, **kwargs)
+
+
+def with_blank_row(data: QueryDict, formset: forms.BaseFormSet) -> QueryDict:
+    """The posted ``data`` with one more row in ``formset``'s prefix, posted as a blank row is shown: with its
+    initial values (a task's "led by a member"), so the new row is unchanged and Django skips it rather than
+    asking for its required fields. ``formset`` is any formset of the same kind; its ``empty_form`` gives the
+    values. The caller has checked the count."""
+    data = data.copy()
+    key = f"{formset.prefix}-TOTAL_FORMS"
+    count = int(data.get(key, "0") or 0)
+    empty = formset.empty_form
+    for field in empty:
+        if field.name == "DELETE":
+            continue
+        value = field.value()
+        if value in (None, "", False) or value == []:
+            continue
+        values = value if isinstance(value, list | tuple) else [value]
+        name = field.html_name.replace("__prefix__", str(count))
+        data.setlist(name, ["on" if v is True else str(v) for v in values])
+    data[key] = str(count + 1)
+    return data
+
+
+def unchecked(*items: forms.BaseForm | forms.BaseFormSet) -> None:
+    """Show forms and formsets again as posted, without checking them: after "add a row" without JavaScript
+    nothing is saved, so no field is told it is missing yet; they are checked when the page is saved."""
+    for item in items:
+        if isinstance(item, forms.BaseFormSet):
+            unchecked(*item.forms)
+            item._errors = []
+            item._non_form_errors = item.error_class(error_class="nonform", renderer=item.renderer)
+        else:
+            item._errors = ErrorDict()

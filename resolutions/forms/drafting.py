@@ -158,6 +158,15 @@ def member_label(member: Member, loads: dict[int, int]) -> str:
     return " · ".join(part for part in parts if part)
 
 
+# The member lists become a search box by script (static/js/forms.js): type part of a name, with or without
+# accents, and tap it. Without script they stay plain selects.
+PICKER_ATTRS = {
+    "data-picker": _("Type part of a name"),
+    "data-picker-remove": _("Remove"),
+    "data-picker-none": _("No member has this name."),
+}
+
+
 class TaskForm(SafeInputMixin, forms.ModelForm):
     class Meta:
         model = Task
@@ -181,9 +190,12 @@ class TaskForm(SafeInputMixin, forms.ModelForm):
         self.fields["lead_member"].queryset = choices.members
         self.fields["lead_member"].choices = [("", "---------"), *choices.member_choices]
         self.fields["lead_member"].label = _("Lead member")
+        self.fields["lead_member"].widget.attrs.update(PICKER_ATTRS)
         self.fields["supporters"].queryset = choices.members
         self.fields["supporters"].choices = choices.member_choices
-        self.fields["supporters"].widget = forms.SelectMultiple(attrs={"size": 4}, choices=choices.member_choices)
+        self.fields["supporters"].widget = forms.SelectMultiple(
+            attrs={"size": 4, **PICKER_ATTRS}, choices=choices.member_choices
+        )
         self.fields["supporters"].label = _("Supporting members")
         self.fields["follower"].queryset = choices.committee
         self.fields["follower"].choices = [("", "---------"), *choices.committee_choices]

@@ -15,7 +15,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from chibo.lib.forms import clean_text
+from chibo.lib.forms import clean_text, unchecked, with_blank_row
 from members.access import access_for, get_organisation, require
 from members.models import Member, today
 from resolutions.access import get_resolution
@@ -34,7 +34,7 @@ from resolutions.forms.drafting import (
     VoteForm,
 )
 from resolutions.meetings import touch
-from resolutions.models import Meeting, PublicOpinion, Resolution, StatusChange, Task, Version, Vote
+from resolutions.models import Meeting, PublicOpinion, Resolution, StatusChange, Target, Task, Version, Vote
 from resolutions.services import (
     SECTIONS,
     StaleEdit,
@@ -128,25 +128,31 @@ def resolution_detail(request: HttpRequest, resolution_id: int) -> HttpResponse:
     return render(request, "resolutions/resolution_detail.html", context)
 
 
-def _with_extra_row(request: HttpRequest, data: QueryDict, prefix: str, limit: int) -> QueryDict:
-    """The posted data with one more blank row in a formset: "add a row" works without JavaScript. Never more
-    than ``limit`` rows: the formset would refuse them."""
-    data = data.copy()
-    key = f"{prefix}-TOTAL_FORMS"
+def _row_limit_message(limit: int) -> str:
+    return ngettext("At most %(num)d row can be saved here.", "At most %(num)d rows can be saved here.", limit) % {
+        "num": limit
+    }
+
+
+def _with_extra_row(request: HttpRequest, data: QueryDict, formset: Any, limit: int) -> QueryDict:
+    """The posted data with one more blank row in a formset: "add a row" works without JavaScript (with it, the
+    page adds the row itself). Never more than ``limit`` rows: the formset would refuse them."""
     try:
-        count = int(data.get(key, "0") or 0)
+        count = int(data.get(f"{formset.prefix}-TOTAL_FORMS", "0") or 0)
     except ValueError:
         return data  # a count that is not a number: the formset reports its management form as invalid
     if count >= limit:
-        text = ngettext("At most %(num)d row can be saved here.", "At most %(num)d rows can be saved here.", limit)
-        messages.warning(request, text % {"num": limit})
+        messages.warning(request, _row_limit_message(limit))
         return data
-    data[key] = str(count + 1)
-    return data
+    return with_blank_row(data, formset)
 
 
 def resolution_edit(request: HttpRequest, resolution_id: int) -> HttpResponse:
-    """The text, targets and tasks on one page. After adoption the same page makes an amendment."""
+    """The text, targets and tasks on one page. After adoption the same page makes an amendment.
+
+    Rows are added in the page by script (static/js/forms.js clones the formset's empty row); without script
+    "add a row" posts the page and it comes back with one more blank row, unchecked. A blank row is never
+    checked: it posts its initial values, so Django sees it unchanged and skips it."""
     resolution = get_resolution(request, resolution_id, manage=True)
     if not (resolution.is_editable or resolution.is_amendable):
         messages.error(
@@ -156,12 +162,15 @@ def resolution_edit(request: HttpRequest, resolution_id: int) -> HttpResponse:
         )
         return redirect("resolutions:resolution-detail", resolution_id=resolution.pk)
     amending = resolution.is_amendable
-    data = request.POST if request.method == "POST" else None
-    if data is not None and "add_task" in data:
-        data = _with_extra_row(request, data, "tasks", MAX_TASKS)
-    if data is not None and "add_target" in data:
-        data = _with_extra_row(request, data, "targets", MAX_TARGETS)
     choices = AssignmentChoices(resolution.cell)
+    data = request.POST if request.method == "POST" else None
+    adding_row = data is not None and ("add_task" in data or "add_target" in data)
+    if data is not None and "add_task" in data:
+        blank = TaskFormSet(instance=resolution, prefix="tasks", choices=choices, queryset=Task.objects.none())
+        data = _with_extra_row(request, data, blank, MAX_TASKS)
+    if data is not None and "add_target" in data:
+        blank = TargetFormSet(instance=resolution, prefix="targets", queryset=Target.objects.none())
+        data = _with_extra_row(request, data, blank, MAX_TARGETS)
     form = ResolutionForm(data, instance=resolution, amending=amending)
     targets = TargetFormSet(data, instance=resolution, prefix="targets")
     tasks = TaskFormSet(
@@ -173,8 +182,9 @@ def resolution_edit(request: HttpRequest, resolution_id: int) -> HttpResponse:
     )
     amendment = AmendmentForm(data, cell=resolution.cell) if amending else None
     warnings: list[str] = []
-    adding_row = data is not None and ("add_task" in data or "add_target" in data)
-    if data is not None and not adding_row:
+    if adding_row:
+        unchecked(form, targets, tasks, *([amendment] if amendment else []))
+    elif data is not None:
         valid = all([form.is_valid(), targets.is_valid(), tasks.is_valid(), amendment is None or amendment.is_valid()])
         if valid:
             warnings = tasks.assignment_warnings()
@@ -196,6 +206,8 @@ def resolution_edit(request: HttpRequest, resolution_id: int) -> HttpResponse:
         "amendment": amendment,
         "warnings": warnings,
         "sections": SECTIONS,
+        "task_limit_message": _row_limit_message(MAX_TASKS),
+        "target_limit_message": _row_limit_message(MAX_TARGETS),
     }
     return render(request, "resolutions/resolution_edit.html", context)
 
