@@ -197,6 +197,9 @@ def set_attendance(*, meeting: Meeting, changes: dict[int, tuple[str, str]]) -> 
         update_recorded(Attendance, changed, ["status", "reason"])
         recount_attendance(Meeting.objects.filter(pk=meeting.pk))
         touch(meeting)
+    # Saved, even unchanged (everyone came as expected): the attendance is taken and a vote is counted on it.
+    meeting.attendance_taken_at = timezone.now()
+    Meeting.objects.filter(pk=meeting.pk).update(attendance_taken_at=meeting.attendance_taken_at)
     return len(changed)
 
 

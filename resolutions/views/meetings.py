@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from chibo.lib.forms import clean_text
 from members.access import access_for, get_organisation, require
-from members.models import Member
+from members.models import Member, today
 from resolutions.access import get_meeting
 from resolutions.forms.meetings import (
     AbsenceRequestForm,
@@ -54,7 +54,7 @@ from resolutions.meetings import (
 )
 from resolutions.models import AbsenceRequest, Attendance, Meeting, MonthlyReview, Resolution
 from resolutions.rules import planning_warning, proposed_quality, quality_level
-from resolutions.services import WorkflowError
+from resolutions.services import WorkflowError, correction_refusal
 
 
 def meeting_list(request: HttpRequest, org_id: int) -> HttpResponse:
@@ -112,8 +112,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "own_request": own_request,
         "is_member_of_cell": bool(access.member_id) and access.member_cell_path == meeting.cell.path,
         "resolutions": reviewed_and_reviewable(meeting, reviews),
-        "to_vote": Resolution.objects.filter(cell=meeting.cell, status=Resolution.Status.SUBMITTED),
-        "votes": meeting.votes.select_related("resolution"),
+        **_votes_at(meeting, can_manage),
         "speeches": meeting.speeches.select_related("speaker", "agenda_item"),
         "opinions": meeting.opinions.select_related("resolution", "task"),
         "speech_form": SpeechForm(meeting=meeting) if can_manage and not meeting.is_locked else None,
@@ -126,6 +125,26 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "can_see_pack": meeting.pack_published_at is not None or access.can_oversee_org(meeting.cell),
     }
     return render(request, "resolutions/meeting_detail.html", context)
+
+
+def _votes_at(meeting: Meeting, can_manage: bool) -> dict[str, object]:
+    """The votes taken at the meeting (each with whether it can still be corrected), and, for its secretary, the
+    resolutions awaiting a vote there: from the meeting's day on, while it is not cancelled and its minutes are
+    not approved."""
+    votes = list(meeting.votes.select_related("resolution", "meeting").order_by("pk"))
+    for vote in votes:
+        vote.correctable = can_manage and not correction_refusal(vote)  # type: ignore[attr-defined]
+    can_vote = can_manage and meeting.status in (Meeting.Status.PLANNED, Meeting.Status.HELD)
+    return {
+        "votes": votes,
+        "can_vote_today": can_vote and meeting.date <= today(),
+        "vote_later": can_vote and meeting.date > today(),
+        "to_vote": (
+            Resolution.objects.filter(cell=meeting.cell, status=Resolution.Status.SUBMITTED).order_by("pk")
+            if can_vote
+            else Resolution.objects.none()
+        ),
+    }
 
 
 def reviewed_and_reviewable(meeting: Meeting, reviews: dict[int, MonthlyReview]) -> list[tuple[Resolution, object]]:
