@@ -461,6 +461,7 @@ class OtherMeeting:
     date: dt.date
     starts_at: dt.time
     kind: str  # regular or thematic
+    pk: int | None = None
 
 
 def duplicate_meeting(
