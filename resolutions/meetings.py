@@ -30,9 +30,9 @@ from resolutions.models import (
 from resolutions.rules import (
     DEFAULT_AGENDA,
     AttendanceCounts,
+    OtherMeeting,
     QualityCap,
     count_attendance,
-    OtherMeeting,
     default_attendance,
     duplicate_meeting,
     duration_warning,
@@ -173,11 +173,10 @@ def duplicates_of(
 
 
 def same_meeting_refusal(meeting: Meeting) -> str:
-    """Why the meeting duplicates one already planned (same day and start), or ""."""
-    return (
-        _("The cell already has a meeting on %(date)s at %(time)s. Open that meeting instead of planning it again.")
-        % {"date": f"{meeting.date:%d/%m/%Y}", "time": f"{meeting.starts_at:%H:%M}"}
-    )
+    """The refusal of a meeting planned again: ``meeting`` is already planned for that day and start."""
+    return _(
+        "The cell already has a meeting on %(date)s at %(time)s. Open that meeting instead of planning it again."
+    ) % {"date": f"{meeting.date:%d/%m/%Y}", "time": f"{meeting.starts_at:%H:%M}"}
 
 
 @transaction.atomic

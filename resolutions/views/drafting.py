@@ -39,13 +39,11 @@ from resolutions.services import (
     SECTIONS,
     StaleEdit,
     VoteAlreadyRecorded,
-    VoteBase,
     WorkflowError,
     amend,
     available_steps,
     correct_vote,
     correction_refusal,
-    vote_refusal,
     create_resolution,
     diff_versions,
     progress_by_resolution,
@@ -56,6 +54,7 @@ from resolutions.services import (
     start_from_last_period,
     take_step,
     vote_base,
+    vote_refusal,
 )
 
 

@@ -369,7 +369,9 @@ def adopted(client_for, draft, leads, people, cell, meeting) -> Resolution:  # t
     _ready(draft, leads, people["secretary"])
     Target.objects.create(resolution=draft, name="Thu quỹ", unit="%", target_value=90)
     official = Member.objects.filter(cell=cell).official_on(today()).count()
-    client_for("secretary").post(reverse("resolutions:resolution-vote", args=[draft.pk]), vote_data(meeting, votes_for=official))
+    client_for("secretary").post(
+        reverse("resolutions:resolution-vote", args=[draft.pk]), vote_data(meeting, votes_for=official)
+    )
     draft.refresh_from_db()
     assert draft.status == "adopted"
     return draft

@@ -19,6 +19,7 @@ from resolutions.services import WorkflowError
 from resolutions.views.progress import upcoming_meetings
 
 T = dt.time
+EVENING = dt.time(19, 30)
 
 
 # --- the rule ------------------------------------------------------------------------------------------------
@@ -59,7 +60,7 @@ def cell(tree):  # type: ignore[no-untyped-def]
     return tree.cell_a1
 
 
-def _plan(cell, people, day: dt.date, starts: dt.time = T(19, 30), kind: str = "regular") -> Meeting:  # type: ignore[no-untyped-def]
+def _plan(cell, people, day: dt.date, starts: dt.time = EVENING, kind: str = "regular") -> Meeting:  # type: ignore[no-untyped-def]
     return plan_meeting(
         cell=cell,
         by=people["secretary"],
@@ -173,14 +174,17 @@ def test_the_secretary_confirms_then_cancels_from_the_meeting_page(client_for, p
     assert "được thông báo ngay" in confirm
     assert Meeting.objects.get(pk=planned.pk).status == Meeting.Status.PLANNED  # asking writes nothing
     empty = client.post(url, {"reason": ""})
-    assert empty.status_code == 200 and empty.context["form"].errors["reason"]
+    assert empty.status_code == 200
+    assert empty.context["form"].errors["reason"]
     response = client.post(url, {"reason": "Mưa bão"}, follow=True)
     assert response.redirect_chain[-1][0] == detail
     page = response.content.decode()
-    assert "Buổi sinh hoạt này đã bị hủy." in page and "Mưa bão" in page
+    assert "Buổi sinh hoạt này đã bị hủy." in page
+    assert "Mưa bão" in page
     assert url not in page  # nothing more to do with it
     listing = client.get(reverse("resolutions:meeting-list", args=[planned.cell_id])).content.decode()
-    assert "Đã hủy" in listing and "Mưa bão" in listing
+    assert "Đã hủy" in listing
+    assert "Mưa bão" in listing
 
 
 @pytest.mark.parametrize(("role", "status"), [("member", 403), ("committee", 403), ("other_secretary", 404)])

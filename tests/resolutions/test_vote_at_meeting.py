@@ -142,7 +142,9 @@ def test_a_vote_at_todays_meeting_adopts_and_stales_its_minutes(cell, people, su
     meeting = _meeting(cell, people, today())
     version = meeting.version
     vote = _vote(submitted, meeting, people["secretary"])
-    assert vote.meeting == meeting and vote.held_on == today() and vote.adopted
+    assert vote.meeting == meeting
+    assert vote.held_on == today()
+    assert vote.adopted
     meeting.refresh_from_db()
     assert meeting.version == version + 1  # a stored minutes PDF no longer shows every vote
 
@@ -202,7 +204,8 @@ def test_the_vote_form_preselects_the_meeting_and_counts_on_its_attendance(
     response = client.post(_vote_link(submitted, meeting), {**data, "votes_for": base.present}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("resolutions:meeting-detail", args=[meeting.pk])
     vote = Vote.objects.get()
-    assert vote.meeting == meeting and vote.entitled_count == base.official - 2
+    assert vote.meeting == meeting
+    assert vote.entitled_count == base.official - 2
     # The resolution's own vote link preselects the latest meeting a vote can be taken at, not an older one.
     assert older.pk != meeting.pk
     other = create_resolution(
@@ -231,7 +234,10 @@ def test_a_correction_is_offered_on_the_meeting_page_and_returns_to_it(client_fo
     page = client.get(reverse("resolutions:meeting-detail", args=[meeting.pk])).content.decode()
     correct = reverse("resolutions:vote-correct", args=[vote.pk])
     assert correct in page
-    assert correct not in client_for("member").get(reverse("resolutions:meeting-detail", args=[meeting.pk])).content.decode()
+    assert (
+        correct
+        not in client_for("member").get(reverse("resolutions:meeting-detail", args=[meeting.pk])).content.decode()
+    )
     data = {"votes_for": 5, "votes_against": 0, "votes_abstain": 0, "dissent": "", "reason": "Nhập nhầm"}
     response = client.post(correct, data)
     assert response.url == reverse("resolutions:meeting-detail", args=[meeting.pk])
