@@ -155,7 +155,10 @@ def _votes_at(meeting: Meeting, can_manage: bool) -> dict[str, object]:
         "can_vote_today": can_vote and meeting.date <= today(),
         "vote_later": can_vote and meeting.date > today(),
         "to_vote": (
-            Resolution.objects.filter(cell=meeting.cell, status=Resolution.Status.SUBMITTED).order_by("pk")
+            # One vote a day on a resolution: one not adopted here is corrected, not voted on again.
+            Resolution.objects.filter(cell=meeting.cell, status=Resolution.Status.SUBMITTED)
+            .exclude(votes__held_on=meeting.date)
+            .order_by("pk")
             if can_vote
             else Resolution.objects.none()
         ),

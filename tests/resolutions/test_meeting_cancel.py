@@ -224,3 +224,33 @@ def test_a_cancelled_meeting_leaves_the_upcoming_lists_and_the_reminders(cell, p
     assert soon not in feed_meetings(people["member"], today())
     notices = _meeting_drafts(today(), reminder_settings())
     assert not any(d.object_ref == f"meeting:{soon.pk}" for d in notices)
+
+
+def test_moving_a_meeting_onto_another_ones_day_and_hour_is_refused(client_for, cell, people) -> None:
+    _plan(cell, people, dt.date(2026, 11, 25))
+    moved = _plan(cell, people, dt.date(2026, 11, 27), kind="thematic")
+    items = list(moved.agenda_items.all())
+    data = {
+        "meeting-kind": "thematic",
+        "meeting-date": "25/11/2026",
+        "meeting-starts_at": "19:30",
+        "meeting-ends_at": "21:30",
+        "meeting-place": moved.place,
+        "agenda-TOTAL_FORMS": len(items),
+        "agenda-INITIAL_FORMS": len(items),
+        "agenda-MIN_NUM_FORMS": 0,
+        "agenda-MAX_NUM_FORMS": 1000,
+    }
+    for i, item in enumerate(items):
+        data.update({f"agenda-{i}-id": item.pk, f"agenda-{i}-order": item.order, f"agenda-{i}-title": item.title})
+    url = reverse("resolutions:meeting-edit", args=[moved.pk])
+    response = client_for("secretary").post(url, data)
+    assert response.status_code == 200
+    assert "Chi bộ đã có buổi sinh hoạt ngày 25/11/2026 lúc 19:30" in str(response.context["form"].non_field_errors())
+    moved.refresh_from_db()
+    assert moved.date == dt.date(2026, 11, 27)
+    # Another hour the same day is saved (a thematic meeting is no second regular one).
+    response = client_for("secretary").post(url, {**data, "meeting-starts_at": "14:00", "meeting-ends_at": "16:00"})
+    assert response.status_code == 302
+    moved.refresh_from_db()
+    assert (moved.date, moved.starts_at) == (dt.date(2026, 11, 25), T(14, 0))

@@ -234,6 +234,7 @@ def test_a_correction_is_offered_on_the_meeting_page_and_returns_to_it(client_fo
     page = client.get(reverse("resolutions:meeting-detail", args=[meeting.pk])).content.decode()
     correct = reverse("resolutions:vote-correct", args=[vote.pk])
     assert correct in page
+    assert _vote_link(submitted, meeting) not in page  # not adopted, but corrected rather than voted on again
     assert (
         correct
         not in client_for("member").get(reverse("resolutions:meeting-detail", args=[meeting.pk])).content.decode()
