@@ -82,6 +82,7 @@ def feed_meetings(user: AbstractBaseUser, day: dt.date) -> list[Meeting]:
     return list(
         Meeting.objects.filter(Q(cell_id__in=own_cell) | Q(cell_id__in=role_cells))
         .filter(date__gte=day - dt.timedelta(days=PAST_MEETING_DAYS))
+        .exclude(status=Meeting.Status.CANCELLED)
         .select_related("cell")
         .order_by("date", "starts_at", "pk")
     )

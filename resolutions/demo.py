@@ -1718,6 +1718,8 @@ class _Builder:
             pack_published_by_id=cell.secretary_user_id,
             # It opened on time; ``_proceedings`` and ``_thematic`` record when it closed.
             opened_at=None if status == MS.PLANNED else dt.time(cell.meeting_hour),
+            # The roll was called as it opened.
+            attendance_taken_at=None if status == MS.PLANNED else min(self.now, start + dt.timedelta(minutes=10)),
         )
         if kind == Meeting.Kind.REGULAR and status != MS.PLANNED and rng.random() < 0.04:
             meeting.combined_with_thematic = True  # two hours: long enough for both

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chibo.lib.history import create_recorded, record_changed, short_reason, update_recorded
-from members.models import Exemption, Member, Organisation
+from members.models import Exemption, Member, Organisation, today
 from resolutions.models import (
     AbsenceRequest,
     AgendaItem,
@@ -30,9 +30,11 @@ from resolutions.models import (
 from resolutions.rules import (
     DEFAULT_AGENDA,
     AttendanceCounts,
+    OtherMeeting,
     QualityCap,
     count_attendance,
     default_attendance,
+    duplicate_meeting,
     duration_warning,
     pack_warning,
     planning_warning,
@@ -82,6 +84,8 @@ def documents_warning_for(meeting: Meeting, *, now: dt.datetime | None = None) -
 def meeting_warnings(meeting: Meeting, *, now: dt.datetime | None = None) -> list[str]:
     """Every rule the meeting breaks, or is about to: its length, and its documents a day ahead (for a meeting not
     yet held and its pack not yet released, planning it for today or tomorrow is already one)."""
+    if meeting.is_cancelled:
+        return []
     warnings = [duration_warning_for(meeting), documents_warning_for(meeting, now=now)]
     if not meeting.is_held and meeting.pack_published_at is None and not warnings[1]:
         warnings.append(planning_warning(meeting_date=meeting.date, today=timezone.localdate(now)))
@@ -135,6 +139,8 @@ def recount_attendance(meetings: Any) -> None:
 
 
 def ensure_editable(meeting: Meeting) -> None:
+    if meeting.is_cancelled:
+        raise WorkflowError(_("This meeting was cancelled: it is no longer changed."))
     if meeting.is_locked:
         raise WorkflowError(_("The minutes are approved and locked. Open a correction to change them."))
 
@@ -145,8 +151,44 @@ def touch(meeting: Meeting) -> None:
     meeting.refresh_from_db(fields=["version"])
 
 
+def duplicates_of(
+    *, cell: Organisation, date: dt.date, starts_at: dt.time, kind: str, exclude: int | None = None
+) -> tuple[Meeting | None, Meeting | None]:
+    """(the same meeting already planned for the cell, a regular meeting of the cell already in that month), by
+    ``rules.duplicate_meeting``; cancelled meetings do not count."""
+    others = {
+        m.pk: m
+        for m in Meeting.objects.filter(cell=cell, date__year=date.year, date__month=date.month)
+        .exclude(status=Meeting.Status.CANCELLED)
+        .exclude(pk=exclude)
+        .order_by("date", "starts_at", "pk")
+    }
+    same, month = duplicate_meeting(
+        date=date,
+        starts_at=starts_at,
+        kind=kind,
+        others=[OtherMeeting(m.date, m.starts_at, m.kind, m.pk) for m in others.values()],
+    )
+    return (others[same.pk] if same else None), (others[month.pk] if month else None)
+
+
+def same_meeting_refusal(meeting: Meeting) -> str:
+    """The refusal of a meeting planned again: ``meeting`` is already planned for that day and start."""
+    return _(
+        "The cell already has a meeting on %(date)s at %(time)s. Open that meeting instead of planning it again."
+    ) % {"date": f"{meeting.date:%d/%m/%Y}", "time": f"{meeting.starts_at:%H:%M}"}
+
+
 @transaction.atomic
 def plan_meeting(*, cell: Organisation, by: AbstractBaseUser | None, **fields: Any) -> Meeting:
+    """Plan the meeting with the cell's order of business and everyone's attendance defaulted. The same meeting
+    planned twice (same day and start) is refused; a second regular one in a month is the form's warning."""
+    Organisation.objects.select_for_update().filter(pk=cell.pk).first()  # two plans sent at once: one by one
+    same, _month = duplicates_of(
+        cell=cell, date=fields["date"], starts_at=fields["starts_at"], kind=fields.get("kind", Meeting.Kind.REGULAR)
+    )
+    if same is not None:
+        raise WorkflowError(same_meeting_refusal(same))
     meeting = Meeting.objects.create(cell=cell, created_by=by, **fields)
     create_recorded(
         AgendaItem, (AgendaItem(meeting=meeting, order=i, title=title) for i, title in enumerate(agenda_for(cell)))
@@ -197,6 +239,9 @@ def set_attendance(*, meeting: Meeting, changes: dict[int, tuple[str, str]]) -> 
         update_recorded(Attendance, changed, ["status", "reason"])
         recount_attendance(Meeting.objects.filter(pk=meeting.pk))
         touch(meeting)
+    # Saved, even unchanged (everyone came as expected): the attendance is taken and a vote is counted on it.
+    meeting.attendance_taken_at = timezone.now()
+    Meeting.objects.filter(pk=meeting.pk).update(attendance_taken_at=meeting.attendance_taken_at)
     return len(changed)
 
 
@@ -441,6 +486,27 @@ def publish_pack(*, meeting: Meeting, by: AbstractBaseUser) -> Meeting:
     locked.save(update_fields=["pack_published_at", "pack_published_by"])
     meeting.refresh_from_db()
     store(pack_drafts(meeting), timezone.localdate(now))
+    return meeting
+
+
+@transaction.atomic
+def cancel_meeting(*, meeting: Meeting, reason: str, by: AbstractBaseUser) -> Meeting:
+    """The secretary calls off a planned meeting, with the reason: it stays in the records (and its change
+    history) as cancelled, leaves the upcoming lists and the reminders, and everyone told about it is told at
+    once that it will not take place."""
+    from resolutions.reminders import cancellation_drafts, store
+
+    reason = reason.strip()
+    if not reason:
+        raise WorkflowError(_("Give the reason for cancelling the meeting."))
+    if meeting.status != Meeting.Status.PLANNED:
+        raise WorkflowError(_("Only a planned meeting can be cancelled."))
+    if meeting.votes.exists():
+        raise WorkflowError(_("A vote was taken at this meeting: it took place and cannot be cancelled."))
+    _move(
+        meeting, Meeting.Status.PLANNED, Meeting.Status.CANCELLED, reason=reason, cancel_reason=reason, _history_user=by
+    )
+    store(cancellation_drafts(meeting), today())
     return meeting
 
 

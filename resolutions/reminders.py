@@ -240,6 +240,21 @@ def pack_drafts(meeting: Meeting) -> list[Draft]:
     return [Draft(user, Kind.MEETING_PACK, f"meeting:{meeting.pk}", subject, body, url) for user in recipients]
 
 
+def cancellation_drafts(meeting: Meeting) -> list[Draft]:
+    """The message that a meeting is cancelled, with its reason: to everyone told about the meeting, at once."""
+    numbers = {
+        "date": _d(meeting.date),
+        "time": meeting.starts_at.strftime("%H:%M"),
+        "place": meeting.place,
+        "reason": meeting.cancel_reason,
+    }
+    subject = _("The cell meeting on %(date)s is cancelled") % numbers
+    body = _("The cell meeting on %(date)s at %(time)s, at %(place)s, is cancelled. Reason: %(reason)s") % numbers
+    url = reverse("resolutions:meeting-detail", args=[meeting.pk])
+    recipients = _meeting_recipients({meeting.cell_id}, meeting.date)[meeting.cell_id]
+    return [Draft(user, Kind.MEETING_CANCELLED, f"meeting:{meeting.pk}", subject, body, url) for user in recipients]
+
+
 def _missing_monthly_drafts(day: dt.date, conf: dict[str, object]) -> list[Draft]:
     if day.day != int(conf["MONTHLY_CHECK_DAY"]):  # type: ignore[arg-type]
         return []

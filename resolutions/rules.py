@@ -428,3 +428,62 @@ def proposed_quality(
     for cap in caps:
         proposal[cap.part] = cap.most
     return proposal
+
+
+# ---------------------------------------------------------------------------------------------------
+# Where a vote is taken, and meetings planned twice
+# ---------------------------------------------------------------------------------------------------
+
+
+def vote_meeting_refusal(
+    *, has_meeting: bool, same_cell: bool, meeting_date: dt.date | None, status: str, today: dt.date
+) -> str:
+    """Why a resolution cannot be voted on at this meeting, or "" when it can.
+
+    A resolution is adopted only by a vote taken at a meeting of its own cell: on the meeting's day or after it,
+    never at a cancelled meeting, and not once its minutes are approved (they no longer change). ``status`` is
+    the meeting's: planned, held, approved or cancelled."""
+    if not has_meeting or meeting_date is None:
+        return _("A vote is taken at a meeting of the cell: choose the meeting.")
+    if not same_cell:
+        return _("A resolution is voted on at a meeting of its own cell.")
+    if status == "cancelled":
+        return _("This meeting was cancelled: no vote is taken at it.")
+    if status == "approved":
+        return _("The minutes of this meeting are approved and locked: no vote is added to them.")
+    if meeting_date > today:
+        return _("The meeting is on %(date)s: its vote is recorded on that day or after it, not before.") % {
+            "date": f"{meeting_date:%d/%m/%Y}"
+        }
+    return ""
+
+
+@dataclass(frozen=True)
+class OtherMeeting:
+    """A meeting of the cell already planned, as the duplicate check sees it."""
+
+    date: dt.date
+    starts_at: dt.time
+    kind: str  # regular or thematic
+    pk: int | None = None
+
+
+def duplicate_meeting(
+    *, date: dt.date, starts_at: dt.time, kind: str, others: Iterable[OtherMeeting]
+) -> tuple[OtherMeeting | None, OtherMeeting | None]:
+    """(the same meeting already planned, a regular meeting already planned in the same month).
+
+    The same cell meets once at a given day and hour: a second identical meeting is refused. A cell holds one
+    regular meeting a month: a second regular one in the month is allowed only once the secretary confirms it.
+    ``others`` are the cell's meetings that are not cancelled, without the one being edited."""
+    same = month = None
+    for other in others:
+        if other.date == date and other.starts_at == starts_at:
+            same = same or other
+        elif (
+            kind == "regular"
+            and other.kind == "regular"
+            and (other.date.year, other.date.month) == (date.year, date.month)
+        ):
+            month = month or other
+    return same, month

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -37,6 +37,7 @@ from resolutions.rules import (
     entitled_voters,
     judge_vote,
     rolled_up_progress,
+    vote_meeting_refusal,
 )
 
 S = Resolution.Status
@@ -348,40 +349,47 @@ class VoteAlreadyRecorded(WorkflowError):
         self.vote = vote
 
 
+def vote_refusal(resolution: Resolution, meeting: Meeting | None) -> str:
+    """Why ``resolution`` cannot be voted on at ``meeting`` today, or "" (``rules.vote_meeting_refusal``)."""
+    return vote_meeting_refusal(
+        has_meeting=meeting is not None,
+        same_cell=meeting is not None and meeting.cell_id == resolution.cell_id,
+        meeting_date=meeting.date if meeting is not None else None,
+        status=meeting.status if meeting is not None else "",
+        today=today(),
+    )
+
+
 @transaction.atomic
 def record_vote(
     *,
     resolution: Resolution,
-    held_on: dt.date,
+    meeting: Meeting | None,
     votes_for: int,
     votes_against: int,
     votes_abstain: int,
-    absent_with_reason: Iterable[Member] = (),
-    exempt_present: Iterable[Member] = (),
-    absent: Iterable[Member] = (),
     dissent: str = "",
-    meeting: Meeting | None = None,
     by: AbstractBaseUser,
 ) -> Vote:
-    """Record the vote; adopt the resolution only when the Charter rule is met. Refused counts write nothing.
+    """Record the vote taken at ``meeting``; adopt the resolution only when the Charter rule is met. Refused
+    counts write nothing.
 
-    At a meeting, its attendance is the base (``vote_base``). One vote per resolution and meeting day: the same
-    vote sent twice raises ``VoteAlreadyRecorded``; a different one is refused (a mistake is corrected)."""
+    A resolution is adopted only by a vote at a meeting of its own cell, on or after the meeting's day, the
+    meeting not cancelled and its minutes not approved (``rules.vote_meeting_refusal``); the meeting's attendance
+    is the base (``vote_base``). One vote per resolution and meeting day: the same vote sent twice raises
+    ``VoteAlreadyRecorded``; a different one is refused (a mistake is corrected)."""
     resolution = Resolution.objects.select_for_update().get(pk=resolution.pk)
-    if meeting is not None:
-        held_on = meeting.date
-    numbers = (votes_for, votes_against, votes_abstain, meeting.pk if meeting else None)
+    if meeting is not None:  # locked: its minutes are not approved, nor the meeting cancelled, meanwhile
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if refusal := vote_refusal(resolution, meeting):
+        raise WorkflowError(refusal)
+    assert meeting is not None  # refused above otherwise
+    held_on = meeting.date
+    numbers = (votes_for, votes_against, votes_abstain, meeting.pk)
     _refuse_a_second_vote(resolution, held_on, numbers)
     if resolution.status != S.SUBMITTED:
         raise WorkflowError(_("Only a resolution submitted to the meeting can be voted on."))
-    base = vote_base(
-        cell=resolution.cell,
-        held_on=held_on,
-        meeting=meeting,
-        absent_with_reason=absent_with_reason,
-        exempt_present=exempt_present,
-        absent=absent,
-    )
+    base = vote_base(cell=resolution.cell, held_on=held_on, meeting=meeting)
     result = base.judge(votes_for=votes_for, votes_against=votes_against, votes_abstain=votes_abstain)
     if result.error:
         raise WorkflowError(result.error)
@@ -408,6 +416,8 @@ def record_vote(
         raise
     vote.absent_with_reason.set(base.absent_with_reason)
     vote.exempt_present.set(base.exempt_present)
+    # The minutes now show this vote: a stored PDF of the meeting is stale (as ``meetings.touch``).
+    Meeting.objects.filter(pk=meeting.pk).update(version=F("version") + 1)
     if result.adopted:
         _move(resolution, S.ADOPTED, by, result.explanation, adopted_on=held_on)
         Version.objects.create(resolution=resolution, number=1, snapshot=snapshot(resolution), created_by=by)

@@ -336,6 +336,7 @@ URLS: dict[str, Entry] = {
     "resolutions:meeting-detail": page(CELL_READ),
     "resolutions:meeting-edit": page(CELL_WRITE),
     "resolutions:meeting-attendance": page(CELL_WRITE),
+    "resolutions:meeting-cancel": page(CELL_WRITE),
     "resolutions:absence-request": page(CELL_MEMBERS),
     "resolutions:absence-decide": page(post_only(CELL_WRITE), CELL_WRITE),
     "resolutions:meeting-speech": page(post_only(CELL_WRITE), CELL_WRITE),

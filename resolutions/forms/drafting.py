@@ -294,74 +294,38 @@ class VoteCorrectionForm(VoteCountsForm):
         self._setup_helper()
 
 
+def vote_meetings(cell: Organisation) -> Any:
+    """The meetings of the cell a vote can be recorded at today, latest first: held on or before today, not
+    cancelled, their minutes not approved (``rules.vote_meeting_refusal``)."""
+    return Meeting.objects.filter(
+        cell=cell, date__lte=today(), status__in=[Meeting.Status.PLANNED, Meeting.Status.HELD]
+    ).order_by("-date", "-starts_at", "-pk")
+
+
 class VoteForm(VoteCountsForm):
+    """The vote taken at a meeting of the cell: its attendance is the base, so only the counts are typed."""
+
     meeting = forms.ModelChoiceField(
         label=_("At the meeting"),
         queryset=Meeting.objects.none(),
-        required=False,
-        help_text=_("When the meeting's attendance is recorded, it decides who was absent; leave empty otherwise."),
+        empty_label=None,
+        error_messages={
+            "invalid_choice": _(
+                "Choose a meeting of the cell held today or earlier, not cancelled, its minutes not approved."
+            ),
+            "required": _("A vote is taken at a meeting of the cell: choose the meeting."),
+        },
+        help_text=_("The meeting's attendance decides who was there and who is entitled to vote."),
     )
-    held_on = forms.DateField(label=_("Meeting date"), widget=DateInput(), required=False)
-    absent_with_reason = forms.ModelMultipleChoiceField(
-        label=_("Official members absent for the whole meeting with an approved reason"),
-        queryset=Member.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    absent_without_reason = forms.ModelMultipleChoiceField(
-        label=_("Official members absent without a reason (they count in the base but cast no ballot)"),
-        queryset=Member.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    exempt_present = forms.ModelMultipleChoiceField(
-        label=_("Exempt members who attend (they count)"),
-        queryset=Member.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    field_order = [
-        "meeting",
-        "held_on",
-        "votes_for",
-        "votes_against",
-        "votes_abstain",
-        "absent_with_reason",
-        "absent_without_reason",
-        "exempt_present",
-        "dissent",
-    ]
+    field_order = ["meeting", "votes_for", "votes_against", "votes_abstain", "dissent"]
 
     def __init__(self, *args: Any, cell: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._setup_helper()
-        self.fields["held_on"].initial = today()
-        self.fields["meeting"].queryset = Meeting.objects.filter(cell=cell, date__lte=today()).exclude(
-            status=Meeting.Status.APPROVED
+        self.fields["meeting"].queryset = vote_meetings(cell)
+        self.fields["meeting"].label_from_instance = lambda m: (
+            f"{m.date:%d/%m/%Y} {m.starts_at:%H:%M} – {m.place} ({m.get_status_display()})"
         )
-        self.fields["meeting"].label_from_instance = lambda m: f"{m.date:%d/%m/%Y} {m.starts_at:%H:%M} – {m.place}"
-        members = Member.objects.filter(cell=cell).active().order_by("search_name", "pk")
-        self.fields["absent_with_reason"].queryset = members.filter(official_on__lte=today())
-        self.fields["absent_without_reason"].queryset = members.filter(official_on__lte=today())
-        self.fields["exempt_present"].queryset = members.with_flags().filter(is_exempt=True)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        if data.get("meeting"):
-            data["held_on"] = data["meeting"].date
-        held_on = data.get("held_on")
-        if held_on is None:
-            self.add_error("held_on", _("Give the date of the meeting."))
-        elif held_on > today():
-            self.add_error("held_on", _("A vote is recorded after the meeting, not before."))
-        both = set(data.get("absent_with_reason") or ()) & set(data.get("absent_without_reason") or ())
-        if both:
-            names = ", ".join(sorted(m.full_name for m in both))
-            self.add_error(
-                "absent_without_reason",
-                _("Absent with a reason or without one, not both: %(names)s.") % {"names": names},
-            )
-        return data
 
 
 class DisseminationForm(CrispyMixin, forms.ModelForm):

@@ -96,6 +96,19 @@ class ConclusionForm(QualityCapped, CrispyMixin, forms.ModelForm):
             self.fields[name].widget.attrs.update({"min": 0, "max": most})
 
 
+class MeetingCancelForm(CrispyMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for cancelling"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The members are told this reason."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._setup_helper()
+
+
 class HeldForm(SafeInputMixin, forms.Form):
     """Marking the meeting held: the times it actually opened and closed, the planned ones offered."""
 

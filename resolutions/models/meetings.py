@@ -53,6 +53,7 @@ class Meeting(models.Model):
         PLANNED = "planned", _("Planned")
         HELD = "held", _("Held")
         APPROVED = "approved", _("Minutes approved")
+        CANCELLED = "cancelled", _("Cancelled")
 
     class PdfState(models.TextChoices):
         NONE = "", _("Not built")
@@ -89,6 +90,7 @@ class Meeting(models.Model):
     )
     other_guests = models.CharField(_("other guests"), max_length=300, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PLANNED)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
     conclusion = models.TextField(_("the chair's conclusion"), blank=True)
     criticism = models.TextField(_("criticism and self-criticism"), blank=True)
     decisions = models.TextField(_("decisions"), blank=True)
@@ -100,6 +102,9 @@ class Meeting(models.Model):
     pack_published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # When the secretary last saved the attendance page: until then the rows are only each member's default, and
+    # a vote is not counted on them.
+    attendance_taken_at = models.DateTimeField(_("attendance taken at"), null=True, blank=True)
     # Attendance counts kept with the meeting (``meetings.recount_attendance`` after every attendance write), so
     # that dashboards sum a few thousand meetings instead of counting a million attendance rows.
     attended_count = models.PositiveIntegerField(default=0, editable=False)
@@ -134,10 +139,19 @@ class Meeting(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     # The PDF's state is the worker's business, and the counts and ``version`` are derived (recounted from the
-    # attendance rows, bumped by every change the minutes show), each written by an UPDATE: kept in the history
+    # attendance rows, bumped by every change the minutes show), each written by an UPDATE, as is the moment the
+    # attendance was last saved (the attendance rows keep their own history): kept in the history
     # they would show up as changes made by whoever next saved the meeting.
     history = HistoricalRecords(
-        excluded_fields=["minutes_pdf", "pdf_version", "pdf_state", "version", "attended_count", "expected_count"]
+        excluded_fields=[
+            "minutes_pdf",
+            "pdf_version",
+            "pdf_state",
+            "version",
+            "attended_count",
+            "expected_count",
+            "attendance_taken_at",
+        ]
     )
     objects = MeetingQuerySet.as_manager()
 
@@ -180,7 +194,16 @@ class Meeting(models.Model):
 
     @property
     def is_held(self) -> bool:
-        return self.status != self.Status.PLANNED
+        return self.status in (self.Status.HELD, self.Status.APPROVED)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == self.Status.CANCELLED
+
+    @property
+    def attendance_taken(self) -> bool:
+        """The secretary has saved the attendance, or the meeting is already held."""
+        return self.attendance_taken_at is not None or self.is_held
 
     def starts(self) -> dt.datetime:
         """When it began (or is to begin), as an aware moment: the opening time once recorded, else the plan."""

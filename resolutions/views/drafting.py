@@ -39,7 +39,6 @@ from resolutions.services import (
     SECTIONS,
     StaleEdit,
     VoteAlreadyRecorded,
-    VoteBase,
     WorkflowError,
     amend,
     available_steps,
@@ -55,6 +54,7 @@ from resolutions.services import (
     start_from_last_period,
     take_step,
     vote_base,
+    vote_refusal,
 )
 
 
@@ -270,44 +270,33 @@ def resolution_step(request: HttpRequest, resolution_id: int, step: str) -> Http
     return redirect("resolutions:resolution-detail", resolution_id=resolution.pk)
 
 
-def _vote_base_from(form: VoteForm, cell: Any, initial_meeting: Meeting | None) -> VoteBase | None:
-    """The base the form's vote would be counted on: the meeting's attendance, or the secretary's lists on the
-    date given; on the meeting's date, never today's. None while the form gives no date."""
-    data = getattr(form, "cleaned_data", {})  # the fields that were valid, once the form is checked
-    if form.is_bound:
-        meeting, held_on = data.get("meeting"), data.get("held_on")
-    else:
-        meeting, held_on = initial_meeting, today()
-    if meeting is not None:
-        return vote_base(cell=cell, held_on=meeting.date, meeting=meeting)
-    if held_on is None:
-        return None
-    return vote_base(
-        cell=cell,
-        held_on=held_on,
-        absent_with_reason=data.get("absent_with_reason") or (),
-        exempt_present=data.get("exempt_present") or (),
-        absent=data.get("absent_without_reason") or (),
-    )
-
-
 def resolution_vote(request: HttpRequest, resolution_id: int) -> HttpResponse:
-    """Record the adoption vote. The base it is counted on (the roll of the meeting's date and who was there) and
-    the computation are shown before saving; "Check" computes without saving."""
+    """Record the adoption vote taken at a meeting of the cell: the meeting asked for (the meeting page's link),
+    else the latest one a vote can be recorded at. Its attendance is the base, shown with the computation before
+    saving; "Check" computes without saving."""
     resolution = get_resolution(request, resolution_id, manage=True)
     if request.method != "POST" and resolution.status != Resolution.Status.SUBMITTED:
         messages.error(request, _("Only a resolution submitted to the meeting can be voted on."))
         return redirect("resolutions:resolution-detail", resolution_id=resolution.pk)
-    form = VoteForm(request.POST or None, cell=resolution.cell, initial={"meeting": request.GET.get("meeting")})
+    asked = _int_or_none(request.GET.get("meeting"))
+    if asked is not None and request.method != "POST":
+        meeting = Meeting.objects.filter(pk=asked, cell=resolution.cell).first()
+        if meeting is not None and (refusal := vote_refusal(resolution, meeting)):
+            messages.error(request, refusal)  # before its day, cancelled or locked: said on the meeting's page
+            return redirect("resolutions:meeting-detail", meeting_id=meeting.pk)
+    form = VoteForm(request.POST or None, cell=resolution.cell)
     meetings = form.fields["meeting"].queryset  # type: ignore[attr-defined]
-    initial_meeting = meetings.filter(pk=_int_or_none(request.GET.get("meeting"))).first()
+    meeting = meetings.filter(pk=asked).first() if asked is not None else None
+    meeting = meeting or meetings.first()
+    form.initial["meeting"] = meeting.pk if meeting else None
     result = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if "check" in request.POST:
-            base = _vote_base_from(form, resolution.cell, initial_meeting)
-            assert base is not None  # a valid form has a date
-            result = base.judge(
+        meeting = data["meeting"]
+        if not meeting.attendance_taken:
+            form.add_error(None, _("Take the meeting's attendance first: the vote is counted on it."))
+        elif "check" in request.POST:
+            result = vote_base(cell=resolution.cell, held_on=meeting.date, meeting=meeting).judge(
                 votes_for=data["votes_for"], votes_against=data["votes_against"], votes_abstain=data["votes_abstain"]
             )
             if result.error:
@@ -316,36 +305,32 @@ def resolution_vote(request: HttpRequest, resolution_id: int) -> HttpResponse:
             try:
                 vote = record_vote(
                     resolution=resolution,
-                    held_on=data["held_on"],
+                    meeting=meeting,
                     votes_for=data["votes_for"],
                     votes_against=data["votes_against"],
                     votes_abstain=data["votes_abstain"],
-                    absent_with_reason=data["absent_with_reason"],
-                    exempt_present=data["exempt_present"],
-                    absent=data["absent_without_reason"],
                     dissent=data["dissent"],
-                    meeting=data["meeting"],
                     by=request.user,
                 )
             except VoteAlreadyRecorded as exc:  # a second click on "save": the first one recorded it
                 messages.info(request, str(exc))
-                return redirect("resolutions:resolution-detail", resolution_id=resolution.pk)
+                return redirect("resolutions:meeting-detail", meeting_id=meeting.pk)
             except WorkflowError as exc:
                 form.add_error(None, str(exc))
             else:
-                if vote.meeting_id:
-                    touch(vote.meeting)  # the minutes now show this vote
                 level = messages.SUCCESS if vote.adopted else messages.WARNING
                 messages.add_message(request, level, vote.explanation)
-                return redirect("resolutions:resolution-detail", resolution_id=resolution.pk)
+                return redirect("resolutions:meeting-detail", meeting_id=meeting.pk)
     elif request.method == "POST" and resolution.status != Resolution.Status.SUBMITTED:
         messages.error(request, _("Only a resolution submitted to the meeting can be voted on."))
         return redirect("resolutions:resolution-detail", resolution_id=resolution.pk)
-    base = _vote_base_from(form, resolution.cell, initial_meeting)  # shown beside a refusal too
+    meeting = getattr(form, "cleaned_data", {}).get("meeting") or meeting
+    # The base of the meeting chosen (shown beside a refusal too).
+    base = vote_base(cell=resolution.cell, held_on=meeting.date, meeting=meeting) if meeting else None
     return render(
         request,
         "resolutions/resolution_vote.html",
-        {"resolution": resolution, "form": form, "base": base, "result": result},
+        {"resolution": resolution, "form": form, "base": base, "result": result, "meeting": meeting},
     )
 
 
@@ -365,9 +350,15 @@ def vote_correct(request: HttpRequest, vote_id: int) -> HttpResponse:
         "dissent": vote.dissent,
     }
     form = VoteCorrectionForm(request.POST or None, initial=initial)
+    # A vote taken at a meeting is corrected from the meeting's page, and returns to it.
+    back = (
+        redirect("resolutions:meeting-detail", meeting_id=vote.meeting_id)
+        if vote.meeting_id
+        else redirect("resolutions:resolution-detail", resolution_id=resolution.pk)
+    )
     if request.method == "POST" and refusal:
         messages.error(request, refusal)
-        return redirect("resolutions:resolution-detail", resolution_id=resolution.pk)
+        return back
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -387,7 +378,7 @@ def vote_correct(request: HttpRequest, vote_id: int) -> HttpResponse:
                 touch(vote.meeting)
             level = messages.SUCCESS if vote.adopted else messages.WARNING
             messages.add_message(request, level, _("Vote corrected.") + " " + vote.explanation)
-            return redirect("resolutions:resolution-detail", resolution_id=resolution.pk)
+            return back
     return render(
         request,
         "resolutions/vote_correct.html",

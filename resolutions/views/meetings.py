@@ -24,6 +24,7 @@ from resolutions.forms.meetings import (
     AttendanceForm,
     ConclusionForm,
     HeldForm,
+    MeetingCancelForm,
     MeetingForm,
     MeetingOpinionForm,
     ReviewForm,
@@ -32,7 +33,9 @@ from resolutions.forms.meetings import (
 from resolutions.meetings import (
     approve_minutes,
     attendance_roll,
+    cancel_meeting,
     decide_absence,
+    duplicates_of,
     ensure_editable,
     mark_held,
     meeting_quality_caps,
@@ -47,6 +50,7 @@ from resolutions.meetings import (
     review_snapshot,
     review_summary,
     reviewable_resolutions,
+    same_meeting_refusal,
     save_agenda_template,
     save_review,
     set_attendance,
@@ -55,7 +59,7 @@ from resolutions.meetings import (
 )
 from resolutions.models import AbsenceRequest, Attendance, Meeting, MonthlyReview, Resolution
 from resolutions.rules import planning_warning, proposed_quality, quality_level
-from resolutions.services import WorkflowError
+from resolutions.services import WorkflowError, correction_refusal
 
 
 def meeting_list(request: HttpRequest, org_id: int) -> HttpResponse:
@@ -90,17 +94,28 @@ def meeting_create(request: HttpRequest, org_id: int) -> HttpResponse:
     cell = get_organisation(request, org_id, manage=True)
     require(cell.is_cell)
     form = MeetingForm(request.POST or None, cell=cell, instance=Meeting(cell=cell))
-    warning = ""
+    warning, same_month = "", None
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        same, same_month = duplicates_of(cell=cell, date=data["date"], starts_at=data["starts_at"], kind=data["kind"])
         warning = meeting_warning(form.instance)
-        if not warning or request.POST.get("confirm_warning"):
-            fields = {name: form.cleaned_data[name] for name in MeetingForm.Meta.fields}
-            meeting = plan_meeting(cell=cell, by=request.user, **fields)
-            messages.success(request, _("The meeting is planned; members' attendance starts from their status."))
-            if late := planning_warning(meeting_date=meeting.date, today=timezone.localdate()):
-                messages.warning(request, late)
-            return redirect("resolutions:meeting-detail", meeting_id=meeting.pk)
-    return render(request, "resolutions/meeting_form.html", {"form": form, "cell": cell, "warning": warning})
+        if same is not None:
+            form.add_error(None, same_meeting_refusal(same))
+        elif (not warning or request.POST.get("confirm_warning")) and (
+            same_month is None or request.POST.get("confirm_duplicate")
+        ):
+            fields = {name: data[name] for name in MeetingForm.Meta.fields}
+            try:
+                meeting = plan_meeting(cell=cell, by=request.user, **fields)
+            except WorkflowError as exc:  # the same meeting planned at the same instant from another page
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("The meeting is planned; members' attendance starts from their status."))
+                if late := planning_warning(meeting_date=meeting.date, today=timezone.localdate()):
+                    messages.warning(request, late)
+                return redirect("resolutions:meeting-detail", meeting_id=meeting.pk)
+    context = {"form": form, "cell": cell, "warning": warning, "same_month": same_month}
+    return render(request, "resolutions/meeting_form.html", context)
 
 
 def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
@@ -122,8 +137,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "own_request": own_request,
         "is_member_of_cell": bool(access.member_id) and access.member_cell_path == meeting.cell.path,
         "resolutions": reviewed_and_reviewable(meeting, reviews),
-        "to_vote": Resolution.objects.filter(cell=meeting.cell, status=Resolution.Status.SUBMITTED),
-        "votes": meeting.votes.select_related("resolution"),
+        **_votes_at(meeting, can_manage),
         "speeches": meeting.speeches.select_related("speaker", "agenda_item"),
         "opinions": meeting.opinions.select_related("resolution", "task"),
         "speech_form": SpeechForm(meeting=meeting) if can_manage and not meeting.is_locked else None,
@@ -136,6 +150,29 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "can_see_pack": meeting.pack_published_at is not None or access.can_oversee_org(meeting.cell),
     }
     return render(request, "resolutions/meeting_detail.html", context)
+
+
+def _votes_at(meeting: Meeting, can_manage: bool) -> dict[str, object]:
+    """The votes taken at the meeting (each with whether it can still be corrected), and, for its secretary, the
+    resolutions awaiting a vote there: from the meeting's day on, while it is not cancelled and its minutes are
+    not approved."""
+    votes = list(meeting.votes.select_related("resolution", "meeting").order_by("pk"))
+    for vote in votes:
+        vote.correctable = can_manage and not correction_refusal(vote)  # type: ignore[attr-defined]
+    can_vote = can_manage and meeting.status in (Meeting.Status.PLANNED, Meeting.Status.HELD)
+    return {
+        "votes": votes,
+        "can_vote_today": can_vote and meeting.date <= today(),
+        "vote_later": can_vote and meeting.date > today(),
+        "to_vote": (
+            # One vote a day on a resolution: one not adopted here is corrected, not voted on again.
+            Resolution.objects.filter(cell=meeting.cell, status=Resolution.Status.SUBMITTED)
+            .exclude(votes__held_on=meeting.date)
+            .order_by("pk")
+            if can_vote
+            else Resolution.objects.none()
+        ),
+    }
 
 
 def reviewed_and_reviewable(meeting: Meeting, reviews: dict[int, MonthlyReview]) -> list[tuple[Resolution, object]]:
@@ -164,6 +201,13 @@ def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
     form = MeetingForm(data, cell=meeting.cell, instance=meeting, prefix="meeting")
     agenda = AgendaFormSet(data, instance=meeting, prefix="agenda")
     conclusion = ConclusionForm(data, instance=meeting, prefix="conclusion")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        same, _month = duplicates_of(
+            cell=meeting.cell, date=data["date"], starts_at=data["starts_at"], kind=data["kind"], exclude=meeting.pk
+        )
+        if same is not None:
+            form.add_error(None, same_meeting_refusal(same))
     if request.method == "POST" and form.is_valid() and agenda.is_valid() and conclusion.is_valid():
         try:
             with transaction.atomic():
@@ -203,6 +247,24 @@ def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "quality_caps": caps,
         },
     )
+
+
+def meeting_cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """Call off a planned meeting, with the reason, after saying what will happen."""
+    meeting = get_meeting(request, meeting_id, manage=True)
+    if meeting.status != Meeting.Status.PLANNED:
+        messages.error(request, _("Only a planned meeting can be cancelled."))
+        return redirect("resolutions:meeting-detail", meeting_id=meeting.pk)
+    form = MeetingCancelForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cancel_meeting(meeting=meeting, reason=form.cleaned_data["reason"], by=request.user)
+        except WorkflowError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("The meeting is cancelled; the cell's members are notified."))
+            return redirect("resolutions:meeting-detail", meeting_id=meeting.pk)
+    return render(request, "resolutions/meeting_cancel.html", {"meeting": meeting, "form": form})
 
 
 def meeting_attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
@@ -367,6 +429,7 @@ urlpatterns = [
     path("meetings/<int:meeting_id>/", meeting_detail, name="meeting-detail"),
     path("meetings/<int:meeting_id>/edit/", meeting_edit, name="meeting-edit"),
     path("meetings/<int:meeting_id>/attendance/", meeting_attendance, name="meeting-attendance"),
+    path("meetings/<int:meeting_id>/cancel/", meeting_cancel, name="meeting-cancel"),
     path("meetings/<int:meeting_id>/absence/", absence_request, name="absence-request"),
     path("meetings/<int:meeting_id>/speeches/", meeting_speech, name="meeting-speech"),
     path("meetings/<int:meeting_id>/reviews/<int:resolution_id>/", meeting_review, name="meeting-review"),

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from members.models import Member
+from resolutions.meetings import plan_meeting, set_attendance
 from resolutions.models import Resolution
 from tests.browser.conftest import log_in
 from tests.factories import MemberFactory
@@ -52,13 +53,24 @@ def test_draft_vote_adopt_amend_and_print(live_server, page: Page, tree, people)
     for title in ("Ra quân dọn vệ sinh", "Vận động ký cam kết", "Thu quỹ vì người nghèo"):
         expect(page.get_by_role("cell", name=title, exact=True)).to_be_visible()
 
-    # Submit and vote
+    # Submit, and vote at this morning's meeting, its attendance taken: the vote page chooses it.
     page.get_by_role("button", name="Trình hội nghị").click()
+    meeting = plan_meeting(
+        cell=cell,
+        by=people["secretary"],
+        kind="regular",
+        date=dt.date.today(),
+        starts_at=dt.time(0, 0),
+        ends_at=dt.time(2, 0),
+        place="Nhà văn hóa",
+    )
+    set_attendance(meeting=meeting, changes={})
     page.get_by_role("link", name="Ghi kết quả biểu quyết").click()
     page.get_by_label("Số phiếu tán thành").fill(str(official))
     page.get_by_role("button", name="Ghi kết quả biểu quyết").click()
     expect(page.get_by_role("alert").first).to_contain_text("quá nửa")
     expect(page.locator("main")).to_contain_text("Đã thông qua")
+    page.get_by_role("link", name="01-NQ/CB", exact=True).click()  # from the meeting back to the resolution
 
     # Amend
     page.get_by_role("link", name="Bổ sung, điều chỉnh").click()

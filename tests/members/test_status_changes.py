@@ -94,7 +94,6 @@ def past_meeting(tree, people):  # type: ignore[no-untyped-def]
     take_step(resolution=resolution, step_name="submit", by=people["secretary"])
     vote = record_vote(
         resolution=resolution,
-        held_on=past(),
         votes_for=5,
         votes_against=0,
         votes_abstain=0,

@@ -10,7 +10,19 @@ import pytest
 from django.urls import reverse
 
 from members.models import AwayPeriod, Exemption, MassOrganisation, Member, today
-from resolutions.models import Dissemination, PublicOpinion, Resolution, StatusChange, Target, Task, Version, Vote
+from resolutions.meetings import plan_meeting, set_attendance, sync_attendance
+from resolutions.models import (
+    Attendance,
+    Dissemination,
+    Meeting,
+    PublicOpinion,
+    Resolution,
+    StatusChange,
+    Target,
+    Task,
+    Version,
+    Vote,
+)
 from resolutions.services import create_resolution, start_from_last_period, take_step
 from tests.factories import MemberFactory
 
@@ -256,16 +268,32 @@ def test_only_the_secretaries_take_steps(client_for, draft, leads, role) -> None
     assert draft.status == "draft"
 
 
-def vote_data(**numbers: Any) -> dict[str, Any]:
-    return {"held_on": today().strftime("%d/%m/%Y"), "votes_against": 0, "votes_abstain": 0, **numbers}
+@pytest.fixture
+def meeting(cell, people) -> Meeting:  # type: ignore[no-untyped-def]
+    """This morning's meeting, its attendance taken: everyone came."""
+    meeting = plan_meeting(
+        cell=cell,
+        by=people["secretary"],
+        kind="regular",
+        date=today(),
+        starts_at=dt.time(7, 30),
+        ends_at=dt.time(9, 30),
+        place="Nhà văn hóa",
+    )
+    set_attendance(meeting=meeting, changes={})
+    return meeting
 
 
-def test_a_vote_below_the_rule_does_not_adopt(client_for, draft, leads, people, cell) -> None:
+def vote_data(meeting: Meeting, **numbers: Any) -> dict[str, Any]:
+    return {"meeting": meeting.pk, "votes_against": 0, "votes_abstain": 0, **numbers}
+
+
+def test_a_vote_below_the_rule_does_not_adopt(client_for, draft, leads, people, cell, meeting) -> None:
     _ready(draft, leads, people["secretary"])
     official = Member.objects.filter(cell=cell).official_on(today()).count()
     half = official // 2
     response = client_for("secretary").post(
-        reverse("resolutions:resolution-vote", args=[draft.pk]), vote_data(votes_for=half)
+        reverse("resolutions:resolution-vote", args=[draft.pk]), vote_data(meeting, votes_for=half)
     )
     assert response.status_code == 302
     draft.refresh_from_db()
@@ -278,12 +306,14 @@ def test_a_vote_below_the_rule_does_not_adopt(client_for, draft, leads, people, 
     assert not Version.objects.filter(resolution=draft).exists()
 
 
-def test_a_vote_that_meets_the_rule_adopts_and_keeps_version_one(client_for, draft, leads, people, cell) -> None:
+def test_a_vote_that_meets_the_rule_adopts_and_keeps_version_one(
+    client_for, draft, leads, people, cell, meeting
+) -> None:
     _ready(draft, leads, people["secretary"])
     official = Member.objects.filter(cell=cell).official_on(today()).count()
     response = client_for("secretary").post(
         reverse("resolutions:resolution-vote", args=[draft.pk]),
-        vote_data(votes_for=official // 2 + 1, dissent="Đ/c An: đề nghị lùi hạn"),
+        vote_data(meeting, votes_for=official // 2 + 1, dissent="Đ/c An: đề nghị lùi hạn"),
     )
     assert response.status_code == 302
     draft.refresh_from_db()
@@ -293,15 +323,18 @@ def test_a_vote_that_meets_the_rule_adopts_and_keeps_version_one(client_for, dra
     assert Vote.objects.get(resolution=draft).dissent == "Đ/c An: đề nghị lùi hạn"
 
 
-def test_absent_with_reason_and_exempt_members_change_the_base(client_for, draft, leads, people, cell) -> None:
+def test_absent_with_reason_and_exempt_members_change_the_base(client_for, draft, leads, people, cell, meeting) -> None:
     _ready(draft, leads, people["secretary"])
     exempt = MemberFactory(cell=cell)
     Exemption.objects.create(member=exempt, starts_on=today() - dt.timedelta(days=100), reason="Tuổi cao")
     MemberFactory(cell=cell, official_on=None, admitted_on=today() - dt.timedelta(days=30))  # probationary: no vote
+    sync_attendance(meeting)  # they joined the roll after it was called
     official = Member.objects.filter(cell=cell).official_on(today()).count()
     absent = leads[:2]
+    # The attendance, not the vote form, says who was excused.
+    set_attendance(meeting=meeting, changes={m.pk: (Attendance.Status.ABSENT_WITH_REASON, "Ốm") for m in absent})
     entitled = official - 1 - len(absent)  # the exempt member is absent, two are excused
-    data = vote_data(votes_for=entitled // 2 + 1, absent_with_reason=[m.pk for m in absent])
+    data = vote_data(meeting, votes_for=entitled // 2 + 1)
     client_for("secretary").post(reverse("resolutions:resolution-vote", args=[draft.pk]), data)
     vote = Vote.objects.get(resolution=draft)
     assert vote.entitled_count == entitled
@@ -309,11 +342,13 @@ def test_absent_with_reason_and_exempt_members_change_the_base(client_for, draft
     assert vote.excluded == {"exempt_absent": [exempt.pk], "absent_with_reason": sorted(m.pk for m in absent)}
 
 
-def test_more_votes_than_voters_are_refused_and_nothing_is_written(client_for, draft, leads, people, cell) -> None:
+def test_more_votes_than_voters_are_refused_and_nothing_is_written(
+    client_for, draft, leads, people, cell, meeting
+) -> None:
     _ready(draft, leads, people["secretary"])
     official = Member.objects.filter(cell=cell).official_on(today()).count()
     response = client_for("secretary").post(
-        reverse("resolutions:resolution-vote", args=[draft.pk]), vote_data(votes_for=official, votes_against=1)
+        reverse("resolutions:resolution-vote", args=[draft.pk]), vote_data(meeting, votes_for=official, votes_against=1)
     )
     assert response.status_code == 200
     assert "có quyền biểu quyết" in str(response.context["form"].non_field_errors())
@@ -323,11 +358,13 @@ def test_more_votes_than_voters_are_refused_and_nothing_is_written(client_for, d
 
 
 @pytest.fixture
-def adopted(client_for, draft, leads, people, cell) -> Resolution:  # type: ignore[no-untyped-def]
+def adopted(client_for, draft, leads, people, cell, meeting) -> Resolution:  # type: ignore[no-untyped-def]
     _ready(draft, leads, people["secretary"])
     Target.objects.create(resolution=draft, name="Thu quỹ", unit="%", target_value=90)
     official = Member.objects.filter(cell=cell).official_on(today()).count()
-    client_for("secretary").post(reverse("resolutions:resolution-vote", args=[draft.pk]), vote_data(votes_for=official))
+    client_for("secretary").post(
+        reverse("resolutions:resolution-vote", args=[draft.pk]), vote_data(meeting, votes_for=official)
+    )
     draft.refresh_from_db()
     assert draft.status == "adopted"
     return draft

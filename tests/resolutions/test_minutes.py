@@ -120,11 +120,9 @@ def build_meeting(tree, people, *, extra_members: int = 0) -> Meeting:  # type: 
     )
     record_vote(
         resolution=november,
-        held_on=DAY,
         votes_for=3,  # four entitled members present (the one absent without a reason counts, but casts none)
         votes_against=1,
         votes_abstain=0,
-        absent_with_reason=[absent],
         meeting=meeting,
         by=people["secretary"],
     )

@@ -430,6 +430,22 @@ def test_every_seeded_vote_obeys_the_ballot_rule_on_its_meetings_attendance() ->
     assert not breaches
 
 
+def test_every_seeded_vote_was_taken_at_a_held_meeting_of_its_own_cell_on_its_day() -> None:
+    """A resolution is adopted only at a meeting of its cell (``rules.vote_meeting_refusal``): the demo too."""
+    votes = Vote.objects.values_list(
+        "meeting_id", "meeting__cell_id", "resolution__cell_id", "meeting__date", "held_on", "meeting__status"
+    )
+    wrong = [
+        row
+        for row in votes
+        if row[0] is None or row[1] != row[2] or row[3] != row[4] or row[5] not in ("held", "approved")
+    ]
+    assert not wrong
+    # Each of those meetings had its attendance taken; no meeting still planned claims it.
+    assert not Meeting.objects.filter(status__in=["held", "approved"], attendance_taken_at__isnull=True).exists()
+    assert not Meeting.objects.filter(status="planned", attendance_taken_at__isnull=False).exists()
+
+
 def test_the_entitled_base_is_the_roll_of_the_day_less_those_absent_with_a_reason() -> None:
     attendance = _attendance()
     for vote in _sample(Vote.objects.select_related("meeting__cell"), 40):

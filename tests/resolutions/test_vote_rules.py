@@ -147,13 +147,19 @@ def test_the_ballots_of_the_members_present_are_recorded_with_their_numbers(clie
     vote = Vote.objects.get(resolution=submitted)
     assert (vote.entitled_count, vote.present_count, vote.votes_for, vote.adopted) == (10, 9, 6, True)
     assert vote.held_on == meeting.date
-    assert "9/10 đảng viên có quyền biểu quyết có mặt." in response.content.decode()
+    # Back on the meeting's page, with the vote as its minutes show it.
+    assert response.redirect_chain[-1][0] == reverse("resolutions:meeting-detail", args=[meeting.pk])
+    page = response.content.decode()
+    assert (
+        "6 tán thành, 2 không tán thành, 1 không biểu quyết; "
+        "10 đảng viên có quyền biểu quyết, trong đó 9 đồng chí có mặt." in page
+    )
+    assert reverse("resolutions:vote-correct", args=[vote.pk]) in page
 
 
 def test_half_of_those_present_is_not_enough_when_the_absent_count_in_the_base(meeting, submitted, people) -> None:
     vote = record_vote(
         resolution=submitted,
-        held_on=meeting.date,
         votes_for=5,
         votes_against=4,
         votes_abstain=0,
@@ -176,26 +182,30 @@ def test_check_computes_without_saving(client_for, meeting, submitted) -> None:
     assert not Vote.objects.exists()
 
 
-def test_without_a_meeting_those_absent_without_a_reason_cast_no_ballot(client_for, submitted, cell, roll) -> None:
-    truant = roll["extra"][0]
+def test_a_vote_without_a_meeting_is_refused_by_the_page_and_the_service(
+    client_for, submitted, cell, roll, people
+) -> None:
+    """The old way, a date and absentees ticked by hand, no longer records anything."""
     data = {
         "held_on": today().strftime("%d/%m/%Y"),
-        "votes_for": 12,
+        "votes_for": 10,
         "votes_against": 0,
         "votes_abstain": 0,
-        "absent_without_reason": [truant.pk],
+        "absent_without_reason": [roll["extra"][0].pk],
     }
     url = reverse("resolutions:resolution-vote", args=[submitted.pk])
     response = client_for("secretary").post(url, data)
-    # Today: 12 official (the recognised member now counts), less the exempt who did not attend: 11 entitled,
-    # one of them absent: 10 there.
-    assert response.context["form"].non_field_errors() == [
-        "12 phiếu nhưng chỉ có 10 đảng viên có quyền biểu quyết có mặt"
+    assert response.status_code == 200
+    assert response.context["form"].errors["meeting"] == [
+        "Biểu quyết được tiến hành tại buổi sinh hoạt của chi bộ: đồng chí hãy chọn buổi sinh hoạt."
     ]
+    with pytest.raises(WorkflowError, match="tại buổi sinh hoạt của chi bộ"):
+        record_vote(
+            resolution=submitted, meeting=None, votes_for=10, votes_against=0, votes_abstain=0, by=people["secretary"]
+        )
     assert not Vote.objects.exists()
-    client_for("secretary").post(url, {**data, "votes_for": 10})
-    vote = Vote.objects.get()
-    assert (vote.entitled_count, vote.present_count, vote.adopted) == (11, 10, True)
+    submitted.refresh_from_db()
+    assert submitted.status == Resolution.Status.SUBMITTED
 
 
 # --- two clicks record one vote ----------------------------------------------------------------------------
@@ -208,7 +218,7 @@ def test_two_clicks_on_save_record_one_vote(client_for, meeting, submitted) -> N
     first = client.post(url, at_meeting(meeting, (4, 3, 2)))
     second = client.post(url, at_meeting(meeting, (4, 3, 2)), follow=True)
     assert first.status_code == 302
-    assert second.redirect_chain[-1][0] == reverse("resolutions:resolution-detail", args=[submitted.pk])
+    assert second.redirect_chain[-1][0] == reverse("resolutions:meeting-detail", args=[meeting.pk])
     assert "Kết quả biểu quyết này đã được ghi nhận." in second.content.decode()
     assert Vote.objects.filter(resolution=submitted).count() == 1
 
@@ -224,7 +234,7 @@ def test_two_clicks_on_an_adopting_vote_record_one_vote_and_one_version(client_f
 
 
 def test_another_count_on_the_same_day_is_refused_in_favour_of_a_correction(meeting, submitted, people) -> None:
-    numbers = {"held_on": meeting.date, "meeting": meeting, "by": people["secretary"]}
+    numbers = {"meeting": meeting, "by": people["secretary"]}
     record_vote(resolution=submitted, votes_for=4, votes_against=3, votes_abstain=2, **numbers)
     with pytest.raises(VoteAlreadyRecorded):
         record_vote(resolution=submitted, votes_for=4, votes_against=3, votes_abstain=2, **numbers)
@@ -241,7 +251,6 @@ def mistaken(meeting, submitted, people) -> Vote:  # type: ignore[no-untyped-def
     """5 for was typed where 7 were counted: the resolution was not adopted."""
     return record_vote(
         resolution=submitted,
-        held_on=meeting.date,
         votes_for=5,
         votes_against=2,
         votes_abstain=0,
