@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('resolutions', '0015_notification_kinds_of_events'),
+        ('resolutions', '0016_long_texts_as_plain_paragraphs'),
     ]
 
     operations = [
