@@ -15,10 +15,14 @@ for a decided absence request.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
+from typing import ParamSpec
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from members.models import Role, today
@@ -29,8 +33,22 @@ from resolutions.reminders import Draft, _meeting_recipients, store
 Assignments = dict[tuple[int, int], str]
 
 
+P = ParamSpec("P")
+
+
 def _d(day: dt.date) -> str:
     return day.strftime("%d/%m/%Y")
+
+
+def _in_site_language(builder: Callable[P, list[Draft]]) -> Callable[P, list[Draft]]:
+    """Messages are written in the site's language, whatever language the page of the one who acted was in."""
+
+    @functools.wraps(builder)
+    def build(*args: P.args, **kwargs: P.kwargs) -> list[Draft]:
+        with translation.override(settings.LANGUAGE_CODE):
+            return builder(*args, **kwargs)
+
+    return build
 
 
 def tell(drafts: Iterable[Draft], *, by: AbstractBaseUser | None = None) -> int:
@@ -62,6 +80,7 @@ def assignments(resolution: Resolution) -> Assignments:
     return parts
 
 
+@_in_site_language
 def task_assigned_drafts(resolution: Resolution, before: Assignments | None = None) -> list[Draft]:
     """The people newly given a part in a task of a resolution in force (all of them when it is adopted).
 
@@ -97,6 +116,7 @@ def task_assigned_drafts(resolution: Resolution, before: Assignments | None = No
 # ---------------------------------------------------------------------------------------------------
 
 
+@_in_site_language
 def report_waiting_drafts(update: ProgressUpdate) -> list[Draft]:
     """A report to confirm: for the cell's secretary and deputy, and the committee member following the task."""
     task = update.task
@@ -124,6 +144,7 @@ def report_waiting_drafts(update: ProgressUpdate) -> list[Draft]:
     return [Draft(user, Kind.REPORT_WAITING, f"update:{update.pk}", subject, body, url) for user in sorted(recipients)]
 
 
+@_in_site_language
 def report_decided_drafts(update: ProgressUpdate) -> list[Draft]:
     """The reporter learns that their report was confirmed or sent back, and why."""
     user_id = update.author.user_id
@@ -155,6 +176,7 @@ def meeting_place(meeting: Meeting) -> tuple[object, ...]:
     return tuple(getattr(meeting, name) for name in PLACE)
 
 
+@_in_site_language
 def meeting_invited_drafts(meeting: Meeting, *, changed: bool = False) -> list[Draft]:
     """Everyone told about the cell's meetings is invited to a planned one that is still to come; again, with the
     new details, when its date, time or place changes."""
@@ -174,6 +196,7 @@ def meeting_invited_drafts(meeting: Meeting, *, changed: bool = False) -> list[D
     return [Draft(user, Kind.MEETING_INVITED, ref, subject, body, url) for user in sorted(recipients)]
 
 
+@_in_site_language
 def absence_decided_drafts(request: AbsenceRequest) -> list[Draft]:
     """The member who asked to be excused learns the secretary's decision."""
     user_id = request.member.user_id
