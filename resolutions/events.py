@@ -66,7 +66,7 @@ def tell(drafts: Iterable[Draft], *, by: AbstractBaseUser | None = None) -> int:
 
 
 def assignments(resolution: Resolution) -> Assignments:
-    """Who, with an account, leads, supports or follows each task of the resolution that is not cancelled (two
+    """Who, with an account, leads, supports or follows each task of the resolution that is not cancelled (three
     queries). The lead's part wins over the others when one person plays two."""
     tasks = Task.objects.filter(resolution=resolution).exclude(status=Task.Status.CANCELLED)
     parts: Assignments = {}
@@ -105,7 +105,12 @@ def task_assigned_drafts(resolution: Resolution, before: Assignments | None = No
         task = tasks[task_id]
         numbers = {"title": task.title, "number": resolution.number, "deadline": _d(task.deadline)}
         subject = _("Task assigned to you: %(title)s") % numbers
-        body = texts[part] % numbers + "\n" + _("Report its progress on the task's page.")
+        then = (
+            _("Confirm its reports on the task's page.")
+            if part == "follow"
+            else _("Report its progress on the task's page.")
+        )
+        body = texts[part] % numbers + "\n" + then
         url = reverse("resolutions:task-detail", args=[task_id])
         drafts.append(Draft(user_id, Kind.TASK_ASSIGNED, f"task:{task_id}", subject, body, url))
     return drafts

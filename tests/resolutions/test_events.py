@@ -105,6 +105,8 @@ def test_adoption_tells_each_member_their_part_in_the_tasks(world: World, sent) 
     assert "được giao chủ trì nhiệm vụ “Vận động hộ gia đình ký cam kết”" in bodies["lead"]
     assert "phối hợp" in bodies["helper"]
     assert "theo dõi" in bodies["committee"]
+    assert "xác nhận các báo cáo tiến độ" in bodies["committee"]
+    assert "xác nhận" not in bodies["lead"]
     assert mailed_to() == {"lead", "helper", "committee"}
     [message] = [m for m in mail.outbox if m.to == ["lead@example.vn"]]
     assert message.subject == "Nhiệm vụ được giao: Vận động hộ gia đình ký cam kết"
