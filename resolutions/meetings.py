@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from chibo.lib.history import create_recorded, record_changed, short_reason, update_recorded
 from members.models import Exemption, Member, Organisation, today
+from resolutions import events
 from resolutions.models import (
     AbsenceRequest,
     AgendaItem,
@@ -194,6 +195,7 @@ def plan_meeting(*, cell: Organisation, by: AbstractBaseUser | None, **fields: A
         AgendaItem, (AgendaItem(meeting=meeting, order=i, title=title) for i, title in enumerate(agenda_for(cell)))
     )
     sync_attendance(meeting)
+    events.tell(events.meeting_invited_drafts(meeting), by=by)
     return meeting
 
 
@@ -287,6 +289,7 @@ def decide_absence(
         update_recorded(Attendance, rows, ["status", "reason"])
         recount_attendance(Meeting.objects.filter(pk=request.meeting_id))
         touch(request.meeting)
+    events.tell(events.absence_decided_drafts(request), by=by)
     return request
 
 

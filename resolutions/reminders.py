@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -401,17 +401,27 @@ def sweep(day: dt.date) -> SweepReport:
 
 
 @transaction.atomic
-def store(drafts: Iterable[Draft], day: dt.date) -> SweepReport:
+def store(drafts: Iterable[Draft], day: dt.date, *, only_these: bool = False) -> SweepReport:
+    """Store the drafts not muted by their recipient and queue their emails. The sweep queues every email of the
+    day still pending; an event (``only_these``) queues only those of its own messages."""
     drafts = list(drafts)
     report = SweepReport(day)
     prefs = {p.user_id: p for p in Preference.objects.filter(user_id__in={d.recipient_id for d in drafts})}
     kept = [d for d in drafts if d.kind not in (prefs[d.recipient_id].muted_kinds if d.recipient_id in prefs else [])]
     for d in kept:
         report.drafted[d.kind] = report.drafted.get(d.kind, 0) + 1
-    before = Notification.objects.filter(day=day).count()
+    # An event counts and queues only its own messages, not the whole day's.
+    made = Notification.objects.filter(day=day)
+    if only_these:
+        made = made.filter(
+            kind__in={d.kind for d in kept},
+            object_ref__in={d.object_ref for d in kept},
+            recipient_id__in={d.recipient_id for d in kept},
+        )
+    before = made.count()
     _create(kept, day)
-    report.created = Notification.objects.filter(day=day).count() - before
-    report.emails = queue_emails(day)
+    report.created = made.count() - before
+    report.emails = queue_emails(day, notifications=made if only_these else None)
     return report
 
 
@@ -435,30 +445,35 @@ def _create(drafts: Iterable[Draft], day: dt.date) -> None:
     )
 
 
-def queue_emails(day: dt.date, *, kinds: Iterable[str] | None = None) -> int:
-    """Give today's notifications an email delivery (once: unique per channel) and queue the pending ones."""
+def queue_emails(
+    day: dt.date, *, kinds: Iterable[str] | None = None, notifications: QuerySet[Notification] | None = None
+) -> int:
+    """Give today's notifications (or only ``notifications``) an email delivery (once: unique per channel) and
+    queue the pending ones."""
     from resolutions.tasks import send_delivery
 
     digest = Preference.objects.filter(user=OuterRef("recipient_id"), daily_digest=True)
-    notifications = (
-        Notification.objects.filter(day=day, recipient__is_active=True)
+    rows = (
+        (Notification.objects.all() if notifications is None else notifications)
+        .filter(day=day, recipient__is_active=True)
         .exclude(recipient__email="")
         .annotate(wants_digest=Exists(digest))
         .filter(Q(wants_digest=False) | Q(kind=Kind.DAILY_DIGEST))
     )
     if kinds is not None:
-        notifications = notifications.filter(kind__in=list(kinds))
+        rows = rows.filter(kind__in=list(kinds))
     Delivery.objects.bulk_create(
         (
             Delivery(notification_id=pk, channel="email", address=email)
-            for pk, email in notifications.values_list("pk", "recipient__email")
+            for pk, email in rows.values_list("pk", "recipient__email")
         ),
         batch_size=1000,
         ignore_conflicts=True,
     )
-    pending = list(
-        Delivery.objects.filter(notification__day=day, status=Delivery.Status.PENDING).values_list("pk", flat=True)
-    )
+    pending_rows = Delivery.objects.filter(notification__day=day, status=Delivery.Status.PENDING)
+    if notifications is not None:
+        pending_rows = pending_rows.filter(notification__in=notifications)
+    pending = list(pending_rows.values_list("pk", flat=True))
     transaction.on_commit(lambda: [send_delivery.delay(pk) for pk in pending])
     return len(pending)
 

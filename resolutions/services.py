@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from chibo.lib.history import create_recorded, record_changed, short_reason
 from chibo.lib.html import text_blocks
 from members.models import Member, Organisation, today
+from resolutions import events
 from resolutions.models import (
     Attendance,
     Meeting,
@@ -200,6 +201,8 @@ def _move(resolution: Resolution, to: str, by: AbstractBaseUser | None, note: st
     for name, value in extra.items():
         setattr(resolution, name, value)
     record_changed([resolution], reason=note)
+    if to == S.ADOPTED:  # the tasks are now the members' work: tell each one their part
+        events.tell(events.task_assigned_drafts(resolution), by=by)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -677,6 +680,7 @@ def post_update(
     try:
         update.save()
         _apply_latest(task)
+        events.tell(events.report_waiting_drafts(update))
     except Exception:
         # The file is written before the transaction commits: do not leave it behind on a failure.
         if update.evidence:
@@ -700,6 +704,7 @@ def review_update(*, update: ProgressUpdate, confirm: bool, note: str, by: Abstr
     update.review, update.review_note, update.reviewed_by, update.reviewed_at = review, note, by, now
     record_changed([update])
     _apply_latest(update.task)
+    events.tell(events.report_decided_drafts(update), by=by)
     return update
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import ngettext
 from chibo.lib.forms import clean_text, unchecked, with_blank_row
 from members.access import access_for, get_organisation, require
 from members.models import Member, today
+from resolutions import events
 from resolutions.access import get_resolution
 from resolutions.forms.drafting import (
     MAX_TARGETS,
@@ -214,6 +215,7 @@ def resolution_edit(request: HttpRequest, resolution_id: int) -> HttpResponse:
 
 @transaction.atomic
 def _save_all(request: HttpRequest, resolution: Resolution, form, targets, tasks, amendment) -> None:  # type: ignore[no-untyped-def]
+    assigned_before = events.assignments(resolution)
     fields = {
         name: form.cleaned_data[name]
         for name in form.changed_data
@@ -247,6 +249,9 @@ def _save_all(request: HttpRequest, resolution: Resolution, form, targets, tasks
             opinion=amendment.cleaned_data["opinion"],
             by=request.user,
         )
+    # In a resolution in force, whoever a task now names for the first time is told (a draft's people are told
+    # when it is adopted).
+    events.tell(events.task_assigned_drafts(resolution, assigned_before), by=request.user)
 
 
 STEP_NOTE_MAX = StatusChange._meta.get_field("note").max_length

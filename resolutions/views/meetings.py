@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from chibo.lib.forms import clean_text
 from members.access import access_for, get_organisation, require
 from members.models import Member, today
+from resolutions import events
 from resolutions.access import get_meeting
 from resolutions.dashboard import cell_meeting_figures
 from resolutions.forms.meetings import (
@@ -217,6 +218,8 @@ def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
                 conclusion.save()
                 agenda.save()
                 touch(meeting)
+                if events.meeting_place(meeting) != events.meeting_place(locked):  # a new invitation
+                    events.tell(events.meeting_invited_drafts(meeting, changed=True), by=request.user)
                 if request.POST.get("save_as_template"):
                     save_agenda_template(meeting)
         except WorkflowError as exc:

@@ -158,24 +158,32 @@ def _reminder_on_the_worker(page: Page, base_url: str, worker: Worker, outbox: P
     worker.wait_until(reminder.exists, "the sweep's reminder to the lead of the task due in 3 days")
     emailed = Delivery.objects.filter(notification__in=reminder, status=Delivery.Status.SENT)
     worker.wait_until(emailed.exists, "the reminder's email")
-    assert Notification.objects.filter(recipient=hai.user).count() == 1  # the bell below counts this one
+    # Before it, he was told at once of the meeting he was invited to and of the task adopted for him: the bell
+    # below counts the three, and each was emailed.
+    told = Notification.objects.filter(recipient=hai.user)
+    assert sorted(told.values_list("kind", flat=True)) == sorted(
+        [Kind.MEETING_INVITED, Kind.TASK_ASSIGNED, Kind.DUE_SOON]
+    )
+    unsent = Delivery.objects.filter(notification__recipient=hai.user).exclude(status=Delivery.Status.SENT)
+    worker.wait_until(lambda: not unsent.exists(), "the emails of the invitation and the task assigned")
     assert "sweep_reminders" in worker.log.read_text()
     assert "send_delivery" in worker.log.read_text()
     mails = [m for m in _emails(outbox) if hai.user.email in str(m["To"])]
-    assert len(mails) == 1, [str(m["Subject"]) for m in _emails(outbox)]
-    assert CLEAN_UP in str(mails[0]["Subject"])
-    body = mails[0].get_body(preferencelist=("plain",)).get_content()
+    assert len(mails) == 3, [str(m["Subject"]) for m in _emails(outbox)]
+    [due] = [m for m in mails if "đến hạn" in str(m["Subject"])]
+    assert CLEAN_UP in str(due["Subject"])
+    body = due.get_body(preferencelist=("plain",)).get_content()
     assert f"Kính gửi đồng chí {hai.full_name}," in body
     assert CLEAN_UP in body
 
-    # The member sees it under the bell, and the bell leads to the task.
+    # The member sees them under the bell, and the bell leads to the task.
     log_in_as(page, base_url, hai.user.username)
     bell = page.get_by_role("link", name="Thông báo")
-    expect(bell).to_contain_text("1", timeout=10_000)
+    expect(bell).to_contain_text("3", timeout=10_000)
     bell.click()
     expect_fits_the_screen(page, "Thông báo")
-    item = page.get_by_role("listitem").filter(has_text=CLEAN_UP)
-    expect(item).to_contain_text("3 ngày")
+    expect(page.get_by_role("listitem").filter(has_text="Giấy mời sinh hoạt chi bộ")).to_be_visible()
+    item = page.get_by_role("listitem").filter(has_text=CLEAN_UP).filter(has_text="3 ngày")
     item.get_by_role("link").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(CLEAN_UP)
     assert reminder.get().read_at is not None  # opened from the bell, so read
