@@ -21,6 +21,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
@@ -152,3 +153,9 @@ def bounded_formset(parent: type[models.Model], model: type[models.Model], *, li
     kwargs.setdefault("formset", BoundedInlineFormSet)
     assert issubclass(kwargs["formset"], BoundedInlineFormSet), "a bounded formset's class is a BoundedInlineFormSet"
     return forms.inlineformset_factory(parent, model, max_num=limit, absolute_max=limit, validate_max=True, **kwargs)
+
+
+def confirmed(request: HttpRequest) -> bool:
+    """The user answered "yes" to the question asked before an irreversible step
+    (``templates/includes/_confirm.html``: in a dialog by ``static/js/chibo.js``, or on the page itself)."""
+    return request.POST.get("confirmed") == "yes"
