@@ -855,10 +855,12 @@ def give_named_accounts_work(today: dt.date) -> None:
     month_end = _month_end(today.replace(day=1))
     due = min(month_end, today + dt.timedelta(days=7))
 
-    led = open_tasks[-1]  # the latest deadline: the one most likely still ahead
+    # The latest deadline (the one most likely still ahead), a member's task rather than another lead's if any.
+    led = next((t for t in reversed(open_tasks) if t.lead_kind == LK.MEMBER), open_tasks[-1])
     if not today <= led.deadline <= month_end:
         led.deadline = due
-    ProgressUpdate.objects.filter(task=led, author_id=led.lead_member_id).update(author=member)
+    # A member's task is reported on by its lead: the reports so far become the new lead's.
+    ProgressUpdate.objects.filter(task=led).update(author=member)
     led.lead_kind, led.lead_member, led.lead_mass_organisation = LK.MEMBER, member, None
     led.status, led.progress = TS.IN_PROGRESS, max(led.progress, 30)
     led.save(update_fields=["deadline", "lead_kind", "lead_member", "lead_mass_organisation", "status", "progress"])
@@ -872,12 +874,21 @@ def give_named_accounts_work(today: dt.date) -> None:
         if not today <= supported.deadline <= month_end:
             supported.deadline = due
             supported.save(update_fields=["deadline"])
-        if supported.lead_member_id != member.pk:
-            supported.supporters.add(member)
+        _support(supported, member)
     if committee is not None:
         helped = next((t for t in reversed(open_tasks) if t.lead_member_id != committee.pk), None)
         if helped is not None:
-            helped.supporters.add(committee)
+            _support(helped, committee)
+
+
+def _support(task: Task, member: Member) -> None:
+    """Add a supporter to a task, in place of its last one when it has two already (the demo's most)."""
+    current = list(task.supporters.order_by("pk").values_list("pk", flat=True))
+    if member.pk in current or task.lead_member_id == member.pk:
+        return
+    if len(current) >= 2:
+        task.supporters.remove(current[-1])
+    task.supporters.add(member)
 
 
 def delete_demo_data() -> int:
