@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
+from typing import TypeVar
 
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -35,6 +37,8 @@ from resolutions.dashboard import OFF_TRACK, Row, dashboard
 from resolutions.models import AbsenceRequest, Meeting, ProgressUpdate, Resolution, Task
 from resolutions.views.dashboard import dashboard_scope, home_dashboard_org_id
 from resolutions.views.progress import upcoming_meetings
+
+T = TypeVar("T")
 
 # At most this many rows of one kind are listed on the home page; the count says how many there are.
 LIST_LIMIT = 5
@@ -220,7 +224,7 @@ def _cell_sections(access: Access, day: dt.date) -> list[CellSection]:
     return sections
 
 
-def _listed(rows: list, heading, make, *, tone: str) -> list[Item]:  # type: ignore[type-arg, no-untyped-def]
+def _listed(rows: Sequence[T], heading: Callable[[int], str], make: Callable[[T], Item], *, tone: str) -> list[Item]:
     """A heading item with the count, then the first few rows, each a link to where it is dealt with."""
     if not rows:
         return []

@@ -862,12 +862,16 @@ def give_named_accounts_work(today: dt.date) -> None:
     # A member's task is reported on by its lead: the reports so far become the new lead's.
     ProgressUpdate.objects.filter(task=led).update(author=member)
     led.lead_kind, led.lead_member, led.lead_mass_organisation = LK.MEMBER, member, None
-    led.status, led.progress = TS.IN_PROGRESS, max(led.progress, 30)
+    # A report waiting for the secretary: the one already there, else a new one the task shows at once.
+    waiting = ProgressUpdate.objects.filter(task=led, review=REVIEW.PENDING).exists()
+    if not waiting:
+        led.status, led.progress = TS.IN_PROGRESS, max(led.progress, 30)
     led.save(update_fields=["deadline", "lead_kind", "lead_member", "lead_mass_organisation", "status", "progress"])
     led.supporters.remove(member)
-    ProgressUpdate.objects.create(
-        task=led, author=member, status=TS.IN_PROGRESS, progress=led.progress, note=DANGVIEN_REPORT
-    )
+    if not waiting:
+        ProgressUpdate.objects.create(
+            task=led, author=member, status=TS.IN_PROGRESS, progress=led.progress, note=DANGVIEN_REPORT
+        )
     others = [t for t in open_tasks if t.pk != led.pk]
     if others:
         supported = others[-1]
