@@ -4,11 +4,11 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from chibo.views import favicon, ping, record_history
+from chibo.views import favicon, home, ping, record_history
 from members import views as member_views
 
 urlpatterns = [
-    path("", member_views.home, name="home"),
+    path("", home, name="home"),
     path("healthz/", member_views.healthz, name="healthz"),
     path("favicon.ico", favicon, name="favicon"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

@@ -2,14 +2,15 @@
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponsePermanentRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from chibo import audit
+from chibo.home import home_for
 from members.access import access_for, require
-from members.models import Member
+from members.models import Member, today
 
 
 @login_not_required
@@ -17,6 +18,17 @@ from members.models import Member
 def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers ask for /favicon.ico on pages that name no icon (a PDF opened in the browser, for one)."""
     return HttpResponsePermanentRedirect(static("favicon.svg"))
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """What needs the signed-in person now: a section for each role they hold (``chibo.home``). An administrator
+    with no other role lands on the organisation tree, as before."""
+    access = access_for(request.user)
+    if not access.has_any_access:
+        return render(request, "members/no_access.html", status=403)
+    if access.is_admin and not access.roles and access.member_id is None:
+        return redirect("members:org-tree")
+    return render(request, "home.html", {"home": home_for(access, today())})
 
 
 def ping(request: HttpRequest) -> HttpResponse:

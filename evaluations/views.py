@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
-from chibo.lib.forms import clean_text
+from chibo.lib.forms import clean_text, confirmed
 from chibo.lib.history import update_recorded
 from evaluations.access import can_approve, can_propose, can_read_results, get_cycle, require
 from evaluations.documents import render_results_pdf, results_filename
@@ -374,11 +374,27 @@ def approval(request: HttpRequest, cycle_id: int) -> HttpResponse:
                         levels[row.evaluation.pk] = level
                         row.evaluation.approved_level = level
                 cell_level = request.POST.get("cell_level", "")
+                if not confirmed(request):
+                    # Approving closes the year for good: asked first (chibo.js asks in a dialog; without
+                    # JavaScript the page comes back with the levels chosen and the question). Nothing is written.
+                    return _approval_page(request, cycle, rows, back_form, cell_level, confirm=True)
                 approve(cycle=cycle, levels=levels, cell_level=cell_level, by=request.user)
                 messages.success(request, _("The classification is approved."))
             return redirect("evaluations:cycle-detail", cycle.pk)
         except WorkflowError as error:
             messages.error(request, _("Not saved: %(error)s.") % {"error": error})
+    return _approval_page(request, cycle, rows, back_form, cell_level)
+
+
+def _approval_page(
+    request: HttpRequest,
+    cycle: EvaluationCycle,
+    rows: list[Row],
+    back_form: SendBackForm,
+    cell_level: str,
+    *,
+    confirm: bool = False,
+) -> HttpResponse:
     return render(
         request,
         "evaluations/approval.html",
@@ -390,6 +406,7 @@ def approval(request: HttpRequest, cycle_id: int) -> HttpResponse:
             "cell_level": cell_level,
             "ward_cells": excellent_quota(ward_cell_levels(cycle), cells=True),
             "editable": cycle.status == S.APPROVAL,
+            "confirm": confirm,
         },
     )
 

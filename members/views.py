@@ -66,21 +66,6 @@ ROLE_ORDER = [
 ]
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    """Send each person to where they work."""
-    access = access_for(request.user)
-    if not access.has_any_access:
-        return render(request, "members/no_access.html", status=403)
-    if access.is_admin:
-        return redirect("members:org-tree")
-    org_id = access.home_organisation_id()
-    if org_id is None and not access.oversight_paths and access.member_cell_path:
-        org_id = Organisation.objects.filter(path=access.member_cell_path).values_list("pk", flat=True).first()
-    if org_id is None:
-        return redirect("members:org-tree")
-    return redirect("members:org-detail", org_id=org_id)
-
-
 def org_tree(request: HttpRequest) -> HttpResponse:
     """The organisations the user sees, with member counts that include everything below each one."""
     access = access_for(request.user)

@@ -87,6 +87,7 @@ from resolutions.rules import (
     count_attendance,
     default_attendance,
     entitled_voters,
+    in_force,
     judge_vote,
     proposed_quality,
 )
@@ -807,6 +808,7 @@ def seed_demo(
         assert root is not None
         if people.created:
             _Builder(root, today, months).build()
+            give_named_accounts_work(today)
             last_meetings = (
                 Meeting.objects.filter(cell__path__startswith=root.path)
                 .values("cell_id")
@@ -822,6 +824,75 @@ def seed_demo(
             seed_evaluations(root, today)
     counts = {**people.counts, **demo_counts(root, today)}
     return Report(scale, people.created, time.perf_counter() - started, counts)
+
+
+# The member ``dangvien``'s own work in the month the demo is seeded: what a visitor trying the member's account
+# finds on the home page, whatever the day of the month.
+DANGVIEN_REPORT = "Đã vận động được 12/40 hộ; tuần sau đi tiếp các hộ còn lại."
+
+
+def give_named_accounts_work(today: dt.date) -> None:
+    """Make sure every named demo account has something to do on ``today``, the day the demo is seeded.
+
+    In ``bithu``'s cell, on the monthly resolution in force (``rules.in_force``): ``dangvien`` leads an open task
+    due this month, with a progress report waiting for the secretary's confirmation, and supports another one;
+    the committee member ``chiuyvien`` supports an open task too. Open tasks are given to them (their deadline moved
+    into this month when it has passed), never created, so the demo's totals stay what the builder drew."""
+    role = Role.objects.filter(user__username="bithu", kind=Role.Kind.SECRETARY).first()
+    member = Member.objects.filter(user__username="dangvien").first()
+    if role is None or member is None:
+        return
+    committee = Member.objects.filter(user__username="chiuyvien", cell_id=role.organisation_id).first()
+    live = Resolution.objects.filter(
+        cell_id=role.organisation_id, kind=Resolution.Kind.MONTHLY, status__in=Resolution.LIVE
+    )
+    resolutions = in_force(live, today)
+    if not resolutions:
+        return
+    open_tasks = list(resolutions[0].tasks.filter(status__in=Task.OPEN).order_by("deadline", "pk"))
+    if not open_tasks:
+        return
+    month_end = _month_end(today.replace(day=1))
+    due = min(month_end, today + dt.timedelta(days=7))
+
+    # The latest deadline (the one most likely still ahead), a member's task rather than another lead's if any.
+    led = next((t for t in reversed(open_tasks) if t.lead_kind == LK.MEMBER), open_tasks[-1])
+    if not today <= led.deadline <= month_end:
+        led.deadline = due
+    # A member's task is reported on by its lead: the reports so far become the new lead's.
+    ProgressUpdate.objects.filter(task=led).update(author=member)
+    led.lead_kind, led.lead_member, led.lead_mass_organisation = LK.MEMBER, member, None
+    # A report waiting for the secretary: the one already there, else a new one the task shows at once.
+    waiting = ProgressUpdate.objects.filter(task=led, review=REVIEW.PENDING).exists()
+    if not waiting:
+        led.status, led.progress = TS.IN_PROGRESS, max(led.progress, 30)
+    led.save(update_fields=["deadline", "lead_kind", "lead_member", "lead_mass_organisation", "status", "progress"])
+    led.supporters.remove(member)
+    if not waiting:
+        ProgressUpdate.objects.create(
+            task=led, author=member, status=TS.IN_PROGRESS, progress=led.progress, note=DANGVIEN_REPORT
+        )
+    others = [t for t in open_tasks if t.pk != led.pk]
+    if others:
+        supported = others[-1]
+        if not today <= supported.deadline <= month_end:
+            supported.deadline = due
+            supported.save(update_fields=["deadline"])
+        _support(supported, member)
+    if committee is not None:
+        helped = next((t for t in reversed(open_tasks) if t.lead_member_id != committee.pk), None)
+        if helped is not None:
+            _support(helped, committee)
+
+
+def _support(task: Task, member: Member) -> None:
+    """Add a supporter to a task, in place of its last one when it has two already (the demo's most)."""
+    current = list(task.supporters.order_by("pk").values_list("pk", flat=True))
+    if member.pk in current or task.lead_member_id == member.pk:
+        return
+    if len(current) >= 2:
+        task.supporters.remove(current[-1])
+    task.supporters.add(member)
 
 
 def delete_demo_data() -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -243,6 +244,37 @@ def adopted_in_month(*, status: str, adopted_on: dt.date | None, month: dt.date,
     if adopted_on is None or status not in ADOPTED_STATUSES:
         return False
     return (adopted_on.year, adopted_on.month) == (month.year, month.month) and adopted_on <= day
+
+
+LIVE_STATUSES = ("adopted", "in_progress")
+
+
+class Period(Protocol):
+    kind: str
+    status: str
+    period_start: dt.date
+    period_end: dt.date
+    seq: int
+
+
+_R = TypeVar("_R", bound=Period)
+
+
+def in_force(resolutions: Iterable[_R], day: dt.date) -> list[_R]:
+    """The resolutions a cell works under on ``day``: adopted (or being implemented) and not expired or replaced.
+
+    A resolution is in force while its period lasts, whatever its kind (the month's, the quarter's, the year's,
+    the term's and each thematic one side by side). A monthly one whose month has passed stays in force until
+    the next month's is adopted: the cell keeps working under it, as the dashboard counts it (its "current"
+    resolution). Newest first within each kind; kinds from the shortest period to the longest."""
+    live = [r for r in resolutions if r.status in LIVE_STATUSES]
+    current = [r for r in live if r.period_start <= day <= r.period_end]
+    if not any(r.kind == "monthly" for r in current):
+        monthly = [r for r in live if r.kind == "monthly" and r.period_start <= day]
+        if monthly:
+            current.append(max(monthly, key=lambda r: (r.period_start, r.seq)))
+    order = {kind: n for n, kind in enumerate(("monthly", "quarterly", "yearly", "term", "thematic"))}
+    return sorted(current, key=lambda r: (order.get(r.kind, len(order)), -r.period_start.toordinal(), -r.seq))
 
 
 def minutes_needed(*, kind: str, combined: bool, minimum: int, minimum_combined: int) -> int | None:

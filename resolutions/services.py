@@ -720,13 +720,26 @@ def _apply_latest(task: Task) -> None:
     task.save(update_fields=["status", "progress", "completed_on"])
 
 
+def open_work_first(tasks: Iterable[Task], day: dt.date) -> list[Task]:
+    """Open tasks first (the overdue ones, then by deadline), then those done, not met or cancelled, in the
+    order they were drafted."""
+    return sorted(
+        tasks,
+        key=lambda t: (not t.is_open, not t.is_overdue(day), t.deadline if t.is_open else dt.date.min, t.order, t.pk),
+    )
+
+
 def tasks_for_member(member: Member) -> Any:
-    """A member's tasks across resolutions in force: overdue first, then by deadline."""
+    """A member's tasks across resolutions in force: open work first (overdue, then by deadline), then the
+    tasks done, not met or cancelled."""
     day = today()
     return (
         Task.objects.live()
         .of_member(member.pk)
         .select_related("resolution", "lead_member", "lead_mass_organisation")
-        .annotate(is_late=ExpressionWrapper(Q(status__in=Task.OPEN, deadline__lt=day), output_field=BooleanField()))
-        .order_by("-is_late", "deadline", "pk")
+        .annotate(
+            is_pending=ExpressionWrapper(Q(status__in=Task.OPEN), output_field=BooleanField()),
+            is_late=ExpressionWrapper(Q(status__in=Task.OPEN, deadline__lt=day), output_field=BooleanField()),
+        )
+        .order_by("-is_pending", "-is_late", "deadline", "pk")
     )

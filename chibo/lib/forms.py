@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models
 from django.forms.utils import ErrorDict
-from django.http import QueryDict
+from django.http import HttpRequest, QueryDict
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
@@ -188,3 +188,9 @@ def unchecked(*items: forms.BaseForm | forms.BaseFormSet) -> None:
             item._non_form_errors = item.error_class(error_class="nonform", renderer=item.renderer)
         else:
             item._errors = ErrorDict()
+
+
+def confirmed(request: HttpRequest) -> bool:
+    """The user answered "yes" to the question asked before an irreversible step
+    (``templates/includes/_confirm.html``: in a dialog by ``static/js/chibo.js``, or on the page itself)."""
+    return request.POST.get("confirmed") == "yes"

@@ -47,6 +47,7 @@ from resolutions.services import (
     correction_refusal,
     create_resolution,
     diff_versions,
+    open_work_first,
     progress_by_resolution,
     progress_of,
     record_vote,
@@ -111,7 +112,7 @@ def resolution_detail(request: HttpRequest, resolution_id: int) -> HttpResponse:
     day = today()
     context: dict[str, Any] = {
         "resolution": resolution,
-        "tasks": tasks,
+        "tasks": open_work_first(tasks, day),
         "overdue": [t for t in tasks if t.is_overdue(day)],
         "progress": progress_of(tasks),
         "targets": resolution.targets.all(),

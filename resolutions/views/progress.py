@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
+from chibo.lib.forms import confirmed
 from chibo.lib.uploads import detect_content_type
 from members.access import access_for, get_organisation, require
 from members.models import Member, today
@@ -124,6 +125,7 @@ def upcoming_meetings(member_id: int, day: dt.date) -> list[Meeting]:
 def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
     """The task with its reports; its lead and supporters (and the cell's secretary) report here."""
     posting = request.method == "POST"
+    confirm_done = False
     task = get_task(request, task_id, report=posting)
     access = access_for(request.user)
     is_live = task.resolution.status in Resolution.LIVE
@@ -136,8 +138,21 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
         if not is_live:
             messages.error(request, _("Progress is reported once the resolution is adopted."))
             return redirect("resolutions:task-detail", task_id=task.pk)
+        if not task.is_open:
+            messages.error(
+                request,
+                _(
+                    "This task is closed: it takes no more reports. If it was closed by mistake, the cell committee "
+                    "sends the report back, which reopens it."
+                ),
+            )
+            return redirect("resolutions:task-detail", task_id=task.pk)
         form = ProgressForm(request.POST, request.FILES, task=task)
-        if form.is_valid():
+        if form.is_valid() and form.cleaned_data["status"] == Task.Status.DONE and not confirmed(request):
+            # Reporting a task done closes it to further reports: asked first (chibo.js asks in a dialog;
+            # without JavaScript the form comes back with the question). Nothing is written yet.
+            confirm_done = True
+        elif form.is_valid():
             data = form.cleaned_data
             try:
                 post_update(
@@ -153,7 +168,9 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
             else:
                 messages.success(request, _("Your report was saved. The cell committee will review it."))
             return redirect("resolutions:task-detail", task_id=task.pk)
-    elif may_report and is_live:
+    elif may_report and is_live and task.is_open:
+        # A task done, not met or cancelled takes no more reports: a mistake is undone by the committee sending
+        # the report back, which reopens the task.
         form = ProgressForm(task=task)
     updates = task.updates.select_related("author", "reviewed_by")
     return render(
@@ -170,6 +187,7 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
             "may_review": can_review(access, task),
             "days_late": task.days_late(today()),
             "overdue": task.is_overdue(),
+            "confirm_done": confirm_done,
         },
     )
 

@@ -77,6 +77,7 @@ def test_self_assessment_proposal_vote_and_approval(live_server, page: Page, tre
     page.get_by_role("link", name="Phê duyệt kết quả xếp loại").click()
     expect(page.locator("main")).to_contain_text("Hoàn thành nhiệm vụ")
     page.get_by_role("button", name="Phê duyệt kết quả xếp loại").click()
+    page.get_by_role("dialog").get_by_role("button", name="Đồng ý phê duyệt").click()
     expect(page.get_by_role("alert").first).to_contain_text("Đã phê duyệt kết quả xếp loại")
 
     cycle.refresh_from_db()
@@ -116,6 +117,7 @@ def test_the_ward_cannot_approve_one_excellent_too_many(live_server, page: Page,
     expect_fits_the_screen(page, "Phê duyệt kết quả xếp loại")
     page.get_by_label("Mức xếp loại phê duyệt cho Đảng viên member").select_option("excellent")
     page.get_by_role("button", name="Phê duyệt kết quả xếp loại").click()
+    page.get_by_role("dialog").get_by_role("button", name="Đồng ý phê duyệt").click()
     expect(page.get_by_role("alert").first).to_contain_text(
         "Chưa lưu: 2 đảng viên xếp loại hoàn thành xuất sắc nhiệm vụ, vượt quá 20% của 8 đảng viên hoàn thành tốt "
         "nhiệm vụ (tối đa 1)."
@@ -127,6 +129,7 @@ def test_the_ward_cannot_approve_one_excellent_too_many(live_server, page: Page,
     # Back to "well completed", the list within the cap is approved.
     page.get_by_label("Mức xếp loại phê duyệt cho Đảng viên member").select_option("good")
     page.get_by_role("button", name="Phê duyệt kết quả xếp loại").click()
+    page.get_by_role("dialog").get_by_role("button", name="Đồng ý phê duyệt").click()
     expect(page.get_by_role("alert").first).to_contain_text("Đã phê duyệt kết quả xếp loại")
     cycle.refresh_from_db()
     assert cycle.status == EvaluationCycle.Status.CLOSED

@@ -61,9 +61,9 @@ def _emails(outbox: Path) -> list[email.message.EmailMessage]:
 
 
 def _draft_and_submit(page: Page, cell, day: dt.date, hai: Member, bich: Member) -> Resolution:  # type: ignore[no-untyped-def]
-    """The secretary, from the cell's page, drafts this month's resolution, assigns the tasks and submits it."""
-    expect(page.get_by_role("heading", level=1)).to_have_text(cell.name)
-    page.get_by_role("link", name="Soạn nghị quyết").first.click()
+    """The secretary, from her home page, drafts this month's resolution, assigns the tasks and submits it."""
+    expect(page.get_by_role("heading", level=1)).to_have_text("Việc cần đồng chí xử lý")
+    page.get_by_role("link", name="Soạn nghị quyết tháng này").click()
     start, end = month_bounds(day)
     page.locator("#id_period_start").fill(start.strftime("%d/%m/%Y"))
     page.locator("#id_period_end").fill(end.strftime("%d/%m/%Y"))
@@ -135,7 +135,7 @@ def _meeting_adopts(page: Page, cell, resolution: Resolution, people, away: Memb
 
 def _member_reports(page: Page, base_url: str, username: str, title: str, status: str, progress: int, note: str,
                     evidence: dict[str, object] | None = None) -> None:  # fmt: skip
-    """A member logs in, lands on the cell's page, goes to "My tasks" and reports on the task."""
+    """A member logs in, lands on the home page, goes to "My tasks" and reports on the task."""
     log_in_as(page, base_url, username)
     page.locator("#main").get_by_role("link", name="Việc của tôi").click()  # on the page, not in the menu
     expect_fits_the_screen(page, "Việc của tôi")
@@ -147,6 +147,8 @@ def _member_reports(page: Page, base_url: str, username: str, title: str, status
     if evidence:
         page.get_by_label("Minh chứng (không bắt buộc)").set_input_files(evidence)  # type: ignore[arg-type]
     page.get_by_role("button", name="Gửi báo cáo").click()
+    if status == "done":  # closing a task is asked first
+        page.get_by_role("dialog").get_by_role("button", name="Đúng, nhiệm vụ đã hoàn thành").click()
     expect(page.get_by_role("alert").first).to_contain_text("Đã lưu báo cáo")
     expect(page.locator("main")).to_contain_text(note)
 
@@ -234,6 +236,11 @@ def _minutes(page: Page, base_url: str, meeting: Meeting, resolution: Resolution
     expect(page.get_by_role("alert").filter(has_text="Tài liệu sinh hoạt chưa được phát hành")).to_be_visible()
 
     page.get_by_role("button", name="Thông qua và khóa biên bản").click()
+    # Locking is asked first, saying what happens and how a correction reopens the minutes.
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("Biên bản sẽ bị khóa, không sửa được nữa")
+    expect(dialog).to_contain_text("Muốn sửa phải mở lại bằng một lần chỉnh sửa có lý do")
+    dialog.get_by_role("button", name="Đồng ý thông qua và khóa").click()
     expect(page.get_by_role("alert").first).to_contain_text("Đã lưu")
     expect(page.get_by_role("link", name="Điểm danh")).to_have_count(0)  # locked: nothing to change
 

@@ -25,6 +25,9 @@ def test_secretary_finds_a_member_without_accents_and_edits_the_phone(live_serve
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
     log_in(page, "bithu", "chibo-demo-2026")
 
+    # She lands on her home page, what needs her now, and goes on to her cell's page.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Việc cần đồng chí xử lý")
+    page.get_by_role("link", name="Trang chi bộ").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(cell.name)
     page.get_by_role("link", name="Tìm đảng viên").click()
     page.get_by_role("searchbox").fill(typed)

@@ -122,6 +122,30 @@ def test_the_ward_approves_or_sends_back(client_for, make_cycle) -> None:
     assert EvaluationCycle.objects.get(pk=cycle.pk).status == S.PROPOSAL
 
 
+def test_approving_asks_first_with_the_levels_chosen_and_writes_nothing_until_confirmed(client_for, make_cycle) -> None:
+    cycle = make_cycle(S.APPROVAL)
+    url = reverse("evaluations:approval", args=[cycle.pk])
+    data = {f"level_{e.pk}": "done" for e in cycle.evaluations.all()}
+    data.update({"action": "approve", "cell_level": "good"})
+    client = client_for("in_charge")
+    asked = client.post(url, data)
+    assert asked.status_code == 200
+    page = asked.content.decode()
+    assert "Việc phê duyệt không thể hoàn tác" in page
+    assert 'name="confirmed" value="yes"' in page
+    assert page.count('value="done" selected') == len(data) - 2  # the levels chosen are kept
+    assert EvaluationCycle.objects.get(pk=cycle.pk).status == S.APPROVAL
+    assert client.post(url, {**data, "confirmed": "yes"}).status_code == 302
+    assert EvaluationCycle.objects.get(pk=cycle.pk).status == S.CLOSED
+
+
+def test_the_approve_button_carries_the_question_for_the_dialog(client_for, make_cycle) -> None:
+    cycle = make_cycle(S.APPROVAL)
+    page = client_for("in_charge").get(reverse("evaluations:approval", args=[cycle.pk])).content.decode()
+    assert 'data-confirm="Các mức xếp loại đang hiển thị sẽ được phê duyệt' in page
+    assert 'data-confirm-title="Đồng chí có chắc chắn không?"' in page
+
+
 def test_the_vote_page_records_the_vote(client_for, make_cycle) -> None:
     cycle = make_cycle(S.VOTE)
     url = reverse("evaluations:vote", args=[cycle.pk])

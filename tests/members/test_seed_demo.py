@@ -359,3 +359,42 @@ def test_the_demo_has_a_history_of_status_changes_that_leaves_past_meetings_alon
             pk=transfer.member_id
         )
     assert all(e.recorded_by_id for e in MemberEvent.objects.filter(kind=E.TRANSFERRED))
+
+
+def test_every_demo_account_finds_something_to_do_on_its_home_page(client) -> None:  # type: ignore[no-untyped-def]
+    """Whatever the day the demo is seeded: the member has open tasks due this month, the secretary a draft, a
+    meeting and a report to confirm, the ward a classification to approve (README, "Demo accounts")."""
+    from django.urls import reverse
+
+    from chibo.home import home_for
+
+    day = today()
+    month_end = add_months(day.replace(day=1), 1) - dt.timedelta(days=1)
+    pages = {}
+    for username in NAMED_ACCOUNTS:
+        user = User.objects.get(username=username)
+        client.force_login(user)
+        response = client.get(reverse("home"), follow=True)
+        assert response.status_code == 200, username
+        pages[username] = response.content.decode()
+        home = home_for(access_for(user), day)
+        items = [*(i for c in home.cells for i in c.items), *(home.ward.approvals if home.ward else [])]
+        tasks = home.member.tasks if home.member else []
+        meetings = home.member.meetings if home.member else []
+        assert username == "admin" or items or tasks or meetings, username
+
+    member = home_for(access_for(User.objects.get(username="dangvien")), day).member
+    assert member is not None
+    assert [t for t in member.tasks if day <= t.deadline <= month_end]
+    assert "/tasks/" in pages["dangvien"]
+
+    cell = home_for(access_for(User.objects.get(username="bithu")), day).cells[0]
+    urls = " ".join(item.url for item in cell.items)
+    assert "/edit/" in urls  # the draft to finish
+    assert "/meetings/" in urls  # the meeting to prepare
+    assert any("chờ xác nhận" in item.label for item in cell.items)  # a report waiting
+
+    for ward_account in ("thuongtruc", "phutrach"):
+        ward = home_for(access_for(User.objects.get(username=ward_account)), day).ward
+        assert ward is not None
+        assert any("/approval/" in item.url for item in ward.approvals), ward_account

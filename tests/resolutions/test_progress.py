@@ -100,9 +100,44 @@ def test_a_lead_reports_and_the_task_shows_it(setup: Setup) -> None:
 
 
 def test_a_report_of_done_counts_as_complete(setup: Setup) -> None:
-    _report(_client(setup.lead), setup.task, status="done", progress="60")
+    _report(_client(setup.lead), setup.task, status="done", progress="60", confirmed="yes")
     setup.task.refresh_from_db()
     assert (setup.task.status, setup.task.progress, setup.task.completed_on) == ("done", 100, today())
+
+
+def test_reporting_done_asks_first_and_writes_nothing_until_confirmed(setup: Setup) -> None:
+    client = _client(setup.lead)
+    response = _report(client, setup.task, status="done", progress="60")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'name="confirmed" value="yes"' in page
+    assert "it takes no more reports" in page  # what will happen
+    assert "sends the report back, which reopens the task" in page  # how to undo it
+    assert 'data-confirm-when="status=done"' in page  # the dialog asks before the form is sent
+    assert not ProgressUpdate.objects.exists()
+    setup.task.refresh_from_db()
+    assert setup.task.status == "not_started"
+
+
+def test_a_done_task_shows_no_report_form_and_refuses_reports(setup: Setup) -> None:
+    client = _client(setup.lead)
+    _report(client, setup.task, status="done", progress="100", confirmed="yes")
+    page = client.get(reverse("resolutions:task-detail", args=[setup.task.pk]))
+    assert page.context["form"] is None
+    assert "This task is closed" in page.content.decode()
+    assert _report(client, setup.task, progress="50").status_code == 302
+    assert ProgressUpdate.objects.count() == 1
+    setup.task.refresh_from_db()
+    assert setup.task.status == "done"
+
+
+def test_the_resolution_page_lists_open_tasks_first(client_for, setup: Setup) -> None:
+    day = today()
+    done = TaskFactory(resolution=setup.resolution, deadline=day - dt.timedelta(days=20), order=0)
+    Task.objects.filter(pk=done.pk).update(status="done", progress=100)
+    late = TaskFactory(resolution=setup.resolution, deadline=day - dt.timedelta(days=2), order=9)
+    page = client_for("member").get(reverse("resolutions:resolution-detail", args=[setup.resolution.pk]))
+    assert [t.pk for t in page.context["tasks"]] == [late.pk, setup.task.pk, done.pk]
 
 
 def test_a_supporter_may_report(setup: Setup) -> None:
@@ -306,7 +341,7 @@ def test_the_task_page_runs_a_fixed_number_of_queries(
 # --- my tasks --------------------------------------------------------------------------------------
 
 
-def test_my_tasks_lists_overdue_first_then_by_deadline(tree, setup: Setup) -> None:
+def test_my_tasks_lists_open_work_overdue_first_then_by_deadline_and_closed_work_last(tree, setup: Setup) -> None:
     day = today()
     resolution = setup.resolution
     me = setup.lead
@@ -324,8 +359,8 @@ def test_my_tasks_lists_overdue_first_then_by_deadline(tree, setup: Setup) -> No
     response = _client(me).get(reverse("resolutions:my-tasks"))
     assert response.status_code == 200
     rows = response.context["rows"]
-    assert [row.task for row in rows] == [late, later_late, done, soon, setup.task, helped]
-    assert [row.leads for row in rows] == [True, True, True, True, True, False]
+    assert [row.task for row in rows] == [late, later_late, soon, setup.task, helped, done]
+    assert [row.leads for row in rows] == [True, True, True, True, False, True]
     assert [row.days_late for row in rows][:2] == [5, 1]
     assert response.context["counts"] == {"open": 5, "overdue": 2, "due_soon": 1}
     page = response.content.decode()

@@ -1,0 +1,399 @@
+"""The home page: what needs the signed-in person now, one section per role they hold.
+
+``home_for(access, day)`` gathers everything in a fixed number of queries, whatever the number of cells:
+
+- a cell's secretary or deputy (every cell they manage at once): 1 the cells, 2 the drafts and this month's
+  monthly resolutions, 3 the meetings of this month and those held but not approved, 4 the reports waiting
+  for confirmation, 5 the overdue tasks, 6 the members whose probation ends soon, 7 the absence requests waiting;
+- a member: 8 their open tasks, 9 the coming meetings with their own absence request;
+- the ward (standing committee, party secretary or deputy, committee member in charge): 10 the organisation of
+  their dashboard, the dashboard itself (``resolutions.dashboard.dashboard``: its own fixed number of queries),
+  11 the evaluation cycles waiting for their approval, 12 the inspections whose follow-up is overdue.
+
+It sits above the apps (like ``chibo.audit``) because it reads all of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+from typing import TypeVar
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from evaluations.access import can_approve
+from evaluations.models import EvaluationCycle
+from inspections.models import Inspection
+from members.access import Access
+from members.models import Member, Organisation, Role
+from resolutions.dashboard import OFF_TRACK, Row, dashboard
+from resolutions.models import AbsenceRequest, Meeting, ProgressUpdate, Resolution, Task
+from resolutions.views.dashboard import dashboard_scope, home_dashboard_org_id
+from resolutions.views.progress import upcoming_meetings
+
+T = TypeVar("T")
+
+# At most this many rows of one kind are listed on the home page; the count says how many there are.
+LIST_LIMIT = 5
+WARD_KINDS = (Role.Kind.STANDING, Role.Kind.PARTY_SECRETARY, Role.Kind.PARTY_DEPUTY, Role.Kind.IN_CHARGE)
+CELL_KINDS = (Role.Kind.SECRETARY, Role.Kind.DEPUTY)
+# Meetings that took or will take place (a cancelled one, whatever its status is called, is not work to do).
+LIVE_MEETINGS = (Meeting.Status.PLANNED, Meeting.Status.HELD, Meeting.Status.APPROVED)
+
+
+@dataclass
+class Item:
+    """One thing to do: what, where it is done, how many, how urgent ("danger", "warning" or "")."""
+
+    label: str
+    url: str
+    count: int | None = None
+    tone: str = ""
+    detail: str = ""
+
+
+@dataclass
+class CellSection:
+    cell: Organisation
+    items: list[Item] = field(default_factory=list)
+
+
+@dataclass
+class MemberSection:
+    tasks: list[Task]
+    overdue: int
+    meetings: list[Meeting]
+    day: dt.date
+
+
+@dataclass
+class WardSection:
+    org: Organisation | None
+    red: list[Row]
+    approvals: list[Item]
+    dashboard_url: str
+
+
+@dataclass
+class Home:
+    cells: list[CellSection]
+    member: MemberSection | None
+    ward: WardSection | None
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.cells and self.member is None and self.ward is None
+
+
+def home_for(access: Access, day: dt.date) -> Home:
+    return Home(cells=_cell_sections(access, day), member=_member_section(access, day), ward=_ward_section(access, day))
+
+
+# ---------------------------------------------------------------------------------------------------
+# The secretary's and deputy's cells
+# ---------------------------------------------------------------------------------------------------
+
+
+def _cell_sections(access: Access, day: dt.date) -> list[CellSection]:
+    cell_ids = {org_id for kind, _path, org_id in access.roles if kind in CELL_KINDS}
+    if not cell_ids:
+        return []
+    # Query 1: the cells.
+    cells = list(Organisation.objects.filter(pk__in=cell_ids, kind=Organisation.Kind.CELL).order_by("path"))
+    if not cells:
+        return []
+    month_start = day.replace(day=1)
+    # Query 2: the drafts to finish, and this month's monthly resolutions (whatever their status).
+    resolutions = list(
+        Resolution.objects.filter(cell__in=cells)
+        .filter(
+            Q(status__in=Resolution.EDITABLE)
+            | Q(kind=Resolution.Kind.MONTHLY, period_start__lte=day, period_end__gte=day)
+        )
+        .only("pk", "cell_id", "kind", "status", "number", "title", "period_start", "period_end", "seq")
+        .order_by("period_start", "seq")
+    )
+    # Query 3: this month's meetings and later ones, and those held whose minutes wait for approval.
+    meetings = list(
+        Meeting.objects.filter(cell__in=cells, status__in=LIVE_MEETINGS)
+        .filter(Q(date__gte=month_start) | Q(status=Meeting.Status.HELD))
+        .only("pk", "cell_id", "kind", "date", "starts_at", "status", "pack_published_at")
+        .order_by("date", "starts_at", "pk")
+    )
+    # Query 4: the reports waiting for confirmation, oldest first.
+    waiting = list(
+        ProgressUpdate.objects.filter(review=ProgressUpdate.Review.PENDING, task__resolution__cell__in=cells)
+        .select_related("task__resolution", "author")
+        .order_by("created_at", "pk")
+    )
+    # Query 5: the overdue tasks of the resolutions in force, the most overdue first.
+    overdue = list(
+        Task.objects.live()
+        .filter(resolution__cell__in=cells)
+        .overdue(day)
+        .select_related("resolution")
+        .only("pk", "title", "deadline", "status", "resolution__cell_id", "resolution__number")
+        .order_by("deadline", "pk")
+    )
+    # Query 6: members whose probation ends soon, counted per cell.
+    probation = Counter(
+        dict(
+            Member.objects.filter(cell__in=cells)
+            .probation_ending(day)
+            .order_by()
+            .values_list("cell_id")
+            .annotate(n=Count("pk"))
+            .values_list("cell_id", "n")
+        )
+    )
+    # Query 7: absence requests waiting for a decision, for meetings still to come.
+    requests = list(
+        AbsenceRequest.objects.filter(
+            status=AbsenceRequest.Status.PENDING, meeting__cell__in=cells, meeting__status=Meeting.Status.PLANNED
+        )
+        .select_related("meeting", "member")
+        .only("pk", "meeting__date", "meeting__cell_id", "member__full_name")
+        .order_by("meeting__date", "pk")
+    )
+    sections = []
+    for cell in cells:
+        items: list[Item] = []
+        items += _draft_items(cell, [r for r in resolutions if r.cell_id == cell.pk], day)
+        items += _meeting_items(cell, [m for m in meetings if m.cell_id == cell.pk], day)
+        items += _listed(
+            [u for u in waiting if u.task.resolution.cell_id == cell.pk],
+            lambda n: ngettext(
+                "%(count)d progress report waits for confirmation",
+                "%(count)d progress reports wait for confirmation",
+                n,
+            ),
+            lambda u: Item(
+                _("%(name)s on “%(task)s”") % {"name": u.author.full_name, "task": u.task.title},
+                reverse("resolutions:task-detail", args=[u.task.pk]),
+                detail=_("Confirm or send back"),
+            ),
+            tone="warning",
+        )
+        items += _listed(
+            [t for t in overdue if t.resolution.cell_id == cell.pk],
+            lambda n: ngettext("%(count)d task is overdue", "%(count)d tasks are overdue", n),
+            lambda t: Item(
+                t.title,
+                reverse("resolutions:task-detail", args=[t.pk]),
+                detail=_("deadline %(date)s (%(number)s)")
+                % {"date": t.deadline.strftime("%d/%m/%Y"), "number": t.resolution.number},
+            ),
+            tone="danger",
+        )
+        if probation[cell.pk]:
+            items.append(
+                Item(
+                    ngettext(
+                        "%(count)d member's probation ends soon",
+                        "%(count)d members' probation ends soon",
+                        probation[cell.pk],
+                    )
+                    % {"count": probation[cell.pk]},
+                    reverse("members:org-detail", args=[cell.pk]) + "#probation-ending",
+                    count=probation[cell.pk],
+                    tone="warning",
+                    detail=_("Review them and vote on their recognition"),
+                )
+            )
+        items += _listed(
+            [r for r in requests if r.meeting.cell_id == cell.pk],
+            lambda n: ngettext(
+                "%(count)d absence request waits for a decision", "%(count)d absence requests wait for a decision", n
+            ),
+            lambda r: Item(
+                _("%(name)s, meeting of %(date)s")
+                % {"name": r.member.full_name, "date": r.meeting.date.strftime("%d/%m/%Y")},
+                reverse("resolutions:meeting-detail", args=[r.meeting.pk]),
+                detail=_("Approve or refuse"),
+            ),
+            tone="warning",
+        )
+        sections.append(CellSection(cell=cell, items=items))
+    return sections
+
+
+def _listed(rows: Sequence[T], heading: Callable[[int], str], make: Callable[[T], Item], *, tone: str) -> list[Item]:
+    """A heading item with the count, then the first few rows, each a link to where it is dealt with."""
+    if not rows:
+        return []
+    first = [make(row) for row in rows[:LIST_LIMIT]]
+    head = Item(heading(len(rows)) % {"count": len(rows)}, first[0].url, count=len(rows), tone=tone)
+    return [head, *(Item(i.label, i.url, detail=i.detail, tone="sub") for i in first)]
+
+
+def _draft_items(cell: Organisation, resolutions: list[Resolution], day: dt.date) -> list[Item]:
+    drafts = [r for r in resolutions if r.status in Resolution.EDITABLE]
+    items = [
+        Item(
+            _("Finish the draft %(number)s (%(period)s)") % {"number": r.number, "period": r.period_label()},
+            reverse("resolutions:resolution-edit", args=[r.pk])
+            if r.status == Resolution.Status.DRAFT
+            else reverse("resolutions:resolution-detail", args=[r.pk]),
+            tone="warning",
+            detail=r.get_status_display(),
+        )
+        for r in drafts
+    ]
+    this_month = [r for r in resolutions if r.kind == Resolution.Kind.MONTHLY and r.period_start <= day <= r.period_end]
+    if not this_month and not drafts:
+        items.append(
+            Item(
+                _("Draft this month's resolution"),
+                reverse("resolutions:resolution-create", args=[cell.pk]),
+                tone="danger",
+                detail=_("month %(month)02d/%(year)d") % {"month": day.month, "year": day.year},
+            )
+        )
+    return items
+
+
+def _meeting_items(cell: Organisation, meetings: list[Meeting], day: dt.date) -> list[Item]:
+    items = []
+    for m in meetings:
+        url = reverse("resolutions:meeting-detail", args=[m.pk])
+        when = m.date.strftime("%d/%m/%Y")
+        if m.status == Meeting.Status.HELD:
+            items.append(
+                Item(_("Approve the minutes of the meeting of %(date)s") % {"date": when}, url, tone="warning")
+            )
+        elif m.status == Meeting.Status.PLANNED and m.date < day:
+            items.append(Item(_("Record the meeting of %(date)s as held") % {"date": when}, url, tone="danger"))
+        elif m.status == Meeting.Status.PLANNED:
+            time = m.starts_at.strftime("%H:%M") if m.starts_at else ""
+            label = (
+                _("Hold today's meeting at %(time)s") % {"time": time}
+                if m.date == day
+                else _("Prepare the meeting of %(date)s") % {"date": when}
+            )
+            items.append(Item(label, url, tone="warning" if m.date == day else ""))
+            if not m.pack_published_at:
+                items.append(
+                    Item(
+                        _("Release the meeting pack for %(date)s") % {"date": when},
+                        url,
+                        tone="warning",
+                        detail=_("Members must have it 24 hours before the meeting"),
+                    )
+                )
+    month_end = _month_end(day)
+    regular_this_month = [
+        m for m in meetings if m.kind == Meeting.Kind.REGULAR and day.replace(day=1) <= m.date <= month_end
+    ]
+    if not regular_this_month:
+        items.append(
+            Item(
+                _("Plan this month's meeting"),
+                reverse("resolutions:meeting-create", args=[cell.pk]),
+                tone="danger",
+            )
+        )
+    return items
+
+
+def _month_end(day: dt.date) -> dt.date:
+    following = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return following - dt.timedelta(days=1)
+
+
+# ---------------------------------------------------------------------------------------------------
+# The member's own work
+# ---------------------------------------------------------------------------------------------------
+
+
+def _member_section(access: Access, day: dt.date) -> MemberSection | None:
+    if access.member_id is None:
+        return None
+    # Query 8: open tasks, overdue first, then by deadline.
+    tasks = list(
+        Task.objects.live()
+        .of_member(access.member_id)
+        .open()
+        .select_related("resolution")
+        .only("pk", "title", "deadline", "status", "progress", "lead_member_id", "resolution__number")
+        .order_by("deadline", "pk")
+    )
+    # Query 9: the coming meetings with the member's own absence request.
+    meetings = upcoming_meetings(access.member_id, day)[:1]
+    return MemberSection(tasks=tasks, overdue=sum(t.deadline < day for t in tasks), meetings=meetings, day=day)
+
+
+# ---------------------------------------------------------------------------------------------------
+# The ward
+# ---------------------------------------------------------------------------------------------------
+
+
+def _ward_section(access: Access, day: dt.date) -> WardSection | None:
+    ward_roles = [(kind, path) for kind, path, _id in access.roles if kind in WARD_KINDS]
+    if not ward_roles:
+        return None
+    # Query 10: the organisation of the user's dashboard; then the dashboard itself, whose lights are the ones
+    # the dashboard page shows (``status_light``), never recomputed here.
+    org_id = home_dashboard_org_id(access)
+    org = Organisation.objects.filter(pk=org_id).first() if org_id else None
+    red: list[Row] = []
+    if org is not None:
+        board = dashboard(org, day, within=dashboard_scope(access, org))
+        red = [row for row in board.rows if row.light == OFF_TRACK]
+    paths = tuple(path for _kind, path in ward_roles)
+    under = reduce(or_, (Q(cell__path__startswith=p) for p in paths))
+    # Query 11: the evaluation cycles waiting for the ward's approval that this user may approve.
+    cycles = [
+        c
+        for c in EvaluationCycle.objects.filter(under, status=EvaluationCycle.Status.APPROVAL)
+        .select_related("cell")
+        .order_by("cell__path", "year")
+        if can_approve(access, c.cell)
+    ]
+    approvals = _listed(
+        cycles,
+        lambda n: ngettext(
+            "%(count)d yearly classification waits for approval",
+            "%(count)d yearly classifications wait for approval",
+            n,
+        ),
+        lambda c: Item(
+            _("%(cell)s, year %(year)d") % {"cell": c.cell.name, "year": c.year},
+            reverse("evaluations:approval", args=[c.pk]),
+        ),
+        tone="warning",
+    )
+    # Query 12: inspections whose follow-up is overdue, in the organisations under the user.
+    follow_ups = list(
+        Inspection.objects.filter(
+            reduce(or_, (Q(subject_org__path__startswith=p) for p in paths)),
+            follow_up_due__lt=day,
+            follow_up_done_on__isnull=True,
+        )
+        .select_related("subject_org")
+        .order_by("follow_up_due", "pk")
+    )
+    approvals += _listed(
+        follow_ups,
+        lambda n: ngettext(
+            "%(count)d inspection follow-up is overdue", "%(count)d inspection follow-ups are overdue", n
+        ),
+        lambda i: Item(
+            i.subject_org.name,
+            reverse("inspections:inspection-detail", args=[i.pk]),
+            detail=_("follow-up due %(date)s") % {"date": i.follow_up_due.strftime("%d/%m/%Y")},
+        ),
+        tone="danger",
+    )
+    return WardSection(
+        org=org,
+        red=red,
+        approvals=approvals,
+        dashboard_url=reverse("resolutions:dashboard", args=[org.pk]) if org else reverse("resolutions:dashboard-home"),
+    )

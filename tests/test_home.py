@@ -1,0 +1,164 @@
+"""The home page: each role sees what needs it now, each item a link to where it is done."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from evaluations.models import EvaluationCycle
+from members.models import Member, today
+from resolutions.models import AbsenceRequest, Meeting, Resolution
+from tests.factories import MemberFactory
+from tests.resolutions.factories import ProgressUpdateFactory, ResolutionFactory, TaskFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _meeting(cell, day: dt.date, **values) -> Meeting:  # type: ignore[no-untyped-def]
+    return Meeting.objects.create(cell=cell, date=day, starts_at=dt.time(19), place="Nhà văn hóa", **values)
+
+
+def _home(client: Client) -> str:
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.fixture
+def month(tree, people):  # type: ignore[no-untyped-def]
+    """Cell A1 on 18/11/2026: November's resolution in force with an overdue task and a waiting report, a next
+    month's draft, a meeting planned for the 25th with no pack yet and one absence request waiting."""
+    day = today()
+    member = Member.objects.get(user=people["member"])
+    current = ResolutionFactory(
+        cell=tree.cell_a1, period_start=day.replace(day=1), period_end=dt.date(2026, 11, 30), number="11-NQ/CB"
+    )
+    overdue = TaskFactory(resolution=current, lead_member=member, deadline=day - dt.timedelta(days=3), title="Quét dọn")
+    due = TaskFactory(resolution=current, lead_member=member, deadline=day + dt.timedelta(days=5), title="Thăm hộ")
+    TaskFactory(
+        resolution=current, lead_member=member, deadline=day - dt.timedelta(days=9), status="done", title="Xong"
+    )
+    ProgressUpdateFactory(task=due, author=member)
+    draft = ResolutionFactory(
+        cell=tree.cell_a1,
+        period_start=dt.date(2026, 12, 1),
+        period_end=dt.date(2026, 12, 31),
+        status=Resolution.Status.DRAFT,
+        number="12-NQ/CB",
+    )
+    meeting = _meeting(tree.cell_a1, day + dt.timedelta(days=7))
+    AbsenceRequest.objects.create(meeting=meeting, member=MemberFactory(cell=tree.cell_a1), reason="Ốm")
+    return {"overdue": overdue, "due": due, "draft": draft, "meeting": meeting, "member": member}
+
+
+def test_the_secretary_sees_the_draft_the_meeting_the_reports_and_the_overdue_work(client_for, month) -> None:
+    page = _home(client_for("secretary"))
+    assert reverse("resolutions:resolution-edit", args=[month["draft"].pk]) in page
+    assert "12-NQ/CB" in page
+    meeting_url = reverse("resolutions:meeting-detail", args=[month["meeting"].pk])
+    assert meeting_url in page
+    assert "Chuẩn bị buổi sinh hoạt ngày 25/11/2026" in page
+    assert "Phát hành tài liệu sinh hoạt" in page
+    assert "1 báo cáo tiến độ chờ xác nhận" in page
+    assert reverse("resolutions:task-detail", args=[month["due"].pk]) in page
+    assert "1 nhiệm vụ quá hạn" in page
+    assert reverse("resolutions:task-detail", args=[month["overdue"].pk]) in page
+    assert "1 đơn xin vắng chờ quyết định" in page
+    # Her cell's tabs are on the home page: the meetings are one tap away.
+    assert reverse("resolutions:meeting-list", args=[month["meeting"].cell_id]) in page
+
+
+def test_a_cell_without_this_months_resolution_or_meeting_is_asked_for_both(client_for, tree) -> None:
+    page = _home(client_for("secretary"))
+    assert "Soạn nghị quyết tháng này" in page
+    assert reverse("resolutions:resolution-create", args=[tree.cell_a1.pk]) in page
+    assert "Lập kế hoạch sinh hoạt tháng này" in page
+    assert reverse("resolutions:meeting-create", args=[tree.cell_a1.pk]) in page
+
+
+def test_a_held_meeting_asks_for_its_minutes_and_a_past_planned_one_to_be_recorded(client_for, tree) -> None:
+    day = today()
+    held = _meeting(tree.cell_a1, day - dt.timedelta(days=2), status=Meeting.Status.HELD)
+    missed = _meeting(tree.cell_a1, day - dt.timedelta(days=1))
+    page = _home(client_for("secretary"))
+    assert "Duyệt biên bản buổi sinh hoạt ngày 16/11/2026" in page
+    assert reverse("resolutions:meeting-detail", args=[held.pk]) in page
+    assert "Ghi nhận đã tổ chức buổi sinh hoạt ngày 17/11/2026" in page
+    assert reverse("resolutions:meeting-detail", args=[missed.pk]) in page
+    assert "Lập kế hoạch sinh hoạt tháng này" not in page
+
+
+def test_the_member_sees_open_tasks_overdue_first_and_the_next_meeting_with_its_pack(client_for, month) -> None:
+    month["meeting"].pack_published_at = timezone.now()
+    month["meeting"].save(update_fields=["pack_published_at"])
+    page = _home(client_for("member"))
+    assert page.index("Quét dọn") < page.index("Thăm hộ")
+    assert "Xong" not in page  # done work is not on the home page
+    assert reverse("resolutions:meeting-pack", args=[month["meeting"].pk]) in page
+    assert reverse("resolutions:absence-request", args=[month["meeting"].pk]) in page
+    # The member is not a secretary: no cell's to-do list.
+    assert "Soạn nghị quyết" not in page
+    assert reverse("resolutions:resolution-edit", args=[month["draft"].pk]) not in page
+
+
+def test_the_members_own_absence_request_shows_as_waiting(client_for, month) -> None:
+    AbsenceRequest.objects.create(meeting=month["meeting"], member=month["member"], reason="Đi công tác")
+    page = _home(client_for("member"))
+    assert "Đã xin vắng" in page
+    assert reverse("resolutions:absence-request", args=[month["meeting"].pk]) not in page
+
+
+def test_the_ward_sees_its_cells_off_track_and_what_waits_for_approval(client_for, tree, month) -> None:
+    cycle = EvaluationCycle.objects.create(cell=tree.cell_a1, year=2025, status=EvaluationCycle.Status.APPROVAL)
+    page = _home(client_for("standing"))
+    assert "Chậm tiến độ" in page
+    # No meeting was held last month: both cells of the ward are off track on the dashboard, and listed.
+    assert reverse("members:org-detail", args=[tree.cell_a1.pk]) in page
+    assert reverse("members:org-detail", args=[tree.cell_a2.pk]) in page
+    assert reverse("resolutions:dashboard", args=[tree.ward_a.pk]) in page
+    assert reverse("evaluations:approval", args=[cycle.pk]) in page
+    # The member in charge of A1 sees A1's cycle too; the other ward's secretary sees none of it.
+    assert reverse("evaluations:approval", args=[cycle.pk]) in _home(client_for("in_charge"))
+    assert reverse("evaluations:approval", args=[cycle.pk]) not in _home(client_for("other_secretary"))
+
+
+def test_a_person_with_several_roles_sees_each_section(client_for, people, tree, month) -> None:
+    from tests.factories import grant
+
+    grant(people["secretary"], "standing", tree.ward_a)
+    page = _home(client_for("secretary"))
+    assert reverse("resolutions:resolution-edit", args=[month["draft"].pk]) in page  # the cell
+    assert reverse("resolutions:dashboard", args=[tree.ward_a.pk]) in page  # the ward
+    assert reverse("resolutions:my-tasks") in page  # her own work
+
+
+def test_another_cells_work_is_not_on_the_home_page(client_for, month) -> None:
+    page = _home(client_for("other_secretary"))
+    assert reverse("resolutions:resolution-edit", args=[month["draft"].pk]) not in page
+    assert "Quét dọn" not in page
+
+
+def test_the_admin_lands_on_the_organisations_and_a_user_without_role_is_told_why(client_for) -> None:
+    assert client_for("admin").get(reverse("home")).url == reverse("members:org-tree")
+    assert client_for("nobody").get(reverse("home")).status_code == 403
+
+
+def test_the_home_page_reads_a_fixed_number_of_queries(client_for, people, tree, month, django_assert_max_num_queries):  # type: ignore[no-untyped-def]
+    from tests.factories import grant
+
+    grant(people["secretary"], "standing", tree.ward_a)
+    grant(people["secretary"], "secretary", tree.cell_a2)
+    client = client_for("secretary")
+    client.get(reverse("home"))
+    for cell in (tree.cell_a1, tree.cell_a2):
+        for n in range(3):
+            TaskFactory(resolution=ResolutionFactory(cell=cell), deadline=today() - dt.timedelta(days=n + 1))
+            _meeting(cell, today() + dt.timedelta(days=n + 2))
+    # session, user, access (2), cells, resolutions, meetings, reports, overdue, probation, absence requests,
+    # own tasks, own meetings, the dashboard's organisation and its queries (at most 9), cycles, inspections.
+    with django_assert_max_num_queries(27):
+        assert client.get(reverse("home")).status_code == 200
