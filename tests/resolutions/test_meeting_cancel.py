@@ -194,7 +194,7 @@ def test_only_the_cells_secretaries_cancel(client_for, planned, role, status) ->
     assert client_for(role).get(url).status_code == status
     planned.refresh_from_db()
     assert planned.status == Meeting.Status.PLANNED
-    assert not Notification.objects.exists()
+    assert not Notification.objects.filter(kind=Kind.MEETING_CANCELLED).exists()
 
 
 def test_a_cancelled_meeting_is_not_edited_held_or_attended(client_for, planned, people) -> None:
