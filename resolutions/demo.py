@@ -62,6 +62,7 @@ from members.models import (
     Suspension,
 )
 from propagandists import demo as propagandists_demo
+from resolutions import events, reminders
 from resolutions.meetings import meeting_settings, review_summary, target_snapshot
 from resolutions.models import (
     AbsenceRequest,
@@ -70,6 +71,7 @@ from resolutions.models import (
     Dissemination,
     Meeting,
     MonthlyReview,
+    Notification,
     ProgressUpdate,
     PublicOpinion,
     Resolution,
@@ -822,8 +824,38 @@ def seed_demo(
             propagandists_demo.seed_demo(root, today)
             inspections_demo.seed_demo(root, today)
             seed_evaluations(root, today)
+            ring_the_bells(root, today)
     counts = {**people.counts, **demo_counts(root, today)}
     return Report(scale, people.created, time.perf_counter() - started, counts)
+
+
+def ring_the_bells(root: Organisation, today: dt.date) -> int:
+    """What the people of the demo would have been told by the day it is seeded, under their bell: the tasks of
+    the resolutions in force assigned to them, the reports waiting for confirmation, the invitations to the
+    meetings to come, and the day's reminders. The messages are built by the same functions as the live ones
+    (``resolutions.events``, the sweep's builders) and stored without email: the demo's addresses are not real."""
+    drafts = []
+    in_force_now = Resolution.objects.filter(
+        cell__path__startswith=root.path,
+        status__in=Resolution.LIVE,
+        period_start__lte=today,
+        period_end__gte=today,
+    )
+    for resolution in in_force_now:
+        drafts += events.task_assigned_drafts(resolution)
+    waiting = ProgressUpdate.objects.filter(
+        task__resolution__cell__path__startswith=root.path, review=ProgressUpdate.Review.PENDING
+    ).select_related("task__resolution", "author")
+    for update in waiting:
+        drafts += events.report_waiting_drafts(update)
+    to_come = Meeting.objects.filter(cell__path__startswith=root.path, status=Meeting.Status.PLANNED, date__gte=today)
+    for meeting in to_come:
+        drafts += events.meeting_invited_drafts(meeting)
+    conf = reminders.reminder_settings()
+    drafts += [draft for builder in reminders.BUILDERS for draft in builder(today, conf)]
+    before = Notification.objects.count()
+    reminders._create(drafts, today)
+    return Notification.objects.count() - before
 
 
 # The member ``dangvien``'s own work in the month the demo is seeded: what a visitor trying the member's account

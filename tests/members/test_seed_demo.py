@@ -398,3 +398,19 @@ def test_every_demo_account_finds_something_to_do_on_its_home_page(client) -> No
         ward = home_for(access_for(User.objects.get(username=ward_account)), day).ward
         assert ward is not None
         assert any("/approval/" in item.url for item in ward.approvals), ward_account
+
+
+def test_the_demo_members_bells_hold_what_they_were_told() -> None:
+    """The demo's bells are not empty: the member was told of the tasks given to him and of the meeting to come,
+    the secretary of the report waiting for her; stored by the live builders, without email (the addresses are
+    not real)."""
+    from resolutions.models import Delivery, Kind, Notification
+
+    def kinds(username: str) -> set[str]:
+        return set(Notification.objects.filter(recipient__username=username).values_list("kind", flat=True))
+
+    assert {Kind.TASK_ASSIGNED, Kind.MEETING_INVITED} <= kinds("dangvien")
+    assert Kind.REPORT_WAITING in kinds("bithu")
+    waiting = Notification.objects.filter(recipient__username="bithu", kind=Kind.REPORT_WAITING)
+    assert all("/tasks/" in n.url for n in waiting)
+    assert not Delivery.objects.exists()
