@@ -136,6 +136,7 @@ def refused(folder: Path, media_root: Path, message: str) -> None:
     with pytest.raises(CommandError, match=message):
         call_command("restore", str(folder), yes=True)
     assert snapshot(media_root) == before
+    assert not list(media_root.glob(".restore-*"))  # no working folder left behind
 
 
 def test_a_truncated_archive_is_refused_and_the_live_data_untouched(live, settings) -> None:  # type: ignore[no-untyped-def]
@@ -227,6 +228,7 @@ def test_a_failed_database_step_leaves_the_media_as_they_were(live, settings, mo
         call_command("restore", str(live), yes=True)
     assert snapshot(settings.MEDIA_ROOT) == before
     assert (settings.MEDIA_ROOT / "evidence" / "2026" / "new.pdf").exists()
+    assert not list(settings.MEDIA_ROOT.glob(".restore-*"))
 
 
 def test_a_good_backup_still_restores_after_a_refused_one(live, settings, capsys) -> None:  # type: ignore[no-untyped-def]
