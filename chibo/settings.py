@@ -287,6 +287,10 @@ LOGGING = {
 # The Celery worker logs through the same configuration instead of its own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
+# The key that signs a backup's manifest (HMAC-SHA256), so a restore refuses a manifest changed after the backup.
+# Unset, a key is derived from SECRET_KEY; set it to restore on a server with another SECRET_KEY.
+BACKUP_SIGNING_KEY = _env("BACKUP_SIGNING_KEY", env.str, "")
+
 # Business settings with their defaults (the "unconfirmed" rules of the domain are settings).
 CHIBO = {
     "MEMBER_LIST_PAGE_SIZE": 50,
@@ -303,6 +307,13 @@ CHIBO = {
     "REMINDERS": {},
     # Evidence files attached to progress reports (PDF, JPEG, PNG, .docx, .xlsx, checked by content).
     "EVIDENCE_MAX_BYTES": _env("EVIDENCE_MAX_BYTES", env.int, 10 * 1024 * 1024),
+    # The Excel import of a cell's members (members/imports.py): the file's size, what it may unpack to, how much
+    # more tightly than an ordinary workbook it may be packed, the members it may list, the columns read.
+    "IMPORT_MAX_BYTES": 5 * 1024 * 1024,
+    "IMPORT_MAX_UNPACKED_BYTES": 20 * 1024 * 1024,
+    "IMPORT_MAX_RATIO": 100,
+    "IMPORT_MAX_ROWS": 10_000,
+    "IMPORT_MAX_COLUMNS": 50,
     # The yearly classification; see evaluations/rules.py for the defaults. Example: {"MIN_MONTHS_ADMITTED": 6}.
     "EVALUATION": {},
     # Public holidays that are not working days (dates or "dd/mm/yyyy"), for the deadline of the cell's review of
