@@ -3,20 +3,25 @@ died are found from their rows and queued again by the periodic job (``resolutio
 
 The crash cases run with a REAL worker and broker (``tests/worker.py``: Redis when REDIS_URL is set, as in CI,
 else the filesystem transport): the worker process is killed with SIGKILL in the middle of a send, the broker is
-a dead port while the sweep runs. The clock is the test's pinned one, moved to age the rows.
+a dead port while the sweep runs, and a Redis of the test's own is restarted with and without the production
+compose file's persistence (skipped where redis-server is not installed). The clock is the test's pinned one,
+moved to age the rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import signal
+import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import redis
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
@@ -32,7 +37,7 @@ from tests.factories import UserFactory
 from tests.production import free_port
 from tests.resolutions.hanging_mail import silent_mail_server
 from tests.resolutions.test_minutes import build_meeting
-from tests.worker import Worker, _drop_broker_connections, running_worker
+from tests.worker import Worker, _drop_broker_connections, broker, publishing_to_worker, running_worker
 
 D = Delivery.Status
 
@@ -369,3 +374,73 @@ def test_a_stuck_monthly_summary_is_offered_again_and_queued_again(tree, people,
     assert result.summary_pdfs == 1
     report.refresh_from_db()
     assert report.state == SummaryReport.PdfState.READY
+
+
+# ---------------------------------------------------------------------------------------------------
+# The broker restarted: with the production compose file's persistence, and without
+# ---------------------------------------------------------------------------------------------------
+
+PERSISTENCE = ["--appendonly", "yes", "--appendfsync", "everysec"]  # as in docker-compose.yml
+
+
+@contextmanager
+def own_redis(folder: Path, options: list[str]) -> Iterator[Callable[[], None]]:
+    """A Redis of the test's own (the broker of this process and of its worker); yields a function that restarts
+    it, as an operator or a crash would."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed")
+    folder.mkdir()
+    port = free_port()
+    command = [binary, "--port", str(port), "--dir", str(folder), "--save", "", *options]
+    client = redis.Redis(port=port, db=14)
+
+    def start() -> subprocess.Popen[bytes]:
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(100):
+            try:
+                client.ping()
+                return process
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise AssertionError("Redis did not start")
+
+    server = start()
+
+    def restart() -> None:
+        nonlocal server
+        server.terminate()  # SIGTERM: Redis ends cleanly (writing its append-only file when it keeps one)
+        server.wait(timeout=10)
+        server = start()
+
+    saved = os.environ.get("REDIS_URL")
+    os.environ["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
+    try:
+        yield restart
+    finally:
+        if saved is None:
+            os.environ.pop("REDIS_URL", None)
+        else:
+            os.environ["REDIS_URL"] = saved
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.mark.parametrize("persistent", [True, False], ids=["append-only file", "no persistence"])
+@pytest.mark.django_db(transaction=True)
+def test_emails_queued_before_a_broker_restart_are_sent_once(tmp_path, clock, persistent: bool) -> None:
+    extra, outbox = mail_settings(tmp_path)
+    with own_redis(tmp_path / "redis", PERSISTENCE if persistent else []) as restart:
+        with publishing_to_worker(tmp_path):
+            store(recipients(3), today())  # queued to the broker; no worker runs yet
+        queue = redis.Redis.from_url(broker(tmp_path)[0])
+        assert queue.llen("celery") == 3
+        restart()
+        assert queue.llen("celery") == (3 if persistent else 0)
+        with running_worker(tmp_path, extra) as worker:
+            if persistent:  # the worker finds the messages where they were
+                worker.wait_until(lambda: statuses() == {D.SENT: 3}, "the emails kept by Redis")
+            clock.shift(dt.timedelta(minutes=6))
+            assert requeue_unfinished().deliveries == (0 if persistent else 3)
+            worker.wait_until(lambda: statuses() == {D.SENT: 3}, "the three emails sent")
+    assert sorted(messages_to(outbox)) == [f"dv{i}@example.vn" for i in range(3)]
