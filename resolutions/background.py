@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -114,7 +114,9 @@ def requeue_unfinished(now: dt.datetime | None = None) -> Requeued:
         Q(due_at__lt=late) | Q(due_at__isnull=True, created_at__lt=late) | Q(due_at=now)
     )
     ids = list(pending.order_by("pk").values_list("pk", flat=True))
-    report.deliveries = _queue_rows(send_delivery, ids, lambda done: Delivery.objects.filter(pk__in=done), due_at=now)
+    report.deliveries = queue(send_delivery, [(pk,) for pk in ids])
+    # Not queued again before another DELIVERY_REQUEUE_MINUTES have passed.
+    Delivery.objects.filter(pk__in=ids[: report.deliveries]).update(due_at=now)
 
     # PDFs: queued again once, then given up (the page offers "Try again").
     cutoff = now - minutes("PDF_BUILD_MINUTES")
@@ -138,10 +140,3 @@ def requeue_unfinished(now: dt.datetime | None = None) -> Requeued:
         model.objects.filter(pk__in=[pk for pk, _version in calls[:sent]]).update(**{requested: now, requeued: True})
         setattr(report, field, sent)
     return report
-
-
-def _queue_rows(task: Any, ids: list[int], rows: Callable[[list[int]], Any], **fields: object) -> int:
-    sent = queue(task, [(pk,) for pk in ids])
-    if sent:
-        rows(ids[:sent]).update(**fields)
-    return sent

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from members.models import Member, Organisation
+from resolutions.background import build_is_stale
 from resolutions.models.freshness import TracksDashboard
 
 
@@ -193,8 +194,6 @@ class Meeting(models.Model):
     def pdf_build_is_stale(self) -> bool:
         """The current version is being built, but for longer than a build can take: the worker died, or the
         message was lost. The page offers the build again instead of waiting for ever."""
-        from resolutions.background import build_is_stale
-
         return (
             self.pdf_state == self.PdfState.BUILDING
             and self.pdf_version == self.version

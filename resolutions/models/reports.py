@@ -17,6 +17,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Organisation
+from resolutions.background import build_is_stale
 
 
 def report_path(instance: SummaryReport, filename: str) -> str:
@@ -68,8 +69,6 @@ class SummaryReport(models.Model):
 
     def is_building(self) -> bool:
         """Being built, and not for longer than a build can take (then it is offered again)."""
-        from resolutions.background import build_is_stale
-
         return (
             self.state == self.PdfState.BUILDING
             and self.pdf_version == self.version
@@ -77,8 +76,6 @@ class SummaryReport(models.Model):
         )
 
     def build_is_stale(self) -> bool:
-        from resolutions.background import build_is_stale
-
         return (
             self.state == self.PdfState.BUILDING
             and self.pdf_version == self.version
