@@ -46,7 +46,8 @@ bench: $(VENV)/.test-installed
 	$(PY) bench/run.py
 
 # Backups: the database (pg_dump on PostgreSQL, an online copy of SQLite) and the media files, with a manifest of
-# row counts and checksums, into var/backups/chibo-<time>/. Restore: make restore BACKUP=var/backups/chibo-<time>
+# row counts and checksums, signed, into var/backups/chibo-<time>/. Restore: make restore BACKUP=var/backups/chibo-<time>
+# (verifies the whole backup first and refuses a damaged or changed one; see the README's Backups section).
 backup: $(VENV)/.run-installed
 	$(PY) manage.py backup
 

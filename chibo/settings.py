@@ -147,14 +147,25 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = _env("CELERY_TASK_ALWAYS_EAGER", _strict_bool, False)
+# A task is acknowledged after it ran, and given again to a worker when the one running it dies: every task is
+# safe to run twice (the delivery row is claimed before sending; a PDF build is conditional on its version).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# No task may hang a worker: a soft limit raises inside the task, the hard one ends its process. Tasks that need
+# more or less say so (resolutions/tasks.py: sending 60/90 s, PDFs 240/300 s).
+CELERY_TASK_SOFT_TIME_LIMIT = 300
+CELERY_TASK_TIME_LIMIT = 360
+# Queueing with the broker down fails after a few quick tries (the row waits for the periodic job instead).
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 # Times are Asia/Ho_Chi_Minh (CELERY_TIMEZONE). Each job also runs by hand: manage.py send_reminders --date.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "reminder-sweep": {"task": "resolutions.tasks.sweep_reminders", "schedule": crontab(hour=7, minute=0)},
     "daily-digests": {"task": "resolutions.tasks.send_daily_digests", "schedule": crontab(hour=18, minute=0)},
+    # Emails and PDFs that a lost message or a dead worker left unfinished (resolutions/background.py).
+    "requeue-unfinished-work": {"task": "resolutions.tasks.requeue_unfinished_work", "schedule": crontab(minute="*/5")},
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -259,6 +270,9 @@ EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+# Seconds a mail server may take to answer before the send fails (and is retried later): a server that accepts
+# the connection and never answers must not hold a worker.
+EMAIL_TIMEOUT = _env("EMAIL_TIMEOUT", env.int, 20)
 DEFAULT_FROM_EMAIL = _env("DEFAULT_FROM_EMAIL", env.str, "chibo <no-reply@chibo.local>")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
@@ -287,9 +301,18 @@ LOGGING = {
 # The Celery worker logs through the same configuration instead of its own.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
+# The key that signs a backup's manifest (HMAC-SHA256), so a restore refuses a manifest changed after the backup.
+# Unset, a key is derived from SECRET_KEY; set it to restore on a server with another SECRET_KEY.
+BACKUP_SIGNING_KEY = _env("BACKUP_SIGNING_KEY", env.str, "")
+
 # Business settings with their defaults (the "unconfirmed" rules of the domain are settings).
 CHIBO = {
     "MEMBER_LIST_PAGE_SIZE": 50,
+    # Background work (resolutions/background.py): a pending email this many minutes past its time is queued
+    # again; a claim to send this old was abandoned by a dead worker; a PDF not built in this time is offered again.
+    "DELIVERY_REQUEUE_MINUTES": 5,
+    "DELIVERY_CLAIM_MINUTES": 10,
+    "PDF_BUILD_MINUTES": 10,
     # The address of the site, for links in emails.
     "SITE_URL": _env("SITE_URL", env.str, "http://127.0.0.1:8000"),
     # A regular meeting lasts at least this long (42-HD/BTCTW); longer when combined with a thematic one.
@@ -303,6 +326,13 @@ CHIBO = {
     "REMINDERS": {},
     # Evidence files attached to progress reports (PDF, JPEG, PNG, .docx, .xlsx, checked by content).
     "EVIDENCE_MAX_BYTES": _env("EVIDENCE_MAX_BYTES", env.int, 10 * 1024 * 1024),
+    # The Excel import of a cell's members (members/imports.py): the file's size, what it may unpack to, how much
+    # more tightly than an ordinary workbook it may be packed, the members it may list, the columns read.
+    "IMPORT_MAX_BYTES": 5 * 1024 * 1024,
+    "IMPORT_MAX_UNPACKED_BYTES": 20 * 1024 * 1024,
+    "IMPORT_MAX_RATIO": 100,
+    "IMPORT_MAX_ROWS": 10_000,
+    "IMPORT_MAX_COLUMNS": 50,
     # The yearly classification; see evaluations/rules.py for the defaults. Example: {"MIN_MONTHS_ADMITTED": 6}.
     "EVALUATION": {},
     # Public holidays that are not working days (dates or "dd/mm/yyyy"), for the deadline of the cell's review of

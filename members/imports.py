@@ -34,6 +34,15 @@ if TYPE_CHECKING:
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 DEFAULT_MAX_ROWS = 10_000
+# What the workbook unpacks to: openpyxl holds the shared strings in memory, whatever the reading mode, so a small
+# file whose one string unpacks to hundreds of megabytes would take a worker down. Checked before anything is read.
+DEFAULT_MAX_UNPACKED_BYTES = 20 * 1024 * 1024
+# An ordinary workbook's parts unpack to a few times, at most some tens of times, their packed size.
+DEFAULT_MAX_RATIO = 100
+# Parts smaller than this are not judged by their ratio (a tiny part of repeated text packs tightly and is harmless).
+RATIO_CHECKED_FROM = 1024 * 1024
+DEFAULT_MAX_COLUMNS = 50
+MAX_PARTS = 1000
 # Secretaries' lists often start with a title ("DANH SÁCH ĐẢNG VIÊN CHI BỘ …") above the header row.
 HEADER_SEARCH_ROWS = 15
 EARLIEST = dt.date(1900, 1, 1)
@@ -125,6 +134,24 @@ def max_bytes() -> int:
 
 def max_rows() -> int:
     return int(settings.CHIBO.get("IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS))
+
+
+def max_unpacked_bytes() -> int:
+    return int(settings.CHIBO.get("IMPORT_MAX_UNPACKED_BYTES", DEFAULT_MAX_UNPACKED_BYTES))
+
+
+def max_ratio() -> int:
+    return int(settings.CHIBO.get("IMPORT_MAX_RATIO", DEFAULT_MAX_RATIO))
+
+
+def max_columns() -> int:
+    return int(settings.CHIBO.get("IMPORT_MAX_COLUMNS", DEFAULT_MAX_COLUMNS))
+
+
+def max_sheet_rows() -> int:
+    """The rows read in all, empty ones included: the members, the title above them, and as many empty rows
+    again between groups; past this the file is refused rather than read row after empty row."""
+    return 2 * max_rows() + HEADER_SEARCH_ROWS
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -335,6 +362,41 @@ def match_headers(values: tuple[Any, ...]) -> dict[str, int]:
     return found
 
 
+def check_package(fileobj: IO[bytes]) -> None:
+    """Refuse a workbook that would unpack to too much, from the sizes its ZIP directory declares (the reader
+    never unpacks a part past its declared size: a part that lies fails its checksum instead). Leaves it rewound."""
+    try:
+        with zipfile.ZipFile(fileobj) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise ImportFileError(_("The Excel file cannot be read; it may be damaged.")) from None
+    finally:
+        fileobj.seek(0)
+    if len(parts) > MAX_PARTS:
+        raise ImportFileError(
+            _("The workbook has %(count)d parts; at most %(limit)d are accepted.")
+            % {"count": len(parts), "limit": MAX_PARTS}
+        )
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > max_unpacked_bytes():
+        raise ImportFileError(
+            _(
+                "The workbook unpacks to %(size)s; at most %(limit)s is accepted. Remove pictures and unused "
+                "sheets, or split the list into smaller files."
+            )
+            % {"size": filesizeformat(unpacked), "limit": filesizeformat(max_unpacked_bytes())}
+        )
+    for part in parts:
+        if part.file_size >= RATIO_CHECKED_FROM and part.file_size > max_ratio() * max(part.compress_size, 1):
+            raise ImportFileError(
+                _(
+                    "The workbook is packed far more tightly than an Excel list is: one of its parts unpacks to "
+                    "%(ratio)d times its size, at most %(limit)d times is accepted. It is not read."
+                )
+                % {"ratio": part.file_size // max(part.compress_size, 1), "limit": max_ratio()}
+            )
+
+
 def open_workbook(fileobj: IO[bytes]) -> Any:
     """The first sheet of an .xlsx file, after checking its size and its content (not its name)."""
     fileobj.seek(0, 2)
@@ -349,17 +411,26 @@ def open_workbook(fileobj: IO[bytes]) -> Any:
         raise ImportFileError(
             _("This is not an Excel workbook (.xlsx). Save the list in Excel as “Excel Workbook” and try again.")
         )
+    check_package(fileobj)
     try:
         workbook = load_workbook(fileobj, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, SyntaxError):  # XML parse errors are SyntaxErrors
         raise ImportFileError(_("The Excel file cannot be read; it may be damaged.")) from None
-    return workbook.worksheets[0] if workbook.worksheets else None
+    if not workbook.worksheets:
+        return None
+    sheet = workbook.worksheets[0]
+    # The size the sheet declares is not trusted: the reader would pad every row to its width and add its
+    # empty rows. Each row is then as wide as its last cell, and the rows are counted as they are read.
+    sheet.reset_dimensions()
+    return sheet
 
 
 def sheet_rows(sheet: Any) -> Iterator[tuple[Any, ...]]:
-    """The values of each row. The sheet's XML is parsed as the rows are read, so a damaged sheet fails here,
-    half-way through the file; whatever the reader raises then means the file cannot be read."""
+    """The values of each row, read one at a time. The sheet's XML is parsed as the rows are read, so a damaged
+    sheet fails here, half-way through the file; whatever the reader raises then means the file cannot be read.
+    A sheet running past ``max_sheet_rows()`` rows, or a row with values past ``max_columns()``, is refused."""
     rows = sheet.iter_rows(values_only=True)
+    number = 0
     while True:
         try:
             values = next(rows)
@@ -367,6 +438,19 @@ def sheet_rows(sheet: Any) -> Iterator[tuple[Any, ...]]:
             return
         except Exception:  # the reader of an untrusted file: any failure means a damaged file
             raise ImportFileError(_("The Excel file cannot be read; it may be damaged.")) from None
+        number += 1
+        if number > max_sheet_rows():
+            message = _(
+                "The sheet runs past row %(n)d; at most %(n)d rows are read. Delete the empty rows at its end "
+                "or split the list into smaller files."
+            )
+            raise ImportFileError(message % {"n": max_sheet_rows()})
+        if len(values) > max_columns() and any(value is not None for value in values[max_columns() :]):
+            message = _(
+                "Row %(row)d has values past column %(n)d; at most %(n)d columns are read. Delete the extra "
+                "columns and try again."
+            )
+            raise ImportFileError(message % {"row": number, "n": max_columns()})
         yield values
 
 

@@ -123,7 +123,10 @@ for model, fields in (
     (Speech, ["meeting", "speaker", "speaker_name"]),
     (MonthlyReview, ["meeting", "resolution", "created_at"]),
     (Notification, ["recipient", "kind", "day", "subject", "read_at"]),
-    (Delivery, ["notification", "channel", "address", "status", "attempts", "sent_at"]),
+    (
+        Delivery,
+        ["notification", "channel", "address", "status", "attempts", "abandoned_claims", "claimed_at", "sent_at"],
+    ),
     (Preference, ["user", "daily_digest"]),
     (CalendarFeed, ["user", "created_at", "revoked_at"]),
     (SummaryReport, ["org", "month", "state", "built_on", "created_at"]),
@@ -136,6 +139,8 @@ for model, fields in (
             {
                 "list_display": fields,
                 "raw_id_fields": [f.name for f in model._meta.fields if f.is_relation and f.many_to_one],
+                # Emails left "needs checking" by a worker that died twice while sending are found by their status.
+                "list_filter": ["status", "channel"] if model is Delivery else [],
             },
         ),
     )

@@ -450,6 +450,7 @@ def queue_emails(
 ) -> int:
     """Give today's notifications (or only ``notifications``) an email delivery (once: unique per channel) and
     queue the pending ones."""
+    from resolutions.background import queue_after_commit
     from resolutions.tasks import send_delivery
 
     digest = Preference.objects.filter(user=OuterRef("recipient_id"), daily_digest=True)
@@ -474,7 +475,8 @@ def queue_emails(
     if notifications is not None:
         pending_rows = pending_rows.filter(notification__in=notifications)
     pending = list(pending_rows.values_list("pk", flat=True))
-    transaction.on_commit(lambda: [send_delivery.delay(pk) for pk in pending])
+    # With the broker down the rows stay PENDING: the periodic job queues them again (resolutions.background).
+    queue_after_commit(send_delivery, [(pk,) for pk in pending])
     return len(pending)
 
 

@@ -14,8 +14,10 @@ import uuid
 from celery import shared_task
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
+from resolutions.background import queue_after_commit, requeue_unfinished
 from resolutions.documents import render_minutes_pdf
 from resolutions.models import Meeting
 from resolutions.models.meetings import minutes_path
@@ -32,15 +34,21 @@ def request_minutes_pdf(meeting: Meeting) -> bool:
     meeting.refresh_from_db(fields=["version", "minutes_pdf", "pdf_version", "pdf_state"])
     if meeting.pdf_is_current:
         return False
-    version = meeting.version
-    Meeting.objects.filter(pk=meeting.pk, version=version).update(pdf_state=S.BUILDING, pdf_version=version)
-    meeting.pdf_state, meeting.pdf_version = S.BUILDING, version
-    pk = meeting.pk
-    transaction.on_commit(lambda: build_minutes_pdf.delay(pk, version))
+    version, now = meeting.version, timezone.now()
+    Meeting.objects.filter(pk=meeting.pk, version=version).update(
+        pdf_state=S.BUILDING, pdf_version=version, pdf_requested_at=now, pdf_requeued=False
+    )
+    meeting.pdf_state, meeting.pdf_version, meeting.pdf_requested_at = S.BUILDING, version, now
+    # With the broker down the row says "building" and the periodic job queues it once the build is stale.
+    queue_after_commit(build_minutes_pdf, [(meeting.pk, version)])
     return True
 
 
-@shared_task(bind=True, acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+# A PDF takes seconds; the limits only end a build that hangs (the periodic job then queues it again).
+PDF_LIMITS = {"soft_time_limit": 240, "time_limit": 300}
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3, **PDF_LIMITS)
 def build_minutes_pdf(self, meeting_id: int, version: int) -> str:  # type: ignore[no-untyped-def]
     """Render and store the minutes of ``version``; returns what it did (for the worker's log and the tests).
 
@@ -85,42 +93,65 @@ def build_minutes_pdf(self, meeting_id: int, version: int) -> str:  # type: igno
 MAX_SEND_ATTEMPTS = 5
 
 
-@shared_task(bind=True, acks_late=True, max_retries=MAX_SEND_ATTEMPTS)
+# ``acks_late`` and ``reject_on_worker_lost``: a message whose worker died is delivered again by the broker. That
+# is safe because the row is claimed first: a second copy of the message finds the row SENDING or SENT and stops.
+# The time limits end a send that hangs (EMAIL_TIMEOUT ends most of them first); they are far below the age at
+# which the periodic job takes a claim for abandoned (CHIBO["DELIVERY_CLAIM_MINUTES"]).
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    max_retries=MAX_SEND_ATTEMPTS,
+    soft_time_limit=60,
+    time_limit=90,
+)
 def send_delivery(self, delivery_id: int) -> str:  # type: ignore[no-untyped-def]
-    """Send one delivery exactly once: claimed under a row lock, marked sent in the same transaction.
+    """Send one delivery: claim the row, send outside any transaction, mark it sent.
 
-    A worker that dies mid-send rolls the claim back, and ``acks_late`` gives the message to another worker.
-    A failing channel is retried with exponential backoff; the error is stored on the row."""
+    The claim is a conditional update (PENDING → SENDING) in its own short transaction: only the worker that
+    changed the row sends; any other copy of the message returns. A worker that dies after the claim leaves the
+    row SENDING, for the periodic job (``resolutions.background``) to send once more or to show for checking.
+    A failing channel puts the row back to PENDING with the error and retries with exponential backoff."""
     from resolutions.channels import CHANNELS
     from resolutions.models import Delivery
 
-    try:
-        with transaction.atomic():
-            delivery = (
-                Delivery.objects.select_for_update().select_related("notification__recipient").get(pk=delivery_id)
-            )
-            if delivery.status != Delivery.Status.PENDING:
-                return delivery.status
-            CHANNELS[delivery.channel].send(delivery)
-            delivery.status, delivery.sent_at = Delivery.Status.SENT, timezone.now()
-            delivery.attempts += 1
-            delivery.last_error = ""
-            delivery.save(update_fields=["status", "sent_at", "attempts", "last_error"])
-            return delivery.status
-    except Delivery.DoesNotExist:
+    D = Delivery.Status
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = Delivery.objects.filter(pk=delivery_id, status=D.PENDING).update(
+            status=D.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
+    delivery = Delivery.objects.select_related("notification__recipient").filter(pk=delivery_id).first()
+    if delivery is None:
         return "missing"
-    except Exception as exc:  # the channel failed: record it, then retry later
-        attempts = Delivery.objects.get(pk=delivery_id).attempts + 1
-        final = attempts >= MAX_SEND_ATTEMPTS
-        Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING).update(
-            attempts=attempts,
+    if claimed != 1:
+        return delivery.status  # someone else has it, or it is done
+    try:
+        CHANNELS[delivery.channel].send(delivery)
+    except Exception as exc:  # the channel failed (or took too long): record it, then retry later
+        final = delivery.attempts >= MAX_SEND_ATTEMPTS
+        countdown = min(60 * 2**delivery.attempts, 3600)
+        Delivery.objects.filter(pk=delivery_id, status=D.SENDING).update(
             last_error=f"{type(exc).__name__}: {exc}"[:2000],
-            status=Delivery.Status.FAILED if final else Delivery.Status.PENDING,
+            status=D.FAILED if final else D.PENDING,
+            due_at=timezone.now() + dt.timedelta(seconds=countdown),
         )
         if final:
             logger.error("Delivery %s failed for good: %s", delivery_id, exc)
-            return Delivery.Status.FAILED
-        raise self.retry(exc=exc, countdown=min(60 * 2**attempts, 3600)) from exc
+            return D.FAILED
+        raise self.retry(exc=exc, countdown=countdown) from exc
+    Delivery.objects.filter(pk=delivery_id, status=D.SENDING).update(
+        status=D.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return D.SENT
+
+
+@shared_task(soft_time_limit=120, time_limit=150)
+def requeue_unfinished_work() -> str:
+    """Beat, every few minutes: queue again the emails and PDFs a lost message or a dead worker left unfinished."""
+    report = requeue_unfinished()
+    logger.info("Requeued %s", report)
+    return str(report)
 
 
 @shared_task(acks_late=True)
@@ -172,12 +203,13 @@ def request_summary_pdf(org, day: dt.date, *, by_hand: bool = False):  # type: i
         version=F("version") + 1, state=SummaryReport.PdfState.BUILDING, pdf_version=F("version") + 1, **fields
     )
     report.refresh_from_db(fields=["version", "pdf_version", "state", "number", "numbered_by_hand"])
-    pk, version = report.pk, report.version
-    transaction.on_commit(lambda: build_summary_pdf.delay(pk, version))
+    SummaryReport.objects.filter(pk=report.pk).update(requested_at=timezone.now(), requeued=False)
+    report.refresh_from_db(fields=["requested_at", "requeued"])
+    queue_after_commit(build_summary_pdf, [(report.pk, report.version)])
     return report, True
 
 
-@shared_task(bind=True, acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+@shared_task(bind=True, acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3, **PDF_LIMITS)
 def build_summary_pdf(self, report_id: int, version: int | None = None) -> str:  # type: ignore[no-untyped-def]
     """Render and store the summary of the report's organisation as of today; returns what it did.
 

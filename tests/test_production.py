@@ -135,6 +135,21 @@ def test_data_lives_in_volumes() -> None:
     assert used <= declared
 
 
+def test_redis_keeps_the_queue_across_a_restart() -> None:
+    """Without persistence a restart of Redis loses every queued email and PDF build: append-only file, flushed
+    every second, on the volume."""
+    redis = SERVICES["redis"]
+    command = redis["command"]
+    assert command[0] == "redis-server"
+    options = dict(zip(command[1::2], command[2::2], strict=True))
+    assert options["--appendonly"] == "yes"
+    assert options["--appendfsync"] == "everysec"
+    assert options.get("--dir", "/data") == "/data"
+    assert "redisdata:/data" in redis["volumes"]
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "--appendonly yes" in readme
+
+
 def test_migrations_run_as_a_one_off_before_the_app() -> None:
     migrate = SERVICES["migrate"]
     assert migrate["command"] == ["python", "manage.py", "migrate", "--noinput"]

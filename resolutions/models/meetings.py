@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from members.models import Member, Organisation
+from resolutions.background import build_is_stale
 from resolutions.models.freshness import TracksDashboard
 
 
@@ -115,6 +116,10 @@ class Meeting(models.Model):
     minutes_pdf = models.FileField(upload_to=minutes_path, blank=True)
     pdf_version = models.PositiveIntegerField(null=True, blank=True)
     pdf_state = models.CharField(max_length=10, choices=PdfState.choices, default=PdfState.NONE, blank=True)
+    # When the build of ``pdf_version`` was asked for (or queued again), and whether the periodic job has queued
+    # it again already: a build not done within CHIBO["PDF_BUILD_MINUTES"] is offered again and queued once more.
+    pdf_requested_at = models.DateTimeField(null=True, blank=True)
+    pdf_requeued = models.BooleanField(default=False)
     # The optional 100-point self-score (a scorecard used by some party committees).
     q_time = models.PositiveSmallIntegerField(_("time"), null=True, blank=True, validators=[MaxValueValidator(5)])
     q_attendance = models.PositiveSmallIntegerField(
@@ -147,6 +152,8 @@ class Meeting(models.Model):
             "minutes_pdf",
             "pdf_version",
             "pdf_state",
+            "pdf_requested_at",
+            "pdf_requeued",
             "version",
             "attended_count",
             "expected_count",
@@ -182,6 +189,16 @@ class Meeting(models.Model):
     @property
     def pdf_is_current(self) -> bool:
         return bool(self.minutes_pdf) and self.pdf_state == self.PdfState.READY and self.pdf_version == self.version
+
+    @property
+    def pdf_build_is_stale(self) -> bool:
+        """The current version is being built, but for longer than a build can take: the worker died, or the
+        message was lost. The page offers the build again instead of waiting for ever."""
+        return (
+            self.pdf_state == self.PdfState.BUILDING
+            and self.pdf_version == self.version
+            and build_is_stale(self.pdf_requested_at)
+        )
 
     def duration_minutes(self) -> int | None:
         """The planned length."""

@@ -58,13 +58,18 @@ class Notification(models.Model):
 
 
 class Delivery(models.Model):
-    """A notification sent through one channel (email today; SMS or Zalo later): a status row, so that a
-    worker dying mid-send neither loses the message nor sends it twice."""
+    """A notification sent through one channel (email today; SMS or Zalo later). The row, not the broker, is the
+    source of truth (``resolutions.tasks.send_delivery``): PENDING until a worker claims it (SENDING, with
+    ``claimed_at``), SENT once the channel took it. A claim left by a worker that died is sent again once by the
+    periodic job (``abandoned_claims``); a second abandoned claim leaves the row UNSURE, for a person to check,
+    rather than risking a third copy. Delivery is at least once, with at most one extra copy after a crash."""
 
     class Status(models.TextChoices):
         PENDING = "pending", pgettext_lazy("email delivery", "Waiting")
+        SENDING = "sending", pgettext_lazy("email delivery", "Sending")
         SENT = "sent", pgettext_lazy("email delivery", "Sent")
         FAILED = "failed", pgettext_lazy("email delivery", "Failed")
+        UNSURE = "unsure", pgettext_lazy("email delivery", "Needs checking")
 
     notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
     channel = models.CharField(_("channel"), max_length=16)
@@ -74,12 +79,20 @@ class Delivery(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When a worker claimed the row to send it (SENDING), and how many such claims were abandoned by a worker
+    # that died before it marked the row sent.
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    abandoned_claims = models.PositiveSmallIntegerField(_("abandoned sends"), default=0)
+    # When the row is next expected to be sent: its creation (empty), or the end of a retry's wait. A PENDING row
+    # well past it was lost on the way (a broker down or restarted) and is queued again by the periodic job.
+    due_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
         ordering = ["-created_at", "-pk"]
         constraints = [models.UniqueConstraint(fields=["notification", "channel"], name="delivery_once_per_channel")]
+        indexes = [models.Index(fields=["status", "created_at"])]
 
     def __str__(self) -> str:
         return f"{self.channel} → {self.address}: {self.status}"

@@ -17,6 +17,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Organisation
+from resolutions.background import build_is_stale
 
 
 def report_path(instance: SummaryReport, filename: str) -> str:
@@ -39,6 +40,9 @@ class SummaryReport(models.Model):
     pdf_version = models.PositiveIntegerField(null=True, blank=True)
     state = models.CharField(max_length=10, choices=PdfState.choices, default=PdfState.NONE, blank=True)
     built_on = models.DateField(_("built on"), null=True, blank=True)
+    # As for the minutes: when the build was asked for, and whether the periodic job has queued it again already.
+    requested_at = models.DateTimeField(null=True, blank=True)
+    requeued = models.BooleanField(default=False)
     # "12-BC/ĐU", drawn from the organisation's run of reports the first time the report is issued, and kept by
     # every rebuild of the month; empty while it is numbered by hand (the PDF then leaves the blank to fill in).
     number = models.CharField(_("number"), max_length=20, blank=True)
@@ -64,4 +68,16 @@ class SummaryReport(models.Model):
         )
 
     def is_building(self) -> bool:
-        return self.state == self.PdfState.BUILDING and self.pdf_version == self.version
+        """Being built, and not for longer than a build can take (then it is offered again)."""
+        return (
+            self.state == self.PdfState.BUILDING
+            and self.pdf_version == self.version
+            and not build_is_stale(self.requested_at)
+        )
+
+    def build_is_stale(self) -> bool:
+        return (
+            self.state == self.PdfState.BUILDING
+            and self.pdf_version == self.version
+            and build_is_stale(self.requested_at)
+        )

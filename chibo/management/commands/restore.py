@@ -1,4 +1,5 @@
-"""``manage.py restore FOLDER --yes``: put a backup back and check its row counts (``chibo.backups``)."""
+"""``manage.py restore FOLDER --yes``: verify a backup whole, put it back and check its row counts (``chibo.backups``).
+A damaged or changed backup is refused with the reason and a non-zero exit, the live data untouched."""
 
 from pathlib import Path
 from typing import Any
@@ -9,7 +10,10 @@ from chibo.backups import BackupError, restore
 
 
 class Command(BaseCommand):
-    help = "Replace the database and the media files with a backup's, then compare every table's row count."
+    help = (
+        "Verify a backup (signature, checksums, the archive read to its end), then replace the database and the "
+        "media files with its own and compare every table's row count."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("folder", type=Path, help="A folder written by manage.py backup.")
