@@ -258,16 +258,19 @@ def test_every_cell_has_the_five_mass_organisations_of_a_hamlet() -> None:
     assert all(cell_kinds == expected for cell_kinds in kinds.values())
 
 
-def test_a_task_shows_its_latest_report_that_was_not_sent_back(seeded: Seeded) -> None:
+def test_a_task_shows_its_latest_confirmed_report_and_no_one_reviewed_their_own(seeded: Seeded) -> None:
     reports: dict[int, list[ProgressUpdate]] = defaultdict(list)
-    for update in ProgressUpdate.objects.order_by("created_at", "pk"):
+    for update in ProgressUpdate.objects.select_related("author").order_by("created_at", "pk"):
         reports[update.task_id].append(update)
+        if update.reviewed_by_id is not None:
+            assert update.reviewed_by_id != update.author.user_id
     committees = _committees()
     tasks = Task.objects.values_list(
         "pk", "status", "progress", "completed_on", "lead_kind", "lead_member_id", "resolution__cell_id"
     )
+    assert not Task.objects.filter(follower=F("lead_member")).exists()
     for pk, status, progress, completed_on, lead_kind, lead, cell in tasks:
-        counted = [u for u in reports[pk] if u.review != ProgressUpdate.Review.SENT_BACK]
+        counted = [u for u in reports[pk] if u.review == ProgressUpdate.Review.CONFIRMED]
         if counted:
             latest = counted[-1]
             done_on = timezone.localtime(latest.created_at).date() if latest.status == TS.DONE else None
