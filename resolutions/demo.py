@@ -1536,13 +1536,15 @@ class _Builder:
                 update.review_note = rng.choice(SENT_BACK_NOTES)
                 update.reviewed_at = min(self.now, at + dt.timedelta(minutes=rng.randint(30, 180)))
                 update.reviewed_by_id = reviewer
-            elif not report.sent_back and reviewer is not None:
-                # Recent reports may await review; older ones were confirmed.
-                if _days(report.day, self.today) > 5 or rng.random() < 0.5:
-                    latest = update
-                    update.review = REVIEW.CONFIRMED
-                    update.reviewed_at = min(self.now, at + dt.timedelta(hours=rng.randint(2, 40)))
-                    update.reviewed_by_id = reviewer
+            elif (
+                not report.sent_back
+                and reviewer is not None
+                and (_days(report.day, self.today) > 5 or rng.random() < 0.5)  # recent reports may await review
+            ):
+                latest = update
+                update.review = REVIEW.CONFIRMED
+                update.reviewed_at = min(self.now, at + dt.timedelta(hours=rng.randint(2, 40)))
+                update.reviewed_by_id = reviewer
             rows.updates.append(update)
             planned.updates.append(update)
         # As services.apply_latest_confirmed: the latest confirmed report, or the initial state.

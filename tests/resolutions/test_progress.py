@@ -98,7 +98,8 @@ def test_a_report_waits_for_confirmation_and_counts_once_confirmed(client_for, s
     page = client.get(response["Location"])
     text = page.content.decode()
     assert "Đã vận động 20 hộ ký cam kết." in text
-    assert "Report waiting for confirmation" in text and "Waiting for review" in text
+    assert "Report waiting for confirmation" in text
+    assert "Waiting for review" in text
     assert list(page.context["updates"]) == [update]
     mine = client.get(reverse("resolutions:my-tasks")).content.decode()
     assert "Report waiting for confirmation" in mine
