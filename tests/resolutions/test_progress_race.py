@@ -36,6 +36,30 @@ def _expected(decisions: list[tuple[ProgressUpdate, bool]]) -> tuple[str, int]:
     return latest.status, latest.progress
 
 
+def _review(
+    update: ProgressUpdate,
+    confirm: bool,
+    by,  # type: ignore[no-untyped-def]
+    errors: list[BaseException],
+    barrier: threading.Barrier | None,
+) -> None:
+    """One reviewer's decision; in a thread (``barrier`` given) in its own connection, released with the others."""
+    try:
+        if barrier is not None:
+            barrier.wait(timeout=30)
+        review_update(
+            update=ProgressUpdate.objects.select_related("author").get(pk=update.pk),
+            confirm=confirm,
+            note="" if confirm else "Chưa đủ minh chứng.",
+            by=by,
+        )
+    except BaseException as error:
+        errors.append(error)
+    finally:
+        if barrier is not None:
+            connection.close()  # the thread's own connection
+
+
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_confirmations_and_send_backs_leave_the_latest_confirmed_report(tree) -> None:
     rng = random.Random(17)
@@ -60,27 +84,12 @@ def test_concurrent_confirmations_and_send_backs_leave_the_latest_confirmed_repo
         errors: list[BaseException] = []
         barrier = threading.Barrier(REPORTS)
 
-        def review(update: ProgressUpdate, confirm: bool, by, wait: bool) -> None:  # type: ignore[no-untyped-def]
-            try:
-                if wait:
-                    barrier.wait(timeout=30)
-                review_update(
-                    update=ProgressUpdate.objects.select_related("author").get(pk=update.pk),
-                    confirm=confirm,
-                    note="" if confirm else "Chưa đủ minh chứng.",
-                    by=by,
-                )
-            except BaseException as error:  # noqa: BLE001 - reported by the test below
-                errors.append(error)
-            finally:
-                if wait:
-                    connection.close()  # each thread's own connection
-
         order = list(zip(decisions, reviewers, strict=True))
         rng.shuffle(order)
         if concurrent:
             threads = [
-                threading.Thread(target=review, args=(update, confirm, by, True)) for (update, confirm), by in order
+                threading.Thread(target=_review, args=(update, confirm, by, errors, barrier))
+                for (update, confirm), by in order
             ]
             for thread in threads:
                 thread.start()
@@ -89,7 +98,7 @@ def test_concurrent_confirmations_and_send_backs_leave_the_latest_confirmed_repo
             close_old_connections()
         else:
             for (update, confirm), by in order:
-                review(update, confirm, by, False)
+                _review(update, confirm, by, errors, None)
         assert errors == []
         assert ProgressUpdate.objects.filter(task=task, review=ProgressUpdate.Review.PENDING).count() == 0
         task.refresh_from_db()
