@@ -4,7 +4,8 @@ The secretary drafts the month's resolution with a target and two tasks, each as
 deadline, and submits it; plans the monthly meeting, records the attendance and the vote that adopts it, and
 marks the meeting held. The two members log in and report progress, one with a photo as evidence. Beat's reminder
 sweep goes through the broker to the worker, which writes the reminder and emails it; the member sees it under
-the bell. The ward's standing committee member reads the cell's figures on the dashboard and drills down to the
+the bell. The secretary finds the two reports waiting on her home page and confirms them: only then do they count.
+The ward's standing committee member reads the cell's figures on the dashboard and drills down to the
 resolution. The secretary writes the monthly review and the conclusion, approves and locks the minutes, and has
 the worker build the minutes PDF, which is downloaded, read back and checked for its fonts.
 
@@ -23,6 +24,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 from PIL import Image
 from playwright.sync_api import Page, expect
 
@@ -151,6 +153,21 @@ def _member_reports(page: Page, base_url: str, username: str, title: str, status
         page.get_by_role("dialog").get_by_role("button", name="Đúng, nhiệm vụ đã hoàn thành").click()
     expect(page.get_by_role("alert").first).to_contain_text("Đã lưu báo cáo")
     expect(page.locator("main")).to_contain_text(note)
+    expect(page.locator("main")).to_contain_text("Báo cáo chờ xác nhận")  # it counts once confirmed
+
+
+def _secretary_confirms(page: Page, base_url: str, reports: list[tuple[str, str]]) -> None:
+    """The secretary finds the reports waiting on her home page and confirms each on its task's page: only then
+    do they count toward the task's progress (and the dashboard)."""
+    log_in_as(page, base_url, "secretary")
+    for name, title in reports:
+        page.goto(base_url + reverse("home"))
+        page.get_by_role("link", name=f"{name} báo cáo “{title}”").click()
+        expect_fits_the_screen(page, title)
+        expect(page.locator("main")).to_contain_text("Báo cáo chờ xác nhận")
+        page.get_by_role("button", name="Xác nhận", exact=True).click()
+        expect(page.get_by_role("alert").first).to_contain_text("Đã xác nhận báo cáo")
+        expect(page.locator("main")).not_to_contain_text("Báo cáo chờ xác nhận")
 
 
 def _reminder_on_the_worker(page: Page, base_url: str, worker: Worker, outbox: Path, hai: Member) -> None:
@@ -283,9 +300,11 @@ def test_one_month_of_a_cell(live_server, page: Page, tree, people, tmp_path, se
             page.get_by_role("link", name="Minh chứng: anh-ky-cam-ket.jpg").click()
         assert Path(download.value.path()).read_bytes() == photo["buffer"]
         assert ProgressUpdate.objects.get(task__title=COMMITMENTS).evidence_name == "anh-ky-cam-ket.jpg"
-        assert Task.objects.get(title=COMMITMENTS).status == Task.Status.DONE
+        assert Task.objects.get(title=COMMITMENTS).status == Task.Status.NOT_STARTED  # not confirmed yet
 
         _reminder_on_the_worker(page, live_server.url, worker, outbox, hai)
+        _secretary_confirms(page, live_server.url, [(hai.full_name, CLEAN_UP), (bich.full_name, COMMITMENTS)])
+        assert Task.objects.get(title=COMMITMENTS).status == Task.Status.DONE
         _ward_reads_the_dashboard(page, live_server.url, tree, resolution)
         pdf = _minutes(page, live_server.url, meeting, resolution, tmp_path)
         assert "build_minutes_pdf" in worker.log.read_text()
