@@ -62,12 +62,14 @@ def test_each_lands_on_what_needs_them_and_is_asked_before_what_cannot_be_undone
     assert Task.objects.get(pk=task.pk).status == Task.Status.NOT_STARTED  # counted once confirmed
 
     log_in_as(page, base, "secretary")
+    expect_fits_the_screen(page, HOME)
     page.get_by_role("link", name=f"{member.full_name} báo cáo “{task.title}”").click()
     page.get_by_role("button", name="Xác nhận", exact=True).click()
     expect(page.get_by_role("alert").first).to_contain_text("Đã xác nhận báo cáo")
     assert Task.objects.get(pk=task.pk).status == Task.Status.DONE
 
     log_in_as(page, base, "member")
+    expect_fits_the_screen(page, HOME)
     page.goto(base + reverse("resolutions:task-detail", args=[task.pk]))
     expect(page.locator("main")).to_contain_text("Đã xác nhận")
     expect(page.get_by_role("button", name="Gửi báo cáo")).to_have_count(0)

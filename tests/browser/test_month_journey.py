@@ -160,6 +160,7 @@ def _secretary_confirms(page: Page, base_url: str, reports: list[tuple[str, str]
     """The secretary finds the reports waiting on her home page and confirms each on its task's page: only then
     do they count toward the task's progress (and the dashboard)."""
     log_in_as(page, base_url, "secretary")
+    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
     for name, title in reports:
         page.goto(base_url + reverse("home"))
         page.get_by_role("link", name=f"{name} báo cáo “{title}”").click()
