@@ -127,7 +127,7 @@ def test_reporting_done_asks_first_and_writes_nothing_until_confirmed(setup: Set
     assert response.status_code == 200
     page = response.content.decode()
     assert 'name="confirmed" value="yes"' in page
-    assert "it takes no more reports" in page  # what will happen
+    assert "takes no more reports" in page  # what will happen
     assert "sends the report back, which reopens the task" in page  # how to undo it
     assert 'data-confirm-when="status=done"' in page  # the dialog asks before the form is sent
     assert not ProgressUpdate.objects.exists()
