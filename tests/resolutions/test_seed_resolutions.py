@@ -14,9 +14,11 @@ from io import StringIO
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from chibo.lib.html import looks_like_html, text_blocks, tidy_paragraphs
@@ -398,3 +400,16 @@ def test_reset_removes_the_resolutions_and_seeds_the_months_asked() -> None:
 def test_the_months_must_be_a_positive_number() -> None:
     with pytest.raises(CommandError, match="--months"):
         call_command("seed_demo", "--months", "0")
+
+
+def test_dangviens_report_waits_for_the_secretary_and_her_home_page_shows_it(seeded: Seeded, client) -> None:  # type: ignore[no-untyped-def]
+    """The demo's history is of confirmed reports; ``dangvien``'s latest waits for ``bithu``, not counted yet."""
+    dangvien = Member.objects.get(user__username="dangvien")
+    waiting = ProgressUpdate.objects.filter(author=dangvien, review=ProgressUpdate.Review.PENDING)
+    (report,) = waiting.filter(task__lead_member=dangvien, task__resolution__cell=_named_cell())
+    assert report.task.follower_id != dangvien.pk
+    counted = report.task.updates.filter(review=ProgressUpdate.Review.CONFIRMED).first()
+    assert report.task.progress == (counted.progress if counted else 0)
+    client.force_login(get_user_model().objects.get(username="bithu"))
+    page = client.get(reverse("home")).content.decode()
+    assert f"{dangvien.full_name} báo cáo “{report.task.title}”" in page
