@@ -275,6 +275,7 @@ def test_the_author_of_a_report_never_reviews_it(client_for, people, setup: Setu
     client = _in_english(client_for(who))
     page = client.get(reverse("resolutions:task-detail", args=[setup.task.pk]))
     assert reverse("resolutions:update-review", args=[update.pk]) not in page.content.decode()
+    assert "Your own report: another member of the cell committee confirms it." in page.content.decode()
     response = _review(client, update, "confirm")
     assert response.status_code == 302
     assert _texts(response) == [
