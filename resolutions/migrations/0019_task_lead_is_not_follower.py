@@ -3,20 +3,12 @@
 from django.db import migrations, models
 
 
-def unfollow_own_tasks(apps, schema_editor):
-    """A task whose lead also followed it loses its follower: the cell's secretary chooses another one."""
-    Task = apps.get_model("resolutions", "Task")
-    Task.objects.filter(lead_member__isnull=False, follower=models.F("lead_member")).update(follower=None)
-
-
 class Migration(migrations.Migration):
     dependencies = [
-        ("members", "0005_document_numbers_and_party_committee_secretaries"),
-        ("resolutions", "0017_meeting_cancelled_and_attendance_taken"),
+        ("resolutions", "0018_task_unfollow_own_tasks"),
     ]
 
     operations = [
-        migrations.RunPython(unfollow_own_tasks, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name="task",
             constraint=models.CheckConstraint(
