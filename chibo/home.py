@@ -127,9 +127,11 @@ def _cell_sections(access: Access, day: dt.date) -> list[CellSection]:
         .only("pk", "cell_id", "kind", "date", "starts_at", "status", "pack_published_at")
         .order_by("date", "starts_at", "pk")
     )
-    # Query 4: the reports waiting for confirmation, oldest first.
+    # Query 4: the reports waiting for confirmation, oldest first; not one's own (its author never reviews it).
     waiting = list(
         ProgressUpdate.objects.filter(review=ProgressUpdate.Review.PENDING, task__resolution__cell__in=cells)
+        .exclude(author__user_id=access.user_id)
+        .exclude(author_id=access.member_id or 0)
         .select_related("task__resolution", "author")
         .order_by("created_at", "pk")
     )

@@ -9,8 +9,9 @@ read a resolution, its tasks, its evidence whoever sees the cell (``Access.can_v
 draft, edit, submit, vote, amend, steps    the cell's secretary and deputy, and administrators
                                            (``Access.can_manage_org``)
 report progress on a task                  the task's lead and supporters; the secretary and deputy
-confirm or send back a report              the secretary and deputy, and the committee member who follows
-                                           the task
+confirm or send back a report              the secretary and deputy, administrators, and the committee member
+                                           who follows the task; never the report's author
+                                           (``rules.is_own_report``, checked again by the service)
 ========================================== ==============================================================
 
 An object the user does not see answers 404; one they see but may not change answers 403.
@@ -25,6 +26,7 @@ from django.http import Http404, HttpRequest
 
 from members.access import Access, access_for
 from resolutions.models import Meeting, ProgressUpdate, Resolution, Task
+from resolutions.rules import is_own_report
 
 CellObject = TypeVar("CellObject", Resolution, Meeting)
 
@@ -56,6 +58,17 @@ def can_review(access: Access, task: Task) -> bool:
     return access.can_manage_org(task.resolution.cell) or (
         access.member_id is not None and task.follower_id == access.member_id
     )
+
+
+def can_review_update(access: Access, update: ProgressUpdate) -> bool:
+    """Whether the page offers to confirm or send back ``update``: a reviewer of its task who did not write it."""
+    own = is_own_report(
+        author_member_id=update.author_id,
+        author_user_id=update.author.user_id,
+        reviewer_member_id=access.member_id,
+        reviewer_user_id=access.user_id,
+    )
+    return not own and can_review(access, update.task)
 
 
 def get_task(request: HttpRequest, task_id: int, *, report: bool = False, review: bool = False) -> Task:

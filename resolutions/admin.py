@@ -67,7 +67,10 @@ class TaskAdmin(SimpleHistoryAdmin):
 class ProgressUpdateAdmin(SimpleHistoryAdmin):
     list_display = ["task", "author", "status", "progress", "review", "created_at"]
     list_filter = ["review", "status"]
-    raw_id_fields = ["task", "author", "reviewed_by"]
+    raw_id_fields = ["task", "author"]
+    # A report is confirmed or sent back on the task's page, never by its author, and the task then follows its
+    # latest confirmed report (``services.review_update``): the admin does not change the review.
+    readonly_fields = ["review", "reviewed_by", "reviewed_at", "review_note"]
 
 
 @admin.register(Vote)

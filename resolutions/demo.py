@@ -894,15 +894,20 @@ def give_named_accounts_work(today: dt.date) -> None:
     # A member's task is reported on by its lead: the reports so far become the new lead's.
     ProgressUpdate.objects.filter(task=led).update(author=member)
     led.lead_kind, led.lead_member, led.lead_mass_organisation = LK.MEMBER, member, None
-    # A report waiting for the secretary: the one already there, else a new one the task shows at once.
+    if led.follower_id == member.pk:  # lead and follower differ
+        led.follower_id = committee.pk if committee is not None else None
+    # A report waiting for the secretary: the one already there, else a new one. It counts toward the task's
+    # progress once she confirms it.
     waiting = ProgressUpdate.objects.filter(task=led, review=REVIEW.PENDING).exists()
-    if not waiting:
-        led.status, led.progress = TS.IN_PROGRESS, max(led.progress, 30)
-    led.save(update_fields=["deadline", "lead_kind", "lead_member", "lead_mass_organisation", "status", "progress"])
+    led.save(update_fields=["deadline", "lead_kind", "lead_member", "lead_mass_organisation", "follower"])
     led.supporters.remove(member)
     if not waiting:
         ProgressUpdate.objects.create(
-            task=led, author=member, status=TS.IN_PROGRESS, progress=led.progress, note=DANGVIEN_REPORT
+            task=led,
+            author=member,
+            status=TS.IN_PROGRESS,
+            progress=max(led.progress, 30),
+            note=DANGVIEN_REPORT,
         )
     others = [t for t in open_tasks if t.pk != led.pk]
     if others:
@@ -1037,6 +1042,7 @@ class Cell:
     people: list[Person] = field(default_factory=list)
     committee: list[Person] = field(default_factory=list)  # the secretary first, then the deputy
     secretary_user_id: int | None = None
+    committee_users: dict[int, int] = field(default_factory=dict)  # a committee member's record → their account
     groups: list[tuple[int, str]] = field(default_factory=list)
     mass: dict[str, MassOrganisation] = field(default_factory=dict)
     meeting_day: int = 3
@@ -1215,6 +1221,7 @@ class _Builder:
         for org_id, kind, user_id, member_id, username in sorted(roles, key=lambda row: (row[0], rank[row[1]])):
             cell = cells[org_id]
             cell.committee.append(people[member_id])
+            cell.committee_users[member_id] = user_id
             if kind == Role.Kind.SECRETARY:
                 cell.secretary_user_id = user_id
                 if username == "bithu":
@@ -1451,7 +1458,9 @@ class _Builder:
             elif roll < 0.27:
                 lead_kind = LK.COMMITTEE
             member_lead = lead if lead_kind == LK.MEMBER else None
-            follower = rng.choice([p for p in cell.committee if p is not member_lead] or cell.committee)
+            # Lead and follower differ: a cell whose only committee member leads the task leaves it unfollowed.
+            others = [p for p in cell.committee if p is not member_lead]
+            follower = rng.choice(others) if others else None
             is_focal = theme is themes[0] and focal > 0
             focal -= is_focal
             task = Task(
@@ -1463,13 +1472,14 @@ class _Builder:
                 lead_kind=lead_kind,
                 lead_member_id=member_lead.pk if member_lead else None,
                 lead_mass_organisation=mass,
-                follower_id=follower.pk,
+                follower_id=follower.pk if follower else None,
                 carried_from=carried.task if carried else None,
                 order=order,
             )
             others = [p for p in helpers if p is not member_lead]
             supporters = rng.sample(others, min(len(others), rng.choice((0, 1, 1, 2, 2))))
-            plan.tasks.append(PlannedTask(task, member_lead, member_lead or follower, supporters, theme))
+            author = member_lead or follower or cell.committee[0]
+            plan.tasks.append(PlannedTask(task, member_lead, author, supporters, theme))
 
     def _deadline(self, start: dt.date, end: dt.date, held_on: dt.date, *, draft: bool) -> dt.date:
         rng = self.rng
@@ -1550,20 +1560,26 @@ class _Builder:
                 note=report.note.format(progress=report.progress),
                 created_at=at,
             )
-            if report.sent_back:
+            # The author of a report never reviews it: the secretary, or for her own reports the next committee
+            # member; a report no one else could review waits.
+            reviewer = next((u for pk, u in cell.committee_users.items() if pk != planned.author.pk), None)
+            if report.sent_back and reviewer is not None:
                 update.review = REVIEW.SENT_BACK
                 update.review_note = rng.choice(SENT_BACK_NOTES)
                 update.reviewed_at = min(self.now, at + dt.timedelta(minutes=rng.randint(30, 180)))
-                update.reviewed_by_id = cell.secretary_user_id
-            else:
+                update.reviewed_by_id = reviewer
+            elif (
+                not report.sent_back
+                and reviewer is not None
+                and (_days(report.day, self.today) > 5 or rng.random() < 0.5)  # recent reports may await review
+            ):
                 latest = update
-                if _days(report.day, self.today) > 5 or rng.random() < 0.5:  # recent reports may await review
-                    update.review = REVIEW.CONFIRMED
-                    update.reviewed_at = min(self.now, at + dt.timedelta(hours=rng.randint(2, 40)))
-                    update.reviewed_by_id = cell.secretary_user_id
+                update.review = REVIEW.CONFIRMED
+                update.reviewed_at = min(self.now, at + dt.timedelta(hours=rng.randint(2, 40)))
+                update.reviewed_by_id = reviewer
             rows.updates.append(update)
             planned.updates.append(update)
-        # As services._apply_latest: the latest report that was not sent back, or the initial state.
+        # As services.apply_latest_confirmed: the latest confirmed report, or the initial state.
         if latest is None:
             task.status, task.progress, task.completed_on = TS.NOT_STARTED, 0, None
         else:
@@ -2039,15 +2055,14 @@ class _Builder:
         return {"day": day.isoformat(), "tasks": tasks, "targets": targets, "summary": review_summary(tasks)}
 
     def _state_at(self, planned: PlannedTask, at: dt.datetime) -> tuple[str, int, dt.date | None]:
-        """As ``services._apply_latest`` would have left the task at ``at``: its latest report by then that had not
-        been sent back by then."""
+        """As ``services.apply_latest_confirmed`` would have left the task at ``at``: its latest report by then that
+        had been confirmed by then."""
         latest: ProgressUpdate | None = None
         for update in planned.updates:
             if update.created_at > at:
                 break
-            if update.review == REVIEW.SENT_BACK and update.reviewed_at is not None and update.reviewed_at <= at:
-                continue
-            latest = update
+            if update.review == REVIEW.CONFIRMED and update.reviewed_at is not None and update.reviewed_at <= at:
+                latest = update
         if latest is None:
             return str(TS.NOT_STARTED), 0, None
         closed = latest.status in (TS.DONE, TS.NOT_MET)

@@ -144,6 +144,36 @@ def progress_from_sums(score: int, weight: int) -> int | None:
 
 
 # ---------------------------------------------------------------------------------------------------
+# Reports and who confirms them
+# ---------------------------------------------------------------------------------------------------
+
+
+def is_own_report(
+    *, author_member_id: int, author_user_id: int | None, reviewer_member_id: int | None, reviewer_user_id: int | None
+) -> bool:
+    """The author of a report never reviews it: not by her member record, nor by her account (a secretary or an
+    administrator included). Every report waits for a confirmer who is not its author; only a confirmed report
+    counts toward the task's progress."""
+    same_member = reviewer_member_id is not None and reviewer_member_id == author_member_id
+    same_account = reviewer_user_id is not None and reviewer_user_id == author_user_id
+    return same_member or same_account
+
+
+OWN_REPORT = gettext_lazy("You wrote this report: another member of the cell committee confirms it or sends it back.")
+
+
+def same_lead_and_follower(*, lead_member_id: int | None, follower_id: int | None) -> bool:
+    """Lead and follower of a task differ: the member who leads a task does not also follow it (she would confirm
+    her own reports)."""
+    return lead_member_id is not None and lead_member_id == follower_id
+
+
+LEAD_IS_FOLLOWER = gettext_lazy(
+    "The lead of a task cannot also follow it: choose another committee member to follow it."
+)
+
+
+# ---------------------------------------------------------------------------------------------------
 # Meetings
 # ---------------------------------------------------------------------------------------------------
 

@@ -31,11 +31,13 @@ from resolutions.models import (
     Vote,
 )
 from resolutions.rules import (
+    OWN_REPORT,
     Entitlement,
     Roll,
     TaskProgress,
     VoteResult,
     entitled_voters,
+    is_own_report,
     judge_vote,
     rolled_up_progress,
     vote_meeting_refusal,
@@ -666,7 +668,8 @@ def progress_by_resolution(resolution_ids: Iterable[int]) -> dict[int, int | Non
 def post_update(
     *, task: Task, author: Member, status: str, progress: int, note: str = "", evidence: Any = None
 ) -> ProgressUpdate:
-    """A member reports on a task; the task shows the report at once, the secretary confirms or sends it back."""
+    """A member reports on a task. The report waits ("chờ xác nhận") for a confirmer who is not its author; the
+    task's status and percent change only once it is confirmed (``review_update``)."""
     if task.resolution.status not in Resolution.LIVE:
         raise WorkflowError(_("Progress is reported once the resolution is adopted."))
     if status == Task.Status.DONE:
@@ -679,7 +682,6 @@ def post_update(
         update.evidence_name = evidence.name[:200]
     try:
         update.save()
-        _apply_latest(task)
         events.tell(events.report_waiting_drafts(update))
     except Exception:
         # The file is written before the transaction commits: do not leave it behind on a failure.
@@ -689,10 +691,27 @@ def post_update(
     return update
 
 
+def reviews_own_report(update: ProgressUpdate, by: AbstractBaseUser) -> bool:
+    """Whether ``by`` wrote ``update`` (``rules.is_own_report``): by her member record or her account."""
+    reviewer_member_id = Member.objects.filter(user_id=by.pk).values_list("pk", flat=True).first()
+    return is_own_report(
+        author_member_id=update.author_id,
+        author_user_id=update.author.user_id,
+        reviewer_member_id=reviewer_member_id,
+        reviewer_user_id=by.pk,
+    )
+
+
 @transaction.atomic
 def review_update(*, update: ProgressUpdate, confirm: bool, note: str, by: AbstractBaseUser) -> ProgressUpdate:
+    """Confirm a report (the task then shows the latest confirmed report) or send it back (the task is unchanged,
+    unless the report had been confirmed). The author of a report never reviews it."""
+    if reviews_own_report(update, by):
+        raise WorkflowError(str(OWN_REPORT))
     if not confirm and not note.strip():
         raise WorkflowError(_("Say what is missing when sending a report back."))
+    # The task's row is locked first, so that reviews of its reports are applied one after the other.
+    task = Task.objects.select_for_update().get(pk=update.task_id)
     review = ProgressUpdate.Review.CONFIRMED if confirm else ProgressUpdate.Review.SENT_BACK
     now = timezone.now()
     # The state guard: two reviewers at once, only one of them wins.
@@ -703,14 +722,17 @@ def review_update(*, update: ProgressUpdate, confirm: bool, note: str, by: Abstr
         raise WorkflowError(_("This report has already been reviewed."))
     update.review, update.review_note, update.reviewed_by, update.reviewed_at = review, note, by, now
     record_changed([update])
-    _apply_latest(update.task)
+    apply_latest_confirmed(task)
+    update.task = task
     events.tell(events.report_decided_drafts(update), by=by)
     return update
 
 
-def _apply_latest(task: Task) -> None:
-    """The task shows its latest report that was not sent back (or its initial state when there is none)."""
-    latest = task.updates.exclude(review=ProgressUpdate.Review.SENT_BACK).order_by("-created_at", "-pk").first()
+def apply_latest_confirmed(task: Task) -> None:
+    """The task shows its latest confirmed report, by the order the reports were made (not the order they were
+    confirmed in), or its initial state when none is confirmed. Called with the task's row locked
+    (``select_for_update``) inside the transaction, so that concurrent reviews leave the latest confirmed state."""
+    latest = task.updates.filter(review=ProgressUpdate.Review.CONFIRMED).order_by("-created_at", "-pk").first()
     if latest is None:
         task.status, task.progress, task.completed_on = Task.Status.NOT_STARTED, 0, None
     else:
@@ -737,6 +759,7 @@ def tasks_for_member(member: Member) -> Any:
         Task.objects.live()
         .of_member(member.pk)
         .select_related("resolution", "lead_member", "lead_mass_organisation")
+        .with_pending_report()
         .annotate(
             is_pending=ExpressionWrapper(Q(status__in=Task.OPEN), output_field=BooleanField()),
             is_late=ExpressionWrapper(Q(status__in=Task.OPEN, deadline__lt=day), output_field=BooleanField()),

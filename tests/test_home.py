@@ -162,3 +162,12 @@ def test_the_home_page_reads_a_fixed_number_of_queries(client_for, people, tree,
     # own tasks, own meetings, the dashboard's organisation and its queries (at most 9), cycles, inspections.
     with django_assert_max_num_queries(27):
         assert client.get(reverse("home")).status_code == 200
+
+
+def test_the_secretarys_own_report_waits_for_another_confirmer_not_for_her(client_for, people, month) -> None:
+    """The author of a report never reviews it: her own report is not among those waiting for her."""
+    secretary = Member.objects.get(user=people["secretary"])
+    ProgressUpdateFactory(task=month["overdue"], author=secretary)
+    page = _home(client_for("secretary"))
+    assert "1 báo cáo tiến độ chờ xác nhận" in page  # the member's report only
+    assert "2 báo cáo tiến độ chờ xác nhận" in _home(client_for("deputy"))

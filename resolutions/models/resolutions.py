@@ -8,14 +8,16 @@ from decimal import Decimal
 from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from members.models import MassOrganisation, Member, Organisation, today
 from resolutions.models.freshness import TracksDashboard
+from resolutions.rules import LEAD_IS_FOLLOWER, same_lead_and_follower
 
 
 class ResolutionQuerySet(TracksDashboard):
@@ -169,6 +171,12 @@ class TaskQuerySet(TracksDashboard):
         dashboard's cell row and the cell's task list both count these, so their figures agree."""
         return self.live().exclude(status=Task.Status.CANCELLED)
 
+    def with_pending_report(self) -> TaskQuerySet:
+        """Annotates ``has_pending_report``: a report waits for confirmation ("chờ xác nhận"); until it is
+        confirmed the task's status and percent are those of its latest confirmed report."""
+        pending = ProgressUpdate.objects.filter(task=OuterRef("pk"), review=ProgressUpdate.Review.PENDING)
+        return self.annotate(has_pending_report=Exists(pending))
+
     def of_member(self, member_id: int) -> TaskQuerySet:
         """Tasks the member leads or supports: one subquery, the union of two index lookups, rather than an OR
         across the supporters' join, which makes the database read every task (and need DISTINCT)."""
@@ -247,10 +255,22 @@ class Task(models.Model):
                 condition=~Q(lead_kind="mass_org") | Q(lead_mass_organisation__isnull=False),
                 name="task_mass_organisation_lead",
             ),
+            # Lead and follower differ (``rules.same_lead_and_follower``), whatever path writes the task.
+            models.CheckConstraint(
+                condition=Q(lead_member__isnull=True) | Q(follower__isnull=True) | ~Q(follower=F("lead_member")),
+                name="task_lead_is_not_follower",
+                violation_error_message=LEAD_IS_FOLLOWER,
+            ),
         ]
 
     def __str__(self) -> str:
         return self.title
+
+    def clean(self) -> None:
+        super().clean()
+        lead = self.lead_member_id if self.lead_kind == self.LeadKind.MEMBER else None
+        if same_lead_and_follower(lead_member_id=lead, follower_id=self.follower_id):
+            raise ValidationError({"follower": LEAD_IS_FOLLOWER})
 
     @property
     def is_open(self) -> bool:

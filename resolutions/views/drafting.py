@@ -105,9 +105,9 @@ def resolution_detail(request: HttpRequest, resolution_id: int) -> HttpResponse:
     resolution = get_resolution(request, resolution_id)
     access = access_for(request.user)
     tasks = list(
-        resolution.tasks.select_related("lead_member", "lead_mass_organisation", "follower").prefetch_related(
-            Prefetch("supporters", queryset=Member.objects.only("pk", "full_name"))
-        )
+        resolution.tasks.select_related("lead_member", "lead_mass_organisation", "follower")
+        .with_pending_report()
+        .prefetch_related(Prefetch("supporters", queryset=Member.objects.only("pk", "full_name")))
     )
     day = today()
     context: dict[str, Any] = {

@@ -18,9 +18,9 @@ from chibo.lib.forms import confirmed
 from chibo.lib.uploads import detect_content_type
 from members.access import access_for, get_organisation, require
 from members.models import Member, today
-from resolutions.access import can_report_on, can_review, get_task, get_update
+from resolutions.access import can_report_on, can_review, can_review_update, get_task, get_update
 from resolutions.forms.progress import ProgressForm, ReviewForm
-from resolutions.models import AbsenceRequest, Meeting, Resolution, Task
+from resolutions.models import AbsenceRequest, Meeting, ProgressUpdate, Resolution, Task
 from resolutions.services import WorkflowError, post_update, progress_of, review_update, tasks_for_member
 
 DUE_SOON_DAYS = 7
@@ -166,13 +166,24 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
             except WorkflowError as error:
                 messages.error(request, str(error))
             else:
-                messages.success(request, _("Your report was saved. The cell committee will review it."))
+                messages.success(
+                    request,
+                    _(
+                        "Your report was saved and waits for confirmation: the task's progress changes once the "
+                        "cell committee confirms it."
+                    ),
+                )
             return redirect("resolutions:task-detail", task_id=task.pk)
     elif may_report and is_live and task.is_open:
-        # A task done, not met or cancelled takes no more reports: a mistake is undone by the committee sending
-        # the report back, which reopens the task.
+        # A task done, not met or cancelled takes no more reports: a report of "done" is undone while it waits,
+        # by the committee sending it back (the task stays open).
         form = ProgressForm(task=task)
-    updates = task.updates.select_related("author", "reviewed_by")
+    updates = list(task.updates.select_related("author", "reviewed_by"))
+    task.has_pending_report = any(u.review == ProgressUpdate.Review.PENDING for u in updates)
+    may_review = can_review(access, task)
+    for update in updates:
+        update.task = task
+        update.may_review = may_review and can_review_update(access, update)
     return render(
         request,
         "resolutions/progress/task_detail.html",
@@ -184,7 +195,7 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
             "form": form,
             "may_report": may_report,
             "is_live": is_live,
-            "may_review": can_review(access, task),
+            "may_review": may_review,
             "days_late": task.days_late(today()),
             "overdue": task.is_overdue(),
             "confirm_done": confirm_done,

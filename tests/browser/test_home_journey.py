@@ -1,10 +1,11 @@
 """On a phone: the secretary lands on her home page, taps the minutes waiting for her and is asked before locking
-them; the member lands on hers, taps an open task, reports it done and is asked first, and the task then takes no
-more reports."""
+them; the member lands on hers, taps an open task, reports it done and is asked first; the report waits for the
+secretary, who finds it on her home page and confirms it, and the task then takes no more reports."""
 
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from members.models import Member, today
@@ -54,9 +55,22 @@ def test_each_lands_on_what_needs_them_and_is_asked_before_what_cannot_be_undone
     page.get_by_role("button", name="Gửi báo cáo").click()
     dialog = page.get_by_role("dialog")
     expect(dialog).to_contain_text("không nhận thêm báo cáo nữa")
-    expect(dialog).to_contain_text("chi ủy trả lại báo cáo và nhiệm vụ được mở lại")
+    expect(dialog).to_contain_text("chi ủy có thể trả lại báo cáo, nhiệm vụ vẫn tiếp tục")
     dialog.get_by_role("button", name="Đúng, nhiệm vụ đã hoàn thành").click()
     expect(page.get_by_role("alert").first).to_contain_text("Đã lưu báo cáo")
-    expect(page.get_by_role("button", name="Gửi báo cáo")).to_have_count(0)
+    expect(page.locator("main")).to_contain_text("Báo cáo chờ xác nhận")
+    assert Task.objects.get(pk=task.pk).status == Task.Status.NOT_STARTED  # counted once confirmed
+
+    log_in_as(page, base, "secretary")
+    expect_fits_the_screen(page, HOME)
+    page.get_by_role("link", name=f"{member.full_name} báo cáo “{task.title}”").click()
+    page.get_by_role("button", name="Xác nhận", exact=True).click()
+    expect(page.get_by_role("alert").first).to_contain_text("Đã xác nhận báo cáo")
     assert Task.objects.get(pk=task.pk).status == Task.Status.DONE
+
+    log_in_as(page, base, "member")
+    expect_fits_the_screen(page, HOME)
+    page.goto(base + reverse("resolutions:task-detail", args=[task.pk]))
+    expect(page.locator("main")).to_contain_text("Đã xác nhận")
+    expect(page.get_by_role("button", name="Gửi báo cáo")).to_have_count(0)
     assert Resolution.objects.get(pk=resolution.pk).status == Resolution.Status.IN_PROGRESS

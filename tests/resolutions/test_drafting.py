@@ -7,6 +7,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from members.models import AwayPeriod, Exemption, MassOrganisation, Member, today
@@ -534,3 +536,46 @@ def test_upper_level_resolutions_come_from_the_cells_ancestors(client_for, draft
     assert {pk for pk, _ in choices} == {ward.pk, city.pk}
     client.post(url, {**edit_data(draft), "upper_resolutions": [ward.pk]})
     assert list(draft.upper_resolutions.all()) == [ward]
+
+
+# --- lead and follower differ ------------------------------------------------------------------------
+
+
+def test_a_task_whose_lead_also_follows_it_is_refused_on_its_row(client_for, draft, people) -> None:
+    committee = Member.objects.get(user=people["committee"])
+    rows = [task_row("Thu gom rác", committee, follower=committee.pk)]
+    response = client_for("secretary").post(
+        reverse("resolutions:resolution-edit", args=[draft.pk]),
+        edit_data(draft, tasks=rows),
+        headers={"accept-language": "vi"},
+    )
+    assert response.status_code == 200
+    errors = response.context["tasks"].forms[0].errors
+    assert errors["follower"] == [
+        "Người chủ trì nhiệm vụ không thể đồng thời là người theo dõi: đề nghị chọn một đồng chí cấp ủy khác theo dõi."
+    ]
+    assert "đồng thời là người theo dõi" in response.content.decode()
+    assert not draft.tasks.exists()
+    # Another committee member follows it: saved.
+    secretary = Member.objects.get(user=people["secretary"])
+    rows = [task_row("Thu gom rác", committee, follower=secretary.pk)]
+    client_for("secretary").post(reverse("resolutions:resolution-edit", args=[draft.pk]), edit_data(draft, tasks=rows))
+    assert draft.tasks.get().follower == secretary
+
+
+def test_a_committee_led_task_may_be_followed_by_anyone_of_the_committee(draft, people) -> None:
+    committee = Member.objects.get(user=people["committee"])
+    task = Task(resolution=draft, title="Họp tổ", deadline=month_end(), lead_kind="committee", follower=committee)
+    task.full_clean()  # no error
+
+
+def test_every_path_that_writes_a_task_refuses_a_lead_who_follows_it(draft, people) -> None:
+    """The model's validation (the admin's forms, an import) and the database itself refuse it."""
+    committee = Member.objects.get(user=people["committee"])
+    task = Task(resolution=draft, title="Thu quỹ", deadline=month_end(), lead_member=committee, follower=committee)
+    with pytest.raises(ValidationError) as refused:
+        task.full_clean()
+    assert "follower" in refused.value.message_dict
+    with pytest.raises(IntegrityError), transaction.atomic():
+        task.save()
+    assert not draft.tasks.exists()

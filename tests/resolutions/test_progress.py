@@ -85,22 +85,38 @@ def _texts(response) -> list[str]:  # type: ignore[no-untyped-def]
 # --- reporting -------------------------------------------------------------------------------------
 
 
-def test_a_lead_reports_and_the_task_shows_it(setup: Setup) -> None:
+def test_a_report_waits_for_confirmation_and_counts_once_confirmed(client_for, setup: Setup) -> None:
     client = _client(setup.lead)
     response = _report(client, setup.task)
     assert response.status_code == 302
     assert response["Location"] == reverse("resolutions:task-detail", args=[setup.task.pk])
+    assert "waits for confirmation" in _texts(response)[0]
     update = ProgressUpdate.objects.get()
     assert (update.author, update.status, update.progress, update.review) == (setup.lead, "in_progress", 40, "pending")
     setup.task.refresh_from_db()
-    assert (setup.task.status, setup.task.progress) == ("in_progress", 40)
+    assert (setup.task.status, setup.task.progress) == ("not_started", 0)  # not counted yet
     page = client.get(response["Location"])
-    assert "Đã vận động 20 hộ ký cam kết." in page.content.decode()
+    text = page.content.decode()
+    assert "Đã vận động 20 hộ ký cam kết." in text
+    assert "Report waiting for confirmation" in text
+    assert "Waiting for review" in text
     assert list(page.context["updates"]) == [update]
+    mine = client.get(reverse("resolutions:my-tasks")).content.decode()
+    assert "Report waiting for confirmation" in mine
+    on_resolution = client.get(reverse("resolutions:resolution-detail", args=[setup.resolution.pk]))
+    assert "Report waiting for confirmation" in on_resolution.content.decode()
+
+    _review(client_for("secretary"), update, "confirm")
+    setup.task.refresh_from_db()
+    assert (setup.task.status, setup.task.progress) == ("in_progress", 40)
+    assert "Report waiting for confirmation" not in client.get(reverse("resolutions:my-tasks")).content.decode()
 
 
-def test_a_report_of_done_counts_as_complete(setup: Setup) -> None:
+def test_a_report_of_done_counts_as_complete_once_confirmed(client_for, setup: Setup) -> None:
     _report(_client(setup.lead), setup.task, status="done", progress="60", confirmed="yes")
+    setup.task.refresh_from_db()
+    assert (setup.task.status, setup.task.progress, setup.task.completed_on) == ("not_started", 0, None)
+    _review(client_for("secretary"), ProgressUpdate.objects.get(), "confirm")
     setup.task.refresh_from_db()
     assert (setup.task.status, setup.task.progress, setup.task.completed_on) == ("done", 100, today())
 
@@ -111,17 +127,18 @@ def test_reporting_done_asks_first_and_writes_nothing_until_confirmed(setup: Set
     assert response.status_code == 200
     page = response.content.decode()
     assert 'name="confirmed" value="yes"' in page
-    assert "it takes no more reports" in page  # what will happen
-    assert "sends the report back, which reopens the task" in page  # how to undo it
+    assert "takes no more reports" in page  # what will happen
+    assert "can send the report back, and the task stays open" in page  # how to undo it
     assert 'data-confirm-when="status=done"' in page  # the dialog asks before the form is sent
     assert not ProgressUpdate.objects.exists()
     setup.task.refresh_from_db()
     assert setup.task.status == "not_started"
 
 
-def test_a_done_task_shows_no_report_form_and_refuses_reports(setup: Setup) -> None:
+def test_a_done_task_shows_no_report_form_and_refuses_reports(client_for, setup: Setup) -> None:
     client = _client(setup.lead)
     _report(client, setup.task, status="done", progress="100", confirmed="yes")
+    _review(client_for("secretary"), ProgressUpdate.objects.get(), "confirm")
     page = client.get(reverse("resolutions:task-detail", args=[setup.task.pk]))
     assert page.context["form"] is None
     assert "This task is closed" in page.content.decode()
@@ -219,19 +236,67 @@ def test_the_secretary_confirms_a_report(client_for, people, setup: Setup) -> No
     assert setup.task.progress == 70
 
 
-def test_a_report_sent_back_gives_way_to_the_previous_one(client_for, setup: Setup) -> None:
-    lead = _client(setup.lead)
+def test_a_report_sent_back_changes_nothing_and_a_confirmed_one_gives_way(client_for, setup: Setup) -> None:
+    lead, secretary = _client(setup.lead), client_for("secretary")
     _report(lead, setup.task, progress="30")
     _report(lead, setup.task, progress="90", note="Xong gần hết.")
-    latest = ProgressUpdate.objects.get(progress=90)
+    first, latest = ProgressUpdate.objects.get(progress=30), ProgressUpdate.objects.get(progress=90)
     setup.task.refresh_from_db()
-    assert setup.task.progress == 90
-    response = _review(client_for("secretary"), latest, "send_back", "Chưa có danh sách hộ ký cam kết.")
+    assert setup.task.progress == 0  # neither is confirmed yet
+    response = _review(secretary, latest, "send_back", "Chưa có danh sách hộ ký cam kết.")
     assert response.status_code == 302
     latest.refresh_from_db()
     assert (latest.review, latest.review_note) == ("sent_back", "Chưa có danh sách hộ ký cam kết.")
     setup.task.refresh_from_db()
+    assert (setup.task.status, setup.task.progress) == ("not_started", 0)  # sent back: no change
+    _review(secretary, first, "confirm")
+    setup.task.refresh_from_db()
     assert (setup.task.status, setup.task.progress) == ("in_progress", 30)
+
+
+def test_the_latest_confirmed_report_counts_whatever_the_order_of_confirmation(client_for, setup: Setup) -> None:
+    older = ProgressUpdateFactory(task=setup.task, progress=30)
+    newer = ProgressUpdateFactory(task=setup.task, progress=80)
+    secretary = client_for("secretary")
+    _review(secretary, newer, "confirm")
+    _review(secretary, older, "confirm")  # confirmed last, but reported first: the task stays at the newer one
+    setup.task.refresh_from_db()
+    assert setup.task.progress == 80
+
+
+@pytest.mark.parametrize("who", ["secretary", "admin"])
+def test_the_author_of_a_report_never_reviews_it(client_for, people, setup: Setup, who: str) -> None:
+    """A secretary, or an administrator, who reports on a task is not offered, and is refused, its review; the
+    report waits for another confirmer."""
+    author = Member.objects.filter(user=people[who]).first() or MemberFactory(
+        cell=setup.resolution.cell, user=people[who], full_name="Quản trị viên"
+    )
+    update = ProgressUpdateFactory(task=setup.task, author=author, progress=60)
+    client = _in_english(client_for(who))
+    page = client.get(reverse("resolutions:task-detail", args=[setup.task.pk]))
+    assert reverse("resolutions:update-review", args=[update.pk]) not in page.content.decode()
+    assert "Your own report: another member of the cell committee confirms it." in page.content.decode()
+    response = _review(client, update, "confirm")
+    assert response.status_code == 302
+    assert _texts(response) == [
+        "You wrote this report: another member of the cell committee confirms it or sends it back."
+    ]
+    update.refresh_from_db()
+    setup.task.refresh_from_db()
+    assert (update.review, update.reviewed_by, setup.task.progress) == ("pending", None, 0)
+    _review(client_for("committee"), update, "confirm")  # the follower, another confirmer
+    setup.task.refresh_from_db()
+    assert setup.task.progress == 60
+
+
+def test_the_service_refuses_a_review_of_ones_own_report(people, setup: Setup) -> None:
+    from resolutions.services import WorkflowError, review_update
+
+    update = ProgressUpdateFactory(task=setup.task, author=setup.follower)
+    with pytest.raises(WorkflowError):
+        review_update(update=update, confirm=True, note="", by=people["committee"])
+    update.refresh_from_db()
+    assert update.review == "pending"
 
 
 def test_sending_back_needs_a_note(client_for, setup: Setup) -> None:

@@ -8,10 +8,12 @@ from resolutions.rules import (
     default_attendance,
     duration_warning,
     entitled_voters,
+    is_own_report,
     judge_vote,
     proposed_quality,
     quality_level,
     rolled_up_progress,
+    same_lead_and_follower,
 )
 
 OFFICIAL = frozenset(range(1, 11))  # ten official members, ids 1..10
@@ -242,3 +244,46 @@ def test_quality_levels(score: int | None, level: str) -> None:
 def test_quality_proposals_come_from_the_data() -> None:
     assert proposed_quality(attendance_rate=80, tasks_done=3, tasks_total=4) == {"q_attendance": 4, "q_results": 22}
     assert proposed_quality(attendance_rate=None, tasks_done=0, tasks_total=0) == {}
+
+
+# "The author of a report never reviews it": not by her member record, nor by her account (a secretary or an
+# administrator reviewing her own report included); anyone else who may review, may.
+@pytest.mark.parametrize(
+    ("author", "reviewer", "own"),
+    [
+        ((1, 10), (2, 20), False),  # another member of the committee
+        ((1, 10), (1, 10), True),  # the author herself
+        ((1, 10), (1, None), True),  # her member record, whatever the account
+        ((1, 10), (None, 10), True),  # her account without a member record (an administrator reporting)
+        ((1, None), (None, 10), False),  # an author without an account; an administrator without a member record
+        ((1, None), (None, None), False),  # nobody known reviews nothing of hers
+        ((1, None), (2, None), False),
+    ],
+)
+def test_the_author_of_a_report_never_reviews_it(
+    author: tuple[int, int | None], reviewer: tuple[int | None, int | None], own: bool
+) -> None:
+    assert (
+        is_own_report(
+            author_member_id=author[0],
+            author_user_id=author[1],
+            reviewer_member_id=reviewer[0],
+            reviewer_user_id=reviewer[1],
+        )
+        is own
+    )
+
+
+# "Lead and follower differ."
+@pytest.mark.parametrize(
+    ("lead", "follower", "same"),
+    [
+        (1, 1, True),
+        (1, 2, False),
+        (1, None, False),
+        (None, 1, False),  # a task led by the committee or a mass organisation
+        (None, None, False),
+    ],
+)
+def test_lead_and_follower_differ(lead: int | None, follower: int | None, same: bool) -> None:
+    assert same_lead_and_follower(lead_member_id=lead, follower_id=follower) is same

@@ -464,13 +464,14 @@ def test_the_entitled_base_is_the_roll_of_the_day_less_those_absent_with_a_reaso
 
 
 def _as_it_stood(task: Task, updates: list[ProgressUpdate], at: dt.datetime) -> tuple[str, int, dt.date | None]:
-    """The task as ``services._apply_latest`` left it at ``at``: its latest report by then not yet sent back."""
+    """The task as ``services.apply_latest_confirmed`` left it at ``at``: its latest report by then, confirmed by
+    then."""
     latest = None
     for update in updates:
         if update.created_at > at:
             break
-        sent_back = update.review == ProgressUpdate.Review.SENT_BACK and update.reviewed_at and update.reviewed_at <= at
-        if not sent_back:
+        confirmed = update.review == ProgressUpdate.Review.CONFIRMED and update.reviewed_at and update.reviewed_at <= at
+        if confirmed:
             latest = update
     if latest is None:
         return TS.NOT_STARTED, 0, None

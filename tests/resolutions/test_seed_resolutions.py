@@ -14,9 +14,11 @@ from io import StringIO
 
 import pytest
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from chibo.lib.html import looks_like_html, text_blocks, tidy_paragraphs
@@ -258,16 +260,19 @@ def test_every_cell_has_the_five_mass_organisations_of_a_hamlet() -> None:
     assert all(cell_kinds == expected for cell_kinds in kinds.values())
 
 
-def test_a_task_shows_its_latest_report_that_was_not_sent_back(seeded: Seeded) -> None:
+def test_a_task_shows_its_latest_confirmed_report_and_no_one_reviewed_their_own(seeded: Seeded) -> None:
     reports: dict[int, list[ProgressUpdate]] = defaultdict(list)
-    for update in ProgressUpdate.objects.order_by("created_at", "pk"):
+    for update in ProgressUpdate.objects.select_related("author").order_by("created_at", "pk"):
         reports[update.task_id].append(update)
+        if update.reviewed_by_id is not None:
+            assert update.reviewed_by_id != update.author.user_id
     committees = _committees()
     tasks = Task.objects.values_list(
         "pk", "status", "progress", "completed_on", "lead_kind", "lead_member_id", "resolution__cell_id"
     )
+    assert not Task.objects.filter(follower=F("lead_member")).exists()
     for pk, status, progress, completed_on, lead_kind, lead, cell in tasks:
-        counted = [u for u in reports[pk] if u.review != ProgressUpdate.Review.SENT_BACK]
+        counted = [u for u in reports[pk] if u.review == ProgressUpdate.Review.CONFIRMED]
         if counted:
             latest = counted[-1]
             done_on = timezone.localtime(latest.created_at).date() if latest.status == TS.DONE else None
@@ -395,3 +400,16 @@ def test_reset_removes_the_resolutions_and_seeds_the_months_asked() -> None:
 def test_the_months_must_be_a_positive_number() -> None:
     with pytest.raises(CommandError, match="--months"):
         call_command("seed_demo", "--months", "0")
+
+
+def test_dangviens_report_waits_for_the_secretary_and_her_home_page_shows_it(seeded: Seeded, client) -> None:  # type: ignore[no-untyped-def]
+    """The demo's history is of confirmed reports; ``dangvien``'s latest waits for ``bithu``, not counted yet."""
+    dangvien = Member.objects.get(user__username="dangvien")
+    waiting = ProgressUpdate.objects.filter(author=dangvien, review=ProgressUpdate.Review.PENDING)
+    (report,) = waiting.filter(task__lead_member=dangvien, task__resolution__cell=_named_cell())
+    assert report.task.follower_id != dangvien.pk
+    counted = report.task.updates.filter(review=ProgressUpdate.Review.CONFIRMED).first()
+    assert report.task.progress == (counted.progress if counted else 0)
+    client.force_login(get_user_model().objects.get(username="bithu"))
+    page = client.get(reverse("home")).content.decode()
+    assert f"{dangvien.full_name} báo cáo “{report.task.title}”" in page
