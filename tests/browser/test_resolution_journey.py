@@ -23,6 +23,8 @@ def test_draft_vote_adopt_amend_and_print(live_server, page: Page, tree, people)
 
     page.goto(live_server.url + "/accounts/login/")
     log_in(page, "secretary")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Việc cần đồng chí xử lý")  # her home
+    page.get_by_role("link", name="Trang chi bộ").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(cell.name)
 
     # Draft

@@ -32,7 +32,7 @@ def test_secretary_finds_a_member_without_accents_and_edits_the_phone(live_serve
     page.get_by_role("link", name="Tìm đảng viên").click()
     page.get_by_role("searchbox").fill(typed)
     row_link = page.locator("#member-table").get_by_role("link", name=member.full_name, exact=True)
-    expect(row_link).to_be_visible()
+    expect(row_link).to_be_visible(timeout=15_000)  # the list follows the typing after a short pause
     row_link.click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text(member.full_name)
