@@ -202,6 +202,7 @@ if PROXY_COUNT:
 SESSION_COOKIE_AGE = _env("SESSION_COOKIE_AGE", env.int, 8 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "chibo.views.csrf_failure"
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = not DEBUG and _env("SECURE_COOKIES", _strict_bool, True)
 
 # HTTPS. In production the site is served over HTTPS only: HTTP is redirected, browsers are told to remember

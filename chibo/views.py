@@ -31,6 +31,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html", {"home": home_for(access, today())})
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form refused by the CSRF check (open too long, or the session changed in another tab): the product's
+    page in Vietnamese, saying what to do, instead of Django's English one. Nothing was written."""
+    return render(request, "403_csrf.html", status=403)
+
+
 def ping(request: HttpRequest) -> HttpResponse:
     """A logged-in page that does nothing: the session, the login check and a response, no more. It tells a
     phone that its session is alive, and the benchmark measures every page against it (the framework floor)."""

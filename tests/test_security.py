@@ -13,6 +13,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
+from members.models import Member
 from tests.factories import UserFactory
 from tests.production import PRODUCTION, environment
 
@@ -185,6 +186,12 @@ def test_a_post_without_the_csrf_token_is_refused(tree, people) -> None:
     browser.force_login(people["secretary"])
     response = browser.post(reverse("members:member-create", args=[tree.cell_a1.pk]), {"full_name": "Lê Văn A"})
     assert response.status_code == 403
+    # The product's page in Vietnamese, saying what to do, not Django's English "Forbidden (403)".
+    page = response.content.decode()
+    assert "Không gửi được biểu mẫu" in page
+    assert "tải lại trang" in page
+    assert "Forbidden" not in page
+    assert not Member.objects.filter(full_name="Lê Văn A").exists()
 
 
 def test_no_view_is_exempt_from_csrf() -> None:

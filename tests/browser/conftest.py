@@ -49,7 +49,10 @@ def log_in(page, username: str, password: str = "chibo-test-2026") -> None:  # t
 
 
 def log_in_as(page, base_url: str, username: str) -> None:  # type: ignore[no-untyped-def]
-    """Leave whatever session the browser has and log in as someone else, from the login page."""
+    """Leave whatever session the browser has and log in as someone else, from the login page. The page open before
+    finishes its own requests first: a late answer to one of them would set the old session's CSRF cookie after the
+    login page set the new one, and the login would be refused."""
+    page.wait_for_load_state("networkidle")
     page.context.clear_cookies()
     page.goto(base_url + "/accounts/login/")
     log_in(page, username)
