@@ -599,19 +599,26 @@ def cell_meeting_figures(cell: Organisation, day: dt.date) -> Row:
     cell_q = Q(cell_id=cell.pk)
     attendance = _attendance(_held(cell_q, day=day, first_month=months[0]), this_month=months[-1])
     meetings = _meetings(cell_q, day=day, this_month=months[-1], last_month=months[-2]).get(cell.pk)
-    (attended_month, expected_month), (attended_year, expected_year) = attendance.get(cell.pk, ((0, 0), (0, 0)))
     row = Row(cell)
-    row.figures = Figures(
-        cells=1,
-        attended_month=attended_month,
-        expected_month=expected_month,
-        attended_year=attended_year,
-        expected_year=expected_year,
-        met_last_month=int(bool(meetings and meetings["last_month"])),
-        reviewed=int(bool(meetings and meetings["reviews"])),
-    )
+    row.figures = Figures(cells=1, **_meeting_figures(attendance.get(cell.pk, ((0, 0), (0, 0))), meetings))
     row.last_meeting = meetings["last"] if meetings else None
     return row
+
+
+def _meeting_figures(
+    attendance: tuple[tuple[int, int], tuple[int, int]], meetings: dict[str, Any] | None
+) -> dict[str, int]:
+    """A cell's meeting figures, the same on its dashboard row and on its meeting list: attendance this month and
+    over twelve months, whether it met last month and reviewed its resolution."""
+    (attended_month, expected_month), (attended_year, expected_year) = attendance
+    return {
+        "attended_month": attended_month,
+        "expected_month": expected_month,
+        "attended_year": attended_year,
+        "expected_year": expected_year,
+        "met_last_month": int(bool(meetings and meetings["last_month"])),
+        "reviewed": int(bool(meetings and meetings["reviews"])),
+    }
 
 
 def _fill_cell(
@@ -629,7 +636,6 @@ def _fill_cell(
     in_force = any(r.status in Resolution.LIVE for r in resolutions)
     adopted = current is not None and current.adopted_on is not None
     on_time = adopted and current.adopted_on <= current.period_start + dt.timedelta(days=limits.adopted_within_days)  # type: ignore[union-attr]
-    (attended_month, expected_month), (attended_year, expected_year) = attendance
     adopted_this_month = sorted(
         (r for r in resolutions if adopted_in_month(status=r.status, adopted_on=r.adopted_on, month=month, day=day)),
         key=lambda r: (r.adopted_on, r.seq),
@@ -643,13 +649,8 @@ def _fill_cell(
         tasks_overdue=tasks["overdue"] if tasks else 0,
         progress_score=(tasks["score"] or 0) if tasks else 0,
         progress_weight=(tasks["weight"] or 0) if tasks else 0,
-        attended_month=attended_month,
-        expected_month=expected_month,
-        attended_year=attended_year,
-        expected_year=expected_year,
-        met_last_month=int(bool(meetings and meetings["last_month"])),
-        reviewed=int(bool(meetings and meetings["reviews"])),
         adopted_month=len(adopted_this_month),
+        **_meeting_figures(attendance, meetings),
     )
     row.figures = f
     row.resolution = current
@@ -662,7 +663,7 @@ def _fill_cell(
             tasks_total=f.tasks_total,
             tasks_overdue=f.tasks_overdue,
             met_last_month=bool(f.met_last_month),
-            attendance_rate=rate(attended_month, expected_month),
+            attendance_rate=rate(f.attended_month, f.expected_month),
             reviewed=bool(f.reviewed),
             day_of_month=day.day,
         ),
