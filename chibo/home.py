@@ -123,7 +123,9 @@ def _cell_sections(access: Access, day: dt.date) -> list[CellSection]:
     # Query 3: this month's meetings and later ones, and those held whose minutes wait for approval.
     meetings = list(
         Meeting.objects.filter(cell__in=cells, status__in=LIVE_MEETINGS)
-        .filter(Q(date__gte=month_start) | Q(status=Meeting.Status.HELD))
+        # This month's (to know whether the month has its meeting), and any still to record or to close, from
+        # whatever month: a meeting planned for the 31st and not yet recorded is still asked for on the 1st.
+        .filter(Q(date__gte=month_start) | Q(status__in=[Meeting.Status.HELD, Meeting.Status.PLANNED]))
         .only("pk", "cell_id", "kind", "date", "starts_at", "status", "pack_published_at")
         .order_by("date", "starts_at", "pk")
     )

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from evaluations.models import EvaluationCycle
 from members.models import Member, today
+from members.rules import add_months
 from resolutions.models import AbsenceRequest, Meeting, Resolution
 from tests.factories import MemberFactory
 from tests.resolutions.factories import ProgressUpdateFactory, ResolutionFactory, TaskFactory
@@ -30,12 +31,14 @@ def _home(client: Client) -> str:
 
 @pytest.fixture
 def month(tree, people):  # type: ignore[no-untyped-def]
-    """Cell A1 on 18/11/2026: November's resolution in force with an overdue task and a waiting report, a next
-    month's draft, a meeting planned for the 25th with no pack yet and one absence request waiting."""
+    """Cell A1 today: this month's resolution in force with an overdue task and a waiting report, next month's
+    draft, a meeting planned a week ahead with no pack yet and one absence request waiting."""
     day = today()
+    first = day.replace(day=1)
+    following = add_months(first, 1)
     member = Member.objects.get(user=people["member"])
     current = ResolutionFactory(
-        cell=tree.cell_a1, period_start=day.replace(day=1), period_end=dt.date(2026, 11, 30), number="11-NQ/CB"
+        cell=tree.cell_a1, period_start=first, period_end=following - dt.timedelta(days=1), number="11-NQ/CB"
     )
     overdue = TaskFactory(resolution=current, lead_member=member, deadline=day - dt.timedelta(days=3), title="Quét dọn")
     due = TaskFactory(resolution=current, lead_member=member, deadline=day + dt.timedelta(days=5), title="Thăm hộ")
@@ -45,8 +48,8 @@ def month(tree, people):  # type: ignore[no-untyped-def]
     ProgressUpdateFactory(task=due, author=member)
     draft = ResolutionFactory(
         cell=tree.cell_a1,
-        period_start=dt.date(2026, 12, 1),
-        period_end=dt.date(2026, 12, 31),
+        period_start=following,
+        period_end=add_months(following, 1) - dt.timedelta(days=1),
         status=Resolution.Status.DRAFT,
         number="12-NQ/CB",
     )
@@ -61,7 +64,7 @@ def test_the_secretary_sees_the_draft_the_meeting_the_reports_and_the_overdue_wo
     assert "12-NQ/CB" in page
     meeting_url = reverse("resolutions:meeting-detail", args=[month["meeting"].pk])
     assert meeting_url in page
-    assert "Chuẩn bị buổi sinh hoạt ngày 25/11/2026" in page
+    assert f"Chuẩn bị buổi sinh hoạt ngày {month['meeting'].date:%d/%m/%Y}" in page
     assert "Phát hành tài liệu sinh hoạt" in page
     assert "1 báo cáo tiến độ chờ xác nhận" in page
     assert reverse("resolutions:task-detail", args=[month["due"].pk]) in page
@@ -85,11 +88,12 @@ def test_a_held_meeting_asks_for_its_minutes_and_a_past_planned_one_to_be_record
     held = _meeting(tree.cell_a1, day - dt.timedelta(days=2), status=Meeting.Status.HELD)
     missed = _meeting(tree.cell_a1, day - dt.timedelta(days=1))
     page = _home(client_for("secretary"))
-    assert "Duyệt biên bản buổi sinh hoạt ngày 16/11/2026" in page
+    assert f"Duyệt biên bản buổi sinh hoạt ngày {held.date:%d/%m/%Y}" in page
     assert reverse("resolutions:meeting-detail", args=[held.pk]) in page
-    assert "Ghi nhận đã tổ chức buổi sinh hoạt ngày 17/11/2026" in page
+    assert f"Ghi nhận đã tổ chức buổi sinh hoạt ngày {missed.date:%d/%m/%Y}" in page
     assert reverse("resolutions:meeting-detail", args=[missed.pk]) in page
-    assert "Lập kế hoạch sinh hoạt tháng này" not in page
+    # The month is asked for its own meeting only when these were last month's (on the 1st, say).
+    assert ("Lập kế hoạch sinh hoạt tháng này" in page) == (held.date < day.replace(day=1))
 
 
 def test_the_member_sees_open_tasks_overdue_first_and_the_next_meeting_with_its_pack(client_for, month) -> None:
@@ -171,3 +175,12 @@ def test_the_secretarys_own_report_waits_for_another_confirmer_not_for_her(clien
     page = _home(client_for("secretary"))
     assert "1 báo cáo tiến độ chờ xác nhận" in page  # the member's report only
     assert "2 báo cáo tiến độ chờ xác nhận" in _home(client_for("deputy"))
+
+
+@pytest.mark.clock("2027-01-01 08:00")
+def test_last_months_meeting_not_yet_recorded_is_still_asked_for_on_the_first(client_for, tree) -> None:
+    missed = _meeting(tree.cell_a1, dt.date(2026, 12, 31))
+    page = _home(client_for("secretary"))
+    assert "Ghi nhận đã tổ chức buổi sinh hoạt ngày 31/12/2026" in page
+    assert reverse("resolutions:meeting-detail", args=[missed.pk]) in page
+    assert "Lập kế hoạch sinh hoạt tháng này" in page  # and January still needs its own

@@ -248,7 +248,7 @@ def test_planning_a_meeting_invites_everyone_told_of_the_cells_meetings(world: W
     # exempt member, not the standing committee nor another cell.
     assert told(Kind.MEETING_INVITED) == {"deputy", "committee", "member", "lead", "helper", "in_charge"}
     n = Notification.objects.get(recipient__username="member")
-    assert n.subject == "Giấy mời sinh hoạt chi bộ ngày 23/11/2026 lúc 19:30"
+    assert n.subject == f"Giấy mời sinh hoạt chi bộ ngày {meeting.date:%d/%m/%Y} lúc 19:30"
     assert "tại Nhà văn hóa khu phố 1" in n.body
     assert n.url == reverse("resolutions:meeting-detail", args=[meeting.pk])
     assert mailed_to() == {"deputy", "committee", "member", "lead", "helper", "in_charge"}
@@ -292,7 +292,7 @@ def test_a_meeting_moved_sends_a_new_invitation_and_other_edits_do_not(client_fo
     assert response.status_code == 302
     latest = Notification.objects.filter(recipient__username="member").order_by("-pk")
     assert latest.count() == 2
-    assert latest[0].subject == "Thay đổi lịch sinh hoạt chi bộ: nay vào ngày 23/11/2026 lúc 08:00"
+    assert latest[0].subject == f"Thay đổi lịch sinh hoạt chi bộ: nay vào ngày {meeting.date:%d/%m/%Y} lúc 08:00"
     assert "secretary" not in told(Kind.MEETING_INVITED)
     assert mailed_to() == {"deputy", "committee", "member", "lead", "helper", "in_charge"}
 
