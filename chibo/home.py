@@ -33,10 +33,10 @@ from evaluations.models import EvaluationCycle
 from inspections.models import Inspection
 from members.access import Access
 from members.models import Member, Organisation, Role
+from resolutions.access import dashboard_scope, home_dashboard_org_id
 from resolutions.dashboard import OFF_TRACK, Row, dashboard
+from resolutions.meetings import upcoming_meetings
 from resolutions.models import AbsenceRequest, Meeting, ProgressUpdate, Resolution, Task
-from resolutions.views.dashboard import dashboard_scope, home_dashboard_org_id
-from resolutions.views.progress import upcoming_meetings
 
 T = TypeVar("T")
 

@@ -17,11 +17,11 @@ from django.utils.translation import gettext as _
 
 from members.access import access_for
 from members.models import Organisation, today
+from resolutions.access import dashboard_scope
 from resolutions.dashboard import LIGHTS, SORT_KEYS, Dashboard, Row, dashboard, filter_rows, sort_rows
 from resolutions.exports import XLSX, dashboard_workbook, summary_filename, workbook_filename
 from resolutions.models import SummaryReport
 from resolutions.tasks import request_summary_pdf
-from resolutions.views.dashboard import dashboard_scope
 
 
 def _org(org_id: int) -> Organisation:

@@ -8,7 +8,6 @@ from pathlib import PurePosixPath
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import OuterRef, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import path
@@ -20,7 +19,8 @@ from members.access import access_for, get_organisation, require
 from members.models import Member, today
 from resolutions.access import can_report_on, can_review, can_review_update, get_task, get_update
 from resolutions.forms.progress import ProgressForm, ReviewForm
-from resolutions.models import AbsenceRequest, Meeting, ProgressUpdate, Resolution, Task
+from resolutions.meetings import upcoming_meetings
+from resolutions.models import ProgressUpdate, Resolution, Task
 from resolutions.services import WorkflowError, post_update, progress_of, review_update, tasks_for_member
 
 DUE_SOON_DAYS = 7
@@ -109,16 +109,6 @@ def cell_tasks(request: HttpRequest, org_id: int) -> HttpResponse:
         request,
         "resolutions/progress/cell_tasks.html",
         {"cell": cell, "day": day, "figures": figures, "tasks": shown, "show": show, "total": len(tasks)},
-    )
-
-
-def upcoming_meetings(member_id: int, day: dt.date) -> list[Meeting]:
-    """The planned meetings of the member's cell, with the member's own absence request, in one query."""
-    own_request = AbsenceRequest.objects.filter(meeting=OuterRef("pk"), member_id=member_id)
-    return list(
-        Meeting.objects.filter(cell__members=member_id, status=Meeting.Status.PLANNED, date__gte=day)
-        .annotate(request_status=Subquery(own_request.values("status")[:1]))
-        .order_by("date", "starts_at")[:3]
     )
 
 

@@ -11,12 +11,11 @@ from django.urls import reverse
 
 from members.models import today
 from resolutions.calendar import feed_meetings
-from resolutions.meetings import cancel_meeting, mark_held, plan_meeting
+from resolutions.meetings import cancel_meeting, mark_held, plan_meeting, upcoming_meetings
 from resolutions.models import Kind, Meeting, Notification
 from resolutions.reminders import _meeting_drafts, reminder_settings
 from resolutions.rules import OtherMeeting, duplicate_meeting
 from resolutions.services import WorkflowError
-from resolutions.views.progress import upcoming_meetings
 
 T = dt.time
 EVENING = dt.time(19, 30)
