@@ -9,7 +9,8 @@ meetings, and returns plain dataclasses. It counts as the rest of the product do
 - meetings of the year are the cell's meetings held in the year (held or minutes approved), from their
   attendance rows;
 - opinions are the speeches recorded under the member's name in those meetings; reports are their progress
-  reports on the cell's tasks during the year;
+  reports on the cell's tasks during the year that the cell confirmed (one waiting for review or sent back is not
+  yet evidence, as it does not yet count toward the task's progress);
 - discipline records are the member's disciplinary decisions dated in the year.
 
 ``evidence_under`` reads the same figures for every cell under an organisation at once (the demo's seeding).
@@ -168,7 +169,12 @@ def _evidence(scope: dict[str, object], year: int, day: dt.date) -> dict[int, Me
     start = dt.datetime(year, 1, 1, tzinfo=zone)
     end = dt.datetime(year + 1, 1, 1, tzinfo=zone)
     reports = (
-        ProgressUpdate.objects.filter(**on("task__resolution__"), created_at__gte=start, created_at__lt=end)
+        ProgressUpdate.objects.filter(
+            **on("task__resolution__"),
+            created_at__gte=start,
+            created_at__lt=end,
+            review=ProgressUpdate.Review.CONFIRMED,
+        )
         .values("author_id")
         .annotate(n=Count("pk"))
     )

@@ -24,8 +24,8 @@ def _meeting(cell, day, status):  # type: ignore[no-untyped-def]
     return Meeting.objects.create(cell=cell, date=day, starts_at=dt.time(19), place="Nhà văn hóa", status=status)
 
 
-def _report(task, author, day):  # type: ignore[no-untyped-def]
-    update = ProgressUpdate.objects.create(task=task, author=author, status=OPEN, progress=50)
+def _report(task, author, day, review=ProgressUpdate.Review.CONFIRMED):  # type: ignore[no-untyped-def]
+    update = ProgressUpdate.objects.create(task=task, author=author, status=OPEN, progress=50, review=review)
     stamp = timezone.make_aware(dt.datetime.combine(day, dt.time(8)))
     ProgressUpdate.objects.filter(pk=update.pk).update(created_at=stamp)
 
@@ -81,6 +81,8 @@ def year_of_cell_a1(tree):  # type: ignore[no-untyped-def]
     _report(t1, a, dt.date(2025, 3, 19))
     _report(t1, a, dt.date(2026, 1, 2))  # next year
     _report(t1, b, dt.date(2025, 3, 16))
+    _report(t1, b, dt.date(2025, 3, 17), ProgressUpdate.Review.PENDING)  # not yet evidence
+    _report(t1, b, dt.date(2025, 3, 18), ProgressUpdate.Review.SENT_BACK)  # not evidence
     for member, day in ((b, dt.date(2025, 9, 1)), (c, dt.date(2024, 11, 30))):  # Cúc's is of another year
         Discipline.objects.create(
             member=member, form=Discipline.Form.REPRIMAND, decided_on=day, reason="Vắng sinh hoạt nhiều lần"
