@@ -15,7 +15,7 @@ from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -244,12 +244,13 @@ def _may_export_data(access: Any, member: Member) -> bool:
     return member.pk == access.member_id or access.can_manage_member(member)
 
 
-@require_GET
 def member_data_export(request: HttpRequest, member_id: int) -> HttpResponse:
     """Everything the product holds about the member (``members.personal_data``), as a zip of a workbook and a
     JSON file; each download is logged."""
     member = get_member(request, member_id)
     require(_may_export_data(access_for(request.user), member))
+    if request.method != "GET":  # after the access check, so that an outsider learns nothing from a 405
+        return HttpResponseNotAllowed(["GET"])
     content = member_archive(member)
     privacy.record_member_export(user=request.user, member=member)
     response = HttpResponse(content, content_type="application/zip")
