@@ -166,6 +166,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "daily-digests": {"task": "resolutions.tasks.send_daily_digests", "schedule": crontab(hour=18, minute=0)},
     # Emails and PDFs that a lost message or a dead worker left unfinished (resolutions/background.py).
     "requeue-unfinished-work": {"task": "resolutions.tasks.requeue_unfinished_work", "schedule": crontab(minute="*/5")},
+    # Identifying data of members who left, past the retention period (members/rules.py): manage.py apply_retention.
+    "apply-retention": {
+        "task": "members.tasks.apply_retention",
+        "schedule": crontab(day_of_month=1, hour=2, minute=30),
+    },
 }
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -339,6 +344,11 @@ CHIBO = {
     # Public holidays that are not working days (dates or "dd/mm/yyyy"), for the deadline of the cell's review of
     # a probationary member (members/rules.py). Tết and the days off in lieu move every year, so none is built in.
     "PUBLIC_HOLIDAYS": (),
+    # A failed write to the personal data access log is logged and the page still answers; the tests raise it.
+    "ACCESS_LOG_RAISES": False,
 }
+# Personal data (members/rules.py): years after a member left, died or was transferred out until their identifying
+# data is erased.
+RETENTION_YEARS_AFTER_LEAVING = _env("RETENTION_YEARS_AFTER_LEAVING", env.int, 5)
 # Uploads larger than this are written to a temporary file rather than held in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -14,6 +14,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 AXES_ENABLED = True
 # The test client and the live server speak plain HTTP; production settings are checked in tests/test_security.py.
 SECURE_SSL_REDIRECT = False
+CHIBO["ACCESS_LOG_RAISES"] = True  # noqa: F405
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405

@@ -11,6 +11,7 @@ from chibo import audit
 from chibo.home import home_for
 from members.access import access_for, require
 from members.models import Member, today
+from members.privacy import accesses_about
 
 
 @login_not_required
@@ -69,4 +70,8 @@ def record_history(request: HttpRequest, kind: str, **ids: int) -> HttpResponse:
         "page": page,
         "entries": entries,
     }
+    if isinstance(record, Member):
+        # Who viewed or exported the member's personal data (members/privacy.py), newest first.
+        context["accesses_total"], context["accesses"] = accesses_about(record)
+        context["show_accesses"] = True
     return render(request, "history.html", context)

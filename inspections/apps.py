@@ -6,3 +6,9 @@ class InspectionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "inspections"
     verbose_name = _("Inspection and supervision")
+
+    def ready(self) -> None:
+        from inspections.personal_data import SECTIONS
+        from members.personal_data import register
+
+        register(*SECTIONS)  # what this app holds about a member (members/personal_data.py)

@@ -13,6 +13,7 @@ from members.models import (
     Member,
     MemberEvent,
     Organisation,
+    PersonalDataAccess,
     ResidentialGroup,
     Role,
     Suspension,
@@ -134,3 +135,24 @@ class DisciplineAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["member"]
     list_select_related = ["member"]
     date_hierarchy = "decided_on"
+
+
+@admin.register(PersonalDataAccess)
+class PersonalDataAccessAdmin(admin.ModelAdmin):
+    """The access log is read, never written by hand: no adding, changing or deleting."""
+
+    list_display = ["at", "kind", "user", "member", "scope", "rows"]
+    list_filter = ["kind"]
+    list_select_related = ["user", "member", "scope"]
+    search_fields = ["member__full_name", "user__username"]
+    date_hierarchy = "at"
+    readonly_fields = ["at", "kind", "user", "member", "scope", "scope_path", "rows", "note"]
+
+    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False

@@ -325,6 +325,8 @@ class Member(models.Model):
     left_note = models.CharField(_("note on leaving"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The day the retention rule erased the identifying data (members/rules.py, identity_erased_from).
+    identity_erased_on = models.DateField(_("identifying data erased on"), null=True, blank=True, editable=False)
     history = HistoricalRecords(m2m_fields=[backgrounds])
 
     objects = MemberQuerySet.as_manager()
@@ -762,3 +764,64 @@ def ending_probation(
     rows = members.probation_ending(day).select_related("cell").order_by("admitted_on", "search_name", "pk")
     holidays = public_holidays()
     return [(member, probation(member.admitted_on, day, holidays)) for member in (rows[:limit] if limit else rows)]
+
+
+# ---------------------------------------------------------------------------------------------------
+# Personal data: who viewed and exported it (members/privacy.py writes and reads the log)
+# ---------------------------------------------------------------------------------------------------
+
+
+class PersonalDataAccess(models.Model):
+    """One access to members' personal data: a full record opened (at most once an hour per person and member,
+    ``rules.view_is_logged``), a member list exported (its scope and number of rows), one member's data exported,
+    or the retention rule's erasure. Written by ``members.privacy``, never changed."""
+
+    class Kind(models.TextChoices):
+        VIEWED = "viewed", _("Viewed the full record")
+        LIST_EXPORTED = "list_exported", _("Exported a member list")
+        MEMBER_EXPORTED = "member_exported", _("Exported the member's data")
+        ERASED = "erased", _("Erased identifying data (retention rule)")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("account"),
+    )
+    at = models.DateTimeField(_("time"), default=timezone.now)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    member = models.ForeignKey(
+        Member,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="data_accesses",
+        verbose_name=_("party member"),
+    )
+    # A list export: the organisation it covered and its path then (the tree may move later).
+    scope = models.ForeignKey(
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    scope_path = models.CharField(max_length=255, blank=True)
+    rows = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("personal data access")
+        verbose_name_plural = _("personal data accesses")
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["member", "at"]),
+            models.Index(fields=["user", "member", "at"]),
+            models.Index(fields=["kind", "scope_path", "at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.at:%d/%m/%Y %H:%M}"

@@ -174,3 +174,62 @@ def official_date_error(admitted_on: dt.date, official_on: dt.date) -> str:
             "days": days,
         }
     return ""
+
+
+# ---------------------------------------------------------------------------------------------------
+# Personal data: the access log and the retention of members who left
+# ---------------------------------------------------------------------------------------------------
+
+# A user's opening of one member's full record is logged at most once in this time.
+ACCESS_VIEW_INTERVAL = dt.timedelta(hours=1)
+
+
+def view_is_logged(last_logged_at: dt.datetime | None, now: dt.datetime) -> bool:
+    """Whether this opening of a member's full record goes into the access log.
+
+    The rule: every opening of a member's full record by someone other than the member is logged, except that
+    the same person's openings of the same member within an hour of the last one logged are not logged again
+    (a reload, going back and forth between pages, are one viewing). An opening an hour or more after the last
+    one logged is logged."""
+    return last_logged_at is None or now - last_logged_at >= ACCESS_VIEW_INTERVAL
+
+
+# The management statuses of a member who is no longer on the cell's roll (``Member.ManagementStatus``).
+LEFT_STATUSES = ("left", "deceased", "transferred_out")
+DEFAULT_RETENTION_YEARS = 5
+
+
+def retention_years() -> int:
+    return int(getattr(settings, "RETENTION_YEARS_AFTER_LEAVING", DEFAULT_RETENTION_YEARS))
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    """The same day ``years`` later, or 28 February for a 29 February when that year has none."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def identity_erased_from(management_status: str, left_on: dt.date | None, years: int | None = None) -> dt.date | None:
+    """The day from which a member's identifying data is erased, or None when it is kept.
+
+    The rule (Personal Data Protection Law, in force from 1 January 2026: data is kept no longer than its purpose
+    needs): five years (the setting ``RETENTION_YEARS_AFTER_LEAVING``) after a member left the party or died,
+    their identifying data — citizen ID, party card number, phone, email, address, birth date — is erased; the
+    name, the dates of admission, recognition and leaving, and their part in resolutions, meetings and minutes
+    stay, because the party's records keep them. A member transferred out is not erased either (their record
+    moved to another cell's keeping), but their identifying data is erased after the same period, since this
+    cell no longer manages them. The period ends on the same day of the month that many years after the date
+    they left (a 29 February ends on 28 February of a common year); the data is erased from that day on.
+    A member still on the roll is never erased, nor one whose leaving date was not recorded."""
+    if management_status not in LEFT_STATUSES or left_on is None:
+        return None
+    return add_years(left_on, retention_years() if years is None else years)
+
+
+def identity_is_erased_on(
+    management_status: str, left_on: dt.date | None, day: dt.date, years: int | None = None
+) -> bool:
+    erased_from = identity_erased_from(management_status, left_on, years)
+    return erased_from is not None and erased_from <= day

@@ -18,6 +18,7 @@ urlpatterns = [
     path("members/", views.member_list, name="member-list"),
     path("members/export.xlsx", views.member_list_export, name="member-list-export"),
     path("members/<int:member_id>/", views.member_detail, name="member-detail"),
+    path("members/<int:member_id>/my-data.zip", views.member_data_export, name="member-data-export"),
     path("members/<int:member_id>/edit/", views.member_edit, name="member-edit"),
     path("members/<int:member_id>/exemptions/new/", views.exemption_create, name="exemption-create"),
     path("members/<int:member_id>/away/new/", views.away_create, name="away-create"),

@@ -15,14 +15,14 @@ from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from chibo.lib.text import search_key
-from members import services
+from members import privacy, services
 from members.access import access_for, get_member, get_organisation, require
 from members.exports import members_workbook
 from members.forms import (
@@ -47,6 +47,7 @@ from members.models import (
     status_counts,
     today,
 )
+from members.personal_data import member_archive
 from members.rules import ENDING_SOON_DAYS, REVIEW_WORKING_DAYS, probation
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -181,8 +182,12 @@ def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
 
 def member_list_export(request: HttpRequest) -> HttpResponse:
     """The member list as it is filtered on the page, every page of it, as an Excel file."""
-    _form, members = _filtered_members(request)
-    content = members_workbook(members.iterator(chunk_size=2000), title=_("Party members"), with_cell=True)
+    form, members = _filtered_members(request)
+    org = form.cleaned_data.get("org") if form.is_bound and form.is_valid() else None
+    scope = privacy.list_scope(access_for(request.user), org)
+    rows = scope.count(members.iterator(chunk_size=2000))
+    content = members_workbook(rows, title=_("Party members"), with_cell=True)
+    privacy.record_list_export(user=request.user, scope=scope)
     return _xlsx_response(content, f"dang-vien-{today():%Y%m%d}.xlsx")
 
 
@@ -191,7 +196,11 @@ def cell_members_export(request: HttpRequest, org_id: int) -> HttpResponse:
     org = get_organisation(request, org_id)
     require(access_for(request.user).can_oversee_org(org))
     members = Member.objects.in_org(org).active().select_related("cell").order_by("search_name", "pk")
-    content = members_workbook(members.iterator(chunk_size=2000), title=org.name, with_cell=not org.is_cell)
+    scope = privacy.list_scope(access_for(request.user), org)
+    content = members_workbook(
+        scope.count(members.iterator(chunk_size=2000)), title=org.name, with_cell=not org.is_cell
+    )
+    privacy.record_list_export(user=request.user, scope=scope)
     slug = "-".join(search_key(org.code or org.name).split()) or "chi-bo"
     return _xlsx_response(content, f"dang-vien-{slug}-{today():%Y%m%d}.xlsx")
 
@@ -199,6 +208,7 @@ def cell_members_export(request: HttpRequest, org_id: int) -> HttpResponse:
 def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
     member = get_member(request, member_id)
     access = access_for(request.user)
+    privacy.record_view(user=request.user, member=member)
     history = list(member.history.select_related("history_user").order_by("-history_date", "-history_id")[:21])
     changes = []
     for newer, older in zip(history, [*history[1:], None], strict=False):
@@ -215,6 +225,8 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
         {
             "member": member,
             "can_manage": access.can_manage_member(member),
+            "can_export_data": _may_export_data(access, member),
+            "is_own_record": member.pk == access.member_id,
             "exemptions": member.exemptions.all(),
             "away_periods": member.away_periods.all(),
             "events": member.events.select_related("from_cell", "to_cell", "recorded_by").order_by("on", "pk"),
@@ -224,6 +236,26 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
             "changes": changes[:20],
         },
     )
+
+
+def _may_export_data(access: Any, member: Member) -> bool:
+    """Everything held about a member goes to the member and to those who manage them: the cell's secretary and
+    deputy, and administrators."""
+    return member.pk == access.member_id or access.can_manage_member(member)
+
+
+def member_data_export(request: HttpRequest, member_id: int) -> HttpResponse:
+    """Everything the product holds about the member (``members.personal_data``), as a zip of a workbook and a
+    JSON file; each download is logged."""
+    member = get_member(request, member_id)
+    require(_may_export_data(access_for(request.user), member))
+    if request.method != "GET":  # after the access check, so that an outsider learns nothing from a 405
+        return HttpResponseNotAllowed(["GET"])
+    content = member_archive(member)
+    privacy.record_member_export(user=request.user, member=member)
+    response = HttpResponse(content, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="du-lieu-ca-nhan-{member.pk}-{today():%Y%m%d}.zip"'
+    return response
 
 
 def member_create(request: HttpRequest, org_id: int) -> HttpResponse:

@@ -6,3 +6,9 @@ class PropagandistsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "propagandists"
     verbose_name = _("Propagandists")
+
+    def ready(self) -> None:
+        from members.personal_data import register
+        from propagandists.personal_data import SECTIONS
+
+        register(*SECTIONS)  # what this app holds about a member (members/personal_data.py)

@@ -10,8 +10,10 @@ class ResolutionsConfig(AppConfig):
 
     def ready(self) -> None:
         from members.models import Organisation
+        from members.personal_data import register
         from resolutions.models import Meeting, MonthlyReview, Resolution, Task
         from resolutions.models.freshness import renew, renew_for_instance
+        from resolutions.personal_data import SECTIONS
 
         # The dashboards' cached figures are keyed by a token per organisation (resolutions.models.freshness):
         # every save or delete of what they read renews the tokens of its cell and of every level above it.
@@ -34,6 +36,7 @@ class ResolutionsConfig(AppConfig):
             post_delete.connect(
                 tracked_deleted, sender=model, dispatch_uid=f"dashboard-deleted-{model.__name__}", weak=False
             )
+        register(*SECTIONS)  # what the resolution side holds about a member (members/personal_data.py)
         post_save.connect(
             organisation_changed, sender=Organisation, dispatch_uid="dashboard-organisation-saved", weak=False
         )

@@ -301,6 +301,8 @@ URLS: dict[str, Entry] = {
     "members:member-list": page(ROLE_HOLDERS),
     "members:member-list-export": page(ROLE_HOLDERS),
     "members:member-detail": page(MEMBER_RECORD),
+    # Everything held about a member: those who manage them (and the member, tested in tests/members/test_privacy.py).
+    "members:member-data-export": page(MEMBER_WRITE, get_only(MEMBER_WRITE)),
     "members:member-edit": page(MEMBER_WRITE),
     "members:exemption-create": page(MEMBER_WRITE),
     "members:away-create": page(MEMBER_WRITE),
