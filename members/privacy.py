@@ -28,7 +28,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from members.models import Member, MemberEvent, Organisation, PersonalDataAccess
-from members.rules import LEFT_STATUSES, add_years, identity_is_erased_on, retention_years
+from members.rules import LEFT_STATUSES, add_years, identity_is_erased_on, retention_years, view_is_logged
 
 logger = logging.getLogger(__name__)
 
@@ -50,17 +50,17 @@ def _write(rows: list[PersonalDataAccess]) -> None:
 def record_view(*, user: Any, member: Member) -> None:
     """Log that ``user`` opened ``member``'s full record, unless it is the member's own or was logged within the
     hour (``rules.view_is_logged``)."""
-    from members.rules import view_is_logged
-
     if not user.is_authenticated or member.user_id == user.pk:
         return
     try:
-        last = (
-            PersonalDataAccess.objects.filter(user=user, member=member, kind=Kind.VIEWED)
-            .order_by("-at")
-            .values_list("at", flat=True)
-            .first()
-        )
+        # In a savepoint: a failing read must not abort the request's transaction (PostgreSQL).
+        with transaction.atomic():
+            last = (
+                PersonalDataAccess.objects.filter(user=user, member=member, kind=Kind.VIEWED)
+                .order_by("-at")
+                .values_list("at", flat=True)
+                .first()
+            )
     except Exception:
         if settings.CHIBO.get("ACCESS_LOG_RAISES"):
             raise
