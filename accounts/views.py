@@ -40,6 +40,7 @@ def _verified_by(request: HttpRequest, device: Any) -> None:
     request.session.cycle_key()
     django_otp.login(request, device)
     request.session[STATE_KEY] = VERIFY
+    request.two_factor_pending = None  # type: ignore[attr-defined]
 
 
 @require_GET

@@ -22,12 +22,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.rules import two_factor_required
 from accounts.two_factor import SETUP_KEY, new_recovery_codes
 from members.models import Organisation, Role
-from tests.factories import UserFactory, grant
+from tests.factories import UserFactory
 from tests.production import PRODUCTION, environment
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "chibo-test-2026"
-K, O = Role.Kind, Organisation.Kind
+K, ORG = Role.Kind, Organisation.Kind
 
 WRONG = "Mã xác thực không đúng hoặc đã hết hạn"
 WAIT = "Nhập sai quá nhiều lần"
@@ -43,17 +43,17 @@ RULE = [
     (True, False, [], True),  # a superuser
     (False, True, [], True),  # a staff account of the Django admin
     (False, False, [(K.ADMIN, None)], True),  # the administrator role
-    (False, False, [(K.STANDING, O.WARD)], True),
-    (False, False, [(K.STANDING, O.PROVINCE)], True),
-    (False, False, [(K.PARTY_SECRETARY, O.WARD)], True),
-    (False, False, [(K.PARTY_DEPUTY, O.WARD)], True),
-    (False, False, [(K.PARTY_SECRETARY, O.PROVINCE)], True),
-    (False, False, [(K.IN_CHARGE, O.CELL)], True),  # a ward role, recorded on the cell it follows
-    (False, False, [(K.SECRETARY, O.CELL)], False),
-    (False, False, [(K.DEPUTY, O.CELL)], False),
-    (False, False, [(K.COMMITTEE, O.CELL)], False),
-    (False, False, [(K.SECRETARY, O.CELL), (K.COMMITTEE, O.CELL)], False),
-    (False, False, [(K.SECRETARY, O.CELL), (K.STANDING, O.WARD)], True),  # one ward role is enough
+    (False, False, [(K.STANDING, ORG.WARD)], True),
+    (False, False, [(K.STANDING, ORG.PROVINCE)], True),
+    (False, False, [(K.PARTY_SECRETARY, ORG.WARD)], True),
+    (False, False, [(K.PARTY_DEPUTY, ORG.WARD)], True),
+    (False, False, [(K.PARTY_SECRETARY, ORG.PROVINCE)], True),
+    (False, False, [(K.IN_CHARGE, ORG.CELL)], True),  # a ward role, recorded on the cell it follows
+    (False, False, [(K.SECRETARY, ORG.CELL)], False),
+    (False, False, [(K.DEPUTY, ORG.CELL)], False),
+    (False, False, [(K.COMMITTEE, ORG.CELL)], False),
+    (False, False, [(K.SECRETARY, ORG.CELL), (K.COMMITTEE, ORG.CELL)], False),
+    (False, False, [(K.SECRETARY, ORG.CELL), (K.STANDING, ORG.WARD)], True),  # one ward role is enough
 ]
 
 
