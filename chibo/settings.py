@@ -68,7 +68,11 @@ INSTALLED_APPS = [
     "treebeard",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "chibo",
+    "accounts",
     "members",
     "resolutions",
     "propagandists",
@@ -85,8 +89,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Says whether the session passed the second step of the login (user.is_verified()).
+    "django_otp.middleware.OTPMiddleware",
     # Every page needs a login unless its view is marked @login_not_required (asked before the session is read).
     "chibo.lib.middleware.LoginRequiredMiddleware",
+    # A session that still owes its second step (a code, or a phone to set up) opens nothing else.
+    "accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -202,6 +210,19 @@ if PROXY_COUNT:
     AXES_IPWARE_PROXY_COUNT = PROXY_COUNT
     AXES_IPWARE_PROXY_ORDER = "right-most"
     AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
+# Two-factor sign-in (accounts/): a code from an authenticator app after the password, for every account that set
+# it up. TWO_FACTOR_REQUIRED makes it compulsory for administrators and ward/province roles (accounts/rules.py): on
+# unless DEBUG, so a production start has it; `make run` (DEBUG=true) leaves the demo's accounts free of it.
+TWO_FACTOR_REQUIRED = _env("TWO_FACTOR_REQUIRED", _strict_bool, not DEBUG)
+OTP_TOTP_ISSUER = "chibo"
+# After each wrong code the next try waits twice as long (1, 2, 4, 8… seconds), on phones and recovery codes alike.
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# The admin shows no secret key nor QR code of a phone.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# A password-reset link works for two hours.
+PASSWORD_RESET_TIMEOUT = 2 * 60 * 60
 
 # Sessions end after SESSION_COOKIE_AGE seconds (a working day by default) and when the user logs out.
 SESSION_COOKIE_AGE = _env("SESSION_COOKIE_AGE", env.int, 8 * 60 * 60)

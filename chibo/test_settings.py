@@ -12,6 +12,8 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 AXES_ENABLED = True
+# The tests log in administrators and ward accounts by the hundred; those about two-factor sign-in turn it on.
+TWO_FACTOR_REQUIRED = False
 # The test client and the live server speak plain HTTP; production settings are checked in tests/test_security.py.
 SECURE_SSL_REDIRECT = False
 CHIBO["ACCESS_LOG_RAISES"] = True  # noqa: F405

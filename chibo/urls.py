@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from accounts import views as account_views
 from chibo.views import favicon, home, ping, record_history
 from members import views as member_views
 
@@ -12,10 +13,23 @@ urlpatterns = [
     path("healthz/", member_views.healthz, name="healthz"),
     path("favicon.ico", favicon, name="favicon"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", account_views.logout, name="logout"),
     path("accounts/ping/", ping, name="ping"),
     path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    # The password reset by email, open to everyone (Django marks these views login_not_required).
+    path("accounts/password/reset/", account_views.PasswordResetView.as_view(), name="password_reset"),
+    path("accounts/password/reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        account_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password/reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     # One page for the change history of every kind of record (chibo.audit.KINDS).
     path("members/<int:member_id>/history/", record_history, {"kind": "member"}, name="member-history"),
     path("resolutions/<int:resolution_id>/history/", record_history, {"kind": "resolution"}, name="resolution-history"),
@@ -23,6 +37,7 @@ urlpatterns = [
     path("meetings/<int:meeting_id>/history/", record_history, {"kind": "meeting"}, name="meeting-history"),
     path("evaluations/<int:cycle_id>/history/", record_history, {"kind": "cycle"}, name="cycle-history"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("", include("accounts.urls")),
     path("", include("members.urls")),
     path("", include("resolutions.urls")),
     path("", include("propagandists.urls")),

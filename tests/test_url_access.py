@@ -250,7 +250,7 @@ OBJECTS: dict[str, Maker] = {
 }
 
 # Parameters that are not objects of a cell: URLs with only these are not asked again with cell A2's objects.
-NOT_CELL_OBJECTS = {"step", "number", "token"}
+NOT_CELL_OBJECTS = {"step", "number", "token", "uidb64"}
 
 
 @dataclass(frozen=True)
@@ -281,6 +281,17 @@ URLS: dict[str, Entry] = {
     "ping": page(ANY_LOGIN),
     "password_change": page(ANY_LOGIN),
     "password_change_done": page(ANY_LOGIN, get_only(ANY_LOGIN)),
+    # The password reset by email, for those who cannot log in (a link that is not a real one here).
+    "password_reset": page(PUBLIC),
+    "password_reset_done": page(PUBLIC, get_only(PUBLIC)),
+    "password_reset_confirm": page(PUBLIC, uidb64=lambda place: "MQ", token=lambda place: "not-a-reset-token"),
+    "password_reset_complete": page(PUBLIC, get_only(PUBLIC)),
+    # Two-factor sign-in, one's own (tests/test_two_factor.py: what a session that owes a code may open).
+    "accounts:two-factor": page(ANY_LOGIN, get_only(ANY_LOGIN)),
+    "accounts:two-factor-verify": page(ANY_LOGIN),
+    "accounts:two-factor-setup": page(ANY_LOGIN),
+    "accounts:two-factor-recovery": page(ANY_LOGIN),
+    "accounts:two-factor-turn-off": page(ANY_LOGIN),
     "healthz": page(PUBLIC, get_only(PUBLIC)),
     "set_language": page(PUBLIC),
     "home": page(ANY_ACCESS),
