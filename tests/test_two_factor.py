@@ -22,7 +22,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from accounts.rules import two_factor_required
 from accounts.two_factor import SETUP_KEY, new_recovery_codes
 from members.models import Organisation, Role
-from tests.factories import UserFactory
+from members.personal_data import member_data
+from tests.factories import MemberFactory, UserFactory
 from tests.production import PRODUCTION, environment
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -354,3 +355,22 @@ def test_required_by_default_in_production_not_in_development(env, required) -> 
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == required
+
+
+# ---------------------------------------------------------------------------------------------------
+# The member's data export
+# ---------------------------------------------------------------------------------------------------
+
+
+def test_the_members_data_export_says_what_is_set_up_and_never_the_secrets(tree) -> None:  # type: ignore[no-untyped-def]
+    user = UserFactory(username="an")
+    member = MemberFactory(cell=tree.cell_a1, user=user)
+    phone = phone_for(user)
+    codes = new_recovery_codes(user)
+    data = dict(member_data(member))
+    rows = data["Đăng nhập hai bước"]
+    assert [row["Loại"] for row in rows] == ["Ứng dụng xác thực trên điện thoại", "Mã khôi phục"]
+    assert rows[1]["Số mã khôi phục còn lại"] == len(codes) == 10
+    text = repr(data)
+    assert phone.key not in text
+    assert not any(code in text for code in codes)
