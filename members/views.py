@@ -205,7 +205,7 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
         if older is None:
             changes.append({"record": newer, "fields": [], "created": True})
         else:
-            delta = newer.diff_against(older, excluded_fields=["search_name", "updated_at"])
+            delta = newer.diff_against(older, excluded_fields=["search_name", "citizen_id_hash", "updated_at"])
             changes.append(
                 {"record": newer, "fields": [Member._meta.get_field(c.field).verbose_name for c in delta.changes]}
             )
@@ -214,6 +214,7 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
         "members/member_detail.html",
         {
             "member": member,
+            "identity": member.identity_numbers(full=access.can_see_identity_numbers(member)),
             "can_manage": access.can_manage_member(member),
             "exemptions": member.exemptions.all(),
             "away_periods": member.away_periods.all(),
