@@ -229,6 +229,11 @@ class MemberQuerySet(models.QuerySet["Member"]):
         latest = min(day, latest_admission_ending_by(day + dt.timedelta(days=within_days)))
         return self.active().filter(official_on__isnull=True, admitted_on__lte=latest)
 
+    def without_identity_numbers(self) -> MemberQuerySet:
+        """For long reads that show neither the citizen ID nor the party card number (the exports): the two
+        encrypted values are not read, so not decrypted row by row."""
+        return self.defer("citizen_id", "party_card_number")
+
     def with_citizen_id(self, citizen_id: str) -> MemberQuerySet:
         """The member whose citizen ID this is (the value is encrypted: it is found through its keyed hash)."""
         key = citizen_id_key(citizen_id)
@@ -356,8 +361,9 @@ class Member(models.Model):
     def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         self.full_name = normalize(self.full_name)
         self.search_name = search_key(self.full_name)
-        self.citizen_id = normalize_citizen_id(self.citizen_id)
-        self.citizen_id_hash = citizen_id_key(self.citizen_id)
+        if "citizen_id" not in self.get_deferred_fields():  # not read, not written: its hash stands
+            self.citizen_id = normalize_citizen_id(self.citizen_id)
+            self.citizen_id_hash = citizen_id_key(self.citizen_id)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             if "full_name" in update_fields:

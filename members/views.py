@@ -182,7 +182,9 @@ def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
 def member_list_export(request: HttpRequest) -> HttpResponse:
     """The member list as it is filtered on the page, every page of it, as an Excel file."""
     _form, members = _filtered_members(request)
-    content = members_workbook(members.iterator(chunk_size=2000), title=_("Party members"), with_cell=True)
+    content = members_workbook(
+        members.without_identity_numbers().iterator(chunk_size=2000), title=_("Party members"), with_cell=True
+    )
     return _xlsx_response(content, f"dang-vien-{today():%Y%m%d}.xlsx")
 
 
@@ -191,7 +193,9 @@ def cell_members_export(request: HttpRequest, org_id: int) -> HttpResponse:
     org = get_organisation(request, org_id)
     require(access_for(request.user).can_oversee_org(org))
     members = Member.objects.in_org(org).active().select_related("cell").order_by("search_name", "pk")
-    content = members_workbook(members.iterator(chunk_size=2000), title=org.name, with_cell=not org.is_cell)
+    content = members_workbook(
+        members.without_identity_numbers().iterator(chunk_size=2000), title=org.name, with_cell=not org.is_cell
+    )
     slug = "-".join(search_key(org.code or org.name).split()) or "chi-bo"
     return _xlsx_response(content, f"dang-vien-{slug}-{today():%Y%m%d}.xlsx")
 

@@ -33,7 +33,12 @@ class DecryptionError(Exception):
 
 
 def _derived(label: bytes) -> bytes:
-    return hmac.new(str(settings.SECRET_KEY).encode(), label, hashlib.sha256).digest()
+    return _derive(str(settings.SECRET_KEY), label)
+
+
+@lru_cache(maxsize=8)
+def _derive(secret: str, label: bytes) -> bytes:
+    return hmac.new(secret.encode(), label, hashlib.sha256).digest()
 
 
 def encryption_keys() -> tuple[str, ...]:

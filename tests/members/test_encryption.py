@@ -275,3 +275,13 @@ def test_the_deploy_check_refuses_keys_derived_from_the_secret_key(settings) -> 
     assert [e.id for e in check_personal_data_keys()] == ["members.E001", "members.E002"]
     settings.FIELD_ENCRYPTION_KEYS, settings.SEARCH_HASH_KEY = [KEY_A], "a search key"
     assert check_personal_data_keys() == []
+
+
+def test_a_member_read_without_the_numbers_saves_without_touching_them(member) -> None:
+    partial = Member.objects.without_identity_numbers().get(pk=member.pk)
+    partial.phone = "0987654321"
+    partial.save(update_fields=["phone"])
+    partial = Member.objects.only("pk", "full_name", "cell").get(pk=member.pk)
+    partial.full_name = "Lê Văn Tám Em"
+    partial.save()
+    everything_reads()
