@@ -40,6 +40,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import get_m2m_reverse_field_name
 
+from chibo.lib.crypto import EncryptedCharField, mask
 from evaluations.models import CycleStep, EmulationCriterion, EvaluationCycle, MemberEvaluation, PeopleComment
 from members.models import AwayPeriod, Exemption, Member, MemberEvent, Organisation, Role, Suspension
 from resolutions.models import (
@@ -219,8 +220,12 @@ def _is_json(f: models.Field) -> bool:
     return isinstance(f, models.JSONField)
 
 
-def history_page(kind: Kind, obj: models.Model, page_number: str | None) -> tuple[Any, list[Entry]]:
-    """The page of the record's history asked for, and its entries: (paginator page, entries)."""
+def history_page(
+    kind: Kind, obj: models.Model, page_number: str | None, *, reveal: bool = False
+) -> tuple[Any, list[Entry]]:
+    """The page of the record's history asked for, and its entries: (paginator page, entries). Encrypted personal
+    data (a member's citizen ID and party card number) is shown in full only with ``reveal`` (for those who manage
+    the member: ``Access.can_see_identity_numbers``), masked otherwise."""
     from django.core.paginator import Paginator
 
     sources = kind.sources
@@ -233,10 +238,12 @@ def history_page(kind: Kind, obj: models.Model, page_number: str | None) -> tupl
     ]
     union = parts[0].union(*parts[1:], all=True).order_by("-history_date", "-history_id")
     page = Paginator(union, PAGE_SIZE).get_page(page_number)
-    return page, _entries(sources, obj, list(page.object_list))
+    return page, _entries(sources, obj, list(page.object_list), reveal=reveal)
 
 
-def _entries(sources: tuple[Source, ...], obj: models.Model, keys: list[tuple[Any, int, int]]) -> list[Entry]:
+def _entries(
+    sources: tuple[Source, ...], obj: models.Model, keys: list[tuple[Any, int, int]], *, reveal: bool
+) -> list[Entry]:
     wanted: dict[int, list[int]] = defaultdict(list)
     for _date, history_id, source in keys:
         wanted[source].append(history_id)
@@ -285,7 +292,7 @@ def _entries(sources: tuple[Source, ...], obj: models.Model, keys: list[tuple[An
     users = _users(row.history_user_id for _s, row, _o, _d in plan)
     entries = []
     for source, row, old, deltas in plan:
-        changes = [_change(f, a, b, names) for f, a, b in deltas]
+        changes = [_change(f, a, b, names, reveal=reveal) for f, a, b in deltas]
         if row.history_type == "~" and old is not None:
             for f in shown_m2m(source.model):
                 a, b = m2m.get(source.model, f, old.history_id), m2m.get(source.model, f, row.history_id)
@@ -413,8 +420,10 @@ def display(f: models.Field, value: Any, names: _Names) -> str:
     return str(value)
 
 
-def _change(f: models.Field, old: Any, new: Any, names: _Names) -> Change:
+def _change(f: models.Field, old: Any, new: Any, names: _Names, *, reveal: bool) -> Change:
     label = _capfirst(f.verbose_name)
+    if isinstance(f, EncryptedCharField) and not reveal:
+        old, new = mask(old), mask(new)
     before, after = display(f, old, names), display(f, new, names)
     if isinstance(f, models.TextField) or max(len(before), len(after)) > SHORT_TEXT:
         return compact(label, before, after)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from cryptography.fernet import Fernet
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -331,6 +332,26 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # The key that signs a backup's manifest (HMAC-SHA256), so a restore refuses a manifest changed after the backup.
 # Unset, a key is derived from SECRET_KEY; set it to restore on a server with another SECRET_KEY.
 BACKUP_SIGNING_KEY = _env("BACKUP_SIGNING_KEY", env.str, "")
+
+
+def _fernet_keys(name: str, default: list[str]) -> list[str]:
+    """Comma-separated Fernet keys (32 bytes in url-safe base64), newest first."""
+    keys = [key.strip() for key in env.list(name, default=default) if key.strip()]
+    for number, key in enumerate(keys, start=1):
+        try:
+            Fernet(key.encode())
+        except ValueError as exc:
+            raise ValueError(f"key number {number} is not a Fernet key (32 bytes in url-safe base64)") from exc
+    return keys
+
+
+# Personal data encrypted at rest (chibo/lib/crypto.py; README, "Personal data"): members' citizen IDs and party
+# card numbers. The first key encrypts, every key decrypts (rotation: a new key first, then
+# manage.py rotate_encryption_keys, then drop the old one). SEARCH_HASH_KEY keys the hash that finds a citizen ID;
+# changing it needs rotate_encryption_keys --rehash. Unset, both are derived from SECRET_KEY (development and tests);
+# manage.py check --deploy refuses that.
+FIELD_ENCRYPTION_KEYS = _env("FIELD_ENCRYPTION_KEYS", _fernet_keys, [])
+SEARCH_HASH_KEY = _env("SEARCH_HASH_KEY", env.str, "")
 
 # Business settings with their defaults (the "unconfirmed" rules of the domain are settings).
 CHIBO = {

@@ -60,7 +60,9 @@ def record_history(request: HttpRequest, kind: str, **ids: int) -> HttpResponse:
     require(access.can_oversee_org(cell))
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
-    page, entries = audit.history_page(entry, record, request.GET.get("page"))
+    # A member's citizen ID and party card number in full for those who manage the member, masked for the others.
+    reveal = access.can_see_identity_numbers(record) if isinstance(record, Member) else access.can_manage_org(cell)
+    page, entries = audit.history_page(entry, record, request.GET.get("page"), reveal=reveal)
     context = {
         "record": record,
         "record_name": audit.record_name(record),

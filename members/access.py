@@ -119,6 +119,12 @@ class Access:
     def can_manage_member(self, member: Member) -> bool:
         return self.can_manage_org(member.cell)
 
+    def can_see_identity_numbers(self, member: Member) -> bool:
+        """Sees the member's citizen ID and party card number in full: those who manage the member (administrators,
+        the cell's secretary and deputy) and the member themself. Everyone else who sees the record (the cell
+        committee, the ward committee overseeing it) sees them masked (``chibo.lib.crypto.mask``)."""
+        return self.can_manage_member(member) or (self.member_id is not None and member.pk == self.member_id)
+
     def home_organisation_id(self) -> int | None:
         """Where the home page sends the user: the highest organisation they work in."""
         ranked = sorted(self.roles, key=lambda role: (len(role[1]), role[1]))

@@ -42,6 +42,7 @@ from members.models import (
     Organisation,
     ResidentialGroup,
     Role,
+    citizen_id_key,
     status_counts,
 )
 from members.rules import probation_ends_on
@@ -677,9 +678,10 @@ class _Builder:
         self.today = today
         self.rng = random.Random(SEED)
         self.phones: set[str] = set()
-        # Citizen IDs are unique in the database: steer clear of any already recorded for Bến Tre.
-        self.citizen_ids: set[str] = set(
-            Member.objects.filter(citizen_id__startswith=CITIZEN_ID_PROVINCE).values_list("citizen_id", flat=True)
+        # Citizen IDs are unique in the database: steer clear of any already recorded (by their keyed hashes, as
+        # the IDs themselves are encrypted).
+        self.citizen_id_keys: set[str] = set(
+            Member.objects.filter(citizen_id_hash__isnull=False).values_list("citizen_id_hash", flat=True)
         )
         self.backgrounds: dict[str, Background] = {}
         self.drafts: list[Draft] = []
@@ -878,13 +880,15 @@ class _Builder:
 
         phone = self._phone() if rng.random() < (0.75 if age >= 80 else 0.95) else ""
         index = rng.randrange(len(residential))
+        citizen_id = self._citizen_id(birth, male)
         member = Member(
             full_name=full_name,
             search_name=search_key(full_name),  # bulk_create skips Member.save(), which sets it
             birth_date=birth,
             sex=Member.Sex.MALE if male else Member.Sex.FEMALE,
             phone=phone,
-            citizen_id=self._citizen_id(birth, male),
+            citizen_id=citizen_id,
+            citizen_id_hash=citizen_id_key(citizen_id),  # set by Member.save(), which bulk_create skips
             admitted_on=admitted,
             official_on=official,
             cell=cell.org,
@@ -948,8 +952,9 @@ class _Builder:
         century_sex = (0 if male else 1) + (2 if birth.year >= 2000 else 0)
         while True:
             citizen_id = f"{CITIZEN_ID_PROVINCE}{century_sex}{birth.year % 100:02d}{self.rng.randrange(10**6):06d}"
-            if citizen_id not in self.citizen_ids:
-                self.citizen_ids.add(citizen_id)
+            key = citizen_id_key(citizen_id)
+            if key not in self.citizen_id_keys:
+                self.citizen_id_keys.add(key)
                 return citizen_id
 
     # --- roles and accounts --------------------------------------------------------------------

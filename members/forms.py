@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chibo.lib.forms import SafeInputMixin
 from chibo.lib.text import name_error, name_key, normalize
-from members.models import AwayPeriod, Exemption, Member, Organisation, ResidentialGroup
+from members.models import AwayPeriod, Exemption, Member, Organisation, ResidentialGroup, normalize_citizen_id
 
 
 class DateInput(forms.DateInput):
@@ -86,7 +86,7 @@ class MemberForm(CrispyMixin, forms.ModelForm):
         return phone
 
     def clean_citizen_id(self) -> str | None:
-        return self.cleaned_data["citizen_id"] or None
+        return normalize_citizen_id(self.cleaned_data["citizen_id"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

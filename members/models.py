@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
+from chibo.lib.crypto import EncryptedCharField, keyed_hash, mask
 from chibo.lib.text import normalize, search_key
 from members.rules import (
     ENDING_SOON_DAYS,
@@ -164,6 +165,19 @@ phone_validator = RegexValidator(
     _("Enter a Vietnamese phone number, e.g. 0912 345 678 or 0275 3822 123."),
 )
 citizen_id_validator = RegexValidator(r"^\d{12}$", _("A citizen ID (CCCD) has exactly 12 digits."))
+DUPLICATE_CITIZEN_ID = _("Another member already has this citizen ID.")
+
+
+def normalize_citizen_id(value: str | None) -> str | None:
+    """The citizen ID as stored: its characters without spaces; None when empty."""
+    value = "".join((value or "").split())
+    return value or None
+
+
+def citizen_id_key(value: str | None) -> str | None:
+    """The keyed hash by which a citizen ID is found (``Member.citizen_id_hash``); None for no citizen ID."""
+    value = normalize_citizen_id(value)
+    return keyed_hash(value) if value else None
 
 
 class MemberQuerySet(models.QuerySet["Member"]):
@@ -215,6 +229,16 @@ class MemberQuerySet(models.QuerySet["Member"]):
         latest = min(day, latest_admission_ending_by(day + dt.timedelta(days=within_days)))
         return self.active().filter(official_on__isnull=True, admitted_on__lte=latest)
 
+    def without_identity_numbers(self) -> MemberQuerySet:
+        """For long reads that show neither the citizen ID nor the party card number (the exports): the two
+        encrypted values are not read, so not decrypted row by row."""
+        return self.defer("citizen_id", "party_card_number")
+
+    def with_citizen_id(self, citizen_id: str) -> MemberQuerySet:
+        """The member whose citizen ID this is (the value is encrypted: it is found through its keyed hash)."""
+        key = citizen_id_key(citizen_id)
+        return self.filter(citizen_id_hash=key) if key else self.none()
+
     def with_flags(self, day: dt.date | None = None) -> MemberQuerySet:
         """Annotate ``is_exempt`` and ``is_away`` on ``day`` (today by default) as subqueries."""
         day = day or today()
@@ -263,16 +287,12 @@ class Member(models.Model):
     sex = models.CharField(_("sex"), max_length=8, choices=Sex.choices)
     phone = models.CharField(_("phone"), max_length=16, blank=True, validators=[phone_validator])
     email = models.EmailField(_("email"), blank=True)
-    citizen_id = models.CharField(
-        _("citizen ID (CCCD)"),
-        max_length=12,
-        null=True,
-        blank=True,
-        unique=True,
-        validators=[citizen_id_validator],
-        error_messages={"unique": _("Another member already has this citizen ID.")},
+    # Encrypted at rest (chibo.lib.crypto); found and kept unique through citizen_id_hash, set by save().
+    citizen_id = EncryptedCharField(
+        _("citizen ID (CCCD)"), max_length=12, null=True, blank=True, validators=[citizen_id_validator]
     )
-    party_card_number = models.CharField(_("party card number"), max_length=20, blank=True)
+    citizen_id_hash = models.CharField(max_length=64, null=True, unique=True, editable=False)
+    party_card_number = EncryptedCharField(_("party card number"), max_length=20, blank=True)
     admitted_on = models.DateField(_("party admission date"))
     official_on = models.DateField(
         _("official date"),
@@ -343,10 +363,31 @@ class Member(models.Model):
     def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         self.full_name = normalize(self.full_name)
         self.search_name = search_key(self.full_name)
+        if "citizen_id" not in self.get_deferred_fields():  # not read, not written: its hash stands
+            self.citizen_id = normalize_citizen_id(self.citizen_id)
+            self.citizen_id_hash = citizen_id_key(self.citizen_id)
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "full_name" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "search_name"}
+        if update_fields is not None:
+            if "full_name" in update_fields:
+                update_fields = {*update_fields, "search_name"}
+            if "citizen_id" in update_fields:
+                update_fields = {*update_fields, "citizen_id_hash"}
+            kwargs["update_fields"] = update_fields
         super().save(*args, **kwargs)
+
+    def validate_unique(self, exclude: Any = None) -> None:
+        """The citizen ID is unique through its keyed hash (the encrypted values differ even for equal IDs)."""
+        errors: dict[str, list[Any]] = {}
+        try:
+            super().validate_unique(exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        checked = "citizen_id" not in (exclude or ()) and "citizen_id" not in errors
+        key = citizen_id_key(self.citizen_id) if checked else None
+        if key and Member.objects.filter(citizen_id_hash=key).exclude(pk=self.pk).exists():
+            errors["citizen_id"] = [ValidationError(DUPLICATE_CITIZEN_ID, code="unique")]
+        if errors:
+            raise ValidationError(errors)
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
@@ -374,6 +415,14 @@ class Member(models.Model):
             errors["left_on"] = _("Enter the date the member left.")
         if errors:
             raise ValidationError(errors)
+
+    def identity_numbers(self, *, full: bool) -> dict[str, str]:
+        """The citizen ID and the party card number as a page or a file shows them: in full, or masked for those
+        who see the record without managing the member (``Access.can_see_identity_numbers``)."""
+        citizen_id, card = self.citizen_id or "", self.party_card_number or ""
+        if full:
+            return {"citizen_id": citizen_id, "party_card_number": card}
+        return {"citizen_id": mask(citizen_id), "party_card_number": mask(card)}
 
     def status_on(self, day: dt.date | None = None) -> str | None:
         """Official or probationary on ``day``; None before admission or after leaving."""

@@ -169,10 +169,12 @@ def who(row: PersonalDataAccess) -> str:
 # The identifying data the retention rule erases: set to None where the column allows it, else "".
 # Any column derived from one of these (a search hash of the citizen ID) is to be cleared with it.
 IDENTIFYING_FIELDS = ("citizen_id", "party_card_number", "phone", "email", "address", "birth_date")
+# Erased with them: the keyed hash by which the citizen ID was found.
+DERIVED_FIELDS = ("citizen_id_hash",)
 
 
 def blank_identity() -> dict[str, Any]:
-    return {name: None if Member._meta.get_field(name).null else "" for name in IDENTIFYING_FIELDS}
+    return {name: None if Member._meta.get_field(name).null else "" for name in (*IDENTIFYING_FIELDS, *DERIVED_FIELDS)}
 
 
 @dataclass

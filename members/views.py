@@ -185,7 +185,7 @@ def member_list_export(request: HttpRequest) -> HttpResponse:
     form, members = _filtered_members(request)
     org = form.cleaned_data.get("org") if form.is_bound and form.is_valid() else None
     scope = privacy.list_scope(access_for(request.user), org)
-    rows = scope.count(members.iterator(chunk_size=2000))
+    rows = scope.count(members.without_identity_numbers().iterator(chunk_size=2000))
     content = members_workbook(rows, title=_("Party members"), with_cell=True)
     privacy.record_list_export(user=request.user, scope=scope)
     return _xlsx_response(content, f"dang-vien-{today():%Y%m%d}.xlsx")
@@ -198,7 +198,9 @@ def cell_members_export(request: HttpRequest, org_id: int) -> HttpResponse:
     members = Member.objects.in_org(org).active().select_related("cell").order_by("search_name", "pk")
     scope = privacy.list_scope(access_for(request.user), org)
     content = members_workbook(
-        scope.count(members.iterator(chunk_size=2000)), title=org.name, with_cell=not org.is_cell
+        scope.count(members.without_identity_numbers().iterator(chunk_size=2000)),
+        title=org.name,
+        with_cell=not org.is_cell,
     )
     privacy.record_list_export(user=request.user, scope=scope)
     slug = "-".join(search_key(org.code or org.name).split()) or "chi-bo"
@@ -215,7 +217,7 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
         if older is None:
             changes.append({"record": newer, "fields": [], "created": True})
         else:
-            delta = newer.diff_against(older, excluded_fields=["search_name", "updated_at"])
+            delta = newer.diff_against(older, excluded_fields=["search_name", "citizen_id_hash", "updated_at"])
             changes.append(
                 {"record": newer, "fields": [Member._meta.get_field(c.field).verbose_name for c in delta.changes]}
             )
@@ -224,6 +226,7 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
         "members/member_detail.html",
         {
             "member": member,
+            "identity": member.identity_numbers(full=access.can_see_identity_numbers(member)),
             "can_manage": access.can_manage_member(member),
             "can_export_data": _may_export_data(access, member),
             "is_own_record": member.pk == access.member_id,

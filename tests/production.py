@@ -9,6 +9,8 @@ import socket
 TEST_RUN_ONLY = {
     "DEBUG",
     "SECRET_KEY",
+    "FIELD_ENCRYPTION_KEYS",
+    "SEARCH_HASH_KEY",
     "DATABASE_URL",
     "REDIS_URL",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
@@ -20,6 +22,8 @@ PRODUCTION = {
     "DEBUG": "false",
     "SECRET_KEY": "a-long-random-secret-for-this-test-only-0123456789-abcdefghijklmnop",
     "ALLOWED_HOSTS": "chibo.example",
+    "FIELD_ENCRYPTION_KEYS": "jfF4gECiiArxubnaI4rtnZ-qQmkyEt82pXtp9UZCJ_Q=",
+    "SEARCH_HASH_KEY": "a-search-hash-key-for-this-test-only-0123456789",
 }
 
 

@@ -29,6 +29,7 @@ def _start(**env: str) -> subprocess.CompletedProcess[str]:
         ({"DEBUG": "false"}, "SECRET_KEY"),
         ({"DEBUG": "true", "DATABASE_URL": "nosuchdb://x"}, "DATABASE_URL"),
         ({"DEBUG": "true", "AXES_FAILURE_LIMIT": "five"}, "AXES_FAILURE_LIMIT"),
+        ({"DEBUG": "true", "FIELD_ENCRYPTION_KEYS": "change-me"}, "FIELD_ENCRYPTION_KEYS"),
     ],
 )
 def test_a_bad_value_fails_loudly(env: dict[str, str], named: str) -> None:

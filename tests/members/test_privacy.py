@@ -421,8 +421,10 @@ def test_the_command_prints_and_writes_nothing_without_apply_then_erases_and_is_
         assert member.full_name
         assert member.admitted_on
         assert member.left_on
+        assert member.citizen_id_hash is None  # the keyed hash of the citizen ID goes with it
         for row in Member.history.filter(id=member.pk):
             assert all(getattr(row, name) in (None, "") for name in IDENTIFYING_FIELDS)
+            assert row.citizen_id_hash is None
     assert Member.history.filter(id=old.pk).count() == history_before
     assert _identity(recent) == before[recent.pk]
     assert _identity(active) == before[active.pk]
