@@ -153,7 +153,7 @@ class MemberFilterForm(SafeInputMixin, forms.Form):
         ("propagandist", _("Propagandists")),
     ]
 
-    q = forms.CharField(label=_("Search by name"), required=False, max_length=100)
+    q = forms.CharField(label=_("Search by name or citizen ID"), required=False, max_length=100)
     org = forms.ModelChoiceField(
         label=_("Organisation"),
         queryset=Organisation.objects.none(),

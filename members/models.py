@@ -259,7 +259,11 @@ class MemberQuerySet(models.QuerySet["Member"]):
         )
 
     def search(self, text: str) -> MemberQuerySet:
-        """Accent-insensitive: every word typed must appear in the name, with or without diacritics."""
+        """Accent-insensitive: every word typed must appear in the name, with or without diacritics. Twelve
+        digits (spaces allowed) are a citizen ID, found through its keyed hash."""
+        digits = normalize_citizen_id(text) or ""
+        if len(digits) == 12 and digits.isdigit():
+            return self.with_citizen_id(digits)
         qs = self
         for word in search_key(text).split():
             qs = qs.filter(search_name__contains=word)

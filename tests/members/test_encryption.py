@@ -293,3 +293,16 @@ def test_an_encrypted_field_is_compared_with_the_empty_string_only(db) -> None: 
     assert blank_count == Member.objects.count()
     with pytest.raises(FieldError, match="search by its hash"):
         Member.objects.filter(party_card_number="123456").count()
+
+
+def test_the_member_list_finds_a_member_by_citizen_id_through_its_hash(member, people, client_for) -> None:  # type: ignore[no-untyped-def]
+    """The ward's standing member sees the number masked, yet finds the member by the number given in full."""
+    MemberFactory(cell=member.cell, full_name="Lê Văn Chín", citizen_id="083190123457")
+    page = client_for("standing").get(reverse("members:member-list"), {"q": "0831 9012 3456"}).content.decode()
+    assert "Lê Văn Tám" in page
+    assert "Lê Văn Chín" not in page
+    assert CITIZEN_ID not in page
+    assert (
+        "Lê Văn Tám"
+        not in client_for("standing").get(reverse("members:member-list"), {"q": "083190123458"}).content.decode()
+    )
