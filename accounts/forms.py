@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 from django import forms
 from django.contrib.auth.forms import PasswordResetForm, SetPasswordForm
+from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
 from chibo.lib.forms import SafeInputMixin
@@ -40,8 +44,18 @@ class TurnOffForm(SafeInputMixin, forms.Form):
     )
 
 
+# At most this many reset emails to one account an hour: the form is open to everyone, and without a bound anyone
+# could fill a member's mailbox. Past it the page says the same as ever (nothing is revealed) and sends nothing.
+RESET_EMAILS_PER_HOUR = 3
+
+
 class ResetRequestForm(SafeInputMixin, PasswordResetForm):
-    pass
+    def get_users(self, email: str) -> Iterator[Any]:
+        for user in super().get_users(email):
+            key = f"password-reset-sent:{user.pk}"
+            cache.add(key, 0, timeout=60 * 60)  # the hour starts with the first email
+            if cache.incr(key) <= RESET_EMAILS_PER_HOUR:
+                yield user
 
 
 class NewPasswordForm(SafeInputMixin, SetPasswordForm):

@@ -85,3 +85,15 @@ def test_after_a_reset_the_second_step_is_still_asked(client, db, mailoutbox) ->
     totp.time = time.time()
     client.post(reverse("accounts:two-factor-verify"), {"code": f"{totp.token():06d}"})
     assert client.get(reverse("accounts:two-factor")).status_code == 200
+
+
+def test_no_more_than_three_reset_emails_an_hour_to_one_account(client, db, mailoutbox) -> None:  # type: ignore[no-untyped-def]
+    """The form is open to everyone: past three emails an hour it says the same and sends nothing more."""
+    UserFactory(username="bithu", email="bithu@example.vn")
+    UserFactory(username="phobithu", email="phobithu@example.vn")
+    for _ in range(5):
+        page = _ask(client, "bithu@example.vn")
+        assert page.redirect_chain[-1][0] == reverse("password_reset_done")
+    assert len(mailoutbox) == 3
+    _ask(client, "phobithu@example.vn")  # another account is not held back
+    assert len(mailoutbox) == 4
