@@ -96,11 +96,11 @@ def mask(value: str | None) -> str:
 
 
 class BlankExact(models.lookups.Exact):
-    """``field=""`` on an encrypted field: is it blank? Any other value would be compared with a fresh token (a
-    new random one each time) and never match, so it is refused."""
+    """``field=""`` (or ``field=None``) on an encrypted field: is it blank? Any other value would be compared with
+    a fresh token (a new random one each time) and never match, so it is refused."""
 
     def get_prep_lookup(self) -> Any:
-        if self.rhs != "":
+        if self.rhs not in ("", None):  # None: Django turns ``field=None`` into ``isnull`` after this
             raise FieldError("An encrypted field can only be compared with the empty string; search by its hash.")
         return super().get_prep_lookup()
 
