@@ -195,3 +195,14 @@ def test_health_check_answers_without_login(client, db, settings) -> None:
     assert response.status_code == 200
     assert response.json()["database"] == "ok"
     assert ("redis" in response.json()) is bool(settings.REDIS_URL)
+
+
+@pytest.mark.parametrize(("who", "has_record"), [("member", True), ("secretary", True), ("admin", False)])
+def test_the_user_menu_leads_a_member_to_their_own_record(client_for, people, who, has_record) -> None:  # type: ignore[no-untyped-def]
+    page = client_for(who).get(reverse("home")).content.decode()
+    member = Member.objects.filter(user=people[who]).first()
+    assert (member is not None) == has_record
+    if has_record:
+        assert f'href="{reverse("members:member-detail", args=[member.pk])}">Hồ sơ đảng viên của tôi' in page
+    else:
+        assert "Hồ sơ đảng viên của tôi" not in page
