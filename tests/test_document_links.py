@@ -127,6 +127,13 @@ DOCUMENTS: dict[str, Document] = {
     "members:cell-members-export": Document("members:org-detail", "secretary", "Excel"),
     "members:member-list-export": Document("members:member-list", "secretary", "Excel", args=lambda w: ([], [])),
     "members:member-import-template": Document("members:member-import", "secretary", ".xlsx"),
+    # Everything held about one member, for the member on request (and for the cell's secretary).
+    "members:member-data-export": Document(
+        "members:member-detail",
+        "secretary",
+        "Tải dữ liệu của đảng viên",
+        lambda w: ([w.member.pk], [w.member.pk]),
+    ),
     # A resolution: the print page, the PDF and the Word file, for every member of the cell.
     "resolutions:resolution-print": Document("resolutions:resolution-detail", "member", "Bản in", _resolution),
     "resolutions:resolution-pdf": Document("resolutions:resolution-detail", "member", "Tải PDF", _resolution),
