@@ -5,22 +5,13 @@ Without ``--apply`` it only prints what would be erased (a dry run, nothing writ
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
+from chibo.lib.commands import parse_day
 from members.privacy import IDENTIFYING_FIELDS, RetentionReport, apply_retention
-
-
-def parse_day(value: str) -> dt.date:
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
-    raise CommandError(f"Not a date: {value!r} (use dd/mm/yyyy)")
 
 
 def describe(report: RetentionReport) -> list[str]:

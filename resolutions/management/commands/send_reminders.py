@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
+from chibo.lib.commands import parse_day
 from resolutions.reminders import daily_digests, sweep
-
-
-def parse_day(value: str) -> dt.date:
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(value, fmt).date()
-        except ValueError:
-            continue
-    raise CommandError(f"Not a date: {value!r} (use dd/mm/yyyy)")
 
 
 class Command(BaseCommand):
