@@ -19,6 +19,7 @@ from chibo.lib.layout import (
     blank_number,
     committee_name,
     party_body_name,
+    percent,
     place_and_date,
     place_from_name,
     upper,
@@ -39,7 +40,9 @@ LEVEL_TEXT = {
 
 
 def _percent(part: int, whole: int) -> str:
-    return f"{part * 100 / whole:.1f}%".replace(".", ",") if whole else "—"
+    """ "66,7%": a level's share of the members classified, to one decimal as the results write it."""
+    share = percent(part, whole, places=1)
+    return "—" if share is None else f"{share}%".replace(".", ",")
 
 
 def results_document(cycle: EvaluationCycle) -> dict[str, Any]:

@@ -40,10 +40,6 @@ def _inspection(request: HttpRequest, inspection_id: int, *, run: bool = False, 
     return inspection
 
 
-def _ancestors(org: Organisation) -> list[Organisation]:
-    return list(Organisation.objects.filter(path__in=org.ancestor_paths()[:-1]).order_by("path"))
-
-
 def _filtered(inspections: QuerySet[Inspection], form: InspectionFilterForm) -> QuerySet[Inspection]:
     filters = form.cleaned_data if form.is_valid() else {}
     if activity := filters.get("activity"):
@@ -102,7 +98,7 @@ def org_inspections(request: HttpRequest, org_id: int) -> HttpResponse:
             "page": _page(request, inspections),
             "today": today(),
             "query": query.urlencode(),
-            "can_create": bool(body_orgs_for(access, org, _ancestors(org))),
+            "can_create": bool(body_orgs_for(access, org, list(Organisation.objects.get_ancestors(org)))),
         },
     )
 
@@ -155,7 +151,7 @@ def inspection_detail(request: HttpRequest, inspection_id: int) -> HttpResponse:
 
 
 def _body_orgs(access: Access, subject: Organisation) -> list[Organisation]:
-    body_orgs = body_orgs_for(access, subject, _ancestors(subject))
+    body_orgs = body_orgs_for(access, subject, list(Organisation.objects.get_ancestors(subject)))
     require(bool(body_orgs))
     return body_orgs
 

@@ -45,7 +45,7 @@ from members.models import (
     citizen_id_key,
     status_counts,
 )
-from members.rules import probation_ends_on
+from members.rules import MINIMUM_ADMISSION_AGE, add_years, probation_ends_on
 
 SEED = 4374
 DEMO_PASSWORD = "chibo-demo-2026"
@@ -636,13 +636,6 @@ def _org_label(org: Organisation | None) -> str:
 # ---------------------------------------------------------------------------------------------------
 
 
-def _add_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
-
-
 def _initials(place: str) -> str:
     return "".join(word[0] for word in search_key(place).split()).upper()
 
@@ -873,8 +866,9 @@ class _Builder:
         else:
             # Admitted at 18 or later, mostly young; official the day probation ends, at least a few months ago.
             latest = min(age - 1.2, 55.0)
-            admission_age = 18 + (latest - 18) * rng.random() ** 1.6
-            admitted = _add_years(birth, 18) + dt.timedelta(days=int((admission_age - 18) * 365.25))
+            youngest = MINIMUM_ADMISSION_AGE
+            admission_age = youngest + (latest - youngest) * rng.random() ** 1.6
+            admitted = add_years(birth, youngest) + dt.timedelta(days=int((admission_age - youngest) * 365.25))
             admitted = min(admitted, today - dt.timedelta(days=400))
             official = probation_ends_on(admitted)
 

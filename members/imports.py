@@ -27,7 +27,7 @@ from simple_history.utils import bulk_create_with_history
 from chibo.lib.text import name_error, name_key, normalize, search_key, unsafe_character
 from chibo.lib.uploads import XLSX, detect_content_type
 from members.models import Member, Organisation, phone_validator, today
-from members.rules import official_date_error
+from members.rules import member_dates_errors
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -301,18 +301,9 @@ def check_row(number: int, raw: dict[str, Any], *, on: dt.date) -> ImportRow:
         fail("birth_date", _("The birth date is missing."))
     if BY_FIELD["admitted_on"].header not in failed and admitted is None:
         fail("admitted_on", _("The admission date is missing."))
-    if birth and admitted and admitted < _add_years(birth, 18):
-        fail("admitted_on", _("A member is admitted at 18 years of age or older."))
-    if admitted and official and (error := official_date_error(admitted, official)):
-        fail("official_on", error)
+    for field_name, message in member_dates_errors(birth, admitted, official).items():
+        fail(field_name, message)
     return row
-
-
-def _add_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 def check_duplicates(cell: Organisation, rows: list[ImportRow]) -> None:

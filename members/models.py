@@ -22,6 +22,7 @@ from members.rules import (
     ENDING_SOON_DAYS,
     Probation,
     latest_admission_ending_by,
+    member_dates_errors,
     official_date_error,
     probation,
     public_holidays,
@@ -401,10 +402,7 @@ class Member(models.Model):
             errors["birth_date"] = _("The birth date cannot be in the future.")
         if self.admitted_on and self.admitted_on > now:
             errors["admitted_on"] = _("The admission date cannot be in the future.")
-        if self.birth_date and self.admitted_on and self.admitted_on < _add_years(self.birth_date, 18):
-            errors["admitted_on"] = _("A member is admitted at 18 years of age or older.")
-        if self.official_on and self.admitted_on and (error := official_date_error(self.admitted_on, self.official_on)):
-            errors["official_on"] = error
+        errors.update(member_dates_errors(self.birth_date, self.admitted_on, self.official_on))
         if self.official_on and self.official_on > now:
             errors["official_on"] = _("The official date cannot be in the future.")
         if self.cell_id:
@@ -448,13 +446,6 @@ class Member(models.Model):
     @property
     def is_active(self) -> bool:
         return self.management_status == self.ManagementStatus.ACTIVE
-
-
-def _add_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 class PeriodQuerySet(models.QuerySet):  # type: ignore[type-arg]

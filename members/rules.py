@@ -10,6 +10,8 @@
   days are Monday to Friday, less the public holidays listed in the setting ``CHIBO["PUBLIC_HOLIDAYS"]``; the
   count starts the day after the probation ends. Tết and the days off given in lieu move every year, so they are
   not built in: with no holidays listed, the deadline shown is never later than the real one.
+- A member is admitted at 18 years of age or older (Party Charter art. 1). The form and the Excel import check
+  a member's dates through ``member_dates_errors``.
 - The cell and ward pages list the members whose probation ends within the next 60 days, or has ended without
   a recognition yet; the daily sweep reminds the cell's secretary once of each.
 """
@@ -25,6 +27,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+# Party Charter art. 1: a member is admitted at this age or older.
+MINIMUM_ADMISSION_AGE = 18
 # Party Charter art. 5: twelve months of probation.
 PROBATION_MONTHS = 12
 # The cell reviews and votes within this many working days of the end of probation.
@@ -40,6 +44,14 @@ def add_months(day: dt.date, months: int) -> dt.date:
     year, month = divmod(index, 12)
     month += 1
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def add_years(day: dt.date, years: int) -> dt.date:
+    """The same day ``years`` later, or 28 February for a 29 February when that year has none."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
 
 
 def probation_ends_on(admitted_on: dt.date) -> dt.date:
@@ -176,6 +188,30 @@ def official_date_error(admitted_on: dt.date, official_on: dt.date) -> str:
     return ""
 
 
+def admission_age_error(birth_date: dt.date, admitted_on: dt.date) -> str:
+    """Why a member born on ``birth_date`` cannot have been admitted on ``admitted_on``, or "".
+
+    A member is admitted at 18 years of age or older (Party Charter art. 1): on their 18th birthday at the
+    earliest (a 29 February birthday falls on 28 February in a common year)."""
+    if admitted_on < add_years(birth_date, MINIMUM_ADMISSION_AGE):
+        return _("A member is admitted at 18 years of age or older.")
+    return ""
+
+
+def member_dates_errors(
+    birth_date: dt.date | None, admitted_on: dt.date | None, official_on: dt.date | None
+) -> dict[str, str]:
+    """The admission age and probation rules over a member's dates: the field each broken rule is shown on,
+    with its message. A date not known yet (None) breaks no rule; the form and the Excel import both check a
+    member through this function."""
+    errors: dict[str, str] = {}
+    if birth_date and admitted_on and (error := admission_age_error(birth_date, admitted_on)):
+        errors["admitted_on"] = error
+    if admitted_on and official_on and (error := official_date_error(admitted_on, official_on)):
+        errors["official_on"] = error
+    return errors
+
+
 # ---------------------------------------------------------------------------------------------------
 # Personal data: the access log and the retention of members who left
 # ---------------------------------------------------------------------------------------------------
@@ -201,14 +237,6 @@ DEFAULT_RETENTION_YEARS = 5
 
 def retention_years() -> int:
     return int(getattr(settings, "RETENTION_YEARS_AFTER_LEAVING", DEFAULT_RETENTION_YEARS))
-
-
-def add_years(day: dt.date, years: int) -> dt.date:
-    """The same day ``years`` later, or 28 February for a 29 February when that year has none."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
 
 
 def identity_erased_from(management_status: str, left_on: dt.date | None, years: int | None = None) -> dt.date | None:

@@ -101,7 +101,7 @@ def org_detail(request: HttpRequest, org_id: int) -> HttpResponse:
     members_qs = Member.objects.in_org(org)
     context: dict[str, object] = {
         "org": org,
-        "ancestors": Organisation.objects.filter(path__in=org.ancestor_paths()[:-1]),
+        "ancestors": Organisation.objects.get_ancestors(org),
         "counts": status_counts(members_qs),
         "can_manage": access.can_manage_org(org),
         "can_oversee": access.can_oversee_org(org),

@@ -9,7 +9,7 @@ Vietnamese text of the form, not interface strings, so they are written here and
 from __future__ import annotations
 
 import datetime as dt
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, prefetch_related_objects
@@ -29,6 +29,7 @@ from chibo.lib.layout import (
     minutes_signatures,
     number_text,
     party_body_name,
+    percent,
     place_and_date,
     place_from_name,
     roman,
@@ -203,14 +204,6 @@ def clock(value: dt.time | None) -> str:
     return f"{value.hour:02d} giờ {value.minute:02d} phút"
 
 
-def percent(part: int, whole: int) -> str:
-    """ "66,67": a share of ``whole`` as the minutes write it."""
-    if not whole:
-        return ""
-    value = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return number_text(value)
-
-
 def _day(value: str | None) -> str:
     return dt.date.fromisoformat(value).strftime("%d/%m/%Y") if value else ""
 
@@ -360,7 +353,7 @@ def _minutes_context(meeting: Meeting) -> dict[str, Any]:
                 "resolution": _resolution_name(vote.resolution),
                 "entitled": vote.entitled_count,
                 "for": vote.votes_for,
-                "for_percent": percent(vote.votes_for, vote.entitled_count),
+                "for_percent": number_text(percent(vote.votes_for, vote.entitled_count)),  # "66,67"
                 "against": vote.votes_against,
                 "abstain": vote.votes_abstain,
                 "adopted": vote.adopted,

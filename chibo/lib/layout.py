@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
@@ -247,6 +247,14 @@ def number_text(value: Decimal | int | float | None) -> str:
         quantity = quantity.quantize(Decimal(1))
     text = f"{quantity:,f}"  # "1,250.5"
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def percent(part: int, whole: int, places: int = 2) -> Decimal | None:
+    """``part`` as a percentage of ``whole`` to ``places`` decimals, rounded half up as documents round:
+    2 of 3 → 66.67, 1 of 16 → 6.3 to one decimal. None when ``whole`` is 0 (no share to give)."""
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
 
 
 _ROMAN = ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"))

@@ -97,7 +97,7 @@ def org_dashboard(request: HttpRequest, org_id: int) -> HttpResponse:
 
     # The way back up: the ancestors the user may open a dashboard of (all of them, since every ancestor of an
     # organisation the user reaches holds it).
-    ancestors = list(Organisation.objects.filter(path__in=org.ancestor_paths()[:-1]).only("pk", "name", "path"))
+    ancestors = list(Organisation.objects.get_ancestors(org).only("pk", "name", "path"))
     month_labels = [f"{m:%m/%Y}" for m in board.months]
     all_rows = sort_rows(board.rows, "name")
     charts = {

@@ -11,6 +11,7 @@ import unicodedata
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -232,6 +233,29 @@ def test_an_official_date_less_than_twelve_months_after_admission_is_a_row_error
     raw = {"full_name": "Lý Thị Dự", "birth_date": "05/03/1990", "sex": "Nữ", "admitted_on": admitted}
     row = check_row(7, {**raw, "official_on": official}, on=dt.date(2026, 11, 18))
     assert [(e.row, e.column, e.message) for e in row.errors] == ([(7, "Ngày chính thức", error)] if error else [])
+
+
+@pytest.mark.parametrize(
+    ("birth", "admitted", "error"),
+    [
+        ("19/05/1990", "19/05/2008", ""),  # the 18th birthday
+        ("19/05/1990", "18/05/2008", "Đảng viên được kết nạp khi đủ 18 tuổi trở lên."),
+        ("29/02/1992", "28/02/2010", ""),  # born on 29 February: 18 on 28 February of a common year
+        ("29/02/1992", "27/02/2010", "Đảng viên được kết nạp khi đủ 18 tuổi trở lên."),
+    ],
+)
+def test_a_member_admitted_before_18_is_a_row_error_worded_as_on_the_form(birth, admitted, error) -> None:
+    raw = {"full_name": "Lý Thị Dự", "birth_date": birth, "sex": "Nữ", "admitted_on": admitted}
+    row = check_row(7, raw, on=dt.date(2026, 11, 18))
+    assert [(e.row, e.column, e.message) for e in row.errors] == ([(7, "Ngày vào Đảng", error)] if error else [])
+    # The form checks a member through the model's clean(): the same rule, the same words.
+    member = Member(full_name="Lý Thị Dự", birth_date=row.values["birth_date"], admitted_on=row.values["admitted_on"])
+    try:
+        member.clean()
+        on_the_form: dict[str, list[str]] = {}
+    except ValidationError as exc:
+        on_the_form = exc.message_dict
+    assert on_the_form.get("admitted_on", [""]) == [error]
 
 
 def test_header_key() -> None:

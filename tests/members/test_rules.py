@@ -13,7 +13,10 @@ import pytest
 from members.rules import (
     Probation,
     add_months,
+    add_years,
+    admission_age_error,
     latest_admission_ending_by,
+    member_dates_errors,
     official_date_error,
     probation,
     probation_ends_on,
@@ -109,6 +112,59 @@ def test_the_public_holidays_are_a_setting(settings) -> None:
     settings.CHIBO = {**settings.CHIBO, "PUBLIC_HOLIDAYS": ["30/04/2026", D(2026, 5, 1)]}
     assert public_holidays() == {D(2026, 4, 30), D(2026, 5, 1)}
     assert review_deadline(D(2026, 4, 20)) == D(2026, 6, 3)
+
+
+@pytest.mark.parametrize(
+    ("day", "years", "expected"),
+    [
+        (D(2000, 3, 15), 18, D(2018, 3, 15)),
+        (D(2000, 2, 29), 18, D(2018, 2, 28)),  # no 29 February that year
+        (D(2000, 2, 29), 4, D(2004, 2, 29)),
+        (D(2026, 3, 15), -5, D(2021, 3, 15)),
+        (D(2024, 2, 29), -1, D(2023, 2, 28)),
+    ],
+)
+def test_years_are_counted_to_the_same_day_or_28_february(day, years, expected) -> None:
+    assert add_years(day, years) == expected
+
+
+AGE_ERROR = "Đảng viên được kết nạp khi đủ 18 tuổi trở lên."
+
+
+@pytest.mark.parametrize(
+    ("birth_date", "admitted_on", "message"),
+    [
+        (D(1990, 5, 19), D(2008, 5, 19), ""),  # the 18th birthday
+        (D(1990, 5, 19), D(2008, 5, 18), AGE_ERROR),  # a day short of 18
+        (D(1990, 5, 19), D(2030, 1, 1), ""),
+        (D(1990, 5, 19), D(1995, 1, 1), AGE_ERROR),
+        (D(1992, 2, 29), D(2010, 2, 28), ""),  # born on 29 February: 18 on 28 February of a common year
+        (D(1992, 2, 29), D(2010, 2, 27), AGE_ERROR),
+    ],
+)
+def test_a_member_is_admitted_at_18_or_older(birth_date, admitted_on, message) -> None:
+    assert admission_age_error(birth_date, admitted_on) == message
+
+
+@pytest.mark.parametrize(
+    ("birth_date", "admitted_on", "official_on", "fields"),
+    [
+        (D(1990, 5, 19), D(2015, 3, 15), D(2016, 3, 15), []),
+        (D(1990, 5, 19), D(2015, 3, 15), None, []),  # still probationary
+        (None, D(2015, 3, 15), D(2016, 3, 15), []),  # a date not known breaks no rule
+        (D(1990, 5, 19), None, D(2016, 3, 15), []),
+        (D(2000, 5, 19), D(2015, 3, 15), D(2016, 3, 15), ["admitted_on"]),
+        (D(1990, 5, 19), D(2015, 3, 15), D(2016, 3, 14), ["official_on"]),
+        (D(2000, 5, 19), D(2015, 3, 15), D(2015, 3, 14), ["admitted_on", "official_on"]),
+    ],
+)
+def test_a_members_dates_are_checked_against_both_rules(birth_date, admitted_on, official_on, fields) -> None:
+    errors = member_dates_errors(birth_date, admitted_on, official_on)
+    assert list(errors) == fields
+    if "admitted_on" in errors:
+        assert errors["admitted_on"] == admission_age_error(birth_date, admitted_on)
+    if "official_on" in errors:
+        assert errors["official_on"] == official_date_error(admitted_on, official_on)
 
 
 @pytest.mark.parametrize(

@@ -21,6 +21,7 @@ from chibo.lib.layout import (
     committee_name,
     number_text,
     party_body_name,
+    percent,
     place_and_date,
     place_from_name,
     roman,
@@ -379,6 +380,26 @@ def test_organisation_names_become_header_lines_and_places() -> None:
     assert committee_name("Đảng bộ xã Mỹ Thạnh An") == "Đảng ủy xã Mỹ Thạnh An"
     assert place_from_name("Đảng bộ phường Phú Khương") == "Phú Khương"
     assert place_from_name("Đảng bộ phường 4") == "Phường 4"
+
+
+@pytest.mark.parametrize(
+    ("part", "whole", "places", "expected"),
+    [
+        (2, 3, 2, Decimal("66.67")),
+        (1, 3, 2, Decimal("33.33")),
+        (3, 3, 2, Decimal("100.00")),
+        (1, 16, 1, Decimal("6.3")),  # 6.25: a half is rounded up
+        (3, 16, 1, Decimal("18.8")),  # 18.75
+        (1, 8, 0, Decimal("13")),  # 12.5
+        (1, 800, 2, Decimal("0.13")),  # 0.125
+        (0, 7, 1, Decimal("0.0")),
+        (0, 0, 2, None),  # no whole: no share
+        (5, 0, 1, None),
+    ],
+)
+def test_a_share_in_percent_is_rounded_half_up(part, whole, places, expected) -> None:
+    assert percent(part, whole, places) == expected
+    assert expected is None or str(percent(part, whole, places)) == str(expected)
 
 
 def test_numbers_are_written_the_vietnamese_way() -> None:
