@@ -58,6 +58,7 @@ restore: $(VENV)/.run-installed
 lint: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(VENV)/.test-installed
 	$(VENV)/bin/ruff check --fix .

@@ -8,15 +8,13 @@ The conclusion is notified in writing (thông báo kết luận), numbered per i
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from members.models import Member, Organisation, today
+from members.models import Member, Organisation
 
 
 class Inspection(models.Model):
@@ -127,11 +125,6 @@ class Inspection(models.Model):
     @property
     def subject_label(self) -> str:
         return self.subject_member.full_name if self.subject_member_id else self.subject_org.name
-
-    def is_follow_up_overdue(self, day: dt.date | None = None) -> bool:
-        from inspections.rules import follow_up_overdue
-
-        return follow_up_overdue(self.follow_up_due, self.follow_up_done_on, day or today())
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

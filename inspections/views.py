@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from inspections.documents import pdf_filename, render_conclusion_pdf
 from inspections.forms import ConcludeForm, FollowUpForm, InspectionFilterForm, InspectionForm
 from inspections.models import Inspection
-from inspections.rules import body_orgs_for, can_edit, can_run, can_view, visible_filter
+from inspections.rules import body_orgs_for, can_edit, can_run, can_view, follow_up_overdue, visible_filter
 from inspections.services import conclude_inspection, record_follow_up, start_inspection
 from members.access import Access, access_for, get_organisation, require
 from members.models import Organisation, today
@@ -145,7 +145,7 @@ def inspection_detail(request: HttpRequest, inspection_id: int) -> HttpResponse:
             "inspection": inspection,
             "can_run": runs,
             "can_edit": runs and inspection.status != S.CONCLUDED,
-            "overdue": inspection.is_follow_up_overdue(),
+            "overdue": follow_up_overdue(inspection.follow_up_due, inspection.follow_up_done_on, today()),
         },
     )
 

@@ -71,3 +71,8 @@ def members_workbook(members: Iterable[Member], *, title: str, with_cell: bool =
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def template_workbook() -> bytes:
+    """A blank list with the headers the import reads, and one example row."""
+    return members_workbook([], title=_("List of party members"))

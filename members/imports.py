@@ -533,10 +533,3 @@ def _member(cell: Organisation, values: dict[str, Any]) -> Member:
         address=values.get("address", ""),
         phone=values.get("phone", ""),
     )
-
-
-def template_workbook() -> bytes:
-    """A blank list with the headers the import reads, and one example row."""
-    from members.exports import members_workbook
-
-    return members_workbook([], title=_("List of party members"))

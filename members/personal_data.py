@@ -32,11 +32,14 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from chibo.lib.sheets import text_cell
+from members.models import Member, Role
+from members.privacy import accesses_about, who
 
 Row = dict[str, Any]
 
@@ -248,8 +251,6 @@ def _member_rows(relation: str, order: tuple[str, ...]) -> Callable[[Any], list[
 
 
 def _roles(member: Any) -> list[Row]:
-    from members.models import Role
-
     if not member.user_id:
         return []
     return model_rows(Role.objects.filter(user_id=member.user_id).select_related("organisation"), exclude=("user",))
@@ -257,8 +258,6 @@ def _roles(member: Any) -> list[Row]:
 
 def _history(member: Any) -> list[Row]:
     """Every recorded state of the member's record: when, what kind of change, by whom, and the values then."""
-    from members.models import Member
-
     kinds = {"+": _("Created"), "~": _("Changed"), "-": _("Deleted")}
     fields = labelled_fields(Member)
     rows = []
@@ -276,8 +275,6 @@ def _history(member: Any) -> list[Row]:
 
 
 def _access_log(member: Any) -> list[Row]:
-    from members.privacy import accesses_about, who
-
     _total, rows = accesses_about(member, limit=100_000)
 
     def extra(obj: Any) -> Row:
@@ -287,8 +284,6 @@ def _access_log(member: Any) -> list[Row]:
 
 
 def member_sections() -> tuple[Section, ...]:
-    from django.utils.translation import gettext_lazy
-
     return (
         Section("profile", gettext_lazy("Profile"), _profile, ("members.Member.user",)),
         Section(

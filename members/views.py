@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET
 from chibo.lib.text import search_key
 from members import privacy, services
 from members.access import access_for, get_member, get_organisation, require
-from members.exports import members_workbook
+from members.exports import members_workbook, template_workbook
 from members.forms import (
     AwayPeriodForm,
     EndPeriodForm,
@@ -36,7 +36,7 @@ from members.forms import (
     RecogniseForm,
     TransferForm,
 )
-from members.imports import import_members, read_members, template_workbook
+from members.imports import import_members, read_members
 from members.models import (
     AwayPeriod,
     Exemption,

@@ -1,6 +1,7 @@
 """Demo resolutions: a year of monthly resolutions for every demo cell, with votes, tasks and their progress.
 
-Used by ``manage.py seed_demo`` after ``members.demo`` has built the tree and the people, in the same transaction.
+Used by ``chibo.demo`` (``manage.py seed_demo``) after ``members.demo`` has built the tree and the people, in the same
+transaction.
 For every cell and each of the last ``months`` months (the current one included): a monthly resolution numbered as
 ``services.next_number`` would have numbered it (one run per cell and calendar year), its sections, two targets,
 four to six tasks led by members, the cell committee or a mass organisation, the adoption vote (the Charter rule
@@ -33,24 +34,19 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import time
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count, F, Max, Q
-from django.test.utils import override_settings
 from django.utils import timezone, translation
 
-from evaluations.demo import delete_demo_evaluations, seed_evaluations
-from inspections import demo as inspections_demo
 from members import demo as members_demo
-from members.demo import DemoDataError, Report, Scale
+from members.demo import DemoDataError
 from members.models import (
     AwayPeriod,
     Exemption,
@@ -61,7 +57,6 @@ from members.models import (
     Role,
     Suspension,
 )
-from propagandists import demo as propagandists_demo
 from resolutions import events, reminders
 from resolutions.meetings import meeting_settings, review_summary, target_snapshot
 from resolutions.models import (
@@ -111,13 +106,6 @@ REVIEW = ProgressUpdate.Review
 MS = Meeting.Status
 A = Attendance.Status
 AR = AbsenceRequest.Status
-
-
-@contextmanager
-def _history_off() -> Iterator[None]:
-    # Copied from members.demo (private there): demo rows need no "created"/"deleted" history.
-    with override_settings(SIMPLE_HISTORY_ENABLED=False):
-        yield
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -791,42 +779,23 @@ THEMATIC_AGENDA = (
 # ---------------------------------------------------------------------------------------------------
 
 
-def seed_demo(
-    scale: Scale, *, reset: bool = False, today: dt.date | None = None, months: int = DEFAULT_MONTHS
-) -> Report:
-    """Seed the people (``members.demo``), then their resolutions, unless the demo is present. All or nothing.
-
-    The demo is present when its root organisation exists; then nothing is created, resolutions included.
-    """
-    if months < 1:
-        raise DemoDataError("Seed at least one month of resolutions.")
-    started = time.perf_counter()
-    today = today or timezone.localdate()
-    with transaction.atomic(), _history_off():
-        if reset:
-            delete_demo_data()
-        people = members_demo.seed_demo(scale, today=today)
-        root = members_demo.demo_root(scale)
-        assert root is not None
-        if people.created:
-            _Builder(root, today, months).build()
-            give_named_accounts_work(today)
-            last_meetings = (
-                Meeting.objects.filter(cell__path__startswith=root.path)
-                .values("cell_id")
-                .annotate(last=Max("date"))
-                .values_list("cell_id", "last")
-            )
-            tasks = Task.objects.filter(resolution__cell__path__startswith=root.path)
-            with_tasks = {*tasks.exclude(lead_member=None).values_list("lead_member_id", flat=True)}
-            with_tasks |= {*Task.supporters.through.objects.filter(task__in=tasks).values_list("member_id", flat=True)}
-            members_demo.seed_status_history(root, today, busy_until=dict(last_meetings), settled=with_tasks)
-            propagandists_demo.seed_demo(root, today)
-            inspections_demo.seed_demo(root, today)
-            seed_evaluations(root, today)
-            ring_the_bells(root, today)
-    counts = {**people.counts, **demo_counts(root, today)}
-    return Report(scale, people.created, time.perf_counter() - started, counts)
+def seed_resolutions(root: Organisation, today: dt.date, months: int) -> None:
+    """The resolution side of a demo whose people ``members.demo`` has just built under ``root``: the resolutions
+    and meetings of the last ``months`` months, the named accounts' work, then the members' status history, which
+    keeps clear of the meetings held and of the tasks given. Called by ``chibo.demo.seed_demo`` inside its
+    transaction, with history off."""
+    _Builder(root, today, months).build()
+    give_named_accounts_work(today)
+    last_meetings = (
+        Meeting.objects.filter(cell__path__startswith=root.path)
+        .values("cell_id")
+        .annotate(last=Max("date"))
+        .values_list("cell_id", "last")
+    )
+    tasks = Task.objects.filter(resolution__cell__path__startswith=root.path)
+    with_tasks = {*tasks.exclude(lead_member=None).values_list("lead_member_id", flat=True)}
+    with_tasks |= {*Task.supporters.through.objects.filter(task__in=tasks).values_list("member_id", flat=True)}
+    members_demo.seed_status_history(root, today, busy_until=dict(last_meetings), settled=with_tasks)
 
 
 def ring_the_bells(root: Organisation, today: dt.date) -> int:
@@ -932,29 +901,18 @@ def _support(task: Task, member: Member) -> None:
     task.supporters.add(member)
 
 
-def delete_demo_data() -> int:
-    """Remove every demo: meetings and resolutions first, then the people and the tree. Returns the members removed.
-
-    Meetings and resolutions go first: attendance, tasks and progress reports hold on to their members, meetings
-    and resolutions to their cells (``PROTECT``).
-    """
-    with transaction.atomic(), _history_off():
-        roots = Organisation.objects.filter(depth=1, code__in=[s.root_code for s in members_demo.SCALES.values()])
-        for root in roots:
-            # Ward by ward, so that the deletion collector never holds a whole province in memory.
-            for ward in Organisation.objects.get_children(root):
-                propagandists_demo.delete_demo_data(ward)
-                inspections_demo.delete_demo_data(ward)
-                delete_demo_evaluations(ward)
-                meetings = Meeting.objects.filter(cell__path__startswith=ward.path)
-                # A row per member and meeting: plain DELETEs, as the collector would load every row (simple_history's
-                # delete signal turns off its fast path, though history is off here). Nothing points at these rows but
-                # speeches at agenda items, so speeches go first.
-                for model in (Speech, Attendance, AbsenceRequest, MonthlyReview, AgendaItem):
-                    model.objects.filter(meeting__in=meetings)._raw_delete(model.objects.db)
-                meetings.delete()  # attendance holds members
-                Resolution.objects.filter(cell__path__startswith=ward.path).delete()
-        return members_demo.delete_demo_data()
+def delete_demo_resolutions(ward: Organisation) -> None:
+    """Remove the meetings and resolutions of the demo cells under ``ward``. Called by ``chibo.demo.delete_demo_data``
+    inside its transaction, with history off, before the people go: attendance, tasks and progress reports hold on
+    to their members, meetings and resolutions to their cells (``PROTECT``)."""
+    meetings = Meeting.objects.filter(cell__path__startswith=ward.path)
+    # A row per member and meeting: plain DELETEs, as the collector would load every row (simple_history's
+    # delete signal turns off its fast path, though history is off here). Nothing points at these rows but
+    # speeches at agenda items, so speeches go first.
+    for model in (Speech, Attendance, AbsenceRequest, MonthlyReview, AgendaItem):
+        model.objects.filter(meeting__in=meetings)._raw_delete(model.objects.db)
+    meetings.delete()  # attendance holds members
+    Resolution.objects.filter(cell__path__startswith=ward.path).delete()
 
 
 def demo_counts(root: Organisation, today: dt.date) -> dict[str, int]:

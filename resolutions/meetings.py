@@ -28,6 +28,7 @@ from resolutions.models import (
     Target,
     Task,
 )
+from resolutions.reminders import cancellation_drafts, pack_drafts, store
 from resolutions.rules import (
     DEFAULT_AGENDA,
     AttendanceCounts,
@@ -475,8 +476,6 @@ def approve_minutes(*, meeting: Meeting) -> list[str]:
 def publish_pack(*, meeting: Meeting, by: AbstractBaseUser) -> Meeting:
     """The secretary releases the meeting pack (the agenda, the draft resolutions, last month's review): from now
     on the cell's members read it, and each of them, and the ward member in charge, is notified."""
-    from resolutions.reminders import pack_drafts, store
-
     if meeting.status != Meeting.Status.PLANNED:
         raise WorkflowError(_("The pack is released before the meeting is held."))
     if meeting.pack_published_at is not None:
@@ -497,8 +496,6 @@ def cancel_meeting(*, meeting: Meeting, reason: str, by: AbstractBaseUser) -> Me
     """The secretary calls off a planned meeting, with the reason: it stays in the records (and its change
     history) as cancelled, leaves the upcoming lists and the reminders, and everyone told about it is told at
     once that it will not take place."""
-    from resolutions.reminders import cancellation_drafts, store
-
     reason = reason.strip()
     if not reason:
         raise WorkflowError(_("Give the reason for cancelling the meeting."))

@@ -21,6 +21,7 @@ from django.utils.translation import ngettext
 
 from members.models import Member, Organisation, Role
 from members.rules import PROBATION_MONTHS, add_months, probation, public_holidays
+from resolutions.background import queue_after_commit
 from resolutions.models import (
     Delivery,
     Kind,
@@ -450,7 +451,8 @@ def queue_emails(
 ) -> int:
     """Give today's notifications (or only ``notifications``) an email delivery (once: unique per channel) and
     queue the pending ones."""
-    from resolutions.background import queue_after_commit
+    # Here, not at the top: resolutions.tasks imports the minutes (documents → meetings → events), and events
+    # import this module. The cycle goes with the notifications' own app, which the meetings will tell by signal.
     from resolutions.tasks import send_delivery
 
     digest = Preference.objects.filter(user=OuterRef("recipient_id"), daily_digest=True)

@@ -10,17 +10,24 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
+from dataclasses import dataclass
 
 from celery import shared_task
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
-from resolutions.background import queue_after_commit, requeue_unfinished
+from chibo.lib.layout import REPORT, document_number
+from members.models import DocumentSequence, today
+from resolutions.background import minutes, queue, queue_after_commit
+from resolutions.channels import CHANNELS
 from resolutions.documents import render_minutes_pdf
-from resolutions.models import Meeting
+from resolutions.exports import render_summary_pdf
+from resolutions.models import Delivery, Meeting, SummaryReport
 from resolutions.models.meetings import minutes_path
+from resolutions.models.reports import report_path
+from resolutions.reminders import daily_digests, sweep
 
 logger = logging.getLogger(__name__)
 
@@ -112,9 +119,6 @@ def send_delivery(self, delivery_id: int) -> str:  # type: ignore[no-untyped-def
     changed the row sends; any other copy of the message returns. A worker that dies after the claim leaves the
     row SENDING, for the periodic job (``resolutions.background``) to send once more or to show for checking.
     A failing channel puts the row back to PENDING with the error and retries with exponential backoff."""
-    from resolutions.channels import CHANNELS
-    from resolutions.models import Delivery
-
     D = Delivery.Status
     now = timezone.now()
     with transaction.atomic():
@@ -146,6 +150,75 @@ def send_delivery(self, delivery_id: int) -> str:  # type: ignore[no-untyped-def
     return D.SENT
 
 
+@dataclass
+class Requeued:
+    deliveries: int = 0
+    abandoned: int = 0
+    unsure: int = 0
+    minutes_pdfs: int = 0
+    summary_pdfs: int = 0
+    failed_pdfs: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"{self.deliveries} emails queued again ({self.abandoned} abandoned while sending), {self.unsure} to "
+            f"check, {self.minutes_pdfs + self.summary_pdfs} PDFs queued again, {self.failed_pdfs} given up"
+        )
+
+
+def requeue_unfinished(now: dt.datetime | None = None) -> Requeued:
+    """Queue again what a lost message or a dead worker left unfinished (see ``resolutions.background``)."""
+    now = now or timezone.now()
+    report = Requeued()
+    D = Delivery.Status
+
+    # Claims abandoned by a dead worker: the first goes back to PENDING, the second is left for a person.
+    stale_claim = Q(status=D.SENDING, claimed_at__lt=now - minutes("DELIVERY_CLAIM_MINUTES"))
+    report.unsure = Delivery.objects.filter(stale_claim, abandoned_claims__gte=1).update(
+        status=D.UNSURE,
+        abandoned_claims=2,
+        last_error="The worker stopped twice while sending: the message may have gone. Check with the recipient.",
+    )
+    report.abandoned = Delivery.objects.filter(stale_claim, abandoned_claims=0).update(
+        status=D.PENDING,
+        abandoned_claims=1,
+        due_at=now,
+        last_error="The worker stopped while sending: sent once more.",
+    )
+
+    late = now - minutes("DELIVERY_REQUEUE_MINUTES")
+    pending = Delivery.objects.filter(status=D.PENDING).filter(
+        Q(due_at__lt=late) | Q(due_at__isnull=True, created_at__lt=late) | Q(due_at=now)
+    )
+    ids = list(pending.order_by("pk").values_list("pk", flat=True))
+    report.deliveries = queue(send_delivery, [(pk,) for pk in ids])
+    # Not queued again before another DELIVERY_REQUEUE_MINUTES have passed.
+    Delivery.objects.filter(pk__in=ids[: report.deliveries]).update(due_at=now)
+
+    # PDFs: queued again once, then given up (the page offers "Try again").
+    cutoff = now - minutes("PDF_BUILD_MINUTES")
+    for model, state, task, field in (
+        (Meeting, "pdf_state", build_minutes_pdf, "minutes_pdfs"),
+        (SummaryReport, "state", build_summary_pdf, "summary_pdfs"),
+    ):
+        requested, requeued = ("pdf_requested_at", "pdf_requeued") if model is Meeting else ("requested_at", "requeued")
+        stale = (
+            model.objects.filter(**{state: "building"})
+            .filter(Q(**{f"{requested}__lt": cutoff}) | Q(**{f"{requested}__isnull": True}))
+            .exclude(pdf_version__isnull=True)
+        )
+        report.failed_pdfs += stale.filter(**{requeued: True}).update(**{state: "failed"})
+        rows = list(stale.filter(**{requeued: False}).values_list("pk", "pdf_version", "version"))
+        calls = [(pk, version) for pk, version, current in rows if version == current]
+        # A build whose version is no longer the current one: nobody waits for it.
+        gone = [pk for pk, version, current in rows if version != current]
+        model.objects.filter(pk__in=gone, **{state: "building"}).update(**{state: ""})
+        sent = queue(task, calls)
+        model.objects.filter(pk__in=[pk for pk, _version in calls[:sent]]).update(**{requested: now, requeued: True})
+        setattr(report, field, sent)
+    return report
+
+
 @shared_task(soft_time_limit=120, time_limit=150)
 def requeue_unfinished_work() -> str:
     """Beat, every few minutes: queue again the emails and PDFs a lost message or a dead worker left unfinished."""
@@ -157,8 +230,6 @@ def requeue_unfinished_work() -> str:
 @shared_task(acks_late=True)
 def sweep_reminders(day: str | None = None) -> str:
     """The daily reminder sweep (Celery beat); ``day`` as ISO date, today in Asia/Ho_Chi_Minh by default."""
-    from resolutions.reminders import sweep
-
     report = sweep(dt.date.fromisoformat(day) if day else timezone.localdate())
     logger.info("Reminder sweep %s", report)
     return str(report)
@@ -166,8 +237,6 @@ def sweep_reminders(day: str | None = None) -> str:
 
 @shared_task(acks_late=True)
 def send_daily_digests(day: str | None = None) -> int:
-    from resolutions.reminders import daily_digests
-
     return daily_digests(dt.date.fromisoformat(day) if day else timezone.localdate())
 
 
@@ -184,12 +253,6 @@ def request_summary_pdf(org, day: dt.date, *, by_hand: bool = False):  # type: i
     version and queues a build after the transaction commits; the build replaces the stored file. The report is
     numbered from the organisation's run of reports the first time it is asked for without ``by_hand``; the number
     stays with it (a later request by hand prints the blank, the next one without prints the number again)."""
-    from django.db.models import F
-
-    from chibo.lib.layout import REPORT, document_number
-    from members.models import DocumentSequence
-    from resolutions.models import SummaryReport
-
     month = day.replace(day=1)
     report, _created = SummaryReport.objects.get_or_create(org=org, month=month)
     draw = not by_hand and not report.number
@@ -215,11 +278,6 @@ def build_summary_pdf(self, report_id: int, version: int | None = None) -> str: 
 
     A build asked for by an older request is left alone; the final write is conditional on the version, so a
     newer request that overtook this build wins, and the file it replaces is deleted."""
-    from members.models import today
-    from resolutions.exports import render_summary_pdf
-    from resolutions.models import SummaryReport
-    from resolutions.models.reports import report_path
-
     R = SummaryReport.PdfState
     report = SummaryReport.objects.select_related("org").filter(pk=report_id).first()
     if report is None:

@@ -14,7 +14,7 @@ from chibo.lib.html import tidy_paragraphs
 from members.forms import CrispyMixin, DateInput
 from members.models import MassOrganisation, Member, Organisation, ResidentialGroup, Role, today
 from resolutions.models import Dissemination, Meeting, PublicOpinion, Resolution, Target, Task
-from resolutions.services import SECTIONS, open_load
+from resolutions.services import SECTIONS, assignment_warnings, open_load
 
 
 def month_bounds(day: dt.date) -> tuple[dt.date, dt.date]:
@@ -249,8 +249,6 @@ class BaseTaskFormSet(BoundedInlineFormSet):
 
     def assignment_warnings(self) -> list[str]:
         """Warnings for assignments made or changed in this submission (needs a valid formset)."""
-        from resolutions.services import assignment_warnings
-
         warnings: list[str] = []
         for form in self.forms:
             data = getattr(form, "cleaned_data", None)

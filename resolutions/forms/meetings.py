@@ -12,7 +12,17 @@ from django.utils.translation import gettext_lazy as _
 from chibo.lib.forms import SafeInputMixin, bounded_formset
 from members.forms import CrispyMixin, DateInput
 from members.models import Member, Organisation, Role
-from resolutions.models import AgendaItem, Attendance, Meeting, MonthlyReview, PublicOpinion, Speech
+from resolutions.meetings import meeting_quality_errors
+from resolutions.models import (
+    AgendaItem,
+    Attendance,
+    Meeting,
+    MonthlyReview,
+    PublicOpinion,
+    Resolution,
+    Speech,
+    Task,
+)
 from resolutions.rules import QUALITY_PARTS
 
 
@@ -70,8 +80,6 @@ class QualityCapped:
 
     def _post_clean(self) -> None:
         super()._post_clean()  # type: ignore[misc]
-        from resolutions.meetings import meeting_quality_errors
-
         for error in meeting_quality_errors(self.instance):
             self.add_error(None, error)  # type: ignore[attr-defined]
 
@@ -218,7 +226,5 @@ class MeetingOpinionForm(CrispyMixin, forms.ModelForm):
     def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._setup_helper()
-        from resolutions.models import Resolution, Task
-
         self.fields["resolution"].queryset = Resolution.objects.filter(cell=meeting.cell)
         self.fields["task"].queryset = Task.objects.filter(resolution__cell=meeting.cell).live()

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from inspections.models import Inspection
+from inspections.rules import follow_up_overdue
 from members.models import Member, today
 from tests.factories import MemberFactory
 
@@ -200,7 +201,7 @@ def test_the_follow_up_is_recorded_once(client_for, tree) -> None:
         actual_end=dt.date(2026, 3, 20),
         follow_up_due=dt.date(2026, 4, 30),
     )
-    assert inspection.is_follow_up_overdue()
+    assert follow_up_overdue(inspection.follow_up_due, inspection.follow_up_done_on, today())
     client = client_for("secretary")
     assert client.get(reverse("inspections:inspection-detail", args=[inspection.pk])).context["overdue"]
     assert client_for("committee").post(reverse("inspections:follow-up", args=[inspection.pk])).status_code == 403
@@ -210,7 +211,7 @@ def test_the_follow_up_is_recorded_once(client_for, tree) -> None:
     assert response.status_code == 302
     inspection.refresh_from_db()
     assert (inspection.follow_up_done_on, inspection.follow_up_note) == (dt.date(2026, 5, 5), "Đã khắc phục")
-    assert not inspection.is_follow_up_overdue()
+    assert not follow_up_overdue(inspection.follow_up_due, inspection.follow_up_done_on, today())
     client.post(reverse("inspections:follow-up", args=[inspection.pk]), {"done_on": "06/05/2026"})
     inspection.refresh_from_db()
     assert inspection.follow_up_done_on == dt.date(2026, 5, 5)

@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import Count
 
+from chibo.demo import delete_demo_data  # it removes the resolution side first, which protects members
 from chibo.lib.layout import RESOLUTION, SUMMARY_REPORT, document_signature
 from chibo.lib.text import search_key
 from members.access import access_for
@@ -33,7 +34,6 @@ from members.models import (
     today,
 )
 from members.rules import add_months, official_date_error, probation
-from resolutions.demo import delete_demo_data  # it removes the resolution side first, which protects members
 
 K = Organisation.Kind
 R = Role.Kind

@@ -28,11 +28,16 @@ from django.utils import timezone
 
 from chibo.celery import app as celery_app
 from members.models import today
-from resolutions.background import requeue_unfinished
 from resolutions.events import tell
 from resolutions.models import Delivery, Kind, Meeting, SummaryReport
 from resolutions.reminders import Draft, store
-from resolutions.tasks import MAX_SEND_ATTEMPTS, request_minutes_pdf, request_summary_pdf, send_delivery
+from resolutions.tasks import (
+    MAX_SEND_ATTEMPTS,
+    request_minutes_pdf,
+    request_summary_pdf,
+    requeue_unfinished,
+    send_delivery,
+)
 from tests.factories import UserFactory
 from tests.production import free_port
 from tests.resolutions.hanging_mail import silent_mail_server

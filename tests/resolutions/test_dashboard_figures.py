@@ -15,8 +15,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 
+from chibo.demo import delete_demo_data
 from members.models import Organisation, Role
-from resolutions.demo import delete_demo_data
 from resolutions.models import Task
 
 pytestmark = pytest.mark.django_db

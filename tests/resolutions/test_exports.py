@@ -211,9 +211,7 @@ def media(settings, tmp_path) -> Path:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def renders():  # type: ignore[no-untyped-def]
-    from resolutions import exports
-
-    with mock.patch.object(exports, "render_summary_pdf", wraps=render_summary_pdf) as spy:
+    with mock.patch.object(tasks, "render_summary_pdf", wraps=render_summary_pdf) as spy:
         yield spy
 
 

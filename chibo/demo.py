@@ -1,0 +1,76 @@
+"""The demo dataset (``manage.py seed_demo``), put together from every app's part: the tree, the people and their
+accounts (``members.demo``), the resolutions and meetings (``resolutions.demo``), the propagandists
+(``propagandists.demo``), the inspections (``inspections.demo``) and the evaluations (``evaluations.demo``).
+
+It lives at the top of the layers because it imports every app; no app imports it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.db import transaction
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from evaluations.demo import delete_demo_evaluations, seed_evaluations
+from inspections import demo as inspections_demo
+from members import demo as members_demo
+from members.demo import DemoDataError, Report, Scale
+from members.models import Organisation
+from propagandists import demo as propagandists_demo
+from resolutions import demo as resolutions_demo
+from resolutions.demo import DEFAULT_MONTHS
+
+
+@contextmanager
+def _history_off() -> Iterator[None]:
+    # As in members.demo (private there): demo rows need no "created"/"deleted" history.
+    with override_settings(SIMPLE_HISTORY_ENABLED=False):
+        yield
+
+
+def seed_demo(
+    scale: Scale, *, reset: bool = False, today: dt.date | None = None, months: int = DEFAULT_MONTHS
+) -> Report:
+    """Seed the people (``members.demo``), then their resolutions and the rest, unless the demo is present. All or
+    nothing.
+
+    The demo is present when its root organisation exists; then nothing is created, resolutions included.
+    """
+    if months < 1:
+        raise DemoDataError("Seed at least one month of resolutions.")
+    started = time.perf_counter()
+    today = today or timezone.localdate()
+    with transaction.atomic(), _history_off():
+        if reset:
+            delete_demo_data()
+        people = members_demo.seed_demo(scale, today=today)
+        root = members_demo.demo_root(scale)
+        assert root is not None
+        if people.created:
+            resolutions_demo.seed_resolutions(root, today, months)
+            propagandists_demo.seed_demo(root, today)
+            inspections_demo.seed_demo(root, today)
+            seed_evaluations(root, today)
+            resolutions_demo.ring_the_bells(root, today)
+    counts = {**people.counts, **resolutions_demo.demo_counts(root, today)}
+    return Report(scale, people.created, time.perf_counter() - started, counts)
+
+
+def delete_demo_data() -> int:
+    """Remove every demo: what holds on to the people first (meetings and resolutions among them), then the people
+    and the tree. Returns the members removed."""
+    with transaction.atomic(), _history_off():
+        roots = Organisation.objects.filter(depth=1, code__in=[s.root_code for s in members_demo.SCALES.values()])
+        for root in roots:
+            # Ward by ward, so that the deletion collector never holds a whole province in memory.
+            for ward in Organisation.objects.get_children(root):
+                propagandists_demo.delete_demo_data(ward)
+                inspections_demo.delete_demo_data(ward)
+                delete_demo_evaluations(ward)
+                resolutions_demo.delete_demo_resolutions(ward)
+        return members_demo.delete_demo_data()
