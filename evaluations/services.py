@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from chibo.lib.history import create_recorded, record_changed, update_recorded
 from chibo.lib.layout import REPORT, document_number
 from evaluations.evidence import MemberEvidence, cell_evidence
-from evaluations.models import CycleStep, EvaluationCycle, Level, MemberEvaluation
+from evaluations.models import CycleStep, EmulationCriterion, EvaluationCycle, Level, MemberEvaluation
 from evaluations.rules import QuotaCheck, excellent_quota, exclusion
 from members.models import DocumentSequence, Member, Organisation
 from resolutions.rules import Roll, entitled_voters, judge_vote
@@ -343,3 +343,14 @@ def send_back(*, cycle: EvaluationCycle, reason: str, by: Any) -> None:
     if not reason:
         raise WorkflowError(_("Say why the list is sent back."))
     _move(cycle, source=S.APPROVAL, target=S.PROPOSAL, by=by, note=reason, sent_back_reason=reason)
+
+
+def save_scores(*, criteria: list[EmulationCriterion], scores: dict[int, int | None]) -> None:
+    """The emulation commitment's scores (by criterion id), at the end of the year: only those that changed are
+    written, with their history."""
+    scored = []
+    for criterion in criteria:
+        if criterion.pk in scores and scores[criterion.pk] != criterion.score:
+            criterion.score = scores[criterion.pk]
+            scored.append(criterion)
+    update_recorded(EmulationCriterion, scored, ["score"])

@@ -8,9 +8,7 @@ from dataclasses import dataclass
 from functools import reduce
 from operator import or_
 
-from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
@@ -18,17 +16,19 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
-from chibo.lib.forms import clean_text, confirmed
-from chibo.lib.history import update_recorded
+from chibo.lib.forms import confirmed
 from evaluations.access import can_approve, can_propose, can_read_results, get_cycle, require
 from evaluations.documents import render_results_pdf, results_filename
 from evaluations.evidence import MemberEvidence, cell_evidence
 from evaluations.forms import (
     LEVEL_CHOICES,
+    ApprovalGridForm,
     CellAssessmentForm,
     CommentForm,
     CriterionForm,
     OpenCycleForm,
+    ProposalGridForm,
+    ScoresForm,
     SelfAssessmentForm,
     SendBackForm,
     VoteForm,
@@ -44,6 +44,7 @@ from evaluations.services import (
     open_cycle,
     record_vote,
     save_proposal,
+    save_scores,
     save_self_assessment,
     send_back,
     take_step,
@@ -53,10 +54,6 @@ from members.access import Access, access_for, get_organisation
 from members.models import Member, Organisation
 
 S = EvaluationCycle.Status
-NOTE_MAX = MemberEvaluation._meta.get_field("proposal_note").max_length
-REASON_MAX = MemberEvaluation._meta.get_field("evidence_reason").max_length
-# A score is a small integer column: PostgreSQL refuses more than this.
-SCORE_MAX = 32767
 
 
 @dataclass
@@ -261,25 +258,10 @@ def proposal(request: HttpRequest, cycle_id: int) -> HttpResponse:
     rows = cycle_rows(cycle)
     if request.method == "POST":
         require(editable)
-        levels = {}
-        reasons = {}
-        note_errors = []
-        for row in rows:
-            if row.evaluation is None:
-                continue
-            level = request.POST.get(f"level_{row.evaluation.pk}", "")
-            try:
-                note = clean_text(request.POST.get(f"note_{row.evaluation.pk}", ""), max_length=NOTE_MAX)
-                if f"reason_{row.evaluation.pk}" in request.POST:
-                    reasons[row.evaluation.pk] = clean_text(
-                        request.POST[f"reason_{row.evaluation.pk}"], max_length=REASON_MAX
-                    )
-            except ValidationError as error:
-                note_errors.append(f"{row.member.full_name}: {' '.join(error.messages)}")
-                note = ""
-            if level and level not in Level.values:
-                raise Http404
-            levels[row.evaluation.pk] = (level, note)
+        grid = ProposalGridForm(request.POST, evaluations=[r.evaluation for r in rows if r.evaluation is not None])
+        if grid.forged:
+            raise Http404
+        levels, reasons = grid.levels(), grid.reasons()
 
         def show_typed() -> None:
             for row in rows:
@@ -287,7 +269,7 @@ def proposal(request: HttpRequest, cycle_id: int) -> HttpResponse:
                     row.evaluation.proposed_level, row.evaluation.proposal_note = levels[row.evaluation.pk]
                     row.evaluation.evidence_reason = reasons.get(row.evaluation.pk, row.evaluation.evidence_reason)
 
-        if note_errors:
+        if note_errors := grid.row_errors():
             for error in note_errors:
                 messages.error(request, _("Not saved: %(error)s.") % {"error": error})
             show_typed()
@@ -365,15 +347,14 @@ def approval(request: HttpRequest, cycle_id: int) -> HttpResponse:
                 send_back(cycle=cycle, reason=back_form.cleaned_data["reason"], by=request.user)
                 messages.warning(request, _("The list is sent back to the cell."))
             else:
-                levels = {}
+                grid = ApprovalGridForm(request.POST, evaluations=[r.evaluation for r in rows if r.evaluation])
+                if grid.forged:
+                    raise Http404
+                levels = grid.levels()
                 for row in rows:
                     if row.evaluation is not None:
-                        level = request.POST.get(f"level_{row.evaluation.pk}", "")
-                        if level and level not in Level.values:
-                            raise Http404
-                        levels[row.evaluation.pk] = level
-                        row.evaluation.approved_level = level
-                cell_level = request.POST.get("cell_level", "")
+                        row.evaluation.approved_level = levels[row.evaluation.pk]
+                cell_level = grid.cleaned_data["cell_level"]
                 if not confirmed(request):
                     # Approving closes the year for good: asked first (chibo.js asks in a dialog; without
                     # JavaScript the page comes back with the levels chosen and the question). Nothing is written.
@@ -452,22 +433,14 @@ def emulation(request: HttpRequest, cycle_id: int) -> HttpResponse:
                 messages.success(request, _("The criterion is added."))
                 return redirect("evaluations:emulation", cycle.pk)
         else:
-            scores_before = {criterion.pk: criterion.score for criterion in criteria}
-            for criterion in criteria:
-                most = SCORE_MAX if criterion.max_points is None else criterion.max_points
-                field = forms.IntegerField(min_value=0, max_value=most, required=False)
-                try:
-                    criterion.score = field.clean(request.POST.get(f"score_{criterion.pk}", ""))
-                except ValidationError:
-                    errors.append(
-                        _("%(criterion)s: enter a whole number of points from 0 to %(max)s.")
-                        % {"criterion": criterion.text, "max": most}
-                    )
-            if not errors:
-                scored = [c for c in criteria if c.score != scores_before[c.pk]]
-                update_recorded(EmulationCriterion, scored, ["score"])
+            scores = ScoresForm(request.POST, criteria=criteria)
+            if scores.is_valid():
+                save_scores(criteria=criteria, scores=scores.scores())
                 messages.success(request, _("The scores are saved."))
                 return redirect("evaluations:emulation", cycle.pk)
+            errors = scores.row_errors()
+            for criterion in criteria:  # the scores read are shown as typed
+                criterion.score = scores.scores().get(criterion.pk, criterion.score)
     total_points = sum(c.max_points or 0 for c in criteria)
     total_score = sum(c.score or 0 for c in criteria)
     return render(

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -292,12 +292,11 @@ def _member_subform(request: HttpRequest, member_id: int, form_class: type, titl
     else:
         form = form_class(request.POST or None, instance=form_class._meta.model(member=member))
     if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                if form_class is LeaveForm:
-                    services.record_leaving(member=form.save(commit=False), by=request.user)
-                else:
-                    services.start_period(period=form.save(commit=False), by=request.user)
+        try:  # each service is one transaction
+            if form_class is LeaveForm:
+                services.record_leaving(member=form.save(commit=False), by=request.user)
+            else:
+                services.start_period(period=form.save(commit=False), by=request.user)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

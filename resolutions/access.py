@@ -117,6 +117,14 @@ def dashboard_scope(access: Access, org: Organisation) -> tuple[str, ...] | None
     raise Http404
 
 
+def dashboard_org(access: Access, org_id: int) -> tuple[Organisation, tuple[str, ...] | None]:
+    """The organisation of a dashboard and the scope the user sees of it (``dashboard_scope``); 404 for none."""
+    org = Organisation.objects.filter(pk=org_id).first()
+    if org is None:
+        raise Http404
+    return org, dashboard_scope(access, org)
+
+
 def home_dashboard_org_id(access: Access) -> int | None:
     """The highest organisation the user oversees; for a member in charge of cells, the organisation above them."""
     if access.is_admin:

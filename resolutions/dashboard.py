@@ -20,6 +20,8 @@ the worst light of its cells (``worst_light``), so a ward is "off track" as soon
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 from functools import reduce
@@ -30,12 +32,15 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Case, Count, Exists, F, IntegerField, Max, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, Substr, TruncMonth
+from django.template.loader import get_template, render_to_string
 from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from members.models import Organisation
 from members.rules import add_months
+from resolutions.charts import bar_chart, line_chart
 from resolutions.models import Meeting, MonthlyReview, Resolution, Task
 from resolutions.models.freshness import tokens
 from resolutions.rules import adopted_in_month, progress_from_sums
@@ -700,3 +705,128 @@ def sort_rows(rows: list[Row], key: str, descending: bool = False) -> list[Row]:
 
 def filter_rows(rows: list[Row], light: str | None) -> list[Row]:
     return [r for r in rows if r.light == light] if light in LIGHTS else rows
+
+
+@dataclass(frozen=True)
+class RowOrder:
+    """How the page (and its spreadsheet) orders and filters the rows, read from its query string: an unknown
+    column sorts by name, an unknown light shows every row."""
+
+    sort: str = "name"
+    descending: bool = False
+    light: str = ""
+
+    @classmethod
+    def from_query(cls, query: Any) -> RowOrder:
+        sort = query.get("sort", "name")
+        light = query.get("light", "")
+        return cls(
+            sort=sort if sort in SORT_KEYS else "name",
+            descending=query.get("dir") == "desc",
+            light=light if light in LIGHTS else "",
+        )
+
+    def shown(self, rows: list[Row]) -> list[Row]:
+        return sort_rows(filter_rows(rows, self.light or None), self.sort, self.descending)
+
+
+# ---------------------------------------------------------------------------------------------------
+# The page: its rows' HTML (cached beside their figures), its columns and charts
+# ---------------------------------------------------------------------------------------------------
+
+
+ROW_TEMPLATE = "resolutions/dashboard/_row.html"
+LOW_PRIORITY_COLUMNS = ("last_meeting", "attendance_year")
+
+
+@functools.cache
+def _row_template_version() -> str:
+    """A digest of the row template, so that a changed template never serves rows rendered by the old one."""
+    return hashlib.sha256(get_template(ROW_TEMPLATE).template.source.encode()).hexdigest()[:12]
+
+
+def rendered_rows(rows: list[Row]) -> list[str]:
+    """Each row's HTML. A row whose figures were cached (``Row.key``) is rendered once and cached beside them:
+    the HTML depends only on the row (every link is to the row's own objects, the same for every user who sees
+    the row), and the key already names the row's token, the day and the language."""
+    version = _row_template_version()
+    keys = {row.key: f"dashboard-row-html:{version}:{row.key}" for row in rows if row.key}
+    cached = cache.get_many(list(keys.values()))
+    html, new = [], {}
+    for row in rows:
+        key = keys.get(row.key) if row.key else None
+        fragment = cached.get(key) if key else None
+        if fragment is None:
+            fragment = render_to_string(ROW_TEMPLATE, {"row": row})
+            if key:
+                new[key] = fragment
+        html.append(mark_safe(fragment))  # rendered by our template, which escapes what it shows
+    if new:
+        cache.set_many(new, timeout=CACHE_SECONDS)
+    return html
+
+
+def column_headers(sort: str, descending: bool) -> list[dict[str, object]]:
+    """The table's column headers, each with how clicking it sorts the rows."""
+    columns = [
+        ("name", _("Organisation")),
+        ("light", _("Status")),
+        ("on_time", _("Resolution")),
+        ("tasks", _("Tasks")),
+        ("done", _("Done")),
+        ("overdue", _("Overdue")),
+        ("progress", _("Progress")),
+        ("last_meeting", _("Last meeting")),
+        ("attendance_month", _("Attendance this month")),
+        ("attendance_year", _("Attendance, 12 months")),
+        ("review", _("Monthly review")),
+    ]
+    return [
+        {
+            "key": key,
+            "label": label,
+            # Columns a narrower screen leaves out (their figures stay on the pages the row links to).
+            "low": key in LOW_PRIORITY_COLUMNS,
+            "active": key == sort,
+            "descending": key == sort and descending,
+            # Clicking the active column flips it; any other column starts with the worst first where that reads
+            # naturally (overdue, missing reviews) and ascending otherwise.
+            "dir": ("asc" if descending else "desc")
+            if key == sort
+            else ("desc" if key in ("overdue", "review", "tasks") else "asc"),
+        }
+        for key, label in columns
+    ]
+
+
+def dashboard_charts(board: Dashboard, month_labels: list[str], rows: list[Row]) -> dict[str, str]:
+    """The dashboard's three charts: attendance and overdue tasks per month, and progress by row (``rows``)."""
+    return {
+        "attendance": line_chart(
+            title=_("Attendance rate per month"),
+            description=_("Members present or late, in percent of those expected, over the last 12 months."),
+            labels=month_labels,
+            values=board.attendance_series,
+        ),
+        "overdue": bar_chart(
+            title=_("Overdue tasks per month"),
+            description=_("Tasks whose deadline fell in the month and that were not done by the deadline."),
+            labels=month_labels,
+            values=board.overdue_series,
+        ),
+        "progress": bar_chart(
+            title=_("Progress by organisation"),
+            description=_("Rolled-up progress of the tasks in force, in percent."),
+            labels=[r.org.name for r in rows],
+            values=[r.progress for r in rows],
+            max_value=100,
+            unit="%",
+            horizontal=True,
+        ),
+    }
+
+
+def dashboard_ancestors(org: Organisation) -> list[Organisation]:
+    """The way back up: the ancestors the user may open a dashboard of (all of them, since every ancestor of an
+    organisation the user reaches holds it)."""
+    return list(Organisation.objects.get_ancestors(org).only("pk", "name", "path"))

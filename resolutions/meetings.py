@@ -40,6 +40,7 @@ from resolutions.rules import (
     duration_warning,
     pack_warning,
     planning_warning,
+    proposed_quality,
     quality_caps,
     quality_errors,
 )
@@ -151,6 +152,39 @@ def touch(meeting: Meeting) -> None:
     """Something the minutes show has changed: a stored PDF of the previous version is now stale."""
     Meeting.objects.filter(pk=meeting.pk).update(version=F("version") + 1)
     meeting.refresh_from_db(fields=["version"])
+
+
+@transaction.atomic
+def save_meeting_page(
+    *, meeting: Meeting, forms: tuple[Any, ...], save_as_template: bool, by: AbstractBaseUser
+) -> None:
+    """Save the meeting's edit page (valid forms, saved in the order given) under a lock on the meeting's row:
+    minutes approved or the meeting cancelled in the meantime refuse it (``WorkflowError``) and nothing is written.
+    A new time or place invites the members again; ``save_as_template`` keeps the agenda as the cell's own."""
+    locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    ensure_editable(locked)
+    for form in forms:
+        form.save()
+    touch(meeting)
+    if events.meeting_place(meeting) != events.meeting_place(locked):  # a new invitation
+        events.tell(events.meeting_invited_drafts(meeting, changed=True), by=by)
+    if save_as_template:
+        save_agenda_template(meeting)
+
+
+def quality_proposal(meeting: Meeting, *, stored: Meeting) -> tuple[dict[str, int], list[QualityCap]]:
+    """The self-score proposed for the meeting (from its attendance and the tasks its reviews found done), and the
+    caps of the meeting as ``stored`` (as saved, not as a refused form left it)."""
+    roll = attendance_roll(meeting)
+    summaries = [review.snapshot.get("summary", {}) for review in meeting.reviews.all()]
+    caps = meeting_quality_caps(stored)
+    proposal = proposed_quality(
+        attendance_rate=roll.counts.rate,
+        tasks_done=sum(s.get("done", 0) + s.get("done_late", 0) for s in summaries),
+        tasks_total=sum(s.get("total", 0) for s in summaries),
+        caps=caps,
+    )
+    return proposal, caps
 
 
 def duplicates_of(

@@ -11,11 +11,13 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -502,3 +504,14 @@ def daily_digests(day: dt.date) -> int:
     ]
     _create(drafts, day)
     return queue_emails(day, kinds=[Kind.DAILY_DIGEST])
+
+
+def mark_read(notification: Notification) -> None:
+    """The user opened their notification: it is read (once; a second opening changes nothing)."""
+    if notification.read_at is None:
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def mark_all_read(user: Any) -> int:
+    """Every unread notification of ``user`` is read; how many were."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())

@@ -147,6 +147,35 @@ def save_resolution(*, resolution: Resolution, expected_lock_version: int, field
     return resolution
 
 
+@transaction.atomic
+def save_resolution_page(
+    *,
+    resolution: Resolution,
+    expected_lock_version: int,
+    fields: dict[str, Any],
+    upper_resolutions: Iterable[Resolution] | None,
+    targets: Any,
+    tasks: Any,
+    amendment: tuple[str, PublicOpinion | None] | None,
+    by: AbstractBaseUser,
+) -> None:
+    """Save the edit page in one transaction: the text (refused if someone else saved since), the upper
+    resolutions carried out (``None``: not on the page), the targets' and the tasks' formsets (valid ones: the
+    tasks' ``save_tasks`` cancels a removed task of an adopted resolution), and, after adoption, the amendment
+    (reason, public opinion) as the next version. In a resolution in force, whoever a task now names for the
+    first time is told (a draft's people are told when it is adopted)."""
+    assigned_before = events.assignments(resolution)
+    save_resolution(resolution=resolution, expected_lock_version=expected_lock_version, fields=fields)
+    if upper_resolutions is not None:
+        resolution.upper_resolutions.set(upper_resolutions)
+    targets.save()
+    tasks.save_tasks(cancel_removed=amendment is not None)
+    if amendment is not None:
+        reason, opinion = amendment
+        amend(resolution=resolution, reason=reason, opinion=opinion, by=by)
+    events.tell(events.task_assigned_drafts(resolution, assigned_before), by=by)
+
+
 # ---------------------------------------------------------------------------------------------------
 # Workflow
 # ---------------------------------------------------------------------------------------------------

@@ -116,6 +116,17 @@ class ResolutionForm(CrispyMixin, forms.ModelForm):
             self.add_error("period_end", _("The end of the period cannot be before its start."))
         return data
 
+    def saved_values(self) -> dict[str, Any]:
+        """What the page saves (needs a valid form): the lock version the page was read at, the fields changed, and
+        the upper resolutions carried out (``None`` when the form has no such field)."""
+        data = self.cleaned_data
+        skipped = ("lock_version", "upper_resolutions")
+        return {
+            "expected_lock_version": data["lock_version"],
+            "fields": {name: data[name] for name in self.changed_data if name in self.fields and name not in skipped},
+            "upper_resolutions": data.get("upper_resolutions") if "upper_resolutions" in data else None,
+        }
+
 
 class AmendmentForm(CrispyMixin, forms.Form):
     reason = forms.CharField(label=_("Reason for the amendment"), widget=forms.Textarea(attrs={"rows": 3}))
@@ -264,6 +275,20 @@ class BaseTaskFormSet(BoundedInlineFormSet):
                     for text in assignment_warnings(self.choices.by_pk.get(member.pk, member), leads=False):
                         warnings.append(f"{title}: {text}")
         return warnings
+
+    def save_tasks(self, *, cancel_removed: bool) -> None:
+        """Save the rows (needs a valid formset), keeping each task's order. A removed task is deleted from a draft;
+        an adopted resolution keeps its tasks' history (``cancel_removed``): the task is cancelled."""
+        for order, task in enumerate(self.save(commit=False)):
+            task.order = task.order or order
+            task.save()
+        self.save_m2m()
+        for task in self.deleted_objects:
+            if cancel_removed:
+                task.status = Task.Status.CANCELLED
+                task.save(update_fields=["status"])
+            else:
+                task.delete()
 
 
 TaskFormSet = bounded_formset(

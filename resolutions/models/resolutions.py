@@ -47,6 +47,8 @@ class Resolution(models.Model):
     EDITABLE = (Status.DRAFT, Status.SUBMITTED)
     AMENDABLE = (Status.ADOPTED, Status.IN_PROGRESS)
     LIVE = (Status.ADOPTED, Status.IN_PROGRESS)
+    # Adopted once: the resolution has work whose outcome can be judged ("Was it carried out?").
+    CARRIED_OUT = (Status.ADOPTED, Status.IN_PROGRESS, Status.COMPLETED)
 
     cell = models.ForeignKey(
         Organisation,
@@ -112,6 +114,10 @@ class Resolution(models.Model):
     @property
     def is_amendable(self) -> bool:
         return self.status in self.AMENDABLE
+
+    @property
+    def was_adopted(self) -> bool:
+        return self.status in self.CARRIED_OUT
 
     def period_label(self) -> str:
         if self.kind == self.Kind.MONTHLY:

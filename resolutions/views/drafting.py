@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,7 +17,6 @@ from django.utils.translation import ngettext
 from chibo.lib.forms import clean_text, unchecked, with_blank_row
 from members.access import access_for, get_organisation, require
 from members.models import Member, today
-from resolutions import events
 from resolutions.access import get_resolution
 from resolutions.forms.drafting import (
     MAX_TARGETS,
@@ -41,7 +39,6 @@ from resolutions.services import (
     StaleEdit,
     VoteAlreadyRecorded,
     WorkflowError,
-    amend,
     available_steps,
     correct_vote,
     correction_refusal,
@@ -51,7 +48,7 @@ from resolutions.services import (
     progress_by_resolution,
     progress_of,
     record_vote,
-    save_resolution,
+    save_resolution_page,
     snapshot_lines,
     start_from_last_period,
     take_step,
@@ -194,7 +191,18 @@ def resolution_edit(request: HttpRequest, resolution_id: int) -> HttpResponse:
                 messages.warning(request, _("Check the warnings below; tick the box to save anyway."))
             else:
                 try:
-                    _save_all(request, resolution, form, targets, tasks, amendment)
+                    save_resolution_page(
+                        resolution=resolution,
+                        **form.saved_values(),
+                        targets=targets,
+                        tasks=tasks,
+                        amendment=(
+                            (amendment.cleaned_data["reason"], amendment.cleaned_data["opinion"])
+                            if amendment is not None
+                            else None
+                        ),
+                        by=request.user,
+                    )
                 except StaleEdit as exc:
                     form.add_error(None, str(exc))
                 else:
@@ -212,47 +220,6 @@ def resolution_edit(request: HttpRequest, resolution_id: int) -> HttpResponse:
         "target_limit_message": _row_limit_message(MAX_TARGETS),
     }
     return render(request, "resolutions/resolution_edit.html", context)
-
-
-@transaction.atomic
-def _save_all(request: HttpRequest, resolution: Resolution, form, targets, tasks, amendment) -> None:  # type: ignore[no-untyped-def]
-    assigned_before = events.assignments(resolution)
-    fields = {
-        name: form.cleaned_data[name]
-        for name in form.changed_data
-        if name in form.fields
-        and name
-        not in (
-            "lock_version",
-            "upper_resolutions",
-        )
-    }
-    save_resolution(resolution=resolution, expected_lock_version=form.cleaned_data["lock_version"], fields=fields)
-    if "upper_resolutions" in form.cleaned_data:
-        resolution.upper_resolutions.set(form.cleaned_data["upper_resolutions"])
-    targets.save()
-    saved = tasks.save(commit=False)
-    for order, task in enumerate(saved):
-        task.order = task.order or order
-        task.save()
-    tasks.save_m2m()
-    for task in tasks.deleted_objects:
-        if amendment is None:
-            task.delete()
-        else:
-            # An adopted resolution keeps its tasks' history: a removed task is cancelled.
-            task.status = Task.Status.CANCELLED
-            task.save(update_fields=["status"])
-    if amendment is not None:
-        amend(
-            resolution=resolution,
-            reason=amendment.cleaned_data["reason"],
-            opinion=amendment.cleaned_data["opinion"],
-            by=request.user,
-        )
-    # In a resolution in force, whoever a task now names for the first time is told (a draft's people are told
-    # when it is adopted).
-    events.tell(events.task_assigned_drafts(resolution, assigned_before), by=request.user)
 
 
 STEP_NOTE_MAX = StatusChange._meta.get_field("note").max_length

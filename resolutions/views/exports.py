@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from members.access import access_for
 from members.models import Organisation, today
-from resolutions.access import dashboard_scope
-from resolutions.dashboard import LIGHTS, SORT_KEYS, Dashboard, Row, dashboard, filter_rows, sort_rows
+from resolutions.access import dashboard_org, dashboard_scope
+from resolutions.dashboard import Dashboard, Row, RowOrder, dashboard
 from resolutions.exports import XLSX, dashboard_workbook, summary_filename, workbook_filename
 from resolutions.models import SummaryReport
 from resolutions.tasks import request_summary_pdf
@@ -33,17 +33,11 @@ def _org(org_id: int) -> Organisation:
 
 def shown_rows(request: HttpRequest, board: Dashboard) -> list[Row]:
     """The rows as the page shows them for the same query string (``views.dashboard.org_dashboard``)."""
-    sort = request.GET.get("sort", "name")
-    sort = sort if sort in SORT_KEYS else "name"
-    light = request.GET.get("light", "")
-    return sort_rows(
-        filter_rows(board.rows, light if light in LIGHTS else None), sort, request.GET.get("dir") == "desc"
-    )
+    return RowOrder.from_query(request.GET).shown(board.rows)
 
 
 def dashboard_xlsx(request: HttpRequest, org_id: int) -> HttpResponse:
-    org = _org(org_id)
-    within = dashboard_scope(access_for(request.user), org)
+    org, within = dashboard_org(access_for(request.user), org_id)
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
     board = dashboard(org, today(), within=within)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,7 +15,6 @@ from django.utils.translation import gettext as _
 from chibo.lib.forms import clean_text
 from members.access import access_for, get_organisation, require
 from members.models import Member, today
-from resolutions import events
 from resolutions.access import get_meeting
 from resolutions.dashboard import cell_meeting_figures
 from resolutions.forms.meetings import (
@@ -47,19 +45,20 @@ from resolutions.meetings import (
     plan_meeting,
     prefill_results,
     publish_pack,
+    quality_proposal,
     request_absence,
     review_snapshot,
     review_summary,
     reviewable_resolutions,
     same_meeting_refusal,
-    save_agenda_template,
+    save_meeting_page,
     save_review,
     set_attendance,
     sync_attendance,
     touch,
 )
 from resolutions.models import AbsenceRequest, Attendance, Meeting, MonthlyReview, Resolution
-from resolutions.rules import planning_warning, proposed_quality, quality_level
+from resolutions.rules import planning_warning, quality_level
 from resolutions.services import WorkflowError, correction_refusal
 
 
@@ -211,33 +210,20 @@ def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
             form.add_error(None, same_meeting_refusal(same))
     if request.method == "POST" and form.is_valid() and agenda.is_valid() and conclusion.is_valid():
         try:
-            with transaction.atomic():
-                locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
-                ensure_editable(locked)  # approved in the meantime: nothing is written
-                form.save()
-                conclusion.save()
-                agenda.save()
-                touch(meeting)
-                if events.meeting_place(meeting) != events.meeting_place(locked):  # a new invitation
-                    events.tell(events.meeting_invited_drafts(meeting, changed=True), by=request.user)
-                if request.POST.get("save_as_template"):
-                    save_agenda_template(meeting)
+            save_meeting_page(
+                meeting=meeting,
+                forms=(form, conclusion, agenda),
+                save_as_template=bool(request.POST.get("save_as_template")),
+                by=request.user,
+            )
         except WorkflowError as exc:
             messages.error(request, str(exc))
             return redirect("resolutions:meeting-detail", meeting_id=meeting.pk)
         messages.success(request, _("Saved."))  # the meeting page shows the rules the meeting breaks
         return redirect("resolutions:meeting-detail", meeting_id=meeting.pk)
-    roll = attendance_roll(meeting)
-    summaries = [review.snapshot.get("summary", {}) for review in meeting.reviews.all()]
     # The caps of the meeting as saved, not as a refused form left it.
     stored = meeting if request.method == "GET" else Meeting.objects.get(pk=meeting.pk)
-    caps = meeting_quality_caps(stored)
-    proposal = proposed_quality(
-        attendance_rate=roll.counts.rate,
-        tasks_done=sum(s.get("done", 0) + s.get("done_late", 0) for s in summaries),
-        tasks_total=sum(s.get("total", 0) for s in summaries),
-        caps=caps,
-    )
+    proposal, caps = quality_proposal(meeting, stored=stored)
     return render(
         request,
         "resolutions/meeting_edit.html",

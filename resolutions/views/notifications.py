@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -21,6 +21,7 @@ from members.models import Member, Role
 from resolutions.calendar import active_feed, build_calendar, create_feed, revoke_feeds
 from resolutions.forms.notifications import PreferenceForm
 from resolutions.models import CalendarFeed, Delivery, Notification, Preference
+from resolutions.reminders import mark_all_read, mark_read
 
 PAGE_SIZE = 30
 
@@ -54,8 +55,7 @@ def notification_open(request: HttpRequest, notification_id: int) -> HttpRespons
     notification = Notification.objects.filter(pk=notification_id, recipient=request.user).first()
     if notification is None:
         raise Http404
-    if notification.read_at is None:
-        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+    mark_read(notification)
     url = notification.url
     if url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=None):
         return redirect(url)
@@ -66,7 +66,7 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
     _require_account(request)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    count = Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    count = mark_all_read(request.user)
     if count:
         messages.success(request, _("All messages are marked read."))
     return redirect("resolutions:notification-list")
