@@ -1,8 +1,18 @@
 """Test settings: the real database from DATABASE_URL, a fast hasher, mail kept in memory."""
 
 import os
+from urllib.parse import urlsplit
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
+
+# A parallel run (pytest-xdist: PYTEST_XDIST_WORKER is gw0, gw1, ...) gives each test process a Redis database of its
+# own, counting down from the one given (15, 14, ...): each has its own cache to empty and its own broker for the
+# real Celery worker it starts (tests/worker.py reads REDIS_URL). PostgreSQL test databases are already one per
+# process (test_chibo_gw0, ...), and so are the SQLite files.
+if (_worker := os.environ.get("PYTEST_XDIST_WORKER")) and (_redis := os.environ.get("REDIS_URL")):
+    _url = urlsplit(_redis)
+    _db = (int(_url.path.strip("/") or 0) - int(_worker.removeprefix("gw"))) % 16
+    os.environ["REDIS_URL"] = _url._replace(path=f"/{_db}").geturl()
 
 
 from chibo.settings import *  # noqa: F403
