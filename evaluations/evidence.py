@@ -29,8 +29,6 @@ from evaluations.rules import evidence_warning
 from members.models import Discipline, Organisation
 from resolutions.models import Attendance, Meeting, ProgressUpdate, Resolution, Speech, Task
 
-# Resolutions whose tasks are real work: adopted, whatever happened to them since.
-ADOPTED = (Resolution.Status.ADOPTED, Resolution.Status.IN_PROGRESS, Resolution.Status.COMPLETED)
 HELD = (Meeting.Status.HELD, Meeting.Status.APPROVED)
 
 
@@ -127,9 +125,9 @@ def _evidence(scope: dict[str, object], year: int, day: dt.date) -> dict[int, Me
     def of(member_id: int) -> MemberEvidence:
         return result.setdefault(member_id, MemberEvidence())
 
-    tasks = Task.objects.filter(**on("resolution__"), resolution__status__in=ADOPTED, deadline__year=year).exclude(
-        status=Task.Status.CANCELLED
-    )
+    carried_out = Resolution.CARRIED_OUT  # adopted, whatever happened to them since
+    tasks = Task.objects.filter(**on("resolution__"), resolution__status__in=carried_out, deadline__year=year)
+    tasks = tasks.exclude(status=Task.Status.CANCELLED)
     names = list(_task_counts(day))
     for row in tasks.filter(lead_member__isnull=False).values("lead_member_id").annotate(**_task_counts(day)):
         of(row["lead_member_id"]).led = TaskCounts(**{name: row[name] for name in names})

@@ -294,8 +294,6 @@ class Dashboard:
 HELD = (Meeting.Status.HELD, Meeting.Status.APPROVED)
 # A task done by its deadline (a done task without a closing date counts as done in time).
 DONE_IN_TIME = Q(status=Task.Status.DONE) & (Q(completed_on__isnull=True) | Q(completed_on__lte=F("deadline")))
-# Resolutions whose tasks count in the monthly series of overdue work: adopted, whether finished or not.
-ADOPTED = (*Resolution.LIVE, Resolution.Status.COMPLETED)
 
 
 def month_start(day: dt.date) -> dt.date:
@@ -528,7 +526,7 @@ def _parts(
     overdue: dict[str, dict[dt.date, int]] = {path: {} for path in row_orgs}
     for row in (
         Task.objects.filter(_under("resolution__cell__path", scope))
-        .filter(resolution__status__in=ADOPTED, deadline__gte=first_month, deadline__lt=day)
+        .filter(resolution__status__in=Resolution.CARRIED_OUT, deadline__gte=first_month, deadline__lt=day)
         .exclude(status=Task.Status.CANCELLED)
         .exclude(DONE_IN_TIME)
         .annotate(row=Substr("resolution__cell__path", 1, row_len), month=TruncMonth("deadline"))
