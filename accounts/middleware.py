@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from accounts.two_factor import SETUP, VERIFY, pending_step
+from chibo.lib.requests import SignedInRequest
 
 # The page that settles each state.
 PAGES = {VERIFY: "accounts:two-factor-verify", SETUP: "accounts:two-factor-setup"}
@@ -20,7 +21,7 @@ def allowed_before_two_factor(*steps: str) -> Callable[[Callable[..., Any]], Cal
     """Marks a view a session may open while it still owes ``steps`` (the code page, the set-up page, logging out)."""
 
     def mark(view: Callable[..., Any]) -> Callable[..., Any]:
-        view.two_factor_steps = frozenset(steps)  # type: ignore[attr-defined]
+        view.two_factor_steps = frozenset(steps)  # type: ignore[attr-defined]  # a mark on the view function
         return view
 
     return mark
@@ -42,10 +43,10 @@ class TwoFactorMiddleware:
     ) -> HttpResponseBase | None:
         if not getattr(view_func, "login_required", True) or not request.user.is_authenticated:
             return None
-        step = pending_step(request)
+        step = pending_step(cast(SignedInRequest, request))  # signed in: checked above
         if step is None:
             return None
-        request.two_factor_pending = step  # type: ignore[attr-defined]
+        request.two_factor_pending = step  # type: ignore[attr-defined]  # read by the two-factor pages
         if step in getattr(view_func, "two_factor_steps", ()):
             return None
         url = reverse(PAGES[step])

@@ -37,10 +37,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
 from accounts.rules import two_factor_required
+from chibo.lib.requests import SignedInRequest
 from members.models import Role
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger("chibo.accounts")
 
@@ -58,37 +59,37 @@ DIGITS = 6
 # ---------------------------------------------------------------------------------------------------
 
 
-def must_use(user: AbstractBaseUser) -> bool:
+def must_use(user: User) -> bool:
     """The account may not go without two-factor sign-in (the rule, and the setting that turns it on)."""
     if not settings.TWO_FACTOR_REQUIRED:
         return False
     roles = Role.objects.filter(user=user).values_list("kind", "organisation__kind")
-    return two_factor_required(superuser=user.is_superuser, staff=user.is_staff, roles=roles)  # type: ignore[attr-defined]
+    return two_factor_required(superuser=user.is_superuser, staff=user.is_staff, roles=roles)
 
 
-def phone(user: AbstractBaseUser) -> TOTPDevice | None:
+def phone(user: User) -> TOTPDevice | None:
     """The account's confirmed phone (authenticator app)."""
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("-pk").first()
 
 
-def state_for(user: AbstractBaseUser) -> str:
+def state_for(user: User) -> str:
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         return VERIFY
     return SETUP if must_use(user) else FREE
 
 
-def on_login(sender: Any, request: HttpRequest | None, user: AbstractBaseUser, **kwargs: Any) -> None:
+def on_login(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     """Whatever the way in (the login page, the admin's, a test's force_login), the session's state is decided anew."""
     if request is not None and hasattr(request, "session"):
         request.session[STATE_KEY] = state_for(user)
 
 
-def pending_step(request: HttpRequest) -> str | None:
+def pending_step(request: SignedInRequest) -> str | None:
     """What the signed-in session still owes: ``VERIFY``, ``SETUP``, or None when it may go anywhere."""
     state = request.session.get(STATE_KEY)
     if state not in (VERIFY, SETUP, FREE):
-        state = request.session[STATE_KEY] = state_for(request.user)  # type: ignore[arg-type]
-    if state == FREE or request.user.is_verified():  # type: ignore[union-attr]
+        state = request.session[STATE_KEY] = state_for(request.user)
+    if state == FREE or request.user.is_verified():  # type: ignore[attr-defined]  # added by django-otp's OTPMiddleware
         return None
     return state
 
@@ -113,7 +114,7 @@ def is_phone_code(code: str) -> bool:
     return len(code) == DIGITS and code.isdigit()
 
 
-def check_code(user: AbstractBaseUser, code: str) -> Outcome:
+def check_code(user: User, code: str) -> Outcome:
     """A code from the phone, or one recovery code (used up by this). Wrong codes slow down the next tries of both:
     django-otp's throttling doubles the wait after each failure (1, 2, 4, 8… seconds) until a right one."""
     code = normalise(code)
@@ -161,7 +162,7 @@ def secret_text(key_hex: str) -> str:
     return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
 
 
-def config_url(user: AbstractBaseUser, key_hex: str) -> str:
+def config_url(user: User, key_hex: str) -> str:
     """The otpauth:// address the QR code holds (issuer and account name as django-otp writes them)."""
     return TOTPDevice(user=user, key=key_hex).config_url
 
@@ -175,7 +176,7 @@ def qr_svg(text: str, label: str) -> str:
     return svg.replace("<svg ", f'<svg class="qr-code" role="img" aria-label="{escape(label)}" ', 1)
 
 
-def set_up_phone(*, user: AbstractBaseUser, key_hex: str, code: str) -> TOTPDevice | None:
+def set_up_phone(*, user: User, key_hex: str, code: str) -> TOTPDevice | None:
     """The phone is confirmed by its first code; it replaces any phone set up before. None: the code is wrong."""
     code = normalise(code)
     if not is_phone_code(code):
@@ -193,7 +194,7 @@ def set_up_phone(*, user: AbstractBaseUser, key_hex: str, code: str) -> TOTPDevi
     return device
 
 
-def new_recovery_codes(user: AbstractBaseUser) -> list[str]:
+def new_recovery_codes(user: User) -> list[str]:
     """Ten new recovery codes, each good once; those given before stop working. Shown once, stored as django-otp
     keeps them."""
     with transaction.atomic():
@@ -206,11 +207,11 @@ def new_recovery_codes(user: AbstractBaseUser) -> list[str]:
     return [f"{code[:4]}-{code[4:]}" for code in codes]
 
 
-def recovery_codes_left(user: AbstractBaseUser) -> int:
+def recovery_codes_left(user: User) -> int:
     return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
 
 
-def remove_devices(user: AbstractBaseUser) -> int:
+def remove_devices(user: User) -> int:
     """Every phone and recovery code of the account. The number of devices removed."""
     with transaction.atomic():
         removed = TOTPDevice.objects.filter(user=user).delete()[1].get(TOTPDevice._meta.label, 0)

@@ -24,6 +24,7 @@ from accounts import two_factor
 from accounts.forms import CodeForm, NewPasswordForm, ResetRequestForm, SetupForm, TurnOffForm
 from accounts.middleware import allowed_before_two_factor
 from accounts.two_factor import SETUP, SETUP_KEY, STATE_KEY, VERIFY
+from chibo.lib.requests import SignedInRequest
 
 logger = logging.getLogger("chibo.accounts")
 
@@ -35,50 +36,50 @@ def _next_url(request: HttpRequest) -> str:
     return resolve_url(settings.LOGIN_REDIRECT_URL)
 
 
-def _verified_by(request: HttpRequest, device: Any) -> None:
+def _verified_by(request: SignedInRequest, device: Any) -> None:
     """The session is now verified by ``device``; it gets a new key, as after any change of privilege."""
     request.session.cycle_key()
     django_otp.login(request, device)
     request.session[STATE_KEY] = VERIFY
-    request.two_factor_pending = None  # type: ignore[attr-defined]
+    request.two_factor_pending = None
 
 
 @require_GET
-def security(request: HttpRequest) -> HttpResponse:
+def security(request: SignedInRequest) -> HttpResponse:
     """The account's security page ("Bảo mật tài khoản"): whether two-factor sign-in is on, and what to do."""
     user = request.user
-    device = two_factor.phone(user)  # type: ignore[arg-type]
+    device = two_factor.phone(user)
     return render(
         request,
         "accounts/security.html",
         {
             "device": device,
-            "required": two_factor.must_use(user),  # type: ignore[arg-type]
-            "codes_left": two_factor.recovery_codes_left(user) if device else 0,  # type: ignore[arg-type]
+            "required": two_factor.must_use(user),
+            "codes_left": two_factor.recovery_codes_left(user) if device else 0,
         },
     )
 
 
 @never_cache
 @allowed_before_two_factor(VERIFY)
-def verify(request: HttpRequest) -> HttpResponse:
+def verify(request: SignedInRequest) -> HttpResponse:
     """The second step of the login: a code from the phone, or one recovery code."""
     user = request.user
     next_url = _next_url(request)
-    if user.is_verified():  # type: ignore[union-attr]
+    if user.is_verified():  # type: ignore[attr-defined]  # added by django-otp's OTPMiddleware
         return redirect(next_url)
-    if two_factor.phone(user) is None:  # type: ignore[arg-type]
+    if two_factor.phone(user) is None:
         # The phone was removed since the login (an administrator's reset): the session's state is read again.
-        request.session[STATE_KEY] = two_factor.state_for(user)  # type: ignore[arg-type]
+        request.session[STATE_KEY] = two_factor.state_for(user)
         return redirect(next_url)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        outcome = two_factor.check_code(user, form.cleaned_data["code"])  # type: ignore[arg-type]
+        outcome = two_factor.check_code(user, form.cleaned_data["code"])
         if outcome.device is not None:
             _verified_by(request, outcome.device)
             logger.info("two-factor sign-in of user %s", user.pk)
             if isinstance(outcome.device, StaticDevice):
-                left = two_factor.recovery_codes_left(user)  # type: ignore[arg-type]
+                left = two_factor.recovery_codes_left(user)
                 messages.warning(
                     request,
                     ngettext(
@@ -107,7 +108,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @allowed_before_two_factor(SETUP)
-def setup(request: HttpRequest) -> HttpResponse:
+def setup(request: SignedInRequest) -> HttpResponse:
     """Setting up a phone: scan the QR code (or type the secret), confirm with the first code. A phone set up before
     is replaced once the new one is confirmed."""
     user = request.user
@@ -116,11 +117,11 @@ def setup(request: HttpRequest) -> HttpResponse:
         key = request.session[SETUP_KEY] = two_factor.new_secret()
     form = SetupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        device = two_factor.set_up_phone(user=user, key_hex=key, code=form.cleaned_data["code"])  # type: ignore[arg-type]
+        device = two_factor.set_up_phone(user=user, key_hex=key, code=form.cleaned_data["code"])
         if device is not None:
             del request.session[SETUP_KEY]
             _verified_by(request, device)
-            codes = two_factor.new_recovery_codes(user)  # type: ignore[arg-type]
+            codes = two_factor.new_recovery_codes(user)
             # Shown in this answer and never again (a redirect would have to keep them somewhere to show them).
             return render(
                 request, "accounts/recovery_codes.html", {"codes": codes, "next": _next_url(request), "new": True}
@@ -132,9 +133,9 @@ def setup(request: HttpRequest) -> HttpResponse:
         "accounts/setup.html",
         {
             "form": form,
-            "qr": two_factor.qr_svg(two_factor.config_url(user, key), label),  # type: ignore[arg-type]
+            "qr": two_factor.qr_svg(two_factor.config_url(user, key), label),
             "secret": two_factor.secret_text(key),
-            "replacing": two_factor.phone(user) is not None,  # type: ignore[arg-type]
+            "replacing": two_factor.phone(user) is not None,
             "pending": getattr(request, "two_factor_pending", None),
             "next": _next_url(request),
         },
@@ -142,39 +143,39 @@ def setup(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-def recovery_codes(request: HttpRequest) -> HttpResponse:
+def recovery_codes(request: SignedInRequest) -> HttpResponse:
     """How many recovery codes are left; a POST makes ten new ones (the old ones stop working) and shows them once."""
     user = request.user
-    if two_factor.phone(user) is None:  # type: ignore[arg-type]
+    if two_factor.phone(user) is None:
         messages.info(request, _("Set up two-factor sign-in first."))
         return redirect("accounts:two-factor")
     if request.method == "POST":
-        codes = two_factor.new_recovery_codes(user)  # type: ignore[arg-type]
+        codes = two_factor.new_recovery_codes(user)
         return render(request, "accounts/recovery_codes.html", {"codes": codes, "new": False})
-    left = two_factor.recovery_codes_left(user)  # type: ignore[arg-type]
+    left = two_factor.recovery_codes_left(user)
     return render(request, "accounts/recovery.html", {"left": left})
 
 
-def turn_off(request: HttpRequest) -> HttpResponse:
+def turn_off(request: SignedInRequest) -> HttpResponse:
     """Turning two-factor sign-in off, for an account not required to use it: a current code or the password."""
     user = request.user
-    if two_factor.phone(user) is None:  # type: ignore[arg-type]
+    if two_factor.phone(user) is None:
         return redirect("accounts:two-factor")
-    if two_factor.must_use(user):  # type: ignore[arg-type]
+    if two_factor.must_use(user):
         messages.error(request, _("Your role requires two-factor sign-in: it cannot be turned off."))
         return redirect("accounts:two-factor")
     form = TurnOffForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         secret = form.cleaned_data["secret"]
         if two_factor.is_phone_code(two_factor.normalise(secret)):
-            outcome = two_factor.check_code(user, secret)  # type: ignore[arg-type]
+            outcome = two_factor.check_code(user, secret)
             confirmed = isinstance(outcome.device, two_factor.TOTPDevice)
         else:
             # Through the authentication backends, so that django-axes counts a wrong password as a failed login.
             confirmed = authenticate(request, username=user.get_username(), password=secret) is not None
         if confirmed:
-            two_factor.remove_devices(user)  # type: ignore[arg-type]
-            request.session[STATE_KEY] = two_factor.state_for(user)  # type: ignore[arg-type]
+            two_factor.remove_devices(user)
+            request.session[STATE_KEY] = two_factor.state_for(user)
             logger.info("two-factor sign-in turned off by user %s", user.pk)
             messages.success(request, _("Two-factor sign-in is off."))
             return redirect("accounts:two-factor")

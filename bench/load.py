@@ -32,7 +32,9 @@ def percentile(values: list[float], share: float) -> float:
 class Worker(threading.Thread):
     def __init__(self, url: urllib.parse.SplitResult, headers: dict[str, str], quota: list[int], lock: threading.Lock):
         super().__init__(daemon=True)
-        self.url = url
+        if url.hostname is None:
+            raise ValueError(f"not an http URL: {url.geturl()}")
+        self.url, self.host = url, url.hostname
         self.headers = headers
         self.quota = quota
         self.lock = lock
@@ -49,7 +51,7 @@ class Worker(threading.Thread):
 
     def run(self) -> None:
         target = self.url.path + (f"?{self.url.query}" if self.url.query else "")
-        connection = http.client.HTTPConnection(self.url.hostname, self.url.port, timeout=60)
+        connection = http.client.HTTPConnection(self.host, self.url.port, timeout=60)
         while self._take():
             started = time.perf_counter()
             try:
@@ -59,13 +61,13 @@ class Worker(threading.Thread):
             except (OSError, http.client.HTTPException):
                 self.errors += 1
                 connection.close()
-                connection = http.client.HTTPConnection(self.url.hostname, self.url.port, timeout=60)
+                connection = http.client.HTTPConnection(self.host, self.url.port, timeout=60)
                 continue
             self.latencies.append((time.perf_counter() - started) * 1000)
             self.statuses[response.status] = self.statuses.get(response.status, 0) + 1
             if response.getheader("Connection", "").lower() == "close":
                 connection.close()
-                connection = http.client.HTTPConnection(self.url.hostname, self.url.port, timeout=60)
+                connection = http.client.HTTPConnection(self.host, self.url.port, timeout=60)
         connection.close()
 
 

@@ -23,7 +23,10 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from django.db.models import Model, QuerySet
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -38,6 +41,17 @@ def _setup() -> None:
     import django
 
     django.setup()
+
+
+_Row = TypeVar("_Row", bound="Model")
+
+
+def _first(queryset: QuerySet[_Row]) -> _Row:
+    """The queryset's first row: the data sets always have one."""
+    row = queryset.first()
+    if row is None:
+        raise LookupError(f"the data set has no {queryset.model.__name__} here")
+    return row
 
 
 def _timed(job: Callable[[], Any], *, repeat: int = 1, rollback: bool = False) -> float:
@@ -104,14 +118,14 @@ def pages() -> list[dict[str, Any]]:
     from resolutions.models import Resolution, Task
 
     root = Organisation.objects.get(depth=1)
-    ward = Organisation.objects.get_children(root).first()
-    cell = Organisation.objects.cells().filter(path__startswith=ward.path).order_by("path").first()
+    ward = _first(Organisation.objects.get_children(root))
+    cell = _first(Organisation.objects.cells().filter(path__startswith=ward.path).order_by("path"))
     users = get_user_model().objects
-    admin = users.filter(roles__kind=Role.Kind.ADMIN).order_by("pk").first()
-    standing = users.filter(roles__kind=Role.Kind.STANDING, roles__organisation=ward).order_by("pk").first()
-    secretary = users.filter(roles__kind=Role.Kind.SECRETARY, roles__organisation=cell).order_by("pk").first()
-    resolution = (
-        Resolution.objects.filter(cell=cell, status__in=Resolution.LIVE).order_by("-period_start", "-seq").first()
+    admin = _first(users.filter(roles__kind=Role.Kind.ADMIN).order_by("pk"))
+    standing = _first(users.filter(roles__kind=Role.Kind.STANDING, roles__organisation=ward).order_by("pk"))
+    secretary = _first(users.filter(roles__kind=Role.Kind.SECRETARY, roles__organisation=cell).order_by("pk"))
+    resolution = _first(
+        Resolution.objects.filter(cell=cell, status__in=Resolution.LIVE).order_by("-period_start", "-seq")
     )
     # "My tasks" of the account whose member leads the most tasks in force: the longest list a member sees.
     busiest = (
@@ -194,12 +208,11 @@ def jobs() -> dict[str, Any]:
 
     day = today()
     root = Organisation.objects.get(depth=1)
-    ward = Organisation.objects.get_children(root).first()
-    meeting = (
+    ward = _first(Organisation.objects.get_children(root))
+    meeting = _first(
         Meeting.objects.filter(cell__path__startswith=ward.path)
         .filter(status__in=(Meeting.Status.HELD, Meeting.Status.APPROVED))
         .order_by("-date")
-        .first()
     )
     results: dict[str, Any] = {
         "minutes pdf": _timed(lambda: render_minutes_pdf(meeting), repeat=5),

@@ -371,24 +371,7 @@ def main(argv: list[str] | None = None) -> int:
     if config.smoke:
         log("smoke run: small city-scale data sets, few requests; the figures are not the benchmark's")
 
-    log("1/7 databases")
-    for data_set in config.data_sets:
-        ensure_database(data_set.url)
-    log("2/7 migrations, static files, message catalogues")
-    for data_set in config.data_sets:
-        manage(data_set.url, "migrate", "--noinput", "-v0")
-    manage(province.url, "collectstatic", "--noinput", "-v0")  # DEBUG off: pages need the manifest
-    if compile_messages(province.url):
-        log("compiled the message catalogues")
-
-    seeded = {}
-    for data_set in config.data_sets:
-        log(
-            f"3/7 {data_set.slot} data set (seed_demo --scale {data_set.scale} --months {data_set.months}, "
-            "reused when present)"
-        )
-        prepared = measure("prepare", data_set.url, "--scale", data_set.scale, "--months", str(data_set.months))
-        seeded[data_set.slot] = {**prepared, "months": data_set.months}
+    seeded = prepare_data_sets(config)
 
     log("4/7 query counts on both data sets")
     queries = {data_set.slot: measure("queries", data_set.url) for data_set in config.data_sets}
@@ -407,23 +390,7 @@ def main(argv: list[str] | None = None) -> int:
     jobs = measure("jobs", province.url)
 
     log("7/7 report")
-    rows = []
-    targets = []
-    for page in pages:
-        name = page["name"]
-        result = results[name]
-        ratio = round(result["median_ms"] / result["floor_ms"], 2)
-        q_city, q_province = queries["city"][name]["queries"], queries["province"][name]["queries"]
-        rows.append(
-            {**result, "page": name, "url": page["url"], "floor_ratio": ratio}
-            | {"queries_city": q_city, "queries_province": q_province}
-        )
-        if name != "floor":
-            targets.append(target(f"{name}: median / floor", ratio, FLOOR_RATIO, "×"))
-        targets.append(target(f"{name}: p95", result["p95_ms"], P95_MS, "ms"))
-        targets.append(target(f"{name}: queries (province)", q_province, MAX_QUERIES, "queries"))
-        equal = target(f"{name}: queries equal at city and province scale", abs(q_province - q_city), 0, "queries")
-        targets.append(equal)
+    rows, targets = page_rows_and_targets(pages, results, queries)
     for name, limit in JOB_LIMITS.items():
         targets.append(target(name, jobs.get(name), limit, "s"))
     targets.append(target("web worker memory after the run", memory["rss_mb"], MEMORY_MB, "MB"))
@@ -450,6 +417,60 @@ def main(argv: list[str] | None = None) -> int:
         "all_met": all(t["met"] for t in targets),
         "duration_seconds": round(time.monotonic() - started, 1),
     }
+    write_report(config, report, now)
+    return 0
+
+
+def prepare_data_sets(config: Config) -> dict[str, Any]:
+    """Steps 1 to 3: the databases, migrated, the static files and catalogues, and the data sets seeded (or reused);
+    what each seeding reported, by slot."""
+    log("1/7 databases")
+    for data_set in config.data_sets:
+        ensure_database(data_set.url)
+    log("2/7 migrations, static files, message catalogues")
+    for data_set in config.data_sets:
+        manage(data_set.url, "migrate", "--noinput", "-v0")
+    manage(config.province.url, "collectstatic", "--noinput", "-v0")  # DEBUG off: pages need the manifest
+    if compile_messages(config.province.url):
+        log("compiled the message catalogues")
+
+    seeded = {}
+    for data_set in config.data_sets:
+        log(
+            f"3/7 {data_set.slot} data set (seed_demo --scale {data_set.scale} --months {data_set.months}, "
+            "reused when present)"
+        )
+        prepared = measure("prepare", data_set.url, "--scale", data_set.scale, "--months", str(data_set.months))
+        seeded[data_set.slot] = {**prepared, "months": data_set.months}
+    return seeded
+
+
+def page_rows_and_targets(
+    pages: list[dict[str, Any]], results: dict[str, Any], queries: dict[str, Any]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The report's row of each page (its load, its floor ratio, its query counts) and the page's targets."""
+    rows = []
+    targets = []
+    for page in pages:
+        name = page["name"]
+        result = results[name]
+        ratio = round(result["median_ms"] / result["floor_ms"], 2)
+        q_city, q_province = queries["city"][name]["queries"], queries["province"][name]["queries"]
+        rows.append(
+            {**result, "page": name, "url": page["url"], "floor_ratio": ratio}
+            | {"queries_city": q_city, "queries_province": q_province}
+        )
+        if name != "floor":
+            targets.append(target(f"{name}: median / floor", ratio, FLOOR_RATIO, "×"))
+        targets.append(target(f"{name}: p95", result["p95_ms"], P95_MS, "ms"))
+        targets.append(target(f"{name}: queries (province)", q_province, MAX_QUERIES, "queries"))
+        equal = target(f"{name}: queries equal at city and province scale", abs(q_province - q_city), 0, "queries")
+        targets.append(equal)
+    return rows, targets
+
+
+def write_report(config: Config, report: dict[str, Any], now: dt.datetime) -> None:
+    """The report in Markdown and JSON, under its time and as ``latest``; the Markdown printed too."""
     markdown = render_markdown(report)
     config.results.mkdir(parents=True, exist_ok=True)
     stamp = now.strftime("%Y-%m-%d-%H%M")
@@ -458,7 +479,6 @@ def main(argv: list[str] | None = None) -> int:
         (config.results / f"{stem}.md").write_text(markdown)
     print(markdown)
     log(f"done in {report['duration_seconds']:.0f} s: {config.results / stamp}.md and .json, and latest.*")
-    return 0
 
 
 def render_markdown(report: dict[str, Any]) -> str:

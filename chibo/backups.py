@@ -163,7 +163,7 @@ def _archive_media(root: Path, target: Path) -> dict[str, dict[str, Any]]:
                     info.mtime = int(os.fstat(stream.fileno()).st_mtime)
                     info.mode = 0o644
                     reader = _HashingReader(stream)
-                    archive.addfile(info, reader)  # type: ignore[arg-type]
+                    archive.addfile(info, reader)
                 files[name] = {"sha256": reader.digest.hexdigest(), "bytes": reader.size}
     return files
 

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -109,6 +109,23 @@ def _cell_sections(access: Access, day: dt.date) -> list[CellSection]:
     cells = list(Organisation.objects.filter(pk__in=cell_ids, kind=Organisation.Kind.CELL).order_by("path"))
     if not cells:
         return []
+    work = _cell_work(cells, access, day)
+    return [CellSection(cell=cell, items=_cell_items(cell, work, day)) for cell in cells]
+
+
+@dataclass
+class _CellWork:
+    """What the cells' sections list, read for all the cells at once (queries 2 to 7)."""
+
+    resolutions: list[Resolution]
+    meetings: list[Meeting]
+    waiting: list[ProgressUpdate]
+    overdue: list[Task]
+    probation: Counter[int]
+    requests: list[AbsenceRequest]
+
+
+def _cell_work(cells: list[Organisation], access: Access, day: dt.date) -> _CellWork:
     month_start = day.replace(day=1)
     # Query 2: the drafts to finish, and this month's monthly resolutions (whatever their status).
     resolutions = list(
@@ -132,7 +149,7 @@ def _cell_sections(access: Access, day: dt.date) -> list[CellSection]:
     # Query 4: the reports waiting for confirmation, oldest first; not one's own (its author never reviews it).
     waiting = list(
         ProgressUpdate.objects.filter(review=ProgressUpdate.Review.PENDING, task__resolution__cell__in=cells)
-        .exclude(author__user_id=access.user_id)
+        .exclude(author__user_id=cast(int, access.user_id))  # the home page is behind the sign-in
         .exclude(author_id=access.member_id or 0)
         .select_related("task__resolution", "author")
         .order_by("created_at", "pk")
@@ -166,66 +183,68 @@ def _cell_sections(access: Access, day: dt.date) -> list[CellSection]:
         .only("pk", "meeting__date", "meeting__cell_id", "member__full_name")
         .order_by("meeting__date", "pk")
     )
-    sections = []
-    for cell in cells:
-        items: list[Item] = []
-        items += _draft_items(cell, [r for r in resolutions if r.cell_id == cell.pk], day)
-        items += _meeting_items(cell, [m for m in meetings if m.cell_id == cell.pk], day)
-        items += _listed(
-            [u for u in waiting if u.task.resolution.cell_id == cell.pk],
-            lambda n: ngettext(
-                "%(count)d progress report waits for confirmation",
-                "%(count)d progress reports wait for confirmation",
-                n,
-            ),
-            lambda u: Item(
-                _("%(name)s on “%(task)s”") % {"name": u.author.full_name, "task": u.task.title},
-                reverse("resolutions:task-detail", args=[u.task.pk]),
-                detail=_("Confirm or send back"),
-            ),
-            tone="warning",
-        )
-        items += _listed(
-            [t for t in overdue if t.resolution.cell_id == cell.pk],
-            lambda n: ngettext("%(count)d task is overdue", "%(count)d tasks are overdue", n),
-            lambda t: Item(
-                t.title,
-                reverse("resolutions:task-detail", args=[t.pk]),
-                detail=_("deadline %(date)s (%(number)s)")
-                % {"date": t.deadline.strftime("%d/%m/%Y"), "number": t.resolution.number},
-            ),
-            tone="danger",
-        )
-        if probation[cell.pk]:
-            items.append(
-                Item(
-                    ngettext(
-                        "%(count)d member's probation ends soon",
-                        "%(count)d members' probation ends soon",
-                        probation[cell.pk],
-                    )
-                    % {"count": probation[cell.pk]},
-                    reverse("members:org-detail", args=[cell.pk]) + "#probation-ending",
-                    count=probation[cell.pk],
-                    tone="warning",
-                    detail=_("Review them and vote on their recognition"),
+    return _CellWork(resolutions, meetings, waiting, overdue, probation, requests)
+
+
+def _cell_items(cell: Organisation, work: _CellWork, day: dt.date) -> list[Item]:
+    """One cell's section: what waits for its secretary, from the rows read for all the cells."""
+    items: list[Item] = []
+    items += _draft_items(cell, [r for r in work.resolutions if r.cell_id == cell.pk], day)
+    items += _meeting_items(cell, [m for m in work.meetings if m.cell_id == cell.pk], day)
+    items += _listed(
+        [u for u in work.waiting if u.task.resolution.cell_id == cell.pk],
+        lambda n: ngettext(
+            "%(count)d progress report waits for confirmation",
+            "%(count)d progress reports wait for confirmation",
+            n,
+        ),
+        lambda u: Item(
+            _("%(name)s on “%(task)s”") % {"name": u.author.full_name, "task": u.task.title},
+            reverse("resolutions:task-detail", args=[u.task.pk]),
+            detail=_("Confirm or send back"),
+        ),
+        tone="warning",
+    )
+    items += _listed(
+        [t for t in work.overdue if t.resolution.cell_id == cell.pk],
+        lambda n: ngettext("%(count)d task is overdue", "%(count)d tasks are overdue", n),
+        lambda t: Item(
+            t.title,
+            reverse("resolutions:task-detail", args=[t.pk]),
+            detail=_("deadline %(date)s (%(number)s)")
+            % {"date": t.deadline.strftime("%d/%m/%Y"), "number": t.resolution.number},
+        ),
+        tone="danger",
+    )
+    if work.probation[cell.pk]:
+        items.append(
+            Item(
+                ngettext(
+                    "%(count)d member's probation ends soon",
+                    "%(count)d members' probation ends soon",
+                    work.probation[cell.pk],
                 )
+                % {"count": work.probation[cell.pk]},
+                reverse("members:org-detail", args=[cell.pk]) + "#probation-ending",
+                count=work.probation[cell.pk],
+                tone="warning",
+                detail=_("Review them and vote on their recognition"),
             )
-        items += _listed(
-            [r for r in requests if r.meeting.cell_id == cell.pk],
-            lambda n: ngettext(
-                "%(count)d absence request waits for a decision", "%(count)d absence requests wait for a decision", n
-            ),
-            lambda r: Item(
-                _("%(name)s, meeting of %(date)s")
-                % {"name": r.member.full_name, "date": r.meeting.date.strftime("%d/%m/%Y")},
-                reverse("resolutions:meeting-detail", args=[r.meeting.pk]),
-                detail=_("Approve or refuse"),
-            ),
-            tone="warning",
         )
-        sections.append(CellSection(cell=cell, items=items))
-    return sections
+    items += _listed(
+        [r for r in work.requests if r.meeting.cell_id == cell.pk],
+        lambda n: ngettext(
+            "%(count)d absence request waits for a decision", "%(count)d absence requests wait for a decision", n
+        ),
+        lambda r: Item(
+            _("%(name)s, meeting of %(date)s")
+            % {"name": r.member.full_name, "date": r.meeting.date.strftime("%d/%m/%Y")},
+            reverse("resolutions:meeting-detail", args=[r.meeting.pk]),
+            detail=_("Approve or refuse"),
+        ),
+        tone="warning",
+    )
+    return items
 
 
 def _listed(rows: Sequence[T], heading: Callable[[int], str], make: Callable[[T], Item], *, tone: str) -> list[Item]:
@@ -391,7 +410,8 @@ def _ward_section(access: Access, day: dt.date) -> WardSection | None:
         lambda i: Item(
             i.subject_org.name,
             reverse("inspections:inspection-detail", args=[i.pk]),
-            detail=_("follow-up due %(date)s") % {"date": i.follow_up_due.strftime("%d/%m/%Y")},
+            # Filtered on a due date before today: it has one.
+            detail=_("follow-up due %(date)s") % {"date": cast(dt.date, i.follow_up_due).strftime("%d/%m/%Y")},
         ),
         tone="danger",
     )

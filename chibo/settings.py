@@ -4,7 +4,9 @@ Every value comes from an environment variable (or a ``.env`` file beside ``mana
 development default; a malformed value stops the start-up with the variable's name.
 """
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import environ
 from celery.schedules import crontab
@@ -20,7 +22,7 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 
-def _env(name: str, cast, default):  # type: ignore[no-untyped-def]
+def _env(name: str, cast: Callable[..., Any], default: Any) -> Any:
     """Read one variable and fail loudly, naming it, when it cannot be parsed."""
     try:
         return cast(name, default=default)

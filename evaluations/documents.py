@@ -31,7 +31,7 @@ from evaluations.services import classification_roll
 from members.models import Organisation
 from resolutions.documents import signature_of
 
-LEVEL_TEXT = {
+LEVEL_TEXT: dict[str, str] = {
     Level.EXCELLENT: "Hoàn thành xuất sắc nhiệm vụ",
     Level.GOOD: "Hoàn thành tốt nhiệm vụ",
     Level.DONE: "Hoàn thành nhiệm vụ",

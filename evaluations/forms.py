@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chibo.lib.forms import SafeInputMixin, clean_text
+from chibo.lib.forms import SafeInputMixin, clean_text, model_choice_field
 from evaluations.models import EmulationCriterion, EvaluationCycle, Level, MemberEvaluation, PeopleComment
 from members.forms import CrispyMixin, DateInput
 from members.models import Member, Organisation
@@ -65,7 +65,7 @@ class VoteForm(CrispyMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self._setup_helper()
         self.fields["day"].initial = timezone.localdate()
-        self.fields["absent_with_reason"].queryset = (
+        model_choice_field(self, "absent_with_reason").queryset = (
             Member.objects.filter(cell=cell).active().order_by("search_name", "pk").only("pk", "full_name")
         )
 
@@ -83,7 +83,9 @@ class CommentForm(CrispyMixin, forms.ModelForm):
     def __init__(self, *args: Any, cell: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._setup_helper()
-        self.fields["about"].queryset = Member.objects.filter(cell=cell).active().order_by("search_name", "pk")
+        model_choice_field(self, "about").queryset = (
+            Member.objects.filter(cell=cell).active().order_by("search_name", "pk")
+        )
         self.fields["given_on"].initial = timezone.localdate()
 
 
@@ -160,7 +162,7 @@ class ProposalGridForm(LevelGridForm):
     def _row_error(self, evaluation: MemberEvaluation) -> list[str]:
         for name in (f"note_{evaluation.pk}", f"reason_{evaluation.pk}"):
             if name in self.errors:
-                return list(self.errors[name])
+                return [str(error) for error in self.errors[name]]
         return []
 
     def row_errors(self) -> list[str]:

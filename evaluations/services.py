@@ -65,8 +65,9 @@ def classification_roll(cell: Organisation, year: int, day: dt.date | None = Non
             exclusion(
                 admitted_on=member.admitted_on,
                 year=year,
-                is_exempt=member.is_exempt,  # type: ignore[attr-defined]
-                is_suspended=member.is_suspended,  # type: ignore[attr-defined]
+                # Annotations of with_status_flags, unknown to the checker.
+                is_exempt=member.is_exempt,  # type: ignore[attr-defined]  # see above
+                is_suspended=member.is_suspended,  # type: ignore[attr-defined]  # see above
             ),
         )
         for member in members
@@ -234,7 +235,8 @@ def entitled_on(cell: Organisation, day: dt.date, absent_with_reason: set[int]) 
     """Official members on the roll less the temporarily transferred, the suspended, the exempt and those absent
     with an approved reason: the base of the Charter's majority (``resolutions.rules.entitled_voters``)."""
     members = Member.objects.filter(cell=cell).on_roll(day).official_on(day).with_status_flags(day)
-    rows = list(members.values_list("pk", "is_transferred", "is_suspended", "is_exempt"))
+    # Annotations of with_status_flags: the checker knows the model's fields only.
+    rows = list(members.values_list("pk", "is_transferred", "is_suspended", "is_exempt"))  # type: ignore[misc]  # see above
     roll = Roll(
         official=frozenset(pk for pk, *_ in rows),
         transferred=frozenset(pk for pk, transferred, _, _ in rows if transferred),

@@ -112,6 +112,7 @@ def flag_breaches(cycles: list[EvaluationCycle]) -> None:
     """Mark each closed cycle whose approved list breaks the cap of "excellent" (``breach``: the message). Closed
     years approved before the cap was counted on "well completed" alone are kept as decided, and flagged."""
     for cycle in cycles:
+        # Annotated by with_approved_counts, unknown to the checker; ``breach`` is for the template.
         check = quota_of(cycle.approved_excellent, cycle.approved_good)  # type: ignore[attr-defined]
         cycle.breach = check.error if cycle.is_closed else ""  # type: ignore[attr-defined]
 

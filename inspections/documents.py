@@ -31,14 +31,14 @@ from members.models import Organisation, office_holders
 B = Inspection.Body
 DOCUMENT_LANGUAGE = "vi"
 
-CONCLUSIONS = {
+CONCLUSIONS: dict[str, str] = {
     Inspection.Conclusion.GOOD: "Tốt",
     Inspection.Conclusion.SATISFACTORY: "Đạt",
     Inspection.Conclusion.SHORTCOMINGS: "Có khuyết điểm",
     Inspection.Conclusion.VIOLATION: "Có vi phạm",
 }
-ACTIVITIES = {Inspection.Activity.INSPECTION: "kiểm tra", Inspection.Activity.SUPERVISION: "giám sát"}
-MODES = {
+ACTIVITIES: dict[str, str] = {Inspection.Activity.INSPECTION: "kiểm tra", Inspection.Activity.SUPERVISION: "giám sát"}
+MODES: dict[str, str] = {
     Inspection.Mode.REGULAR: "thường xuyên",
     Inspection.Mode.PERIODIC: "định kỳ",
     Inspection.Mode.THEMATIC: "chuyên đề",
@@ -99,8 +99,7 @@ def conclusion_document(inspection: Inspection) -> dict[str, Any]:
     bodies = _bodies(inspection, parent)
     head, deputy = ("", "") if inspection.body == B.INSPECTION_COMMITTEE else office_holders(inspection.body_org)
     activity = ACTIVITIES[inspection.activity]
-    if inspection.subject_member_id:
-        member = inspection.subject_member
+    if (member := inspection.subject_member) is not None:
         subject = f"đồng chí {member.full_name}, đảng viên {inspection.subject_org.name}"
     else:
         subject = inspection.subject_org.name

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from chibo.lib.forms import SafeInputMixin
+from chibo.lib.forms import SafeInputMixin, choice_field, model_choice_field
 from inspections.models import Inspection
 from inspections.rules import bodies_of
 from members.forms import CrispyMixin, DateInput
@@ -49,13 +49,13 @@ class InspectionForm(CrispyMixin, forms.ModelForm):
             for org in body_orgs
             for body in bodies_of(org)
         ]
-        self.fields["conducted_by"].choices = choices
+        choice_field(self, "conducted_by").choices = choices
         if self.instance.pk:
             self.fields["conducted_by"].initial = f"{self.instance.body_org_id}:{self.instance.body}"
         elif choices:
             self.fields["conducted_by"].initial = choices[-1][0] if subject.is_cell else choices[0][0]
         if subject.is_cell:
-            self.fields["subject_member"].queryset = (
+            model_choice_field(self, "subject_member").queryset = (
                 Member.objects.filter(cell=subject).active().order_by("search_name", "pk")
             )
         else:
@@ -93,7 +93,8 @@ class ConcludeForm(CrispyMixin, forms.Form):
         self.fields["concluded_on"].initial = today()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         day, due = data.get("concluded_on"), data.get("follow_up_due")
         if day and day > today():
             self.add_error("concluded_on", _("The date cannot be in the future."))
@@ -138,7 +139,7 @@ class InspectionFilterForm(SafeInputMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         this_year = today().year
-        self.fields["year"].choices = [("", _("All years"))] + [
+        choice_field(self, "year").choices = [("", _("All years"))] + [
             (year, str(year)) for year in range(this_year + 1, this_year - 6, -1)
         ]
         for name, field in self.fields.items():

@@ -8,6 +8,8 @@ The conclusion is notified in writing (thông báo kết luận), numbered per i
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -15,6 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from members.models import Member, Organisation
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Inspection(models.Model):
@@ -105,7 +110,7 @@ class Inspection(models.Model):
         return self.title
 
     # Document symbols of the notice of conclusion, by issuing body ("03-TB/CB").
-    SYMBOLS = {
+    SYMBOLS: dict[str, str] = {
         Body.CELL_COMMITTEE: "TB/CB",
         Body.PARTY_COMMITTEE: "TB/ĐU",
         Body.STANDING_COMMITTEE: "TB/ĐU",
@@ -124,17 +129,21 @@ class Inspection(models.Model):
 
     @property
     def subject_label(self) -> str:
-        return self.subject_member.full_name if self.subject_member_id else self.subject_org.name
+        return self.subject_member.full_name if self.subject_member is not None else self.subject_org.name
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, StrOrPromise] = {}
         if self.planned_start and self.planned_end and self.planned_end < self.planned_start:
             errors["planned_end"] = _("The end cannot be before the start.")
         if self.period_from and self.period_to and self.period_to < self.period_from:
             errors["period_to"] = _("The end cannot be before the start.")
         if self.actual_start and self.actual_end and self.actual_end < self.actual_start:
             errors["actual_end"] = _("The end cannot be before the start.")
-        if self.subject_member_id and self.subject_org_id and self.subject_member.cell_id != self.subject_org_id:
+        if (
+            self.subject_org_id
+            and self.subject_member is not None
+            and self.subject_member.cell_id != self.subject_org_id
+        ):
             errors["subject_member"] = _("The member must belong to the organisation inspected.")
         if errors:
             raise ValidationError(errors)

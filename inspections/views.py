@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
@@ -55,7 +57,7 @@ def _filtered(inspections: QuerySet[Inspection], form: InspectionFilterForm) -> 
     return inspections
 
 
-def _page(request: HttpRequest, inspections: QuerySet[Inspection]):  # type: ignore[no-untyped-def]
+def _page(request: HttpRequest, inspections: QuerySet[Inspection]) -> Page[Inspection]:
     inspections = inspections.select_related("subject_org", "subject_member", "body_org").order_by(
         "-planned_start", "-pk"
     )
@@ -124,13 +126,13 @@ def _summary(org: Organisation, inspections: QuerySet[Inspection]) -> list[dict[
         )
     )
     keys = ("total", "planned", "in_progress", "concluded", "faults", "overdue")
-    rows: list[dict[str, object]] = [{"org": org, "own": True, **dict.fromkeys(keys, 0)}]
+    rows: list[dict[str, Any]] = [{"org": org, "own": True, **dict.fromkeys(keys, 0)}]
     rows += [{"org": child, "own": False, **dict.fromkeys(keys, 0)} for child in children]
     for group in grouped:
         path = group["subject_org__path"]
-        row = next((r for r in rows[1:] if path.startswith(r["org"].path)), rows[0])  # type: ignore[attr-defined]
+        row = next((r for r in rows[1:] if path.startswith(r["org"].path)), rows[0])
         for key in keys:
-            row[key] += group[key]  # type: ignore[operator]
+            row[key] += group[key]
     return rows
 
 

@@ -35,7 +35,7 @@ from django.http import Http404, HttpRequest
 from members.models import Member, Organisation, Role
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AnonymousUser, User
 
 _CACHE_ATTR = "_chibo_access"
 
@@ -146,7 +146,7 @@ def _outermost(paths: tuple[str, ...]) -> list[str]:
     return kept
 
 
-def access_for(user: AbstractBaseUser | AnonymousUser) -> Access:
+def access_for(user: User | AnonymousUser) -> Access:
     """The access of a user, read from the database once per request (cached on the user object)."""
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:

@@ -1,4 +1,8 @@
+from typing import cast
+
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
@@ -12,6 +16,7 @@ from members.models import (
     MassOrganisation,
     Member,
     MemberEvent,
+    MemberQuerySet,
     Organisation,
     PersonalDataAccess,
     ResidentialGroup,
@@ -55,13 +60,15 @@ class MemberAdmin(SimpleHistoryAdmin):
     inlines = [ExemptionInline, AwayPeriodInline, DisciplineInline]
     filter_horizontal = ["backgrounds"]
 
-    def get_search_results(self, request, queryset, search_term):  # type: ignore[no-untyped-def]
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Member], search_term: str
+    ) -> tuple[QuerySet[Member], bool]:
         results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
         if (term := normalize_citizen_id(search_term)) and term.isdigit():
-            results |= queryset.with_citizen_id(term)
+            results |= cast(MemberQuerySet, queryset).with_citizen_id(term)  # built from Member.objects
         return results, may_have_duplicates
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Member | None = None) -> bool:
         # People leave by transfer or by leaving the party, with a date; their history stays.
         return False
 
@@ -156,11 +163,11 @@ class PersonalDataAccessAdmin(admin.ModelAdmin):
     date_hierarchy = "at"
     readonly_fields = ["at", "kind", "user", "member", "scope", "scope_path", "rows", "note"]
 
-    def has_add_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: PersonalDataAccess | None = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: PersonalDataAccess | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: PersonalDataAccess | None = None) -> bool:
         return False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable
+from typing import Any
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -15,7 +16,7 @@ from members.imports import COLUMNS
 from members.models import Member
 
 DATE_FORMAT = "dd/mm/yyyy"
-SEX_WORDS = {Member.Sex.MALE: "Nam", Member.Sex.FEMALE: "Nữ"}
+SEX_WORDS: dict[str, str] = {Member.Sex.MALE: "Nam", Member.Sex.FEMALE: "Nữ"}
 CELL_HEADER = "Chi bộ"
 NUMBER_HEADER = "STT"
 WIDTHS = {
@@ -55,7 +56,7 @@ def members_workbook(members: Iterable[Member], *, title: str, with_cell: bool =
             "address": member.address,
             "phone": member.phone,
         }
-        row = [number]
+        row: list[Any] = [number]
         for column in COLUMNS:
             value = values[column.field]
             if column.field in ("birth_date", "admitted_on", "official_on") and value is not None:

@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from chibo.lib.forms import SafeInputMixin
+from chibo.lib.forms import SafeInputMixin, choice_field, model_choice_field
 from chibo.lib.text import name_error, name_key, normalize
 from members.models import AwayPeriod, Exemption, Member, Organisation, ResidentialGroup, normalize_citizen_id
 
@@ -60,13 +60,15 @@ class MemberForm(CrispyMixin, forms.ModelForm):
     def __init__(self, *args: Any, cells: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._setup_helper()
-        self.fields["cell"].queryset = cells
+        model_choice_field(self, "cell").queryset = cells
         cell_ids = list(cells.values_list("pk", flat=True))
-        self.fields["residential_group"].queryset = ResidentialGroup.objects.filter(cell_id__in=cell_ids)
+        model_choice_field(self, "residential_group").queryset = ResidentialGroup.objects.filter(cell_id__in=cell_ids)
         in_cells = Q(pk__in=[])
         for path in Organisation.objects.filter(pk__in=cell_ids).values_list("path", flat=True):
             in_cells |= Q(path__startswith=path)
-        self.fields["party_group"].queryset = Organisation.objects.filter(in_cells, kind=Organisation.Kind.GROUP)
+        model_choice_field(self, "party_group").queryset = Organisation.objects.filter(
+            in_cells, kind=Organisation.Kind.GROUP
+        )
         if len(cell_ids) == 1:
             self.fields["cell"].initial = cell_ids[0]
 
@@ -89,7 +91,8 @@ class MemberForm(CrispyMixin, forms.ModelForm):
         return normalize_citizen_id(self.cleaned_data["citizen_id"])
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         name, birth, cell = data.get("full_name"), data.get("birth_date"), data.get("cell")
         if name and birth and cell:
             # The same person: the same birth date and the same name once folded (invisible characters, case).
@@ -136,7 +139,7 @@ class LeaveForm(CrispyMixin, forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._setup_helper()
-        self.fields["management_status"].choices = [
+        choice_field(self, "management_status").choices = [
             c for c in Member.ManagementStatus.choices if c[0] != Member.ManagementStatus.ACTIVE
         ]
         self.fields["left_on"].required = True
@@ -169,8 +172,8 @@ class MemberFilterForm(SafeInputMixin, forms.Form):
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = organisations
-        self.fields["org"].empty_label = _("All my organisations")
+        model_choice_field(self, "org").queryset = organisations
+        model_choice_field(self, "org").empty_label = _("All my organisations")
 
 
 class RecogniseForm(CrispyMixin, forms.Form):
@@ -208,7 +211,7 @@ class TransferForm(CrispyMixin, forms.Form):
     def __init__(self, *args: Any, cells: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._setup_helper()
-        self.fields["to_cell"].queryset = Organisation.objects.filter(pk__in=[c.pk for c in cells])
+        model_choice_field(self, "to_cell").queryset = Organisation.objects.filter(pk__in=[c.pk for c in cells])
 
 
 class ImportUploadForm(SafeInputMixin, forms.Form):

@@ -17,7 +17,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
@@ -30,7 +30,7 @@ from members.models import Member, Organisation, phone_validator, today
 from members.rules import member_dates_errors
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 DEFAULT_MAX_ROWS = 10_000
@@ -126,6 +126,14 @@ class ImportResult:
     @property
     def written(self) -> bool:
         return self.created > 0
+
+
+def _max_length(name: str) -> int:
+    """The length of one of Member's text columns (each has one)."""
+    field = Member._meta.get_field(name)
+    if not isinstance(field, models.Field) or field.max_length is None:
+        raise TypeError(f"Member.{name} is not a text column with a length")
+    return field.max_length
 
 
 def max_bytes() -> int:
@@ -250,7 +258,7 @@ def parse_name(value: Any) -> str:
         raise ValueError(error)
     if len(name.split()) < 2:
         raise ValueError(_("Enter the full name: family name and given name."))
-    if len(name) > Member._meta.get_field("full_name").max_length:  # type: ignore[operator]
+    if len(name) > _max_length("full_name"):
         raise ValueError(_("The name is too long."))
     return name
 
@@ -284,7 +292,7 @@ def check_row(number: int, raw: dict[str, Any], *, on: dt.date) -> ImportRow:
         "full_name": parse_name,
         "sex": parse_sex,
         "phone": parse_phone,
-        "address": lambda v: parse_text(v, Member._meta.get_field("address").max_length),  # type: ignore[attr-defined]
+        "address": lambda v: parse_text(v, _max_length("address")),
     }
     for name in ("full_name", "birth_date", "sex", "admitted_on", "official_on", "address", "phone"):
         value = raw.get(name)
@@ -497,7 +505,7 @@ def read_members(cell: Organisation, fileobj: IO[bytes]) -> ImportResult:
 
 
 def import_members(
-    cell: Organisation, fileobj: IO[bytes], *, user: AbstractBaseUser | None, only_valid: bool = False
+    cell: Organisation, fileobj: IO[bytes], *, user: User | None, only_valid: bool = False
 ) -> ImportResult:
     """Read the file and add its members to ``cell``: all of them when every row is valid, else nothing, unless
     ``only_valid`` asks for the valid rows alone. ``result.created`` says how many were written."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -29,6 +29,8 @@ from members.rules import (
 )
 
 if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
     from members.access import Access
 
 
@@ -80,16 +82,16 @@ class Organisation(MP_Node):
         CELL = "cell", _("Party cell")
         GROUP = "group", _("Party group")
 
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    name = models.CharField(_("name"), max_length=200)
-    code = models.CharField(_("code"), max_length=40, unique=True)
-    place_name = models.CharField(
+    kind: models.CharField[str, str] = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    name: models.CharField[str, str] = models.CharField(_("name"), max_length=200)
+    code: models.CharField[str, str] = models.CharField(_("code"), max_length=40, unique=True)
+    place_name: models.CharField[str, str] = models.CharField(
         _("place name"),
         max_length=100,
         blank=True,
         help_text=_('Shown before the date on documents, e.g. "Phú Khương".'),
     )
-    former_names = models.CharField(
+    former_names: models.CharField[str, str] = models.CharField(
         _("former names"),
         max_length=300,
         blank=True,
@@ -365,7 +367,7 @@ class Member(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
-    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.full_name = normalize(self.full_name)
         self.search_name = search_key(self.full_name)
         if "citizen_id" not in self.get_deferred_fields():  # not read, not written: its hash stands
@@ -395,7 +397,7 @@ class Member(models.Model):
             raise ValidationError(errors)
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, StrOrPromise] = {}
         self.full_name = normalize(self.full_name)
         now = today()
         if self.birth_date and self.birth_date > now:
@@ -448,8 +450,11 @@ class Member(models.Model):
         return self.management_status == self.ManagementStatus.ACTIVE
 
 
-class PeriodQuerySet(models.QuerySet):  # type: ignore[type-arg]
-    def current_on(self, day: dt.date) -> PeriodQuerySet:
+_PeriodT = TypeVar("_PeriodT", bound="Period")
+
+
+class PeriodQuerySet(models.QuerySet[_PeriodT]):
+    def current_on(self, day: dt.date) -> PeriodQuerySet[_PeriodT]:
         return self.filter(starts_on__lte=day).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
 
 
@@ -458,6 +463,7 @@ class Period(models.Model):
 
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("to"), null=True, blank=True)
+    member_id: int  # each concrete period's foreign key to its member
 
     objects = PeriodQuerySet.as_manager()
 
@@ -468,8 +474,9 @@ class Period(models.Model):
     def clean(self) -> None:
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             raise ValidationError({"ends_on": _("The end date cannot be before the start date.")})
-        if self.starts_on and self.member_id:  # type: ignore[attr-defined]
-            others = type(self).objects.filter(member_id=self.member_id).exclude(pk=self.pk)  # type: ignore[attr-defined]
+        if self.starts_on and self.member_id:
+            # A field of each concrete period, unknown to the abstract model the checker sees.
+            others = type(self).objects.filter(member_id=self.member_id).exclude(pk=self.pk)  # type: ignore[misc]  # see above
             end = self.ends_on or dt.date.max
             overlapping = others.filter(starts_on__lte=end).filter(
                 Q(ends_on__isnull=True) | Q(ends_on__gte=self.starts_on)

@@ -20,10 +20,10 @@ import logging
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -174,7 +174,10 @@ DERIVED_FIELDS = ("citizen_id_hash",)
 
 
 def blank_identity() -> dict[str, Any]:
-    return {name: None if Member._meta.get_field(name).null else "" for name in (*IDENTIFYING_FIELDS, *DERIVED_FIELDS)}
+    fields = (
+        cast("models.Field[Any, Any]", Member._meta.get_field(name)) for name in (*IDENTIFYING_FIELDS, *DERIVED_FIELDS)
+    )
+    return {field.name: None if field.null else "" for field in fields}
 
 
 @dataclass
@@ -211,7 +214,7 @@ def apply_retention(*, day: dt.date, apply: bool) -> RetentionReport:
         for name in IDENTIFYING_FIELDS:
             if getattr(member, name) not in (None, ""):
                 report.fields[name] += 1
-    history = Member.history.model.objects.filter(id__in=ids)  # type: ignore[attr-defined]
+    history = Member.history.model.objects.filter(id__in=ids)
     holding = Q()
     for name, empty in blank.items():
         holding |= ~Q(**{f"{name}__isnull": True}) if empty is None else ~Q(**{name: ""})

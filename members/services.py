@@ -7,7 +7,7 @@ written when it does.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -17,7 +17,7 @@ from members.models import AwayPeriod, Exemption, Member, MemberEvent, Organisat
 from members.rules import official_date_error
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 Kind = MemberEvent.Kind
 
@@ -44,9 +44,7 @@ def transfer_cells(member: Member) -> list[Organisation]:
 
 
 @transaction.atomic
-def recognise_official(
-    *, member: Member, on: dt.date, decision: str, by: AbstractBaseUser | None, note: str = ""
-) -> MemberEvent:
+def recognise_official(*, member: Member, on: dt.date, decision: str, by: User | None, note: str = "") -> MemberEvent:
     """A probationary member becomes official from ``on``, by the committee's decision.
 
     ``on`` is the day the twelve months of probation end (``rules.probation_ends_on``) or later, never earlier."""
@@ -67,7 +65,7 @@ def recognise_official(
 
 
 @transaction.atomic
-def start_period(*, period: Exemption | AwayPeriod, by: AbstractBaseUser | None) -> MemberEvent:
+def start_period(*, period: Exemption | AwayPeriod, by: User | None) -> MemberEvent:
     """Save a new exemption or away period (already validated by its form) and note it on the timeline."""
     member = Member.objects.select_for_update().get(pk=period.member_id)
     _still_active(member)
@@ -84,7 +82,7 @@ def start_period(*, period: Exemption | AwayPeriod, by: AbstractBaseUser | None)
 
 @transaction.atomic
 def end_period(
-    *, period: Exemption | AwayPeriod, on: dt.date, by: AbstractBaseUser | None, decision: str = "", note: str = ""
+    *, period: Exemption | AwayPeriod, on: dt.date, by: User | None, decision: str = "", note: str = ""
 ) -> MemberEvent:
     """An exemption ends, or a member away comes back: the period's last day is the day before ``on``."""
     period = type(period).objects.select_for_update().get(pk=period.pk)
@@ -103,7 +101,7 @@ def end_period(
 
 @transaction.atomic
 def transfer_member(
-    *, member: Member, to_cell: Organisation, on: dt.date, decision: str, by: AbstractBaseUser | None, note: str = ""
+    *, member: Member, to_cell: Organisation, on: dt.date, decision: str, by: User | None, note: str = ""
 ) -> MemberEvent:
     """Move a member to another cell from ``on``; before that day they stay on the old cell's roll."""
     member = Member.objects.select_for_update().select_related("cell").get(pk=member.pk)
@@ -139,14 +137,15 @@ def transfer_member(
 
 
 @transaction.atomic
-def record_leaving(*, member: Member, by: AbstractBaseUser | None) -> MemberEvent:
+def record_leaving(*, member: Member, by: User | None) -> MemberEvent:
     """Save the leaving recorded on ``member`` (status, date, note; validated by its form) and note it."""
-    _after_admission(member, member.left_on)  # type: ignore[arg-type]
+    left_on = cast(dt.date, member.left_on)  # the leaving form requires the date (Member.clean)
+    _after_admission(member, left_on)
     member.save(update_fields=["management_status", "left_on", "left_note", "updated_at"])
     return MemberEvent.objects.create(
         member=member,
         kind=Kind.LEFT,
-        on=member.left_on,
+        on=left_on,
         note=" – ".join(filter(None, [str(member.get_management_status_display()), member.left_note])),
         recorded_by=by,
     )

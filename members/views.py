@@ -3,8 +3,9 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections import Counter
-from typing import Any
+from typing import Any, cast
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -13,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, connection, models
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from chibo.lib.requests import SignedInRequest
 from chibo.lib.text import search_key
 from members import privacy, services
 from members.access import access_for, get_member, get_organisation, require
@@ -55,7 +57,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PROBATION_LIST_LIMIT = 100
 
 # The order people expect on a committee list: the secretary first.
-ROLE_ORDER = [
+ROLE_ORDER: list[str] = [
     Role.Kind.PARTY_SECRETARY,
     Role.Kind.PARTY_DEPUTY,
     Role.Kind.STANDING,
@@ -67,7 +69,7 @@ ROLE_ORDER = [
 ]
 
 
-def org_tree(request: HttpRequest) -> HttpResponse:
+def org_tree(request: SignedInRequest) -> HttpResponse:
     """The organisations the user sees, with member counts that include everything below each one."""
     access = access_for(request.user)
     require(access.has_any_access)
@@ -95,7 +97,7 @@ def org_tree(request: HttpRequest) -> HttpResponse:
     return render(request, "members/org_tree.html", {"rows": rows})
 
 
-def org_detail(request: HttpRequest, org_id: int) -> HttpResponse:
+def org_detail(request: SignedInRequest, org_id: int) -> HttpResponse:
     org = get_organisation(request, org_id)
     access = access_for(request.user)
     members_qs = Member.objects.in_org(org)
@@ -124,14 +126,14 @@ def org_detail(request: HttpRequest, org_id: int) -> HttpResponse:
     else:
         children = list(Organisation.objects.filter(path__startswith=org.path, depth=org.depth + 1))
         per_child: Counter[int] = Counter()
-        rows = (
+        per_cell = (
             Member.objects.active()
             .in_org(org)
             .values_list("cell__path")
             .annotate(n=Count("pk"))
             .values_list("cell__path", "n")
         )
-        for cell_path, n in rows:
+        for cell_path, n in per_cell:
             for child in children:
                 if cell_path.startswith(child.path):
                     per_child[child.pk] += n
@@ -140,7 +142,7 @@ def org_detail(request: HttpRequest, org_id: int) -> HttpResponse:
     return render(request, "members/org_detail.html", context)
 
 
-def _filtered_members(request: HttpRequest) -> tuple[MemberFilterForm, Any]:
+def _filtered_members(request: SignedInRequest) -> tuple[MemberFilterForm, Any]:
     """The member list's form and its members as filtered by the query string (the page and its export)."""
     access = access_for(request.user)
     require(access.can_list_members)
@@ -155,9 +157,9 @@ def _filtered_members(request: HttpRequest) -> tuple[MemberFilterForm, Any]:
         members = members.official_on(day) if status == Member.Status.OFFICIAL else members.probationary_on(day)
     flag = filters.get("flag")
     if flag == "away":
-        members = members.filter(is_away=True)
+        members = members.filter(is_away=True)  # type: ignore[misc]  # annotated by with_flags, unknown to the checker
     elif flag == "exempt":
-        members = members.filter(is_exempt=True)
+        members = members.filter(is_exempt=True)  # type: ignore[misc]  # as above
     elif flag == "propagandist":
         members = members.filter(is_propagandist=True)
     if q := filters.get("q"):
@@ -165,7 +167,7 @@ def _filtered_members(request: HttpRequest) -> tuple[MemberFilterForm, Any]:
     return form, members.select_related("cell", "residential_group").order_by("search_name", "pk")
 
 
-def member_list(request: HttpRequest) -> HttpResponse:
+def member_list(request: SignedInRequest) -> HttpResponse:
     form, members = _filtered_members(request)
     page = Paginator(members, settings.CHIBO["MEMBER_LIST_PAGE_SIZE"]).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -180,7 +182,7 @@ def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
     return response
 
 
-def member_list_export(request: HttpRequest) -> HttpResponse:
+def member_list_export(request: SignedInRequest) -> HttpResponse:
     """The member list as it is filtered on the page, every page of it, as an Excel file."""
     form, members = _filtered_members(request)
     org = form.cleaned_data.get("org") if form.is_bound and form.is_valid() else None
@@ -191,7 +193,7 @@ def member_list_export(request: HttpRequest) -> HttpResponse:
     return _xlsx_response(content, f"dang-vien-{today():%Y%m%d}.xlsx")
 
 
-def cell_members_export(request: HttpRequest, org_id: int) -> HttpResponse:
+def cell_members_export(request: SignedInRequest, org_id: int) -> HttpResponse:
     """The members on a cell's roll (or under a committee) as an Excel file; for those who see personal data."""
     org = get_organisation(request, org_id)
     require(access_for(request.user).can_oversee_org(org))
@@ -207,7 +209,7 @@ def cell_members_export(request: HttpRequest, org_id: int) -> HttpResponse:
     return _xlsx_response(content, f"dang-vien-{slug}-{today():%Y%m%d}.xlsx")
 
 
-def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
+def member_detail(request: SignedInRequest, member_id: int) -> HttpResponse:
     member = get_member(request, member_id)
     access = access_for(request.user)
     privacy.record_view(user=request.user, member=member)
@@ -219,7 +221,14 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
         else:
             delta = newer.diff_against(older, excluded_fields=["search_name", "citizen_id_hash", "updated_at"])
             changes.append(
-                {"record": newer, "fields": [Member._meta.get_field(c.field).verbose_name for c in delta.changes]}
+                {
+                    "record": newer,
+                    # The history's changes are of Member's own columns.
+                    "fields": [
+                        cast("models.Field[Any, Any]", Member._meta.get_field(c.field)).verbose_name
+                        for c in delta.changes
+                    ],
+                }
             )
     return render(
         request,
@@ -247,7 +256,7 @@ def _may_export_data(access: Any, member: Member) -> bool:
     return member.pk == access.member_id or access.can_manage_member(member)
 
 
-def member_data_export(request: HttpRequest, member_id: int) -> HttpResponse:
+def member_data_export(request: SignedInRequest, member_id: int) -> HttpResponse:
     """Everything the product holds about the member (``members.personal_data``), as a zip of a workbook and a
     JSON file; each download is logged."""
     member = get_member(request, member_id)
@@ -261,7 +270,7 @@ def member_data_export(request: HttpRequest, member_id: int) -> HttpResponse:
     return response
 
 
-def member_create(request: HttpRequest, org_id: int) -> HttpResponse:
+def member_create(request: SignedInRequest, org_id: int) -> HttpResponse:
     cell = get_organisation(request, org_id, manage=True)
     require(cell.is_cell)
     form = MemberForm(request.POST or None, cells=Organisation.objects.filter(pk=cell.pk))
@@ -272,7 +281,7 @@ def member_create(request: HttpRequest, org_id: int) -> HttpResponse:
     return render(request, "members/member_form.html", {"form": form, "cell": cell})
 
 
-def member_edit(request: HttpRequest, member_id: int) -> HttpResponse:
+def member_edit(request: SignedInRequest, member_id: int) -> HttpResponse:
     member = get_member(request, member_id, manage=True)
     access = access_for(request.user)
     cells = Organisation.objects.cells().filter(access.managed_org_filter())
@@ -284,7 +293,9 @@ def member_edit(request: HttpRequest, member_id: int) -> HttpResponse:
     return render(request, "members/member_form.html", {"form": form, "member": member, "cell": member.cell})
 
 
-def _member_subform(request: HttpRequest, member_id: int, form_class: type, title: str) -> HttpResponse:
+def _member_subform(
+    request: SignedInRequest, member_id: int, form_class: type[forms.ModelForm[Any]], title: str
+) -> HttpResponse:
     """Record a dated period (exemption, away) or the member's leaving, on its own small page."""
     member = get_member(request, member_id, manage=True)
     if form_class is LeaveForm:
@@ -306,7 +317,7 @@ def _member_subform(request: HttpRequest, member_id: int, form_class: type, titl
 
 
 def _status_change(
-    request: HttpRequest, member: Member, form: Any, title: str, change: Any, intro: str = ""
+    request: SignedInRequest, member: Member, form: Any, title: str, change: Any, intro: str = ""
 ) -> HttpResponse:
     """A small page recording one dated change through ``change(**form.cleaned_data)``."""
     if request.method == "POST" and form.is_valid():
@@ -321,7 +332,7 @@ def _status_change(
     return render(request, "members/member_subform.html", context)
 
 
-def member_recognise(request: HttpRequest, member_id: int) -> HttpResponse:
+def member_recognise(request: SignedInRequest, member_id: int) -> HttpResponse:
     member = get_member(request, member_id, manage=True)
     dates = probation(member.admitted_on, today())
     # The official date is the day probation ends; offered once that day has come.
@@ -336,12 +347,14 @@ def member_recognise(request: HttpRequest, member_id: int) -> HttpResponse:
     )
 
 
-def _end_period(request: HttpRequest, member_id: int, model: type, period_id: int, title: str) -> HttpResponse:
+def _end_period(
+    request: SignedInRequest, member_id: int, model: type[Exemption] | type[AwayPeriod], period_id: int, title: str
+) -> HttpResponse:
     member = get_member(request, member_id, manage=True)
-    period = get_object_or_404(model, pk=period_id, member=member)
+    period = cast("Exemption | AwayPeriod", get_object_or_404(model, pk=period_id, member=member))
     form = EndPeriodForm(request.POST or None, initial={"on": today()})
     intro = _("%(kind)s from %(start)s.") % {
-        "kind": model._meta.verbose_name.capitalize(),
+        "kind": str(model._meta.verbose_name).capitalize(),
         "start": period.starts_on.strftime("%d/%m/%Y"),
     }
     return _status_change(
@@ -349,15 +362,15 @@ def _end_period(request: HttpRequest, member_id: int, model: type, period_id: in
     )
 
 
-def exemption_end(request: HttpRequest, member_id: int, exemption_id: int) -> HttpResponse:
+def exemption_end(request: SignedInRequest, member_id: int, exemption_id: int) -> HttpResponse:
     return _end_period(request, member_id, Exemption, exemption_id, _("End the exemption from activities"))
 
 
-def away_back(request: HttpRequest, member_id: int, away_id: int) -> HttpResponse:
+def away_back(request: SignedInRequest, member_id: int, away_id: int) -> HttpResponse:
     return _end_period(request, member_id, AwayPeriod, away_id, _("The member is back"))
 
 
-def member_transfer(request: HttpRequest, member_id: int) -> HttpResponse:
+def member_transfer(request: SignedInRequest, member_id: int) -> HttpResponse:
     member = get_member(request, member_id, manage=True)
     form = TransferForm(request.POST or None, cells=services.transfer_cells(member))
     return _status_change(
@@ -378,7 +391,7 @@ def member_transfer(request: HttpRequest, member_id: int) -> HttpResponse:
 _IMPORT_SESSION_KEY = "member_import"
 
 
-def _stored_import(request: HttpRequest, cell: Organisation) -> str | None:
+def _stored_import(request: SignedInRequest, cell: Organisation) -> str | None:
     """The stored upload of this user for this cell, if its token is the one the confirm form sent."""
     pending = request.session.get(_IMPORT_SESSION_KEY) or {}
     token = request.POST.get("token", "")
@@ -398,13 +411,13 @@ def _sweep_old_imports() -> None:
             default_storage.delete(f"{folder}/{name}")
 
 
-def _forget_import(request: HttpRequest) -> None:
+def _forget_import(request: SignedInRequest) -> None:
     pending = request.session.pop(_IMPORT_SESSION_KEY, None) or {}
     if token := pending.get("token"):
         default_storage.delete(f"member-imports/{token}.xlsx")
 
 
-def member_import(request: HttpRequest, org_id: int) -> HttpResponse:
+def member_import(request: SignedInRequest, org_id: int) -> HttpResponse:
     """Upload → preview with each row's errors → confirm. The file is kept on the server between the steps,
     named by a random token held in the user's session with the cell; nothing sent back by the browser but the
     token is trusted, and the file is read and checked again on confirming."""
@@ -448,21 +461,21 @@ def member_import(request: HttpRequest, org_id: int) -> HttpResponse:
     return render(request, "members/member_import.html", context)
 
 
-def member_import_template(request: HttpRequest, org_id: int) -> HttpResponse:
+def member_import_template(request: SignedInRequest, org_id: int) -> HttpResponse:
     cell = get_organisation(request, org_id, manage=True)
     require(cell.is_cell)
     return _xlsx_response(template_workbook(), "mau-danh-sach-dang-vien.xlsx")
 
 
-def exemption_create(request: HttpRequest, member_id: int) -> HttpResponse:
+def exemption_create(request: SignedInRequest, member_id: int) -> HttpResponse:
     return _member_subform(request, member_id, ExemptionForm, _("Record an exemption from activities"))
 
 
-def away_create(request: HttpRequest, member_id: int) -> HttpResponse:
+def away_create(request: SignedInRequest, member_id: int) -> HttpResponse:
     return _member_subform(request, member_id, AwayPeriodForm, _("Record working away or a temporary transfer"))
 
 
-def member_leave(request: HttpRequest, member_id: int) -> HttpResponse:
+def member_leave(request: SignedInRequest, member_id: int) -> HttpResponse:
     return _member_subform(request, member_id, LeaveForm, _("Record that the member leaves the cell's roll"))
 
 

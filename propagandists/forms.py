@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from chibo.lib.forms import SafeInputMixin
+from chibo.lib.forms import SafeInputMixin, model_choice_field
 from chibo.lib.text import normalize
 from members.forms import CrispyMixin, DateInput
 from members.models import Member, Organisation, ResidentialGroup, today
@@ -43,10 +43,12 @@ class PropagandistForm(CrispyMixin, forms.ModelForm):
         self._setup_helper()
         self.cell = cell
         self.instance.cell = cell
-        self.fields["member"].queryset = Member.objects.filter(cell=cell).active().order_by("search_name", "pk")
+        model_choice_field(self, "member").queryset = (
+            Member.objects.filter(cell=cell).active().order_by("search_name", "pk")
+        )
         groups = ResidentialGroup.objects.filter(cell=cell)
-        self.fields["residential_group"].queryset = groups
-        self.fields["areas"].queryset = groups
+        model_choice_field(self, "residential_group").queryset = groups
+        model_choice_field(self, "areas").queryset = groups
         if self.instance.pk:
             self.fields["topics"].initial = [t.topic for t in self.instance.topics.all()]
         else:
@@ -60,7 +62,8 @@ class PropagandistForm(CrispyMixin, forms.ModelForm):
         return "0" + phone[3:] if phone.startswith("+84") else phone
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         member = data.get("member")
         if member is None and not data.get("full_name"):
             self.add_error("full_name", _("Choose a party member or enter the name of a person outside the party."))
@@ -107,6 +110,6 @@ class RosterFilterForm(SafeInputMixin, forms.Form):
 
     def __init__(self, *args: Any, cell: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["area"].queryset = ResidentialGroup.objects.filter(cell=cell)
+        model_choice_field(self, "area").queryset = ResidentialGroup.objects.filter(cell=cell)
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select" if isinstance(field, forms.ChoiceField) else "form-control"

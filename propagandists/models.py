@@ -8,6 +8,7 @@ groups they cover, for a dated stretch: an entry is ended, never deleted, so the
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -17,6 +18,9 @@ from simple_history.models import HistoricalRecords
 
 from chibo.lib.text import normalize, search_key
 from members.models import Member, Organisation, ResidentialGroup, phone_validator, today
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Topic(models.TextChoices):
@@ -114,7 +118,7 @@ class Propagandist(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.full_name = normalize(self.full_name)
         self.search_name = search_key(self.full_name)
         update_fields = kwargs.get("update_fields")
@@ -124,11 +128,11 @@ class Propagandist(models.Model):
 
     @property
     def name(self) -> str:
-        return self.member.full_name if self.member_id else self.full_name
+        return self.member.full_name if self.member is not None else self.full_name
 
     @property
     def contact_phone(self) -> str:
-        return self.phone or (self.member.phone if self.member_id else "")
+        return self.phone or (self.member.phone if self.member is not None else "")
 
     @property
     def is_member(self) -> bool:
@@ -139,12 +143,12 @@ class Propagandist(models.Model):
         return self.starts_on <= day and (self.ends_on is None or self.ends_on >= day)
 
     def clean(self) -> None:
-        errors: dict[str, str] = {}
+        errors: dict[str, StrOrPromise] = {}
         if not self.member_id and not normalize(self.full_name):
             errors["full_name"] = _("Enter the person's full name.")
-        if self.member_id and self.cell_id and self.member.cell_id != self.cell_id:
+        if self.cell_id and self.member is not None and self.member.cell_id != self.cell_id:
             errors["member"] = _("The member must belong to the cell.")
-        if self.residential_group_id and self.residential_group.cell_id != self.cell_id:
+        if self.residential_group is not None and self.residential_group.cell_id != self.cell_id:
             errors["residential_group"] = _("The residential group must belong to the cell.")
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
             errors["ends_on"] = _("The end date cannot be before the start date.")

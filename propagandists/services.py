@@ -50,7 +50,11 @@ def suggestions_for(cell: Organisation, day: dt.date) -> list[tuple[Member, Sugg
     for member in candidates:
         backgrounds = [(b.code, b.name) for b in member.backgrounds.all()]
         suggestion = suggest(
-            member.pk, backgrounds, flagged=member.is_propagandist, is_away=member.is_away, is_exempt=member.is_exempt
+            member.pk,
+            backgrounds,
+            flagged=member.is_propagandist,
+            is_away=member.is_away,  # type: ignore[attr-defined]  # annotated by with_flags, unknown to the checker
+            is_exempt=member.is_exempt,  # type: ignore[attr-defined]  # as above
         )
         if suggestion is not None:
             out.append((member, suggestion))

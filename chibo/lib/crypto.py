@@ -118,7 +118,7 @@ class EncryptedCharField(models.CharField):
         return models.TextField().db_type(connection)
 
     def cast_db_type(self, connection: Any) -> str | None:
-        return models.TextField().cast_db_type(connection)
+        return models.TextField().cast_db_type(connection)  # type: ignore[attr-defined]  # not in django-stubs
 
     def get_internal_type(self) -> str:
         return "TextField"

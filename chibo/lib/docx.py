@@ -19,6 +19,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Mm, Pt
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
@@ -68,7 +69,7 @@ def new_document(layout: PartyDocumentLayout = LAYOUT) -> Document:
     return document
 
 
-def _set_fonts(rpr: OxmlElement, name: str) -> None:
+def _set_fonts(rpr: BaseOxmlElement, name: str) -> None:
     """The font for every script (Word picks the East Asian slot for some Vietnamese letters) and the language."""
     fonts = rpr.find(qn("w:rFonts"))
     if fonts is None:
@@ -130,14 +131,22 @@ def _format(
     return paragraph
 
 
-def _run(paragraph: Paragraph, text: str, *, bold: bool = False, italic: bool = False, **style: object) -> None:
+def _run(
+    paragraph: Paragraph,
+    text: str,
+    *,
+    bold: bool = False,
+    italic: bool = False,
+    underline: bool = False,
+    size: float | None = None,
+) -> None:
     run = paragraph.add_run(text)
     run.bold = bold or None
     run.italic = italic or None
-    if style.get("underline"):
+    if underline:
         run.underline = True
-    if style.get("size"):
-        run.font.size = Pt(float(style["size"]))  # type: ignore[arg-type]
+    if size:
+        run.font.size = Pt(float(size))
 
 
 def add_paragraph(
@@ -206,7 +215,7 @@ def _widths(table: Table, widths_mm: Sequence[float], *, cell_margin_mm: float =
         margin.set(qn("w:w"), str(round(cell_margin_mm * 1440 / 25.4)))  # twentieths of a point
         margin.set(qn("w:type"), "dxa")
         margins.append(margin)
-    table._tbl.tblPr.tblLayout.addnext(margins)  # the schema's order: tblLayout, then tblCellMar
+    table._tbl.tblPr.get_or_add_tblLayout().addnext(margins)  # the schema's order: tblLayout, then tblCellMar
 
 
 def _text_width_mm(layout: PartyDocumentLayout = LAYOUT) -> float:

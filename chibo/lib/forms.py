@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import unicodedata
 from collections.abc import Collection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -90,9 +90,27 @@ def _id_in_range(value: Any) -> Any:
 
 
 def _chosen_by_number(field: forms.ModelChoiceField) -> bool:
+    if field.queryset is None:
+        return False  # no choices yet: nothing to bound
     model = field.queryset.model
     key = model._meta.get_field(field.to_field_name) if field.to_field_name else model._meta.pk
     return isinstance(key, models.IntegerField)  # the auto fields and every integer field derive from it
+
+
+def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
+    """``form``'s model choice field ``name`` (single or multiple), to narrow its choices or relabel it."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{name} is not a model choice field")
+    return field
+
+
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """``form``'s choice field ``name``, to set its choices."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{name} is not a choice field")
+    return field
 
 
 def composed(data: Any, id_keys: Collection[str] = ()) -> Any:
@@ -114,24 +132,27 @@ def composed(data: Any, id_keys: Collection[str] = ()) -> Any:
     }
 
 
-class SafeInputMixin:
+# The mixin's base for the type checker: the form it is mixed into (at run time it derives from object only).
+if TYPE_CHECKING:
+    _FormBase = forms.BaseForm
+else:
+    _FormBase = object
+
+
+class SafeInputMixin(_FormBase):
     """Mixed into every form of the site (see the module's docstring). Checks are added when the form is
     cleaned, after its ``__init__`` has replaced or added fields."""
-
-    fields: dict[str, forms.Field]
-    data: Any
-    is_bound: bool
 
     def full_clean(self) -> None:
         if self.is_bound:
             id_keys = {
-                self.add_prefix(name)  # type: ignore[attr-defined]
+                self.add_prefix(name)
                 for name, field in self.fields.items()
                 if isinstance(field, forms.ModelChoiceField) and _chosen_by_number(field)
             }
             self.data = composed(self.data, id_keys)
         guard_fields(self.fields)
-        super().full_clean()  # type: ignore[misc]
+        super().full_clean()
 
 
 class BoundedInlineFormSet(forms.BaseInlineFormSet):
@@ -184,10 +205,11 @@ def unchecked(*items: forms.BaseForm | forms.BaseFormSet) -> None:
     for item in items:
         if isinstance(item, forms.BaseFormSet):
             unchecked(*item.forms)
-            item._errors = []
-            item._non_form_errors = item.error_class(error_class="nonform", renderer=item.renderer)
+            # Django's private caches of the errors, which django-stubs does not declare.
+            item._errors = []  # type: ignore[attr-defined]  # private
+            item._non_form_errors = item.error_class(error_class="nonform", renderer=item.renderer)  # type: ignore[attr-defined]  # private
         else:
-            item._errors = ErrorDict()
+            item._errors = ErrorDict()  # type: ignore[attr-defined]  # as above
 
 
 def confirmed(request: HttpRequest) -> bool:

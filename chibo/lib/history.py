@@ -21,6 +21,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 def short_reason(model: type[models.Model], reason: str) -> str:
     """A reason as the history row can hold it: the column is short (100 characters), a workflow's note may be
     longer (the step keeps it whole); the history keeps its beginning."""
+    # ``history``: simple-history's manager on each registered model, unknown to the checker.
     limit = model.history.model._meta.get_field("history_change_reason").max_length  # type: ignore[attr-defined]
     return reason if len(reason) <= limit else reason[: limit - 1] + "…"
 
@@ -31,7 +32,8 @@ def record_changed(rows: Iterable[models.Model], *, reason: str = "") -> None:
     rows = list(rows)
     if rows:
         model = type(rows[0])
-        model.history.bulk_history_create(rows, update=True, default_change_reason=short_reason(model, reason))  # type: ignore[attr-defined]
+        history = model.history  # type: ignore[attr-defined]  # simple-history's manager, as above
+        history.bulk_history_create(rows, update=True, default_change_reason=short_reason(model, reason))
 
 
 def create_recorded(model: type[models.Model], rows: Iterable[models.Model]) -> list[Any]:

@@ -40,7 +40,7 @@ def tidy_paragraphs(text: str | None) -> str:
 
 
 def looks_like_html(text: str | None) -> bool:
-    return bool(text) and _TAG.search(text) is not None
+    return text is not None and _TAG.search(text) is not None
 
 
 class _PlainText(HTMLParser):

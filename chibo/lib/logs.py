@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from gunicorn.glogging import Logger as _GunicornLogger
 from pythonjsonlogger.json import JsonFormatter as _JsonFormatter
@@ -80,7 +80,10 @@ class JsonFormatter(_JsonFormatter):
             for field, atom in ACCESS_ATOMS.items():
                 value = atoms.get(atom)
                 if value not in (None, "-"):
-                    log_data[field] = int(value) if field in {"status", "bytes", "duration_ms"} else value
+                    # gunicorn's atoms are text, or numbers (the duration).
+                    log_data[field] = (
+                        int(cast("str | int", value)) if field in {"status", "bytes", "duration_ms"} else value
+                    )
             log_data["message"] = f"{atoms.get('m')} {atoms.get('U')} {atoms.get('s')}"
         # A request object (django.request's errors) is not JSON: keep what identifies it.
         request = log_data.pop("request", None)

@@ -28,7 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--batch-size", type=int, default=1000)
 
     def handle(self, *args: Any, rehash: bool, batch_size: int, **options: Any) -> None:
-        for model in (Member, Member.history.model):  # type: ignore[attr-defined]
+        for model in (Member, Member.history.model):
             rows, values = self.rotate(model, rehash=rehash, batch_size=batch_size)
             self.stdout.write(f"{model._meta.label}: {rows} rows, {values} values re-encrypted")
         if rehash:
@@ -38,7 +38,7 @@ class Command(BaseCommand):
         """Each batch in one transaction, read and written through a plain cursor: the tokens themselves are
         rotated (``MultiFernet.rotate``), never decrypted into the model."""
         qn = connection.ops.quote_name
-        table, pk = qn(model._meta.db_table), qn(model._meta.pk.column)  # type: ignore[union-attr]
+        table, pk = qn(model._meta.db_table), qn(model._meta.pk.column)
         columns = ", ".join(ENCRYPTED)
         select = f"SELECT {pk}, {columns}, citizen_id_hash FROM {table} WHERE {pk} > %s ORDER BY {pk} LIMIT %s"
         update = f"UPDATE {table} SET citizen_id = %s, party_card_number = %s, citizen_id_hash = %s WHERE {pk} = %s"
