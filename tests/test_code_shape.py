@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("accounts", "chibo", "evaluations", "inspections", "members", "propagandists", "resolutions")
+APPS = ("accounts", "chibo", "dashboards", "evaluations", "inspections", "members", "propagandists", "resolutions")
 MAX_LINES = 80
 # Calls of the form ``<Model>.objects…<method>(…)`` that write.
 WRITES = {"create", "get_or_create", "update_or_create", "update", "bulk_create", "bulk_update", "delete"}
@@ -23,8 +23,8 @@ WRITES = {"create", "get_or_create", "update_or_create", "update", "bulk_create"
 LONG_FUNCTIONS: dict[str, int] = {
     "bench/run.py:main": 99,  # the benchmark's command line: its steps one after another
     "chibo/home.py:_cell_sections": 125,  # the cell secretary's home page sections
-    "resolutions/dashboard.py:dashboard": 108,  # the rows' parts: cached, recomputed, summed
-    "resolutions/dashboard.py:_parts": 99,  # the six queries of the rows' figures
+    "dashboards/dashboard.py:dashboard": 108,  # the rows' parts: cached, recomputed, summed
+    "dashboards/dashboard.py:_parts": 99,  # the six queries of the rows' figures
     "resolutions/documents.py:_minutes_context": 146,  # everything the meeting's minutes print
 }
 

@@ -30,7 +30,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Case, Count, Exists, F, IntegerField, Max, OuterRef, Q, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, Substr, TruncMonth
 from django.template.loader import get_template, render_to_string
 from django.utils import translation
@@ -38,11 +38,18 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from dashboards.cache import tokens
+from dashboards.charts import bar_chart, line_chart
 from members.models import Organisation
-from members.rules import add_months
-from resolutions.charts import bar_chart, line_chart
-from resolutions.models import Meeting, MonthlyReview, Resolution, Task
-from resolutions.models.freshness import tokens
+from resolutions.meeting_figures import (
+    attendance_per_cell,
+    held_meetings,
+    last_months,
+    meeting_figures,
+    meetings_per_cell,
+    rate,
+)
+from resolutions.models import Resolution, Task
 from resolutions.rules import adopted_in_month, progress_from_sums
 
 # ---------------------------------------------------------------------------------------------------
@@ -152,11 +159,6 @@ def light_legend(limits: Thresholds) -> list[tuple[str, str, str]]:
         ),
         (ON_TRACK, labels[ON_TRACK], _("none of the above")),
     ]
-
-
-def rate(part: int, whole: int) -> int | None:
-    """A percentage rounded like ``rules.AttendanceCounts.rate``; None when there is nothing to count."""
-    return round(part * 100 / whole) if whole else None
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -291,19 +293,8 @@ class Dashboard:
 # The aggregation
 # ---------------------------------------------------------------------------------------------------
 
-HELD = (Meeting.Status.HELD, Meeting.Status.APPROVED)
 # A task done by its deadline (a done task without a closing date counts as done in time).
 DONE_IN_TIME = Q(status=Task.Status.DONE) & (Q(completed_on__isnull=True) | Q(completed_on__lte=F("deadline")))
-
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def last_months(day: dt.date, count: int = 12) -> list[dt.date]:
-    """The first days of the ``count`` months that end with ``day``'s."""
-    this = month_start(day)
-    return [add_months(this, i) for i in range(1 - count, 1)]
 
 
 def _under(field_name: str, paths: Iterable[str]) -> Q:
@@ -342,7 +333,7 @@ def dashboard(org: Organisation, day: dt.date, *, within: tuple[str, ...] | None
     """The dashboard of ``org`` on ``day``. ``within``: only the cells under these paths (a member in charge
     sees only their cells); None for every cell under ``org``.
 
-    Each row's part is cached under the row's token (``resolutions.models.freshness``), renewed by every write
+    Each row's part is cached under the row's token (``dashboards.cache``), renewed by every write
     under it, so a province's page recomputes only the wards where something changed since it was last shown.
     A scoped page (``within``) is small and always computed."""
     limits = thresholds()
@@ -507,8 +498,8 @@ def _parts(
         .order_by()
     }
 
-    held = _held(cell_q, day=day, first_month=first_month)
-    attendance = _attendance(held, this_month=this_month)
+    held = held_meetings(cell_q, day=day, first_month=first_month)
+    attendance = attendance_per_cell(held, this_month=this_month)
     # The same counts per row and month (the chart).
     row_of = Substr("cell__path", 1, row_len)
     month_sums: dict[str, dict[dt.date, list[int]]] = {path: {} for path in row_orgs}
@@ -520,7 +511,7 @@ def _parts(
         if row["row"] in month_sums:
             month_sums[row["row"]][_as_date(row["month"])] = [row["attended"] or 0, row["expected"] or 0]
 
-    meetings = _meetings(cell_q, day=day, this_month=this_month, last_month=last_month)
+    meetings = meetings_per_cell(cell_q, day=day, this_month=this_month, last_month=last_month)
 
     # Per row and month, tasks whose deadline fell in it (and has passed) that were not done by the deadline.
     overdue: dict[str, dict[dt.date, int]] = {path: {} for path in row_orgs}
@@ -556,74 +547,6 @@ def _parts(
     return parts
 
 
-def _held(cell_q: Q, *, day: dt.date, first_month: dt.date) -> Any:
-    return Meeting.objects.filter(cell_q).filter(status__in=HELD, date__gte=first_month, date__lte=day).order_by()
-
-
-def _attendance(held: Any, *, this_month: dt.date) -> dict[int, tuple[tuple[int, int], tuple[int, int]]]:
-    """Per cell, (attended, expected) this month and over the last 12 months, from the counts each held meeting
-    keeps (exempt and away members are not expected: ``rules.count_attendance``)."""
-    in_month = Q(date__gte=this_month)
-    return {
-        row["cell_id"]: (
-            (row["attended_month"] or 0, row["expected_month"] or 0),
-            (row["attended_year"] or 0, row["expected_year"] or 0),
-        )
-        for row in held.values("cell_id").annotate(
-            attended_month=Sum("attended_count", filter=in_month),
-            expected_month=Sum("expected_count", filter=in_month),
-            attended_year=Sum("attended_count"),
-            expected_year=Sum("expected_count"),
-        )
-    }
-
-
-def _meetings(cell_q: Q, *, day: dt.date, this_month: dt.date, last_month: dt.date) -> dict[int, dict[str, Any]]:
-    """Per cell, the last meeting held, meetings held last month, reviews written this month."""
-    reviewed = MonthlyReview.objects.filter(meeting=OuterRef("pk"))
-    return {
-        row["cell_id"]: row
-        for row in Meeting.objects.filter(cell_q)
-        .filter(status__in=HELD, date__lte=day)
-        .values("cell_id")
-        .annotate(
-            last=Max("date"),
-            last_month=Count("pk", filter=Q(date__gte=last_month, date__lt=this_month)),
-            reviews=Count("pk", filter=Q(date__gte=this_month) & Q(Exists(reviewed))),
-        )
-        .order_by()
-    }
-
-
-def cell_meeting_figures(cell: Organisation, day: dt.date) -> Row:
-    """A cell's meeting figures (attendance this month and over 12 months, last meeting, this month's review),
-    counted by the same two queries as the dashboard's: the page the dashboard links them to shows these."""
-    months = last_months(day)
-    cell_q = Q(cell_id=cell.pk)
-    attendance = _attendance(_held(cell_q, day=day, first_month=months[0]), this_month=months[-1])
-    meetings = _meetings(cell_q, day=day, this_month=months[-1], last_month=months[-2]).get(cell.pk)
-    row = Row(cell)
-    row.figures = Figures(cells=1, **_meeting_figures(attendance.get(cell.pk, ((0, 0), (0, 0))), meetings))
-    row.last_meeting = meetings["last"] if meetings else None
-    return row
-
-
-def _meeting_figures(
-    attendance: tuple[tuple[int, int], tuple[int, int]], meetings: dict[str, Any] | None
-) -> dict[str, int]:
-    """A cell's meeting figures, the same on its dashboard row and on its meeting list: attendance this month and
-    over twelve months, whether it met last month and reviewed its resolution."""
-    (attended_month, expected_month), (attended_year, expected_year) = attendance
-    return {
-        "attended_month": attended_month,
-        "expected_month": expected_month,
-        "attended_year": attended_year,
-        "expected_year": expected_year,
-        "met_last_month": int(bool(meetings and meetings["last_month"])),
-        "reviewed": int(bool(meetings and meetings["reviews"])),
-    }
-
-
 def _fill_cell(
     row: Row,
     *,
@@ -653,7 +576,7 @@ def _fill_cell(
         progress_score=(tasks["score"] or 0) if tasks else 0,
         progress_weight=(tasks["weight"] or 0) if tasks else 0,
         adopted_month=len(adopted_this_month),
-        **_meeting_figures(attendance, meetings),
+        **meeting_figures(attendance, meetings),
     )
     row.figures = f
     row.resolution = current
@@ -733,7 +656,7 @@ class RowOrder:
 # ---------------------------------------------------------------------------------------------------
 
 
-ROW_TEMPLATE = "resolutions/dashboard/_row.html"
+ROW_TEMPLATE = "dashboards/includes/_row.html"
 LOW_PRIORITY_COLUMNS = ("last_meeting", "attendance_year")
 
 
