@@ -23,8 +23,6 @@ WRITES = {"create", "get_or_create", "update_or_create", "update", "bulk_create"
 LONG_FUNCTIONS: dict[str, int] = {
     "bench/run.py:main": 99,  # the benchmark's command line: its steps one after another
     "chibo/home.py:_cell_sections": 125,  # the cell secretary's home page sections
-    "dashboards/dashboard.py:dashboard": 108,  # the rows' parts: cached, recomputed, summed
-    "dashboards/dashboard.py:_parts": 99,  # the six queries of the rows' figures
     "resolutions/documents.py:_minutes_context": 146,  # everything the meeting's minutes print
 }
 
