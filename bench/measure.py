@@ -140,8 +140,8 @@ def pages() -> list[dict[str, Any]]:
     return [
         {"name": "login", "url": reverse("login"), "user": None},
         {"name": "floor", "url": reverse("ping"), "user": secretary.username},
-        {"name": "ward dashboard", "url": reverse("resolutions:dashboard", args=[ward.pk]), "user": standing.username},
-        {"name": "province dashboard", "url": reverse("resolutions:dashboard", args=[root.pk]), "user": admin.username},
+        {"name": "ward dashboard", "url": reverse("dashboards:dashboard", args=[ward.pk]), "user": standing.username},
+        {"name": "province dashboard", "url": reverse("dashboards:dashboard", args=[root.pk]), "user": admin.username},
         {"name": "cell page", "url": reverse("members:org-detail", args=[cell.pk]), "user": secretary.username},
         {
             "name": "resolution page",
@@ -199,10 +199,10 @@ def sessions() -> dict[str, str]:
 def jobs() -> dict[str, Any]:
     from django.core.cache import cache
 
+    from dashboards.dashboard import dashboard
+    from dashboards.exports import render_summary_pdf
     from members.models import Organisation, today
-    from resolutions.dashboard import dashboard
     from resolutions.documents import render_minutes_pdf
-    from resolutions.exports import render_summary_pdf
     from resolutions.models import Meeting
     from resolutions.reminders import sweep
 

@@ -7,7 +7,7 @@
   for confirmation, 5 the overdue tasks, 6 the members whose probation ends soon, 7 the absence requests waiting;
 - a member: 8 their open tasks, 9 the coming meetings with their own absence request;
 - the ward (standing committee, party secretary or deputy, committee member in charge): 10 the organisation of
-  their dashboard, the dashboard itself (``resolutions.dashboard.dashboard``: its own fixed number of queries),
+  their dashboard, the dashboard itself (``dashboards.dashboard.dashboard``: its own fixed number of queries),
   11 the evaluation cycles waiting for their approval, 12 the inspections whose follow-up is overdue.
 
 It sits above the apps (like ``chibo.audit``) because it reads all of them.
@@ -28,13 +28,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from dashboards.access import dashboard_scope, home_dashboard_org_id
+from dashboards.dashboard import OFF_TRACK, Row, dashboard
 from evaluations.access import can_approve
 from evaluations.models import EvaluationCycle
 from inspections.models import Inspection
 from members.access import Access
 from members.models import Member, Organisation, Role
-from resolutions.access import dashboard_scope, home_dashboard_org_id
-from resolutions.dashboard import OFF_TRACK, Row, dashboard
 from resolutions.meetings import upcoming_meetings
 from resolutions.models import AbsenceRequest, Meeting, ProgressUpdate, Resolution, Task
 
@@ -419,5 +419,5 @@ def _ward_section(access: Access, day: dt.date) -> WardSection | None:
         org=org,
         red=red,
         approvals=approvals,
-        dashboard_url=reverse("resolutions:dashboard", args=[org.pk]) if org else reverse("resolutions:dashboard-home"),
+        dashboard_url=reverse("dashboards:dashboard", args=[org.pk]) if org else reverse("dashboards:dashboard-home"),
     )

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "propagandists",
     "inspections",
     "evaluations",
+    "dashboards",
 ]
 
 MIDDLEWARE = [
@@ -370,7 +371,7 @@ CHIBO = {
     "MEETING_MINUTES_MIN_COMBINED": 120,
     # Its documents reach members at least this many hours before it starts (42-HD/BTCTW: one day).
     "MEETING_DOCUMENTS_HOURS": 24,
-    # Dashboard thresholds (the status light); see resolutions/dashboard.py for the defaults.
+    # Dashboard thresholds (the status light); see dashboards/dashboard.py for the defaults.
     "DASHBOARD": {},
     # Reminder thresholds; see resolutions/reminders.py for the defaults. Example: {"DUE_SOON_DAYS": (5, 2)}.
     "REMINDERS": {},

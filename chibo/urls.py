@@ -43,5 +43,6 @@ urlpatterns = [
     path("", include("propagandists.urls")),
     path("", include("inspections.urls")),
     path("", include("evaluations.urls")),
+    path("", include("dashboards.urls")),
     path("admin/", admin.site.urls),
 ]

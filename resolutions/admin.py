@@ -10,7 +10,6 @@ from resolutions.models import (
     AgendaTemplate,
     Attendance,
     CalendarFeed,
-    DashboardVersion,
     Delivery,
     Dissemination,
     Meeting,
@@ -22,7 +21,6 @@ from resolutions.models import (
     Resolution,
     Speech,
     StatusChange,
-    SummaryReport,
     Target,
     Task,
     Version,
@@ -132,7 +130,6 @@ for model, fields in (
     ),
     (Preference, ["user", "daily_digest"]),
     (CalendarFeed, ["user", "created_at", "revoked_at"]),
-    (SummaryReport, ["org", "month", "state", "built_on", "created_at"]),
 ):
     admin.site.register(
         model,
@@ -147,17 +144,3 @@ for model, fields in (
             },
         ),
     )
-
-
-@admin.register(DashboardVersion)
-class DashboardVersionAdmin(admin.ModelAdmin):
-    """Read-only: the tokens the dashboards' cache is keyed by (renewed by every write under an organisation)."""
-
-    list_display = ("path", "token")
-    search_fields = ("path",)
-
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False
-
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False

@@ -3,7 +3,8 @@
 The database row is the source of truth, never the broker's message: a ``Delivery`` waits as PENDING, a PDF as
 "building" with the moment it was asked for. A message may be lost (the broker was down when it was queued, or
 restarted without it) or its worker may die; ``requeue_unfinished`` (in ``resolutions.tasks``, with the tasks it queues;
-Celery beat, every few minutes) finds the rows that should have moved on by now and queues them again:
+Celery beat, every few minutes) finds the rows that should have moved on by now and queues them again (the PDFs
+of the apps above, such as the dashboards' summary report, through ``register_pdf_build``):
 
 - PENDING deliveries past their due time by ``DELIVERY_REQUEUE_MINUTES`` are queued again;
 - SENDING deliveries claimed more than ``DELIVERY_CLAIM_MINUTES`` ago (longer than the sending task may run, so
@@ -23,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -66,3 +68,26 @@ def queue_after_commit(task: Any, calls: Iterable[tuple[Any, ...]]) -> None:
     calls = list(calls)
     if calls:
         transaction.on_commit(lambda: queue(task, calls))
+
+
+@dataclass(frozen=True)
+class PdfBuild:
+    """A kind of stored PDF built by a worker, for ``requeue_unfinished``: its model, the fields of its state
+    (``state`` is "building" while it is built), the task that builds it (called with the row's id and version),
+    and the field of ``resolutions.tasks.Requeued`` that counts the builds queued again."""
+
+    model: Any
+    task: Any
+    counter: str
+    state: str = "state"
+    requested: str = "requested_at"
+    requeued: str = "requeued"
+
+
+PDF_BUILDS: list[PdfBuild] = []
+
+
+def register_pdf_build(build: PdfBuild) -> None:
+    """An app above this one has its PDFs queued again by ``requeue_unfinished`` (from its ``AppConfig.ready``)."""
+    if build not in PDF_BUILDS:
+        PDF_BUILDS.append(build)

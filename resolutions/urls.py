@@ -1,9 +1,6 @@
 from resolutions.views import (
-    carried_out,
-    dashboard,
     documents,
     drafting,
-    exports,
     meetings,
     notifications,
     printing,
@@ -19,7 +16,4 @@ urlpatterns = (
     + meetings.urlpatterns
     + documents.urlpatterns
     + notifications.urlpatterns
-    + dashboard.urlpatterns
-    + carried_out.urlpatterns
-    + exports.urlpatterns
 )

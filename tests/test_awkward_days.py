@@ -20,9 +20,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from dashboards.dashboard import dashboard
 from evaluations.evidence import evidence_day
 from resolutions.calendar import build_calendar
-from resolutions.dashboard import dashboard
 from resolutions.meetings import mark_held, plan_meeting, reviewable_resolutions
 from resolutions.models import Kind, Meeting, Notification, Resolution, Task
 from resolutions.services import WorkflowError, create_resolution
@@ -224,7 +224,7 @@ def test_the_dashboard_months_and_the_evaluation_day_follow_the_local_day(
 ) -> None:  # type: ignore[no-untyped-def]
     board = dashboard(tree.ward_a, timezone.localdate())
     assert (board.months[0], board.months[-1], len(board.months)) == (first, last, 12)
-    page = client_for("standing").get(reverse("resolutions:dashboard", args=[tree.ward_a.pk]))
+    page = client_for("standing").get(reverse("dashboards:dashboard", args=[tree.ward_a.pk]))
     assert page.status_code == 200
     assert f"{last:%m/%Y}" in page.content.decode()
     assert evidence_day(2026) == judged_on

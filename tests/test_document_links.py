@@ -36,7 +36,7 @@ DOCUMENT_ROUTE = re.compile(r"pdf|docx?|xlsx?|csv|odt|zip|\.ics|print|export|pac
 # Document-looking URLs that are not documents of their own, with the reason.
 NOT_DOCUMENTS = {
     "resolutions:minutes-status": "the state of the minutes PDF being built: a fragment of the meeting page",
-    "resolutions:dashboard-summary-status": "the state of the summary PDF being built: a fragment of the dashboard",
+    "dashboards:dashboard-summary-status": "the state of the summary PDF being built: a fragment of the dashboard",
 }
 
 
@@ -150,11 +150,11 @@ DOCUMENTS: dict[str, Document] = {
     # A report's evidence file, on its task's page.
     "resolutions:update-evidence": Document("resolutions:task-detail", "member", "bien-ban.pdf", _update),
     # The dashboard: its rows as Excel, the monthly summary built (a form) and read as PDF.
-    "resolutions:dashboard-xlsx": Document("resolutions:dashboard", "secretary", "Excel"),
-    "resolutions:dashboard-summary": Document(
-        "resolutions:dashboard", "standing", "PDF", _ward, attribute="action", builds=True
+    "dashboards:dashboard-xlsx": Document("dashboards:dashboard", "secretary", "Excel"),
+    "dashboards:dashboard-summary": Document(
+        "dashboards:dashboard", "standing", "PDF", _ward, attribute="action", builds=True
     ),
-    "resolutions:dashboard-summary-pdf": Document("resolutions:dashboard", "standing", "(PDF)", _ward),
+    "dashboards:dashboard-summary-pdf": Document("dashboards:dashboard", "standing", "(PDF)", _ward),
     # One's calendar: the address to subscribe to, shown to copy.
     "resolutions:calendar-feed": Document("resolutions:notification-settings", "secretary", "", _feed, "value"),
     # The yearly evaluation's results, and an inspection's notice of conclusion.

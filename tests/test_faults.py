@@ -141,6 +141,6 @@ def test_a_missing_page_and_a_refused_one_are_the_products_in_vietnamese(client_
     assert "Trang này không tồn tại" in missing.content.decode()
     refused = client_for("member").get(reverse("members:member-list") + f"?org={tree.ward_a.pk}")
     if refused.status_code != 403:  # the page may simply narrow the list: ask for a page that refuses
-        refused = client_for("member").get(reverse("resolutions:dashboard", args=[tree.ward_a.pk]))
+        refused = client_for("member").get(reverse("dashboards:dashboard", args=[tree.ward_a.pk]))
     assert refused.status_code == 403
     assert "Bạn không có quyền mở trang này" in refused.content.decode()

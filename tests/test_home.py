@@ -123,7 +123,7 @@ def test_the_ward_sees_its_cells_off_track_and_what_waits_for_approval(client_fo
     # No meeting was held last month: both cells of the ward are off track on the dashboard, and listed.
     assert reverse("members:org-detail", args=[tree.cell_a1.pk]) in page
     assert reverse("members:org-detail", args=[tree.cell_a2.pk]) in page
-    assert reverse("resolutions:dashboard", args=[tree.ward_a.pk]) in page
+    assert reverse("dashboards:dashboard", args=[tree.ward_a.pk]) in page
     assert reverse("evaluations:approval", args=[cycle.pk]) in page
     # The member in charge of A1 sees A1's cycle too; the other ward's secretary sees none of it.
     assert reverse("evaluations:approval", args=[cycle.pk]) in _home(client_for("in_charge"))
@@ -136,7 +136,7 @@ def test_a_person_with_several_roles_sees_each_section(client_for, people, tree,
     grant(people["secretary"], "standing", tree.ward_a)
     page = _home(client_for("secretary"))
     assert reverse("resolutions:resolution-edit", args=[month["draft"].pk]) in page  # the cell
-    assert reverse("resolutions:dashboard", args=[tree.ward_a.pk]) in page  # the ward
+    assert reverse("dashboards:dashboard", args=[tree.ward_a.pk]) in page  # the ward
     assert reverse("resolutions:my-tasks") in page  # her own work
 
 

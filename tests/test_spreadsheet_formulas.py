@@ -10,12 +10,12 @@ import pytest
 from openpyxl import load_workbook
 
 from chibo.lib.text import starts_like_formula
+from dashboards.dashboard import dashboard
+from dashboards.exports import dashboard_workbook
 from members.exports import members_workbook
 from members.forms import MemberForm
 from members.imports import parse_name
 from members.models import Member, Organisation, today
-from resolutions.dashboard import dashboard
-from resolutions.exports import dashboard_workbook
 from tests.factories import MemberFactory
 
 HYPERLINK = '=HYPERLINK("http://lua-dao.example/dang-nhap","Bấm vào đây")'

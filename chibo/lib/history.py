@@ -5,8 +5,8 @@ django-simple-history records a row's history from the ``save()`` and ``delete()
 use them call one of these helpers in the same transaction. The user is the request's (simple-history's
 middleware), or nobody in a Celery task or a management command: the history page shows that as the system.
 
-The query sets' own ``update()`` and ``bulk_create()`` still run (``TracksDashboard`` renews the dashboard
-tokens there): these helpers go through the model's default manager.
+The query sets' own ``update()`` and ``bulk_create()`` still run (``NotifiesChanges`` tells there which rows
+change, and the dashboards renew their cache tokens): these helpers go through the model's default manager.
 """
 
 from __future__ import annotations

@@ -1,6 +1,5 @@
 """The resolution side's models, one module per area; everything is importable from ``resolutions.models``."""
 
-from resolutions.models.freshness import DashboardVersion
 from resolutions.models.meetings import (
     AbsenceRequest,
     AgendaItem,
@@ -11,7 +10,6 @@ from resolutions.models.meetings import (
     Speech,
 )
 from resolutions.models.notifications import CalendarFeed, Delivery, Kind, Notification, Preference
-from resolutions.models.reports import SummaryReport
 from resolutions.models.resolutions import (
     Dissemination,
     ProgressUpdate,
@@ -32,7 +30,6 @@ __all__ = [
     "AgendaTemplate",
     "Attendance",
     "CalendarFeed",
-    "DashboardVersion",
     "Delivery",
     "Dissemination",
     "Kind",
@@ -45,7 +42,6 @@ __all__ = [
     "Resolution",
     "Speech",
     "StatusChange",
-    "SummaryReport",
     "Target",
     "Task",
     "TaskQuerySet",

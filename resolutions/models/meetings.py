@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from chibo.lib.changes import NotifiesChanges
 from members.models import Member, Organisation
 from resolutions.background import build_is_stale
-from resolutions.models.freshness import TracksDashboard
 
 
 class AgendaTemplate(models.Model):
@@ -40,9 +40,8 @@ def minutes_path(instance: Meeting, filename: str) -> str:
     return f"minutes/{instance.date:%Y/%m}/{uuid.uuid4().hex}.pdf"
 
 
-class MeetingQuerySet(TracksDashboard):
-    cell_path = "cell__path"
-    dashboard_fields = frozenset({"cell", "cell_id", "status", "date", "attended_count", "expected_count"})
+class MeetingQuerySet(NotifiesChanges):
+    watched_fields = frozenset({"cell", "cell_id", "status", "date", "attended_count", "expected_count"})
 
 
 class Meeting(models.Model):
@@ -340,9 +339,8 @@ class Speech(models.Model):
         return self.speaker.full_name if self.speaker_id else self.speaker_name
 
 
-class MonthlyReviewQuerySet(TracksDashboard):
-    cell_path = "meeting__cell__path"
-    dashboard_fields = frozenset({"meeting", "meeting_id", "resolution", "resolution_id"})
+class MonthlyReviewQuerySet(NotifiesChanges):
+    watched_fields = frozenset({"meeting", "meeting_id", "resolution", "resolution_id"})
 
 
 class MonthlyReview(models.Model):

@@ -15,14 +15,13 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from chibo.lib.changes import NotifiesChanges
 from members.models import MassOrganisation, Member, Organisation, today
-from resolutions.models.freshness import TracksDashboard
 from resolutions.rules import LEAD_IS_FOLLOWER, same_lead_and_follower
 
 
-class ResolutionQuerySet(TracksDashboard):
-    cell_path = "cell__path"
-    dashboard_fields = frozenset(
+class ResolutionQuerySet(NotifiesChanges):
+    watched_fields = frozenset(
         {"cell", "cell_id", "kind", "status", "number", "title", "seq", "period_start", "period_end", "adopted_on"}
     )
 
@@ -156,9 +155,8 @@ class Target(models.Model):
         return (self.actual_value / self.target_value * 100).quantize(Decimal("1"))
 
 
-class TaskQuerySet(TracksDashboard):
-    cell_path = "resolution__cell__path"
-    dashboard_fields = frozenset(
+class TaskQuerySet(NotifiesChanges):
+    watched_fields = frozenset(
         {"resolution", "resolution_id", "status", "progress", "deadline", "weight", "completed_on"}
     )
 

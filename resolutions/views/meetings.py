@@ -16,7 +16,6 @@ from chibo.lib.forms import clean_text
 from members.access import access_for, get_organisation, require
 from members.models import Member, today
 from resolutions.access import get_meeting
-from resolutions.dashboard import cell_meeting_figures
 from resolutions.forms.meetings import (
     AbsenceRequestForm,
     AgendaFormSet,
@@ -29,6 +28,7 @@ from resolutions.forms.meetings import (
     ReviewForm,
     SpeechForm,
 )
+from resolutions.meeting_figures import cell_meeting_figures
 from resolutions.meetings import (
     approve_minutes,
     attendance_roll,

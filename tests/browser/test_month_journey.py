@@ -29,8 +29,8 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 
+from dashboards.dashboard import thresholds
 from members.models import Member, today
-from resolutions.dashboard import thresholds
 from resolutions.forms.drafting import month_bounds
 from resolutions.models import Delivery, Kind, Meeting, Notification, ProgressUpdate, Resolution, Task, Vote
 from resolutions.tasks import sweep_reminders

@@ -27,14 +27,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from chibo.celery import app as celery_app
+from dashboards.models import SummaryReport
+from dashboards.tasks import build_summary_pdf, request_summary_pdf
 from members.models import today
 from resolutions.events import tell
-from resolutions.models import Delivery, Kind, Meeting, SummaryReport
+from resolutions.models import Delivery, Kind, Meeting
 from resolutions.reminders import Draft, store
 from resolutions.tasks import (
     MAX_SEND_ATTEMPTS,
     request_minutes_pdf,
-    request_summary_pdf,
     requeue_unfinished,
     send_delivery,
 )
@@ -274,7 +275,7 @@ def test_a_silent_mail_server_holds_a_send_only_for_the_email_timeout(db, settin
 
 
 def test_time_limits_end_a_hung_task_long_before_its_claim_counts_as_abandoned(settings) -> None:
-    from resolutions.tasks import build_minutes_pdf, build_summary_pdf
+    from resolutions.tasks import build_minutes_pdf
 
     assert settings.EMAIL_TIMEOUT == 20
     assert settings.CELERY_TASK_SOFT_TIME_LIMIT < settings.CELERY_TASK_TIME_LIMIT

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from resolutions.dashboard import dashboard
+from dashboards.dashboard import dashboard
 from resolutions.models import Resolution, Task
 from tests.resolutions.factories import ResolutionFactory, TaskFactory
 

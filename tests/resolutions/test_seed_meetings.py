@@ -19,9 +19,9 @@ from django.core.management import call_command
 from django.utils import timezone, translation
 
 from chibo.demo import delete_demo_data
+from dashboards.dashboard import dashboard
 from members.demo import SCALES, demo_root
 from members.models import Member, MemberEvent, Organisation, Role, today
-from resolutions.dashboard import dashboard
 from resolutions.demo import ABSENCE_REASONS, demo_counts
 from resolutions.documents import minutes_context
 from resolutions.meetings import (

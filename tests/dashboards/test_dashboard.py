@@ -13,8 +13,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from members.models import Organisation
-from resolutions.dashboard import (
+from dashboards.cache import tokens
+from dashboards.dashboard import (
     AT_RISK,
     OFF_TRACK,
     ON_TRACK,
@@ -24,9 +24,9 @@ from resolutions.dashboard import (
     status_light,
     worst_light,
 )
+from members.models import Organisation
 from resolutions.meetings import recount_attendance
 from resolutions.models import Attendance, Meeting, MonthlyReview, Resolution, Task
-from resolutions.models.freshness import tokens
 from resolutions.rules import count_attendance
 from resolutions.services import progress_of
 from tests.factories import MemberFactory, make_org
@@ -331,7 +331,7 @@ def test_worst_light() -> None:
 
 def url(org: Organisation, **params: str) -> str:
     query = "&".join(f"{k}={v}" for k, v in params.items())
-    return reverse("resolutions:dashboard", kwargs={"org_id": org.pk}) + (f"?{query}" if query else "")
+    return reverse("dashboards:dashboard", kwargs={"org_id": org.pk}) + (f"?{query}" if query else "")
 
 
 def test_standing_committee_sees_every_cell_of_its_ward(world, client_for) -> None:
@@ -390,14 +390,14 @@ def test_anonymous_is_sent_to_login(world, client) -> None:
     [("admin", "city"), ("standing", "ward_a"), ("in_charge", "ward_a"), ("secretary", "cell_a1")],
 )
 def test_dashboard_home_opens_the_highest_organisation_overseen(world, client_for, who, target) -> None:
-    response = client_for(who).get(reverse("resolutions:dashboard-home"))
+    response = client_for(who).get(reverse("dashboards:dashboard-home"))
     assert response.status_code == 302
     assert response["Location"] == url(getattr(world, target))
 
 
 @pytest.mark.parametrize("who", ["member", "nobody"])
 def test_dashboard_home_refuses_who_oversees_nothing(world, client_for, who) -> None:
-    assert client_for(who).get(reverse("resolutions:dashboard-home")).status_code == 403
+    assert client_for(who).get(reverse("dashboards:dashboard-home")).status_code == 403
 
 
 def test_sort_by_overdue_and_filter_by_light(world, client_for) -> None:

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from resolutions.charts import bar_chart, line_chart, nice_max
+from dashboards.charts import bar_chart, line_chart, nice_max
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
 

@@ -22,7 +22,7 @@ def _days(n: int) -> dt.date:
 
 
 def _url(resolution: Resolution) -> str:
-    return reverse("resolutions:resolution-carried-out", args=[resolution.pk])
+    return reverse("dashboards:resolution-carried-out", args=[resolution.pk])
 
 
 def _in_english(client: Client) -> Client:

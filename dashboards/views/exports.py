@@ -15,13 +15,13 @@ from django.urls import URLPattern, path
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
+from dashboards.access import dashboard_org, dashboard_scope
+from dashboards.dashboard import Dashboard, Row, RowOrder, dashboard
+from dashboards.exports import XLSX, dashboard_workbook, summary_filename, workbook_filename
+from dashboards.models import SummaryReport
+from dashboards.tasks import request_summary_pdf
 from members.access import access_for
 from members.models import Organisation, today
-from resolutions.access import dashboard_org, dashboard_scope
-from resolutions.dashboard import Dashboard, Row, RowOrder, dashboard
-from resolutions.exports import XLSX, dashboard_workbook, summary_filename, workbook_filename
-from resolutions.models import SummaryReport
-from resolutions.tasks import request_summary_pdf
 
 
 def _org(org_id: int) -> Organisation:
@@ -63,7 +63,7 @@ def _report(org: Organisation) -> SummaryReport | None:
 def _status(request: HttpRequest, org: Organisation, report: SummaryReport | None) -> HttpResponse:
     return render(
         request,
-        "resolutions/dashboard/_exports.html",
+        "dashboards/includes/_exports.html",
         {
             "org": org,
             "summary_only": True,
@@ -84,7 +84,7 @@ def dashboard_summary(request: HttpRequest, org_id: int) -> HttpResponse:
         return _status(request, org, report)
     if queued:
         messages.info(request, _("The monthly summary is being built. It will be ready in a moment."))
-    return redirect("resolutions:dashboard", org_id=org.pk)
+    return redirect("dashboards:dashboard", org_id=org.pk)
 
 
 def dashboard_summary_pdf(request: HttpRequest, org_id: int) -> HttpResponse:
@@ -95,7 +95,7 @@ def dashboard_summary_pdf(request: HttpRequest, org_id: int) -> HttpResponse:
     report = _report(org)
     if report is None or not report.is_current(today()):
         messages.info(request, _("The monthly summary is not ready yet."))
-        return redirect("resolutions:dashboard", org_id=org.pk)
+        return redirect("dashboards:dashboard", org_id=org.pk)
     return FileResponse(
         report.file.open("rb"),
         content_type="application/pdf",

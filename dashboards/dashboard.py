@@ -30,7 +30,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Case, Count, Exists, F, IntegerField, Max, OuterRef, Q, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, Substr, TruncMonth
 from django.template.loader import get_template, render_to_string
 from django.utils import translation
@@ -38,11 +38,18 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from dashboards.cache import tokens
+from dashboards.charts import bar_chart, line_chart
 from members.models import Organisation
-from members.rules import add_months
-from resolutions.charts import bar_chart, line_chart
-from resolutions.models import Meeting, MonthlyReview, Resolution, Task
-from resolutions.models.freshness import tokens
+from resolutions.meeting_figures import (
+    attendance_per_cell,
+    held_meetings,
+    last_months,
+    meeting_figures,
+    meetings_per_cell,
+    rate,
+)
+from resolutions.models import Resolution, Task
 from resolutions.rules import adopted_in_month, progress_from_sums
 
 # ---------------------------------------------------------------------------------------------------
@@ -152,11 +159,6 @@ def light_legend(limits: Thresholds) -> list[tuple[str, str, str]]:
         ),
         (ON_TRACK, labels[ON_TRACK], _("none of the above")),
     ]
-
-
-def rate(part: int, whole: int) -> int | None:
-    """A percentage rounded like ``rules.AttendanceCounts.rate``; None when there is nothing to count."""
-    return round(part * 100 / whole) if whole else None
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -291,19 +293,8 @@ class Dashboard:
 # The aggregation
 # ---------------------------------------------------------------------------------------------------
 
-HELD = (Meeting.Status.HELD, Meeting.Status.APPROVED)
 # A task done by its deadline (a done task without a closing date counts as done in time).
 DONE_IN_TIME = Q(status=Task.Status.DONE) & (Q(completed_on__isnull=True) | Q(completed_on__lte=F("deadline")))
-
-
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def last_months(day: dt.date, count: int = 12) -> list[dt.date]:
-    """The first days of the ``count`` months that end with ``day``'s."""
-    this = month_start(day)
-    return [add_months(this, i) for i in range(1 - count, 1)]
 
 
 def _under(field_name: str, paths: Iterable[str]) -> Q:
@@ -342,47 +333,20 @@ def dashboard(org: Organisation, day: dt.date, *, within: tuple[str, ...] | None
     """The dashboard of ``org`` on ``day``. ``within``: only the cells under these paths (a member in charge
     sees only their cells); None for every cell under ``org``.
 
-    Each row's part is cached under the row's token (``resolutions.models.freshness``), renewed by every write
+    Each row's part is cached under the row's token (``dashboards.cache``), renewed by every write
     under it, so a province's page recomputes only the wards where something changed since it was last shown.
     A scoped page (``within``) is small and always computed."""
     limits = thresholds()
-    scope = tuple(p for p in within if p.startswith(org.path)) if within is not None else (org.path,)
-    if within is not None:
-        # A path above ``org`` (the user oversees all of it) narrows nothing.
-        scope = (org.path,) if any(org.path.startswith(p) for p in within) else scope
-    if not scope:
-        scope = ("#",)  # no path starts with "#": an empty scope that still runs the same queries
+    scope = _scope(org, within)
     months = last_months(day)
-
-    row_depth = org.depth if org.is_cell else org.depth + 1
-    row_len = org.steplen * row_depth
+    row_len = org.steplen * (org.depth if org.is_cell else org.depth + 1)
     cached_rows = within is None and not org.is_cell
 
-    def in_scope(path: str) -> bool:
-        return any(path.startswith(p) for p in scope)
-
-    # Query 1: the rows: the children (and, for a scoped page or a cell's own, every cell within what the user
-    # oversees; a page of everything under ``org`` reads its cells only for the rows it must compute).
-    children = Q(depth=org.depth + 1) if cached_rows else Q(depth=org.depth + 1) | Q(kind=Organisation.Kind.CELL)
-    orgs = list(
-        Organisation.objects.filter(path__startswith=org.path)
-        .filter(children)
-        .exclude(kind=Organisation.Kind.GROUP)
-        .only("pk", "name", "kind", "path", "depth", "code")
-    )
-    cells = [o for o in orgs if o.is_cell and in_scope(o.path)]
-    row_paths = {c.path[:row_len] for c in cells}
-    row_orgs = {o.path: o for o in orgs if len(o.path) == row_len and (o.path in row_paths or in_scope(o.path))}
-
+    row_orgs, cells = _rows(org, scope, row_len=row_len, cached_rows=cached_rows)
     parts: dict[str, Part] = {}
     keys: dict[str, str] = {}
     if cached_rows and row_orgs:
-        # Query 2: the rows' tokens; the parts cached under them need no other query.
-        current = tokens(row_orgs)
-        suffix = f"{day.isoformat()}:{translation.get_language()}:{hash(limits)}"
-        keys = {path: f"dashboard-part:{path}:{current.get(path, '')}:{suffix}" for path in row_orgs}
-        cached = cache.get_many(list(keys.values()))
-        parts = {path: cached[key] for path, key in keys.items() if key in cached}
+        parts, keys = _cached_parts(row_orgs, day=day, limits=limits)
     stale = [path for path in row_orgs if path not in parts]
     if len(stale) > MAX_STALE_PATHS:
         stale = list(row_orgs)  # one prefix scans as fast as many, and its plan stays simple
@@ -411,7 +375,66 @@ def dashboard(org: Organisation, day: dt.date, *, within: tuple[str, ...] | None
         parts.update(fresh)
     for path, key in keys.items():
         parts[path].row.key = key
+    return _assemble(org, day, limits=limits, months=months, row_orgs=row_orgs, parts=parts)
 
+
+def _scope(org: Organisation, within: tuple[str, ...] | None) -> tuple[str, ...]:
+    """The paths whose cells the page counts: ``org``'s own, or those of ``within`` under it."""
+    scope = tuple(p for p in within if p.startswith(org.path)) if within is not None else (org.path,)
+    if within is not None:
+        # A path above ``org`` (the user oversees all of it) narrows nothing.
+        scope = (org.path,) if any(org.path.startswith(p) for p in within) else scope
+    if not scope:
+        scope = ("#",)  # no path starts with "#": an empty scope that still runs the same queries
+    return scope
+
+
+def _rows(
+    org: Organisation, scope: tuple[str, ...], *, row_len: int, cached_rows: bool
+) -> tuple[dict[str, Organisation], list[Organisation]]:
+    """Query 1: the rows (by path) and the cells in scope.
+
+    The rows are the children (and, for a scoped page or a cell's own, every cell within what the user oversees;
+    a page of everything under ``org`` reads its cells only for the rows it must compute)."""
+
+    def in_scope(path: str) -> bool:
+        return any(path.startswith(p) for p in scope)
+
+    children = Q(depth=org.depth + 1) if cached_rows else Q(depth=org.depth + 1) | Q(kind=Organisation.Kind.CELL)
+    orgs = list(
+        Organisation.objects.filter(path__startswith=org.path)
+        .filter(children)
+        .exclude(kind=Organisation.Kind.GROUP)
+        .only("pk", "name", "kind", "path", "depth", "code")
+    )
+    cells = [o for o in orgs if o.is_cell and in_scope(o.path)]
+    row_paths = {c.path[:row_len] for c in cells}
+    row_orgs = {o.path: o for o in orgs if len(o.path) == row_len and (o.path in row_paths or in_scope(o.path))}
+    return row_orgs, cells
+
+
+def _cached_parts(
+    row_orgs: dict[str, Organisation], *, day: dt.date, limits: Thresholds
+) -> tuple[dict[str, Part], dict[str, str]]:
+    """Query 2: the rows' tokens; the parts cached under them need no other query. Returns the parts found and
+    the cache key of every row."""
+    current = tokens(row_orgs)
+    suffix = f"{day.isoformat()}:{translation.get_language()}:{hash(limits)}"
+    keys = {path: f"dashboard-part:{path}:{current.get(path, '')}:{suffix}" for path in row_orgs}
+    cached = cache.get_many(list(keys.values()))
+    return {path: cached[key] for path, key in keys.items() if key in cached}, keys
+
+
+def _assemble(
+    org: Organisation,
+    day: dt.date,
+    *,
+    limits: Thresholds,
+    months: list[dt.date],
+    row_orgs: dict[str, Organisation],
+    parts: dict[str, Part],
+) -> Dashboard:
+    """The rows closed (their lights), the total and the two monthly series, summed from the rows' parts."""
     total = Row(org)
     month_sums: dict[dt.date, list[int]] = {m: [0, 0] for m in months}
     overdue: dict[dt.date, int] = {}
@@ -468,74 +491,15 @@ def _parts(
     """The parts of these rows from their ``cells`` (every cell under ``scope``), in six queries."""
     this_month, last_month = months[-1], months[-2]
     first_month = months[0]
-    cell_ids = [c.pk for c in cells]
-    cell_q = Q(cell_id__in=cell_ids)
+    cell_q = Q(cell_id__in=[c.pk for c in cells])
 
-    # Resolutions that may be a cell's current one: those in force, and monthly ones whose period contains the
-    # day (not rejected or withdrawn); and every one adopted this month, whatever became of it since.
-    resolutions_by_cell: dict[int, list[Resolution]] = {}
-    for resolution in (
-        Resolution.objects.filter(cell_q)
-        .filter(
-            Q(status__in=Resolution.LIVE, period_start__lte=day)
-            | Q(kind=Resolution.Kind.MONTHLY, period_start__lte=day, period_end__gte=day)
-            | Q(adopted_on__gte=this_month, adopted_on__lte=day)
-        )
-        .exclude(status__in=(Resolution.Status.REJECTED, Resolution.Status.WITHDRAWN))
-        .only("pk", "cell_id", "kind", "status", "number", "title", "period_start", "period_end", "adopted_on", "seq")
-    ):
-        resolutions_by_cell.setdefault(resolution.cell_id, []).append(resolution)
-
-    # Tasks of resolutions in force per cell: counts, and the progress roll-up's sums
-    # (``rules.rolled_up_progress``: a done task counts 100, an unset weight counts 1, cancelled tasks not at all).
-    weight = Coalesce(F("weight"), Value(1), output_field=IntegerField())
-    tasks = {
-        row["resolution__cell_id"]: row
-        for row in Task.objects.filter(_under("resolution__cell__path", scope))
-        .in_force()
-        .values("resolution__cell_id")
-        .annotate(
-            total=Count("pk"),
-            done=Count("pk", filter=Q(status=Task.Status.DONE)),
-            overdue=Count("pk", filter=Q(status__in=Task.OPEN, deadline__lt=day)),
-            score=Sum(
-                Case(When(status=Task.Status.DONE, then=Value(100)), default=F("progress"), output_field=IntegerField())
-                * weight
-            ),
-            weight=Sum(weight),
-        )
-        .order_by()
-    }
-
-    held = _held(cell_q, day=day, first_month=first_month)
-    attendance = _attendance(held, this_month=this_month)
-    # The same counts per row and month (the chart).
-    row_of = Substr("cell__path", 1, row_len)
-    month_sums: dict[str, dict[dt.date, list[int]]] = {path: {} for path in row_orgs}
-    for row in (
-        held.annotate(row=row_of, month=TruncMonth("date"))
-        .values("row", "month")
-        .annotate(attended=Sum("attended_count"), expected=Sum("expected_count"))
-    ):
-        if row["row"] in month_sums:
-            month_sums[row["row"]][_as_date(row["month"])] = [row["attended"] or 0, row["expected"] or 0]
-
-    meetings = _meetings(cell_q, day=day, this_month=this_month, last_month=last_month)
-
-    # Per row and month, tasks whose deadline fell in it (and has passed) that were not done by the deadline.
-    overdue: dict[str, dict[dt.date, int]] = {path: {} for path in row_orgs}
-    for row in (
-        Task.objects.filter(_under("resolution__cell__path", scope))
-        .filter(resolution__status__in=Resolution.CARRIED_OUT, deadline__gte=first_month, deadline__lt=day)
-        .exclude(status=Task.Status.CANCELLED)
-        .exclude(DONE_IN_TIME)
-        .annotate(row=Substr("resolution__cell__path", 1, row_len), month=TruncMonth("deadline"))
-        .values("row", "month")
-        .annotate(n=Count("pk"))
-        .order_by()
-    ):
-        if row["row"] in overdue:
-            overdue[row["row"]][_as_date(row["month"])] = row["n"]
+    resolutions_by_cell = _candidate_resolutions(cell_q, day=day, this_month=this_month)
+    tasks = _task_sums(scope, day=day)
+    held = held_meetings(cell_q, day=day, first_month=first_month)
+    attendance = attendance_per_cell(held, this_month=this_month)
+    month_sums = _attendance_by_month(held, row_orgs, row_len=row_len)
+    meetings = meetings_per_cell(cell_q, day=day, this_month=this_month, last_month=last_month)
+    overdue = _overdue_by_month(scope, row_orgs, row_len=row_len, first_month=first_month, day=day)
 
     parts = {path: Part(Row(org), month_sums[path], overdue[path]) for path, org in row_orgs.items()}
     for cell in cells:
@@ -556,72 +520,81 @@ def _parts(
     return parts
 
 
-def _held(cell_q: Q, *, day: dt.date, first_month: dt.date) -> Any:
-    return Meeting.objects.filter(cell_q).filter(status__in=HELD, date__gte=first_month, date__lte=day).order_by()
-
-
-def _attendance(held: Any, *, this_month: dt.date) -> dict[int, tuple[tuple[int, int], tuple[int, int]]]:
-    """Per cell, (attended, expected) this month and over the last 12 months, from the counts each held meeting
-    keeps (exempt and away members are not expected: ``rules.count_attendance``)."""
-    in_month = Q(date__gte=this_month)
-    return {
-        row["cell_id"]: (
-            (row["attended_month"] or 0, row["expected_month"] or 0),
-            (row["attended_year"] or 0, row["expected_year"] or 0),
+def _candidate_resolutions(cell_q: Q, *, day: dt.date, this_month: dt.date) -> dict[int, list[Resolution]]:
+    """Per cell, the resolutions that may be its current one: those in force, and monthly ones whose period
+    contains the day (not rejected or withdrawn); and every one adopted this month, whatever became of it since."""
+    resolutions_by_cell: dict[int, list[Resolution]] = {}
+    for resolution in (
+        Resolution.objects.filter(cell_q)
+        .filter(
+            Q(status__in=Resolution.LIVE, period_start__lte=day)
+            | Q(kind=Resolution.Kind.MONTHLY, period_start__lte=day, period_end__gte=day)
+            | Q(adopted_on__gte=this_month, adopted_on__lte=day)
         )
-        for row in held.values("cell_id").annotate(
-            attended_month=Sum("attended_count", filter=in_month),
-            expected_month=Sum("expected_count", filter=in_month),
-            attended_year=Sum("attended_count"),
-            expected_year=Sum("expected_count"),
-        )
-    }
+        .exclude(status__in=(Resolution.Status.REJECTED, Resolution.Status.WITHDRAWN))
+        .only("pk", "cell_id", "kind", "status", "number", "title", "period_start", "period_end", "adopted_on", "seq")
+    ):
+        resolutions_by_cell.setdefault(resolution.cell_id, []).append(resolution)
+    return resolutions_by_cell
 
 
-def _meetings(cell_q: Q, *, day: dt.date, this_month: dt.date, last_month: dt.date) -> dict[int, dict[str, Any]]:
-    """Per cell, the last meeting held, meetings held last month, reviews written this month."""
-    reviewed = MonthlyReview.objects.filter(meeting=OuterRef("pk"))
+def _task_sums(scope: tuple[str, ...], *, day: dt.date) -> dict[int, dict[str, Any]]:
+    """Tasks of resolutions in force per cell: counts, and the progress roll-up's sums
+    (``rules.rolled_up_progress``: a done task counts 100, an unset weight counts 1, cancelled tasks not at all)."""
+    weight = Coalesce(F("weight"), Value(1), output_field=IntegerField())
     return {
-        row["cell_id"]: row
-        for row in Meeting.objects.filter(cell_q)
-        .filter(status__in=HELD, date__lte=day)
-        .values("cell_id")
+        row["resolution__cell_id"]: row
+        for row in Task.objects.filter(_under("resolution__cell__path", scope))
+        .in_force()
+        .values("resolution__cell_id")
         .annotate(
-            last=Max("date"),
-            last_month=Count("pk", filter=Q(date__gte=last_month, date__lt=this_month)),
-            reviews=Count("pk", filter=Q(date__gte=this_month) & Q(Exists(reviewed))),
+            total=Count("pk"),
+            done=Count("pk", filter=Q(status=Task.Status.DONE)),
+            overdue=Count("pk", filter=Q(status__in=Task.OPEN, deadline__lt=day)),
+            score=Sum(
+                Case(When(status=Task.Status.DONE, then=Value(100)), default=F("progress"), output_field=IntegerField())
+                * weight
+            ),
+            weight=Sum(weight),
         )
         .order_by()
     }
 
 
-def cell_meeting_figures(cell: Organisation, day: dt.date) -> Row:
-    """A cell's meeting figures (attendance this month and over 12 months, last meeting, this month's review),
-    counted by the same two queries as the dashboard's: the page the dashboard links them to shows these."""
-    months = last_months(day)
-    cell_q = Q(cell_id=cell.pk)
-    attendance = _attendance(_held(cell_q, day=day, first_month=months[0]), this_month=months[-1])
-    meetings = _meetings(cell_q, day=day, this_month=months[-1], last_month=months[-2]).get(cell.pk)
-    row = Row(cell)
-    row.figures = Figures(cells=1, **_meeting_figures(attendance.get(cell.pk, ((0, 0), (0, 0))), meetings))
-    row.last_meeting = meetings["last"] if meetings else None
-    return row
+def _attendance_by_month(
+    held: Any, row_orgs: dict[str, Organisation], *, row_len: int
+) -> dict[str, dict[dt.date, list[int]]]:
+    """The attendance counts of the meetings ``held`` per row and month (the chart): [attended, expected]."""
+    row_of = Substr("cell__path", 1, row_len)
+    month_sums: dict[str, dict[dt.date, list[int]]] = {path: {} for path in row_orgs}
+    for row in (
+        held.annotate(row=row_of, month=TruncMonth("date"))
+        .values("row", "month")
+        .annotate(attended=Sum("attended_count"), expected=Sum("expected_count"))
+    ):
+        if row["row"] in month_sums:
+            month_sums[row["row"]][_as_date(row["month"])] = [row["attended"] or 0, row["expected"] or 0]
+    return month_sums
 
 
-def _meeting_figures(
-    attendance: tuple[tuple[int, int], tuple[int, int]], meetings: dict[str, Any] | None
-) -> dict[str, int]:
-    """A cell's meeting figures, the same on its dashboard row and on its meeting list: attendance this month and
-    over twelve months, whether it met last month and reviewed its resolution."""
-    (attended_month, expected_month), (attended_year, expected_year) = attendance
-    return {
-        "attended_month": attended_month,
-        "expected_month": expected_month,
-        "attended_year": attended_year,
-        "expected_year": expected_year,
-        "met_last_month": int(bool(meetings and meetings["last_month"])),
-        "reviewed": int(bool(meetings and meetings["reviews"])),
-    }
+def _overdue_by_month(
+    scope: tuple[str, ...], row_orgs: dict[str, Organisation], *, row_len: int, first_month: dt.date, day: dt.date
+) -> dict[str, dict[dt.date, int]]:
+    """Per row and month, tasks whose deadline fell in it (and has passed) that were not done by the deadline."""
+    overdue: dict[str, dict[dt.date, int]] = {path: {} for path in row_orgs}
+    for row in (
+        Task.objects.filter(_under("resolution__cell__path", scope))
+        .filter(resolution__status__in=Resolution.CARRIED_OUT, deadline__gte=first_month, deadline__lt=day)
+        .exclude(status=Task.Status.CANCELLED)
+        .exclude(DONE_IN_TIME)
+        .annotate(row=Substr("resolution__cell__path", 1, row_len), month=TruncMonth("deadline"))
+        .values("row", "month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        if row["row"] in overdue:
+            overdue[row["row"]][_as_date(row["month"])] = row["n"]
+    return overdue
 
 
 def _fill_cell(
@@ -653,7 +626,7 @@ def _fill_cell(
         progress_score=(tasks["score"] or 0) if tasks else 0,
         progress_weight=(tasks["weight"] or 0) if tasks else 0,
         adopted_month=len(adopted_this_month),
-        **_meeting_figures(attendance, meetings),
+        **meeting_figures(attendance, meetings),
     )
     row.figures = f
     row.resolution = current
@@ -733,7 +706,7 @@ class RowOrder:
 # ---------------------------------------------------------------------------------------------------
 
 
-ROW_TEMPLATE = "resolutions/dashboard/_row.html"
+ROW_TEMPLATE = "dashboards/includes/_row.html"
 LOW_PRIORITY_COLUMNS = ("last_meeting", "attendance_year")
 
 

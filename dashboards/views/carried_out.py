@@ -1,5 +1,5 @@
 """ "Was it carried out?": one page that answers it in one look for an adopted resolution (the verdict is
-``resolutions.carried_out``)."""
+``dashboards.carried_out``)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
 from django.urls import path
 
+from dashboards.carried_out import carried_out_report
 from members.models import today
 from resolutions.access import get_resolution
-from resolutions.carried_out import carried_out_report
 
 
 def resolution_carried_out(request: HttpRequest, resolution_id: int) -> HttpResponse:
@@ -22,7 +22,7 @@ def resolution_carried_out(request: HttpRequest, resolution_id: int) -> HttpResp
         return HttpResponseNotAllowed(["GET", "HEAD"])
     day = today()
     context: dict[str, object] = {"resolution": resolution, "today": day, **carried_out_report(resolution, day)}
-    return render(request, "resolutions/carried_out.html", context)
+    return render(request, "dashboards/carried_out.html", context)
 
 
 urlpatterns = [

@@ -14,9 +14,9 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
-from resolutions import tasks
-from resolutions.dashboard import dashboard
-from resolutions.exports import (
+from dashboards import tasks
+from dashboards.dashboard import dashboard
+from dashboards.exports import (
     HEADER_ROW,
     HEADERS,
     LIGHT_WORDS,
@@ -25,9 +25,10 @@ from resolutions.exports import (
     render_summary_pdf,
     review_value,
 )
-from resolutions.models import Resolution, SummaryReport
-from resolutions.tasks import request_summary_pdf
-from tests.resolutions.test_dashboard import DAY, frozen, world  # noqa: F401  (the fixture is used by name)
+from dashboards.models import SummaryReport
+from dashboards.tasks import request_summary_pdf
+from resolutions.models import Resolution
+from tests.dashboards.test_dashboard import DAY, frozen, world  # noqa: F401  (the fixture is used by name)
 from tests.resolutions.test_pdf import flat, in_order, pdf_fonts, pdf_text
 
 pytestmark = pytest.mark.django_db
@@ -35,12 +36,12 @@ pytestmark = pytest.mark.django_db
 
 def xlsx_url(org, **params: str) -> str:  # type: ignore[no-untyped-def]
     query = "&".join(f"{k}={v}" for k, v in params.items())
-    return reverse("resolutions:dashboard-xlsx", kwargs={"org_id": org.pk}) + (f"?{query}" if query else "")
+    return reverse("dashboards:dashboard-xlsx", kwargs={"org_id": org.pk}) + (f"?{query}" if query else "")
 
 
 def page_url(org, **params: str) -> str:  # type: ignore[no-untyped-def]
     query = "&".join(f"{k}={v}" for k, v in params.items())
-    return reverse("resolutions:dashboard", kwargs={"org_id": org.pk}) + (f"?{query}" if query else "")
+    return reverse("dashboards:dashboard", kwargs={"org_id": org.pk}) + (f"?{query}" if query else "")
 
 
 def read_sheet(content: bytes, name: str = "Theo dõi") -> list[list[object]]:
@@ -188,14 +189,14 @@ def test_the_page_offers_the_excel_file_with_its_query_string(world, client_for)
     with frozen():
         body = client_for("standing").get(page_url(world.ward_a, sort="overdue", dir="desc")).content.decode()
     assert xlsx_url(world.ward_a) + "?sort=overdue&amp;dir=desc" in body
-    assert reverse("resolutions:dashboard-summary", kwargs={"org_id": world.ward_a.pk}) in body
+    assert reverse("dashboards:dashboard-summary", kwargs={"org_id": world.ward_a.pk}) in body
 
 
 def test_a_member_in_charge_is_not_offered_the_ward_summary(world, client_for) -> None:  # noqa: F811
     with frozen():
         body = client_for("in_charge").get(page_url(world.ward_a)).content.decode()
     assert xlsx_url(world.ward_a) in body
-    assert reverse("resolutions:dashboard-summary", kwargs={"org_id": world.ward_a.pk}) not in body
+    assert reverse("dashboards:dashboard-summary", kwargs={"org_id": world.ward_a.pk}) not in body
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -216,7 +217,7 @@ def renders():  # type: ignore[no-untyped-def]
 
 
 def summary(org, name: str = "dashboard-summary") -> str:  # type: ignore[no-untyped-def]
-    return reverse(f"resolutions:{name}", kwargs={"org_id": org.pk})
+    return reverse(f"dashboards:{name}", kwargs={"org_id": org.pk})
 
 
 def test_the_summary_is_built_stored_and_served(
@@ -313,7 +314,7 @@ def test_a_failed_build_is_recorded(world, media) -> None:  # noqa: F811
     report = SummaryReport.objects.create(org=world.ward_a, month=dt.date(2026, 3, 1), version=1, state="building")
     with (
         frozen(),
-        mock.patch("resolutions.exports.render_pdf", side_effect=ValueError("boom")),
+        mock.patch("dashboards.exports.render_pdf", side_effect=ValueError("boom")),
         pytest.raises(ValueError, match="boom"),
     ):
         tasks.build_summary_pdf.delay(report.pk, 1).get()

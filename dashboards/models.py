@@ -1,5 +1,9 @@
-"""The monthly summary report of an organisation above the cells (a ward's "báo cáo tình hình thực hiện nghị
-quyết chi bộ tháng …"), built by a Celery worker into a stored PDF.
+"""The dashboards' models: the versions their cache is keyed by, and the monthly summary report.
+
+``DashboardVersion``: a token per organisation path, renewed by every write under it (``dashboards.cache``).
+
+``SummaryReport``: the monthly summary report of an organisation above the cells (a ward's "báo cáo tình hình
+thực hiện nghị quyết chi bộ tháng …"), built by a Celery worker into a stored PDF.
 
 One row per organisation and month, with its number ("12-BC/ĐU", drawn once from the organisation's run of
 reports) unless the secretary numbers it by hand. ``version`` goes up with every request to build; ``pdf_version``
@@ -18,6 +22,18 @@ from django.utils.translation import gettext_lazy as _
 
 from members.models import Organisation
 from resolutions.background import build_is_stale
+
+
+class DashboardVersion(models.Model):
+    path = models.CharField(max_length=255, primary_key=True)
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        db_table = "resolutions_dashboardversion"  # made by the resolutions app, before the dashboards had their own
+        verbose_name = "dashboard version"
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.token}"
 
 
 def report_path(instance: SummaryReport, filename: str) -> str:
@@ -50,6 +66,7 @@ class SummaryReport(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        db_table = "resolutions_summaryreport"  # made by the resolutions app, before the dashboards had their own
         verbose_name = _("summary report")
         verbose_name_plural = _("summary reports")
         ordering = ["-month", "org_id"]

@@ -12,10 +12,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import path
 
-from members.access import access_for
-from members.models import today
-from resolutions.access import dashboard_org, home_dashboard_org_id
-from resolutions.dashboard import (
+from dashboards.access import dashboard_org, home_dashboard_org_id
+from dashboards.dashboard import (
     LIGHTS,
     RowOrder,
     column_headers,
@@ -27,6 +25,8 @@ from resolutions.dashboard import (
     rendered_rows,
     sort_rows,
 )
+from members.access import access_for
+from members.models import today
 
 
 def dashboard_home(request: HttpRequest) -> HttpResponse:
@@ -36,7 +36,7 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
     org_id = home_dashboard_org_id(access)
     if org_id is None:
         raise PermissionDenied
-    return redirect("resolutions:dashboard", org_id=org_id)
+    return redirect("dashboards:dashboard", org_id=org_id)
 
 
 def org_dashboard(request: HttpRequest, org_id: int) -> HttpResponse:
@@ -52,7 +52,7 @@ def org_dashboard(request: HttpRequest, org_id: int) -> HttpResponse:
     all_rows = sort_rows(board.rows, "name")
     return render(
         request,
-        "resolutions/dashboard/dashboard.html",
+        "dashboards/dashboard.html",
         {
             "org": org,
             "board": board,

@@ -1,6 +1,6 @@
 """The dashboard's exports: the Excel workbook of the page, and the monthly summary report (PDF) of a ward.
 
-Both are pure functions of a ``Dashboard`` (``resolutions.dashboard.dashboard``): the figures are read once, in
+Both are pure functions of a ``Dashboard`` (``dashboards.dashboard.dashboard``): the figures are read once, in
 the dashboard's fixed number of queries, and written out here without another query, so the file says what the
 page says. The headers of the workbook and the words of the report are the Vietnamese text of the documents the
 committees file, not interface strings, so they are written here as they print (like the minutes' "BIÊN BẢN").
@@ -33,8 +33,8 @@ from chibo.lib.layout import (
 )
 from chibo.lib.pdf import render_pdf
 from chibo.lib.sheets import keep_text
+from dashboards.dashboard import AT_RISK, LIGHTS, OFF_TRACK, ON_TRACK, Dashboard, Row, dashboard
 from members.models import Organisation, office_holders
-from resolutions.dashboard import AT_RISK, LIGHTS, OFF_TRACK, ON_TRACK, Dashboard, Row, dashboard
 
 # The words of the status light in the documents (the page's labels are interface strings, translated).
 LIGHT_WORDS = {ON_TRACK: "Đúng tiến độ", AT_RISK: "Có nguy cơ chậm", OFF_TRACK: "Chậm tiến độ"}
@@ -391,7 +391,7 @@ def render_summary_pdf(org: Organisation, day: dt.date, *, number: str = "") -> 
     signer = document_signature(SUMMARY_REPORT, is_cell=org.is_cell, head=head, deputy=deputy)
     context = summary_template_context(board, parent, embed_fonts=True, number=number, signer=signer)
     with translation.override(DOCUMENT_LANGUAGE):
-        return render_pdf("resolutions/pdf/monthly_summary.html", context)
+        return render_pdf("dashboards/pdf/monthly_summary.html", context)
 
 
 def summary_filename(org: Organisation, month: dt.date) -> str:

@@ -1,0 +1,5 @@
+from dashboards.views import carried_out, dashboard, exports
+
+app_name = "dashboards"
+
+urlpatterns = dashboard.urlpatterns + carried_out.urlpatterns + exports.urlpatterns
