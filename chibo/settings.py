@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "propagandists",
     "inspections",
     "evaluations",
+    "history",
     "demo",
 ]
 
