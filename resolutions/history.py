@@ -22,7 +22,7 @@ from resolutions.models import (
 
 
 def meeting_name(meeting: Meeting) -> str:
-    return f"{meeting.get_kind_display()} {meeting.date:%d/%m/%Y}"
+    return f"{meeting.get_kind_display()} {meeting.date:%d/%m/%Y}"  # type: ignore[attr-defined]
 
 
 register(
