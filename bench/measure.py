@@ -84,7 +84,7 @@ def prepare(scale: str, months: int) -> dict[str, Any]:
     """Seed the demo of ``scale`` unless it is there (the database is migrated already)."""
     from django.core.management import call_command
 
-    from members.demo import SCALES, demo_root
+    from demo.members import SCALES, demo_root
 
     if demo_root(SCALES[scale]) is not None:
         return {"scale": scale, "reused": True, "seconds": None}

@@ -10,7 +10,7 @@
   their dashboard, the dashboard itself (``dashboards.dashboard.dashboard``: its own fixed number of queries),
   11 the evaluation cycles waiting for their approval, 12 the inspections whose follow-up is overdue.
 
-It sits above the apps (like ``chibo.audit``) because it reads all of them.
+It sits above the apps (like the ``history`` app) because it reads all of them.
 """
 
 from __future__ import annotations

@@ -82,6 +82,8 @@ INSTALLED_APPS = [
     "inspections",
     "evaluations",
     "dashboards",
+    "history",
+    "demo",
 ]
 
 MIDDLEWARE = [

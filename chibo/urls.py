@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from accounts import views as account_views
-from chibo.views import favicon, home, ping, record_history
+from chibo.views import favicon, home, ping
 from members import views as member_views
 
 urlpatterns = [
@@ -30,13 +30,8 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
-    # One page for the change history of every kind of record (chibo.audit.KINDS).
-    path("members/<int:member_id>/history/", record_history, {"kind": "member"}, name="member-history"),
-    path("resolutions/<int:resolution_id>/history/", record_history, {"kind": "resolution"}, name="resolution-history"),
-    path("tasks/<int:task_id>/history/", record_history, {"kind": "task"}, name="task-history"),
-    path("meetings/<int:meeting_id>/history/", record_history, {"kind": "meeting"}, name="meeting-history"),
-    path("evaluations/<int:cycle_id>/history/", record_history, {"kind": "cycle"}, name="cycle-history"),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("", include("history.urls")),
     path("", include("accounts.urls")),
     path("", include("members.urls")),
     path("", include("resolutions.urls")),

@@ -6,8 +6,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from chibo.lib.forms import SafeInputMixin, choice_field, model_choice_field
+from inspections.access import bodies_of
 from inspections.models import Inspection
-from inspections.rules import bodies_of
 from members.forms import CrispyMixin, DateInput
 from members.models import Member, Organisation, today
 

@@ -9,8 +9,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from inspections.access import can_move
 from inspections.models import Inspection
-from inspections.rules import can_move
 from members.models import Organisation
 
 S = Inspection.Status

@@ -10,10 +10,10 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from inspections.access import body_orgs_for, can_edit, can_run, can_view, follow_up_overdue, visible_filter
 from inspections.documents import pdf_filename, render_conclusion_pdf
 from inspections.forms import ConcludeForm, FollowUpForm, InspectionFilterForm, InspectionForm
 from inspections.models import Inspection
-from inspections.rules import body_orgs_for, can_edit, can_run, can_view, follow_up_overdue, visible_filter
 from inspections.services import conclude_inspection, record_follow_up, start_inspection
 from members.access import Access, access_for, get_organisation, require
 from members.models import Organisation, today

@@ -11,8 +11,8 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from members.models import Member, Organisation, ResidentialGroup
+from propagandists.access import PREFERRED_BACKGROUNDS, Suggestion, suggest
 from propagandists.models import Propagandist, PropagandistTopic
-from propagandists.rules import PREFERRED_BACKGROUNDS, Suggestion, suggest
 
 
 @transaction.atomic

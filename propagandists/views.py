@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 
 from members.access import Access, access_for, get_organisation, require
 from members.models import Organisation, today
+from propagandists.access import can_edit_roster, can_view_roster
 from propagandists.forms import EndForm, PropagandistForm, RosterFilterForm
 from propagandists.models import Propagandist
-from propagandists.rules import can_edit_roster, can_view_roster
 from propagandists.services import add_suggested_member, end_entry, save_entry, suggestions_for
 
 

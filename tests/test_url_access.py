@@ -297,11 +297,11 @@ URLS: dict[str, Entry] = {
     "home": page(ANY_ACCESS),
     "favicon": page(PUBLIC, get_only(PUBLIC)),
     # A record's change history: those who oversee the cell.
-    "member-history": page(MEMBER_RECORD, get_only(MEMBER_RECORD)),
-    "resolution-history": page(CELL_OVERSIGHT, get_only(CELL_OVERSIGHT)),
-    "task-history": page(CELL_OVERSIGHT, get_only(CELL_OVERSIGHT)),
-    "meeting-history": page(CELL_OVERSIGHT, get_only(CELL_OVERSIGHT)),
-    "cycle-history": page(CELL_OVERSIGHT, get_only(CELL_OVERSIGHT)),
+    "history:member-history": page(MEMBER_RECORD, get_only(MEMBER_RECORD)),
+    "history:resolution-history": page(CELL_OVERSIGHT, get_only(CELL_OVERSIGHT)),
+    "history:task-history": page(CELL_OVERSIGHT, get_only(CELL_OVERSIGHT)),
+    "history:meeting-history": page(CELL_OVERSIGHT, get_only(CELL_OVERSIGHT)),
+    "history:cycle-history": page(CELL_OVERSIGHT, get_only(CELL_OVERSIGHT)),
     # Organisations and members.
     "members:org-tree": page(ANY_ACCESS),
     "members:org-detail": page(CELL_READ),

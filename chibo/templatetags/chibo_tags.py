@@ -53,5 +53,5 @@ def percent_bar_class(value: int | None) -> str:
 
 @register.filter
 def sees_history(user: Any, cell: Any) -> bool:
-    """Whether the user may open the change history of the cell's records (``chibo.audit``)."""
+    """Whether the user may open the change history of the cell's records (``history.pages``)."""
     return access_for(user).can_oversee_org(cell)

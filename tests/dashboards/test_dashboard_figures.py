@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 
-from chibo.demo import delete_demo_data
+from demo.assemble import delete_demo_data
 from members.models import Organisation, Role
 from resolutions.models import Task
 

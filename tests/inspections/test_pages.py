@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from inspections.access import follow_up_overdue
 from inspections.models import Inspection
-from inspections.rules import follow_up_overdue
 from members.models import Member, today
 from tests.factories import MemberFactory
 

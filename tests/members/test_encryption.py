@@ -206,14 +206,14 @@ def test_the_history_masks_the_numbers_for_those_who_do_not_manage_the_member(cl
     member.save()
 
     def changed(who: str) -> dict[str, tuple[str, str]]:
-        entries = client_for(who).get(reverse("member-history", args=[member.pk])).context["entries"]
+        entries = client_for(who).get(reverse("history:member-history", args=[member.pk])).context["entries"]
         return {c.label: (c.old, c.new) for c in entries[0].changes}
 
     assert changed("secretary")["Số CCCD"] == (CITIZEN_ID, "083190654321")
     assert changed("secretary")["Số thẻ đảng viên"] == (CARD, "52.009999")
     assert changed("in_charge")["Số CCCD"] == ("••••••••3456", "••••••••4321")
     assert changed("in_charge")["Số thẻ đảng viên"] == ("•••••1234", "•••••9999")
-    page = client_for("in_charge").get(reverse("member-history", args=[member.pk])).content.decode()
+    page = client_for("in_charge").get(reverse("history:member-history", args=[member.pk])).content.decode()
     assert CITIZEN_ID not in page
     assert "083190654321" not in page
 

@@ -48,7 +48,7 @@ def detail(member: Member) -> str:
 
 
 def history(member: Member) -> str:
-    return reverse("member-history", args=[member.pk])
+    return reverse("history:member-history", args=[member.pk])
 
 
 def export(member: Member) -> str:

@@ -277,7 +277,7 @@ def test_a_correction_with_its_reason_adopts_and_keeps_the_old_numbers(client_fo
     assert numbers[0] == (5, False)  # as first recorded (its lists of members add rows of their own)
     assert numbers[-1] == (7, True)
     assert history[-1].history_change_reason == "Nhập nhầm số phiếu tán thành"
-    audit = client.get(reverse("resolution-history", args=[submitted.pk]))
+    audit = client.get(reverse("history:resolution-history", args=[submitted.pk]))
     assert audit.status_code == 200
     text = audit.content.decode()
     correction = text[text.index("Lý do: Nhập nhầm số phiếu tán thành") :]

@@ -12,8 +12,8 @@ from collections import defaultdict
 
 from chibo.lib.text import search_key
 from members.models import Member, Organisation, ResidentialGroup
+from propagandists.access import PREFERRED_BACKGROUNDS
 from propagandists.models import Propagandist, PropagandistTopic, Topic
-from propagandists.rules import PREFERRED_BACKGROUNDS
 
 SEED = 20260707
 BATCH = 2000

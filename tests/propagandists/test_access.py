@@ -6,8 +6,8 @@ import pytest
 
 from members.access import Access
 from members.models import Organisation, Role
+from propagandists.access import can_edit_roster, can_view_roster, suggest
 from propagandists.models import Propagandist, Topic
-from propagandists.rules import can_edit_roster, can_view_roster, suggest
 
 TEACHER = ("giao-vien", "Giáo viên")
 VETERAN = ("cuu-chien-binh", "Cựu chiến binh")

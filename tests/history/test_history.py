@@ -1,4 +1,4 @@
-"""The change history pages (``chibo.audit``): changes made through the real pages appear with who, when and
+"""The change history pages (``history``): changes made through the real pages appear with who, when and
 old → new; the bulk and conditional writes are recorded; who sees the pages; the query budget."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from chibo.audit import compact
 from evaluations.models import EvaluationCycle, MemberEvaluation
 from evaluations.services import open_cycle, save_proposal, take_step
+from history.pages import compact
 from members.models import Member, today
 from resolutions.meetings import plan_meeting
 from resolutions.models import Attendance, Meeting, ProgressUpdate, Resolution, Task
@@ -83,7 +83,7 @@ def test_a_resolution_shows_its_edits_its_tasks_and_its_steps(client_for, draft,
     assert client.post(edit, data).status_code == 302
     assert client.post(reverse("resolutions:resolution-step", args=[draft.pk, "submit"])).status_code == 302
 
-    response = history(client, "resolution-history", draft.pk)
+    response = history(client, "history:resolution-history", draft.pk)
     entries = response.context["entries"]
     submitted, step, deadline, saved_unchanged, task_created, titled, created = entries
     # The workflow step: a conditional UPDATE, recorded with its user.
@@ -116,7 +116,7 @@ def test_a_task_removed_from_a_draft_stays_in_the_resolutions_history(client_for
     data["tasks-0-DELETE"] = "on"
     assert client.post(edit, data).status_code == 302
     assert not draft.tasks.exists()
-    entries = history(client, "resolution-history", draft.pk).context["entries"]
+    entries = history(client, "history:resolution-history", draft.pk).context["entries"]
     removed = next(e for e in entries if e.action == "-")
     assert (removed.what, removed.who, removed.action_label) == ("Nhiệm vụ: Thu gom rác", SECRETARY, "Xóa")
 
@@ -134,7 +134,7 @@ def test_a_task_shows_the_reports_and_their_review(client_for, people, tree, mem
     review = reverse("resolutions:update-review", args=[update.pk])
     assert client_for("secretary").post(review, {"decision": "confirm", "note": ""}).status_code == 302
 
-    entries = history(client_for("secretary"), "task-history", task.pk).context["entries"]
+    entries = history(client_for("secretary"), "history:task-history", task.pk).context["entries"]
     reviewed = next(e for e in entries if e.what.startswith("Báo cáo tiến độ") and e.action == "~")
     assert reviewed.who == SECRETARY
     assert changes_of(reviewed)["Kết quả xem xét"] == ("Chờ xác nhận", "Đã xác nhận")
@@ -159,7 +159,7 @@ def test_a_meeting_shows_attendance_minutes_and_corrections(client_for, people, 
     client.post(step("approve"))
     client.post(step("correct"), {"note": "Ghi sai tên người phát biểu"})
 
-    response = history(client, "meeting-history", meeting.pk)
+    response = history(client, "history:meeting-history", meeting.pk)
     entries = response.context["entries"]
     corrected = entries[0]
     assert corrected.reason == "Ghi sai tên người phát biểu"
@@ -178,7 +178,7 @@ def test_an_approved_absence_request_is_recorded_with_the_attendance_it_changes(
     assert client_for("member").post(ask, {"reason": "Đi công tác"}).status_code == 302
     request = meeting.absence_requests.get()
     client_for("secretary").post(reverse("resolutions:absence-decide", args=[request.pk]), {"decision": "approve"})
-    entries = history(client_for("deputy"), "meeting-history", meeting.pk).context["entries"]
+    entries = history(client_for("deputy"), "history:meeting-history", meeting.pk).context["entries"]
     asked = "Đơn xin vắng: Đảng viên member"
     decided = next(e for e in entries if e.what.startswith("Đơn xin vắng") and e.action == "~")
     assert (decided.what, decided.who) == (asked, SECRETARY)
@@ -200,7 +200,7 @@ def test_a_long_text_edited_on_the_review_page_shows_only_what_changed(client_fo
     client = client_for("secretary")
     assert client.post(url, {"results": first}).status_code == 302
     assert client.post(url, {"results": first.replace("120 hộ", "132 hộ")}).status_code == 302
-    response = history(client, "meeting-history", meeting.pk)
+    response = history(client, "history:meeting-history", meeting.pk)
     edited = next(e for e in response.context["entries"] if e.what.startswith("Sơ kết") and e.action == "~")
     change = edited.changes[0]
     assert (change.label, change.old, change.new) == ("Kết quả đạt được", "120", "132")
@@ -222,7 +222,7 @@ def test_a_member_shows_edits_and_status_periods(client_for, people, member_a1) 
         "cell": member_a1.cell_id,
     }
     assert client.post(reverse("members:member-edit", args=[member_a1.pk]), data).status_code == 302
-    entries = history(client, "member-history", member_a1.pk).context["entries"]
+    entries = history(client, "history:member-history", member_a1.pk).context["entries"]
     edited = entries[0]
     assert (edited.who, edited.action) == (SECRETARY, "~")
     assert changes_of(edited)["Số điện thoại"] == ("0912345678", "0987654321")
@@ -240,7 +240,7 @@ def test_an_evaluation_cycle_shows_steps_member_rows_and_the_system(client_for, 
     evaluation = cycle.evaluations.select_related("member").first()
     save_proposal(cycle=cycle, levels={evaluation.pk: ("good", "Gương mẫu")}, cell_fields={})
 
-    entries = history(client_for("standing"), "cycle-history", cycle.pk).context["entries"]
+    entries = history(client_for("standing"), "history:cycle-history", cycle.pk).context["entries"]
     proposed = next(
         e for e in entries if e.what == f"Đánh giá đảng viên: {evaluation.member.full_name}" and e.action == "~"
     )
@@ -297,7 +297,7 @@ def test_who_sees_a_history(client_for, people, tree, member_a1, draft, meeting,
     task = Task.objects.create(resolution=draft, title="Thu gom rác", deadline=month_end(), lead_member=member_a1)
     cycle = EvaluationCycle.objects.create(cell=tree.cell_a1, year=2025)
     pk = {"member": member_a1.pk, "resolution": draft.pk, "task": task.pk, "meeting": meeting.pk, "cycle": cycle.pk}
-    url = reverse(f"{kind}-history", args=[pk[kind]])
+    url = reverse(f"history:{kind}-history", args=[pk[kind]])
     for who in ALLOWED:
         assert client_for(who).get(url).status_code == 200, who
     # A plain member reads the cell's resolutions and meetings (and their own record), not their history.
@@ -310,11 +310,11 @@ def test_who_sees_a_history(client_for, people, tree, member_a1, draft, meeting,
 def test_a_member_does_not_read_the_history_of_their_own_record(client_for, people) -> None:
     own = people["member"].member
     assert client_for("member").get(reverse("members:member-detail", args=[own.pk])).status_code == 200
-    assert client_for("member").get(reverse("member-history", args=[own.pk])).status_code == 403
+    assert client_for("member").get(reverse("history:member-history", args=[own.pk])).status_code == 403
 
 
 def test_the_link_is_shown_to_those_who_may_follow_it(client_for, draft) -> None:
-    link = reverse("resolution-history", args=[draft.pk])
+    link = reverse("history:resolution-history", args=[draft.pk])
     detail = reverse("resolutions:resolution-detail", args=[draft.pk])
     assert link in client_for("secretary").get(detail).content.decode()
     assert link in client_for("in_charge").get(detail).content.decode()
@@ -340,12 +340,12 @@ def test_the_page_reads_a_fixed_number_of_queries(client_for, draft, member_a1) 
     client = client_for("secretary")
     _grow(draft, member_a1, 2)
     with CaptureQueriesContext(connection) as few:
-        small = history(client, "resolution-history", draft.pk)
+        small = history(client, "history:resolution-history", draft.pk)
     _grow(draft, member_a1, 12)
     with CaptureQueriesContext(connection) as many:
-        large = history(client, "resolution-history", draft.pk)
+        large = history(client, "history:resolution-history", draft.pk)
     assert len(small.context["entries"]) < len(large.context["entries"]) == 30
     assert len(many) == len(few), [q["sql"][:120] for q in many.captured_queries]
-    second = history(client, "resolution-history", draft.pk, page=2)
+    second = history(client, "history:resolution-history", draft.pk, page=2)
     assert second.context["page"].number == 2
     assert second.context["entries"]

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
+from inspections.access import can_move, can_run, can_view, follow_up_overdue
 from inspections.models import Inspection
-from inspections.rules import can_move, can_run, can_view, follow_up_overdue
 from members.access import Access
 from members.models import Organisation, Role
 

@@ -1,6 +1,6 @@
 """The demo dataset (``manage.py seed_demo``), put together from every app's part: the tree, the people and their
-accounts (``members.demo``), the resolutions and meetings (``resolutions.demo``), the propagandists
-(``propagandists.demo``), the inspections (``inspections.demo``) and the evaluations (``evaluations.demo``).
+accounts (``demo.members``), the resolutions and meetings (``demo.resolutions``), the propagandists
+(``demo.propagandists``), the inspections (``demo.inspections``) and the evaluations (``demo.evaluations``).
 
 It lives at the top of the layers because it imports every app; no app imports it.
 """
@@ -16,19 +16,19 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from evaluations.demo import delete_demo_evaluations, seed_evaluations
-from inspections import demo as inspections_demo
-from members import demo as members_demo
-from members.demo import DemoDataError, Report, Scale
+from demo import inspections as inspections_demo
+from demo import members as members_demo
+from demo import propagandists as propagandists_demo
+from demo import resolutions as resolutions_demo
+from demo.evaluations import delete_demo_evaluations, seed_evaluations
+from demo.members import DemoDataError, Report, Scale
+from demo.resolutions import DEFAULT_MONTHS
 from members.models import Organisation
-from propagandists import demo as propagandists_demo
-from resolutions import demo as resolutions_demo
-from resolutions.demo import DEFAULT_MONTHS
 
 
 @contextmanager
 def _history_off() -> Iterator[None]:
-    # As in members.demo (private there): demo rows need no "created"/"deleted" history.
+    # As in demo.members (private there): demo rows need no "created"/"deleted" history.
     with override_settings(SIMPLE_HISTORY_ENABLED=False):
         yield
 
@@ -36,7 +36,7 @@ def _history_off() -> Iterator[None]:
 def seed_demo(
     scale: Scale, *, reset: bool = False, today: dt.date | None = None, months: int = DEFAULT_MONTHS
 ) -> Report:
-    """Seed the people (``members.demo``), then their resolutions and the rest, unless the demo is present. All or
+    """Seed the people (``demo.members``), then their resolutions and the rest, unless the demo is present. All or
     nothing.
 
     The demo is present when its root organisation exists; then nothing is created, resolutions included.

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from inspections import demo as inspections_demo
+from demo import inspections as inspections_demo
+from demo import propagandists as propagandists_demo
 from inspections.models import Inspection
 from members.models import Background
-from propagandists import demo as propagandists_demo
 from propagandists.models import Propagandist
 from tests.factories import MemberFactory
 

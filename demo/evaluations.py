@@ -19,10 +19,10 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone, translation
 
+from demo.members import seed_disciplines
 from evaluations.evidence import MemberEvidence, evidence_under
 from evaluations.models import CycleStep, EmulationCriterion, EvaluationCycle, Level, MemberEvaluation, PeopleComment
 from evaluations.rules import WEIGHED_LEVELS, exclusion, setting
-from members.demo import seed_disciplines
 from members.models import Exemption, Member, Organisation, Role, Suspension
 
 SEED = 124  # Quy định 124-QĐ/TW

@@ -18,11 +18,11 @@ from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone, translation
 
-from chibo.demo import delete_demo_data
 from dashboards.dashboard import dashboard
-from members.demo import SCALES, demo_root
+from demo.assemble import delete_demo_data
+from demo.members import SCALES, demo_root
+from demo.resolutions import ABSENCE_REASONS, demo_counts
 from members.models import Member, MemberEvent, Organisation, Role, today
-from resolutions.demo import ABSENCE_REASONS, demo_counts
 from resolutions.documents import minutes_context
 from resolutions.meetings import (
     attendance_roll,

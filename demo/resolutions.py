@@ -1,7 +1,7 @@
 """Demo resolutions: a year of monthly resolutions for every demo cell, with votes, tasks and their progress.
 
-Used by ``chibo.demo`` (``manage.py seed_demo``) after ``members.demo`` has built the tree and the people, in the same
-transaction.
+Used by ``demo.assemble`` (``manage.py seed_demo``) after ``demo.members`` has built the tree and the people, in the
+same transaction.
 For every cell and each of the last ``months`` months (the current one included): a monthly resolution numbered as
 ``services.next_number`` would have numbered it (one run per cell and calendar year), its sections, two targets,
 four to six tasks led by members, the cell committee or a mass organisation, the adoption vote (the Charter rule
@@ -19,7 +19,7 @@ Past meetings have approved minutes, the current month's is held; ``bithu``'s ce
 with an approved absence request and one from ``dangvien`` waiting for a decision. A few cells also hold thematic
 meetings, and a few meetings carry the quality self-score.
 
-States follow the run day, as ``members.demo`` does: earlier months are completed (late reports and "not met"
+States follow the run day, as ``demo.members`` does: earlier months are completed (late reports and "not met"
 included), the current month is being implemented with some tasks done, some started, some not yet and some
 already overdue. A month is closed a few days after the next month's meeting, so in the first days of a month
 the previous one is still being implemented: its unfinished tasks are the overdue work dashboards show then.
@@ -45,8 +45,8 @@ from django.db import connection
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone, translation
 
-from members import demo as members_demo
-from members.demo import DemoDataError
+from demo import members as members_demo
+from demo.members import DemoDataError
 from members.models import (
     AwayPeriod,
     Exemption,
@@ -780,9 +780,9 @@ THEMATIC_AGENDA = (
 
 
 def seed_resolutions(root: Organisation, today: dt.date, months: int) -> None:
-    """The resolution side of a demo whose people ``members.demo`` has just built under ``root``: the resolutions
+    """The resolution side of a demo whose people ``demo.members`` has just built under ``root``: the resolutions
     and meetings of the last ``months`` months, the named accounts' work, then the members' status history, which
-    keeps clear of the meetings held and of the tasks given. Called by ``chibo.demo.seed_demo`` inside its
+    keeps clear of the meetings held and of the tasks given. Called by ``demo.assemble.seed_demo`` inside its
     transaction, with history off."""
     _Builder(root, today, months).build()
     give_named_accounts_work(today)
@@ -902,9 +902,9 @@ def _support(task: Task, member: Member) -> None:
 
 
 def delete_demo_resolutions(ward: Organisation) -> None:
-    """Remove the meetings and resolutions of the demo cells under ``ward``. Called by ``chibo.demo.delete_demo_data``
-    inside its transaction, with history off, before the people go: attendance, tasks and progress reports hold on
-    to their members, meetings and resolutions to their cells (``PROTECT``)."""
+    """Remove the meetings and resolutions of the demo cells under ``ward``. Called by
+    ``demo.assemble.delete_demo_data`` inside its transaction, with history off, before the people go: attendance,
+    tasks and progress reports hold on to their members, meetings and resolutions to their cells (``PROTECT``)."""
     meetings = Meeting.objects.filter(cell__path__startswith=ward.path)
     # A row per member and meeting: plain DELETEs, as the collector would load every row (simple_history's
     # delete signal turns off its fast path, though history is off here). Nothing points at these rows but
@@ -968,7 +968,7 @@ def meeting_counts(root: Organisation) -> dict[str, int]:
 
 @dataclass(slots=True)
 class Person:
-    """A member as read back after ``members.demo`` wrote them, with their exempt/away/suspended periods."""
+    """A member as read back after ``demo.members`` wrote them, with their exempt/away/suspended periods."""
 
     pk: int
     name: str

@@ -21,8 +21,8 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from chibo.demo import delete_demo_data
 from chibo.lib.html import looks_like_html, text_blocks, tidy_paragraphs
+from demo.assemble import delete_demo_data
 from members.models import MassOrganisation, Member, Organisation, Role, today
 from resolutions.models import (
     Dissemination,

@@ -7,8 +7,9 @@ those of the rows that belong to it (a resolution's targets, tasks and votes; a 
 and reviews; …), newest first, each with when, who, what kind of change, and for a change the fields that
 changed, labelled and valued as the pages show them.
 
-``KINDS`` is the registry: what kinds of record have a history page, how each finds its cell, and which history
-tables belong to it. A page reads a fixed number of queries whatever the number of history rows: one to count,
+``chibo.lib.history.KINDS`` is the registry: what kinds of record have a history page, how each finds its cell,
+and which history tables belong to it; each app registers its own in its ``history.py`` (``HistoryConfig.ready``
+imports them). A page reads a fixed number of queries whatever the number of history rows: one to count,
 one for the page (a UNION over the history tables), two per history table with rows on the page (the rows and
 the rows before them), one per kind of related object named and one per many-to-many field shown, and two for
 the users.
@@ -41,135 +42,14 @@ from django.utils.translation import gettext_lazy
 from simple_history.utils import get_m2m_reverse_field_name
 
 from chibo.lib.crypto import EncryptedCharField, mask
-from evaluations.models import CycleStep, EmulationCriterion, EvaluationCycle, MemberEvaluation, PeopleComment
-from members.models import AwayPeriod, Exemption, Member, MemberEvent, Organisation, Role, Suspension
-from resolutions.models import (
-    AbsenceRequest,
-    AgendaItem,
-    Attendance,
-    Dissemination,
-    Meeting,
-    MonthlyReview,
-    ProgressUpdate,
-    PublicOpinion,
-    Resolution,
-    Speech,
-    StatusChange,
-    Target,
-    Task,
-    Version,
-    Vote,
-)
+from chibo.lib.history import NAMINGS, Kind, Source
+from members.models import Member, Role
 
 PAGE_SIZE = 30
 # A text longer than this, or any multi-line text field, is shown as the part that changed with a little context.
 SHORT_TEXT = 80
 CONTEXT = 30
 MIDDLE = 200
-
-
-# ---------------------------------------------------------------------------------------------------
-# The registry
-# ---------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Source:
-    """A history table that belongs to the record: ``lookup`` is the field of its rows naming the record."""
-
-    model: type[models.Model]
-    lookup: str
-    # The field that names one row among its siblings ("Task: Thu quỹ"); None for the record itself.
-    label: str | None = None
-
-
-@dataclass(frozen=True)
-class Kind:
-    name: str
-    model: type[models.Model]
-    param: str
-    detail_url: str
-    cell: str  # the lookup from the record to its cell
-    sources: tuple[Source, ...]
-
-    def cell_of(self, obj: models.Model) -> Organisation:
-        value: Any = obj
-        for part in self.cell.split("__"):
-            value = getattr(value, part)
-        return value
-
-
-KINDS: dict[str, Kind] = {
-    "member": Kind(
-        "member",
-        Member,
-        "member_id",
-        "members:member-detail",
-        "cell",
-        (
-            Source(Member, "id"),
-            Source(Exemption, "member_id", "starts_on"),
-            Source(AwayPeriod, "member_id", "starts_on"),
-            Source(Suspension, "member_id", "starts_on"),
-            Source(MemberEvent, "member_id", "kind"),
-        ),
-    ),
-    "resolution": Kind(
-        "resolution",
-        Resolution,
-        "resolution_id",
-        "resolutions:resolution-detail",
-        "cell",
-        (
-            Source(Resolution, "id"),
-            Source(Target, "resolution_id", "name"),
-            Source(Task, "resolution_id", "title"),
-            Source(Vote, "resolution_id", "held_on"),
-            Source(StatusChange, "resolution_id", "to_status"),
-            Source(Version, "resolution_id", "number"),
-            Source(Dissemination, "resolution_id", "held_on"),
-            Source(PublicOpinion, "resolution_id", "received_on"),
-        ),
-    ),
-    "task": Kind(
-        "task",
-        Task,
-        "task_id",
-        "resolutions:task-detail",
-        "resolution__cell",
-        (Source(Task, "id"), Source(ProgressUpdate, "task_id", "author")),
-    ),
-    "meeting": Kind(
-        "meeting",
-        Meeting,
-        "meeting_id",
-        "resolutions:meeting-detail",
-        "cell",
-        (
-            Source(Meeting, "id"),
-            Source(AgendaItem, "meeting_id", "title"),
-            Source(Attendance, "meeting_id", "member"),
-            Source(AbsenceRequest, "meeting_id", "member"),
-            Source(Speech, "meeting_id", "speaker"),
-            Source(Vote, "meeting_id", "held_on"),
-            Source(MonthlyReview, "meeting_id", "resolution"),
-        ),
-    ),
-    "cycle": Kind(
-        "cycle",
-        EvaluationCycle,
-        "cycle_id",
-        "evaluations:cycle-detail",
-        "cell",
-        (
-            Source(EvaluationCycle, "id"),
-            Source(MemberEvaluation, "cycle_id", "member"),
-            Source(CycleStep, "cycle_id", "to_status"),
-            Source(PeopleComment, "cycle_id", "source"),
-            Source(EmulationCriterion, "cycle_id", "text"),
-        ),
-    ),
-}
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -353,14 +233,16 @@ class _Names:
 
 
 def _name_query(model: type[models.Model]) -> Any:
-    if model is Vote:
-        return Vote.objects.select_related("resolution")  # its name shows the resolution's number
+    naming = NAMINGS.get(model)
+    if naming and naming.related:
+        return model._default_manager.select_related(*naming.related)
     return model._default_manager.all()
 
 
 def _name(obj: models.Model) -> str:
-    if isinstance(obj, Meeting):
-        return f"{obj.get_kind_display()} {obj.date:%d/%m/%Y}"  # type: ignore[attr-defined]
+    naming = NAMINGS.get(type(obj))
+    if naming:
+        return naming.name(obj)
     if isinstance(obj, get_user_model()):
         return obj.get_full_name() or obj.get_username()  # type: ignore[attr-defined]
     return str(obj)

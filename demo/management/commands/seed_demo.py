@@ -1,4 +1,4 @@
-"""``manage.py seed_demo``: the demo dataset shaped like Bến Tre city (see ``chibo.demo``, which puts together every
+"""``manage.py seed_demo``: the demo dataset shaped like Bến Tre city (see ``demo.assemble``, which puts together every
 app's part)."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from chibo.demo import seed_demo
-from members.demo import DEMO_PASSWORD, SCALES, DemoDataError, Report, named_accounts
-from resolutions.demo import DEFAULT_MONTHS
+from demo.assemble import seed_demo
+from demo.members import DEMO_PASSWORD, SCALES, DemoDataError, Report, named_accounts
+from demo.resolutions import DEFAULT_MONTHS
 
 
 def _positive(value: str) -> int:

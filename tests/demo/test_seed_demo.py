@@ -16,11 +16,11 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import Count
 
-from chibo.demo import delete_demo_data  # it removes the resolution side first, which protects members
 from chibo.lib.layout import RESOLUTION, SUMMARY_REPORT, document_signature
 from chibo.lib.text import search_key
+from demo.assemble import delete_demo_data  # it removes the resolution side first, which protects members
+from demo.members import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, NAMED_ACCOUNTS, SCALES, demo_root
 from members.access import access_for
-from members.demo import DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, NAMED_ACCOUNTS, SCALES, demo_root
 from members.models import (
     AwayPeriod,
     Background,

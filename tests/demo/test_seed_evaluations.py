@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from django.core.management import call_command
 
-from chibo.demo import delete_demo_data
+from demo.assemble import delete_demo_data
 from evaluations.evidence import MemberEvidence, cell_evidence
 from evaluations.models import EmulationCriterion, EvaluationCycle, MemberEvaluation
 from evaluations.rules import excellent_quota

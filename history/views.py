@@ -1,0 +1,46 @@
+"""The change history page of a record."""
+
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import render
+from django.urls import reverse
+
+from chibo.lib.history import KINDS
+from history.pages import history_page, record_name
+from members.access import access_for, require
+from members.models import Member
+from members.privacy import accesses_about
+
+
+def record_history(request: HttpRequest, kind: str, **ids: int) -> HttpResponse:
+    """The change history of a member, a resolution, a task, a meeting or an evaluation cycle, with the rows
+    that belong to it. Who may read it is decided in ``history.pages`` (its docstring gives the reason): 404 for
+    a record the user does not see, 403 for one they see without overseeing its cell."""
+    entry = KINDS[kind]
+    access = access_for(request.user)
+    record = entry.model._default_manager.select_related(entry.cell).filter(pk=ids[entry.param]).first()
+    if record is None:
+        raise Http404
+    cell = entry.cell_of(record)
+    sees = access.can_view_member(record) if isinstance(record, Member) else access.can_view_org(cell)
+    if not sees:
+        raise Http404
+    require(access.can_oversee_org(cell))
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    # A member's citizen ID and party card number in full for those who manage the member, masked for the others.
+    reveal = access.can_see_identity_numbers(record) if isinstance(record, Member) else access.can_manage_org(cell)
+    page, entries = history_page(entry, record, request.GET.get("page"), reveal=reveal)
+    context = {
+        "record": record,
+        "record_name": record_name(record),
+        "record_kind": record._meta.verbose_name,
+        "record_url": reverse(entry.detail_url, args=[record.pk]),
+        "cell": cell,
+        "page": page,
+        "entries": entries,
+    }
+    if isinstance(record, Member):
+        # Who viewed or exported the member's personal data (members/privacy.py), newest first.
+        context["accesses_total"], context["accesses"] = accesses_about(record)
+        context["show_accesses"] = True
+    return render(request, "history/history.html", context)
