@@ -538,9 +538,11 @@ def cancel_meeting(*, meeting: Meeting, reason: str, by: AbstractBaseUser) -> Me
         raise WorkflowError(_("Only a planned meeting can be cancelled."))
     if meeting.votes.exists():
         raise WorkflowError(_("A vote was taken at this meeting: it took place and cannot be cancelled."))
-    meeting._history_user = by  # type: ignore[attr-defined]
-    FLOW.move(meeting, MS.CANCELLED, note=reason, version=F("version") + 1, cancel_reason=reason)
-    del meeting._history_user  # type: ignore[attr-defined]
+    meeting._history_user = by  # type: ignore[attr-defined]  # the change history names who cancelled
+    try:
+        FLOW.move(meeting, MS.CANCELLED, note=reason, version=F("version") + 1, cancel_reason=reason)
+    finally:
+        del meeting._history_user  # type: ignore[attr-defined]
     store(cancellation_drafts(meeting), today())
     return meeting
 
