@@ -93,6 +93,15 @@ def test_a_move_writes_the_state_and_fields_records_the_history_and_calls_the_ho
     assert (latest.status, latest.history_change_reason) == (S.SUBMITTED, "Trình hội nghị")
 
 
+def test_the_step_log_comes_before_the_history_row(draft) -> None:
+    """The history page orders a step's log entry and its history row by time: the log is written first."""
+    seen: list[int] = []
+    before = draft.history.count()
+    workflow = flow(lambda obj, *_: seen.append(obj.history.count()))
+    workflow.move(draft, S.SUBMITTED)
+    assert (seen, draft.history.count()) == ([before], before + 1)
+
+
 def test_a_workflow_without_history_writes_no_history_row(draft) -> None:
     before = draft.history.count()
     flow(history=False).move(draft, S.SUBMITTED)

@@ -13,8 +13,8 @@ and takes one with ``FLOW.move(resolution, S.SUBMITTED, by=user, note="...")``. 
 (``WorkflowError``) when the table does not allow it from the row's current state; otherwise it is written by a
 conditional ``UPDATE ... WHERE pk = <pk> AND status = <the state the caller read>``, so that of two people taking
 a step at once only the first succeeds: the other changes no row and gets the ``stale`` message, nothing written.
-The instance then holds the values written, the change history gets its row, and the app's own hook (its step
-log, what follows a step) runs once.
+The instance then holds the values written, the app's own hook (its step log, what follows a step) runs once,
+and the change history gets its row.
 
 No app is imported here: each app keeps its own step log model and passes a hook.
 """
@@ -109,6 +109,24 @@ class Workflow(Generic[M]):
 
         The instance then holds the values written (those the database computed, such as ``F("n") + 1``, are
         read back) and, unless the workflow keeps none, the change history gets a row with ``reason``."""
+        self._write(obj, expected, fields)
+        self._record(obj, reason)
+        return obj
+
+    def move(self, obj: M, to: str, *, by: Any = None, note: str = "", **fields: Any) -> M:
+        """Take the step from the row's current state to ``to``, writing ``fields`` with it; then the ``on_move``
+        hook, once (the app's step log comes before the history row), and the change history (``note`` its
+        reason). Refused when the table does not allow it; ``WorkflowError`` (``stale``) with nothing written when
+        the row left that state meanwhile."""
+        source = getattr(obj, self.field)
+        self.check(obj, to)
+        self._write(obj, {self.field: source}, {self.field: to, **fields})
+        if self.on_move is not None:
+            self.on_move(obj, source, to, by, note)
+        self._record(obj, note)
+        return obj
+
+    def _write(self, obj: M, expected: Mapping[str, Any], fields: Mapping[str, Any]) -> None:
         changed = self.model._default_manager.filter(pk=obj.pk, **expected).update(**fields)
         if changed != 1:
             raise WorkflowError(_text(self.stale, obj))
@@ -118,17 +136,7 @@ class Workflow(Generic[M]):
                 setattr(obj, name, value)
         if computed:
             obj.refresh_from_db(fields=computed)
+
+    def _record(self, obj: M, reason: str) -> None:
         if self.history:
             record_changed([obj], reason=reason)
-        return obj
-
-    def move(self, obj: M, to: str, *, by: Any = None, note: str = "", **fields: Any) -> M:
-        """Take the step from the row's current state to ``to``, writing ``fields`` with it; then the change
-        history (``note`` its reason) and the ``on_move`` hook, once. Refused when the table does not allow it;
-        ``WorkflowError`` (``stale``) with nothing written when the row left that state meanwhile."""
-        source = getattr(obj, self.field)
-        self.check(obj, to)
-        self.write(obj, expected={self.field: source}, reason=note, **{self.field: to}, **fields)
-        if self.on_move is not None:
-            self.on_move(obj, source, to, by, note)
-        return obj
