@@ -13,9 +13,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from chibo.lib.history import create_recorded, record_changed, update_recorded
+from chibo.lib.history import create_recorded, update_recorded
 from chibo.lib.layout import REPORT, document_number
+from chibo.lib.workflow import Transition, Workflow, WorkflowError
 from evaluations.evidence import MemberEvidence, cell_evidence
 from evaluations.models import CycleStep, EmulationCriterion, EvaluationCycle, Level, MemberEvaluation
 from evaluations.rules import QuotaCheck, excellent_quota, exclusion
@@ -25,16 +27,27 @@ from resolutions.rules import Roll, entitled_voters, judge_vote
 S = EvaluationCycle.Status
 
 
-class WorkflowError(Exception):
-    """A step that cannot be taken now; the message says why, in the user's language."""
+def _log_step(cycle: EvaluationCycle, source: str, target: str, by: Any, note: str) -> None:
+    CycleStep.objects.create(cycle=cycle, from_status=source, to_status=target, by=by, note=note)
 
 
-# Which status each forward step leaves and reaches; approval has its own functions.
-STEPS = {
-    "self_assessment": (S.OPEN, S.SELF_ASSESSMENT),
-    "proposal": (S.SELF_ASSESSMENT, S.PROPOSAL),
-    "vote": (S.PROPOSAL, S.VOTE),
-}
+FLOW = Workflow(
+    EvaluationCycle,
+    [
+        Transition("self_assessment", (S.OPEN,), S.SELF_ASSESSMENT),
+        Transition("proposal", (S.SELF_ASSESSMENT,), S.PROPOSAL),
+        Transition("vote", (S.PROPOSAL,), S.VOTE),
+        Transition("adopted", (S.VOTE,), S.APPROVAL),
+        Transition("not_adopted", (S.VOTE,), S.PROPOSAL),
+        Transition("approve", (S.APPROVAL,), S.CLOSED),
+        Transition("send_back", (S.APPROVAL,), S.PROPOSAL),
+    ],
+    stale=gettext_lazy("Someone else has moved this evaluation on. Reload the page."),
+    on_move=_log_step,
+)
+
+# Which status each forward step leaves and reaches; the vote and approval have their own functions.
+STEPS = {name: (FLOW[name].sources[0], FLOW[name].target) for name in ("self_assessment", "proposal", "vote")}
 
 
 def roll_day(year: int, today: dt.date | None = None) -> dt.date:
@@ -72,17 +85,6 @@ def classification_roll(cell: Organisation, year: int, day: dt.date | None = Non
         )
         for member in members
     ]
-
-
-def _move(cycle: EvaluationCycle, *, source: str, target: str, by: Any, note: str = "", **fields: Any) -> None:
-    changed = EvaluationCycle.objects.filter(pk=cycle.pk, status=source).update(status=target, **fields)
-    if changed != 1:
-        raise WorkflowError(_("Someone else has moved this evaluation on. Reload the page."))
-    CycleStep.objects.create(cycle=cycle, from_status=source, to_status=target, by=by, note=note)
-    cycle.status = target
-    for name, value in fields.items():
-        setattr(cycle, name, value)
-    record_changed([cycle], reason=note)
 
 
 @transaction.atomic
@@ -133,7 +135,7 @@ def take_step(*, cycle: EvaluationCycle, step: str, by: Any) -> None:
         )
     if step == "vote":
         update_recorded(MemberEvaluation, check_proposal(cycle), ["evidence_warning", "evidence_reason"])
-    _move(cycle, source=source, target=target, by=by)
+    FLOW.move(cycle, target, by=by)
 
 
 def check_proposal(cycle: EvaluationCycle) -> list[MemberEvaluation]:
@@ -279,7 +281,7 @@ def record_vote(
         "votes_abstain": votes_abstain,
     }
     target = S.APPROVAL if result.adopted else S.PROPOSAL
-    _move(cycle, source=S.VOTE, target=target, by=by, note=result.explanation, **numbers)
+    FLOW.move(cycle, target, by=by, note=result.explanation, **numbers)
     return result.explanation
 
 
@@ -308,10 +310,9 @@ def approve(*, cycle: EvaluationCycle, levels: dict[int, str], cell_level: str, 
     if not cells.ok:
         raise WorkflowError(cells.error)
     update_recorded(MemberEvaluation, changed, ["approved_level"])
-    _move(
+    FLOW.move(
         cycle,
-        source=S.APPROVAL,
-        target=S.CLOSED,
+        S.CLOSED,
         by=by,
         cell_approved_level=cell_level,
         approved_by=by,
@@ -344,7 +345,7 @@ def send_back(*, cycle: EvaluationCycle, reason: str, by: Any) -> None:
     reason = " ".join(reason.split())
     if not reason:
         raise WorkflowError(_("Say why the list is sent back."))
-    _move(cycle, source=S.APPROVAL, target=S.PROPOSAL, by=by, note=reason, sent_back_reason=reason)
+    FLOW.move(cycle, S.PROPOSAL, by=by, note=reason, sent_back_reason=reason)
 
 
 def save_scores(*, criteria: list[EmulationCriterion], scores: dict[int, int | None]) -> None:

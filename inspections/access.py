@@ -28,7 +28,9 @@ from functools import reduce
 from operator import or_
 
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
+from chibo.lib.workflow import Transition, Workflow
 from inspections.models import Inspection
 from members.access import Access
 from members.models import Organisation, Role
@@ -36,11 +38,16 @@ from members.models import Organisation, Role
 S = Inspection.Status
 B = Inspection.Body
 
-TRANSITIONS: dict[str, frozenset[str]] = {
-    S.PLANNED: frozenset({S.IN_PROGRESS}),
-    S.IN_PROGRESS: frozenset({S.CONCLUDED}),
-    S.CONCLUDED: frozenset(),
-}
+# A step refused, or taken from another page meanwhile, says the same: the status no longer allows it.
+NOT_POSSIBLE = gettext_lazy("This step is not possible in the inspection's current status.")
+FLOW = Workflow(
+    Inspection,
+    [
+        Transition("start", (S.PLANNED,), S.IN_PROGRESS),
+        Transition("conclude", (S.IN_PROGRESS,), S.CONCLUDED),
+    ],
+    stale=NOT_POSSIBLE,
+)
 
 CELL_BODIES = (B.CELL_COMMITTEE,)
 COMMITTEE_BODIES = (B.PARTY_COMMITTEE, B.STANDING_COMMITTEE, B.INSPECTION_COMMITTEE)
@@ -48,7 +55,7 @@ COMMITTEE_BODIES = (B.PARTY_COMMITTEE, B.STANDING_COMMITTEE, B.INSPECTION_COMMIT
 
 def can_move(current: str, target: str) -> bool:
     """Planned → in progress → concluded, one step at a time, never back."""
-    return target in TRANSITIONS.get(current, frozenset())
+    return FLOW.allows(current, target)
 
 
 def follow_up_overdue(due: dt.date | None, done_on: dt.date | None, day: dt.date) -> bool:

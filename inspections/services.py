@@ -3,34 +3,39 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import DateField, F, Max, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
-from inspections.access import can_move
+from chibo.lib.workflow import WorkflowError
 from inspections.models import Inspection
+from inspections.access import FLOW
 from members.models import Organisation
 
 S = Inspection.Status
 
 
-def _locked(inspection: Inspection, target: str) -> Inspection:
-    locked = Inspection.objects.select_for_update().get(pk=inspection.pk)
-    if not can_move(locked.status, target):
-        raise ValidationError(_("This step is not possible in the inspection's current status."))
-    return locked
+@contextmanager
+def _refused_as_validation_error() -> Iterator[None]:
+    """The inspection pages show a refused step as a ``ValidationError``."""
+    try:
+        yield
+    except WorkflowError as error:
+        raise ValidationError(error.message) from error
 
 
 @transaction.atomic
 def start_inspection(*, inspection: Inspection, on: dt.date) -> Inspection:
     """Planned → in progress, on ``on`` unless a start date was recorded."""
-    locked = _locked(inspection, S.IN_PROGRESS)
-    locked.status = S.IN_PROGRESS
-    locked.actual_start = locked.actual_start or on
-    locked.save(update_fields=["status", "actual_start"])
-    return locked
+    actual_start = Coalesce(F("actual_start"), Value(on), output_field=DateField())
+    with _refused_as_validation_error():
+        FLOW.move(inspection, S.IN_PROGRESS, actual_start=actual_start)
+    return inspection
 
 
 @transaction.atomic
@@ -46,23 +51,27 @@ def conclude_inspection(
     """In progress → concluded, numbering the notice of conclusion within the issuing body and year.
 
     The number is drawn under a lock on the body's organisation row, so two conclusions at once never share it."""
-    locked = _locked(inspection, S.CONCLUDED)
-    if locked.actual_start and on < locked.actual_start:
+    with _refused_as_validation_error():
+        FLOW.check(inspection, S.CONCLUDED)
+    if inspection.actual_start and on < inspection.actual_start:
         raise ValidationError(_("The conclusion cannot be dated before the inspection started."))
-    Organisation.objects.select_for_update().filter(pk=locked.body_org_id).values_list("pk").get()
-    last = Inspection.objects.filter(body_org_id=locked.body_org_id, number_year=on.year).aggregate(
+    Organisation.objects.select_for_update().filter(pk=inspection.body_org_id).values_list("pk").get()
+    last = Inspection.objects.filter(body_org_id=inspection.body_org_id, number_year=on.year).aggregate(
         last=Max("number_seq")
     )["last"]
-    locked.status = S.CONCLUDED
-    locked.findings = findings
-    locked.conclusion = conclusion
-    locked.recommendations = recommendations
-    locked.follow_up_due = follow_up_due
-    locked.actual_end = on
-    locked.number_year = on.year
-    locked.number_seq = (last or 0) + 1
-    locked.save()
-    return locked
+    with _refused_as_validation_error():
+        FLOW.move(
+            inspection,
+            S.CONCLUDED,
+            findings=findings,
+            conclusion=conclusion,
+            recommendations=recommendations,
+            follow_up_due=follow_up_due,
+            actual_end=on,
+            number_year=on.year,
+            number_seq=(last or 0) + 1,
+        )
+    return inspection
 
 
 @transaction.atomic

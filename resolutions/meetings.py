@@ -13,8 +13,10 @@ from django.db.models import Count, Exists, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from chibo.lib.history import create_recorded, record_changed, short_reason, update_recorded
+from chibo.lib.history import create_recorded, record_changed, update_recorded
+from chibo.lib.workflow import Transition, Workflow, WorkflowError
 from members.models import Exemption, Member, Organisation, today
 from resolutions import events
 from resolutions.models import (
@@ -44,7 +46,6 @@ from resolutions.rules import (
     quality_caps,
     quality_errors,
 )
-from resolutions.services import WorkflowError
 
 A = Attendance.Status
 
@@ -452,20 +453,20 @@ def reviewable_resolutions(meeting: Meeting) -> list[Resolution]:
 # ---------------------------------------------------------------------------------------------------
 
 
-def _move(meeting: Meeting, expected: str, to: str, *, reason: str = "", **changes: Any) -> Meeting:
-    """Change the meeting's status under a row lock, through save() so the change history records it."""
-    locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    if locked.status != expected:
-        raise WorkflowError(_("The meeting was changed by someone else just now. Reload the page."))
-    locked.status = to
-    locked.version += 1
-    for name, value in changes.items():
-        setattr(locked, name, value)
-    if reason:
-        locked._change_reason = short_reason(Meeting, reason)
-    locked.save()
-    meeting.refresh_from_db()
-    return meeting
+MS = Meeting.Status
+
+# A meeting's status moves through ``FLOW.move``: a conditional update that bumps ``version`` (what the minutes
+# show changed: a stored PDF is stale), with its row in the change history.
+FLOW = Workflow(
+    Meeting,
+    [
+        Transition("held", (MS.PLANNED,), MS.HELD),
+        Transition("approve_minutes", (MS.HELD,), MS.APPROVED),
+        Transition("cancel", (MS.PLANNED,), MS.CANCELLED),
+        Transition("correction", (MS.APPROVED,), MS.HELD),
+    ],
+    stale=gettext_lazy("The meeting was changed by someone else just now. Reload the page."),
+)
 
 
 def _check_times(opened_at: dt.time | None, closed_at: dt.time | None) -> None:
@@ -487,7 +488,7 @@ def mark_held(*, meeting: Meeting, opened_at: dt.time | None, closed_at: dt.time
     if meeting.date > timezone.localdate():
         raise WorkflowError(_("A meeting is marked as held on or after its date."))
     _check_times(opened_at, closed_at)
-    _move(meeting, Meeting.Status.PLANNED, Meeting.Status.HELD, opened_at=opened_at, closed_at=closed_at)
+    FLOW.move(meeting, MS.HELD, version=F("version") + 1, opened_at=opened_at, closed_at=closed_at)
     return meeting_warnings(meeting)
 
 
@@ -502,7 +503,7 @@ def approve_minutes(*, meeting: Meeting) -> list[str]:
     _check_times(meeting.opened_at, meeting.closed_at)
     if errors := meeting_quality_errors(meeting):
         raise WorkflowError(" ".join(errors))
-    _move(meeting, Meeting.Status.HELD, Meeting.Status.APPROVED, minutes_revision=meeting.minutes_revision + 1)
+    FLOW.move(meeting, MS.APPROVED, version=F("version") + 1, minutes_revision=meeting.minutes_revision + 1)
     return meeting_warnings(meeting)
 
 
@@ -515,12 +516,12 @@ def publish_pack(*, meeting: Meeting, by: AbstractBaseUser) -> Meeting:
     if meeting.pack_published_at is not None:
         raise WorkflowError(_("The meeting pack has already been released."))
     now = timezone.now()
-    locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
-    if locked.pack_published_at is not None or locked.status != Meeting.Status.PLANNED:
-        raise WorkflowError(_("The meeting was changed by someone else just now. Reload the page."))
-    locked.pack_published_at, locked.pack_published_by = now, by
-    locked.save(update_fields=["pack_published_at", "pack_published_by"])
-    meeting.refresh_from_db()
+    FLOW.write(
+        meeting,
+        expected={"status": MS.PLANNED, "pack_published_at": None},
+        pack_published_at=now,
+        pack_published_by=by,
+    )
     store(pack_drafts(meeting), timezone.localdate(now))
     return meeting
 
@@ -537,9 +538,11 @@ def cancel_meeting(*, meeting: Meeting, reason: str, by: AbstractBaseUser) -> Me
         raise WorkflowError(_("Only a planned meeting can be cancelled."))
     if meeting.votes.exists():
         raise WorkflowError(_("A vote was taken at this meeting: it took place and cannot be cancelled."))
-    _move(
-        meeting, Meeting.Status.PLANNED, Meeting.Status.CANCELLED, reason=reason, cancel_reason=reason, _history_user=by
-    )
+    meeting._history_user = by  # type: ignore[attr-defined]  # the change history names who cancelled
+    try:
+        FLOW.move(meeting, MS.CANCELLED, note=reason, version=F("version") + 1, cancel_reason=reason)
+    finally:
+        del meeting._history_user  # type: ignore[attr-defined]
     store(cancellation_drafts(meeting), today())
     return meeting
 
@@ -551,7 +554,7 @@ def open_correction(*, meeting: Meeting, reason: str) -> Meeting:
         raise WorkflowError(_("Only approved minutes are corrected."))
     if not reason.strip():
         raise WorkflowError(_("Give the reason for the correction."))
-    return _move(meeting, Meeting.Status.APPROVED, Meeting.Status.HELD, reason=reason)
+    return FLOW.move(meeting, MS.HELD, note=reason, version=F("version") + 1)
 
 
 def upcoming_meetings(member_id: int, day: dt.date) -> list[Meeting]:

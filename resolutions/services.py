@@ -13,9 +13,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from chibo.lib.history import create_recorded, record_changed, short_reason
 from chibo.lib.html import text_blocks
+from chibo.lib.workflow import Transition, Workflow, WorkflowError
 from members.models import Member, Organisation, today
 from resolutions import events
 from resolutions.models import (
@@ -44,10 +46,6 @@ from resolutions.rules import (
 )
 
 S = Resolution.Status
-
-
-class WorkflowError(Exception):
-    """A step that cannot be taken now; the message says why, in the user's language."""
 
 
 class StaleEdit(WorkflowError):
@@ -181,11 +179,43 @@ def save_resolution_page(
 # ---------------------------------------------------------------------------------------------------
 
 
+def _refused(resolution: Resolution) -> str:
+    return _("This step cannot be taken while the resolution is %(status)s.") % {
+        "status": resolution.get_status_display().lower()
+    }
+
+
+def _log_step(resolution: Resolution, source: str, target: str, by: AbstractBaseUser | None, note: str) -> None:
+    StatusChange.objects.create(resolution=resolution, from_status=source, to_status=target, by=by, note=note)
+    if target == S.ADOPTED:  # the tasks are now the members' work: tell each one their part
+        events.tell(events.task_assigned_drafts(resolution), by=by)
+
+
+# Adoption and its undoing are not taken by hand: only a vote that meets the rule adopts (``record_vote``), and
+# only a corrected vote takes it back (``correct_vote``).
+FLOW = Workflow(
+    Resolution,
+    [
+        Transition("submit", (S.DRAFT,), S.SUBMITTED),
+        Transition("back_to_draft", (S.SUBMITTED,), S.DRAFT),
+        Transition("reject", (S.SUBMITTED,), S.REJECTED),
+        Transition("withdraw", (S.DRAFT, S.SUBMITTED), S.WITHDRAWN),
+        Transition("start", (S.ADOPTED,), S.IN_PROGRESS),
+        Transition("complete", (S.IN_PROGRESS,), S.COMPLETED),
+        Transition("adopt", (S.SUBMITTED,), S.ADOPTED),
+        Transition("vote_corrected", (S.ADOPTED,), S.SUBMITTED),
+    ],
+    stale=gettext_lazy("The resolution was changed by someone else just now. Reload the page."),
+    refused=_refused,
+    on_move=_log_step,
+)
+
+
 @dataclass(frozen=True)
 class Step:
+    """A step a secretary takes by hand, as the resolution's page offers it (its move is ``FLOW[name]``)."""
+
     label: str
-    sources: tuple[str, ...]
-    target: str
     needs_note: bool = False
     style: str = "outline-secondary"
 
@@ -193,47 +223,31 @@ class Step:
 def steps() -> dict[str, Step]:
     """The steps a secretary takes by hand. Adoption is not here: only a vote that meets the rule adopts."""
     return {
-        "submit": Step(_("Submit to the meeting"), (S.DRAFT,), S.SUBMITTED, style="danger"),
-        "back_to_draft": Step(_("Back to draft"), (S.SUBMITTED,), S.DRAFT),
-        "reject": Step(_("Record as rejected"), (S.SUBMITTED,), S.REJECTED, needs_note=True),
-        "withdraw": Step(_("Withdraw"), (S.DRAFT, S.SUBMITTED), S.WITHDRAWN, needs_note=True),
-        "start": Step(_("Start implementation"), (S.ADOPTED,), S.IN_PROGRESS, style="danger"),
-        "complete": Step(_("Mark completed"), (S.IN_PROGRESS,), S.COMPLETED),
+        "submit": Step(_("Submit to the meeting"), style="danger"),
+        "back_to_draft": Step(_("Back to draft")),
+        "reject": Step(_("Record as rejected"), needs_note=True),
+        "withdraw": Step(_("Withdraw"), needs_note=True),
+        "start": Step(_("Start implementation"), style="danger"),
+        "complete": Step(_("Mark completed")),
     }
 
 
 def available_steps(resolution: Resolution) -> dict[str, Step]:
-    return {name: step for name, step in steps().items() if resolution.status in step.sources}
+    available = FLOW.available(resolution)
+    return {name: step for name, step in steps().items() if name in available}
 
 
 @transaction.atomic
 def take_step(*, resolution: Resolution, step_name: str, by: AbstractBaseUser, note: str = "") -> Resolution:
     step = steps().get(step_name)
-    if step is None or resolution.status not in step.sources:
-        raise WorkflowError(
-            _("This step cannot be taken while the resolution is %(status)s.")
-            % {"status": resolution.get_status_display().lower()}
-        )
+    if step is None or step_name not in FLOW.available(resolution):
+        raise WorkflowError(_refused(resolution))
     if step.needs_note and not note.strip():
         raise WorkflowError(_("Give the reason."))
     if step_name == "submit" and not resolution.tasks.exists():
         raise WorkflowError(_("Add at least one task before submitting the resolution to the meeting."))
-    _move(resolution, step.target, by, note)
+    FLOW.move(resolution, FLOW[step_name].target, by=by, note=note)
     return resolution
-
-
-def _move(resolution: Resolution, to: str, by: AbstractBaseUser | None, note: str = "", **extra: Any) -> None:
-    """The state guard: a conditional update that must change exactly one row."""
-    changed = Resolution.objects.filter(pk=resolution.pk, status=resolution.status).update(status=to, **extra)
-    if changed != 1:
-        raise WorkflowError(_("The resolution was changed by someone else just now. Reload the page."))
-    StatusChange.objects.create(resolution=resolution, from_status=resolution.status, to_status=to, by=by, note=note)
-    resolution.status = to
-    for name, value in extra.items():
-        setattr(resolution, name, value)
-    record_changed([resolution], reason=note)
-    if to == S.ADOPTED:  # the tasks are now the members' work: tell each one their part
-        events.tell(events.task_assigned_drafts(resolution), by=by)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -453,7 +467,7 @@ def record_vote(
     # The minutes now show this vote: a stored PDF of the meeting is stale (as ``meetings.touch``).
     Meeting.objects.filter(pk=meeting.pk).update(version=F("version") + 1)
     if result.adopted:
-        _move(resolution, S.ADOPTED, by, result.explanation, adopted_on=held_on)
+        FLOW.move(resolution, S.ADOPTED, by=by, note=result.explanation, adopted_on=held_on)
         Version.objects.create(resolution=resolution, number=1, snapshot=snapshot(resolution), created_by=by)
     return vote
 
@@ -532,10 +546,10 @@ def correct_vote(
         vote.exempt_present.set(base.exempt_present)
     note = _("Vote corrected: %(reason)s") % {"reason": reason}
     if result.adopted and not was_adopted:
-        _move(resolution, S.ADOPTED, by, f"{note} — {result.explanation}", adopted_on=vote.held_on)
+        FLOW.move(resolution, S.ADOPTED, by=by, note=f"{note} — {result.explanation}", adopted_on=vote.held_on)
         Version.objects.create(resolution=resolution, number=1, snapshot=snapshot(resolution), created_by=by)
     elif was_adopted and not result.adopted:
-        _move(resolution, S.SUBMITTED, by, f"{note} — {result.explanation}", adopted_on=None)
+        FLOW.move(resolution, S.SUBMITTED, by=by, note=f"{note} — {result.explanation}", adopted_on=None)
         for version in resolution.versions.filter(number=1):
             version.delete()  # the change history keeps it
     return vote

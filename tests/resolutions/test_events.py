@@ -16,7 +16,7 @@ from members.models import Exemption, Member, today
 from resolutions import events
 from resolutions.meetings import decide_absence, plan_meeting, request_absence
 from resolutions.models import Delivery, Kind, Meeting, Notification, Preference, ProgressUpdate, Resolution, Task
-from resolutions.services import _move, create_resolution, post_update
+from resolutions.services import FLOW, create_resolution, post_update
 from tests.factories import MemberFactory, UserFactory
 from tests.resolutions.test_drafting import edit_data, task_row
 
@@ -88,7 +88,7 @@ def sent(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
 
 def adopt(world: World) -> None:
     """Adoption, the one way a resolution comes into force (``record_vote`` and ``correct_vote`` both go here)."""
-    _move(world.resolution, Resolution.Status.ADOPTED, world.people["secretary"], "Biểu quyết thông qua")
+    FLOW.move(world.resolution, Resolution.Status.ADOPTED, by=world.people["secretary"], note="Biểu quyết thông qua")
 
 
 def test_adoption_tells_each_member_their_part_in_the_tasks(world: World, sent) -> None:
