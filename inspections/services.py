@@ -13,8 +13,8 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from chibo.lib.workflow import WorkflowError
-from inspections.models import Inspection
 from inspections.access import FLOW
+from inspections.models import Inspection
 from members.models import Organisation
 
 S = Inspection.Status

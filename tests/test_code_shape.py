@@ -15,7 +15,15 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = (
-    "accounts", "chibo", "dashboards", "demo", "evaluations", "history", "inspections", "members", "propagandists",
+    "accounts",
+    "chibo",
+    "dashboards",
+    "demo",
+    "evaluations",
+    "history",
+    "inspections",
+    "members",
+    "propagandists",
     "resolutions",
 )
 MAX_LINES = 80
