@@ -186,11 +186,11 @@ def jobs() -> dict[str, Any]:
     from django.core.cache import cache
 
     from members.models import Organisation, today
+    from notifications.reminders import sweep
     from resolutions.dashboard import dashboard
     from resolutions.documents import render_minutes_pdf
     from resolutions.exports import render_summary_pdf
     from resolutions.models import Meeting
-    from resolutions.reminders import sweep
 
     day = today()
     root = Organisation.objects.get(depth=1)

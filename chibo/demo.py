@@ -21,6 +21,7 @@ from inspections import demo as inspections_demo
 from members import demo as members_demo
 from members.demo import DemoDataError, Report, Scale
 from members.models import Organisation
+from notifications.demo import ring_the_bells
 from propagandists import demo as propagandists_demo
 from resolutions import demo as resolutions_demo
 from resolutions.demo import DEFAULT_MONTHS
@@ -56,7 +57,7 @@ def seed_demo(
             propagandists_demo.seed_demo(root, today)
             inspections_demo.seed_demo(root, today)
             seed_evaluations(root, today)
-            resolutions_demo.ring_the_bells(root, today)
+            ring_the_bells(root, today)
     counts = {**people.counts, **resolutions_demo.demo_counts(root, today)}
     return Report(scale, people.created, time.perf_counter() - started, counts)
 

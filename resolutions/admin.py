@@ -9,14 +9,10 @@ from resolutions.models import (
     AgendaItem,
     AgendaTemplate,
     Attendance,
-    CalendarFeed,
     DashboardVersion,
-    Delivery,
     Dissemination,
     Meeting,
     MonthlyReview,
-    Notification,
-    Preference,
     ProgressUpdate,
     PublicOpinion,
     Resolution,
@@ -125,13 +121,6 @@ for model, fields in (
     (AbsenceRequest, ["meeting", "member", "status"]),
     (Speech, ["meeting", "speaker", "speaker_name"]),
     (MonthlyReview, ["meeting", "resolution", "created_at"]),
-    (Notification, ["recipient", "kind", "day", "subject", "read_at"]),
-    (
-        Delivery,
-        ["notification", "channel", "address", "status", "attempts", "abandoned_claims", "claimed_at", "sent_at"],
-    ),
-    (Preference, ["user", "daily_digest"]),
-    (CalendarFeed, ["user", "created_at", "revoked_at"]),
     (SummaryReport, ["org", "month", "state", "built_on", "created_at"]),
 ):
     admin.site.register(
@@ -142,8 +131,6 @@ for model, fields in (
             {
                 "list_display": fields,
                 "raw_id_fields": [f.name for f in model._meta.fields if f.is_relation and f.many_to_one],
-                # Emails left "needs checking" by a worker that died twice while sending are found by their status.
-                "list_filter": ["status", "channel"] if model is Delivery else [],
             },
         ),
     )

@@ -5,7 +5,6 @@ from resolutions.views import (
     drafting,
     exports,
     meetings,
-    notifications,
     printing,
     progress,
 )
@@ -18,7 +17,6 @@ urlpatterns = (
     + printing.urlpatterns
     + meetings.urlpatterns
     + documents.urlpatterns
-    + notifications.urlpatterns
     + dashboard.urlpatterns
     + carried_out.urlpatterns
     + exports.urlpatterns

@@ -21,12 +21,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from evaluations.evidence import evidence_day
-from resolutions.calendar import build_calendar
+from notifications.calendar import build_calendar
+from notifications.models import Kind, Notification
+from notifications.tasks import sweep_reminders
 from resolutions.dashboard import dashboard
 from resolutions.meetings import mark_held, plan_meeting, reviewable_resolutions
-from resolutions.models import Kind, Meeting, Notification, Resolution, Task
+from resolutions.models import Meeting, Resolution, Task
 from resolutions.services import WorkflowError, create_resolution
-from resolutions.tasks import sweep_reminders
 from tests.clock import AWKWARD
 from tests.factories import MemberFactory, UserFactory
 

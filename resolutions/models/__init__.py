@@ -10,7 +10,6 @@ from resolutions.models.meetings import (
     MonthlyReview,
     Speech,
 )
-from resolutions.models.notifications import CalendarFeed, Delivery, Kind, Notification, Preference
 from resolutions.models.reports import SummaryReport
 from resolutions.models.resolutions import (
     Dissemination,
@@ -31,15 +30,10 @@ __all__ = [
     "AgendaItem",
     "AgendaTemplate",
     "Attendance",
-    "CalendarFeed",
     "DashboardVersion",
-    "Delivery",
     "Dissemination",
-    "Kind",
     "Meeting",
     "MonthlyReview",
-    "Notification",
-    "Preference",
     "ProgressUpdate",
     "PublicOpinion",
     "Resolution",
