@@ -21,9 +21,10 @@ from evaluations import forms as ev
 from inspections import forms as ins
 from members import forms as mem
 from members.models import Organisation
+from notifications import forms as notifications
 from notifications.models import Preference
 from propagandists import forms as prop
-from resolutions.forms import drafting, meetings, notifications, progress
+from resolutions.forms import drafting, meetings, progress
 from resolutions.models import Attendance
 from tests.hostile.conftest import World
 from tests.hostile.strategies import form_data
