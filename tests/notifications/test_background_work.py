@@ -187,7 +187,7 @@ def test_the_operator_finds_the_deliveries_to_check(db, client, people, clock) -
     admin.is_staff = admin.is_superuser = True
     admin.save()
     client.force_login(admin)
-    html = client.get(reverse("admin:resolutions_delivery_changelist") + "?status__exact=unsure").content.decode()
+    html = client.get(reverse("admin:notifications_delivery_changelist") + "?status__exact=unsure").content.decode()
     assert "Cần kiểm tra" in html
     unsure, fine = (d.address for d in Delivery.objects.order_by("-status"))
     assert unsure in html
