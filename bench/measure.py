@@ -202,9 +202,9 @@ def jobs() -> dict[str, Any]:
     from dashboards.dashboard import dashboard
     from dashboards.exports import render_summary_pdf
     from members.models import Organisation, today
+    from notifications.reminders import sweep
     from resolutions.documents import render_minutes_pdf
     from resolutions.models import Meeting
-    from resolutions.reminders import sweep
 
     day = today()
     root = Organisation.objects.get(depth=1)

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "accounts",
     "members",
     "resolutions",
+    "notifications",
     "propagandists",
     "inspections",
     "evaluations",
@@ -176,10 +177,15 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 # Times are Asia/Ho_Chi_Minh (CELERY_TIMEZONE). Each job also runs by hand: manage.py send_reminders --date.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # The notifications' jobs (notifications/tasks.py) kept the names they had in resolutions.tasks.
     "reminder-sweep": {"task": "resolutions.tasks.sweep_reminders", "schedule": crontab(hour=7, minute=0)},
     "daily-digests": {"task": "resolutions.tasks.send_daily_digests", "schedule": crontab(hour=18, minute=0)},
-    # Emails and PDFs that a lost message or a dead worker left unfinished (resolutions/background.py).
+    # PDFs, and emails, that a lost message or a dead worker left unfinished (resolutions/background.py).
     "requeue-unfinished-work": {"task": "resolutions.tasks.requeue_unfinished_work", "schedule": crontab(minute="*/5")},
+    "requeue-unfinished-emails": {
+        "task": "notifications.tasks.requeue_unfinished_emails",
+        "schedule": crontab(minute="*/5"),
+    },
     # Identifying data of members who left, past the retention period (members/rules.py): manage.py apply_retention.
     "apply-retention": {
         "task": "members.tasks.apply_retention",
@@ -375,7 +381,7 @@ CHIBO = {
     "MEETING_DOCUMENTS_HOURS": 24,
     # Dashboard thresholds (the status light); see dashboards/dashboard.py for the defaults.
     "DASHBOARD": {},
-    # Reminder thresholds; see resolutions/reminders.py for the defaults. Example: {"DUE_SOON_DAYS": (5, 2)}.
+    # Reminder thresholds; see notifications/reminders.py for the defaults. Example: {"DUE_SOON_DAYS": (5, 2)}.
     "REMINDERS": {},
     # Evidence files attached to progress reports (PDF, JPEG, PNG, .docx, .xlsx, checked by content).
     "EVIDENCE_MAX_BYTES": _env("EVIDENCE_MAX_BYTES", env.int, 10 * 1024 * 1024),

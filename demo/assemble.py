@@ -22,6 +22,7 @@ from demo import propagandists as propagandists_demo
 from demo import resolutions as resolutions_demo
 from demo.evaluations import delete_demo_evaluations, seed_evaluations
 from demo.members import DemoDataError, Report, Scale
+from demo.notifications import ring_the_bells
 from demo.resolutions import DEFAULT_MONTHS
 from members.models import Organisation
 
@@ -56,7 +57,7 @@ def seed_demo(
             propagandists_demo.seed_demo(root, today)
             inspections_demo.seed_demo(root, today)
             seed_evaluations(root, today)
-            resolutions_demo.ring_the_bells(root, today)
+            ring_the_bells(root, today)
     counts = {**people.counts, **resolutions_demo.demo_counts(root, today)}
     return Report(scale, people.created, time.perf_counter() - started, counts)
 

@@ -57,7 +57,6 @@ from members.models import (
     Role,
     Suspension,
 )
-from resolutions import events, reminders
 from resolutions.meetings import meeting_settings, review_summary, target_snapshot
 from resolutions.models import (
     AbsenceRequest,
@@ -66,7 +65,6 @@ from resolutions.models import (
     Dissemination,
     Meeting,
     MonthlyReview,
-    Notification,
     ProgressUpdate,
     PublicOpinion,
     Resolution,
@@ -796,35 +794,6 @@ def seed_resolutions(root: Organisation, today: dt.date, months: int) -> None:
     with_tasks = {*tasks.exclude(lead_member=None).values_list("lead_member_id", flat=True)}
     with_tasks |= {*Task.supporters.through.objects.filter(task__in=tasks).values_list("member_id", flat=True)}
     members_demo.seed_status_history(root, today, busy_until=dict(last_meetings), settled=with_tasks)
-
-
-def ring_the_bells(root: Organisation, today: dt.date) -> int:
-    """What the people of the demo would have been told by the day it is seeded, under their bell: the tasks of
-    the resolutions in force assigned to them, the reports waiting for confirmation, the invitations to the
-    meetings to come, and the day's reminders. The messages are built by the same functions as the live ones
-    (``resolutions.events``, the sweep's builders) and stored without email: the demo's addresses are not real."""
-    drafts = []
-    in_force_now = Resolution.objects.filter(
-        cell__path__startswith=root.path,
-        status__in=Resolution.LIVE,
-        period_start__lte=today,
-        period_end__gte=today,
-    )
-    for resolution in in_force_now:
-        drafts += events.task_assigned_drafts(resolution)
-    waiting = ProgressUpdate.objects.filter(
-        task__resolution__cell__path__startswith=root.path, review=ProgressUpdate.Review.PENDING
-    ).select_related("task__resolution", "author")
-    for update in waiting:
-        drafts += events.report_waiting_drafts(update)
-    to_come = Meeting.objects.filter(cell__path__startswith=root.path, status=Meeting.Status.PLANNED, date__gte=today)
-    for meeting in to_come:
-        drafts += events.meeting_invited_drafts(meeting)
-    conf = reminders.reminder_settings()
-    drafts += [draft for builder in reminders.BUILDERS for draft in builder(today, conf)]
-    before = Notification.objects.count()
-    reminders._create(drafts, today)
-    return Notification.objects.count() - before
 
 
 # The member ``dangvien``'s own work in the month the demo is seeded: what a visitor trying the member's account

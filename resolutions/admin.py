@@ -9,13 +9,9 @@ from resolutions.models import (
     AgendaItem,
     AgendaTemplate,
     Attendance,
-    CalendarFeed,
-    Delivery,
     Dissemination,
     Meeting,
     MonthlyReview,
-    Notification,
-    Preference,
     ProgressUpdate,
     PublicOpinion,
     Resolution,
@@ -123,13 +119,6 @@ for model, fields in (
     (AbsenceRequest, ["meeting", "member", "status"]),
     (Speech, ["meeting", "speaker", "speaker_name"]),
     (MonthlyReview, ["meeting", "resolution", "created_at"]),
-    (Notification, ["recipient", "kind", "day", "subject", "read_at"]),
-    (
-        Delivery,
-        ["notification", "channel", "address", "status", "attempts", "abandoned_claims", "claimed_at", "sent_at"],
-    ),
-    (Preference, ["user", "daily_digest"]),
-    (CalendarFeed, ["user", "created_at", "revoked_at"]),
 ):
     admin.site.register(
         model,
@@ -139,8 +128,6 @@ for model, fields in (
             {
                 "list_display": fields,
                 "raw_id_fields": [f.name for f in model._meta.fields if f.is_relation and f.many_to_one],
-                # Emails left "needs checking" by a worker that died twice while sending are found by their status.
-                "list_filter": ["status", "channel"] if model is Delivery else [],
             },
         ),
     )

@@ -2,9 +2,10 @@
 
 The database row is the source of truth, never the broker's message: a ``Delivery`` waits as PENDING, a PDF as
 "building" with the moment it was asked for. A message may be lost (the broker was down when it was queued, or
-restarted without it) or its worker may die; ``requeue_unfinished`` (in ``resolutions.tasks``, with the tasks it queues;
-Celery beat, every few minutes) finds the rows that should have moved on by now and queues them again (the PDFs
-of the apps above, such as the dashboards' summary report, through ``register_pdf_build``):
+restarted without it) or its worker may die; ``requeue_unfinished`` (in ``resolutions.tasks`` for the PDFs, in
+``notifications.tasks`` for the emails, beside the tasks they queue; Celery beat, every few minutes) finds the rows
+that should have moved on by now and queues them again (the PDFs of the apps above, such as the dashboards'
+summary report, through ``register_pdf_build``):
 
 - PENDING deliveries past their due time by ``DELIVERY_REQUEUE_MINUTES`` are queued again;
 - SENDING deliveries claimed more than ``DELIVERY_CLAIM_MINUTES`` ago (longer than the sending task may run, so

@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy
 
 from chibo.lib.history import create_recorded, record_changed, update_recorded
 from chibo.lib.workflow import Transition, Workflow, WorkflowError
-from members.models import Exemption, Member, Organisation, today
-from resolutions import events
+from members.models import Exemption, Member, Organisation
+from resolutions import signals
 from resolutions.models import (
     AbsenceRequest,
     AgendaItem,
@@ -30,7 +30,6 @@ from resolutions.models import (
     Target,
     Task,
 )
-from resolutions.reminders import cancellation_drafts, pack_drafts, store
 from resolutions.rules import (
     DEFAULT_AGENDA,
     AttendanceCounts,
@@ -155,6 +154,14 @@ def touch(meeting: Meeting) -> None:
     meeting.refresh_from_db(fields=["version"])
 
 
+PLACE = ("date", "starts_at", "place")
+
+
+def meeting_place(meeting: Meeting) -> tuple[object, ...]:
+    """What an invitation says: the date, the time and the place."""
+    return tuple(getattr(meeting, name) for name in PLACE)
+
+
 @transaction.atomic
 def save_meeting_page(
     *, meeting: Meeting, forms: tuple[Any, ...], save_as_template: bool, by: AbstractBaseUser
@@ -167,8 +174,8 @@ def save_meeting_page(
     for form in forms:
         form.save()
     touch(meeting)
-    if events.meeting_place(meeting) != events.meeting_place(locked):  # a new invitation
-        events.tell(events.meeting_invited_drafts(meeting, changed=True), by=by)
+    if meeting_place(meeting) != meeting_place(locked):  # a new invitation
+        signals.meeting_moved.send(sender=Meeting, meeting=meeting, by=by)
     if save_as_template:
         save_agenda_template(meeting)
 
@@ -231,7 +238,7 @@ def plan_meeting(*, cell: Organisation, by: AbstractBaseUser | None, **fields: A
         AgendaItem, (AgendaItem(meeting=meeting, order=i, title=title) for i, title in enumerate(agenda_for(cell)))
     )
     sync_attendance(meeting)
-    events.tell(events.meeting_invited_drafts(meeting), by=by)
+    signals.meeting_scheduled.send(sender=Meeting, meeting=meeting, by=by)
     return meeting
 
 
@@ -325,7 +332,7 @@ def decide_absence(
         update_recorded(Attendance, rows, ["status", "reason"])
         recount_attendance(Meeting.objects.filter(pk=request.meeting_id))
         touch(request.meeting)
-    events.tell(events.absence_decided_drafts(request), by=by)
+    signals.absence_decided.send(sender=AbsenceRequest, request=request, by=by)
     return request
 
 
@@ -522,7 +529,7 @@ def publish_pack(*, meeting: Meeting, by: AbstractBaseUser) -> Meeting:
         pack_published_at=now,
         pack_published_by=by,
     )
-    store(pack_drafts(meeting), timezone.localdate(now))
+    signals.meeting_pack_published.send(sender=Meeting, meeting=meeting, day=timezone.localdate(now))
     return meeting
 
 
@@ -543,7 +550,7 @@ def cancel_meeting(*, meeting: Meeting, reason: str, by: AbstractBaseUser) -> Me
         FLOW.move(meeting, MS.CANCELLED, note=reason, version=F("version") + 1, cancel_reason=reason)
     finally:
         del meeting._history_user  # type: ignore[attr-defined]
-    store(cancellation_drafts(meeting), today())
+    signals.meeting_cancelled.send(sender=Meeting, meeting=meeting)
     return meeting
 
 

@@ -1,6 +1,7 @@
 """What the resolution side holds about a member, for the member's data export (``members.personal_data``):
 tasks they lead, follow or support and the reports on them, their meetings (attendance, absence requests,
-chairing and recording, speeches), the votes that name them, and the notifications sent to them."""
+chairing and recording, speeches) and the votes that name them. The notifications sent to them:
+``notifications.personal_data``."""
 
 from __future__ import annotations
 
@@ -15,10 +16,7 @@ from members.personal_data import Row, Section, model_rows, plain
 from resolutions.models import (
     AbsenceRequest,
     Attendance,
-    CalendarFeed,
     Meeting,
-    Notification,
-    Preference,
     ProgressUpdate,
     Speech,
     Task,
@@ -126,32 +124,6 @@ def _votes(member: Any) -> list[Row]:
     return rows
 
 
-def _notifications(member: Any) -> list[Row]:
-    if not member.user_id:
-        return []
-    rows = Notification.objects.filter(recipient_id=member.user_id).order_by("created_at", "pk")
-    return model_rows(
-        rows,
-        extra=lambda n: {capfirst(_("time")): plain(n.created_at), capfirst(_("read at")): plain(n.read_at)},
-    )
-
-
-def _settings(member: Any) -> list[Row]:
-    """The notification settings and calendar addresses of the member's account (the addresses' keys are not
-    written out: they open the calendar to whoever holds them)."""
-    if not member.user_id:
-        return []
-    rows = model_rows(Preference.objects.filter(user_id=member.user_id), exclude=("user",))
-    for feed in CalendarFeed.objects.filter(user_id=member.user_id).order_by("created_at"):
-        rows.append(
-            {
-                capfirst(_("calendar address")): _("created %(when)s") % {"when": f"{plain(feed.created_at):%d/%m/%Y}"},
-                capfirst(_("revoked")): plain(feed.revoked_at),
-            }
-        )
-    return rows
-
-
 SECTIONS = (
     Section(
         "tasks",
@@ -179,12 +151,5 @@ SECTIONS = (
         gettext_lazy("Votes"),
         _votes,
         ("resolutions.Vote.absent_with_reason", "resolutions.Vote.exempt_present"),
-    ),
-    Section("notifications", gettext_lazy("Notifications"), _notifications, ("resolutions.Notification.recipient",)),
-    Section(
-        "settings",
-        gettext_lazy("Notification settings"),
-        _settings,
-        ("resolutions.Preference.user", "resolutions.CalendarFeed.user"),
     ),
 )

@@ -19,7 +19,7 @@ from chibo.lib.history import create_recorded, record_changed, short_reason
 from chibo.lib.html import text_blocks
 from chibo.lib.workflow import Transition, Workflow, WorkflowError
 from members.models import Member, Organisation, today
-from resolutions import events
+from resolutions import signals
 from resolutions.models import (
     Attendance,
     Meeting,
@@ -145,6 +145,25 @@ def save_resolution(*, resolution: Resolution, expected_lock_version: int, field
     return resolution
 
 
+# (task id, user id) → the part the user plays in the task: "lead", "support" or "follow".
+Assignments = dict[tuple[int, int], str]
+
+
+def assignments(resolution: Resolution) -> Assignments:
+    """Who, with an account, leads, supports or follows each task of the resolution that is not cancelled (three
+    queries). The lead's part wins over the others when one person plays two."""
+    tasks = Task.objects.filter(resolution=resolution).exclude(status=Task.Status.CANCELLED)
+    parts: Assignments = {}
+    for pk, follower in tasks.filter(follower__user__isnull=False).values_list("pk", "follower__user_id"):
+        parts[(pk, follower)] = "follow"
+    supported = Task.supporters.through.objects.filter(task__in=tasks, member__user__isnull=False)
+    for pk, user_id in supported.values_list("task_id", "member__user_id"):
+        parts[(pk, user_id)] = "support"
+    for pk, lead in tasks.filter(lead_member__user__isnull=False).values_list("pk", "lead_member__user_id"):
+        parts[(pk, lead)] = "lead"
+    return parts
+
+
 @transaction.atomic
 def save_resolution_page(
     *,
@@ -162,7 +181,7 @@ def save_resolution_page(
     tasks' ``save_tasks`` cancels a removed task of an adopted resolution), and, after adoption, the amendment
     (reason, public opinion) as the next version. In a resolution in force, whoever a task now names for the
     first time is told (a draft's people are told when it is adopted)."""
-    assigned_before = events.assignments(resolution)
+    assigned_before = assignments(resolution)
     save_resolution(resolution=resolution, expected_lock_version=expected_lock_version, fields=fields)
     if upper_resolutions is not None:
         resolution.upper_resolutions.set(upper_resolutions)
@@ -171,7 +190,7 @@ def save_resolution_page(
     if amendment is not None:
         reason, opinion = amendment
         amend(resolution=resolution, reason=reason, opinion=opinion, by=by)
-    events.tell(events.task_assigned_drafts(resolution, assigned_before), by=by)
+    signals.tasks_assigned.send(sender=Resolution, resolution=resolution, before=assigned_before, by=by)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -188,7 +207,7 @@ def _refused(resolution: Resolution) -> str:
 def _log_step(resolution: Resolution, source: str, target: str, by: AbstractBaseUser | None, note: str) -> None:
     StatusChange.objects.create(resolution=resolution, from_status=source, to_status=target, by=by, note=note)
     if target == S.ADOPTED:  # the tasks are now the members' work: tell each one their part
-        events.tell(events.task_assigned_drafts(resolution), by=by)
+        signals.tasks_assigned.send(sender=Resolution, resolution=resolution, before=None, by=by)
 
 
 # Adoption and its undoing are not taken by hand: only a vote that meets the rule adopts (``record_vote``), and
@@ -725,7 +744,7 @@ def post_update(
         update.evidence_name = evidence.name[:200]
     try:
         update.save()
-        events.tell(events.report_waiting_drafts(update))
+        signals.progress_reported.send(sender=ProgressUpdate, update=update)
     except Exception:
         # The file is written before the transaction commits: do not leave it behind on a failure.
         if update.evidence:
@@ -767,7 +786,7 @@ def review_update(*, update: ProgressUpdate, confirm: bool, note: str, by: Abstr
     record_changed([update])
     apply_latest_confirmed(task)
     update.task = task
-    events.tell(events.report_decided_drafts(update), by=by)
+    signals.progress_reviewed.send(sender=ProgressUpdate, update=update, by=by)
     return update
 
 

@@ -2,7 +2,6 @@ from resolutions.views import (
     documents,
     drafting,
     meetings,
-    notifications,
     printing,
     progress,
 )
@@ -10,10 +9,5 @@ from resolutions.views import (
 app_name = "resolutions"
 
 urlpatterns = (
-    drafting.urlpatterns
-    + progress.urlpatterns
-    + printing.urlpatterns
-    + meetings.urlpatterns
-    + documents.urlpatterns
-    + notifications.urlpatterns
+    drafting.urlpatterns + progress.urlpatterns + printing.urlpatterns + meetings.urlpatterns + documents.urlpatterns
 )

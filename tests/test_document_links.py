@@ -24,7 +24,7 @@ from evaluations.models import EvaluationCycle
 from evaluations.services import open_cycle
 from inspections.models import Inspection
 from members.models import Member
-from resolutions.calendar import create_feed
+from notifications.calendar import create_feed
 from resolutions.models import Meeting
 from tests.evaluations.conftest import YEAR, advance
 from tests.factories import MemberFactory
@@ -156,7 +156,7 @@ DOCUMENTS: dict[str, Document] = {
     ),
     "dashboards:dashboard-summary-pdf": Document("dashboards:dashboard", "standing", "(PDF)", _ward),
     # One's calendar: the address to subscribe to, shown to copy.
-    "resolutions:calendar-feed": Document("resolutions:notification-settings", "secretary", "", _feed, "value"),
+    "notifications:calendar-feed": Document("notifications:notification-settings", "secretary", "", _feed, "value"),
     # The yearly evaluation's results, and an inspection's notice of conclusion.
     "evaluations:results-pdf": Document(
         "evaluations:cycle-detail", "secretary", "(PDF)", _cycle, also=(("evaluations:self-assessment", "member"),)

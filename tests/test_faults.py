@@ -96,7 +96,7 @@ def test_a_page_shows_the_products_error_page_in_vietnamese_when_the_database_is
 
 
 def test_the_calendar_token_never_reaches_the_logs(database_down) -> None:  # type: ignore[no-untyped-def]
-    path = reverse("resolutions:calendar-feed", args=[TOKEN])
+    path = reverse("notifications:calendar-feed", args=[TOKEN])
     status, _, _ = database_down.get(path)
     assert status == 500  # the feed needs the database to find its owner
     time.sleep(0.5)  # the access line is written after the response

@@ -42,9 +42,10 @@ from evaluations.models import EvaluationCycle
 from evaluations.services import open_cycle
 from inspections.models import Inspection
 from members.models import AwayPeriod, Exemption, Member, Organisation
+from notifications.calendar import create_feed
+from notifications.models import Notification
 from propagandists.models import Propagandist
-from resolutions.calendar import create_feed
-from resolutions.models import AbsenceRequest, Meeting, Notification, Resolution, Version, Vote
+from resolutions.models import AbsenceRequest, Meeting, Resolution, Version, Vote
 from resolutions.services import snapshot
 from tests.evaluations.conftest import YEAR, advance
 from tests.factories import MemberFactory, UserFactory
@@ -363,15 +364,15 @@ URLS: dict[str, Entry] = {
     # by its members too).
     "resolutions:meeting-pack": page(CELL_OVERSIGHT),
     # Messages and reminders.
-    "resolutions:notification-list": page(ANY_ACCESS),
-    "resolutions:notification-count": page(ANY_ACCESS),
-    "resolutions:notification-open": page(RECIPIENT_ONLY),
-    "resolutions:notification-read-all": page(post_only(ANY_ACCESS), ANY_ACCESS),
-    "resolutions:notification-settings": page(ANY_ACCESS),
-    "resolutions:calendar-feed-create": page(post_only(ANY_ACCESS), ANY_ACCESS),
-    "resolutions:calendar-feed-revoke": page(post_only(ANY_ACCESS), ANY_ACCESS),
-    "resolutions:calendar-feed": page(PUBLIC, get_only(PUBLIC)),
-    "resolutions:cell-messages": page(CELL_OVERSIGHT),
+    "notifications:notification-list": page(ANY_ACCESS),
+    "notifications:notification-count": page(ANY_ACCESS),
+    "notifications:notification-open": page(RECIPIENT_ONLY),
+    "notifications:notification-read-all": page(post_only(ANY_ACCESS), ANY_ACCESS),
+    "notifications:notification-settings": page(ANY_ACCESS),
+    "notifications:calendar-feed-create": page(post_only(ANY_ACCESS), ANY_ACCESS),
+    "notifications:calendar-feed-revoke": page(post_only(ANY_ACCESS), ANY_ACCESS),
+    "notifications:calendar-feed": page(PUBLIC, get_only(PUBLIC)),
+    "notifications:cell-messages": page(CELL_OVERSIGHT),
     # Dashboards.
     "dashboards:dashboard-home": page(ROLE_HOLDERS),
     "dashboards:dashboard": page(CELL_OVERSIGHT, get_only(CELL_OVERSIGHT)),

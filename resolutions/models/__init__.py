@@ -9,7 +9,6 @@ from resolutions.models.meetings import (
     MonthlyReview,
     Speech,
 )
-from resolutions.models.notifications import CalendarFeed, Delivery, Kind, Notification, Preference
 from resolutions.models.resolutions import (
     Dissemination,
     ProgressUpdate,
@@ -29,14 +28,9 @@ __all__ = [
     "AgendaItem",
     "AgendaTemplate",
     "Attendance",
-    "CalendarFeed",
-    "Delivery",
     "Dissemination",
-    "Kind",
     "Meeting",
     "MonthlyReview",
-    "Notification",
-    "Preference",
     "ProgressUpdate",
     "PublicOpinion",
     "Resolution",

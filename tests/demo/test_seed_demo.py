@@ -404,7 +404,7 @@ def test_the_demo_members_bells_hold_what_they_were_told() -> None:
     """The demo's bells are not empty: the member was told of the tasks given to him and of the meeting to come,
     the secretary of the report waiting for her; stored by the live builders, without email (the addresses are
     not real)."""
-    from resolutions.models import Delivery, Kind, Notification
+    from notifications.models import Delivery, Kind, Notification
 
     def kinds(username: str) -> set[str]:
         return set(Notification.objects.filter(recipient__username=username).values_list("kind", flat=True))

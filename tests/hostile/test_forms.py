@@ -21,9 +21,11 @@ from evaluations import forms as ev
 from inspections import forms as ins
 from members import forms as mem
 from members.models import Organisation
+from notifications import forms as notifications
+from notifications.models import Preference
 from propagandists import forms as prop
-from resolutions.forms import drafting, meetings, notifications, progress
-from resolutions.models import Attendance, Preference
+from resolutions.forms import drafting, meetings, progress
+from resolutions.models import Attendance
 from tests.hostile.conftest import World
 from tests.hostile.strategies import form_data
 from tests.hostile.support import rolled_back, text_problems
@@ -33,7 +35,7 @@ FORM_MODULES = [
     "resolutions.forms.drafting",
     "resolutions.forms.meetings",
     "resolutions.forms.progress",
-    "resolutions.forms.notifications",
+    "notifications.forms",
     "evaluations.forms",
     "inspections.forms",
     "propagandists.forms",

@@ -90,7 +90,7 @@ PAGES = [
         u("resolutions:update-review", lambda w: w.update.pk),
         raw=lambda w: form_data(ReviewForm()),
     ),
-    Page("notification-settings", "member", u("resolutions:notification-settings")),
+    Page("notification-settings", "member", u("notifications:notification-settings")),
     # meetings
     Page("meeting-create", "secretary", u("resolutions:meeting-create", a1), fixed={"confirm_warning": "1"}),
     Page(
@@ -216,8 +216,8 @@ LISTS = [
     ("resolutions:resolution-list", lambda w: [w.member.cell_id], ["page"]),
     ("resolutions:meeting-list", lambda w: [w.member.cell_id], ["page"]),
     ("resolutions:opinion-list", lambda w: [w.member.cell_id], ["page"]),
-    ("resolutions:cell-messages", lambda w: [w.member.cell_id], ["status", "page"]),
-    ("resolutions:notification-list", lambda w: [], ["page"]),
+    ("notifications:cell-messages", lambda w: [w.member.cell_id], ["status", "page"]),
+    ("notifications:notification-list", lambda w: [], ["page"]),
     ("resolutions:resolution-vote", lambda w: [w.submitted.pk], ["meeting"]),
     ("evaluations:cell-cycles", lambda w: [w.member.cell_id], ["page"]),
 ]

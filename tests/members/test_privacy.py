@@ -35,8 +35,9 @@ from members.models import (
 from members.personal_data import SECTIONS, covered_links, member_data
 from members.privacy import IDENTIFYING_FIELDS, accesses_about
 from members.rules import ACCESS_VIEW_INTERVAL, identity_erased_from, identity_is_erased_on, view_is_logged
+from notifications.models import Notification, Preference
 from propagandists.models import Propagandist
-from resolutions.models import AbsenceRequest, Attendance, Meeting, Notification, Preference, Speech, Vote
+from resolutions.models import AbsenceRequest, Attendance, Meeting, Speech, Vote
 from tests.factories import MemberFactory, UserFactory, grant
 from tests.resolutions.factories import ProgressUpdateFactory, ResolutionFactory, TaskFactory
 

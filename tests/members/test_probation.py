@@ -2,7 +2,7 @@
 
 The rule itself is table-tested in ``test_rules.py``; the service, the member form and the import in
 ``test_status_changes.py``, ``test_member_pages.py`` and ``test_imports.py``; the reminder in
-``tests/resolutions/test_reminders.py``."""
+``tests/notifications/test_reminders.py``."""
 
 from __future__ import annotations
 

@@ -10,10 +10,11 @@ import pytest
 from django.urls import reverse
 
 from members.models import today
-from resolutions.calendar import feed_meetings
+from notifications.calendar import feed_meetings
+from notifications.models import Kind, Notification
+from notifications.reminders import _meeting_drafts, reminder_settings
 from resolutions.meetings import cancel_meeting, mark_held, plan_meeting, upcoming_meetings
-from resolutions.models import Kind, Meeting, Notification
-from resolutions.reminders import _meeting_drafts, reminder_settings
+from resolutions.models import Meeting
 from resolutions.rules import OtherMeeting, duplicate_meeting
 from resolutions.services import WorkflowError
 

@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import Exemption, today
+from notifications.models import Delivery, Kind, Notification
 from resolutions.admin import MeetingAdminForm
 from resolutions.meetings import approve_minutes, mark_held, plan_meeting, publish_pack
-from resolutions.models import Delivery, Kind, Meeting, Notification
+from resolutions.models import Meeting
 from resolutions.services import WorkflowError
 from tests.factories import MemberFactory, UserFactory
 

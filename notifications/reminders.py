@@ -2,7 +2,7 @@
 
 Every message is a ``Notification`` with a natural key (recipient, kind, object, day) under a unique
 constraint, so running the sweep twice — or two beats firing together — creates nothing new. Emails are
-``Delivery`` rows sent one by one by ``resolutions.tasks.send_delivery`` after the transaction commits.
+``Delivery`` rows sent one by one by ``notifications.tasks.send_delivery`` after the transaction commits.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from celery import signature
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -23,17 +24,14 @@ from django.utils.translation import ngettext
 
 from members.models import Member, Organisation, Role
 from members.rules import PROBATION_MONTHS, add_months, probation, public_holidays
+from notifications.models import Delivery, Kind, Notification, Preference
 from resolutions.background import queue_after_commit
-from resolutions.models import (
-    Delivery,
-    Kind,
-    Meeting,
-    MonthlyReview,
-    Notification,
-    Preference,
-    Resolution,
-    Task,
-)
+from resolutions.models import Meeting, MonthlyReview, Resolution, Task
+
+# The task that sends one delivery (``notifications.tasks``, which imports this module for the sweep), queued by
+# its name: the name it had in ``resolutions.tasks``, kept for the messages already queued.
+SEND_DELIVERY = "resolutions.tasks.send_delivery"
+send_delivery = signature(SEND_DELIVERY)
 
 
 def reminder_settings() -> dict[str, object]:
@@ -453,10 +451,6 @@ def queue_emails(
 ) -> int:
     """Give today's notifications (or only ``notifications``) an email delivery (once: unique per channel) and
     queue the pending ones."""
-    # Here, not at the top: resolutions.tasks imports the minutes (documents → meetings → events), and events
-    # import this module. The cycle goes with the notifications' own app, which the meetings will tell by signal.
-    from resolutions.tasks import send_delivery
-
     digest = Preference.objects.filter(user=OuterRef("recipient_id"), daily_digest=True)
     rows = (
         (Notification.objects.all() if notifications is None else notifications)
@@ -498,7 +492,7 @@ def daily_digests(day: dt.date) -> int:
             f"user:{user_id}",
             ngettext("%(n)d message today", "%(n)d messages today", len(items)) % {"n": len(items)},
             "\n\n".join(f"{n.subject}\n{n.body}" for n in items),
-            reverse("resolutions:notification-list"),
+            reverse("notifications:notification-list"),
         )
         for user_id, items in grouped.items()
     ]

@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 from icalendar import Alarm, Calendar, Event, vDuration
 
 from members.models import Member, Organisation, Role, today
+from notifications.models import CalendarFeed
 from resolutions.meetings import meeting_settings
-from resolutions.models import CalendarFeed, Meeting, Task
+from resolutions.models import Meeting, Task
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser

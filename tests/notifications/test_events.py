@@ -13,9 +13,10 @@ from django.test import Client
 from django.urls import reverse
 
 from members.models import Exemption, Member, today
-from resolutions import events
+from notifications import events
+from notifications.models import Delivery, Kind, Notification, Preference
 from resolutions.meetings import decide_absence, plan_meeting, request_absence
-from resolutions.models import Delivery, Kind, Meeting, Notification, Preference, ProgressUpdate, Resolution, Task
+from resolutions.models import Meeting, ProgressUpdate, Resolution, Task
 from resolutions.services import FLOW, create_resolution, post_update
 from tests.factories import MemberFactory, UserFactory
 from tests.resolutions.test_drafting import edit_data, task_row
@@ -334,14 +335,14 @@ def test_a_muted_kind_makes_nothing_and_the_digest_holds_back_the_email(world: W
 def test_the_bell_rings_and_the_list_shows_the_message(client_for, world: World) -> None:
     adopt(world)
     client = client_for("secretary")
-    assert "badge" not in client.get(reverse("resolutions:notification-count")).content.decode()
+    assert "badge" not in client.get(reverse("notifications:notification-count")).content.decode()
     report(world, world.lead)
-    count = client.get(reverse("resolutions:notification-count")).content.decode()
+    count = client.get(reverse("notifications:notification-count")).content.decode()
     assert ">1<" in count
-    page = client.get(reverse("resolutions:notification-list")).content.decode()
+    page = client.get(reverse("notifications:notification-list")).content.decode()
     assert "Báo cáo tiến độ chờ xác nhận: Vận động hộ gia đình ký cam kết" in page
     n = Notification.objects.get(recipient=world.people["secretary"])
-    assert reverse("resolutions:notification-open", args=[n.pk]) in page
+    assert reverse("notifications:notification-open", args=[n.pk]) in page
 
 
 def test_every_link_opens_for_its_recipient(client_for, world: World) -> None:
@@ -365,7 +366,7 @@ def test_every_link_opens_for_its_recipient(client_for, world: World) -> None:
     }
     for n in Notification.objects.select_related("recipient"):
         client = client_of(n.recipient)
-        opened = client.get(reverse("resolutions:notification-open", args=[n.pk]))
+        opened = client.get(reverse("notifications:notification-open", args=[n.pk]))
         assert opened.status_code == 302
         assert opened["Location"] == n.url
         assert client.get(n.url).status_code == 200, (n.recipient.username, n.kind, n.url)
@@ -373,7 +374,7 @@ def test_every_link_opens_for_its_recipient(client_for, world: World) -> None:
 
 
 def test_the_new_kinds_can_be_muted(client_for, world: World) -> None:
-    page = client_for("member").get(reverse("resolutions:notification-settings")).content.decode()
+    page = client_for("member").get(reverse("notifications:notification-settings")).content.decode()
     for kind in (Kind.TASK_ASSIGNED, Kind.REPORT_WAITING, Kind.REPORT_DECIDED, Kind.MEETING_INVITED):
         assert f'value="{kind.value}"' in page
     assert f'value="{Kind.ABSENCE_DECIDED.value}"' in page

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from chibo.lib.commands import parse_day
-from resolutions.reminders import daily_digests, sweep
+from notifications.reminders import daily_digests, sweep
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from members.forms import CrispyMixin
-from resolutions.models import Kind, Preference
+from notifications.models import Kind, Preference
 
 # The daily digest is how the other kinds reach a user who asked for it: muting it would silence them all.
 MUTABLE_KINDS = [(value, label) for value, label in Kind.choices if value != Kind.DAILY_DIGEST]

@@ -11,8 +11,9 @@ from django.test import Client
 from django.urls import reverse
 from icalendar import Calendar
 
-from resolutions.calendar import build_calendar, create_feed
-from resolutions.models import CalendarFeed, Meeting, Resolution, Task
+from notifications.calendar import build_calendar, create_feed
+from notifications.models import CalendarFeed
+from resolutions.models import Meeting, Resolution, Task
 from tests.resolutions.factories import ResolutionFactory, TaskFactory
 
 TODAY = dt.date(2026, 3, 10)
@@ -46,7 +47,7 @@ def meeting(cell, day: dt.date, **fields) -> Meeting:  # type: ignore[no-untyped
 
 
 def fetch(feed: CalendarFeed) -> Calendar:
-    response = Client().get(reverse("resolutions:calendar-feed", args=[feed.token]))
+    response = Client().get(reverse("notifications:calendar-feed", args=[feed.token]))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
     return Calendar.from_ical(response.content)
@@ -143,18 +144,18 @@ def test_the_member_in_charge_gets_the_meetings_of_the_cell_in_their_care(people
 
 
 def test_a_wrong_token_is_not_found(feed) -> None:
-    assert Client().get(reverse("resolutions:calendar-feed", args=["not-a-token"])).status_code == 404
+    assert Client().get(reverse("notifications:calendar-feed", args=["not-a-token"])).status_code == 404
 
 
 def test_a_revoked_token_is_not_found(feed, people) -> None:
     create_feed(user=people["member"])  # revokes the first
-    assert Client().get(reverse("resolutions:calendar-feed", args=[feed.token])).status_code == 404
+    assert Client().get(reverse("notifications:calendar-feed", args=[feed.token])).status_code == 404
 
 
 def test_the_token_of_a_deactivated_account_is_not_found(feed, people) -> None:
     people["member"].is_active = False
     people["member"].save(update_fields=["is_active"])
-    assert Client().get(reverse("resolutions:calendar-feed", args=[feed.token])).status_code == 404
+    assert Client().get(reverse("notifications:calendar-feed", args=[feed.token])).status_code == 404
 
 
 def test_creating_a_feed_revokes_the_previous_one(people) -> None:
@@ -189,5 +190,5 @@ def test_the_feed_has_a_fixed_query_count(feed, member, in_force, tree, django_a
     client = Client()
     # the feed with its user and member record; tasks with their resolution; meetings with their cell
     with django_assert_num_queries(3):
-        response = client.get(reverse("resolutions:calendar-feed", args=[feed.token]))
+        response = client.get(reverse("notifications:calendar-feed", args=[feed.token]))
     assert len(Calendar.from_ical(response.content).walk("VEVENT")) == 3 * n

@@ -8,7 +8,7 @@ from typing import Protocol
 from django.conf import settings
 
 from chibo.lib.emails import build_email
-from resolutions.models import Delivery
+from notifications.models import Delivery
 
 
 class Channel(Protocol):
@@ -27,7 +27,7 @@ class EmailChannel:
             "recipient_name": (member.full_name if member else "") or recipient.get_full_name() or recipient.username,
             "link": f"{base}{notification.url}" if notification.url and base else notification.url,
         }
-        build_email("emails/notification", context, [delivery.address]).send(fail_silently=False)
+        build_email("notifications/emails/notification", context, [delivery.address]).send(fail_silently=False)
 
 
 CHANNELS: dict[str, Channel] = {"email": EmailChannel()}

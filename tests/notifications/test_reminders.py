@@ -16,12 +16,13 @@ from django.utils import timezone
 
 from chibo.celery import app as celery_app
 from members.models import Exemption, Role
+from notifications.models import Delivery, Kind, Notification, Preference
+from notifications.reminders import daily_digests, sweep
 from resolutions.meetings import plan_meeting
-from resolutions.models import Delivery, Kind, Meeting, MonthlyReview, Notification, Preference, Resolution, Task
-from resolutions.reminders import daily_digests, sweep
+from resolutions.models import Meeting, MonthlyReview, Resolution, Task
 from resolutions.services import create_resolution
 from tests.factories import MemberFactory, UserFactory
-from tests.resolutions import flaky_mail
+from tests.notifications import flaky_mail
 from tests.worker import environment, start_worker, stop_worker, wait_until
 
 DAY = dt.date(2026, 11, 10)  # a Tuesday
@@ -244,7 +245,7 @@ def retries_run_eagerly(monkeypatch):  # type: ignore[no-untyped-def]
 
 
 def test_a_failing_mail_server_is_retried_and_sends_exactly_once(world, settings, run, retries_run_eagerly) -> None:
-    settings.EMAIL_BACKEND = "tests.resolutions.flaky_mail.FlakyBackend"
+    settings.EMAIL_BACKEND = "tests.notifications.flaky_mail.FlakyBackend"
     flaky_mail.FlakyBackend.failures_left = 2
     task(world, DAY)
     run(DAY)
@@ -255,7 +256,7 @@ def test_a_failing_mail_server_is_retried_and_sends_exactly_once(world, settings
 
 
 def test_a_mail_server_down_for_good_leaves_the_error_on_the_row(world, settings, run, retries_run_eagerly) -> None:
-    settings.EMAIL_BACKEND = "tests.resolutions.flaky_mail.FlakyBackend"
+    settings.EMAIL_BACKEND = "tests.notifications.flaky_mail.FlakyBackend"
     flaky_mail.FlakyBackend.failures_left = 100
     task(world, DAY)
     run(DAY)

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import today
-from resolutions.models import CalendarFeed, Delivery, Kind, Notification, Preference
+from notifications.models import CalendarFeed, Delivery, Kind, Notification, Preference
 from tests.factories import MemberFactory, UserFactory
 
 _refs = itertools.count(1)
@@ -45,21 +45,21 @@ OWN_PAGES = ["notification-list", "notification-count", "notification-settings"]
 
 @pytest.mark.parametrize("name", OWN_PAGES)
 def test_anonymous_visitors_are_sent_to_login(client, db, name) -> None:
-    response = client.get(reverse(f"resolutions:{name}"))
+    response = client.get(reverse(f"notifications:{name}"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
 
 
 @pytest.mark.parametrize("name", OWN_PAGES)
 def test_an_account_with_no_member_record_and_no_role_gets_no_messages(client_for, name) -> None:
-    assert client_for("nobody").get(reverse(f"resolutions:{name}")).status_code == 403
+    assert client_for("nobody").get(reverse(f"notifications:{name}")).status_code == 403
 
 
 def test_the_list_shows_only_my_own_messages_newest_first(client_for, people) -> None:
     older = notify(people["member"], subject="Cũ hơn")
     newer = notify(people["member"], subject="Mới hơn")
     notify(people["secretary"], subject="Của bí thư")
-    response = client_for("member").get(reverse("resolutions:notification-list"))
+    response = client_for("member").get(reverse("notifications:notification-list"))
     assert list(response.context["page"]) == [newer, older]
     assert "Của bí thư" not in response.content.decode()
 
@@ -67,7 +67,7 @@ def test_the_list_shows_only_my_own_messages_newest_first(client_for, people) ->
 def test_unread_messages_stand_out(client_for, people) -> None:
     notify(people["member"], subject="Chưa đọc")
     notify(people["member"], subject="Đã đọc", read_at=timezone.now())
-    html = client_for("member").get(reverse("resolutions:notification-list")).content.decode()
+    html = client_for("member").get(reverse("notifications:notification-list")).content.decode()
     unread_item = html.split("Chưa đọc")[0].rsplit("<li", 1)[1]
     read_item = html.split("Đã đọc")[0].rsplit("<li", 1)[1]
     assert "fw-bold" in unread_item
@@ -78,8 +78,8 @@ def test_the_list_is_paginated_by_thirty(client_for, people) -> None:
     for _ in range(31):
         notify(people["member"])
     client = client_for("member")
-    assert len(client.get(reverse("resolutions:notification-list")).context["page"]) == 30
-    assert len(client.get(reverse("resolutions:notification-list") + "?page=2").context["page"]) == 1
+    assert len(client.get(reverse("notifications:notification-list")).context["page"]) == 30
+    assert len(client.get(reverse("notifications:notification-list") + "?page=2").context["page"]) == 1
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -89,7 +89,7 @@ def test_the_list_is_paginated_by_thirty(client_for, people) -> None:
 
 def test_opening_a_message_marks_it_read_and_goes_to_what_it_is_about(client_for, people) -> None:
     notification = notify(people["member"], url="/tasks/12/")
-    response = client_for("member").get(reverse("resolutions:notification-open", args=[notification.pk]))
+    response = client_for("member").get(reverse("notifications:notification-open", args=[notification.pk]))
     assert response.status_code == 302
     assert response["Location"] == "/tasks/12/"
     notification.refresh_from_db()
@@ -99,7 +99,7 @@ def test_opening_a_message_marks_it_read_and_goes_to_what_it_is_about(client_for
 def test_opening_a_read_message_keeps_when_it_was_first_read(client_for, people) -> None:
     first = timezone.now() - dt.timedelta(days=2)
     notification = notify(people["member"], read_at=first)
-    client_for("member").post(reverse("resolutions:notification-open", args=[notification.pk]))
+    client_for("member").post(reverse("notifications:notification-open", args=[notification.pk]))
     notification.refresh_from_db()
     assert notification.read_at == first
 
@@ -117,15 +117,15 @@ def test_opening_a_read_message_keeps_when_it_was_first_read(client_for, people)
 )
 def test_opening_refuses_to_leave_the_site(client_for, people, url) -> None:
     notification = notify(people["member"], url=url)
-    response = client_for("member").get(reverse("resolutions:notification-open", args=[notification.pk]))
+    response = client_for("member").get(reverse("notifications:notification-open", args=[notification.pk]))
     assert response.status_code == 302
-    assert response["Location"] == reverse("resolutions:notification-list")
+    assert response["Location"] == reverse("notifications:notification-list")
 
 
 def test_nobody_opens_another_persons_message(client_for, people) -> None:
     notification = notify(people["member"])
     for who in ("secretary", "admin"):
-        response = client_for(who).get(reverse("resolutions:notification-open", args=[notification.pk]))
+        response = client_for(who).get(reverse("notifications:notification-open", args=[notification.pk]))
         assert response.status_code == 404
     notification.refresh_from_db()
     assert notification.read_at is None
@@ -135,8 +135,8 @@ def test_mark_all_read_marks_only_my_own_unread_messages(client_for, people) -> 
     mine = [notify(people["member"]), notify(people["member"])]
     theirs = notify(people["secretary"])
     client = client_for("member")
-    assert client.get(reverse("resolutions:notification-read-all")).status_code == 405
-    response = client.post(reverse("resolutions:notification-read-all"))
+    assert client.get(reverse("notifications:notification-read-all")).status_code == 405
+    response = client.post(reverse("notifications:notification-read-all"))
     assert response.status_code == 302
     assert Notification.objects.filter(pk__in=[n.pk for n in mine], read_at__isnull=True).count() == 0
     theirs.refresh_from_db()
@@ -153,21 +153,21 @@ def test_the_bell_counts_my_unread_messages(client_for, people) -> None:
     notify(people["member"])
     notify(people["member"], read_at=timezone.now())
     notify(people["secretary"])
-    response = client_for("member").get(reverse("resolutions:notification-count"))
+    response = client_for("member").get(reverse("notifications:notification-count"))
     assert response.status_code == 200
     assert response.content.decode().split('class="badge', 1)[1].split(">", 1)[1].startswith("2<")
 
 
 def test_the_bell_shows_no_badge_when_everything_is_read(client_for, people) -> None:
     notify(people["member"], read_at=timezone.now())
-    response = client_for("member").get(reverse("resolutions:notification-count"))
+    response = client_for("member").get(reverse("notifications:notification-count"))
     assert "badge" not in response.content.decode()
 
 
 def test_the_navbar_bell_opens_the_list_and_loads_its_count_after_the_page(client_for, people) -> None:
     html = client_for("member").get(reverse("resolutions:my-tasks")).content.decode()
-    bell = html.split(f'href="{reverse("resolutions:notification-list")}"', 1)[1].split("</a>", 1)[0]
-    assert f'hx-get="{reverse("resolutions:notification-count")}"' in bell
+    bell = html.split(f'href="{reverse("notifications:notification-list")}"', 1)[1].split("</a>", 1)[0]
+    assert f'hx-get="{reverse("notifications:notification-count")}"' in bell
     assert 'hx-trigger="load, every 60s"' in bell
     assert 'hx-select=".unread-count"' in bell  # a login page answered after the session ends is not pasted in
     assert "visually-hidden" in bell
@@ -175,7 +175,7 @@ def test_the_navbar_bell_opens_the_list_and_loads_its_count_after_the_page(clien
 
 def test_the_navbar_has_no_bell_for_an_account_without_messages(client_for) -> None:
     html = client_for("nobody").get(reverse("password_change")).content.decode()
-    assert reverse("resolutions:notification-count") not in html
+    assert reverse("notifications:notification-count") not in html
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -184,13 +184,13 @@ def test_the_navbar_has_no_bell_for_an_account_without_messages(client_for) -> N
 
 
 def test_opening_the_settings_writes_nothing(client_for) -> None:
-    assert client_for("member").get(reverse("resolutions:notification-settings")).status_code == 200
+    assert client_for("member").get(reverse("notifications:notification-settings")).status_code == 200
     assert not Preference.objects.exists()
 
 
 def test_choosing_a_daily_digest_and_muting_kinds_is_saved(client_for, people) -> None:
     response = client_for("member").post(
-        reverse("resolutions:notification-settings"),
+        reverse("notifications:notification-settings"),
         {"daily_digest": "on", "muted_kinds": [Kind.DUE_SOON, Kind.MEETING_NOTICE]},
     )
     assert response.status_code == 302
@@ -201,7 +201,7 @@ def test_choosing_a_daily_digest_and_muting_kinds_is_saved(client_for, people) -
 
 def test_unticking_every_box_is_saved_too(client_for, people) -> None:
     Preference.objects.create(user=people["member"], daily_digest=True, muted_kinds=[Kind.OVERDUE])
-    response = client_for("member").post(reverse("resolutions:notification-settings"), {})
+    response = client_for("member").post(reverse("notifications:notification-settings"), {})
     assert response.status_code == 302
     preference = Preference.objects.get(user=people["member"])
     assert (preference.daily_digest, preference.muted_kinds) == (False, [])
@@ -209,11 +209,11 @@ def test_unticking_every_box_is_saved_too(client_for, people) -> None:
 
 def test_the_daily_digest_cannot_be_muted(client_for, people) -> None:
     client = client_for("member")
-    form = client.get(reverse("resolutions:notification-settings")).context["form"]
+    form = client.get(reverse("notifications:notification-settings")).context["form"]
     offered = {value for value, _label in form.fields["muted_kinds"].choices}
     assert Kind.DAILY_DIGEST not in offered
     assert offered == {value for value in Kind.values if value != Kind.DAILY_DIGEST}
-    response = client.post(reverse("resolutions:notification-settings"), {"muted_kinds": [Kind.DAILY_DIGEST]})
+    response = client.post(reverse("notifications:notification-settings"), {"muted_kinds": [Kind.DAILY_DIGEST]})
     assert response.status_code == 200
     assert response.context["form"].errors["muted_kinds"]
     assert not Preference.objects.filter(user=people["member"]).exists()
@@ -226,7 +226,7 @@ def test_the_daily_digest_cannot_be_muted(client_for, people) -> None:
 
 def test_creating_a_calendar_address_shows_it_in_full(client_for, people) -> None:
     client = client_for("member")
-    response = client.post(reverse("resolutions:calendar-feed-create"), follow=True)
+    response = client.post(reverse("notifications:calendar-feed-create"), follow=True)
     feed = CalendarFeed.objects.get(user=people["member"])
     url = f"http://testserver/calendar/{feed.token}.ics"
     assert response.context["feed_url"] == url
@@ -236,22 +236,22 @@ def test_creating_a_calendar_address_shows_it_in_full(client_for, people) -> Non
 
 def test_a_new_calendar_address_revokes_the_previous_one(client_for, people) -> None:
     client = client_for("member")
-    client.post(reverse("resolutions:calendar-feed-create"))
+    client.post(reverse("notifications:calendar-feed-create"))
     first = CalendarFeed.objects.get(user=people["member"])
-    client.post(reverse("resolutions:calendar-feed-create"))
+    client.post(reverse("notifications:calendar-feed-create"))
     first.refresh_from_db()
     assert first.revoked_at is not None
     second = CalendarFeed.objects.get(user=people["member"], revoked_at__isnull=True)
     assert second.token != first.token
-    assert client.get(reverse("resolutions:calendar-feed", args=[first.token])).status_code == 404
-    assert client.get(reverse("resolutions:calendar-feed", args=[second.token])).status_code == 200
+    assert client.get(reverse("notifications:calendar-feed", args=[first.token])).status_code == 404
+    assert client.get(reverse("notifications:calendar-feed", args=[second.token])).status_code == 200
 
 
 def test_revoking_the_calendar_address_stops_it(client_for, people) -> None:
     client = client_for("member")
-    client.post(reverse("resolutions:calendar-feed-create"))
+    client.post(reverse("notifications:calendar-feed-create"))
     feed = CalendarFeed.objects.get(user=people["member"])
-    response = client.post(reverse("resolutions:calendar-feed-revoke"), follow=True)
+    response = client.post(reverse("notifications:calendar-feed-revoke"), follow=True)
     assert response.context["feed"] is None
     feed.refresh_from_db()
     assert feed.revoked_at is not None
@@ -259,13 +259,13 @@ def test_revoking_the_calendar_address_stops_it(client_for, people) -> None:
 
 @pytest.mark.parametrize("name", ["calendar-feed-create", "calendar-feed-revoke"])
 def test_the_calendar_address_changes_only_by_post(client_for, people, name) -> None:
-    assert client_for("member").get(reverse(f"resolutions:{name}")).status_code == 405
+    assert client_for("member").get(reverse(f"notifications:{name}")).status_code == 405
     assert not CalendarFeed.objects.exists()
 
 
 def test_revoking_touches_only_my_own_address(client_for, people) -> None:
     theirs = CalendarFeed.objects.create(user=people["secretary"])
-    client_for("member").post(reverse("resolutions:calendar-feed-revoke"))
+    client_for("member").post(reverse("notifications:calendar-feed-revoke"))
     theirs.refresh_from_db()
     assert theirs.revoked_at is None
 
@@ -282,7 +282,7 @@ def test_the_list_has_a_fixed_query_count(client_for, people, django_assert_num_
     client = client_for("member")
     # session, user, roles, member; count, page
     with django_assert_num_queries(6):
-        assert client.get(reverse("resolutions:notification-list")).status_code == 200
+        assert client.get(reverse("notifications:notification-list")).status_code == 200
 
 
 @pytest.mark.parametrize("n", [0, 40])
@@ -292,7 +292,7 @@ def test_the_bell_has_a_fixed_query_count(client_for, people, django_assert_num_
     client = client_for("member")
     # session, user, roles, member; unread count
     with django_assert_num_queries(5):
-        assert client.get(reverse("resolutions:notification-count")).status_code == 200
+        assert client.get(reverse("notifications:notification-count")).status_code == 200
 
 
 def test_the_settings_page_has_a_fixed_query_count(client_for, people, django_assert_num_queries) -> None:
@@ -301,7 +301,7 @@ def test_the_settings_page_has_a_fixed_query_count(client_for, people, django_as
     client = client_for("member")
     # session, user, roles, member; preference; active calendar address
     with django_assert_num_queries(6):
-        assert client.get(reverse("resolutions:notification-settings")).status_code == 200
+        assert client.get(reverse("notifications:notification-settings")).status_code == 200
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -310,7 +310,7 @@ def test_the_settings_page_has_a_fixed_query_count(client_for, people, django_as
 
 
 def cell_messages(cell, status: str = "") -> str:  # type: ignore[no-untyped-def]
-    return reverse("resolutions:cell-messages", args=[cell.pk]) + (f"?status={status}" if status else "")
+    return reverse("notifications:cell-messages", args=[cell.pk]) + (f"?status={status}" if status else "")
 
 
 def test_the_secretary_sees_failed_emails_with_their_error(client_for, people, tree) -> None:

@@ -18,10 +18,10 @@ from django.views.decorators.http import require_safe
 
 from members.access import access_for, get_organisation, require
 from members.models import Member, Role
-from resolutions.calendar import active_feed, build_calendar, create_feed, revoke_feeds
-from resolutions.forms.notifications import PreferenceForm
-from resolutions.models import CalendarFeed, Delivery, Notification, Preference
-from resolutions.reminders import mark_all_read, mark_read
+from notifications.calendar import active_feed, build_calendar, create_feed, revoke_feeds
+from notifications.forms import PreferenceForm
+from notifications.models import CalendarFeed, Delivery, Notification, Preference
+from notifications.reminders import mark_all_read, mark_read
 
 PAGE_SIZE = 30
 
@@ -40,14 +40,14 @@ def notification_count(request: HttpRequest) -> HttpResponse:
     """The bell's badge, loaded by htmx after the page so that no page pays for it."""
     _require_account(request)
     unread = Notification.objects.filter(recipient=request.user, read_at__isnull=True).count()
-    return render(request, "resolutions/notifications/_count.html", {"unread": unread})
+    return render(request, "notifications/_count.html", {"unread": unread})
 
 
 def notification_list(request: HttpRequest) -> HttpResponse:
     _require_account(request)
     notifications = Notification.objects.filter(recipient=request.user).order_by("-created_at", "-pk")
     page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "resolutions/notifications/list.html", {"page": page})
+    return render(request, "notifications/list.html", {"page": page})
 
 
 def notification_open(request: HttpRequest, notification_id: int) -> HttpResponse:
@@ -59,7 +59,7 @@ def notification_open(request: HttpRequest, notification_id: int) -> HttpRespons
     url = notification.url
     if url.startswith("/") and url_has_allowed_host_and_scheme(url, allowed_hosts=None):
         return redirect(url)
-    return redirect("resolutions:notification-list")
+    return redirect("notifications:notification-list")
 
 
 def notification_read_all(request: HttpRequest) -> HttpResponse:
@@ -69,7 +69,7 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
     count = mark_all_read(request.user)
     if count:
         messages.success(request, _("All messages are marked read."))
-    return redirect("resolutions:notification-list")
+    return redirect("notifications:notification-list")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -85,12 +85,12 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Your choices are saved."))
-        return redirect("resolutions:notification-settings")
+        return redirect("notifications:notification-settings")
     feed = active_feed(request.user)
-    feed_url = request.build_absolute_uri(reverse("resolutions:calendar-feed", args=[feed.token])) if feed else ""
+    feed_url = request.build_absolute_uri(reverse("notifications:calendar-feed", args=[feed.token])) if feed else ""
     return render(
         request,
-        "resolutions/notifications/settings.html",
+        "notifications/settings.html",
         {
             "form": form,
             "feed": feed,
@@ -107,7 +107,7 @@ def calendar_feed_create(request: HttpRequest) -> HttpResponse:
         return HttpResponseNotAllowed(["POST"])
     create_feed(user=request.user)
     messages.success(request, _("Your calendar address is ready. Any earlier address no longer works."))
-    return redirect(reverse("resolutions:notification-settings") + "#calendar")
+    return redirect(reverse("notifications:notification-settings") + "#calendar")
 
 
 def calendar_feed_revoke(request: HttpRequest) -> HttpResponse:
@@ -116,7 +116,7 @@ def calendar_feed_revoke(request: HttpRequest) -> HttpResponse:
         return HttpResponseNotAllowed(["POST"])
     if revoke_feeds(user=request.user):
         messages.success(request, _("Your calendar address no longer works."))
-    return redirect(reverse("resolutions:notification-settings") + "#calendar")
+    return redirect(reverse("notifications:notification-settings") + "#calendar")
 
 
 @login_not_required
@@ -170,7 +170,7 @@ def cell_messages(request: HttpRequest, org_id: int) -> HttpResponse:
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
-        "resolutions/notifications/cell_messages.html",
+        "notifications/cell_messages.html",
         {"cell": cell, "page": page, "shown": shown, "failed_count": failed.count()},
     )
 

@@ -1,7 +1,7 @@
 """Events told at once: a task assigned, a progress report waiting or decided, a meeting invitation, an absence
 request decided.
 
-The daily sweep (``resolutions.reminders``) tells people what is due; these messages tell them what has just
+The daily sweep (``notifications.reminders``) tells people what is due; these messages tell them what has just
 happened. Each builder returns ``Draft`` rows for the people concerned; ``tell`` stores them through the sweep's
 own ``store`` (so muted kinds make nothing and the daily digest holds back the email) inside the caller's
 transaction, the emails leaving after it commits. Nobody is told of their own action.
@@ -26,12 +26,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from members.models import Role, today
-from resolutions.models import AbsenceRequest, Kind, Meeting, ProgressUpdate, Resolution, Task
-from resolutions.reminders import Draft, _meeting_recipients, store
-
-# (task id, user id) → the part the user plays in the task: "lead", "support" or "follow".
-Assignments = dict[tuple[int, int], str]
-
+from notifications.models import Kind
+from notifications.reminders import Draft, _meeting_recipients, store
+from resolutions.models import AbsenceRequest, Meeting, ProgressUpdate, Resolution, Task
+from resolutions.services import Assignments, assignments
 
 P = ParamSpec("P")
 
@@ -63,21 +61,6 @@ def tell(drafts: Iterable[Draft], *, by: AbstractBaseUser | None = None) -> int:
 # ---------------------------------------------------------------------------------------------------
 # Tasks
 # ---------------------------------------------------------------------------------------------------
-
-
-def assignments(resolution: Resolution) -> Assignments:
-    """Who, with an account, leads, supports or follows each task of the resolution that is not cancelled (three
-    queries). The lead's part wins over the others when one person plays two."""
-    tasks = Task.objects.filter(resolution=resolution).exclude(status=Task.Status.CANCELLED)
-    parts: Assignments = {}
-    for pk, follower in tasks.filter(follower__user__isnull=False).values_list("pk", "follower__user_id"):
-        parts[(pk, follower)] = "follow"
-    supported = Task.supporters.through.objects.filter(task__in=tasks, member__user__isnull=False)
-    for pk, user_id in supported.values_list("task_id", "member__user_id"):
-        parts[(pk, user_id)] = "support"
-    for pk, lead in tasks.filter(lead_member__user__isnull=False).values_list("pk", "lead_member__user_id"):
-        parts[(pk, lead)] = "lead"
-    return parts
 
 
 @_in_site_language
@@ -172,13 +155,6 @@ def report_decided_drafts(update: ProgressUpdate) -> list[Draft]:
 # ---------------------------------------------------------------------------------------------------
 # Meetings
 # ---------------------------------------------------------------------------------------------------
-
-PLACE = ("date", "starts_at", "place")
-
-
-def meeting_place(meeting: Meeting) -> tuple[object, ...]:
-    """What an invitation says: the date, the time and the place."""
-    return tuple(getattr(meeting, name) for name in PLACE)
 
 
 @_in_site_language

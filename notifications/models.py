@@ -45,6 +45,7 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "resolutions_notification"  # the table it had in resolutions, before the app was its own
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-pk"]
@@ -59,7 +60,7 @@ class Notification(models.Model):
 
 class Delivery(models.Model):
     """A notification sent through one channel (email today; SMS or Zalo later). The row, not the broker, is the
-    source of truth (``resolutions.tasks.send_delivery``): PENDING until a worker claims it (SENDING, with
+    source of truth (``notifications.tasks.send_delivery``): PENDING until a worker claims it (SENDING, with
     ``claimed_at``), SENT once the channel took it. A claim left by a worker that died is sent again once by the
     periodic job (``abandoned_claims``); a second abandoned claim leaves the row UNSURE, for a person to check,
     rather than risking a third copy. Delivery is at least once, with at most one extra copy after a crash."""
@@ -88,6 +89,7 @@ class Delivery(models.Model):
     due_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "resolutions_delivery"  # the table it had in resolutions, before the app was its own
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
         ordering = ["-created_at", "-pk"]
@@ -106,6 +108,7 @@ class Preference(models.Model):
     muted_kinds = models.JSONField(_("muted kinds"), default=list, blank=True)
 
     class Meta:
+        db_table = "resolutions_preference"  # the table it had in resolutions, before the app was its own
         verbose_name = _("notification preference")
         verbose_name_plural = _("notification preferences")
 
@@ -126,6 +129,7 @@ class CalendarFeed(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        db_table = "resolutions_calendarfeed"  # the table it had in resolutions, before the app was its own
         verbose_name = _("calendar feed")
         verbose_name_plural = _("calendar feeds")
 
