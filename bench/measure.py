@@ -185,11 +185,11 @@ def sessions() -> dict[str, str]:
 def jobs() -> dict[str, Any]:
     from django.core.cache import cache
 
+    from meetings.documents import render_minutes_pdf
+    from meetings.models import Meeting
     from members.models import Organisation, today
     from resolutions.dashboard import dashboard
-    from resolutions.documents import render_minutes_pdf
     from resolutions.exports import render_summary_pdf
-    from resolutions.models import Meeting
     from resolutions.reminders import sweep
 
     day = today()

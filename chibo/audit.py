@@ -42,23 +42,17 @@ from simple_history.utils import get_m2m_reverse_field_name
 
 from chibo.lib.crypto import EncryptedCharField, mask
 from evaluations.models import CycleStep, EmulationCriterion, EvaluationCycle, MemberEvaluation, PeopleComment
+from meetings.models import AbsenceRequest, AgendaItem, Attendance, Meeting, MonthlyReview, Speech, Vote
 from members.models import AwayPeriod, Exemption, Member, MemberEvent, Organisation, Role, Suspension
 from resolutions.models import (
-    AbsenceRequest,
-    AgendaItem,
-    Attendance,
     Dissemination,
-    Meeting,
-    MonthlyReview,
     ProgressUpdate,
     PublicOpinion,
     Resolution,
-    Speech,
     StatusChange,
     Target,
     Task,
     Version,
-    Vote,
 )
 
 PAGE_SIZE = 30
@@ -143,7 +137,7 @@ KINDS: dict[str, Kind] = {
         "meeting",
         Meeting,
         "meeting_id",
-        "resolutions:meeting-detail",
+        "meetings:meeting-detail",
         "cell",
         (
             Source(Meeting, "id"),

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "accounts",
     "members",
     "resolutions",
+    "meetings",
     "propagandists",
     "inspections",
     "evaluations",

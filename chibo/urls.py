@@ -40,6 +40,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("members.urls")),
     path("", include("resolutions.urls")),
+    path("", include("meetings.urls")),
     path("", include("propagandists.urls")),
     path("", include("inspections.urls")),
     path("", include("evaluations.urls")),

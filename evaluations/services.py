@@ -19,8 +19,8 @@ from chibo.lib.layout import REPORT, document_number
 from evaluations.evidence import MemberEvidence, cell_evidence
 from evaluations.models import CycleStep, EmulationCriterion, EvaluationCycle, Level, MemberEvaluation
 from evaluations.rules import QuotaCheck, excellent_quota, exclusion
+from meetings.rules import Roll, entitled_voters, judge_vote
 from members.models import DocumentSequence, Member, Organisation
-from resolutions.rules import Roll, entitled_voters, judge_vote
 
 S = EvaluationCycle.Status
 

@@ -38,10 +38,11 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from meetings.models import Meeting, MonthlyReview
 from members.models import Organisation
 from members.rules import add_months
 from resolutions.charts import bar_chart, line_chart
-from resolutions.models import Meeting, MonthlyReview, Resolution, Task
+from resolutions.models import Resolution, Task
 from resolutions.models.freshness import tokens
 from resolutions.rules import adopted_in_month, progress_from_sums
 

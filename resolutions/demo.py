@@ -45,6 +45,18 @@ from django.db import connection
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone, translation
 
+from meetings.models import AbsenceRequest, AgendaItem, Attendance, Meeting, MonthlyReview, Speech, Vote
+from meetings.rules import (
+    DEFAULT_AGENDA,
+    AttendanceCounts,
+    Roll,
+    count_attendance,
+    default_attendance,
+    entitled_voters,
+    judge_vote,
+    proposed_quality,
+)
+from meetings.services import meeting_settings, review_summary, target_snapshot
 from members import demo as members_demo
 from members.demo import DemoDataError
 from members.models import (
@@ -58,36 +70,18 @@ from members.models import (
     Suspension,
 )
 from resolutions import events, reminders
-from resolutions.meetings import meeting_settings, review_summary, target_snapshot
 from resolutions.models import (
-    AbsenceRequest,
-    AgendaItem,
-    Attendance,
     Dissemination,
-    Meeting,
-    MonthlyReview,
     Notification,
     ProgressUpdate,
     PublicOpinion,
     Resolution,
-    Speech,
     StatusChange,
     Target,
     Task,
     Version,
-    Vote,
 )
-from resolutions.rules import (
-    DEFAULT_AGENDA,
-    AttendanceCounts,
-    Roll,
-    count_attendance,
-    default_attendance,
-    entitled_voters,
-    in_force,
-    judge_vote,
-    proposed_quality,
-)
+from resolutions.rules import in_force
 from resolutions.services import SECTIONS, format_number
 
 SEED = 2026

@@ -1,16 +1,16 @@
-"""Background work of the resolution side: the minutes PDF, built by a Celery worker into a stored file.
+"""Background work of the resolution side: reminders, deliveries, the summary PDF, and queueing lost work again.
 
-``Meeting.version`` goes up with every change of what the minutes show. ``pdf_version`` is the version the
-PDF state speaks of: the one being built, built, or whose build failed. A stored file is current only for its
-own version (``Meeting.pdf_is_current``), so an edit makes it stale without touching the file.
+The minutes PDF is built by ``meetings.tasks``; its lost builds are queued again here, with the summary's
+(``PDF_BUILDS``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from celery import shared_task
 from django.core.files.base import ContentFile
@@ -22,75 +22,15 @@ from chibo.lib.layout import REPORT, document_number
 from members.models import DocumentSequence, today
 from resolutions.background import minutes, queue, queue_after_commit
 from resolutions.channels import CHANNELS
-from resolutions.documents import render_minutes_pdf
 from resolutions.exports import render_summary_pdf
-from resolutions.models import Delivery, Meeting, SummaryReport
-from resolutions.models.meetings import minutes_path
+from resolutions.models import Delivery, SummaryReport
 from resolutions.models.reports import report_path
 from resolutions.reminders import daily_digests, sweep
 
 logger = logging.getLogger(__name__)
 
-S = Meeting.PdfState
-
-
-def request_minutes_pdf(meeting: Meeting) -> bool:
-    """Ask for the minutes PDF of the meeting's current version; False when the stored one is current already.
-
-    The task is queued after the transaction commits, so the worker sees the state this wrote."""
-    meeting.refresh_from_db(fields=["version", "minutes_pdf", "pdf_version", "pdf_state"])
-    if meeting.pdf_is_current:
-        return False
-    version, now = meeting.version, timezone.now()
-    Meeting.objects.filter(pk=meeting.pk, version=version).update(
-        pdf_state=S.BUILDING, pdf_version=version, pdf_requested_at=now, pdf_requeued=False
-    )
-    meeting.pdf_state, meeting.pdf_version, meeting.pdf_requested_at = S.BUILDING, version, now
-    # With the broker down the row says "building" and the periodic job queues it once the build is stale.
-    queue_after_commit(build_minutes_pdf, [(meeting.pk, version)])
-    return True
-
-
 # A PDF takes seconds; the limits only end a build that hangs (the periodic job then queues it again).
 PDF_LIMITS = {"soft_time_limit": 240, "time_limit": 300}
-
-
-@shared_task(bind=True, acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3, **PDF_LIMITS)
-def build_minutes_pdf(self, meeting_id: int, version: int) -> str:  # type: ignore[no-untyped-def]
-    """Render and store the minutes of ``version``; returns what it did (for the worker's log and the tests).
-
-    Idempotent: a version already stored is reused, and a version that is no longer the meeting's is left
-    alone (whoever changed the meeting asks again). The final write is a conditional update on the version,
-    so a build that an edit overtook while it rendered never overwrites the newer state."""
-    meeting = Meeting.objects.filter(pk=meeting_id).first()
-    if meeting is None:
-        return "gone"
-    if meeting.version != version:
-        # Nobody asked for the newer version yet: the state no longer says "building" for this one.
-        Meeting.objects.filter(pk=meeting_id, pdf_state=S.BUILDING, pdf_version=version).update(pdf_state=S.NONE)
-        return "stale"
-    if meeting.pdf_is_current:
-        return "reused"
-    try:
-        pdf = render_minutes_pdf(meeting)
-        storage = meeting.minutes_pdf.storage
-        name = storage.save(minutes_path(meeting, f"{uuid.uuid4().hex}.pdf"), ContentFile(pdf))
-    except Exception as exc:
-        retrying = isinstance(exc, OSError) and self.request.retries < self.max_retries
-        if not retrying:
-            Meeting.objects.filter(pk=meeting_id, version=version).update(pdf_state=S.FAILED, pdf_version=version)
-            logger.exception("The minutes of meeting %s (version %s) could not be built", meeting_id, version)
-        raise
-    old = meeting.minutes_pdf.name
-    changed = Meeting.objects.filter(pk=meeting_id, version=version).update(
-        minutes_pdf=name, pdf_version=version, pdf_state=S.READY
-    )
-    if changed != 1:
-        storage.delete(name)  # an edit overtook this build: its file shows an old version
-        return "stale"
-    if old and old != name:
-        storage.delete(old)
-    return "built"
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -150,6 +90,25 @@ def send_delivery(self, delivery_id: int) -> str:  # type: ignore[no-untyped-def
     return D.SENT
 
 
+@dataclass(frozen=True)
+class PdfBuild:
+    """A stored PDF the periodic job looks after: its model, the fields of its state, its task, its count."""
+
+    model: Any
+    state: str
+    requested: str
+    requeued: str
+    task: Any
+    counter: str
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter((self.model, self.state, self.requested, self.requeued, self.task, self.counter))
+
+
+# The PDFs of the apps above (the minutes: ``MeetingsConfig.ready``); the summary report's is added below.
+PDF_BUILDS: list[PdfBuild] = []
+
+
 @dataclass
 class Requeued:
     deliveries: int = 0
@@ -197,11 +156,8 @@ def requeue_unfinished(now: dt.datetime | None = None) -> Requeued:
 
     # PDFs: queued again once, then given up (the page offers "Try again").
     cutoff = now - minutes("PDF_BUILD_MINUTES")
-    for model, state, task, field in (
-        (Meeting, "pdf_state", build_minutes_pdf, "minutes_pdfs"),
-        (SummaryReport, "state", build_summary_pdf, "summary_pdfs"),
-    ):
-        requested, requeued = ("pdf_requested_at", "pdf_requeued") if model is Meeting else ("requested_at", "requeued")
+    summary = PdfBuild(SummaryReport, "state", "requested_at", "requeued", build_summary_pdf, "summary_pdfs")
+    for model, state, requested, requeued, task, field in (*PDF_BUILDS, summary):
         stale = (
             model.objects.filter(**{state: "building"})
             .filter(Q(**{f"{requested}__lt": cutoff}) | Q(**{f"{requested}__isnull": True}))

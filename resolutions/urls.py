@@ -4,7 +4,6 @@ from resolutions.views import (
     documents,
     drafting,
     exports,
-    meetings,
     notifications,
     printing,
     progress,
@@ -16,7 +15,6 @@ urlpatterns = (
     drafting.urlpatterns
     + progress.urlpatterns
     + printing.urlpatterns
-    + meetings.urlpatterns
     + documents.urlpatterns
     + notifications.urlpatterns
     + dashboard.urlpatterns

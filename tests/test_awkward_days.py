@@ -21,10 +21,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from evaluations.evidence import evidence_day
+from meetings.models import Meeting
+from meetings.services import mark_held, plan_meeting, reviewable_resolutions
 from resolutions.calendar import build_calendar
 from resolutions.dashboard import dashboard
-from resolutions.meetings import mark_held, plan_meeting, reviewable_resolutions
-from resolutions.models import Kind, Meeting, Notification, Resolution, Task
+from resolutions.models import Kind, Notification, Resolution, Task
 from resolutions.services import WorkflowError, create_resolution
 from resolutions.tasks import sweep_reminders
 from tests.clock import AWKWARD

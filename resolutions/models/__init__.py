@@ -1,15 +1,6 @@
 """The resolution side's models, one module per area; everything is importable from ``resolutions.models``."""
 
 from resolutions.models.freshness import DashboardVersion
-from resolutions.models.meetings import (
-    AbsenceRequest,
-    AgendaItem,
-    AgendaTemplate,
-    Attendance,
-    Meeting,
-    MonthlyReview,
-    Speech,
-)
 from resolutions.models.notifications import CalendarFeed, Delivery, Kind, Notification, Preference
 from resolutions.models.reports import SummaryReport
 from resolutions.models.resolutions import (
@@ -22,34 +13,25 @@ from resolutions.models.resolutions import (
     Task,
     TaskQuerySet,
     Version,
-    Vote,
     evidence_path,
 )
 
 __all__ = [
-    "AbsenceRequest",
-    "AgendaItem",
-    "AgendaTemplate",
-    "Attendance",
     "CalendarFeed",
     "DashboardVersion",
     "Delivery",
     "Dissemination",
     "Kind",
-    "Meeting",
-    "MonthlyReview",
     "Notification",
     "Preference",
     "ProgressUpdate",
     "PublicOpinion",
     "Resolution",
-    "Speech",
     "StatusChange",
     "SummaryReport",
     "Target",
     "Task",
     "TaskQuerySet",
     "Version",
-    "Vote",
     "evidence_path",
 ]

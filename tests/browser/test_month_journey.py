@@ -29,10 +29,11 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 
+from meetings.models import Meeting, Vote
 from members.models import Member, today
 from resolutions.dashboard import thresholds
 from resolutions.forms.drafting import month_bounds
-from resolutions.models import Delivery, Kind, Meeting, Notification, ProgressUpdate, Resolution, Task, Vote
+from resolutions.models import Delivery, Kind, Notification, ProgressUpdate, Resolution, Task
 from resolutions.tasks import sweep_reminders
 from tests.browser.conftest import expect_fits_the_screen, log_in_as, pdf_text
 from tests.factories import MemberFactory, UserFactory

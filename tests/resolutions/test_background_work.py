@@ -27,21 +27,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from chibo.celery import app as celery_app
+from meetings.models import Meeting
+from meetings.tasks import request_minutes_pdf
 from members.models import today
 from resolutions.events import tell
-from resolutions.models import Delivery, Kind, Meeting, SummaryReport
+from resolutions.models import Delivery, Kind, SummaryReport
 from resolutions.reminders import Draft, store
-from resolutions.tasks import (
-    MAX_SEND_ATTEMPTS,
-    request_minutes_pdf,
-    request_summary_pdf,
-    requeue_unfinished,
-    send_delivery,
-)
+from resolutions.tasks import MAX_SEND_ATTEMPTS, request_summary_pdf, requeue_unfinished, send_delivery
 from tests.factories import UserFactory
+from tests.meetings.test_minutes import build_meeting
 from tests.production import free_port
 from tests.resolutions.hanging_mail import silent_mail_server
-from tests.resolutions.test_minutes import build_meeting
 from tests.worker import Worker, _drop_broker_connections, broker, publishing_to_worker, running_worker
 
 D = Delivery.Status
@@ -274,7 +270,8 @@ def test_a_silent_mail_server_holds_a_send_only_for_the_email_timeout(db, settin
 
 
 def test_time_limits_end_a_hung_task_long_before_its_claim_counts_as_abandoned(settings) -> None:
-    from resolutions.tasks import build_minutes_pdf, build_summary_pdf
+    from meetings.tasks import build_minutes_pdf
+    from resolutions.tasks import build_summary_pdf
 
     assert settings.EMAIL_TIMEOUT == 20
     assert settings.CELERY_TASK_SOFT_TIME_LIMIT < settings.CELERY_TASK_TIME_LIMIT
@@ -295,7 +292,7 @@ def test_time_limits_end_a_hung_task_long_before_its_claim_counts_as_abandoned(s
 
 
 def status_html(client, meeting: Meeting) -> str:  # type: ignore[no-untyped-def]
-    return client.get(reverse("resolutions:minutes-status", args=[meeting.pk])).content.decode()
+    return client.get(reverse("meetings:minutes-status", args=[meeting.pk])).content.decode()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -307,7 +304,7 @@ def test_a_stuck_minutes_pdf_is_offered_again_and_built_by_the_periodic_job(
     meeting = build_meeting(tree, people)
     client = client_for("secretary")
     with broker_down():  # the request finishes; its message is lost
-        response = client.post(reverse("resolutions:minutes-pdf", args=[meeting.pk]))
+        response = client.post(reverse("meetings:minutes-pdf", args=[meeting.pk]))
     assert response.status_code == 302
     meeting.refresh_from_db()
     assert meeting.pdf_state == "building"
@@ -326,7 +323,7 @@ def test_a_stuck_minutes_pdf_is_offered_again_and_built_by_the_periodic_job(
     meeting.refresh_from_db()
     assert meeting.pdf_is_current
     assert (media / meeting.minutes_pdf.name).read_bytes().startswith(b"%PDF-")
-    assert 'href="' + reverse("resolutions:minutes-pdf", args=[meeting.pk]) in status_html(client, meeting)
+    assert 'href="' + reverse("meetings:minutes-pdf", args=[meeting.pk]) in status_html(client, meeting)
 
 
 def test_a_build_stuck_twice_is_given_up_and_offered_to_try_again(

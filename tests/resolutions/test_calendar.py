@@ -11,8 +11,9 @@ from django.test import Client
 from django.urls import reverse
 from icalendar import Calendar
 
+from meetings.models import Meeting
 from resolutions.calendar import build_calendar, create_feed
-from resolutions.models import CalendarFeed, Meeting, Resolution, Task
+from resolutions.models import CalendarFeed, Resolution, Task
 from tests.resolutions.factories import ResolutionFactory, TaskFactory
 
 TODAY = dt.date(2026, 3, 10)

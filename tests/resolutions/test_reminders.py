@@ -15,9 +15,10 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from chibo.celery import app as celery_app
+from meetings.models import Meeting, MonthlyReview
+from meetings.services import plan_meeting
 from members.models import Exemption, Role
-from resolutions.meetings import plan_meeting
-from resolutions.models import Delivery, Kind, Meeting, MonthlyReview, Notification, Preference, Resolution, Task
+from resolutions.models import Delivery, Kind, Notification, Preference, Resolution, Task
 from resolutions.reminders import daily_digests, sweep
 from resolutions.services import create_resolution
 from tests.factories import MemberFactory, UserFactory
