@@ -11,12 +11,12 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from meetings import tasks
 from meetings.documents import minutes_context, render_meeting_pack_pdf, render_minutes_pdf
 from meetings.models import AgendaItem, Meeting, Speech
 from meetings.services import plan_meeting, publish_pack, record_vote, save_review, set_attendance, touch
 from meetings.tasks import build_minutes_pdf, request_minutes_pdf
 from members.models import Member
-from resolutions import tasks
 from resolutions.models import PublicOpinion, Resolution, Task
 from tests.factories import MemberFactory
 from tests.resolutions.factories import ResolutionFactory, TargetFactory, TaskFactory
