@@ -201,10 +201,10 @@ def jobs() -> dict[str, Any]:
 
     from dashboards.dashboard import dashboard
     from dashboards.exports import render_summary_pdf
+    from meetings.documents import render_minutes_pdf
+    from meetings.models import Meeting
     from members.models import Organisation, today
     from notifications.reminders import sweep
-    from resolutions.documents import render_minutes_pdf
-    from resolutions.models import Meeting
 
     day = today()
     root = Organisation.objects.get(depth=1)

@@ -33,10 +33,11 @@ from dashboards.dashboard import OFF_TRACK, Row, dashboard
 from evaluations.access import can_approve
 from evaluations.models import EvaluationCycle
 from inspections.models import Inspection
+from meetings.models import AbsenceRequest, Meeting
+from meetings.services import upcoming_meetings
 from members.access import Access
 from members.models import Member, Organisation, Role
-from resolutions.meetings import upcoming_meetings
-from resolutions.models import AbsenceRequest, Meeting, ProgressUpdate, Resolution, Task
+from resolutions.models import ProgressUpdate, Resolution, Task
 
 T = TypeVar("T")
 
@@ -239,7 +240,7 @@ def _cell_items(cell: Organisation, work: _CellWork, day: dt.date) -> list[Item]
         lambda r: Item(
             _("%(name)s, meeting of %(date)s")
             % {"name": r.member.full_name, "date": r.meeting.date.strftime("%d/%m/%Y")},
-            reverse("resolutions:meeting-detail", args=[r.meeting.pk]),
+            reverse("meetings:meeting-detail", args=[r.meeting.pk]),
             detail=_("Approve or refuse"),
         ),
         tone="warning",
@@ -285,7 +286,7 @@ def _draft_items(cell: Organisation, resolutions: list[Resolution], day: dt.date
 def _meeting_items(cell: Organisation, meetings: list[Meeting], day: dt.date) -> list[Item]:
     items = []
     for m in meetings:
-        url = reverse("resolutions:meeting-detail", args=[m.pk])
+        url = reverse("meetings:meeting-detail", args=[m.pk])
         when = m.date.strftime("%d/%m/%Y")
         if m.status == Meeting.Status.HELD:
             items.append(
@@ -318,7 +319,7 @@ def _meeting_items(cell: Organisation, meetings: list[Meeting], day: dt.date) ->
         items.append(
             Item(
                 _("Plan this month's meeting"),
-                reverse("resolutions:meeting-create", args=[cell.pk]),
+                reverse("meetings:meeting-create", args=[cell.pk]),
                 tone="danger",
             )
         )

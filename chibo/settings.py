@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "accounts",
     "members",
     "resolutions",
+    "meetings",
     "notifications",
     "propagandists",
     "inspections",

@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("members.urls")),
     path("", include("resolutions.urls")),
+    path("", include("meetings.urls")),
     path("", include("notifications.urls")),
     path("", include("propagandists.urls")),
     path("", include("inspections.urls")),

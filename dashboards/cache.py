@@ -22,7 +22,8 @@ from django.db import models
 
 from chibo.lib.changes import watched_fields
 from dashboards.models import DashboardVersion
-from resolutions.models import Meeting, MonthlyReview, Resolution, Task
+from meetings.models import Meeting, MonthlyReview
+from resolutions.models import Resolution, Task
 
 STEPLEN = 4  # members.models.Organisation.steplen (treebeard's default)
 

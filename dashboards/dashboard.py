@@ -40,8 +40,7 @@ from django.utils.translation import ngettext
 
 from dashboards.cache import tokens
 from dashboards.charts import bar_chart, line_chart
-from members.models import Organisation
-from resolutions.meeting_figures import (
+from meetings.figures import (
     attendance_per_cell,
     held_meetings,
     last_months,
@@ -49,6 +48,7 @@ from resolutions.meeting_figures import (
     meetings_per_cell,
     rate,
 )
+from members.models import Organisation
 from resolutions.models import Resolution, Task
 from resolutions.rules import adopted_in_month, progress_from_sums
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from meetings.models import Meeting
 from members.models import Organisation
 from notifications import events, reminders
 from notifications.models import Notification
-from resolutions.models import Meeting, ProgressUpdate, Resolution
+from resolutions.models import ProgressUpdate, Resolution
 
 
 def ring_the_bells(root: Organisation, today: dt.date) -> int:

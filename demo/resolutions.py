@@ -47,6 +47,18 @@ from django.utils import timezone, translation
 
 from demo import members as members_demo
 from demo.members import DemoDataError
+from meetings.models import AbsenceRequest, AgendaItem, Attendance, Meeting, MonthlyReview, Speech, Vote
+from meetings.rules import (
+    DEFAULT_AGENDA,
+    AttendanceCounts,
+    Roll,
+    count_attendance,
+    default_attendance,
+    entitled_voters,
+    judge_vote,
+    proposed_quality,
+)
+from meetings.services import meeting_settings, review_summary, target_snapshot
 from members.models import (
     AwayPeriod,
     Exemption,
@@ -57,35 +69,17 @@ from members.models import (
     Role,
     Suspension,
 )
-from resolutions.meetings import meeting_settings, review_summary, target_snapshot
 from resolutions.models import (
-    AbsenceRequest,
-    AgendaItem,
-    Attendance,
     Dissemination,
-    Meeting,
-    MonthlyReview,
     ProgressUpdate,
     PublicOpinion,
     Resolution,
-    Speech,
     StatusChange,
     Target,
     Task,
     Version,
-    Vote,
 )
-from resolutions.rules import (
-    DEFAULT_AGENDA,
-    AttendanceCounts,
-    Roll,
-    count_attendance,
-    default_attendance,
-    entitled_voters,
-    in_force,
-    judge_vote,
-    proposed_quality,
-)
+from resolutions.rules import in_force
 from resolutions.services import SECTIONS, format_number
 
 SEED = 2026

@@ -26,8 +26,9 @@ from django.utils import timezone
 
 from evaluations.models import Level
 from evaluations.rules import evidence_warning
+from meetings.models import Attendance, Meeting, Speech
 from members.models import Discipline, Organisation
-from resolutions.models import Attendance, Meeting, ProgressUpdate, Resolution, Speech, Task
+from resolutions.models import ProgressUpdate, Resolution, Task
 
 HELD = (Meeting.Status.HELD, Meeting.Status.APPROVED)
 

@@ -21,8 +21,8 @@ from chibo.lib.workflow import Transition, Workflow, WorkflowError
 from evaluations.evidence import MemberEvidence, cell_evidence
 from evaluations.models import CycleStep, EmulationCriterion, EvaluationCycle, Level, MemberEvaluation
 from evaluations.rules import QuotaCheck, excellent_quota, exclusion
+from meetings.rules import Roll, entitled_voters, judge_vote
 from members.models import DocumentSequence, Member, Organisation
-from resolutions.rules import Roll, entitled_voters, judge_vote
 
 S = EvaluationCycle.Status
 

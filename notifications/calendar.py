@@ -18,10 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from icalendar import Alarm, Calendar, Event, vDuration
 
+from meetings.models import Meeting
+from meetings.services import meeting_settings
 from members.models import Member, Organisation, Role, today
 from notifications.models import CalendarFeed
-from resolutions.meetings import meeting_settings
-from resolutions.models import Meeting, Task
+from resolutions.models import Task
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
@@ -147,7 +148,7 @@ def _meeting_event(meeting: Meeting, stamp: dt.datetime, base_url: str) -> Event
     event.add("location", meeting.place)
     description = str(meeting.get_status_display())
     if base_url:
-        url = base_url + reverse("resolutions:meeting-detail", args=[meeting.pk])
+        url = base_url + reverse("meetings:meeting-detail", args=[meeting.pk])
         event.add("url", url)
         description += "\n" + url
     event.add("description", description)

@@ -25,10 +25,11 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from meetings.models import AbsenceRequest, Meeting
 from members.models import Role, today
 from notifications.models import Kind
 from notifications.reminders import Draft, _meeting_recipients, store
-from resolutions.models import AbsenceRequest, Meeting, ProgressUpdate, Resolution, Task
+from resolutions.models import ProgressUpdate, Resolution, Task
 from resolutions.services import Assignments, assignments
 
 P = ParamSpec("P")
@@ -171,7 +172,7 @@ def meeting_invited_drafts(meeting: Meeting, *, changed: bool = False) -> list[D
         subject = _("Invitation: cell meeting on %(date)s at %(time)s") % numbers
         body = _("You are invited to the cell meeting on %(date)s at %(time)s, at %(place)s.") % numbers
     body += "\n" + _("If you cannot attend, ask the secretary to excuse you on the meeting's page.")
-    url = reverse("resolutions:meeting-detail", args=[meeting.pk])
+    url = reverse("meetings:meeting-detail", args=[meeting.pk])
     ref = f"meeting:{meeting.pk}:v{meeting.version}"
     recipients = _meeting_recipients({meeting.cell_id}, meeting.date)[meeting.cell_id]
     return [Draft(user, Kind.MEETING_INVITED, ref, subject, body, url) for user in sorted(recipients)]
@@ -196,5 +197,5 @@ def absence_decided_drafts(request: AbsenceRequest) -> list[Draft]:
             + "\n"
             + _("Please attend the meeting.")
         )
-    url = reverse("resolutions:meeting-detail", args=[meeting.pk])
+    url = reverse("meetings:meeting-detail", args=[meeting.pk])
     return [Draft(user_id, Kind.ABSENCE_DECIDED, f"absence:{request.pk}", subject, body, url)]

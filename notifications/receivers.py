@@ -9,11 +9,12 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 
+from meetings.models import AbsenceRequest, Meeting
 from members.models import today
 from notifications import events
 from notifications.reminders import cancellation_drafts, pack_drafts, store
 from resolutions import signals
-from resolutions.models import AbsenceRequest, Meeting, ProgressUpdate, Resolution
+from resolutions.models import ProgressUpdate, Resolution
 from resolutions.services import Assignments
 
 

@@ -22,11 +22,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from meetings.models import Meeting, MonthlyReview
 from members.models import Member, Organisation, Role
 from members.rules import PROBATION_MONTHS, add_months, probation, public_holidays
 from notifications.models import Delivery, Kind, Notification, Preference
 from resolutions.background import queue_after_commit
-from resolutions.models import Meeting, MonthlyReview, Resolution, Task
+from resolutions.models import Resolution, Task
 
 # The task that sends one delivery (``notifications.tasks``, which imports this module for the sweep), queued by
 # its name: the name it had in ``resolutions.tasks``, kept for the messages already queued.
@@ -205,7 +206,7 @@ def _meeting_drafts(day: dt.date, conf: dict[str, object]) -> list[Draft]:
         numbers = {"date": _d(meeting.date), "time": meeting.starts_at.strftime("%H:%M"), "place": meeting.place}
         subject = _("Cell meeting on %(date)s at %(time)s") % numbers
         body = _("The cell meets on %(date)s at %(time)s, at %(place)s.") % numbers + "\n\n" + agenda
-        url = reverse("resolutions:meeting-detail", args=[meeting.pk])
+        url = reverse("meetings:meeting-detail", args=[meeting.pk])
         recipients = recipients_by_cell[meeting.cell_id]
         drafts += [Draft(user, Kind.MEETING_NOTICE, f"meeting:{meeting.pk}", subject, body, url) for user in recipients]
     return drafts
@@ -236,7 +237,7 @@ def pack_drafts(meeting: Meeting) -> list[Draft]:
         )
         % numbers
     )
-    url = reverse("resolutions:meeting-pack", args=[meeting.pk])
+    url = reverse("meetings:meeting-pack", args=[meeting.pk])
     recipients = _meeting_recipients({meeting.cell_id}, meeting.date)[meeting.cell_id]
     return [Draft(user, Kind.MEETING_PACK, f"meeting:{meeting.pk}", subject, body, url) for user in recipients]
 
@@ -251,7 +252,7 @@ def cancellation_drafts(meeting: Meeting) -> list[Draft]:
     }
     subject = _("The cell meeting on %(date)s is cancelled") % numbers
     body = _("The cell meeting on %(date)s at %(time)s, at %(place)s, is cancelled. Reason: %(reason)s") % numbers
-    url = reverse("resolutions:meeting-detail", args=[meeting.pk])
+    url = reverse("meetings:meeting-detail", args=[meeting.pk])
     recipients = _meeting_recipients({meeting.cell_id}, meeting.date)[meeting.cell_id]
     return [Draft(user, Kind.MEETING_CANCELLED, f"meeting:{meeting.pk}", subject, body, url) for user in recipients]
 
@@ -291,7 +292,7 @@ def _missing_monthly_drafts(day: dt.date, conf: dict[str, object]) -> list[Draft
             "cell": cell["name"],
             "missing": _(" and ").join(missing),
         }
-        url = reverse("resolutions:meeting-list", args=[cell["pk"]])
+        url = reverse("meetings:meeting-list", args=[cell["pk"]])
         drafts += [
             Draft(u, Kind.MISSING_MONTHLY_WORK, f"cell:{cell['pk']}", subject, body, url) for u in by_cell[cell["pk"]]
         ]

@@ -19,22 +19,24 @@ An object the user does not see answers 404; one they see but may not change ans
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Model
 from django.http import Http404, HttpRequest
 
 from members.access import Access, access_for
-from resolutions.models import Meeting, ProgressUpdate, Resolution, Task
+from resolutions.models import ProgressUpdate, Resolution, Task
 from resolutions.rules import is_own_report
 
-CellObject = TypeVar("CellObject", Resolution, Meeting)
+# A model with a ``cell``: a resolution here, a meeting in ``meetings.access``.
+CellObject = TypeVar("CellObject", bound=Model)
 
 
-def _cell_object(request: HttpRequest, model: type[CellObject], pk: int, *, manage: bool) -> CellObject:
+def cell_object(request: HttpRequest, model: type[CellObject], pk: int, *, manage: bool) -> CellObject:
     """An object that belongs to a cell: 404 unless the user sees the cell, 403 unless they manage it if asked."""
     access = access_for(request.user)
-    obj = model.objects.select_related("cell").filter(pk=pk).first()
+    obj: Any = model._default_manager.select_related("cell").filter(pk=pk).first()
     if obj is None or not access.can_view_org(obj.cell):
         raise Http404
     if manage and not access.can_manage_org(obj.cell):
@@ -43,7 +45,7 @@ def _cell_object(request: HttpRequest, model: type[CellObject], pk: int, *, mana
 
 
 def get_resolution(request: HttpRequest, resolution_id: int, *, manage: bool = False) -> Resolution:
-    return _cell_object(request, Resolution, resolution_id, manage=manage)
+    return cell_object(request, Resolution, resolution_id, manage=manage)
 
 
 def can_report_on(access: Access, task: Task) -> bool:
@@ -95,8 +97,3 @@ def get_update(request: HttpRequest, update_id: int, *, review: bool = False) ->
     if review and not can_review(access, update.task):
         raise PermissionDenied
     return update
-
-
-def get_meeting(request: HttpRequest, meeting_id: int, *, manage: bool = False) -> Meeting:
-    """Meetings follow their cell: whoever sees the cell reads them; its secretaries run them."""
-    return _cell_object(request, Meeting, meeting_id, manage=manage)

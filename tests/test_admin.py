@@ -9,7 +9,7 @@ from tests.factories import UserFactory
 
 MODELS = [
     m
-    for app in ("members", "resolutions", "dashboards", "notifications")
+    for app in ("members", "resolutions", "meetings", "dashboards", "notifications")
     for m in apps.get_app_config(app).get_models()
     if not m.__name__.startswith("Historical")
 ]

@@ -22,11 +22,12 @@ from django.utils import timezone
 
 from dashboards.dashboard import dashboard
 from evaluations.evidence import evidence_day
+from meetings.models import Meeting
+from meetings.services import mark_held, plan_meeting, reviewable_resolutions
 from notifications.calendar import build_calendar
 from notifications.models import Kind, Notification
 from notifications.tasks import sweep_reminders
-from resolutions.meetings import mark_held, plan_meeting, reviewable_resolutions
-from resolutions.models import Meeting, Resolution, Task
+from resolutions.models import Resolution, Task
 from resolutions.services import WorkflowError, create_resolution
 from tests.clock import AWKWARD
 from tests.factories import MemberFactory, UserFactory

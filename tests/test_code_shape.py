@@ -1,7 +1,7 @@
 """The code's shape: views without rules, and no long function.
 
 A view parses the request, calls one service and renders: the transactions, the row locks and the writes that
-bypass a form's ``save()`` belong in the services (``<app>/services.py``, ``resolutions/meetings.py`` …), where
+bypass a form's ``save()`` belong in the services (``<app>/services.py``, ``meetings/services.py`` …), where
 they are tested without a request. And no function outside the demo data, the migrations and the tests grows past
 ``MAX_LINES`` lines: a long function hides a rule that deserves a name.
 """
@@ -22,7 +22,9 @@ APPS = (
     "evaluations",
     "history",
     "inspections",
+    "meetings",
     "members",
+    "notifications",
     "propagandists",
     "resolutions",
 )
@@ -31,9 +33,7 @@ MAX_LINES = 80
 WRITES = {"create", "get_or_create", "update_or_create", "update", "bulk_create", "bulk_update", "delete"}
 # Functions allowed past MAX_LINES for now, each at most its length today: shorten them (and take them off), never
 # add one. Every other function stays within MAX_LINES.
-LONG_FUNCTIONS: dict[str, int] = {
-    "resolutions/documents.py:_minutes_context": 146,  # everything the meeting's minutes print
-}
+LONG_FUNCTIONS: dict[str, int] = {}
 
 
 def _view_modules() -> list[Path]:

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from meetings.models import Meeting
 from members.models import today
-from resolutions.models import Meeting
 
 pytestmark = pytest.mark.django_db
 
@@ -21,8 +21,8 @@ def test_locking_the_minutes_asks_first_and_says_how_to_correct_them(client_for,
         place="Nhà văn hóa",
         status=Meeting.Status.HELD,
     )
-    page = client_for("secretary").get(reverse("resolutions:meeting-detail", args=[meeting.pk])).content.decode()
-    approve = reverse("resolutions:meeting-step", args=[meeting.pk, "approve"])
+    page = client_for("secretary").get(reverse("meetings:meeting-detail", args=[meeting.pk])).content.decode()
+    approve = reverse("meetings:meeting-step", args=[meeting.pk, "approve"])
     button = page[page.index(approve) :]
     button = button[: button.index("</button>")]
     assert 'data-confirm="Biên bản sẽ bị khóa, không sửa được nữa' in button

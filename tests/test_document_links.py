@@ -23,9 +23,9 @@ from django.utils import timezone
 from evaluations.models import EvaluationCycle
 from evaluations.services import open_cycle
 from inspections.models import Inspection
+from meetings.models import Meeting
 from members.models import Member
 from notifications.calendar import create_feed
-from resolutions.models import Meeting
 from tests.evaluations.conftest import YEAR, advance
 from tests.factories import MemberFactory
 from tests.resolutions.factories import ProgressUpdateFactory, ResolutionFactory
@@ -35,7 +35,7 @@ DOCUMENT_ROUTE = re.compile(r"pdf|docx?|xlsx?|csv|odt|zip|\.ics|print|export|pac
 
 # Document-looking URLs that are not documents of their own, with the reason.
 NOT_DOCUMENTS = {
-    "resolutions:minutes-status": "the state of the minutes PDF being built: a fragment of the meeting page",
+    "meetings:minutes-status": "the state of the minutes PDF being built: a fragment of the meeting page",
     "dashboards:dashboard-summary-status": "the state of the summary PDF being built: a fragment of the dashboard",
 }
 
@@ -141,12 +141,10 @@ DOCUMENTS: dict[str, Document] = {
         "resolutions:resolution-detail", "member", "Tải bản Word (.docx)", _resolution
     ),
     # A meeting: the pack, the minutes to print, as PDF (once built) and as a Word file.
-    "resolutions:meeting-pack": Document("resolutions:meeting-detail", "member", "(PDF)", _meeting),
-    "resolutions:minutes-print": Document("resolutions:meeting-detail", "member", "bản in", _meeting),
-    "resolutions:minutes-pdf": Document(
-        "resolutions:meeting-detail", "member", "(PDF)", lambda w: _meeting(w, pdf=True)
-    ),
-    "resolutions:minutes-docx": Document("resolutions:meeting-detail", "member", "Word (.docx)", _meeting),
+    "meetings:meeting-pack": Document("meetings:meeting-detail", "member", "(PDF)", _meeting),
+    "meetings:minutes-print": Document("meetings:meeting-detail", "member", "bản in", _meeting),
+    "meetings:minutes-pdf": Document("meetings:meeting-detail", "member", "(PDF)", lambda w: _meeting(w, pdf=True)),
+    "meetings:minutes-docx": Document("meetings:meeting-detail", "member", "Word (.docx)", _meeting),
     # A report's evidence file, on its task's page.
     "resolutions:update-evidence": Document("resolutions:task-detail", "member", "bien-ban.pdf", _update),
     # The dashboard: its rows as Excel, the monthly summary built (a form) and read as PDF.

@@ -10,9 +10,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from evaluations.models import EvaluationCycle
+from meetings.models import AbsenceRequest, Meeting
 from members.models import Member, today
 from members.rules import add_months
-from resolutions.models import AbsenceRequest, Meeting, Resolution
+from resolutions.models import Resolution
 from tests.factories import MemberFactory
 from tests.resolutions.factories import ProgressUpdateFactory, ResolutionFactory, TaskFactory
 
@@ -62,7 +63,7 @@ def test_the_secretary_sees_the_draft_the_meeting_the_reports_and_the_overdue_wo
     page = _home(client_for("secretary"))
     assert reverse("resolutions:resolution-edit", args=[month["draft"].pk]) in page
     assert "12-NQ/CB" in page
-    meeting_url = reverse("resolutions:meeting-detail", args=[month["meeting"].pk])
+    meeting_url = reverse("meetings:meeting-detail", args=[month["meeting"].pk])
     assert meeting_url in page
     assert f"Chuẩn bị buổi sinh hoạt ngày {month['meeting'].date:%d/%m/%Y}" in page
     assert "Phát hành tài liệu sinh hoạt" in page
@@ -72,7 +73,7 @@ def test_the_secretary_sees_the_draft_the_meeting_the_reports_and_the_overdue_wo
     assert reverse("resolutions:task-detail", args=[month["overdue"].pk]) in page
     assert "1 đơn xin vắng chờ quyết định" in page
     # Her cell's tabs are on the home page: the meetings are one tap away.
-    assert reverse("resolutions:meeting-list", args=[month["meeting"].cell_id]) in page
+    assert reverse("meetings:meeting-list", args=[month["meeting"].cell_id]) in page
 
 
 def test_a_cell_without_this_months_resolution_or_meeting_is_asked_for_both(client_for, tree) -> None:
@@ -80,7 +81,7 @@ def test_a_cell_without_this_months_resolution_or_meeting_is_asked_for_both(clie
     assert "Soạn nghị quyết tháng này" in page
     assert reverse("resolutions:resolution-create", args=[tree.cell_a1.pk]) in page
     assert "Lập kế hoạch sinh hoạt tháng này" in page
-    assert reverse("resolutions:meeting-create", args=[tree.cell_a1.pk]) in page
+    assert reverse("meetings:meeting-create", args=[tree.cell_a1.pk]) in page
 
 
 def test_a_held_meeting_asks_for_its_minutes_and_a_past_planned_one_to_be_recorded(client_for, tree) -> None:
@@ -89,9 +90,9 @@ def test_a_held_meeting_asks_for_its_minutes_and_a_past_planned_one_to_be_record
     missed = _meeting(tree.cell_a1, day - dt.timedelta(days=1))
     page = _home(client_for("secretary"))
     assert f"Duyệt biên bản buổi sinh hoạt ngày {held.date:%d/%m/%Y}" in page
-    assert reverse("resolutions:meeting-detail", args=[held.pk]) in page
+    assert reverse("meetings:meeting-detail", args=[held.pk]) in page
     assert f"Ghi nhận đã tổ chức buổi sinh hoạt ngày {missed.date:%d/%m/%Y}" in page
-    assert reverse("resolutions:meeting-detail", args=[missed.pk]) in page
+    assert reverse("meetings:meeting-detail", args=[missed.pk]) in page
     # The month is asked for its own meeting only when these were last month's (on the 1st, say).
     assert ("Lập kế hoạch sinh hoạt tháng này" in page) == (held.date < day.replace(day=1))
 
@@ -102,8 +103,8 @@ def test_the_member_sees_open_tasks_overdue_first_and_the_next_meeting_with_its_
     page = _home(client_for("member"))
     assert page.index("Quét dọn") < page.index("Thăm hộ")
     assert "Xong" not in page  # done work is not on the home page
-    assert reverse("resolutions:meeting-pack", args=[month["meeting"].pk]) in page
-    assert reverse("resolutions:absence-request", args=[month["meeting"].pk]) in page
+    assert reverse("meetings:meeting-pack", args=[month["meeting"].pk]) in page
+    assert reverse("meetings:absence-request", args=[month["meeting"].pk]) in page
     # The member is not a secretary: no cell's to-do list.
     assert "Soạn nghị quyết" not in page
     assert reverse("resolutions:resolution-edit", args=[month["draft"].pk]) not in page
@@ -113,7 +114,7 @@ def test_the_members_own_absence_request_shows_as_waiting(client_for, month) -> 
     AbsenceRequest.objects.create(meeting=month["meeting"], member=month["member"], reason="Đi công tác")
     page = _home(client_for("member"))
     assert "Đã xin vắng" in page
-    assert reverse("resolutions:absence-request", args=[month["meeting"].pk]) not in page
+    assert reverse("meetings:absence-request", args=[month["meeting"].pk]) not in page
 
 
 def test_the_ward_sees_its_cells_off_track_and_what_waits_for_approval(client_for, tree, month) -> None:
@@ -182,5 +183,5 @@ def test_last_months_meeting_not_yet_recorded_is_still_asked_for_on_the_first(cl
     missed = _meeting(tree.cell_a1, dt.date(2026, 12, 31))
     page = _home(client_for("secretary"))
     assert "Ghi nhận đã tổ chức buổi sinh hoạt ngày 31/12/2026" in page
-    assert reverse("resolutions:meeting-detail", args=[missed.pk]) in page
+    assert reverse("meetings:meeting-detail", args=[missed.pk]) in page
     assert "Lập kế hoạch sinh hoạt tháng này" in page  # and January still needs its own

@@ -41,11 +41,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from evaluations.models import EvaluationCycle
 from evaluations.services import open_cycle
 from inspections.models import Inspection
+from meetings.models import AbsenceRequest, Meeting, Vote
 from members.models import AwayPeriod, Exemption, Member, Organisation
 from notifications.calendar import create_feed
 from notifications.models import Notification
 from propagandists.models import Propagandist
-from resolutions.models import AbsenceRequest, Meeting, Resolution, Version, Vote
+from resolutions.models import Resolution, Version
 from resolutions.services import snapshot
 from tests.evaluations.conftest import YEAR, advance
 from tests.factories import MemberFactory, UserFactory
@@ -330,8 +331,8 @@ URLS: dict[str, Entry] = {
     "resolutions:resolution-detail": page(CELL_READ),
     "resolutions:resolution-edit": page(CELL_WRITE),
     "resolutions:resolution-step": page(post_only(CELL_WRITE), CELL_WRITE),
-    "resolutions:resolution-vote": page(CELL_WRITE),
-    "resolutions:vote-correct": page(CELL_WRITE),
+    "meetings:resolution-vote": page(CELL_WRITE),
+    "meetings:vote-correct": page(CELL_WRITE),
     "resolutions:version-diff": page(CELL_READ, resolution_id=_versioned_resolution),
     "resolutions:dissemination-create": page(CELL_WRITE),
     "dashboards:resolution-carried-out": page(CELL_READ, get_only(CELL_READ)),
@@ -345,24 +346,24 @@ URLS: dict[str, Entry] = {
     "resolutions:update-review": page(post_only(CELL_WRITE), CELL_WRITE),  # the task has no follower
     "resolutions:update-evidence": page(CELL_READ),
     # Meetings and their documents.
-    "resolutions:meeting-list": page(CELL_READ),
-    "resolutions:meeting-create": page(CELL_WRITE),
-    "resolutions:meeting-detail": page(CELL_READ),
-    "resolutions:meeting-edit": page(CELL_WRITE),
-    "resolutions:meeting-attendance": page(CELL_WRITE),
-    "resolutions:meeting-cancel": page(CELL_WRITE),
-    "resolutions:absence-request": page(CELL_MEMBERS),
-    "resolutions:absence-decide": page(post_only(CELL_WRITE), CELL_WRITE),
-    "resolutions:meeting-speech": page(post_only(CELL_WRITE), CELL_WRITE),
-    "resolutions:meeting-review": page(CELL_READ, CELL_WRITE),
-    "resolutions:meeting-step": page(post_only(CELL_WRITE), CELL_WRITE),
-    "resolutions:minutes-print": page(CELL_READ),
-    "resolutions:minutes-pdf": page(CELL_READ, CELL_WRITE),  # GET reads the stored PDF, POST has it built
-    "resolutions:minutes-status": page(CELL_READ),
-    "resolutions:minutes-docx": page(CELL_READ),
+    "meetings:meeting-list": page(CELL_READ),
+    "meetings:meeting-create": page(CELL_WRITE),
+    "meetings:meeting-detail": page(CELL_READ),
+    "meetings:meeting-edit": page(CELL_WRITE),
+    "meetings:meeting-attendance": page(CELL_WRITE),
+    "meetings:meeting-cancel": page(CELL_WRITE),
+    "meetings:absence-request": page(CELL_MEMBERS),
+    "meetings:absence-decide": page(post_only(CELL_WRITE), CELL_WRITE),
+    "meetings:meeting-speech": page(post_only(CELL_WRITE), CELL_WRITE),
+    "meetings:meeting-review": page(CELL_READ, CELL_WRITE),
+    "meetings:meeting-step": page(post_only(CELL_WRITE), CELL_WRITE),
+    "meetings:minutes-print": page(CELL_READ),
+    "meetings:minutes-pdf": page(CELL_READ, CELL_WRITE),  # GET reads the stored PDF, POST has it built
+    "meetings:minutes-status": page(CELL_READ),
+    "meetings:minutes-docx": page(CELL_READ),
     # Before the secretary releases it, the pack is read by those who oversee the cell (a test: once released,
     # by its members too).
-    "resolutions:meeting-pack": page(CELL_OVERSIGHT),
+    "meetings:meeting-pack": page(CELL_OVERSIGHT),
     # Messages and reminders.
     "notifications:notification-list": page(ANY_ACCESS),
     "notifications:notification-count": page(ANY_ACCESS),

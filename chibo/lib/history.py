@@ -23,7 +23,7 @@ that every app may register without importing ``history``, which sits above them
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -123,3 +123,12 @@ def register(*entries: Kind | Naming) -> None:
         if registry.get(key, entry) != entry:
             raise ImproperlyConfigured(f"The change history has two entries for {key!r}.")
         registry[key] = entry
+
+
+def extend(name: str, *sources: Source) -> None:
+    """Add history tables of an app above to a kind another app registered (the votes of a resolution are the
+    meetings'): the app above calls it from its ``history.py``, discovered after the lower app's. Adding a table
+    already shown changes nothing."""
+    kind = KINDS[name]
+    added = tuple(source for source in sources if source not in kind.sources)
+    KINDS[name] = replace(kind, sources=kind.sources + added)

@@ -13,7 +13,7 @@ from chibo.lib.forms import BoundedInlineFormSet, SafeInputMixin, bounded_formse
 from chibo.lib.html import tidy_paragraphs
 from members.forms import CrispyMixin, DateInput
 from members.models import MassOrganisation, Member, Organisation, ResidentialGroup, Role, today
-from resolutions.models import Dissemination, Meeting, PublicOpinion, Resolution, Target, Task
+from resolutions.models import Dissemination, PublicOpinion, Resolution, Target, Task
 from resolutions.services import SECTIONS, assignment_warnings, open_load
 
 
@@ -294,61 +294,6 @@ class BaseTaskFormSet(BoundedInlineFormSet):
 TaskFormSet = bounded_formset(
     Resolution, Task, form=TaskForm, formset=BaseTaskFormSet, extra=1, can_delete=True, limit=MAX_TASKS
 )
-
-
-class VoteCountsForm(CrispyMixin, forms.Form):
-    """The three counts of a vote and the dissent: what a correction changes, with its reason."""
-
-    votes_for = forms.IntegerField(label=_("For"), min_value=0, max_value=10_000)
-    votes_against = forms.IntegerField(label=_("Against"), min_value=0, max_value=10_000, initial=0)
-    votes_abstain = forms.IntegerField(label=_("Abstain"), min_value=0, max_value=10_000, initial=0)
-    dissent = forms.CharField(
-        label=_("Dissenting opinions (who, and what)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-
-class VoteCorrectionForm(VoteCountsForm):
-    reason = forms.CharField(
-        label=_("Reason for the correction"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._setup_helper()
-
-
-def vote_meetings(cell: Organisation) -> Any:
-    """The meetings of the cell a vote can be recorded at today, latest first: held on or before today, not
-    cancelled, their minutes not approved (``rules.vote_meeting_refusal``)."""
-    return Meeting.objects.filter(
-        cell=cell, date__lte=today(), status__in=[Meeting.Status.PLANNED, Meeting.Status.HELD]
-    ).order_by("-date", "-starts_at", "-pk")
-
-
-class VoteForm(VoteCountsForm):
-    """The vote taken at a meeting of the cell: its attendance is the base, so only the counts are typed."""
-
-    meeting = forms.ModelChoiceField(
-        label=_("At the meeting"),
-        queryset=Meeting.objects.none(),
-        empty_label=None,
-        error_messages={
-            "invalid_choice": _(
-                "Choose a meeting of the cell held today or earlier, not cancelled, its minutes not approved."
-            ),
-            "required": _("A vote is taken at a meeting of the cell: choose the meeting."),
-        },
-        help_text=_("The meeting's attendance decides who was there and who is entitled to vote."),
-    )
-    field_order = ["meeting", "votes_for", "votes_against", "votes_abstain", "dissent"]
-
-    def __init__(self, *args: Any, cell: Organisation, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._setup_helper()
-        self.fields["meeting"].queryset = vote_meetings(cell)
-        self.fields["meeting"].label_from_instance = lambda m: (
-            f"{m.date:%d/%m/%Y} {m.starts_at:%H:%M} – {m.place} ({m.get_status_display()})"
-        )
 
 
 class DisseminationForm(CrispyMixin, forms.ModelForm):

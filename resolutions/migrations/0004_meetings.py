@@ -2,10 +2,15 @@
 
 import django.core.validators
 import django.db.models.deletion
-import resolutions.models.meetings
+import uuid
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
+
+
+def minutes_path(instance, filename):
+    """Where the minutes PDF was stored when this migration was made (now ``meetings.models.minutes_path``)."""
+    return f"minutes/{instance.date:%Y/%m}/{uuid.uuid4().hex}.pdf"
 
 
 class Migration(migrations.Migration):
@@ -105,7 +110,7 @@ class Migration(migrations.Migration):
                 ('closed_at', models.TimeField(blank=True, null=True, verbose_name='closed at')),
                 ('version', models.PositiveIntegerField(default=1)),
                 ('minutes_revision', models.PositiveIntegerField(default=0, verbose_name='approved revision')),
-                ('minutes_pdf', models.FileField(blank=True, upload_to=resolutions.models.meetings.minutes_path)),
+                ('minutes_pdf', models.FileField(blank=True, upload_to=minutes_path)),
                 ('pdf_version', models.PositiveIntegerField(blank=True, null=True)),
                 ('pdf_state', models.CharField(blank=True, choices=[('', 'Not built'), ('building', 'Being built'), ('ready', 'Ready'), ('failed', 'Failed')], default='', max_length=10)),
                 ('q_time', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(5)], verbose_name='time')),

@@ -1,14 +1,5 @@
 """The resolution side's models, one module per area; everything is importable from ``resolutions.models``."""
 
-from resolutions.models.meetings import (
-    AbsenceRequest,
-    AgendaItem,
-    AgendaTemplate,
-    Attendance,
-    Meeting,
-    MonthlyReview,
-    Speech,
-)
 from resolutions.models.resolutions import (
     Dissemination,
     ProgressUpdate,
@@ -19,27 +10,18 @@ from resolutions.models.resolutions import (
     Task,
     TaskQuerySet,
     Version,
-    Vote,
     evidence_path,
 )
 
 __all__ = [
-    "AbsenceRequest",
-    "AgendaItem",
-    "AgendaTemplate",
-    "Attendance",
     "Dissemination",
-    "Meeting",
-    "MonthlyReview",
     "ProgressUpdate",
     "PublicOpinion",
     "Resolution",
-    "Speech",
     "StatusChange",
     "Target",
     "Task",
     "TaskQuerySet",
     "Version",
-    "Vote",
     "evidence_path",
 ]

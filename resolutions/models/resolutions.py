@@ -338,54 +338,6 @@ class ProgressUpdate(models.Model):
         return f"{self.task} – {self.progress}%"
 
 
-class Vote(models.Model):
-    """The adoption vote on a resolution at a meeting, with the numbers the Charter rule was checked on."""
-
-    resolution = models.ForeignKey(Resolution, on_delete=models.CASCADE, related_name="votes")
-    meeting = models.ForeignKey(
-        "resolutions.Meeting",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="votes",
-        verbose_name=_("meeting"),
-        help_text=_("When the vote is taken at a recorded meeting, its attendance decides who is absent."),
-    )
-    held_on = models.DateField(_("meeting date"))
-    official_count = models.PositiveIntegerField(_("official members"))
-    entitled_count = models.PositiveIntegerField(_("entitled to vote"))
-    # The entitled members present, who alone cast the ballots (empty on votes recorded before it was kept).
-    present_count = models.PositiveIntegerField(_("entitled to vote and present"), null=True, blank=True)
-    votes_for = models.PositiveIntegerField(_("for"))
-    votes_against = models.PositiveIntegerField(_("against"))
-    votes_abstain = models.PositiveIntegerField(_("abstain"))
-    absent_with_reason = models.ManyToManyField(
-        Member, blank=True, related_name="+", verbose_name=_("absent with an approved reason")
-    )
-    exempt_present = models.ManyToManyField(
-        Member, blank=True, related_name="+", verbose_name=_("exempt members who attend")
-    )
-    excluded = models.JSONField(default=dict, help_text=_("Who was not entitled, and why."))
-    dissent = models.TextField(_("dissenting opinions"), blank=True)
-    adopted = models.BooleanField(_("adopted"))
-    explanation = models.CharField(max_length=300)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords(m2m_fields=[absent_with_reason, exempt_present])
-
-    class Meta:
-        verbose_name = _("vote")
-        verbose_name_plural = _("votes")
-        ordering = ["-held_on", "-pk"]
-        constraints = [
-            # One vote on a resolution per meeting day: a second click records nothing; a mistake is corrected.
-            models.UniqueConstraint(fields=["resolution", "held_on"], name="vote_once_per_resolution_and_day")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.resolution.number}: {self.votes_for}/{self.entitled_count}"
-
-
 class Version(models.Model):
     """A snapshot of an adopted resolution's text, targets and tasks; an amendment adds the next one."""
 
@@ -483,7 +435,7 @@ class PublicOpinion(models.Model):
         Task, on_delete=models.SET_NULL, null=True, blank=True, related_name="opinions", verbose_name=_("task")
     )
     meeting = models.ForeignKey(
-        "resolutions.Meeting",
+        "meetings.Meeting",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,

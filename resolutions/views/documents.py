@@ -1,113 +1,28 @@
-"""The meeting's documents: the minutes as a print page, a stored PDF built by the worker, and a Word file;
-the meeting pack; a resolution as a Word file.
-
-Whoever sees the cell reads its documents; only its secretaries ask for the minutes PDF to be built. Access is
-checked before anything else, the method included, so an outsider learns nothing from a 405.
-"""
+"""A resolution as a Word file (the meeting's documents are in ``meetings.views.documents``)."""
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import redirect, render
-from django.urls import URLPattern, path, reverse
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, path
 from django.utils.http import content_disposition_header
-from django.utils.translation import gettext as _
 
-from members.access import access_for
-from resolutions.access import get_meeting
-from resolutions.documents import (
-    minutes_filename,
-    minutes_template_context,
-    render_meeting_pack_pdf,
-    render_minutes_docx,
-    render_resolution_docx,
-    resolution_docx_filename,
-)
-from resolutions.models import Meeting
-from resolutions.tasks import request_minutes_pdf
+from resolutions.documents import render_resolution_docx, resolution_docx_filename
 from resolutions.views.printing import load_for_printing
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
-def _attachment(content: bytes, content_type: str, filename: str, *, inline: bool = False) -> HttpResponse:
+def attachment(content: bytes, content_type: str, filename: str, *, inline: bool = False) -> HttpResponse:
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(as_attachment=not inline, filename=filename)
     return response
 
 
-def _status(request: HttpRequest, meeting: Meeting) -> HttpResponse:
-    can_manage = access_for(request.user).can_manage_org(meeting.cell)
-    return render(
-        request, "resolutions/includes/_minutes_pdf_status.html", {"meeting": meeting, "can_manage": can_manage}
-    )
-
-
-def minutes_print(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    """The minutes as a page for the browser's print, with Word and PDF buttons and a way back."""
-    meeting = get_meeting(request, meeting_id)
-    context = minutes_template_context(meeting, embed_fonts=False)
-    context["back_url"] = reverse("resolutions:meeting-detail", kwargs={"meeting_id": meeting.pk})
-    return render(request, "resolutions/minutes_print.html", context)
-
-
-def minutes_pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    """GET: the stored PDF when it is the current version. POST (secretaries): have the worker build it."""
-    if request.method == "POST":
-        meeting = get_meeting(request, meeting_id, manage=True)
-        queued = request_minutes_pdf(meeting)
-        if request.htmx:
-            return _status(request, meeting)
-        if queued:
-            messages.info(request, _("The minutes PDF is being built. It will be ready in a moment."))
-        return redirect("resolutions:meeting-detail", meeting_id=meeting.pk)
-    meeting = get_meeting(request, meeting_id)
-    if request.method not in ("GET", "HEAD"):
-        return HttpResponseNotAllowed(["GET", "POST"])
-    if not meeting.pdf_is_current:
-        messages.info(request, _("The minutes PDF is not ready yet."))
-        return redirect("resolutions:meeting-detail", meeting_id=meeting.pk)
-    return FileResponse(
-        meeting.minutes_pdf.open("rb"),
-        content_type="application/pdf",
-        as_attachment=False,
-        filename=minutes_filename(meeting, "pdf"),
-    )
-
-
-def minutes_status(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    """The PDF's state as a small block the meeting page includes and htmx refreshes while it builds."""
-    meeting = get_meeting(request, meeting_id)
-    return _status(request, meeting)
-
-
-def minutes_docx(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    meeting = get_meeting(request, meeting_id)
-    return _attachment(render_minutes_docx(meeting), DOCX, minutes_filename(meeting, "docx"))
-
-
 def resolution_docx(request: HttpRequest, resolution_id: int) -> HttpResponse:
     resolution = load_for_printing(request, resolution_id)
-    return _attachment(render_resolution_docx(resolution), DOCX, resolution_docx_filename(resolution))
-
-
-def meeting_pack(request: HttpRequest, meeting_id: int) -> HttpResponse:
-    """The agenda, last month's review and the draft resolution(s) as one PDF, for every member of the cell to read
-    beforehand. Until the secretary releases it, only those who oversee the cell read it (they prepare it)."""
-    meeting = get_meeting(request, meeting_id)
-    if meeting.pack_published_at is None and not access_for(request.user).can_oversee_org(meeting.cell):
-        raise PermissionDenied
-    filename = f"tai-lieu-sinh-hoat-{meeting.date:%Y-%m-%d}.pdf"
-    return _attachment(render_meeting_pack_pdf(meeting), "application/pdf", filename, inline=True)
+    return attachment(render_resolution_docx(resolution), DOCX, resolution_docx_filename(resolution))
 
 
 urlpatterns: list[URLPattern] = [
-    path("meetings/<int:meeting_id>/minutes/", minutes_print, name="minutes-print"),
-    path("meetings/<int:meeting_id>/minutes/pdf/", minutes_pdf, name="minutes-pdf"),
-    path("meetings/<int:meeting_id>/minutes/status/", minutes_status, name="minutes-status"),
-    path("meetings/<int:meeting_id>/minutes/docx/", minutes_docx, name="minutes-docx"),
     path("resolutions/<int:resolution_id>/docx/", resolution_docx, name="resolution-docx"),
-    path("meetings/<int:meeting_id>/pack/", meeting_pack, name="meeting-pack"),
 ]

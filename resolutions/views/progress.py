@@ -19,7 +19,6 @@ from members.access import access_for, get_organisation, require
 from members.models import Member, today
 from resolutions.access import can_report_on, can_review, can_review_update, get_task, get_update
 from resolutions.forms.progress import ProgressForm, ReviewForm
-from resolutions.meetings import upcoming_meetings
 from resolutions.models import ProgressUpdate, Resolution, Task
 from resolutions.services import WorkflowError, post_update, progress_of, review_update, tasks_for_member
 
@@ -70,7 +69,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "counts": counts,
             "due_soon_days": DUE_SOON_DAYS,
-            "meetings": upcoming_meetings(access.member_id, today()),
+            "member_id": access.member_id,  # its coming meetings: {% coming_meetings %} (meetings)
         },
     )
 

@@ -13,8 +13,9 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Browser, Page
 
+from meetings.models import Meeting
 from members.models import Member, Organisation, Role
-from resolutions.models import Meeting, Resolution
+from resolutions.models import Resolution
 from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

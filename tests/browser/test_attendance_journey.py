@@ -10,9 +10,9 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from meetings.models import Attendance
+from meetings.services import plan_meeting
 from members.models import Exemption, today
-from resolutions.meetings import plan_meeting
-from resolutions.models import Attendance
 from tests.browser.conftest import expect_fits_the_screen, log_in_as
 from tests.browser.test_security_policy import WATCH
 from tests.factories import MemberFactory

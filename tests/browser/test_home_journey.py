@@ -8,8 +8,9 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
+from meetings.models import Meeting
 from members.models import Member, today
-from resolutions.models import Meeting, Resolution, Task
+from resolutions.models import Resolution, Task
 from tests.browser.conftest import expect_fits_the_screen, log_in_as
 from tests.resolutions.factories import ResolutionFactory, TaskFactory
 

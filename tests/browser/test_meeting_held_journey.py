@@ -6,9 +6,9 @@ import datetime as dt
 import pytest
 from playwright.sync_api import Page, expect
 
+from meetings.models import Meeting
+from meetings.services import plan_meeting
 from members.models import today
-from resolutions.meetings import plan_meeting
-from resolutions.models import Meeting
 from tests.browser.conftest import expect_fits_the_screen, log_in_as
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

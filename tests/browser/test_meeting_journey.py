@@ -6,8 +6,9 @@ import datetime as dt
 import pytest
 from playwright.sync_api import Page, expect
 
+from meetings.models import Meeting, Vote
 from members.models import Member
-from resolutions.models import Meeting, Resolution, Task, Vote
+from resolutions.models import Resolution, Task
 from resolutions.services import create_resolution, take_step
 from tests.browser.conftest import log_in, pdf_text, plan_meeting
 from tests.factories import MemberFactory

@@ -30,11 +30,12 @@ from PIL import Image
 from playwright.sync_api import Page, expect
 
 from dashboards.dashboard import thresholds
+from meetings.models import Meeting, Vote
 from members.models import Member, today
 from notifications.models import Delivery, Kind, Notification
 from notifications.tasks import sweep_reminders
 from resolutions.forms.drafting import month_bounds
-from resolutions.models import Meeting, ProgressUpdate, Resolution, Task, Vote
+from resolutions.models import ProgressUpdate, Resolution, Task
 from tests.browser.conftest import expect_fits_the_screen, log_in_as, pdf_text
 from tests.factories import MemberFactory, UserFactory
 from tests.worker import WAIT_SECONDS, Worker, running_worker

@@ -7,8 +7,8 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
+from meetings.services import plan_meeting, set_attendance
 from members.models import Member
-from resolutions.meetings import plan_meeting, set_attendance
 from resolutions.models import Resolution
 from tests.browser.conftest import log_in
 from tests.factories import MemberFactory

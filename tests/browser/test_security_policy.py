@@ -7,7 +7,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from resolutions.models import Meeting, Resolution
+from meetings.models import Meeting
+from resolutions.models import Resolution
 from tests.browser.conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

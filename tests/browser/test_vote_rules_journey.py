@@ -7,9 +7,10 @@ import datetime as dt
 import pytest
 from playwright.sync_api import Page, expect
 
+from meetings.models import Attendance, Vote
+from meetings.services import mark_held, plan_meeting, set_attendance
 from members.models import today
-from resolutions.meetings import mark_held, plan_meeting, set_attendance
-from resolutions.models import Attendance, Resolution, Task, Version, Vote
+from resolutions.models import Resolution, Task, Version
 from resolutions.services import create_resolution, take_step
 from tests.browser.conftest import expect_fits_the_screen, log_in
 from tests.factories import MemberFactory

@@ -24,10 +24,11 @@ from dashboards.dashboard import (
     status_light,
     worst_light,
 )
+from meetings.models import Attendance, Meeting, MonthlyReview
+from meetings.rules import count_attendance
+from meetings.services import recount_attendance
 from members.models import Organisation
-from resolutions.meetings import recount_attendance
-from resolutions.models import Attendance, Meeting, MonthlyReview, Resolution, Task
-from resolutions.rules import count_attendance
+from resolutions.models import Resolution, Task
 from resolutions.services import progress_of
 from tests.factories import MemberFactory, make_org
 from tests.resolutions.factories import ResolutionFactory, TaskFactory
@@ -344,7 +345,7 @@ def test_standing_committee_sees_every_cell_of_its_ward(world, client_for) -> No
     assert body.count("<svg") >= 3
     assert 'role="img"' in body
     assert reverse("members:org-detail", kwargs={"org_id": world.cell_a1.pk}) in body
-    assert reverse("resolutions:meeting-list", kwargs={"org_id": world.cell_a2.pk}) in body
+    assert reverse("meetings:meeting-list", kwargs={"org_id": world.cell_a2.pk}) in body
 
 
 def test_member_in_charge_sees_only_their_cells(world, client_for) -> None:

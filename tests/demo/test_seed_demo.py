@@ -330,8 +330,8 @@ def test_reset_rebuilds_the_same_data() -> None:
 
 
 def test_the_demo_has_a_history_of_status_changes_that_leaves_past_meetings_alone() -> None:
+    from meetings.models import Attendance
     from members.models import MemberEvent
-    from resolutions.models import Attendance
 
     E = MemberEvent.Kind
     kinds = Counter(MemberEvent.objects.values_list("kind", flat=True))

@@ -22,38 +22,21 @@ from dashboards.dashboard import dashboard
 from demo.assemble import delete_demo_data
 from demo.members import SCALES, demo_root
 from demo.resolutions import ABSENCE_REASONS, demo_counts
-from members.models import Member, MemberEvent, Organisation, Role, today
-from resolutions.documents import minutes_context
-from resolutions.meetings import (
+from meetings.documents import minutes_context
+from meetings.models import AbsenceRequest, AgendaItem, Attendance, Meeting, MonthlyReview, Speech, Vote
+from meetings.rules import DEFAULT_AGENDA, QUALITY_PARTS, check_ballots, entitled_voters, judge_vote
+from meetings.services import (
     attendance_roll,
     documents_hours,
     meeting_quality_errors,
     meeting_warnings,
     review_snapshot,
+    roll_on,
+    vote_base,
 )
-from resolutions.models import (
-    AbsenceRequest,
-    AgendaItem,
-    Attendance,
-    Meeting,
-    MonthlyReview,
-    ProgressUpdate,
-    PublicOpinion,
-    Resolution,
-    Speech,
-    Target,
-    Task,
-    Vote,
-)
-from resolutions.rules import (
-    DEFAULT_AGENDA,
-    QUALITY_PARTS,
-    adopted_in_month,
-    check_ballots,
-    entitled_voters,
-    judge_vote,
-)
-from resolutions.services import roll_on, vote_base
+from members.models import Member, MemberEvent, Organisation, Role, today
+from resolutions.models import ProgressUpdate, PublicOpinion, Resolution, Target, Task
+from resolutions.rules import adopted_in_month
 
 A = Attendance.Status
 MS = Meeting.Status
@@ -713,7 +696,7 @@ def test_reset_seeds_the_meetings_of_the_months_asked() -> None:
 
 
 def test_each_meeting_keeps_the_counts_of_its_attendance(seeded) -> None:  # type: ignore[no-untyped-def]
-    from resolutions.meetings import recount_attendance
+    from meetings.services import recount_attendance
 
     stored = dict(Meeting.objects.values_list("pk", "attended_count"))
     recount_attendance(Meeting.objects.all())

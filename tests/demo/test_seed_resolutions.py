@@ -23,6 +23,9 @@ from django.utils import timezone, translation
 
 from chibo.lib.html import looks_like_html, text_blocks, tidy_paragraphs
 from demo.assemble import delete_demo_data
+from meetings.models import Vote
+from meetings.rules import entitled_voters, judge_vote
+from meetings.services import roll_on
 from members.models import MassOrganisation, Member, Organisation, Role, today
 from resolutions.models import (
     Dissemination,
@@ -33,10 +36,8 @@ from resolutions.models import (
     Target,
     Task,
     Version,
-    Vote,
 )
-from resolutions.rules import entitled_voters, judge_vote
-from resolutions.services import format_number, roll_on, snapshot
+from resolutions.services import format_number, snapshot
 
 S = Resolution.Status
 TS = Task.Status

@@ -9,8 +9,9 @@ from django.utils import timezone
 
 from evaluations.evidence import MemberEvidence, TaskCounts, cell_evidence, evidence_under
 from evaluations.models import Level
+from meetings.models import Attendance, Meeting, Speech
 from members.models import Discipline
-from resolutions.models import Attendance, Meeting, ProgressUpdate, Resolution, Speech, Task
+from resolutions.models import ProgressUpdate, Resolution, Task
 from tests.factories import MemberFactory
 from tests.resolutions.factories import ResolutionFactory, TaskFactory
 

@@ -14,8 +14,9 @@ from django.urls import reverse
 
 from evaluations.models import CycleStep, EvaluationCycle, Level, MemberEvaluation
 from evaluations.services import WorkflowError, approve, record_vote, save_proposal, take_step
+from meetings.models import Attendance, Meeting
 from members.models import Discipline, Organisation
-from resolutions.models import Attendance, Meeting, Task
+from resolutions.models import Task
 from tests.evaluations.conftest import YEAR, evaluation_of
 from tests.factories import MemberFactory, make_org
 from tests.resolutions.factories import ResolutionFactory, TaskFactory

@@ -13,9 +13,10 @@ from django.urls import reverse
 from evaluations.models import EvaluationCycle, MemberEvaluation
 from evaluations.services import open_cycle, save_proposal, take_step
 from history.pages import compact
+from meetings.models import Attendance, Meeting
+from meetings.services import plan_meeting
 from members.models import Member, today
-from resolutions.meetings import plan_meeting
-from resolutions.models import Attendance, Meeting, ProgressUpdate, Resolution, Task
+from resolutions.models import ProgressUpdate, Resolution, Task
 from resolutions.services import create_resolution
 from tests.factories import MemberFactory
 from tests.resolutions.test_drafting import edit_data, task_row
@@ -148,13 +149,13 @@ def test_a_task_shows_the_reports_and_their_review(client_for, people, tree, mem
 def test_a_meeting_shows_attendance_minutes_and_corrections(client_for, people, meeting, tree) -> None:
     absent = MemberFactory(cell=tree.cell_a1, full_name="Trần Thị Bích")
     client = client_for("secretary")
-    attendance = reverse("resolutions:meeting-attendance", args=[meeting.pk])
+    attendance = reverse("meetings:meeting-attendance", args=[meeting.pk])
     client.get(attendance)  # brings the new member onto the roll: a bulk insert, recorded
     data = {f"status_{pk}": s for pk, s in meeting.attendance.values_list("member_id", "status")}
     data[f"status_{absent.pk}"], data[f"reason_{absent.pk}"] = Attendance.Status.ABSENT_WITH_REASON, "Ốm"
     assert client.post(attendance, data).status_code == 302
     Meeting.objects.filter(pk=meeting.pk).update(chair=people["secretary"].member, recorder=people["deputy"].member)
-    step = lambda name: reverse("resolutions:meeting-step", args=[meeting.pk, name])  # noqa: E731
+    step = lambda name: reverse("meetings:meeting-step", args=[meeting.pk, name])  # noqa: E731
     client.post(step("held"), {"opened_at": "19:30", "closed_at": "21:15"})
     client.post(step("approve"))
     client.post(step("correct"), {"note": "Ghi sai tên người phát biểu"})
@@ -174,10 +175,10 @@ def test_a_meeting_shows_attendance_minutes_and_corrections(client_for, people, 
 
 
 def test_an_approved_absence_request_is_recorded_with_the_attendance_it_changes(client_for, people, meeting) -> None:
-    ask = reverse("resolutions:absence-request", args=[meeting.pk])
+    ask = reverse("meetings:absence-request", args=[meeting.pk])
     assert client_for("member").post(ask, {"reason": "Đi công tác"}).status_code == 302
     request = meeting.absence_requests.get()
-    client_for("secretary").post(reverse("resolutions:absence-decide", args=[request.pk]), {"decision": "approve"})
+    client_for("secretary").post(reverse("meetings:absence-decide", args=[request.pk]), {"decision": "approve"})
     entries = history(client_for("deputy"), "history:meeting-history", meeting.pk).context["entries"]
     asked = "Đơn xin vắng: Đảng viên member"
     decided = next(e for e in entries if e.what.startswith("Đơn xin vắng") and e.action == "~")
@@ -195,7 +196,7 @@ def test_a_long_text_edited_on_the_review_page_shows_only_what_changed(client_fo
         cell=tree.cell_a1, by=None, kind="monthly", period_start=month_start(), period_end=month_end(), title="Thu quỹ"
     )
     Resolution.objects.filter(pk=resolution.pk).update(status=Resolution.Status.IN_PROGRESS)
-    url = reverse("resolutions:meeting-review", args=[meeting.pk, resolution.pk])
+    url = reverse("meetings:meeting-review", args=[meeting.pk, resolution.pk])
     first = "Chi bộ đã lãnh đạo vận động 120 hộ gia đình ký cam kết giữ gìn vệ sinh môi trường, đạt 95% chỉ tiêu đề ra."
     client = client_for("secretary")
     assert client.post(url, {"results": first}).status_code == 302

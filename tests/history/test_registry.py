@@ -8,8 +8,9 @@ from django.core.exceptions import ImproperlyConfigured
 
 from chibo.lib.history import KINDS, NAMINGS, Kind, Naming, Source, register
 from evaluations.models import EvaluationCycle
+from meetings.models import Meeting, Vote
 from members.models import Member
-from resolutions.models import Meeting, Resolution, Task, Vote
+from resolutions.models import Resolution, Task
 
 
 def test_every_app_registered_its_kinds_when_django_started() -> None:

@@ -10,11 +10,12 @@ import pytest
 from evaluations.models import EmulationCriterion, EvaluationCycle
 from evaluations.services import open_cycle, take_step
 from inspections.models import Inspection
+from meetings.models import Meeting, Vote
+from meetings.services import plan_meeting, request_absence
 from members.models import AwayPeriod, Exemption, MassOrganisation, Member, ResidentialGroup, today
 from propagandists.models import Propagandist
 from propagandists.services import save_entry
-from resolutions.meetings import plan_meeting, request_absence
-from resolutions.models import Meeting, ProgressUpdate, Resolution, Vote
+from resolutions.models import ProgressUpdate, Resolution
 from tests.factories import MemberFactory
 from tests.resolutions.factories import ResolutionFactory, TargetFactory, TaskFactory
 

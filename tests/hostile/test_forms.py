@@ -19,13 +19,14 @@ from chibo.lib.forms import SafeInputMixin
 from chibo.lib.text import unsafe_character
 from evaluations import forms as ev
 from inspections import forms as ins
+from meetings import forms as meetings
+from meetings.models import AgendaItem, Attendance, Meeting
 from members import forms as mem
 from members.models import Organisation
 from notifications import forms as notifications
 from notifications.models import Preference
 from propagandists import forms as prop
-from resolutions.forms import drafting, meetings, progress
-from resolutions.models import Attendance
+from resolutions.forms import drafting, progress
 from tests.hostile.conftest import World
 from tests.hostile.strategies import form_data
 from tests.hostile.support import rolled_back, text_problems
@@ -33,7 +34,7 @@ from tests.hostile.support import rolled_back, text_problems
 FORM_MODULES = [
     "members.forms",
     "resolutions.forms.drafting",
-    "resolutions.forms.meetings",
+    "meetings.forms",
     "resolutions.forms.progress",
     "notifications.forms",
     "evaluations.forms",
@@ -83,7 +84,7 @@ FORMS: dict[str, Callable[[World], tuple[type[forms.BaseForm], dict[str, Any]]]]
         drafting.TaskForm,
         {"instance": drafting.Task(resolution=w.draft), "choices": drafting.AssignmentChoices(a1(w))},
     ),
-    "VoteForm": lambda w: (drafting.VoteForm, {"cell": a1(w)}),
+    "VoteForm": lambda w: (meetings.VoteForm, {"cell": a1(w)}),
     "DisseminationForm": lambda w: (
         drafting.DisseminationForm,
         {"cell": a1(w), "instance": drafting.Dissemination(resolution=w.live)},
@@ -94,12 +95,12 @@ FORMS: dict[str, Callable[[World], tuple[type[forms.BaseForm], dict[str, Any]]]]
     ),
     "ProgressForm": lambda w: (progress.ProgressForm, {"task": w.update.task}),
     "ProgressReviewForm": lambda w: (progress.ReviewForm, {}),
-    "MeetingForm": lambda w: (meetings.MeetingForm, {"cell": a1(w), "instance": meetings.Meeting(cell=a1(w))}),
+    "MeetingForm": lambda w: (meetings.MeetingForm, {"cell": a1(w), "instance": Meeting(cell=a1(w))}),
     "ConclusionForm": lambda w: (meetings.ConclusionForm, {"instance": w.held_meeting}),
     "HeldForm": lambda w: (meetings.HeldForm, {"meeting": w.held_meeting}),
     "AgendaItemForm": lambda w: (
-        forms.modelform_factory(meetings.AgendaItem, form=meetings.AgendaItemForm, fields=["order", "title", "notes"]),
-        {"instance": meetings.AgendaItem(meeting=w.held_meeting)},
+        forms.modelform_factory(AgendaItem, form=meetings.AgendaItemForm, fields=["order", "title", "notes"]),
+        {"instance": AgendaItem(meeting=w.held_meeting)},
     ),
     "AttendanceForm": lambda w: (
         meetings.AttendanceForm,

@@ -13,11 +13,12 @@ from django.urls import reverse
 from chibo.lib.forms import clean_text
 from chibo.lib.text import unsafe_character
 from evaluations.models import EmulationCriterion
+from meetings.models import AbsenceRequest, Meeting
 from members.forms import ExemptionForm, MemberForm
 from members.imports import check_row, import_members
 from members.models import Organisation, today
 from resolutions.forms.drafting import TargetForm
-from resolutions.models import AbsenceRequest, Meeting, StatusChange, Target
+from resolutions.models import StatusChange, Target
 from tests.hostile.conftest import World
 from tests.hostile.support import rows_written, table_counts
 from tests.hostile.test_imports import damaged, plain_workbook
@@ -85,7 +86,7 @@ def test_a_correction_reason_longer_than_the_history_column_is_refused(world: Wo
     Meeting.objects.filter(pk=world.held_meeting.pk).update(status=Meeting.Status.APPROVED)
     before = table_counts()
     response = client_for("secretary").post(
-        reverse("resolutions:meeting-step", args=[world.held_meeting.pk, "correct"]), {"note": "Sửa " * 30}
+        reverse("meetings:meeting-step", args=[world.held_meeting.pk, "correct"]), {"note": "Sửa " * 30}
     )
     assert "Chỉ được viết tối đa 100 ký tự" in " ".join(_errors(response))
     assert not rows_written(before, table_counts())
@@ -95,7 +96,7 @@ def test_a_correction_reason_longer_than_the_history_column_is_refused(world: Wo
 
 def test_a_refusal_reason_longer_than_its_column_is_refused(world: World, client_for) -> None:  # type: ignore[no-untyped-def]
     response = client_for("secretary").post(
-        reverse("resolutions:absence-decide", args=[world.absence_id]), {"decision": "refuse", "reason": "x" * 301}
+        reverse("meetings:absence-decide", args=[world.absence_id]), {"decision": "refuse", "reason": "x" * 301}
     )
     assert "Chỉ được viết tối đa 300 ký tự" in " ".join(_errors(response))
     assert AbsenceRequest.objects.get(pk=world.absence_id).status == AbsenceRequest.Status.PENDING

@@ -18,7 +18,7 @@ from django.urls import reverse
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from resolutions.forms.meetings import HeldForm, MeetingOpinionForm, SpeechForm
+from meetings.forms import HeldForm, MeetingOpinionForm, SpeechForm
 from resolutions.forms.progress import ReviewForm
 from tests.hostile.conftest import World
 from tests.hostile.strategies import form_data, hostile_id, hostile_number, hostile_text
@@ -73,8 +73,8 @@ PAGES = [
         forms=("form", "targets", "tasks"),
         keep=("lock_version",),
     ),
-    Page("resolution-vote", "secretary", u("resolutions:resolution-vote", lambda w: w.submitted.pk)),
-    Page("vote-correct", "secretary", u("resolutions:vote-correct", lambda w: w.vote.pk)),
+    Page("resolution-vote", "secretary", u("meetings:resolution-vote", lambda w: w.submitted.pk)),
+    Page("vote-correct", "secretary", u("meetings:vote-correct", lambda w: w.vote.pk)),
     Page("dissemination-create", "secretary", u("resolutions:dissemination-create", lambda w: w.live.pk)),
     Page("opinion-create", "secretary", u("resolutions:opinion-list", a1)),
     Page(
@@ -92,32 +92,32 @@ PAGES = [
     ),
     Page("notification-settings", "member", u("notifications:notification-settings")),
     # meetings
-    Page("meeting-create", "secretary", u("resolutions:meeting-create", a1), fixed={"confirm_warning": "1"}),
+    Page("meeting-create", "secretary", u("meetings:meeting-create", a1), fixed={"confirm_warning": "1"}),
     Page(
         "meeting-edit",
         "secretary",
-        u("resolutions:meeting-edit", lambda w: w.held_meeting.pk),
+        u("meetings:meeting-edit", lambda w: w.held_meeting.pk),
         forms=("form", "agenda", "conclusion"),
     ),
-    Page("meeting-attendance", "secretary", u("resolutions:meeting-attendance", lambda w: w.held_meeting.pk)),
+    Page("meeting-attendance", "secretary", u("meetings:meeting-attendance", lambda w: w.held_meeting.pk)),
     Page(
         "meeting-held",
         "secretary",
-        u("resolutions:meeting-step", lambda w: w.held_meeting.pk, lambda w: "held"),
+        u("meetings:meeting-step", lambda w: w.held_meeting.pk, lambda w: "held"),
         raw=lambda w: form_data(HeldForm(meeting=w.held_meeting)),
     ),
-    Page("absence-request", "deputy", u("resolutions:absence-request", lambda w: w.meeting.pk)),
-    Page("meeting-speech", "secretary", u("resolutions:meeting-speech", lambda w: w.held_meeting.pk), raw=speech("")),
+    Page("absence-request", "deputy", u("meetings:absence-request", lambda w: w.meeting.pk)),
+    Page("meeting-speech", "secretary", u("meetings:meeting-speech", lambda w: w.held_meeting.pk), raw=speech("")),
     Page(
         "meeting-opinion",
         "secretary",
-        u("resolutions:meeting-speech", lambda w: w.held_meeting.pk),
+        u("meetings:meeting-speech", lambda w: w.held_meeting.pk),
         raw=speech("opinion"),
     ),
     Page(
         "absence-decide",
         "secretary",
-        u("resolutions:absence-decide", lambda w: w.absence_id),
+        u("meetings:absence-decide", lambda w: w.absence_id),
         raw=lambda w: st.fixed_dictionaries(
             {"decision": st.sampled_from(["approve", "refuse", "", "\x00"]), "reason": hostile_text()}
         ),
@@ -214,11 +214,11 @@ LISTS = [
     ("dashboards:dashboard", lambda w: [w.ward_id], ["sort", "dir", "light"]),
     ("dashboards:dashboard-xlsx", lambda w: [w.ward_id], ["sort", "dir", "light"]),
     ("resolutions:resolution-list", lambda w: [w.member.cell_id], ["page"]),
-    ("resolutions:meeting-list", lambda w: [w.member.cell_id], ["page"]),
+    ("meetings:meeting-list", lambda w: [w.member.cell_id], ["page"]),
     ("resolutions:opinion-list", lambda w: [w.member.cell_id], ["page"]),
     ("notifications:cell-messages", lambda w: [w.member.cell_id], ["status", "page"]),
     ("notifications:notification-list", lambda w: [], ["page"]),
-    ("resolutions:resolution-vote", lambda w: [w.submitted.pk], ["meeting"]),
+    ("meetings:resolution-vote", lambda w: [w.submitted.pk], ["meeting"]),
     ("evaluations:cell-cycles", lambda w: [w.member.cell_id], ["page"]),
 ]
 

@@ -21,6 +21,7 @@ from openpyxl import load_workbook
 from evaluations.models import MemberEvaluation, PeopleComment
 from evaluations.services import open_cycle
 from inspections.models import Inspection
+from meetings.models import AbsenceRequest, Attendance, Meeting, Speech, Vote
 from members.models import (
     AwayPeriod,
     Discipline,
@@ -37,7 +38,6 @@ from members.privacy import IDENTIFYING_FIELDS, accesses_about
 from members.rules import ACCESS_VIEW_INTERVAL, identity_erased_from, identity_is_erased_on, view_is_logged
 from notifications.models import Notification, Preference
 from propagandists.models import Propagandist
-from resolutions.models import AbsenceRequest, Attendance, Meeting, Speech, Vote
 from tests.factories import MemberFactory, UserFactory, grant
 from tests.resolutions.factories import ProgressUpdateFactory, ResolutionFactory, TaskFactory
 
@@ -304,16 +304,16 @@ NOT_EXPORTED = {
     # member acting for the cell, kept in the cell's records; not data about the member.
     "members.MemberEvent.recorded_by",
     "members.PersonalDataAccess.user",
-    "resolutions.AbsenceRequest.decided_by",
+    "meetings.AbsenceRequest.decided_by",
     "resolutions.ProgressUpdate.reviewed_by",
-    "resolutions.Vote.recorded_by",
+    "meetings.Vote.recorded_by",
     "resolutions.Version.created_by",
     "resolutions.StatusChange.by",
     "resolutions.Dissemination.recorded_by",
     "resolutions.PublicOpinion.recorded_by",
     "resolutions.Resolution.created_by",
-    "resolutions.Meeting.created_by",
-    "resolutions.Meeting.pack_published_by",
+    "meetings.Meeting.created_by",
+    "meetings.Meeting.pack_published_by",
     "inspections.Inspection.created_by",
     "evaluations.EvaluationCycle.approved_by",
     "evaluations.CycleStep.by",

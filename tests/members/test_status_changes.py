@@ -9,13 +9,14 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from meetings.models import Meeting
+from meetings.rules import entitled_voters
+from meetings.services import plan_meeting, record_vote, recount_attendance, roll_on
 from members import services
 from members.models import AwayPeriod, Exemption, Member, MemberEvent, today
 from members.rules import add_months, probation_ends_on
-from resolutions.meetings import plan_meeting, recount_attendance
-from resolutions.models import Meeting, Task
-from resolutions.rules import entitled_voters
-from resolutions.services import create_resolution, record_vote, roll_on, take_step
+from resolutions.models import Task
+from resolutions.services import create_resolution, take_step
 from tests.factories import MemberFactory
 
 
@@ -151,8 +152,8 @@ def test_a_past_meetings_numbers_do_not_change_when_statuses_change_later(
 
     client = client_for("secretary")
     for name in ("meeting-detail", "meeting-attendance"):
-        assert client.get(reverse(f"resolutions:{name}", args=[meeting.pk])).status_code == 200
-    client_for("admin").get(reverse("resolutions:meeting-attendance", args=[other.pk]))
+        assert client.get(reverse(f"meetings:{name}", args=[meeting.pk])).status_code == 200
+    client_for("admin").get(reverse("meetings:meeting-attendance", args=[other.pk]))
     recount_attendance(Meeting.objects.filter(pk__in=[meeting.pk, other.pk]))
 
     assert _numbers(meeting, vote) == before

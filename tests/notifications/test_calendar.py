@@ -11,9 +11,10 @@ from django.test import Client
 from django.urls import reverse
 from icalendar import Calendar
 
+from meetings.models import Meeting
 from notifications.calendar import build_calendar, create_feed
 from notifications.models import CalendarFeed
-from resolutions.models import Meeting, Resolution, Task
+from resolutions.models import Resolution, Task
 from tests.resolutions.factories import ResolutionFactory, TaskFactory
 
 TODAY = dt.date(2026, 3, 10)

@@ -12,11 +12,12 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from meetings.models import Meeting
+from meetings.services import decide_absence, plan_meeting, request_absence
 from members.models import Exemption, Member, today
 from notifications import events
 from notifications.models import Delivery, Kind, Notification, Preference
-from resolutions.meetings import decide_absence, plan_meeting, request_absence
-from resolutions.models import Meeting, ProgressUpdate, Resolution, Task
+from resolutions.models import ProgressUpdate, Resolution, Task
 from resolutions.services import FLOW, create_resolution, post_update
 from tests.factories import MemberFactory, UserFactory
 from tests.resolutions.test_drafting import edit_data, task_row
@@ -251,7 +252,7 @@ def test_planning_a_meeting_invites_everyone_told_of_the_cells_meetings(world: W
     n = Notification.objects.get(recipient__username="member")
     assert n.subject == f"Giấy mời sinh hoạt chi bộ ngày {meeting.date:%d/%m/%Y} lúc 19:30"
     assert "tại Nhà văn hóa khu phố 1" in n.body
-    assert n.url == reverse("resolutions:meeting-detail", args=[meeting.pk])
+    assert n.url == reverse("meetings:meeting-detail", args=[meeting.pk])
     assert mailed_to() == {"deputy", "committee", "member", "lead", "helper", "in_charge"}
 
 
@@ -281,7 +282,7 @@ def meeting_edit_data(meeting: Meeting, **changes: str) -> dict[str, object]:
 
 def test_a_meeting_moved_sends_a_new_invitation_and_other_edits_do_not(client_for, world: World, sent) -> None:
     meeting = plan(world, today() + dt.timedelta(days=5))
-    url = reverse("resolutions:meeting-edit", args=[meeting.pk])
+    url = reverse("meetings:meeting-edit", args=[meeting.pk])
     client = client_for("secretary")
     with sent():
         response = client.post(url, meeting_edit_data(meeting, **{"conclusion-conclusion": "Dự kiến kết luận"}))
@@ -310,7 +311,7 @@ def test_an_absence_decision_tells_the_member(world: World, sent, approve: bool,
     [n] = Notification.objects.all()
     assert (n.recipient.username, n.kind, n.object_ref) == ("lead", Kind.ABSENCE_DECIDED, f"absence:{request.pk}")
     assert words in n.body
-    assert n.url == reverse("resolutions:meeting-detail", args=[meeting.pk])
+    assert n.url == reverse("meetings:meeting-detail", args=[meeting.pk])
     assert mailed_to() == {"lead"}
 
 
@@ -352,7 +353,7 @@ def test_every_link_opens_for_its_recipient(client_for, world: World) -> None:
     client_for("committee").post(reverse("resolutions:update-review", args=[update.pk]), {"decision": "confirm"})
     meeting = plan(world, today() + dt.timedelta(days=5))
     client_for("secretary").post(
-        reverse("resolutions:meeting-edit", args=[meeting.pk]), meeting_edit_data(meeting, **{"meeting-place": "Sân"})
+        reverse("meetings:meeting-edit", args=[meeting.pk]), meeting_edit_data(meeting, **{"meeting-place": "Sân"})
     )
     request = request_absence(meeting=meeting, member=world.helper, reason="Đi công tác")
     decide_absence(request=request, approve=True, by=world.people["secretary"])

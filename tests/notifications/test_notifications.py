@@ -371,7 +371,7 @@ def test_messages_sent_are_for_those_who_oversee_the_cell(client_for, tree, who,
 
 def test_the_messages_tab_shows_only_to_those_who_oversee_the_cell(client_for, tree) -> None:
     tab = f'href="{cell_messages(tree.cell_a1)}"'
-    meetings = reverse("resolutions:meeting-list", args=[tree.cell_a1.pk])
+    meetings = reverse("meetings:meeting-list", args=[tree.cell_a1.pk])
     assert tab in client_for("secretary").get(meetings).content.decode()
     assert tab in client_for("in_charge").get(meetings).content.decode()
     assert tab not in client_for("member").get(meetings).content.decode()

@@ -15,11 +15,12 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from chibo.celery import app as celery_app
+from meetings.models import Meeting, MonthlyReview
+from meetings.services import plan_meeting
 from members.models import Exemption, Role
 from notifications.models import Delivery, Kind, Notification, Preference
 from notifications.reminders import daily_digests, sweep
-from resolutions.meetings import plan_meeting
-from resolutions.models import Meeting, MonthlyReview, Resolution, Task
+from resolutions.models import Resolution, Task
 from resolutions.services import create_resolution
 from tests.factories import MemberFactory, UserFactory
 from tests.notifications import flaky_mail

@@ -18,15 +18,12 @@ from django.urls import reverse
 from chibo.celery import app as celery_app
 from dashboards.models import SummaryReport
 from dashboards.tasks import build_summary_pdf, request_summary_pdf
+from meetings.models import Meeting
+from meetings.tasks import build_minutes_pdf, request_minutes_pdf
 from members.models import today
-from resolutions.models import Meeting
-from resolutions.tasks import (
-    build_minutes_pdf,
-    request_minutes_pdf,
-    requeue_unfinished,
-)
+from resolutions.tasks import requeue_unfinished
+from tests.meetings.test_minutes import build_meeting
 from tests.production import free_port
-from tests.resolutions.test_minutes import build_meeting
 from tests.worker import _drop_broker_connections, running_worker
 
 
@@ -59,7 +56,7 @@ def test_time_limits_end_a_hung_build_long_before_it_counts_as_stuck(settings) -
 
 
 def status_html(client, meeting: Meeting) -> str:  # type: ignore[no-untyped-def]
-    return client.get(reverse("resolutions:minutes-status", args=[meeting.pk])).content.decode()
+    return client.get(reverse("meetings:minutes-status", args=[meeting.pk])).content.decode()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -71,7 +68,7 @@ def test_a_stuck_minutes_pdf_is_offered_again_and_built_by_the_periodic_job(
     meeting = build_meeting(tree, people)
     client = client_for("secretary")
     with broker_down():  # the request finishes; its message is lost
-        response = client.post(reverse("resolutions:minutes-pdf", args=[meeting.pk]))
+        response = client.post(reverse("meetings:minutes-pdf", args=[meeting.pk]))
     assert response.status_code == 302
     meeting.refresh_from_db()
     assert meeting.pdf_state == "building"
@@ -90,7 +87,7 @@ def test_a_stuck_minutes_pdf_is_offered_again_and_built_by_the_periodic_job(
     meeting.refresh_from_db()
     assert meeting.pdf_is_current
     assert (media / meeting.minutes_pdf.name).read_bytes().startswith(b"%PDF-")
-    assert 'href="' + reverse("resolutions:minutes-pdf", args=[meeting.pk]) in status_html(client, meeting)
+    assert 'href="' + reverse("meetings:minutes-pdf", args=[meeting.pk]) in status_html(client, meeting)
 
 
 def test_a_build_stuck_twice_is_given_up_and_offered_to_try_again(

@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 
 from chibo.celery import app as celery_app
-from resolutions.models import Meeting
-from resolutions.tasks import build_minutes_pdf
-from tests.resolutions.test_minutes import build_meeting
+from meetings.models import Meeting
+from meetings.tasks import build_minutes_pdf
+from tests.meetings.test_minutes import build_meeting
 from tests.worker import broker, environment, start_worker, stop_worker, wait_until
 
 

@@ -8,7 +8,8 @@ import datetime as dt
 
 import pytest
 
-from resolutions.rules import adopted_in_month, count_attendance
+from meetings.rules import count_attendance
+from resolutions.rules import adopted_in_month
 
 P, L, EX, AW = "present", "late", "exempt", "away"
 R, NR = "absent_reason", "absent_no_reason"

@@ -11,8 +11,9 @@ from django.urls import reverse
 from docx.document import Document
 
 from chibo.lib.layout import LAYOUT
-from resolutions.documents import render_minutes_docx, render_resolution_docx
-from tests.resolutions.test_minutes import (
+from meetings.documents import render_minutes_docx
+from resolutions.documents import render_resolution_docx
+from tests.meetings.test_minutes import (
     ABSENT_WITH_REASON,
     ABSENT_WITHOUT_REASON,
     REASON,
@@ -156,7 +157,7 @@ def test_a_long_text_is_one_paragraph_per_block_with_its_line_breaks() -> None:
 
 def test_the_word_files_download_for_members_of_the_cell(meeting, tree, client_for) -> None:
     client = client_for("member")
-    response = client.get(reverse("resolutions:minutes-docx", args=[meeting.pk]))
+    response = client.get(reverse("meetings:minutes-docx", args=[meeting.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == DOCX
     assert response["Content-Disposition"] == 'attachment; filename="bien-ban-2026-11-05.docx"'

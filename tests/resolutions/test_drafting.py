@@ -11,20 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from meetings.models import Attendance, Meeting, Vote
+from meetings.services import plan_meeting, set_attendance, sync_attendance
 from members.models import AwayPeriod, Exemption, MassOrganisation, Member, today
-from resolutions.meetings import plan_meeting, set_attendance, sync_attendance
-from resolutions.models import (
-    Attendance,
-    Dissemination,
-    Meeting,
-    PublicOpinion,
-    Resolution,
-    StatusChange,
-    Target,
-    Task,
-    Version,
-    Vote,
-)
+from resolutions.models import Dissemination, PublicOpinion, Resolution, StatusChange, Target, Task, Version
 from resolutions.services import create_resolution, start_from_last_period, take_step
 from tests.factories import MemberFactory
 
@@ -295,7 +285,7 @@ def test_a_vote_below_the_rule_does_not_adopt(client_for, draft, leads, people, 
     official = Member.objects.filter(cell=cell).official_on(today()).count()
     half = official // 2
     response = client_for("secretary").post(
-        reverse("resolutions:resolution-vote", args=[draft.pk]), vote_data(meeting, votes_for=half)
+        reverse("meetings:resolution-vote", args=[draft.pk]), vote_data(meeting, votes_for=half)
     )
     assert response.status_code == 302
     draft.refresh_from_db()
@@ -314,7 +304,7 @@ def test_a_vote_that_meets_the_rule_adopts_and_keeps_version_one(
     _ready(draft, leads, people["secretary"])
     official = Member.objects.filter(cell=cell).official_on(today()).count()
     response = client_for("secretary").post(
-        reverse("resolutions:resolution-vote", args=[draft.pk]),
+        reverse("meetings:resolution-vote", args=[draft.pk]),
         vote_data(meeting, votes_for=official // 2 + 1, dissent="Đ/c An: đề nghị lùi hạn"),
     )
     assert response.status_code == 302
@@ -337,7 +327,7 @@ def test_absent_with_reason_and_exempt_members_change_the_base(client_for, draft
     set_attendance(meeting=meeting, changes={m.pk: (Attendance.Status.ABSENT_WITH_REASON, "Ốm") for m in absent})
     entitled = official - 1 - len(absent)  # the exempt member is absent, two are excused
     data = vote_data(meeting, votes_for=entitled // 2 + 1)
-    client_for("secretary").post(reverse("resolutions:resolution-vote", args=[draft.pk]), data)
+    client_for("secretary").post(reverse("meetings:resolution-vote", args=[draft.pk]), data)
     vote = Vote.objects.get(resolution=draft)
     assert vote.entitled_count == entitled
     assert vote.adopted
@@ -350,7 +340,7 @@ def test_more_votes_than_voters_are_refused_and_nothing_is_written(
     _ready(draft, leads, people["secretary"])
     official = Member.objects.filter(cell=cell).official_on(today()).count()
     response = client_for("secretary").post(
-        reverse("resolutions:resolution-vote", args=[draft.pk]), vote_data(meeting, votes_for=official, votes_against=1)
+        reverse("meetings:resolution-vote", args=[draft.pk]), vote_data(meeting, votes_for=official, votes_against=1)
     )
     assert response.status_code == 200
     assert "có quyền biểu quyết" in str(response.context["form"].non_field_errors())
@@ -365,7 +355,7 @@ def adopted(client_for, draft, leads, people, cell, meeting) -> Resolution:  # t
     Target.objects.create(resolution=draft, name="Thu quỹ", unit="%", target_value=90)
     official = Member.objects.filter(cell=cell).official_on(today()).count()
     client_for("secretary").post(
-        reverse("resolutions:resolution-vote", args=[draft.pk]), vote_data(meeting, votes_for=official)
+        reverse("meetings:resolution-vote", args=[draft.pk]), vote_data(meeting, votes_for=official)
     )
     draft.refresh_from_db()
     assert draft.status == "adopted"

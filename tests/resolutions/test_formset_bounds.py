@@ -10,11 +10,12 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from meetings.forms import MAX_AGENDA_ITEMS
+from meetings.models import AgendaItem
+from meetings.services import plan_meeting
 from members.models import today
 from resolutions.forms.drafting import MAX_TARGETS, MAX_TASKS
-from resolutions.forms.meetings import MAX_AGENDA_ITEMS
-from resolutions.meetings import plan_meeting
-from resolutions.models import AgendaItem, Resolution, Target, Task
+from resolutions.models import Resolution, Target, Task
 from resolutions.services import create_resolution
 from tests.resolutions.test_drafting import edit_data, month_end, month_start
 
@@ -90,7 +91,7 @@ def test_a_huge_agenda_is_refused_and_nothing_is_written(client_for, tree) -> No
     }
     for i, item in enumerate(items):
         data.update({f"agenda-{i}-id": item.pk, f"agenda-{i}-order": item.order, f"agenda-{i}-title": item.title})
-    response = client_for("secretary").post(reverse("resolutions:meeting-edit", args=[meeting.pk]), data)
+    response = client_for("secretary").post(reverse("meetings:meeting-edit", args=[meeting.pk]), data)
     assert response.status_code == 200
     assert len(response.context["agenda"].forms) == MAX_AGENDA_ITEMS
     assert f"Chỉ lưu được tối đa {MAX_AGENDA_ITEMS} dòng ở đây." in response.content.decode()

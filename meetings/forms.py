@@ -1,0 +1,277 @@
+"""Forms of the monthly meeting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from chibo.lib.forms import SafeInputMixin, bounded_formset
+from meetings.models import AgendaItem, Attendance, Meeting, MonthlyReview, Speech
+from meetings.rules import QUALITY_PARTS
+from meetings.services import meeting_quality_errors
+from members.forms import CrispyMixin, DateInput
+from members.models import Member, Organisation, Role, today
+from resolutions.models import PublicOpinion, Resolution, Task
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%H:%M", **kwargs)
+
+
+def _cell_members(cell: Organisation) -> Any:
+    return Member.objects.filter(cell=cell).active().order_by("search_name", "pk")
+
+
+class MeetingForm(CrispyMixin, forms.ModelForm):
+    class Meta:
+        model = Meeting
+        fields = [
+            "kind",
+            "combined_with_thematic",
+            "date",
+            "starts_at",
+            "ends_at",
+            "place",
+            "chair",
+            "recorder",
+            "guest_in_charge",
+            "other_guests",
+        ]
+        widgets = {"date": DateInput(), "starts_at": TimeInput(), "ends_at": TimeInput()}
+
+    def __init__(self, *args: Any, cell: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._setup_helper()
+        members = _cell_members(cell)
+        self.fields["chair"].queryset = members
+        self.fields["recorder"].queryset = members
+        in_charge = Role.objects.filter(organisation=cell, kind=Role.Kind.IN_CHARGE).values_list("user_id", flat=True)
+        self.fields["guest_in_charge"].queryset = get_user_model().objects.filter(pk__in=in_charge)
+        self.fields["guest_in_charge"].label_from_instance = lambda user: user.get_full_name() or user.username
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end = data.get("starts_at"), data.get("ends_at")
+        if start and end and end <= start:
+            self.add_error("ends_at", _("The meeting ends after it starts."))
+        return data
+
+
+class QualityCapped:
+    """A form of the meeting whose self-score may not give a part more than the rules the meeting broke allow
+    (``resolutions.rules.quality_caps``): checked on the meeting as the form leaves it."""
+
+    instance: Meeting
+
+    def _post_clean(self) -> None:
+        super()._post_clean()  # type: ignore[misc]
+        for error in meeting_quality_errors(self.instance):
+            self.add_error(None, error)  # type: ignore[attr-defined]
+
+
+class ConclusionForm(QualityCapped, CrispyMixin, forms.ModelForm):
+    class Meta:
+        model = Meeting
+        fields = ["conclusion", "criticism", "decisions", "opened_at", "closed_at", *QUALITY_PARTS]
+        widgets = {
+            "conclusion": forms.Textarea(attrs={"rows": 3}),
+            "criticism": forms.Textarea(attrs={"rows": 3}),
+            "decisions": forms.Textarea(attrs={"rows": 3}),
+            "opened_at": TimeInput(),
+            "closed_at": TimeInput(),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._setup_helper()
+        for name, most in QUALITY_PARTS.items():
+            self.fields[name].help_text = _("at most %(points)d points") % {"points": most}
+            self.fields[name].widget.attrs.update({"min": 0, "max": most})
+
+
+class MeetingCancelForm(CrispyMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for cancelling"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The members are told this reason."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._setup_helper()
+
+
+class HeldForm(SafeInputMixin, forms.Form):
+    """Marking the meeting held: the times it actually opened and closed, the planned ones offered."""
+
+    opened_at = forms.TimeField(label=capfirst(_("opened at")), widget=TimeInput(attrs={"class": "form-control"}))
+    closed_at = forms.TimeField(label=capfirst(_("closed at")), widget=TimeInput(attrs={"class": "form-control"}))
+
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"opened_at": meeting.starts_at, "closed_at": meeting.ends_at})
+        super().__init__(*args, **kwargs)
+
+
+class AgendaItemForm(SafeInputMixin, forms.ModelForm):
+    """An agenda line; its fields are named by the formset below."""
+
+
+MAX_AGENDA_ITEMS = 40
+
+AgendaFormSet = bounded_formset(
+    Meeting,
+    AgendaItem,
+    limit=MAX_AGENDA_ITEMS,
+    form=AgendaItemForm,
+    fields=["order", "title", "notes"],
+    extra=1,
+    can_delete=True,
+    widgets={"notes": forms.Textarea(attrs={"rows": 2}), "order": forms.NumberInput(attrs={"class": "max-w-5"})},
+)
+
+
+class AttendanceForm(SafeInputMixin, forms.Form):
+    """One select and one reason per member, built from the meeting's attendance rows."""
+
+    def __init__(self, *args: Any, rows: list[Attendance], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        for row in rows:
+            self.fields[f"status_{row.member_id}"] = forms.ChoiceField(
+                label=row.member.full_name,
+                choices=Attendance.Status.choices,
+                initial=row.status,
+                widget=forms.Select(attrs={"class": "form-select"}),
+            )
+            self.fields[f"reason_{row.member_id}"] = forms.CharField(
+                label=_("Reason"),
+                required=False,
+                max_length=300,
+                initial=row.reason,
+                widget=forms.TextInput(attrs={"class": "form-control", "placeholder": _("Reason for the absence")}),
+            )
+
+    def bound_rows(self) -> list[tuple[Attendance, forms.BoundField, forms.BoundField]]:
+        return [(row, self[f"status_{row.member_id}"], self[f"reason_{row.member_id}"]) for row in self.rows]
+
+    def changes(self) -> dict[int, tuple[str, str]]:
+        return {
+            row.member_id: (self.cleaned_data[f"status_{row.member_id}"], self.cleaned_data[f"reason_{row.member_id}"])
+            for row in self.rows
+        }
+
+
+class AbsenceRequestForm(CrispyMixin, forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=300, widget=forms.TextInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._setup_helper()
+
+
+class ReviewForm(CrispyMixin, forms.ModelForm):
+    class Meta:
+        model = MonthlyReview
+        fields = ["results", "shortcomings", "causes", "lessons", "next_programme"]
+        widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in fields}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._setup_helper()
+
+
+class SpeechForm(CrispyMixin, forms.ModelForm):
+    class Meta:
+        model = Speech
+        fields = ["agenda_item", "speaker", "speaker_name", "content"]
+        widgets = {"content": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._setup_helper()
+        self.fields["agenda_item"].queryset = meeting.agenda_items.all()
+        self.fields["speaker"].queryset = _cell_members(meeting.cell)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("speaker") and not (data.get("speaker_name") or "").strip():
+            self.add_error("speaker", _("Name the speaker: a member, or a guest's name."))
+        return data
+
+
+class MeetingOpinionForm(CrispyMixin, forms.ModelForm):
+    """Public opinion raised by residents and brought to the meeting."""
+
+    class Meta:
+        model = PublicOpinion
+        fields = ["source", "content", "resolution", "task", "response"]
+        widgets = {"content": forms.Textarea(attrs={"rows": 2}), "response": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._setup_helper()
+        self.fields["resolution"].queryset = Resolution.objects.filter(cell=meeting.cell)
+        self.fields["task"].queryset = Task.objects.filter(resolution__cell=meeting.cell).live()
+
+
+class VoteCountsForm(CrispyMixin, forms.Form):
+    """The three counts of a vote and the dissent: what a correction changes, with its reason."""
+
+    votes_for = forms.IntegerField(label=_("For"), min_value=0, max_value=10_000)
+    votes_against = forms.IntegerField(label=_("Against"), min_value=0, max_value=10_000, initial=0)
+    votes_abstain = forms.IntegerField(label=_("Abstain"), min_value=0, max_value=10_000, initial=0)
+    dissent = forms.CharField(
+        label=_("Dissenting opinions (who, and what)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class VoteCorrectionForm(VoteCountsForm):
+    reason = forms.CharField(
+        label=_("Reason for the correction"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._setup_helper()
+
+
+def vote_meetings(cell: Organisation) -> Any:
+    """The meetings of the cell a vote can be recorded at today, latest first: held on or before today, not
+    cancelled, their minutes not approved (``rules.vote_meeting_refusal``)."""
+    return Meeting.objects.filter(
+        cell=cell, date__lte=today(), status__in=[Meeting.Status.PLANNED, Meeting.Status.HELD]
+    ).order_by("-date", "-starts_at", "-pk")
+
+
+class VoteForm(VoteCountsForm):
+    """The vote taken at a meeting of the cell: its attendance is the base, so only the counts are typed."""
+
+    meeting = forms.ModelChoiceField(
+        label=_("At the meeting"),
+        queryset=Meeting.objects.none(),
+        empty_label=None,
+        error_messages={
+            "invalid_choice": _(
+                "Choose a meeting of the cell held today or earlier, not cancelled, its minutes not approved."
+            ),
+            "required": _("A vote is taken at a meeting of the cell: choose the meeting."),
+        },
+        help_text=_("The meeting's attendance decides who was there and who is entitled to vote."),
+    )
+    field_order = ["meeting", "votes_for", "votes_against", "votes_abstain", "dissent"]
+
+    def __init__(self, *args: Any, cell: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._setup_helper()
+        self.fields["meeting"].queryset = vote_meetings(cell)
+        self.fields["meeting"].label_from_instance = lambda m: (
+            f"{m.date:%d/%m/%Y} {m.starts_at:%H:%M} – {m.place} ({m.get_status_display()})"
+        )

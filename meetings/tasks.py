@@ -1,0 +1,93 @@
+"""Background work of the meeting: the minutes PDF, built by a Celery worker into a stored file.
+
+``Meeting.version`` goes up with every change of what the minutes show. ``pdf_version`` is the version the
+PDF state speaks of: the one being built, built, or whose build failed. A stored file is current only for its
+own version (``Meeting.pdf_is_current``), so an edit makes it stale without touching the file. The periodic job
+of ``resolutions.tasks`` queues a lost build again (``MeetingsConfig.ready`` registers it there).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from celery import shared_task
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from meetings.documents import render_minutes_pdf
+from meetings.models import Meeting, minutes_path
+from resolutions.background import PdfBuild, queue_after_commit
+from resolutions.tasks import PDF_LIMITS
+
+logger = logging.getLogger(__name__)
+
+S = Meeting.PdfState
+
+
+def request_minutes_pdf(meeting: Meeting) -> bool:
+    """Ask for the minutes PDF of the meeting's current version; False when the stored one is current already.
+
+    The task is queued after the transaction commits, so the worker sees the state this wrote."""
+    meeting.refresh_from_db(fields=["version", "minutes_pdf", "pdf_version", "pdf_state"])
+    if meeting.pdf_is_current:
+        return False
+    version, now = meeting.version, timezone.now()
+    Meeting.objects.filter(pk=meeting.pk, version=version).update(
+        pdf_state=S.BUILDING, pdf_version=version, pdf_requested_at=now, pdf_requeued=False
+    )
+    meeting.pdf_state, meeting.pdf_version, meeting.pdf_requested_at = S.BUILDING, version, now
+    # With the broker down the row says "building" and the periodic job queues it once the build is stale.
+    queue_after_commit(build_minutes_pdf, [(meeting.pk, version)])
+    return True
+
+
+@shared_task(
+    name="resolutions.tasks.build_minutes_pdf",
+    bind=True,
+    acks_late=True,
+    autoretry_for=(OSError,),
+    retry_backoff=True,
+    max_retries=3,
+    **PDF_LIMITS,
+)
+def build_minutes_pdf(self, meeting_id: int, version: int) -> str:  # type: ignore[no-untyped-def]
+    """Render and store the minutes of ``version``; returns what it did (for the worker's log and the tests).
+
+    Idempotent: a version already stored is reused, and a version that is no longer the meeting's is left
+    alone (whoever changed the meeting asks again). The final write is a conditional update on the version,
+    so a build that an edit overtook while it rendered never overwrites the newer state."""
+    meeting = Meeting.objects.filter(pk=meeting_id).first()
+    if meeting is None:
+        return "gone"
+    if meeting.version != version:
+        # Nobody asked for the newer version yet: the state no longer says "building" for this one.
+        Meeting.objects.filter(pk=meeting_id, pdf_state=S.BUILDING, pdf_version=version).update(pdf_state=S.NONE)
+        return "stale"
+    if meeting.pdf_is_current:
+        return "reused"
+    try:
+        pdf = render_minutes_pdf(meeting)
+        storage = meeting.minutes_pdf.storage
+        name = storage.save(minutes_path(meeting, f"{uuid.uuid4().hex}.pdf"), ContentFile(pdf))
+    except Exception as exc:
+        retrying = isinstance(exc, OSError) and self.request.retries < self.max_retries
+        if not retrying:
+            Meeting.objects.filter(pk=meeting_id, version=version).update(pdf_state=S.FAILED, pdf_version=version)
+            logger.exception("The minutes of meeting %s (version %s) could not be built", meeting_id, version)
+        raise
+    old = meeting.minutes_pdf.name
+    changed = Meeting.objects.filter(pk=meeting_id, version=version).update(
+        minutes_pdf=name, pdf_version=version, pdf_state=S.READY
+    )
+    if changed != 1:
+        storage.delete(name)  # an edit overtook this build: its file shows an old version
+        return "stale"
+    if old and old != name:
+        storage.delete(old)
+    return "built"
+
+
+MINUTES_BUILD = PdfBuild(
+    Meeting, build_minutes_pdf, "minutes_pdfs", state="pdf_state", requested="pdf_requested_at", requeued="pdf_requeued"
+)
