@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models, transaction
-from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -790,8 +790,6 @@ class DocumentSequence(models.Model):
 
 def status_counts(members: MemberQuerySet, day: dt.date | None = None) -> dict[str, int]:
     """Counts by status on ``day`` of the active members in ``members``, in one query."""
-    from django.db.models import Count
-
     day = day or today()
     return (
         members.active()
