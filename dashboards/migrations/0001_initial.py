@@ -4,22 +4,9 @@ import dashboards.models
 import django.db.models.deletion
 from django.db import migrations, models
 
+from chibo.lib.migrations import relabel_content_types
+
 MODELS = ("dashboardversion", "summaryreport")
-
-
-def _relabel(apps, old, new):
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    for model in MODELS:
-        if not ContentType.objects.filter(app_label=new, model=model).exists():
-            ContentType.objects.filter(app_label=old, model=model).update(app_label=new)
-
-
-def move_content_types(apps, schema_editor):
-    _relabel(apps, "resolutions", "dashboards")
-
-
-def move_content_types_back(apps, schema_editor):
-    _relabel(apps, "dashboards", "resolutions")
 
 
 class Migration(migrations.Migration):
@@ -73,5 +60,5 @@ class Migration(migrations.Migration):
                 },
             ),
         ]),
-        migrations.RunPython(move_content_types, move_content_types_back),
+        relabel_content_types(MODELS, "resolutions", "dashboards"),
     ]

@@ -5,28 +5,10 @@ import notifications.models
 from django.conf import settings
 from django.db import migrations, models
 
+from chibo.lib.migrations import relabel_content_types
+
 # The models that came from resolutions, with their tables (db_table): only Django's picture of them moves here.
 MODELS = ["notification", "delivery", "preference", "calendarfeed"]
-
-
-def _relabel(apps, schema_editor, old, new):  # type: ignore[no-untyped-def]
-    """The content types (and so the permissions and any generic reference) follow the models to their app. A
-    row already made under the new label (by a ``migrate`` that ran in between) gives way to the old one, which
-    the permissions point to."""
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    db = schema_editor.connection.alias
-    for model in MODELS:
-        if ContentType.objects.using(db).filter(app_label=old, model=model).exists():
-            ContentType.objects.using(db).filter(app_label=new, model=model).delete()
-            ContentType.objects.using(db).filter(app_label=old, model=model).update(app_label=new)
-
-
-def forward(apps, schema_editor):  # type: ignore[no-untyped-def]
-    _relabel(apps, schema_editor, "resolutions", "notifications")
-
-
-def backward(apps, schema_editor):  # type: ignore[no-untyped-def]
-    _relabel(apps, schema_editor, "notifications", "resolutions")
 
 
 class Migration(migrations.Migration):
@@ -134,5 +116,5 @@ class Migration(migrations.Migration):
                 ),
             ],
         ),
-        migrations.RunPython(forward, backward),
+        relabel_content_types(MODELS, "resolutions", "notifications"),
     ]

@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from chibo.lib.migrations import relabel_content_types
+
 
 MOVED = (
     "agendatemplate",
@@ -23,27 +25,6 @@ MOVED = (
     "historicalvote_absent_with_reason",
     "historicalvote_exempt_present",
 )
-
-
-def _relabel(apps, old, new):
-    """The content types follow the models (permissions and generic references point at them). A row already made
-    under the new label (by a migrate that ran before this one) is dropped in favour of the old one."""
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    for model in MOVED:
-        row = ContentType.objects.filter(app_label=old, model=model).first()
-        if row is None:
-            continue
-        ContentType.objects.filter(app_label=new, model=model).delete()
-        row.app_label = new
-        row.save(update_fields=["app_label"])
-
-
-def forwards(apps, schema_editor):
-    _relabel(apps, "resolutions", "meetings")
-
-
-def backwards(apps, schema_editor):
-    _relabel(apps, "meetings", "resolutions")
 
 
 class Migration(migrations.Migration):
@@ -333,5 +314,5 @@ class Migration(migrations.Migration):
                 ),
             ],
         ),
-        migrations.RunPython(forwards, backwards),
+        relabel_content_types(MOVED, "resolutions", "meetings"),
     ]
