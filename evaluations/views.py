@@ -113,8 +113,8 @@ def flag_breaches(cycles: list[EvaluationCycle]) -> None:
     years approved before the cap was counted on "well completed" alone are kept as decided, and flagged."""
     for cycle in cycles:
         # Annotated by with_approved_counts, unknown to the checker; ``breach`` is for the template.
-        check = quota_of(cycle.approved_excellent, cycle.approved_good)  # type: ignore[attr-defined]
-        cycle.breach = check.error if cycle.is_closed else ""  # type: ignore[attr-defined]
+        check = quota_of(cycle.approved_excellent, cycle.approved_good)  # type: ignore[attr-defined]  # annotated by with_approved_counts
+        cycle.breach = check.error if cycle.is_closed else ""  # type: ignore[attr-defined]  # for the template
 
 
 def _oversight_filter(access: Access) -> Q:

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q
 from django.utils import timezone
@@ -46,7 +46,7 @@ def next_number(cell: Organisation, year: int) -> tuple[int, str]:
 
 
 @transaction.atomic
-def create_resolution(*, cell: Organisation, by: AbstractBaseUser | None, **fields: Any) -> Resolution:
+def create_resolution(*, cell: Organisation, by: User | None, **fields: Any) -> Resolution:
     # Lock the cell row: two secretaries creating at once must not draw the same number.
     Organisation.objects.select_for_update().filter(pk=cell.pk).first()
     resolution = Resolution(cell=cell, created_by=by, **fields)
@@ -68,7 +68,7 @@ def previous_of_kind(cell: Organisation, kind: str, before: dt.date) -> Resoluti
 
 @transaction.atomic
 def start_from_last_period(
-    *, cell: Organisation, kind: str, period_start: dt.date, period_end: dt.date, title: str, by: AbstractBaseUser
+    *, cell: Organisation, kind: str, period_start: dt.date, period_end: dt.date, title: str, by: User
 ) -> Resolution:
     """A new draft carrying over the unfinished tasks and the targets of the previous resolution of this kind."""
     previous = previous_of_kind(cell, kind, period_start)
@@ -152,7 +152,7 @@ def save_resolution_page(
     targets: Any,
     tasks: Any,
     amendment: tuple[str, PublicOpinion | None] | None,
-    by: AbstractBaseUser,
+    by: User,
 ) -> None:
     """Save the edit page in one transaction: the text (refused if someone else saved since), the upper
     resolutions carried out (``None``: not on the page), the targets' and the tasks' formsets (valid ones: the
@@ -182,7 +182,7 @@ def _refused(resolution: Resolution) -> str:
     }
 
 
-def _log_step(resolution: Resolution, source: str, target: str, by: AbstractBaseUser | None, note: str) -> None:
+def _log_step(resolution: Resolution, source: str, target: str, by: User | None, note: str) -> None:
     StatusChange.objects.create(resolution=resolution, from_status=source, to_status=target, by=by, note=note)
     if target == S.ADOPTED:  # the tasks are now the members' work: tell each one their part
         signals.tasks_assigned.send(sender=Resolution, resolution=resolution, before=None, by=by)
@@ -235,7 +235,7 @@ def available_steps(resolution: Resolution) -> dict[str, Step]:
 
 
 @transaction.atomic
-def take_step(*, resolution: Resolution, step_name: str, by: AbstractBaseUser, note: str = "") -> Resolution:
+def take_step(*, resolution: Resolution, step_name: str, by: User, note: str = "") -> Resolution:
     step = steps().get(step_name)
     if step is None or step_name not in FLOW.available(resolution):
         raise WorkflowError(_refused(resolution))
@@ -279,7 +279,7 @@ def snapshot(resolution: Resolution) -> dict[str, Any]:
 
 
 @transaction.atomic
-def amend(*, resolution: Resolution, reason: str, opinion: PublicOpinion | None, by: AbstractBaseUser) -> Version:
+def amend(*, resolution: Resolution, reason: str, opinion: PublicOpinion | None, by: User) -> Version:
     """Record the resolution as it now stands as its next version, with the reason for the change."""
     if not resolution.is_amendable:
         raise WorkflowError(_("Only an adopted resolution is amended; a draft is simply edited."))
@@ -426,7 +426,7 @@ def post_update(
     return update
 
 
-def reviews_own_report(update: ProgressUpdate, by: AbstractBaseUser) -> bool:
+def reviews_own_report(update: ProgressUpdate, by: User) -> bool:
     """Whether ``by`` wrote ``update`` (``rules.is_own_report``): by her member record or her account."""
     reviewer_member_id = Member.objects.filter(user_id=by.pk).values_list("pk", flat=True).first()
     return is_own_report(
@@ -438,7 +438,7 @@ def reviews_own_report(update: ProgressUpdate, by: AbstractBaseUser) -> bool:
 
 
 @transaction.atomic
-def review_update(*, update: ProgressUpdate, confirm: bool, note: str, by: AbstractBaseUser) -> ProgressUpdate:
+def review_update(*, update: ProgressUpdate, confirm: bool, note: str, by: User) -> ProgressUpdate:
     """Confirm a report (the task then shows the latest confirmed report) or send it back (the task is unchanged,
     unless the report had been confirmed). The author of a report never reviews it."""
     if reviews_own_report(update, by):

@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from chibo.lib.forms import BoundedInlineFormSet, SafeInputMixin, bounded_formset
+from chibo.lib.forms import BoundedInlineFormSet, SafeInputMixin, bounded_formset, model_choice_field
 from chibo.lib.html import tidy_paragraphs
 from members.forms import CrispyMixin, DateInput
 from members.models import MassOrganisation, Member, Organisation, ResidentialGroup, Role, today
@@ -52,7 +52,8 @@ class NewResolutionForm(CrispyMixin, forms.ModelForm):
             self.initial["period_start"], self.initial["period_end"] = start, end
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("period_start"), data.get("period_end")
         if start and end and end < start:
             self.add_error("period_end", _("The end of the period cannot be before its start."))
@@ -83,10 +84,9 @@ class ResolutionForm(CrispyMixin, forms.ModelForm):
         ).select_related("cell")
         upper_rows = list(upper)
         if upper_rows:
-            self.fields["upper_resolutions"].queryset = upper
-            self.fields["upper_resolutions"].choices = [
-                (r.pk, f"{r.cell.name}: {r.number} – {r.title}") for r in upper_rows
-            ]
+            field = model_choice_field(self, "upper_resolutions")
+            field.queryset = upper
+            field.choices = [(r.pk, f"{r.cell.name}: {r.number} – {r.title}") for r in upper_rows]
         else:
             del self.fields["upper_resolutions"]  # nothing above to carry out: no empty heading on the form
         for name in SECTIONS:
@@ -107,7 +107,8 @@ class ResolutionForm(CrispyMixin, forms.ModelForm):
         return number
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         for name in SECTIONS:
             if name in data:
                 data[name] = tidy_paragraphs(data[name])
@@ -137,7 +138,7 @@ class AmendmentForm(CrispyMixin, forms.Form):
     def __init__(self, *args: Any, cell: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._setup_helper()
-        self.fields["opinion"].queryset = PublicOpinion.objects.filter(cell=cell)
+        model_choice_field(self, "opinion").queryset = PublicOpinion.objects.filter(cell=cell)
 
 
 class TargetForm(SafeInputMixin, forms.ModelForm):
@@ -157,7 +158,7 @@ TargetFormSet = bounded_formset(Resolution, Target, form=TargetForm, extra=1, ca
 
 def member_label(member: Member, loads: dict[int, int]) -> str:
     parts = [member.full_name]
-    if member.residential_group_id:
+    if member.residential_group is not None:
         parts.append(member.residential_group.name)
     status = member.status
     parts.append(str(Member.Status(status).label) if status else "")
@@ -198,23 +199,26 @@ class TaskForm(SafeInputMixin, forms.ModelForm):
     def __init__(self, *args: Any, choices: AssignmentChoices, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # The querysets validate what is posted; the labels were built once for the whole formset.
-        self.fields["lead_member"].queryset = choices.members
-        self.fields["lead_member"].choices = [("", "---------"), *choices.member_choices]
-        self.fields["lead_member"].label = _("Lead member")
-        self.fields["lead_member"].widget.attrs.update(PICKER_ATTRS)
-        self.fields["supporters"].queryset = choices.members
-        self.fields["supporters"].choices = choices.member_choices
-        self.fields["supporters"].widget = forms.SelectMultiple(
-            attrs={"size": 4, **PICKER_ATTRS}, choices=choices.member_choices
-        )
-        self.fields["supporters"].label = _("Supporting members")
-        self.fields["follower"].queryset = choices.committee
-        self.fields["follower"].choices = [("", "---------"), *choices.committee_choices]
-        self.fields["lead_mass_organisation"].queryset = choices.mass_organisations
-        self.fields["lead_mass_organisation"].choices = [("", "---------"), *choices.mass_organisation_choices]
+        lead = model_choice_field(self, "lead_member")
+        lead.queryset = choices.members
+        lead.choices = [("", "---------"), *choices.member_choices]
+        lead.label = _("Lead member")
+        lead.widget.attrs.update(PICKER_ATTRS)
+        supporters = model_choice_field(self, "supporters")
+        supporters.queryset = choices.members
+        supporters.choices = choices.member_choices
+        supporters.widget = forms.SelectMultiple(attrs={"size": 4, **PICKER_ATTRS}, choices=choices.member_choices)
+        supporters.label = _("Supporting members")
+        follower = model_choice_field(self, "follower")
+        follower.queryset = choices.committee
+        follower.choices = [("", "---------"), *choices.committee_choices]
+        organisation = model_choice_field(self, "lead_mass_organisation")
+        organisation.queryset = choices.mass_organisations
+        organisation.choices = [("", "---------"), *choices.mass_organisation_choices]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         kind = data.get("lead_kind")
         if kind == Task.LeadKind.MEMBER and not data.get("lead_member"):
             self.add_error("lead_member", _("Choose the member who leads the task."))
@@ -305,11 +309,12 @@ class DisseminationForm(CrispyMixin, forms.ModelForm):
     def __init__(self, *args: Any, cell: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._setup_helper()
-        self.fields["mass_organisation"].queryset = MassOrganisation.objects.filter(cell=cell)
-        self.fields["residential_group"].queryset = ResidentialGroup.objects.filter(cell=cell)
+        model_choice_field(self, "mass_organisation").queryset = MassOrganisation.objects.filter(cell=cell)
+        model_choice_field(self, "residential_group").queryset = ResidentialGroup.objects.filter(cell=cell)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         audience = data.get("audience")
         if audience == Dissemination.Audience.MASS_ORGANISATION and not data.get("mass_organisation"):
             self.add_error("mass_organisation", _("Choose the mass organisation."))
@@ -334,6 +339,6 @@ class PublicOpinionForm(CrispyMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self._setup_helper()
         self.fields["received_on"].initial = today()
-        self.fields["resolution"].queryset = Resolution.objects.filter(cell=cell).exclude(
+        model_choice_field(self, "resolution").queryset = Resolution.objects.filter(cell=cell).exclude(
             status__in=[Resolution.Status.WITHDRAWN, Resolution.Status.REJECTED]
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
@@ -13,7 +13,7 @@ from chibo.lib.uploads import check_upload
 from members.forms import CrispyMixin
 from resolutions.models import ProgressUpdate, Task
 
-NAME_MAX = ProgressUpdate._meta.get_field("evidence_name").max_length
+NAME_MAX = cast(int, ProgressUpdate._meta.get_field("evidence_name").max_length)  # a CharField: always set
 
 # A member reports one of these; "cancelled" is the committee's decision, not a report.
 REPORTED_STATUSES = [
@@ -68,7 +68,8 @@ class ProgressForm(CrispyMixin, forms.Form):
         return evidence
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("status") == Task.Status.DONE:
             data["progress"] = 100
         return data
@@ -83,7 +84,8 @@ class ReviewForm(SafeInputMixin, forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("decision") == "send_back" and not (data.get("note") or "").strip():
             self.add_error("note", _("Say what is missing when sending a report back."))
         return data

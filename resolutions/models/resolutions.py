@@ -294,9 +294,9 @@ class Task(models.Model):
         return max(0, ((on or today()) - self.deadline).days)
 
     def lead_label(self) -> str:
-        if self.lead_kind == self.LeadKind.MEMBER and self.lead_member_id:
+        if self.lead_kind == self.LeadKind.MEMBER and self.lead_member is not None:
             return self.lead_member.full_name
-        if self.lead_kind == self.LeadKind.MASS_ORGANISATION and self.lead_mass_organisation_id:
+        if self.lead_kind == self.LeadKind.MASS_ORGANISATION and self.lead_mass_organisation is not None:
             return self.lead_mass_organisation.name
         return str(self.LeadKind.COMMITTEE.label)
 

@@ -9,13 +9,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
+from django.http import HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from chibo.lib.forms import clean_text, unchecked, with_blank_row
+from chibo.lib.requests import SignedInRequest
 from members.access import access_for, get_organisation, require
 from members.models import Member, today
 from resolutions.access import get_resolution
@@ -49,7 +50,7 @@ from resolutions.services import (
 )
 
 
-def resolution_list(request: HttpRequest, org_id: int) -> HttpResponse:
+def resolution_list(request: SignedInRequest, org_id: int) -> HttpResponse:
     """A cell's resolutions, newest period first, with their rolled-up progress."""
     cell = get_organisation(request, org_id)
     require(cell.is_cell)
@@ -72,7 +73,7 @@ def resolution_list(request: HttpRequest, org_id: int) -> HttpResponse:
     )
 
 
-def resolution_create(request: HttpRequest, org_id: int) -> HttpResponse:
+def resolution_create(request: SignedInRequest, org_id: int) -> HttpResponse:
     cell = get_organisation(request, org_id, manage=True)
     require(cell.is_cell)
     form = NewResolutionForm(request.POST or None, instance=Resolution(cell=cell))
@@ -90,7 +91,7 @@ def resolution_create(request: HttpRequest, org_id: int) -> HttpResponse:
     return render(request, "resolutions/resolution_new.html", {"form": form, "cell": cell})
 
 
-def resolution_detail(request: HttpRequest, resolution_id: int) -> HttpResponse:
+def resolution_detail(request: SignedInRequest, resolution_id: int) -> HttpResponse:
     resolution = get_resolution(request, resolution_id)
     access = access_for(request.user)
     tasks = list(
@@ -125,7 +126,7 @@ def _row_limit_message(limit: int) -> str:
     }
 
 
-def _with_extra_row(request: HttpRequest, data: QueryDict, formset: Any, limit: int) -> QueryDict:
+def _with_extra_row(request: SignedInRequest, data: QueryDict, formset: Any, limit: int) -> QueryDict:
     """The posted data with one more blank row in a formset: "add a row" works without JavaScript (with it, the
     page adds the row itself). Never more than ``limit`` rows: the formset would refuse them."""
     try:
@@ -138,7 +139,7 @@ def _with_extra_row(request: HttpRequest, data: QueryDict, formset: Any, limit: 
     return with_blank_row(data, formset)
 
 
-def resolution_edit(request: HttpRequest, resolution_id: int) -> HttpResponse:
+def resolution_edit(request: SignedInRequest, resolution_id: int) -> HttpResponse:
     """The text, targets and tasks on one page. After adoption the same page makes an amendment.
 
     Rows are added in the page by script (static/js/forms.js clones the formset's empty row); without script
@@ -154,7 +155,7 @@ def resolution_edit(request: HttpRequest, resolution_id: int) -> HttpResponse:
         return redirect("resolutions:resolution-detail", resolution_id=resolution.pk)
     amending = resolution.is_amendable
     choices = AssignmentChoices(resolution.cell)
-    data = request.POST if request.method == "POST" else None
+    data: QueryDict | None = request.POST if request.method == "POST" else None
     adding_row = data is not None and ("add_task" in data or "add_target" in data)
     if data is not None and "add_task" in data:
         blank = TaskFormSet(instance=resolution, prefix="tasks", choices=choices, queryset=Task.objects.none())
@@ -217,7 +218,7 @@ def resolution_edit(request: HttpRequest, resolution_id: int) -> HttpResponse:
 STEP_NOTE_MAX = StatusChange._meta.get_field("note").max_length
 
 
-def resolution_step(request: HttpRequest, resolution_id: int, step: str) -> HttpResponse:
+def resolution_step(request: SignedInRequest, resolution_id: int, step: str) -> HttpResponse:
     resolution = get_resolution(request, resolution_id, manage=True)
     if request.method != "POST":  # after the access check, so outsiders learn nothing from a 405
         return HttpResponseNotAllowed(["POST"])
@@ -235,7 +236,7 @@ def resolution_step(request: HttpRequest, resolution_id: int, step: str) -> Http
     return redirect("resolutions:resolution-detail", resolution_id=resolution.pk)
 
 
-def version_diff(request: HttpRequest, resolution_id: int, number: int) -> HttpResponse:
+def version_diff(request: SignedInRequest, resolution_id: int, number: int) -> HttpResponse:
     resolution = get_resolution(request, resolution_id)
     newer = get_object_or_404(
         Version.objects.select_related("created_by", "opinion"), resolution=resolution, number=number
@@ -249,7 +250,7 @@ def version_diff(request: HttpRequest, resolution_id: int, number: int) -> HttpR
     )
 
 
-def dissemination_create(request: HttpRequest, resolution_id: int) -> HttpResponse:
+def dissemination_create(request: SignedInRequest, resolution_id: int) -> HttpResponse:
     resolution = get_resolution(request, resolution_id, manage=True)
     if resolution.status not in Resolution.LIVE:
         messages.error(request, _("A resolution is disseminated once it is adopted."))
@@ -264,7 +265,7 @@ def dissemination_create(request: HttpRequest, resolution_id: int) -> HttpRespon
     return render(request, "resolutions/dissemination_form.html", {"resolution": resolution, "form": form})
 
 
-def opinion_list(request: HttpRequest, org_id: int) -> HttpResponse:
+def opinion_list(request: SignedInRequest, org_id: int) -> HttpResponse:
     """The public-opinion log of a cell; the secretary adds to it on the same page."""
     cell = get_organisation(request, org_id)
     require(cell.is_cell)

@@ -6,11 +6,12 @@ is loaded here with a fixed number of queries, then rendered without touching th
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
 from django.utils.http import content_disposition_header
 
+from chibo.lib.requests import SignedInRequest
 from resolutions.access import get_resolution
 from resolutions.documents import (
     pdf_filename,
@@ -21,14 +22,14 @@ from resolutions.documents import (
 from resolutions.models import Resolution
 
 
-def load_for_printing(request: HttpRequest, resolution_id: int) -> Resolution:
+def load_for_printing(request: SignedInRequest, resolution_id: int) -> Resolution:
     """The resolution with everything its document shows: 4 queries after the access check."""
     resolution = get_resolution(request, resolution_id)
     prefetch_for_document([resolution])
     return resolution
 
 
-def resolution_print(request: HttpRequest, resolution_id: int) -> HttpResponse:
+def resolution_print(request: SignedInRequest, resolution_id: int) -> HttpResponse:
     """The document as a page for the browser's print, with a PDF button and a way back."""
     resolution = load_for_printing(request, resolution_id)
     context = resolution_template_context(resolution, embed_fonts=False)
@@ -36,11 +37,13 @@ def resolution_print(request: HttpRequest, resolution_id: int) -> HttpResponse:
     return render(request, "resolutions/resolution_print.html", context)
 
 
-def resolution_pdf(request: HttpRequest, resolution_id: int) -> HttpResponse:
+def resolution_pdf(request: SignedInRequest, resolution_id: int) -> HttpResponse:
     """The PDF, rendered for this request (a two-page resolution takes about a tenth of a second)."""
     resolution = load_for_printing(request, resolution_id)
     response = HttpResponse(render_resolution_pdf(resolution), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(as_attachment=False, filename=pdf_filename(resolution))
+    disposition = content_disposition_header(as_attachment=False, filename=pdf_filename(resolution))
+    if disposition is not None:  # None only for a file without a name
+        response["Content-Disposition"] = disposition
     return response
 
 

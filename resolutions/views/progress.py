@@ -8,12 +8,13 @@ from pathlib import PurePosixPath
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
 from chibo.lib.forms import confirmed
+from chibo.lib.requests import SignedInRequest
 from chibo.lib.uploads import detect_content_type
 from members.access import access_for, get_organisation, require
 from members.models import Member, today
@@ -50,7 +51,7 @@ def my_task_rows(member_id: int, day: dt.date) -> list[MyTask]:
     return rows
 
 
-def my_tasks(request: HttpRequest) -> HttpResponse:
+def my_tasks(request: SignedInRequest) -> HttpResponse:
     access = access_for(request.user)
     if access.member_id is None:
         # An account that is not linked to a member record has no tasks of its own: say so plainly.
@@ -77,7 +78,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
 CELL_TASK_FILTERS = ("open", "done", "overdue")
 
 
-def cell_tasks(request: HttpRequest, org_id: int) -> HttpResponse:
+def cell_tasks(request: SignedInRequest, org_id: int) -> HttpResponse:
     """The tasks a cell's figures count: those of its resolutions in force (``Task.objects.in_force``), with the
     same four figures the dashboard shows on the cell's row, the progress rolled up by ``rules.rolled_up_progress``.
     ``?show=`` narrows the list (open, done, overdue), never the figures."""
@@ -111,7 +112,7 @@ def cell_tasks(request: HttpRequest, org_id: int) -> HttpResponse:
     )
 
 
-def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
+def task_detail(request: SignedInRequest, task_id: int) -> HttpResponse:
     """The task with its reports; its lead and supporters (and the cell's secretary) report here."""
     posting = request.method == "POST"
     confirm_done = False
@@ -168,11 +169,11 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
         # by the committee sending it back (the task stays open).
         form = ProgressForm(task=task)
     updates = list(task.updates.select_related("author", "reviewed_by"))
-    task.has_pending_report = any(u.review == ProgressUpdate.Review.PENDING for u in updates)
+    task.has_pending_report = any(u.review == ProgressUpdate.Review.PENDING for u in updates)  # type: ignore[attr-defined]  # for the template
     may_review = can_review(access, task)
     for update in updates:
         update.task = task
-        update.may_review = may_review and can_review_update(access, update)
+        update.may_review = may_review and can_review_update(access, update)  # type: ignore[attr-defined]  # for the template
     return render(
         request,
         "resolutions/progress/task_detail.html",
@@ -192,7 +193,7 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
     )
 
 
-def update_review(request: HttpRequest, update_id: int) -> HttpResponse:
+def update_review(request: SignedInRequest, update_id: int) -> HttpResponse:
     """Confirm a report or send it back (with a note). POST only.
 
     The access check comes before the method check, so that an outsider learns nothing (404) whatever the
@@ -216,12 +217,12 @@ def update_review(request: HttpRequest, update_id: int) -> HttpResponse:
                 )
     else:
         for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+            for message in errors:
+                messages.error(request, str(message))  # an error list yields its messages as text
     return redirect("resolutions:task-detail", task_id=update.task_id)
 
 
-def update_evidence(request: HttpRequest, update_id: int) -> FileResponse:
+def update_evidence(request: SignedInRequest, update_id: int) -> FileResponse:
     """The evidence file of a report, for those who see the task's cell; always a download, never shown inline."""
     update = get_update(request, update_id)
     if not update.evidence:
