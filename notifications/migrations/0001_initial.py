@@ -9,7 +9,7 @@ from django.db import migrations, models
 MODELS = ["notification", "delivery", "preference", "calendarfeed"]
 
 
-def _relabel(apps, schema_editor, old, new):  # type: ignore[no-untyped-def]
+def _relabel(apps, schema_editor, old, new):
     """The content types (and so the permissions and any generic reference) follow the models to their app. A
     row already made under the new label (by a ``migrate`` that ran in between) gives way to the old one, which
     the permissions point to."""
@@ -21,11 +21,11 @@ def _relabel(apps, schema_editor, old, new):  # type: ignore[no-untyped-def]
             ContentType.objects.using(db).filter(app_label=old, model=model).update(app_label=new)
 
 
-def forward(apps, schema_editor):  # type: ignore[no-untyped-def]
+def forward(apps, schema_editor):
     _relabel(apps, schema_editor, "resolutions", "notifications")
 
 
-def backward(apps, schema_editor):  # type: ignore[no-untyped-def]
+def backward(apps, schema_editor):
     _relabel(apps, schema_editor, "notifications", "resolutions")
 
 
