@@ -1,4 +1,7 @@
+from __future__ import annotations
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from dashboards.models import DashboardVersion, SummaryReport
 
@@ -16,8 +19,8 @@ class DashboardVersionAdmin(admin.ModelAdmin):
     list_display = ("path", "token")
     search_fields = ("path",)
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: DashboardVersion | None = None) -> bool:
         return False

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.db import models
 
@@ -64,12 +64,13 @@ def cell_paths(model: type[models.Model], rows: Iterable[models.Model]) -> set[s
     """The paths of the cells of these rows, read through each row's first foreign key (a few queries at most)."""
     lookup = CELL_PATHS[model]
     first, _, rest = lookup.partition("__")
-    related = model._meta.get_field(first).related_model
+    # The first step of every lookup in CELL_PATHS is a foreign key: its related model is a model class.
+    related = cast(type[models.Model], model._meta.get_field(first).related_model)
     ids = sorted({key for row in rows if (key := getattr(row, f"{first}_id")) is not None})
     paths: set[str] = set()
     for start in range(0, len(ids), 500):  # SQLite caps the parameters of one statement
         chunk = ids[start : start + 500]
-        paths.update(related.objects.filter(pk__in=chunk).values_list(rest, flat=True).distinct())  # type: ignore[union-attr]
+        paths.update(related._default_manager.filter(pk__in=chunk).values_list(rest, flat=True).distinct())
     return paths
 
 

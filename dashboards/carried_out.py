@@ -83,7 +83,7 @@ def task_rows(resolution: Resolution, day: dt.date) -> list[TaskRow]:
     )
     rows = []
     for task in tasks:
-        reports: list[ProgressUpdate] = task.reports  # type: ignore[attr-defined]
+        reports: list[ProgressUpdate] = task.reports
         rows.append(
             TaskRow(
                 task=task,

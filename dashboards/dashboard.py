@@ -26,12 +26,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 from functools import reduce
 from operator import or_
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, Substr, TruncMonth
+from django.template.backends.django import Template as DjangoTemplate
 from django.template.loader import get_template, render_to_string
 from django.utils import translation
 from django.utils.safestring import mark_safe
@@ -610,8 +611,13 @@ def _fill_cell(
 ) -> None:
     current = current_resolution(resolutions, day)
     in_force = any(r.status in Resolution.LIVE for r in resolutions)
-    adopted = current is not None and current.adopted_on is not None
-    on_time = adopted and current.adopted_on <= current.period_start + dt.timedelta(days=limits.adopted_within_days)  # type: ignore[union-attr]
+    adopted_on = current.adopted_on if current is not None else None
+    adopted = adopted_on is not None
+    on_time = (
+        current is not None
+        and adopted_on is not None
+        and adopted_on <= current.period_start + dt.timedelta(days=limits.adopted_within_days)
+    )
     adopted_this_month = sorted(
         (r for r in resolutions if adopted_in_month(status=r.status, adopted_on=r.adopted_on, month=month, day=day)),
         key=lambda r: (r.adopted_on, r.seq),
@@ -713,7 +719,9 @@ LOW_PRIORITY_COLUMNS = ("last_meeting", "attendance_year")
 @functools.cache
 def _row_template_version() -> str:
     """A digest of the row template, so that a changed template never serves rows rendered by the old one."""
-    return hashlib.sha256(get_template(ROW_TEMPLATE).template.source.encode()).hexdigest()[:12]
+    # The project's only template engine is Django's, whose templates keep their source.
+    template = cast(DjangoTemplate, get_template(ROW_TEMPLATE))
+    return hashlib.sha256(template.template.source.encode()).hexdigest()[:12]
 
 
 def rendered_rows(rows: list[Row]) -> list[str]:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from chibo.lib.layout import REPORT, document_number
 from dashboards.exports import render_summary_pdf
 from dashboards.models import SummaryReport, report_path
-from members.models import DocumentSequence, today
+from members.models import DocumentSequence, Organisation, today
 from resolutions.background import PdfBuild, queue_after_commit, register_pdf_build
 from resolutions.tasks import PDF_LIMITS
 
@@ -31,7 +31,7 @@ def register_requeue() -> None:
 
 
 @transaction.atomic
-def request_summary_pdf(org, day: dt.date, *, by_hand: bool = False):  # type: ignore[no-untyped-def]
+def request_summary_pdf(org: Organisation, day: dt.date, *, by_hand: bool = False) -> tuple[SummaryReport, bool]:
     """Ask for the summary PDF of ``org`` for the month of ``day``; returns (report, queued).
 
     One ``SummaryReport`` per organisation and month: a request reuses the file built today, else raises the
@@ -66,7 +66,7 @@ def request_summary_pdf(org, day: dt.date, *, by_hand: bool = False):  # type: i
     max_retries=3,
     **PDF_LIMITS,
 )
-def build_summary_pdf(self, report_id: int, version: int | None = None) -> str:  # type: ignore[no-untyped-def]
+def build_summary_pdf(self, report_id: int, version: int | None = None) -> str:
     """Render and store the summary of the report's organisation as of today; returns what it did.
 
     A build asked for by an older request is left alone; the final write is conditional on the version, so a

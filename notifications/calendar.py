@@ -25,7 +25,7 @@ from notifications.models import CalendarFeed
 from resolutions.models import Task
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser
+    from django.contrib.auth.models import User
 
 TZID = "Asia/Ho_Chi_Minh"
 TZ = ZoneInfo(TZID)
@@ -43,18 +43,18 @@ REFRESH = dt.timedelta(hours=1)
 # ---------------------------------------------------------------------------------------------------
 
 
-def active_feed(user: AbstractBaseUser) -> CalendarFeed | None:
+def active_feed(user: User) -> CalendarFeed | None:
     return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).order_by("-created_at", "-pk").first()
 
 
 @transaction.atomic
-def create_feed(*, user: AbstractBaseUser) -> CalendarFeed:
+def create_feed(*, user: User) -> CalendarFeed:
     """A new address for the user's calendar; every earlier one stops working."""
     revoke_feeds(user=user)
     return CalendarFeed.objects.create(user=user)
 
 
-def revoke_feeds(*, user: AbstractBaseUser) -> int:
+def revoke_feeds(*, user: User) -> int:
     return CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
@@ -63,7 +63,7 @@ def revoke_feeds(*, user: AbstractBaseUser) -> int:
 # ---------------------------------------------------------------------------------------------------
 
 
-def feed_tasks(user: AbstractBaseUser) -> list[Task]:
+def feed_tasks(user: User) -> list[Task]:
     """Open tasks of resolutions in force that the user leads or supports (one query)."""
     supports = Task.supporters.through.objects.filter(task_id=OuterRef("pk"), member__user=user)
     return list(
@@ -75,7 +75,7 @@ def feed_tasks(user: AbstractBaseUser) -> list[Task]:
     )
 
 
-def feed_meetings(user: AbstractBaseUser, day: dt.date) -> list[Meeting]:
+def feed_meetings(user: User, day: dt.date) -> list[Meeting]:
     """Meetings of the user's own cell and of the cells they hold a role in (the member in charge attends them),
     from ``PAST_MEETING_DAYS`` ago onward, planned or held (minutes approved included: a meeting does not leave
     the calendar when its minutes are signed). One query."""
@@ -90,11 +90,11 @@ def feed_meetings(user: AbstractBaseUser, day: dt.date) -> list[Meeting]:
     )
 
 
-def _display_name(user: AbstractBaseUser) -> str:
+def _display_name(user: User) -> str:
     try:
-        return user.member.full_name  # type: ignore[attr-defined]
+        return user.member.full_name
     except ObjectDoesNotExist:
-        return user.get_full_name() or user.get_username()  # type: ignore[attr-defined]
+        return user.get_full_name() or user.get_username()
 
 
 def _meeting_end(meeting: Meeting) -> dt.datetime:
@@ -156,7 +156,7 @@ def _meeting_event(meeting: Meeting, stamp: dt.datetime, base_url: str) -> Event
     return event
 
 
-def build_calendar(user: AbstractBaseUser, *, base_url: str = "", day: dt.date | None = None) -> bytes:
+def build_calendar(user: User, *, base_url: str = "", day: dt.date | None = None) -> bytes:
     """The user's calendar as iCalendar bytes (two queries, plus the user's member record unless it was
     loaded with the user). ``base_url`` (e.g. "https://chibo.example") adds a link to each event."""
     day = day or today()

@@ -112,9 +112,11 @@ def report_waiting_drafts(update: ProgressUpdate) -> list[Draft]:
     cell_id = task.resolution.cell_id
     roles = Role.objects.filter(organisation_id=cell_id, kind__in=[Role.Kind.SECRETARY, Role.Kind.DEPUTY])
     recipients = set(roles.values_list("user_id", flat=True))
-    if task.follower_id and task.follower.user_id:
-        recipients.add(task.follower.user_id)
-    recipients.discard(update.author.user_id)  # a secretary reporting on her own task is not asked to confirm it
+    follower = task.follower
+    if follower is not None and follower.user_id:
+        recipients.add(follower.user_id)
+    if update.author.user_id is not None:
+        recipients.discard(update.author.user_id)  # a secretary reporting on her own task is not asked to confirm it
     numbers = {
         "name": update.author.full_name,
         "title": task.title,

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from celery import signature
 from django.conf import settings
@@ -29,15 +29,31 @@ from notifications.models import Delivery, Kind, Notification, Preference
 from resolutions.background import queue_after_commit
 from resolutions.models import Resolution, Task
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 # The task that sends one delivery (``notifications.tasks``, which imports this module for the sweep), queued by
 # its name: the name it had in ``resolutions.tasks``, kept for the messages already queued.
 SEND_DELIVERY = "resolutions.tasks.send_delivery"
 send_delivery = signature(SEND_DELIVERY)
 
 
-def reminder_settings() -> dict[str, object]:
+class ReminderSettings(TypedDict):
+    """The sweep's thresholds, in days (``WEEKLY_DIGEST_WEEKDAY``: 0 is Monday)."""
+
+    DUE_SOON_DAYS: Sequence[int]
+    OVERDUE_REPEAT_DAYS: int
+    ESCALATE_CELL_DAYS: int
+    ESCALATE_WARD_DAYS: int
+    MEETING_NOTICE_DAYS: Sequence[int]
+    MONTHLY_CHECK_DAY: int
+    WEEKLY_DIGEST_WEEKDAY: int
+    PROBATION_NOTICE_DAYS: int
+
+
+def reminder_settings() -> ReminderSettings:
     """Thresholds (the unconfirmed practice of the field is a setting, with these defaults)."""
-    defaults: dict[str, object] = {
+    conf: ReminderSettings = {
         "DUE_SOON_DAYS": (3, 1),
         "OVERDUE_REPEAT_DAYS": 3,
         "ESCALATE_CELL_DAYS": 7,
@@ -48,7 +64,8 @@ def reminder_settings() -> dict[str, object]:
         # The secretary is told of a member's probation ending this many days ahead (once per member).
         "PROBATION_NOTICE_DAYS": 30,
     }
-    return {**defaults, **settings.CHIBO.get("REMINDERS", {})}
+    conf.update(settings.CHIBO.get("REMINDERS", {}))
+    return conf
 
 
 @dataclass
@@ -82,10 +99,19 @@ def _d(day: dt.date) -> str:
 # ---------------------------------------------------------------------------------------------------
 
 
-def _task_drafts(day: dt.date, conf: dict[str, object]) -> list[Draft]:
-    due_soon_days = tuple(conf["DUE_SOON_DAYS"])  # type: ignore[arg-type]
-    repeat = int(conf["OVERDUE_REPEAT_DAYS"])  # type: ignore[arg-type]
-    to_cell, to_ward = int(conf["ESCALATE_CELL_DAYS"]), int(conf["ESCALATE_WARD_DAYS"])  # type: ignore[arg-type]
+class OverdueItem(TypedDict):
+    """A task past its deadline, as an escalation message lists it."""
+
+    title: str
+    deadline: str
+    number: str
+    late: int
+
+
+def _task_drafts(day: dt.date, conf: ReminderSettings) -> list[Draft]:
+    due_soon_days = tuple(conf["DUE_SOON_DAYS"])
+    repeat = int(conf["OVERDUE_REPEAT_DAYS"])
+    to_cell, to_ward = int(conf["ESCALATE_CELL_DAYS"]), int(conf["ESCALATE_WARD_DAYS"])
     horizon = day + dt.timedelta(days=max(due_soon_days, default=0))
     # One query: every open task of a resolution in force that is due by the horizon, with what a message needs.
     tasks = list(
@@ -101,7 +127,7 @@ def _task_drafts(day: dt.date, conf: dict[str, object]) -> list[Draft]:
         supporters[task_id].append(user_id)
 
     drafts: list[Draft] = []
-    escalate: dict[str, dict[int, list[dict[str, object]]]] = {"cell": defaultdict(list), "ward": defaultdict(list)}
+    escalate: dict[str, dict[int, list[OverdueItem]]] = {"cell": defaultdict(list), "ward": defaultdict(list)}
     crossed: dict[str, set[int]] = {"cell": set(), "ward": set()}
     for t in tasks:
         url = reverse("resolutions:task-detail", args=[t["pk"]])
@@ -133,7 +159,7 @@ def _task_drafts(day: dt.date, conf: dict[str, object]) -> list[Draft]:
                 }
                 drafts.append(Draft(lead, Kind.OVERDUE, ref, subject, body, url))
             cell = t["resolution__cell_id"]
-            item = {**numbers, "late": late}
+            item = OverdueItem(title=t["title"], deadline=_d(t["deadline"]), number=t["resolution__number"], late=late)
             if late > to_cell:
                 escalate["cell"][cell].append(item)
                 if late == to_cell + 1:
@@ -147,7 +173,7 @@ def _task_drafts(day: dt.date, conf: dict[str, object]) -> list[Draft]:
 
 
 def _escalation_drafts(
-    escalate: dict[str, dict[int, list[dict[str, object]]]], crossed: dict[str, set[int]], to_cell: int, to_ward: int
+    escalate: dict[str, dict[int, list[OverdueItem]]], crossed: dict[str, set[int]], to_cell: int, to_ward: int
 ) -> list[Draft]:
     """One message per recipient listing all such tasks, sent when a task newly crosses the threshold."""
     cells = crossed["cell"] | crossed["ward"]
@@ -158,7 +184,7 @@ def _escalation_drafts(
     for cell_id, kind, user_id in roles.values_list("organisation_id", "kind", "user_id"):  # one query
         by_cell[(cell_id, kind)].append(user_id)
     names = dict(Organisation.objects.filter(pk__in=cells).values_list("pk", "name"))
-    per_recipient: dict[tuple[int, str], list[tuple[int, list[dict[str, object]]]]] = defaultdict(list)
+    per_recipient: dict[tuple[int, str], list[tuple[int, list[OverdueItem]]]] = defaultdict(list)
     for level, role, kind in (
         ("cell", Role.Kind.SECRETARY, Kind.ESCALATION_CELL),
         ("ward", Role.Kind.IN_CHARGE, Kind.ESCALATION_WARD),
@@ -174,7 +200,7 @@ def _escalation_drafts(
             lines.append(f"{names.get(cell_id, '')}:")
             lines += [
                 "- " + _("%(title)s (resolution %(number)s), due %(deadline)s, %(late)d days late") % item
-                for item in sorted(items, key=lambda i: -int(i["late"]))  # type: ignore[arg-type]
+                for item in sorted(items, key=lambda i: -i["late"])
             ]
         count = sum(len(items) for _cell, items in cells_tasks)
         subject = ngettext(
@@ -191,8 +217,8 @@ def _escalation_drafts(
 # ---------------------------------------------------------------------------------------------------
 
 
-def _meeting_drafts(day: dt.date, conf: dict[str, object]) -> list[Draft]:
-    notice_days = tuple(conf["MEETING_NOTICE_DAYS"])  # type: ignore[arg-type]
+def _meeting_drafts(day: dt.date, conf: ReminderSettings) -> list[Draft]:
+    notice_days = tuple(conf["MEETING_NOTICE_DAYS"])
     dates = [day + dt.timedelta(days=n) for n in notice_days]
     meetings = list(
         Meeting.objects.filter(status=Meeting.Status.PLANNED, date__in=dates).prefetch_related("agenda_items")
@@ -217,7 +243,8 @@ def _meeting_recipients(cell_ids: set[int], day: dt.date) -> dict[int, set[int]]
     charge (two queries)."""
     recipients: dict[int, set[int]] = defaultdict(set)
     rows = Member.objects.active().filter(cell_id__in=cell_ids, user__isnull=False).with_flags(day)
-    for cell_id, user_id, is_exempt in rows.values_list("cell_id", "user_id", "is_exempt"):
+    flags = rows.values_list("cell_id", "user_id", "is_exempt")  # type: ignore[misc]  # annotated by with_flags()
+    for cell_id, user_id, is_exempt in flags:
         if not is_exempt:
             recipients[cell_id].add(user_id)
     in_charge = Role.objects.filter(organisation_id__in=cell_ids, kind=Role.Kind.IN_CHARGE)
@@ -257,8 +284,8 @@ def cancellation_drafts(meeting: Meeting) -> list[Draft]:
     return [Draft(user, Kind.MEETING_CANCELLED, f"meeting:{meeting.pk}", subject, body, url) for user in recipients]
 
 
-def _missing_monthly_drafts(day: dt.date, conf: dict[str, object]) -> list[Draft]:
-    if day.day != int(conf["MONTHLY_CHECK_DAY"]):  # type: ignore[arg-type]
+def _missing_monthly_drafts(day: dt.date, conf: ReminderSettings) -> list[Draft]:
+    if day.day != int(conf["MONTHLY_CHECK_DAY"]):
         return []
     month = Q(date__year=day.year, date__month=day.month)
     held = Meeting.objects.filter(month, cell=OuterRef("pk"), status__in=[Meeting.Status.HELD, Meeting.Status.APPROVED])
@@ -299,9 +326,9 @@ def _missing_monthly_drafts(day: dt.date, conf: dict[str, object]) -> list[Draft
     return drafts
 
 
-def _weekly_digest_drafts(day: dt.date, conf: dict[str, object]) -> list[Draft]:
+def _weekly_digest_drafts(day: dt.date, conf: ReminderSettings) -> list[Draft]:
     """For ward committee members on the digest weekday: their cells, what is overdue, what got done."""
-    if day.weekday() != int(conf["WEEKLY_DIGEST_WEEKDAY"]):  # type: ignore[arg-type]
+    if day.weekday() != int(conf["WEEKLY_DIGEST_WEEKDAY"]):
         return []
     roles = list(
         Role.objects.filter(kind__in=[Role.Kind.IN_CHARGE, Role.Kind.STANDING]).values_list(
@@ -326,7 +353,7 @@ def _weekly_digest_drafts(day: dt.date, conf: dict[str, object]) -> list[Draft]:
         )
         .values("pk", "name", "path", "overdue", "done")
     )
-    by_user: dict[int, list[dict[str, object]]] = defaultdict(list)
+    by_user: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for user_id, path in roles:
         by_user[user_id] += [c for c in cells if str(c["path"]).startswith(path)]
     drafts = []
@@ -335,7 +362,7 @@ def _weekly_digest_drafts(day: dt.date, conf: dict[str, object]) -> list[Draft]:
             continue
         lines = [
             _("%(cell)s: %(overdue)d overdue, %(done)d done in the last 7 days") % {"cell": c["name"], **c}
-            for c in sorted(user_cells, key=lambda c: (-int(c["overdue"]), str(c["name"])))  # type: ignore[arg-type]
+            for c in sorted(user_cells, key=lambda c: (-int(c["overdue"]), str(c["name"])))
         ]
         subject = _("Weekly summary of your cells, %(date)s") % {"date": _d(day)}
         drafts.append(Draft(user_id, Kind.WEEKLY_DIGEST, f"user:{user_id}", subject, "\n".join(lines)))
@@ -347,10 +374,10 @@ def _weekly_digest_drafts(day: dt.date, conf: dict[str, object]) -> list[Draft]:
 # ---------------------------------------------------------------------------------------------------
 
 
-def _probation_drafts(day: dt.date, conf: dict[str, object]) -> list[Draft]:
+def _probation_drafts(day: dt.date, conf: ReminderSettings) -> list[Draft]:
     """The cell's secretaries, once for each member whose probation ends within the notice days (or has ended)
     while the cell's review is still due: the review and vote come within 30 working days of the end."""
-    notice = int(conf["PROBATION_NOTICE_DAYS"])  # type: ignore[arg-type]
+    notice = int(conf["PROBATION_NOTICE_DAYS"])
     members = list(
         Member.objects.probation_ending(day, notice)
         # Older than a year and a quarter, any review deadline has passed: the pages show them, no reminder.
@@ -507,6 +534,6 @@ def mark_read(notification: Notification) -> None:
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
 
 
-def mark_all_read(user: Any) -> int:
+def mark_all_read(user: User) -> int:
     """Every unread notification of ``user`` is read; how many were."""
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())

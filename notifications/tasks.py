@@ -40,7 +40,7 @@ MAX_SEND_ATTEMPTS = 5
     soft_time_limit=60,
     time_limit=90,
 )
-def send_delivery(self, delivery_id: int) -> str:  # type: ignore[no-untyped-def]
+def send_delivery(self, delivery_id: int) -> str:
     """Send one delivery: claim the row, send outside any transaction, mark it sent.
 
     The claim is a conditional update (PENDING → SENDING) in its own short transaction: only the worker that

@@ -16,6 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from chibo.lib.requests import SignedInRequest
 from members.access import access_for, get_organisation, require
 from members.models import Member, Role
 from notifications.calendar import active_feed, build_calendar, create_feed, revoke_feeds
@@ -26,7 +27,7 @@ from notifications.reminders import mark_all_read, mark_read
 PAGE_SIZE = 30
 
 
-def _require_account(request: HttpRequest) -> None:
+def _require_account(request: SignedInRequest) -> None:
     """Messages are for people who work in the product: an account with no member record and no role gets none."""
     require(access_for(request.user).has_any_access)
 
@@ -36,21 +37,21 @@ def _require_account(request: HttpRequest) -> None:
 # ---------------------------------------------------------------------------------------------------
 
 
-def notification_count(request: HttpRequest) -> HttpResponse:
+def notification_count(request: SignedInRequest) -> HttpResponse:
     """The bell's badge, loaded by htmx after the page so that no page pays for it."""
     _require_account(request)
     unread = Notification.objects.filter(recipient=request.user, read_at__isnull=True).count()
     return render(request, "notifications/_count.html", {"unread": unread})
 
 
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: SignedInRequest) -> HttpResponse:
     _require_account(request)
     notifications = Notification.objects.filter(recipient=request.user).order_by("-created_at", "-pk")
     page = Paginator(notifications, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "notifications/list.html", {"page": page})
 
 
-def notification_open(request: HttpRequest, notification_id: int) -> HttpResponse:
+def notification_open(request: SignedInRequest, notification_id: int) -> HttpResponse:
     """Mark the user's own notification read and go to what it is about (a path of this site only)."""
     notification = Notification.objects.filter(pk=notification_id, recipient=request.user).first()
     if notification is None:
@@ -62,7 +63,7 @@ def notification_open(request: HttpRequest, notification_id: int) -> HttpRespons
     return redirect("notifications:notification-list")
 
 
-def notification_read_all(request: HttpRequest) -> HttpResponse:
+def notification_read_all(request: SignedInRequest) -> HttpResponse:
     _require_account(request)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -77,7 +78,7 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------------------------------------------
 
 
-def notification_settings(request: HttpRequest) -> HttpResponse:
+def notification_settings(request: SignedInRequest) -> HttpResponse:
     _require_account(request)
     preference = Preference.objects.filter(user=request.user).first() or Preference(user=request.user)
     # Not ``request.POST or None``: a form with every box unticked posts nothing, and must still be saved.
@@ -101,7 +102,7 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
     )
 
 
-def calendar_feed_create(request: HttpRequest) -> HttpResponse:
+def calendar_feed_create(request: SignedInRequest) -> HttpResponse:
     _require_account(request)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -110,7 +111,7 @@ def calendar_feed_create(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("notifications:notification-settings") + "#calendar")
 
 
-def calendar_feed_revoke(request: HttpRequest) -> HttpResponse:
+def calendar_feed_revoke(request: SignedInRequest) -> HttpResponse:
     _require_account(request)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -147,7 +148,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
 FILTERS = ("all", "failed")
 
 
-def cell_messages(request: HttpRequest, org_id: int) -> HttpResponse:
+def cell_messages(request: SignedInRequest, org_id: int) -> HttpResponse:
     """For those who oversee the cell: every message to its members and to those holding a role on it, with
     how its email went."""
     cell = get_organisation(request, org_id)

@@ -24,7 +24,7 @@ from django.dispatch import Signal
 rows_changed = Signal()
 
 
-class NotifiesChanges(models.QuerySet):  # type: ignore[type-arg]
+class NotifiesChanges(models.QuerySet):
     """A query set whose bulk writes send ``rows_changed``.
 
     ``watched_fields``: the fields whose change is told (an ``update()`` of other fields, such as a PDF's state,

@@ -34,8 +34,8 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 def short_reason(model: type[models.Model], reason: str) -> str:
     """A reason as the history row can hold it: the column is short (100 characters), a workflow's note may be
     longer (the step keeps it whole); the history keeps its beginning."""
-    # ``history``: simple-history's manager on each registered model, unknown to the checker.
-    limit = model.history.model._meta.get_field("history_change_reason").max_length  # type: ignore[attr-defined]
+    history = model.history  # type: ignore[attr-defined]  # simple-history's manager, unknown to the checker
+    limit = history.model._meta.get_field("history_change_reason").max_length
     return reason if len(reason) <= limit else reason[: limit - 1] + "…"
 
 

@@ -3,16 +3,17 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
 from django.urls import path
 
+from chibo.lib.requests import SignedInRequest
 from dashboards.carried_out import carried_out_report
 from members.models import today
 from resolutions.access import get_resolution
 
 
-def resolution_carried_out(request: HttpRequest, resolution_id: int) -> HttpResponse:
+def resolution_carried_out(request: SignedInRequest, resolution_id: int) -> HttpResponse:
     """Each task, who, deadline, done when, how late, evidence; the targets; the votes and versions.
 
     The access check comes before the method check, so that an outsider learns nothing (404) whatever the method.

@@ -8,10 +8,11 @@ they oversee; an ordinary member is refused (403); an organisation outside what 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import path
 
+from chibo.lib.requests import SignedInRequest
 from dashboards.access import dashboard_org, home_dashboard_org_id
 from dashboards.dashboard import (
     LIGHTS,
@@ -29,7 +30,7 @@ from members.access import access_for
 from members.models import today
 
 
-def dashboard_home(request: HttpRequest) -> HttpResponse:
+def dashboard_home(request: SignedInRequest) -> HttpResponse:
     access = access_for(request.user)
     if not (access.is_admin or access.oversight_paths):
         raise PermissionDenied
@@ -39,7 +40,7 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
     return redirect("dashboards:dashboard", org_id=org_id)
 
 
-def org_dashboard(request: HttpRequest, org_id: int) -> HttpResponse:
+def org_dashboard(request: SignedInRequest, org_id: int) -> HttpResponse:
     org, within = dashboard_org(access_for(request.user), org_id)
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])

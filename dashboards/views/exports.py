@@ -10,11 +10,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
+from chibo.lib.requests import SignedInRequest
 from dashboards.access import dashboard_org, dashboard_scope
 from dashboards.dashboard import Dashboard, Row, RowOrder, dashboard
 from dashboards.exports import XLSX, dashboard_workbook, summary_filename, workbook_filename
@@ -36,14 +38,16 @@ def shown_rows(request: HttpRequest, board: Dashboard) -> list[Row]:
     return RowOrder.from_query(request.GET).shown(board.rows)
 
 
-def dashboard_xlsx(request: HttpRequest, org_id: int) -> HttpResponse:
+def dashboard_xlsx(request: SignedInRequest, org_id: int) -> HttpResponse:
     org, within = dashboard_org(access_for(request.user), org_id)
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
     board = dashboard(org, today(), within=within)
     content = dashboard_workbook(board, shown_rows(request, board), restricted=within is not None)
     response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=workbook_filename(board))
+    disposition = content_disposition_header(as_attachment=True, filename=workbook_filename(board))
+    assert disposition is not None  # an attachment always has one
+    response["Content-Disposition"] = disposition
     return response
 
 
@@ -73,7 +77,7 @@ def _status(request: HttpRequest, org: Organisation, report: SummaryReport | Non
     )
 
 
-def dashboard_summary(request: HttpRequest, org_id: int) -> HttpResponse:
+def dashboard_summary(request: SignedInRequest, org_id: int) -> HttpResponse:
     """POST: have the worker build this month's summary report (or reuse today's)."""
     org = _summary_org(request, org_id)
     if request.method != "POST":
@@ -87,7 +91,7 @@ def dashboard_summary(request: HttpRequest, org_id: int) -> HttpResponse:
     return redirect("dashboards:dashboard", org_id=org.pk)
 
 
-def dashboard_summary_pdf(request: HttpRequest, org_id: int) -> HttpResponse:
+def dashboard_summary_pdf(request: SignedInRequest, org_id: int) -> HttpResponseBase:
     """GET: the stored summary of this month when it was built today; else back to the dashboard."""
     org = _summary_org(request, org_id)
     if request.method not in ("GET", "HEAD"):
@@ -104,7 +108,7 @@ def dashboard_summary_pdf(request: HttpRequest, org_id: int) -> HttpResponse:
     )
 
 
-def dashboard_summary_status(request: HttpRequest, org_id: int) -> HttpResponse:
+def dashboard_summary_status(request: SignedInRequest, org_id: int) -> HttpResponse:
     """The exports block with the summary's state; htmx asks for it again while the report is being built."""
     org = _summary_org(request, org_id)
     if request.method not in ("GET", "HEAD"):
