@@ -66,7 +66,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.hookimpl(hookwrapper=True, tryfirst=True)
-def pytest_runtest_setup(item: pytest.Item):  # type: ignore[no-untyped-def]
+def pytest_runtest_setup(item: pytest.Item):
     """Pin the clock before the first fixture of the test is set up (session fixtures included)."""
     depth = len(time_machine.traveller_stack)
     travel = time_machine.travel(pinned(item), tick=True)
@@ -75,7 +75,7 @@ def pytest_runtest_setup(item: pytest.Item):  # type: ignore[no-untyped-def]
 
 
 @pytest.hookimpl(hookwrapper=True, tryfirst=True)
-def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):  # type: ignore[no-untyped-def]
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
     """Back to the real clock once the last fixture is torn down, whatever travels the test left open."""
     yield
     if _TRAVEL in item.stash:

@@ -2,9 +2,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.cache import cache
 from django.test import Client
 from django.utils import translation
@@ -22,14 +24,17 @@ K = Organisation.Kind
 # "dev" explores new examples on each run and replays the failures it found (in .hypothesis/, not committed).
 # Choose with HYPOTHESIS_PROFILE; CI (which sets CI=true) gets "ci". An example may make a dozen queries and
 # render a page, hence no deadline and no "too slow" health check.
-_PROFILE = {"deadline": None, "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large]}
+_PROFILE: dict[str, Any] = {
+    "deadline": None,
+    "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
+}
 hypothesis_settings.register_profile("ci", max_examples=15, derandomize=True, database=None, **_PROFILE)
 hypothesis_settings.register_profile("dev", max_examples=25, **_PROFILE)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 
 @pytest.fixture(autouse=True)
-def vietnamese():  # type: ignore[no-untyped-def]
+def vietnamese():
     """Every test starts in the site's language: a request in another language must not leak into the next test
     (LocaleMiddleware activates the request's language for the thread and leaves it there)."""
     translation.activate(settings.LANGUAGE_CODE)
@@ -38,7 +43,7 @@ def vietnamese():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
-def empty_cache():  # type: ignore[no-untyped-def]
+def empty_cache():
     """Every test starts with an empty cache (the dashboards cache their rows; CI's cache is a shared Redis)."""
     cache.clear()
     yield
@@ -59,7 +64,7 @@ class Tree:
 
 
 @pytest.fixture
-def tree(db) -> Tree:  # type: ignore[no-untyped-def]
+def tree(db) -> Tree:
     city = make_org("Thành phố Bến Tre", K.PROVINCE, code="BT")
     ward_a = make_org("Phường Phú Khương", K.WARD, city, code="PK")
     ward_b = make_org("Phường An Hội", K.WARD, city, code="AH")
@@ -71,15 +76,15 @@ def tree(db) -> Tree:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def people(tree: Tree) -> dict[str, object]:
+def people(tree: Tree) -> dict[str, User]:
     """One login account for every role, around cell A1, plus outsiders."""
 
-    def member_user(username: str, cell: Organisation) -> object:
-        user = UserFactory(username=username)
-        MemberFactory(cell=cell, user=user, full_name=f"Đảng viên {username}")
+    def member_user(username: str, cell: Organisation) -> User:
+        user = UserFactory.create(username=username)
+        MemberFactory.create(cell=cell, user=user, full_name=f"Đảng viên {username}")
         return user
 
-    admin = UserFactory(username="admin")
+    admin = UserFactory.create(username="admin")
     grant(admin, Role.Kind.ADMIN, None)
     standing = member_user("standing", tree.cell_a2)
     grant(standing, Role.Kind.STANDING, tree.ward_a)
@@ -94,7 +99,7 @@ def people(tree: Tree) -> dict[str, object]:
     member = member_user("member", tree.cell_a1)
     other_secretary = member_user("other_secretary", tree.cell_b1)
     grant(other_secretary, Role.Kind.SECRETARY, tree.cell_b1)
-    nobody = UserFactory(username="nobody")
+    nobody = UserFactory.create(username="nobody")
     return {
         "admin": admin,
         "standing": standing,
@@ -109,7 +114,7 @@ def people(tree: Tree) -> dict[str, object]:
 
 
 @pytest.fixture
-def client_for(people):  # type: ignore[no-untyped-def]
+def client_for(people):
     def make(name: str) -> Client:
         client = Client()
         client.force_login(people[name])
@@ -120,4 +125,4 @@ def client_for(people):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def member_a1(tree: Tree) -> Member:
-    return MemberFactory(cell=tree.cell_a1, full_name="Nguyễn Thị Hồng", phone="0912345678")
+    return MemberFactory.create(cell=tree.cell_a1, full_name="Nguyễn Thị Hồng", phone="0912345678")

@@ -6,11 +6,12 @@ import datetime as dt
 
 import factory
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 
 from members.models import Member, Organisation, Role
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = get_user_model()
         django_get_or_create = ["username"]
@@ -20,7 +21,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("chibo-test-2026")
 
 
-class MemberFactory(factory.django.DjangoModelFactory):
+class MemberFactory(factory.django.DjangoModelFactory[Member]):
     class Meta:
         model = Member
 
@@ -37,5 +38,5 @@ def make_org(name: str, kind: str, parent: Organisation | None = None, code: str
     return Organisation.objects.add_child(parent, fields) if parent else Organisation.objects.add_root(fields)
 
 
-def grant(user, kind: str, org: Organisation | None) -> Role:  # type: ignore[no-untyped-def]
+def grant(user, kind: str, org: Organisation | None) -> Role:
     return Role.objects.create(user=user, kind=kind, organisation=org)

@@ -59,7 +59,7 @@ def clock_reads_at_import(root: Path, package: str) -> list[tuple[str, str, int]
         if event != "c_call" or getattr(arg, "__name__", "") not in NAMES:
             return
         owner = getattr(arg, "__self__", None)
-        if not isinstance(owner, type) or (owner, arg.__name__) not in READS:  # type: ignore[attr-defined]
+        if not isinstance(owner, type) or (owner, getattr(arg, "__name__", "")) not in READS:
             return
         culprit = _culprit(frame, folder)
         if culprit is not None:

@@ -16,9 +16,9 @@ MODELS = [
 
 
 @pytest.mark.parametrize("model", MODELS, ids=[m.__name__ for m in MODELS])
-def test_every_model_has_an_admin_page_that_opens(client, db, model) -> None:  # type: ignore[no-untyped-def]
+def test_every_model_has_an_admin_page_that_opens(client, db, model) -> None:
     assert model in admin.site._registry, f"{model.__name__} is not in the admin"
-    user = UserFactory(username="root", is_staff=True, is_superuser=True)
+    user = UserFactory.create(username="root", is_staff=True, is_superuser=True)
     client.force_login(user)
     url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
     assert client.get(url).status_code == 200

@@ -35,7 +35,7 @@ from tests.factories import MemberFactory, UserFactory
 D = dt.date
 
 
-def on(instant: str, *values: object):  # type: ignore[no-untyped-def]
+def on(instant: str, *values: object):
     """One row of a table: the values, run with the clock at ``instant``."""
     return pytest.param(*values, marks=pytest.mark.clock(instant), id=instant)
 
@@ -54,11 +54,11 @@ DRAFT_DAYS = [
 
 
 @pytest.fixture
-def secretary_client(client_for):  # type: ignore[no-untyped-def]
+def secretary_client(client_for):
     return client_for("secretary")
 
 
-def _earlier_resolutions(cell, day: dt.date) -> Resolution:  # type: ignore[no-untyped-def]
+def _earlier_resolutions(cell, day: dt.date) -> Resolution:
     """Three resolutions in force of 2026 (01–03 of that year), then the monthly one of the month before
     ``day``'s (the next number of its own year), with an unfinished task: the one a new draft starts from."""
     made = [
@@ -72,7 +72,7 @@ def _earlier_resolutions(cell, day: dt.date) -> Resolution:  # type: ignore[no-u
         cell=cell, by=None, kind="monthly", period_start=before, period_end=before + dt.timedelta(days=27), title="Cũ"
     )
     Resolution.objects.filter(pk__in=[r.pk for r in [*made, previous]]).update(status=Resolution.Status.IN_PROGRESS)
-    lead = MemberFactory(cell=cell)
+    lead = MemberFactory.create(cell=cell)
     Task.objects.create(
         resolution=previous, title="Việc còn dở", deadline=before + dt.timedelta(days=20), lead_member=lead
     )
@@ -82,7 +82,7 @@ def _earlier_resolutions(cell, day: dt.date) -> Resolution:  # type: ignore[no-u
 @pytest.mark.parametrize(("day", "period", "number"), DRAFT_DAYS)
 def test_a_new_draft_takes_its_period_and_number_from_the_local_day(
     tree, secretary_client, day, period, number
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     assert timezone.localdate() == day
     previous = _earlier_resolutions(tree.cell_a1, period[0])
     url = reverse("resolutions:resolution-create", args=[tree.cell_a1.pk])
@@ -142,8 +142,8 @@ REMINDER_DAYS = [
 
 
 @pytest.mark.parametrize(("day", "expected"), REMINDER_DAYS)
-def test_the_sweep_reminds_by_the_local_day(tree, day, expected) -> None:  # type: ignore[no-untyped-def]
-    lead = MemberFactory(cell=tree.cell_a1, user=UserFactory(username="lead"))
+def test_the_sweep_reminds_by_the_local_day(tree, day, expected) -> None:
+    lead = MemberFactory.create(cell=tree.cell_a1, user=UserFactory.create(username="lead"))
     earliest = min(expected)
     resolution = create_resolution(
         cell=tree.cell_a1, by=None, kind="monthly", period_start=earliest, period_end=max(expected), title="NQ"
@@ -178,7 +178,7 @@ MEETING_DAYS = [
 
 
 @pytest.mark.parametrize("day", MEETING_DAYS)
-def test_the_meeting_of_the_local_day_is_held_reviewed_and_in_the_calendar(tree, people, day) -> None:  # type: ignore[no-untyped-def]
+def test_the_meeting_of_the_local_day_is_held_reviewed_and_in_the_calendar(tree, people, day) -> None:
     cell = tree.cell_a1
     times = {"starts_at": dt.time(19, 0), "ends_at": dt.time(21, 0), "place": "Nhà văn hóa"}
     today_meeting = plan_meeting(cell=cell, by=None, kind="regular", date=day, **times)
@@ -223,7 +223,7 @@ MONTH_DAYS = [
 @pytest.mark.parametrize(("first", "last", "judged_on"), MONTH_DAYS)
 def test_the_dashboard_months_and_the_evaluation_day_follow_the_local_day(
     tree, client_for, first, last, judged_on
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     board = dashboard(tree.ward_a, timezone.localdate())
     assert (board.months[0], board.months[-1], len(board.months)) == (first, last, 12)
     page = client_for("standing").get(reverse("dashboards:dashboard", args=[tree.ward_a.pk]))

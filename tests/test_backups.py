@@ -25,7 +25,7 @@ pytestmark = pytest.mark.django_db(transaction=True)  # the dump runs in another
 
 
 @pytest.fixture
-def media(settings, tmp_path) -> Path:  # type: ignore[no-untyped-def]
+def media(settings, tmp_path) -> Path:
     settings.MEDIA_ROOT = tmp_path / "media"
     evidence = settings.MEDIA_ROOT / "evidence" / "2026" / "bien-ban.pdf"
     evidence.parent.mkdir(parents=True)
@@ -33,7 +33,7 @@ def media(settings, tmp_path) -> Path:  # type: ignore[no-untyped-def]
     return evidence
 
 
-def backup_folder(tmp_path: Path, capsys) -> Path:  # type: ignore[no-untyped-def]
+def backup_folder(tmp_path: Path, capsys) -> Path:
     call_command("backup", dir=tmp_path / "backups")
     return Path(capsys.readouterr().out.strip())
 
@@ -54,7 +54,9 @@ def test_a_round_trip_gives_back_every_row_and_file(tmp_path, media, capsys) -> 
 
     # Then things go wrong: rows added and removed, a file overwritten, another lost.
     MemberFactory.create_batch(3, cell=cell)
-    Member.objects.filter(pk=Member.objects.order_by("pk").first().pk).delete()
+    first = Member.objects.order_by("pk").first()
+    assert first is not None
+    Member.objects.filter(pk=first.pk).delete()
     media.write_bytes(b"overwritten")
     (media.parent / "other.pdf").write_bytes(b"%PDF-1.7 stray")
     assert row_counts() != before
@@ -86,7 +88,7 @@ def test_restore_asks_for_confirmation_and_refuses_a_damaged_backup(tmp_path, me
 
 
 @pytest.fixture
-def live(tmp_path, media, capsys):  # type: ignore[no-untyped-def]
+def live(tmp_path, media, capsys):
     """A backup, then the live data moved on from it: the state a refused restore must leave as it is."""
     cell = make_org("Chi bộ khu phố 1", Organisation.Kind.CELL, make_org("Phường 1", Organisation.Kind.WARD))
     MemberFactory.create_batch(3, cell=cell)
@@ -103,7 +105,7 @@ def snapshot(media_root: Path) -> tuple[dict[str, int], dict[str, str]]:
     return row_counts(), files
 
 
-def rewrite_manifest(folder: Path, change, *, signed: bool) -> None:  # type: ignore[no-untyped-def]
+def rewrite_manifest(folder: Path, change, *, signed: bool) -> None:
     manifest = json.loads((folder / MANIFEST).read_text())
     change(manifest)
     (folder / MANIFEST).write_text(json.dumps(sign(manifest) if signed else manifest))
@@ -112,7 +114,7 @@ def rewrite_manifest(folder: Path, change, *, signed: bool) -> None:  # type: ig
 def record_archive(folder: Path) -> None:
     """The manifest updated for a re-written media archive and signed again, as ``backup`` would have signed it."""
 
-    def change(manifest) -> None:  # type: ignore[no-untyped-def]
+    def change(manifest) -> None:
         archive = folder / MEDIA_ARCHIVE
         manifest["files"][MEDIA_ARCHIVE] = {"sha256": sha256(archive), "bytes": archive.stat().st_size}
 
@@ -124,7 +126,8 @@ def repack(folder: Path, name: str, content: bytes) -> None:
     out = io.BytesIO()
     with tarfile.open(folder / MEDIA_ARCHIVE, "r:gz") as source, tarfile.open(fileobj=out, mode="w:gz") as target:
         for member in source:
-            data = source.extractfile(member).read() if member.isfile() else None  # type: ignore[union-attr]
+            file = source.extractfile(member) if member.isfile() else None
+            data = file.read() if file is not None else None
             if member.name == f"media/{name}":
                 data, member.size = content, len(content)
             target.addfile(member, io.BytesIO(data) if data is not None else None)
@@ -139,13 +142,13 @@ def refused(folder: Path, media_root: Path, message: str) -> None:
     assert not list(media_root.glob(".restore-*"))  # no working folder left behind
 
 
-def test_a_truncated_archive_is_refused_and_the_live_data_untouched(live, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_truncated_archive_is_refused_and_the_live_data_untouched(live, settings) -> None:
     archive = live / MEDIA_ARCHIVE
     archive.write_bytes(archive.read_bytes()[: archive.stat().st_size // 2])
     refused(live, settings.MEDIA_ROOT, "media.tar.gz has .* bytes, the manifest says")
 
 
-def test_an_archive_truncated_when_written_is_refused(live, settings) -> None:  # type: ignore[no-untyped-def]
+def test_an_archive_truncated_when_written_is_refused(live, settings) -> None:
     """A backup written onto a full disk: the archive cut short before its checksum was taken. The checksum and the
     signature agree with it; reading it to its end does not."""
     archive = live / MEDIA_ARCHIVE
@@ -154,17 +157,17 @@ def test_an_archive_truncated_when_written_is_refused(live, settings) -> None:  
     refused(live, settings.MEDIA_ROOT, "media.tar.gz cannot be read to its end")
 
 
-def test_a_repacked_archive_with_a_changed_file_is_refused(live, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_repacked_archive_with_a_changed_file_is_refused(live, settings) -> None:
     repack(live, "evidence/2026/bien-ban.pdf", b"%PDF-1.7 a different document")
     refused(live, settings.MEDIA_ROOT, r"media\.tar\.gz (has .* bytes|does not match its checksum)")
     record_archive(live)  # even with the archive's checksum written again and signed with the key
     refused(live, settings.MEDIA_ROOT, "media file evidence/2026/bien-ban.pdf in media.tar.gz does not match")
 
 
-def test_a_manifest_edited_without_the_key_is_refused(live, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_manifest_edited_without_the_key_is_refused(live, settings) -> None:
     repack(live, "evidence/2026/bien-ban.pdf", b"%PDF-1.7 a different document")
 
-    def cover_up(manifest) -> None:  # type: ignore[no-untyped-def]
+    def cover_up(manifest) -> None:
         changed = {"sha256": sha256(live / MEDIA_ARCHIVE), "bytes": (live / MEDIA_ARCHIVE).stat().st_size}
         manifest["files"][MEDIA_ARCHIVE] = changed
         digest = hashlib.sha256(b"%PDF-1.7 a different document").hexdigest()
@@ -176,12 +179,12 @@ def test_a_manifest_edited_without_the_key_is_refused(live, settings) -> None:  
     refused(live, settings.MEDIA_ROOT, "manifest.json is not signed")
 
 
-def test_a_backup_signed_with_another_key_is_refused(live, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_backup_signed_with_another_key_is_refused(live, settings) -> None:
     settings.BACKUP_SIGNING_KEY = "the key of another server"
     refused(live, settings.MEDIA_ROOT, "signed with another key")
 
 
-def test_a_file_outside_the_media_folder_is_refused(live, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_outside_the_media_folder_is_refused(live, settings) -> None:
     out = io.BytesIO()
     with tarfile.open(live / MEDIA_ARCHIVE, "r:gz") as source, tarfile.open(fileobj=out, mode="w:gz") as target:
         for member in source:
@@ -195,11 +198,11 @@ def test_a_file_outside_the_media_folder_is_refused(live, settings) -> None:  # 
 
 
 @pytest.mark.skipif("connection.vendor != 'sqlite'")
-def test_a_damaged_database_copy_is_refused(live, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_damaged_database_copy_is_refused(live, settings) -> None:
     copy = live / "database.sqlite3"
     copy.write_bytes(gzip.compress(copy.read_bytes()))  # the right size no more, but checksummed and signed
 
-    def change(manifest) -> None:  # type: ignore[no-untyped-def]
+    def change(manifest) -> None:
         manifest["files"]["database.sqlite3"] = {"sha256": sha256(copy), "bytes": copy.stat().st_size}
 
     rewrite_manifest(live, change, signed=True)
@@ -207,7 +210,7 @@ def test_a_damaged_database_copy_is_refused(live, settings) -> None:  # type: ig
 
 
 @contextmanager
-def failing_database_step(monkeypatch, tmp_path: Path) -> Iterator[None]:  # type: ignore[no-untyped-def]
+def failing_database_step(monkeypatch, tmp_path: Path) -> Iterator[None]:
     """The database step made to fail for real: pg_restore not found on PostgreSQL; on SQLite, a write transaction
     open on the live database, into which SQLite's backup cannot copy."""
     if connection.vendor == "postgresql":
@@ -221,7 +224,7 @@ def failing_database_step(monkeypatch, tmp_path: Path) -> Iterator[None]:  # typ
         transaction.set_rollback(True)
 
 
-def test_a_failed_database_step_leaves_the_media_as_they_were(live, settings, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_failed_database_step_leaves_the_media_as_they_were(live, settings, monkeypatch, tmp_path) -> None:
     before = snapshot(settings.MEDIA_ROOT)
     failure = r"pg_restore is missing|database could not be replaced"
     with failing_database_step(monkeypatch, tmp_path), pytest.raises(CommandError, match=failure):
@@ -231,7 +234,7 @@ def test_a_failed_database_step_leaves_the_media_as_they_were(live, settings, mo
     assert not list(settings.MEDIA_ROOT.glob(".restore-*"))
 
 
-def test_a_good_backup_still_restores_after_a_refused_one(live, settings, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_a_good_backup_still_restores_after_a_refused_one(live, settings, capsys) -> None:
     good = json.loads((live / MANIFEST).read_text())
     archive = (live / MEDIA_ARCHIVE).read_bytes()
     repack(live, "evidence/2026/bien-ban.pdf", b"tampered")

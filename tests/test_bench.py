@@ -76,7 +76,7 @@ def _admin(base: str, statement: str) -> None:
 
 
 @pytest.fixture
-def databases():  # type: ignore[no-untyped-def]
+def databases():
     """A fresh name on the suite's PostgreSQL server; the smoke run's two databases (``<name>_smoke`` and
     ``<name>_smoke_city``, see bench/run.py) are created empty here and dropped afterwards."""
     base = DATABASE_URL.rpartition("/")[0]
@@ -105,7 +105,8 @@ def test_the_smoke_run_prepares_everything_and_writes_the_report(tmp_path: Path,
             timeout=300,
         )
     except subprocess.TimeoutExpired as timeout:
-        pytest.fail(f"the smoke run took more than 300 s:\n{timeout.stderr}")
+        stderr = timeout.stderr.decode(errors="replace") if isinstance(timeout.stderr, bytes) else timeout.stderr
+        pytest.fail(f"the smoke run took more than 300 s:\n{stderr}")
     assert completed.returncode == 0, completed.stderr[-5000:]
 
     # Prepared in the copy: whitenoise's manifest and the compiled catalogues.

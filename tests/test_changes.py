@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def heard():  # type: ignore[no-untyped-def]
+def heard():
     calls: list[tuple[Any, str, set[int]]] = []
 
     def receiver(sender: Any, rows: Any, action: str, **kwargs: Any) -> None:
@@ -26,8 +26,8 @@ def heard():  # type: ignore[no-untyped-def]
     rows_changed.disconnect(dispatch_uid="test-changes")
 
 
-def test_update_delete_and_bulk_create_tell_their_rows(heard, tree) -> None:  # type: ignore[no-untyped-def]
-    task = TaskFactory(resolution__cell=tree.cell_a1)
+def test_update_delete_and_bulk_create_tell_their_rows(heard, tree) -> None:
+    task = TaskFactory.create(resolution__cell=tree.cell_a1)
     Task.objects.filter(pk=task.pk).update(status=Task.Status.DONE)
     assert heard == [(Task, "update", {task.pk})]
 

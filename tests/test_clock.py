@@ -9,6 +9,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -38,7 +39,7 @@ def test_a_marker_with_a_day_alone_pins_its_midnight() -> None:
 
 
 @pytest.mark.clock("2026-12-31 23:30")
-def test_the_clock_ticks_on_and_can_be_moved(clock) -> None:  # type: ignore[no-untyped-def]
+def test_the_clock_ticks_on_and_can_be_moved(clock) -> None:
     first = timezone.now()
     assert timezone.now() >= first  # it ticks: code that waits on the clock does not wait for ever
     clock.shift(dt.timedelta(hours=1))
@@ -54,18 +55,18 @@ def test_the_clock_ticks_on_and_can_be_moved(clock) -> None:  # type: ignore[no-
         (" 2028-02-29 10:00 ", dt.datetime(2028, 2, 29, 10, 0, tzinfo=clock.HCM)),
     ],
 )
-def test_the_pinned_instant_is_read_as_a_local_time_unless_it_has_an_offset(text: str, expected) -> None:  # type: ignore[no-untyped-def]
+def test_the_pinned_instant_is_read_as_a_local_time_unless_it_has_an_offset(text: str, expected) -> None:
     assert clock.parse(text) == expected
 
 
-def test_the_environment_chooses_the_day_of_the_whole_suite(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_environment_chooses_the_day_of_the_whole_suite(monkeypatch) -> None:
     monkeypatch.setenv(clock.ENVIRONMENT, "2027-01-01 00:30")
     assert clock.pinned() == dt.datetime(2027, 1, 1, 0, 30, tzinfo=clock.HCM)
     monkeypatch.delenv(clock.ENVIRONMENT)
     assert clock.pinned() == clock.parse(clock.DEFAULT)
 
 
-def _clock_reads_at_import(root: Path, package: str) -> list[list[object]]:
+def _clock_reads_at_import(root: Path, package: str) -> list[list[Any]]:
     completed = subprocess.run(
         [sys.executable, "-m", "tests.import_clock", str(root), package],
         cwd=ROOT,

@@ -95,9 +95,10 @@ def rule_breaches(tree: ast.AST) -> list[str]:
 
 def long_functions(tree: ast.AST) -> dict[str, int]:
     return {
-        node.name: node.end_lineno - node.lineno + 1  # type: ignore[operator]
+        node.name: (node.end_lineno or node.lineno) - node.lineno + 1
         for node in ast.walk(tree)
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.end_lineno - node.lineno + 1 > MAX_LINES  # type: ignore[operator]
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and (node.end_lineno or node.lineno) - node.lineno + 1 > MAX_LINES
     }
 
 

@@ -46,7 +46,7 @@ DEPUTY = "Trần Thị Bình"
         (EVALUATION_REPORT, True, "", "", ("T/M CHI BỘ", "BÍ THƯ", "")),
     ],
 )
-def test_who_signs_each_document(document, is_cell, head, deputy, expected) -> None:  # type: ignore[no-untyped-def]
+def test_who_signs_each_document(document, is_cell, head, deputy, expected) -> None:
     assert document_signature(document, is_cell=is_cell, head=head, deputy=deputy) == Signature(*expected)
 
 
@@ -64,7 +64,7 @@ def test_who_signs_each_document(document, is_cell, head, deputy, expected) -> N
         (CELL, "  Nguyễn  Văn An ", "", ("T/M CHI BỘ", "BÍ THƯ", HEAD)),  # spaces tidied
     ],
 )
-def test_who_signs_for_each_body(body, head, deputy, expected) -> None:  # type: ignore[no-untyped-def]
+def test_who_signs_for_each_body(body, head, deputy, expected) -> None:
     assert signature(body, head=head, deputy=deputy) == Signature(*expected)
 
 
@@ -85,6 +85,6 @@ def test_the_minutes_are_signed_by_the_recorder_on_the_left_and_the_chair_on_the
         (105, True, "105-BC/CB", "-BC/CB"),
     ],
 )
-def test_report_numbers_and_the_blank_of_a_report_numbered_by_hand(seq, is_cell, number, blank) -> None:  # type: ignore[no-untyped-def]
+def test_report_numbers_and_the_blank_of_a_report_numbered_by_hand(seq, is_cell, number, blank) -> None:
     assert document_number(seq, REPORT, is_cell=is_cell) == number
     assert blank_number(REPORT, is_cell=is_cell) == blank

@@ -11,10 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -24,8 +25,9 @@ from evaluations.models import EvaluationCycle
 from evaluations.services import open_cycle
 from inspections.models import Inspection
 from meetings.models import Meeting
-from members.models import Member
+from members.models import Member, Organisation
 from notifications.calendar import create_feed
+from tests.conftest import Tree
 from tests.evaluations.conftest import YEAR, advance
 from tests.factories import MemberFactory
 from tests.resolutions.factories import ProgressUpdateFactory, ResolutionFactory
@@ -42,13 +44,13 @@ NOT_DOCUMENTS = {
 
 @dataclass
 class World:
-    tree: object
-    people: dict[str, object]
+    tree: Tree
+    people: dict[str, User]
     member: Member  # a member of cell A1 without a login
 
     @property
-    def cell(self) -> object:
-        return self.tree.cell_a1  # type: ignore[attr-defined]
+    def cell(self) -> Organisation:
+        return self.tree.cell_a1
 
 
 Args = Callable[[World], tuple[list[object], list[object]]]  # (the document's URL arguments, the page's)
@@ -70,7 +72,7 @@ class Document:
 
 
 def _resolution(w: World) -> tuple[list[object], list[object]]:
-    resolution = ResolutionFactory(cell=w.cell)
+    resolution = ResolutionFactory.create(cell=w.cell)
     return [resolution.pk], [resolution.pk]
 
 
@@ -86,7 +88,7 @@ def _meeting(w: World, *, pdf: bool = False) -> tuple[list[object], list[object]
 
 
 def _update(w: World) -> tuple[list[object], list[object]]:
-    update = ProgressUpdateFactory(task__resolution__cell=w.cell, task__lead_member=w.member)
+    update = ProgressUpdateFactory.create(task__resolution__cell=w.cell, task__lead_member=w.member)
     update.evidence.save("bien-ban.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
     update.evidence_name = "bien-ban.pdf"
     update.save()
@@ -114,7 +116,7 @@ def _inspection(w: World) -> tuple[list[object], list[object]]:
 
 
 def _ward(w: World) -> tuple[list[object], list[object]]:
-    ward = w.tree.ward_a  # type: ignore[attr-defined]
+    ward = w.tree.ward_a
     return [ward.pk], [ward.pk]
 
 
@@ -163,7 +165,7 @@ DOCUMENTS: dict[str, Document] = {
 }
 
 
-def _walk(patterns: list[object], prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str]]:
+def _walk(patterns: Sequence[object], prefix: str = "", namespace: str = "") -> Iterator[tuple[str, str]]:
     for pattern in patterns:
         if isinstance(pattern, URLResolver):
             inner = pattern.namespace or ""
@@ -205,7 +207,7 @@ def _links(page: str, attribute: str, url: str) -> list[str]:
 def test_the_document_is_linked_from_its_record_page(tree, people, settings, tmp_path, name) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     document = DOCUMENTS[name]
-    world = World(tree, people, MemberFactory(cell=tree.cell_a1, full_name="Nguyễn Thị Hồng"))
+    world = World(tree, people, MemberFactory.create(cell=tree.cell_a1, full_name="Nguyễn Thị Hồng"))
     doc_args, page_args = document.args(world)
     url = reverse(name, args=doc_args)
     for page, role in ((document.page, document.role), *document.also):

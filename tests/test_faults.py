@@ -42,7 +42,7 @@ class Server:
 
 
 @pytest.fixture(scope="module")
-def database_down(tmp_path_factory) -> Iterator[Server]:  # type: ignore[no-untyped-def]
+def database_down(tmp_path_factory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("database-down")
     port, nowhere = free_port(), free_port()
     env = environment(
@@ -80,14 +80,14 @@ def database_down(tmp_path_factory) -> Iterator[Server]:  # type: ignore[no-unty
         process.wait(timeout=30)
 
 
-def test_the_health_check_says_the_database_is_down_without_reading_the_session(database_down) -> None:  # type: ignore[no-untyped-def]
+def test_the_health_check_says_the_database_is_down_without_reading_the_session(database_down) -> None:
     status, headers, body = database_down.get("/healthz/", Cookie=SESSION)
     assert status == 503
     assert '"database": "unavailable"' in body
     assert "Set-Cookie" not in headers
 
 
-def test_a_page_shows_the_products_error_page_in_vietnamese_when_the_database_is_down(database_down) -> None:  # type: ignore[no-untyped-def]
+def test_a_page_shows_the_products_error_page_in_vietnamese_when_the_database_is_down(database_down) -> None:
     status, _, body = database_down.get("/", Cookie=SESSION, **{"Accept-Language": "vi"})
     assert status == 500
     assert "Hệ thống đang gặp sự cố" in body
@@ -95,7 +95,7 @@ def test_a_page_shows_the_products_error_page_in_vietnamese_when_the_database_is
     assert "Server Error (500)" not in body
 
 
-def test_the_calendar_token_never_reaches_the_logs(database_down) -> None:  # type: ignore[no-untyped-def]
+def test_the_calendar_token_never_reaches_the_logs(database_down) -> None:
     path = reverse("notifications:calendar-feed", args=[TOKEN])
     status, _, _ = database_down.get(path)
     assert status == 500  # the feed needs the database to find its owner
@@ -126,15 +126,16 @@ def test_djangos_own_log_lines_are_masked_plain_and_as_json() -> None:
 
     class Request:
         method = "GET"
+        path: str
 
-    Request.path = path  # type: ignore[attr-defined]
+    Request.path = path
     record.request = Request()
     line = JsonFormatter().format(record)
     assert TOKEN not in line
     assert '"path": "/notifications/calendar/***.ics"' in line
 
 
-def test_a_missing_page_and_a_refused_one_are_the_products_in_vietnamese(client_for, tree) -> None:  # type: ignore[no-untyped-def]
+def test_a_missing_page_and_a_refused_one_are_the_products_in_vietnamese(client_for, tree) -> None:
     client = client_for("other_secretary")
     missing = client.get("/khong-co-trang-nay/")
     assert missing.status_code == 404

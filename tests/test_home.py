@@ -20,7 +20,7 @@ from tests.resolutions.factories import ProgressUpdateFactory, ResolutionFactory
 pytestmark = pytest.mark.django_db
 
 
-def _meeting(cell, day: dt.date, **values) -> Meeting:  # type: ignore[no-untyped-def]
+def _meeting(cell, day: dt.date, **values) -> Meeting:
     return Meeting.objects.create(cell=cell, date=day, starts_at=dt.time(19), place="Nhà văn hóa", **values)
 
 
@@ -31,23 +31,27 @@ def _home(client: Client) -> str:
 
 
 @pytest.fixture
-def month(tree, people):  # type: ignore[no-untyped-def]
+def month(tree, people):
     """Cell A1 today: this month's resolution in force with an overdue task and a waiting report, next month's
     draft, a meeting planned a week ahead with no pack yet and one absence request waiting."""
     day = today()
     first = day.replace(day=1)
     following = add_months(first, 1)
     member = Member.objects.get(user=people["member"])
-    current = ResolutionFactory(
+    current = ResolutionFactory.create(
         cell=tree.cell_a1, period_start=first, period_end=following - dt.timedelta(days=1), number="11-NQ/CB"
     )
-    overdue = TaskFactory(resolution=current, lead_member=member, deadline=day - dt.timedelta(days=3), title="Quét dọn")
-    due = TaskFactory(resolution=current, lead_member=member, deadline=day + dt.timedelta(days=5), title="Thăm hộ")
-    TaskFactory(
+    overdue = TaskFactory.create(
+        resolution=current, lead_member=member, deadline=day - dt.timedelta(days=3), title="Quét dọn"
+    )
+    due = TaskFactory.create(
+        resolution=current, lead_member=member, deadline=day + dt.timedelta(days=5), title="Thăm hộ"
+    )
+    TaskFactory.create(
         resolution=current, lead_member=member, deadline=day - dt.timedelta(days=9), status="done", title="Xong"
     )
-    ProgressUpdateFactory(task=due, author=member)
-    draft = ResolutionFactory(
+    ProgressUpdateFactory.create(task=due, author=member)
+    draft = ResolutionFactory.create(
         cell=tree.cell_a1,
         period_start=following,
         period_end=add_months(following, 1) - dt.timedelta(days=1),
@@ -55,7 +59,7 @@ def month(tree, people):  # type: ignore[no-untyped-def]
         number="12-NQ/CB",
     )
     meeting = _meeting(tree.cell_a1, day + dt.timedelta(days=7))
-    AbsenceRequest.objects.create(meeting=meeting, member=MemberFactory(cell=tree.cell_a1), reason="Ốm")
+    AbsenceRequest.objects.create(meeting=meeting, member=MemberFactory.create(cell=tree.cell_a1), reason="Ốm")
     return {"overdue": overdue, "due": due, "draft": draft, "meeting": meeting, "member": member}
 
 
@@ -152,7 +156,7 @@ def test_the_admin_lands_on_the_organisations_and_a_user_without_role_is_told_wh
     assert client_for("nobody").get(reverse("home")).status_code == 403
 
 
-def test_the_home_page_reads_a_fixed_number_of_queries(client_for, people, tree, month, django_assert_max_num_queries):  # type: ignore[no-untyped-def]
+def test_the_home_page_reads_a_fixed_number_of_queries(client_for, people, tree, month, django_assert_max_num_queries):
     from tests.factories import grant
 
     grant(people["secretary"], "standing", tree.ward_a)
@@ -161,7 +165,9 @@ def test_the_home_page_reads_a_fixed_number_of_queries(client_for, people, tree,
     client.get(reverse("home"))
     for cell in (tree.cell_a1, tree.cell_a2):
         for n in range(3):
-            TaskFactory(resolution=ResolutionFactory(cell=cell), deadline=today() - dt.timedelta(days=n + 1))
+            TaskFactory.create(
+                resolution=ResolutionFactory.create(cell=cell), deadline=today() - dt.timedelta(days=n + 1)
+            )
             _meeting(cell, today() + dt.timedelta(days=n + 2))
     # session, user, access (2), cells, resolutions, meetings, reports, overdue, probation, absence requests,
     # own tasks, own meetings, the dashboard's organisation and its queries (at most 9), cycles, inspections.
@@ -172,7 +178,7 @@ def test_the_home_page_reads_a_fixed_number_of_queries(client_for, people, tree,
 def test_the_secretarys_own_report_waits_for_another_confirmer_not_for_her(client_for, people, month) -> None:
     """The author of a report never reviews it: her own report is not among those waiting for her."""
     secretary = Member.objects.get(user=people["secretary"])
-    ProgressUpdateFactory(task=month["overdue"], author=secretary)
+    ProgressUpdateFactory.create(task=month["overdue"], author=secretary)
     page = _home(client_for("secretary"))
     assert "1 báo cáo tiến độ chờ xác nhận" in page  # the member's report only
     assert "2 báo cáo tiến độ chờ xác nhận" in _home(client_for("deputy"))

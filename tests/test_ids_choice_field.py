@@ -15,15 +15,15 @@ class MembersForm(SafeInputMixin, forms.Form):
 
 
 @pytest.mark.parametrize("posted", ["99999999999999999999", "-99999999999999999999", "abc"])
-def test_an_id_beyond_any_column_is_a_form_error(tree, posted) -> None:  # type: ignore[no-untyped-def]
-    MemberFactory(cell=tree.cell_a1)
+def test_an_id_beyond_any_column_is_a_form_error(tree, posted) -> None:
+    MemberFactory.create(cell=tree.cell_a1)
     form = MembersForm({"members": [posted]})
     assert not form.is_valid()
     assert form.errors.as_data()["members"][0].code == "invalid_pk_value"
 
 
-def test_real_ids_are_chosen(tree) -> None:  # type: ignore[no-untyped-def]
-    first, second = MemberFactory(cell=tree.cell_a1), MemberFactory(cell=tree.cell_a1)
+def test_real_ids_are_chosen(tree) -> None:
+    first, second = MemberFactory.create(cell=tree.cell_a1), MemberFactory.create(cell=tree.cell_a1)
     form = MembersForm({"members": [str(first.pk), str(second.pk)]})
     assert form.is_valid()
     assert set(form.cleaned_data["members"]) == {first, second}

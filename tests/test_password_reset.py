@@ -16,25 +16,25 @@ from tests.factories import UserFactory
 NEW_PASSWORD = "trang-moi-2026-xanh"
 
 
-def _ask(client: Client, email: str):  # type: ignore[no-untyped-def]
+def _ask(client: Client, email: str):
     return client.post(reverse("password_reset"), {"email": email}, follow=True)
 
 
-def _link(message) -> str:  # type: ignore[no-untyped-def]
+def _link(message) -> str:
     found = re.findall(r"https?://\S+/accounts/password/reset/\S+/\S+/", message.body)
     assert len(found) == 1, message.body
     return found[0]
 
 
-def test_the_login_page_links_to_the_reset(client, db) -> None:  # type: ignore[no-untyped-def]
+def test_the_login_page_links_to_the_reset(client, db) -> None:
     html = client.get(reverse("login")).content.decode()
     assert reverse("password_reset") in html
     assert "Quên mật khẩu?" in html
 
 
-def test_a_reset_link_sets_a_new_password_once(client, db, mailoutbox, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_reset_link_sets_a_new_password_once(client, db, mailoutbox, settings) -> None:
     settings.CHIBO = {**settings.CHIBO, "SITE_URL": "https://chibo.example.vn"}
-    user = UserFactory(username="bithu", email="bithu@example.vn")
+    user = UserFactory.create(username="bithu", email="bithu@example.vn")
     page = _ask(client, "BITHU@example.vn")
     assert page.redirect_chain[-1][0] == reverse("password_reset_done")
     assert "Hãy kiểm tra email" in page.content.decode()
@@ -62,8 +62,8 @@ def test_a_reset_link_sets_a_new_password_once(client, db, mailoutbox, settings)
     assert "Liên kết này không dùng được" in again
 
 
-def test_an_unknown_address_sends_nothing_and_says_the_same(client, db, mailoutbox) -> None:  # type: ignore[no-untyped-def]
-    UserFactory(username="bithu", email="bithu@example.vn")
+def test_an_unknown_address_sends_nothing_and_says_the_same(client, db, mailoutbox) -> None:
+    UserFactory.create(username="bithu", email="bithu@example.vn")
     known = _ask(client, "bithu@example.vn")
     unknown = _ask(Client(), "ai-do@example.vn")
     assert len(mailoutbox) == 1
@@ -71,8 +71,8 @@ def test_an_unknown_address_sends_nothing_and_says_the_same(client, db, mailoutb
     assert "Hãy kiểm tra email" in unknown.content.decode()
 
 
-def test_after_a_reset_the_second_step_is_still_asked(client, db, mailoutbox) -> None:  # type: ignore[no-untyped-def]
-    user = UserFactory(username="thuongtruc", email="tt@example.vn")
+def test_after_a_reset_the_second_step_is_still_asked(client, db, mailoutbox) -> None:
+    user = UserFactory.create(username="thuongtruc", email="tt@example.vn")
     device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
     _ask(client, "tt@example.vn")
     path = "/" + _link(mailoutbox[0]).split("/", 3)[3]
@@ -87,10 +87,10 @@ def test_after_a_reset_the_second_step_is_still_asked(client, db, mailoutbox) ->
     assert client.get(reverse("accounts:two-factor")).status_code == 200
 
 
-def test_no_more_than_three_reset_emails_an_hour_to_one_account(client, db, mailoutbox) -> None:  # type: ignore[no-untyped-def]
+def test_no_more_than_three_reset_emails_an_hour_to_one_account(client, db, mailoutbox) -> None:
     """The form is open to everyone: past three emails an hour it says the same and sends nothing more."""
-    UserFactory(username="bithu", email="bithu@example.vn")
-    UserFactory(username="phobithu", email="phobithu@example.vn")
+    UserFactory.create(username="bithu", email="bithu@example.vn")
+    UserFactory.create(username="phobithu", email="phobithu@example.vn")
     for _ in range(5):
         page = _ask(client, "bithu@example.vn")
         assert page.redirect_chain[-1][0] == reverse("password_reset_done")

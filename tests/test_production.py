@@ -89,7 +89,7 @@ def test_gunicorn_serves_from_its_configuration_with_json_logs(tmp_path) -> None
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def redirect_request(self, *args, **kwargs):
         return None
 
 

@@ -57,7 +57,7 @@ def test_production_cookies_and_https() -> None:
 # --- Content Security Policy ---------------------------------------------------------------------------
 
 
-def _policy(response) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+def _policy(response) -> dict[str, list[str]]:
     header = response["Content-Security-Policy"]
     return {part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()}
 
@@ -79,7 +79,7 @@ def test_every_page_carries_a_strict_policy(client, client_for, tree, who) -> No
 def test_a_print_page_allows_its_own_style_element_by_nonce(client_for, tree) -> None:
     from tests.resolutions.factories import ResolutionFactory
 
-    resolution = ResolutionFactory(cell=tree.cell_a1)
+    resolution = ResolutionFactory.create(cell=tree.cell_a1)
     response = client_for("secretary").get(reverse("resolutions:resolution-print", args=[resolution.pk]))
     assert response.status_code == 200
     nonces = [s for s in _policy(response)["style-src"] if s.startswith("'nonce-")]
@@ -136,13 +136,13 @@ def test_no_form_widget_has_a_style_attribute() -> None:
 # --- Login throttling ----------------------------------------------------------------------------------
 
 
-def _log_in(client: Client, username: str, password: str, address: str):  # type: ignore[no-untyped-def]
+def _log_in(client: Client, username: str, password: str, address: str):
     return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address)
 
 
 @pytest.mark.django_db
 def test_a_username_is_locked_after_repeated_failures_from_any_address(client) -> None:
-    UserFactory(username="bithu")
+    UserFactory.create(username="bithu")
     for n in range(settings.AXES_FAILURE_LIMIT - 1):
         response = _log_in(client, "bithu", "sai-mat-khau", f"10.0.0.{n + 1}")
         assert response.status_code == 200
@@ -159,7 +159,7 @@ def test_a_username_is_locked_after_repeated_failures_from_any_address(client) -
 
 @pytest.mark.django_db
 def test_an_address_is_locked_after_failures_on_many_usernames(client) -> None:
-    UserFactory(username="dangvien")
+    UserFactory.create(username="dangvien")
     for n in range(settings.AXES_FAILURE_LIMIT):
         _log_in(client, f"khong-co-{n}", "sai-mat-khau", "10.0.0.9")
     response = _log_in(client, "dangvien", "chibo-test-2026", "10.0.0.9")
@@ -171,7 +171,7 @@ def test_an_address_is_locked_after_failures_on_many_usernames(client) -> None:
 
 @pytest.mark.django_db
 def test_failures_below_the_limit_do_not_lock(client) -> None:
-    UserFactory(username="bithu")
+    UserFactory.create(username="bithu")
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         _log_in(client, "bithu", "sai-mat-khau", "10.0.0.1")
     response = _log_in(client, "bithu", "chibo-test-2026", "10.0.0.1")

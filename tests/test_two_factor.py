@@ -59,11 +59,11 @@ RULE = [
 
 
 @pytest.mark.parametrize(("superuser", "staff", "roles", "required"), RULE)
-def test_who_must_use_two_factor_sign_in(superuser, staff, roles, required) -> None:  # type: ignore[no-untyped-def]
+def test_who_must_use_two_factor_sign_in(superuser, staff, roles, required) -> None:
     assert two_factor_required(superuser=superuser, staff=staff, roles=roles) is required
 
 
-def test_the_rule_reads_the_roles_of_the_accounts(people, settings) -> None:  # type: ignore[no-untyped-def]
+def test_the_rule_reads_the_roles_of_the_accounts(people, settings) -> None:
     from accounts.two_factor import must_use
 
     settings.TWO_FACTOR_REQUIRED = True
@@ -78,7 +78,7 @@ def test_the_rule_reads_the_roles_of_the_accounts(people, settings) -> None:  # 
 # ---------------------------------------------------------------------------------------------------
 
 
-def phone_for(user) -> TOTPDevice:  # type: ignore[no-untyped-def]
+def phone_for(user) -> TOTPDevice:
     return TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
 
 
@@ -89,7 +89,7 @@ def code_of(key_hex: str) -> str:
     return f"{totp.token():06d}"
 
 
-def log_in(client: Client, user, next_url: str = "") -> None:  # type: ignore[no-untyped-def]
+def log_in(client: Client, user, next_url: str = "") -> None:
     data = {"username": user.username, "password": PASSWORD}
     if next_url:
         data["next"] = next_url
@@ -106,7 +106,7 @@ SETUP_URL = "/accounts/two-factor/setup/"
 # ---------------------------------------------------------------------------------------------------
 
 
-def test_a_login_with_a_phone_needs_a_valid_code(client, people) -> None:  # type: ignore[no-untyped-def]
+def test_a_login_with_a_phone_needs_a_valid_code(client, people) -> None:
     secretary = people["secretary"]
     device = phone_for(secretary)
     log_in(client, secretary)
@@ -122,7 +122,7 @@ def test_a_login_with_a_phone_needs_a_valid_code(client, people) -> None:  # typ
     assert client.get(reverse("home")).status_code == 200
 
 
-def test_a_wrong_code_is_refused_in_vietnamese(client, people) -> None:  # type: ignore[no-untyped-def]
+def test_a_wrong_code_is_refused_in_vietnamese(client, people) -> None:
     secretary = people["secretary"]
     device = phone_for(secretary)
     log_in(client, secretary)
@@ -134,7 +134,7 @@ def test_a_wrong_code_is_refused_in_vietnamese(client, people) -> None:  # type:
     assert client.get(reverse("home"))["Location"].startswith(VERIFY_URL)
 
 
-def test_wrong_codes_in_a_row_make_the_next_try_wait(client, people, clock) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_codes_in_a_row_make_the_next_try_wait(client, people, clock) -> None:
     secretary = people["secretary"]
     device = phone_for(secretary)
     log_in(client, secretary)
@@ -151,7 +151,7 @@ def test_wrong_codes_in_a_row_make_the_next_try_wait(client, people, clock) -> N
     assert response.status_code == 302
 
 
-def test_a_recovery_code_works_once(people) -> None:  # type: ignore[no-untyped-def]
+def test_a_recovery_code_works_once(people) -> None:
     member = people["member"]
     phone_for(member)
     codes = new_recovery_codes(member)
@@ -171,7 +171,7 @@ def test_a_recovery_code_works_once(people) -> None:  # type: ignore[no-untyped-
     assert WRONG in response.content.decode()
 
 
-def test_new_recovery_codes_replace_the_old_ones(client, people) -> None:  # type: ignore[no-untyped-def]
+def test_new_recovery_codes_replace_the_old_ones(client, people) -> None:
     member = people["member"]
     device = phone_for(member)
     old = new_recovery_codes(member)
@@ -186,7 +186,7 @@ def test_new_recovery_codes_replace_the_old_ones(client, people) -> None:  # typ
     assert not StaticToken.objects.filter(token__in=[code.replace("-", "") for code in old]).exists()
 
 
-def test_an_unverified_session_opens_nothing_else(client, people, tree) -> None:  # type: ignore[no-untyped-def]
+def test_an_unverified_session_opens_nothing_else(client, people, tree) -> None:
     admin = people["admin"]
     admin.is_staff = admin.is_superuser = True
     admin.save()
@@ -214,8 +214,8 @@ def test_an_unverified_session_opens_nothing_else(client, people, tree) -> None:
     assert client.get(reverse("home"))["Location"].startswith(reverse("login"))
 
 
-def test_the_admin_login_page_leads_to_the_second_step_too(client, people) -> None:  # type: ignore[no-untyped-def]
-    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+def test_the_admin_login_page_leads_to_the_second_step_too(client, people) -> None:
+    root = UserFactory.create(username="root", is_staff=True, is_superuser=True)
     device = phone_for(root)
     client.post("/admin/login/", {"username": "root", "password": PASSWORD, "next": "/admin/"})
     response = client.get("/admin/")
@@ -229,7 +229,7 @@ def test_the_admin_login_page_leads_to_the_second_step_too(client, people) -> No
 # ---------------------------------------------------------------------------------------------------
 
 
-def test_an_administrator_without_a_phone_must_set_one_up(client, people, settings) -> None:  # type: ignore[no-untyped-def]
+def test_an_administrator_without_a_phone_must_set_one_up(client, people, settings) -> None:
     settings.TWO_FACTOR_REQUIRED = True
     admin = people["admin"]
     log_in(client, admin)
@@ -258,14 +258,14 @@ def test_an_administrator_without_a_phone_must_set_one_up(client, people, settin
     assert other.get(reverse("home"))["Location"].startswith(VERIFY_URL)
 
 
-def test_a_ward_role_without_a_phone_must_set_one_up(client, people, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_ward_role_without_a_phone_must_set_one_up(client, people, settings) -> None:
     settings.TWO_FACTOR_REQUIRED = True
     log_in(client, people["in_charge"])
     assert client.get(reverse("home"))["Location"].startswith(SETUP_URL)
     assert client.post(reverse("logout")).status_code == 302
 
 
-def test_an_ordinary_member_is_not_forced(client, people, settings) -> None:  # type: ignore[no-untyped-def]
+def test_an_ordinary_member_is_not_forced(client, people, settings) -> None:
     settings.TWO_FACTOR_REQUIRED = True
     for name in ("secretary", "member"):
         browser = Client()
@@ -276,13 +276,13 @@ def test_an_ordinary_member_is_not_forced(client, people, settings) -> None:  # 
         assert reverse("accounts:two-factor-setup") in page.content.decode()
 
 
-def test_the_user_menu_leads_to_the_security_page(client_for) -> None:  # type: ignore[no-untyped-def]
+def test_the_user_menu_leads_to_the_security_page(client_for) -> None:
     html = client_for("member").get(reverse("home")).content.decode()
     assert reverse("accounts:two-factor") in html
     assert "Bảo mật tài khoản" in html
 
 
-def test_a_member_sets_it_up_and_turns_it_off(client, people) -> None:  # type: ignore[no-untyped-def]
+def test_a_member_sets_it_up_and_turns_it_off(client, people) -> None:
     member = people["member"]
     log_in(client, member)
     client.get(SETUP_URL)
@@ -303,7 +303,7 @@ def test_a_member_sets_it_up_and_turns_it_off(client, people) -> None:  # type: 
     assert other.get(reverse("home")).status_code == 200
 
 
-def test_a_required_account_cannot_turn_it_off(client, people, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_required_account_cannot_turn_it_off(client, people, settings) -> None:
     settings.TWO_FACTOR_REQUIRED = True
     standing = people["standing"]
     device = phone_for(standing)
@@ -319,7 +319,7 @@ def test_a_required_account_cannot_turn_it_off(client, people, settings) -> None
 # ---------------------------------------------------------------------------------------------------
 
 
-def test_reset_two_factor_removes_the_devices_and_is_logged(people, settings, caplog) -> None:  # type: ignore[no-untyped-def]
+def test_reset_two_factor_removes_the_devices_and_is_logged(people, settings, caplog) -> None:
     settings.TWO_FACTOR_REQUIRED = True
     standing = people["standing"]
     phone_for(standing)
@@ -343,7 +343,7 @@ def test_reset_two_factor_removes_the_devices_and_is_logged(people, settings, ca
 
 
 @pytest.mark.parametrize(("env", "required"), [(PRODUCTION, "True"), ({"DEBUG": "true"}, "False")])
-def test_required_by_default_in_production_not_in_development(env, required) -> None:  # type: ignore[no-untyped-def]
+def test_required_by_default_in_production_not_in_development(env, required) -> None:
     code = "from django.conf import settings as s; print(s.TWO_FACTOR_REQUIRED)"
     result = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", code],
@@ -362,9 +362,9 @@ def test_required_by_default_in_production_not_in_development(env, required) -> 
 # ---------------------------------------------------------------------------------------------------
 
 
-def test_the_members_data_export_says_what_is_set_up_and_never_the_secrets(tree) -> None:  # type: ignore[no-untyped-def]
-    user = UserFactory(username="an")
-    member = MemberFactory(cell=tree.cell_a1, user=user)
+def test_the_members_data_export_says_what_is_set_up_and_never_the_secrets(tree) -> None:
+    user = UserFactory.create(username="an")
+    member = MemberFactory.create(cell=tree.cell_a1, user=user)
     phone = phone_for(user)
     codes = new_recovery_codes(user)
     data = dict(member_data(member))

@@ -27,14 +27,15 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from importlib import import_module
+from typing import TYPE_CHECKING
 
 import pytest
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.http import HttpResponse
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -51,6 +52,9 @@ from resolutions.services import snapshot
 from tests.evaluations.conftest import YEAR, advance
 from tests.factories import MemberFactory, UserFactory
 from tests.resolutions.factories import ProgressUpdateFactory, ResolutionFactory, TaskFactory
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse
 
 # ---------------------------------------------------------------------------------------------------
 # The answers, the roles and the policies
@@ -140,7 +144,7 @@ class Place:
 
     cell: Organisation
     member: Member
-    people: dict[str, object]
+    people: dict[str, User]
 
 
 Maker = Callable[[Place], int | str]
@@ -179,20 +183,20 @@ def _inspection(status: str) -> Maker:
 def _update(place: Place) -> int:
     """A report on a task of the cell led by ``place.member``, with a real evidence file (in a temporary
     MEDIA_ROOT), so that those who may read it get the file."""
-    update = ProgressUpdateFactory(task__resolution__cell=place.cell, task__lead_member=place.member)
+    update = ProgressUpdateFactory.create(task__resolution__cell=place.cell, task__lead_member=place.member)
     update.evidence.save("bien-ban.pdf", ContentFile(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"))
     return update.pk
 
 
 def _versioned_resolution(place: Place) -> int:
-    resolution = ResolutionFactory(cell=place.cell)
+    resolution = ResolutionFactory.create(cell=place.cell)
     Version.objects.create(resolution=resolution, number=1, snapshot=snapshot(resolution))
     return resolution.pk
 
 
 def _vote(place: Place) -> int:
     """A vote not adopting a resolution submitted to the meeting: it can still be corrected."""
-    resolution = ResolutionFactory(cell=place.cell, status=Resolution.Status.SUBMITTED)
+    resolution = ResolutionFactory.create(cell=place.cell, status=Resolution.Status.SUBMITTED)
     return Vote.objects.create(
         resolution=resolution,
         held_on=dt.date(2026, 11, 5),
@@ -209,8 +213,10 @@ def _vote(place: Place) -> int:
 
 def _notification(place: Place) -> int:
     """A message to another member of the cell with a login."""
+    recipient = UserFactory.create()
+    MemberFactory.create(cell=place.cell, user=recipient)
     return Notification.objects.create(
-        recipient=MemberFactory(cell=place.cell, user=UserFactory()).user,
+        recipient=recipient,
         kind="due_soon",
         object_ref="task:1",
         day=dt.date.today(),
@@ -230,8 +236,8 @@ OBJECTS: dict[str, Maker] = {
     "away_id": lambda place: (
         AwayPeriod.objects.create(member=place.member, starts_on=dt.date(2024, 1, 1), place="Long An").pk
     ),
-    "resolution_id": lambda place: ResolutionFactory(cell=place.cell).pk,
-    "task_id": lambda place: TaskFactory(resolution__cell=place.cell, lead_member=place.member).pk,
+    "resolution_id": lambda place: ResolutionFactory.create(cell=place.cell).pk,
+    "task_id": lambda place: TaskFactory.create(resolution__cell=place.cell, lead_member=place.member).pk,
     "update_id": _update,
     "meeting_id": lambda place: _meeting(place).pk,
     "cycle_id": _cycle(EvaluationCycle.Status.SELF_ASSESSMENT),
@@ -463,7 +469,7 @@ HUGE = "99999999999999999999"
 SKIPPED_NAMESPACES = {"admin"}
 
 
-def _walk(patterns, namespace: str = "") -> Iterator[tuple[str, tuple[str, ...]]]:  # type: ignore[no-untyped-def]
+def _walk(patterns, namespace: str = "") -> Iterator[tuple[str, tuple[str, ...]]]:
     for entry in patterns:
         if isinstance(entry, URLResolver):
             ns = entry.namespace or ""
@@ -491,7 +497,7 @@ def _row_counts() -> tuple[int, ...]:
         return tuple(cursor.fetchone())
 
 
-def _answer(response) -> str:  # type: ignore[no-untyped-def]
+def _answer(response) -> str:
     code = response.status_code
     if 300 <= code < 400:
         location = response["Location"]
@@ -506,7 +512,9 @@ def _answer(response) -> str:  # type: ignore[no-untyped-def]
     return f"{code} ({error[1]!r})" if error else str(code)
 
 
-def _ask(client: Client, method: str, url: str, data: dict[str, str] | None) -> tuple[str, bool, HttpResponse]:
+def _ask(
+    client: Client, method: str, url: str, data: dict[str, str] | None
+) -> tuple[str, bool, _MonkeyPatchedWSGIResponse]:
     """The answer, whether the database changed, and the response; nothing the request wrote is kept."""
     cookies = SimpleCookie(client.cookies)
     with transaction.atomic():
@@ -518,7 +526,7 @@ def _ask(client: Client, method: str, url: str, data: dict[str, str] | None) -> 
     return _answer(response), wrote, response
 
 
-def _form_fields(response: HttpResponse) -> set[str]:
+def _form_fields(response: _MonkeyPatchedWSGIResponse) -> set[str]:
     """The names of the fields of the forms on a page."""
     if not response.get("Content-Type", "").startswith("text/html"):
         return set()
@@ -527,7 +535,7 @@ def _form_fields(response: HttpResponse) -> set[str]:
     return {name for name in names if not name.endswith("_FORMS")}
 
 
-def _clients(people: dict[str, object]) -> dict[str, Client]:
+def _clients(people: dict[str, User]) -> dict[str, Client]:
     """A client for each role, logged in through a session written directly: what ``force_login`` leaves, without
     its signals (the last login, the login log), a good part of the run's time when done for every URL."""
     session_engine = import_module(settings.SESSION_ENGINE)
@@ -537,9 +545,9 @@ def _clients(people: dict[str, object]) -> dict[str, Client]:
         if role != "anonymous":
             user = people[role]
             session = session_engine.SessionStore()
-            session[SESSION_KEY] = str(user.pk)  # type: ignore[attr-defined]
+            session[SESSION_KEY] = str(user.pk)
             session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
-            session[HASH_SESSION_KEY] = user.get_session_auth_hash()  # type: ignore[attr-defined]
+            session[HASH_SESSION_KEY] = user.get_session_auth_hash()
             session.save()
             client.cookies[settings.SESSION_COOKIE_NAME] = session.session_key
         clients[role] = client
@@ -555,7 +563,7 @@ def _url(name: str, params: tuple[str, ...], entry: Entry, place: Place) -> str:
 
 def _check(name: str, url: str, expected: dict[str, Policy], clients: dict[str, Client], where: str) -> list[str]:
     """Ask ``url`` as each role with each method; the mismatches, each naming URL, role, method, expected, got."""
-    problems = []
+    problems: list[str] = []
     first_post = True
     fields: set[str] = set()
     for role, by_method in expected.items():
@@ -604,7 +612,7 @@ def test_every_line_of_the_table_is_a_url() -> None:
 
 
 @pytest.mark.parametrize(("name", "params"), ALL_URLS, ids=[n for n, _ in ALL_URLS])
-def test_access(tree, people, settings, tmp_path, name, params) -> None:  # type: ignore[no-untyped-def]
+def test_access(tree, people, settings, tmp_path, name, params) -> None:
     assert name in URLS, (
         f"{name} has no line in URLS of tests/test_url_access.py: add one, e.g. "
         f'"{name}": page(CELL_READ, CELL_WRITE), naming what each role gets for a GET and a POST'
@@ -612,11 +620,11 @@ def test_access(tree, people, settings, tmp_path, name, params) -> None:  # type
     settings.MEDIA_ROOT = tmp_path / "media"
     entry = URLS[name]
     clients = _clients(people)
-    a1 = Place(tree.cell_a1, MemberFactory(cell=tree.cell_a1, full_name="Nguyễn Thị Hồng"), people)
+    a1 = Place(tree.cell_a1, MemberFactory.create(cell=tree.cell_a1, full_name="Nguyễn Thị Hồng"), people)
     expected = {role: {"GET": entry.get[role], "POST": entry.post[role]} for role in ROLES}
     problems = _check(name, _url(name, params, entry, a1), expected, clients, "cell A1")
     if set(params) - NOT_CELL_OBJECTS:
-        a2 = Place(tree.cell_a2, MemberFactory(cell=tree.cell_a2, full_name="Trần Văn Bình"), people)
+        a2 = Place(tree.cell_a2, MemberFactory.create(cell=tree.cell_a2, full_name="Trần Văn Bình"), people)
         mirrored = {role: expected[stranger] for role, stranger in SAME_WARD.items()}
         problems += _check(name, _url(name, params, entry, a2), mirrored, clients, "cell A2")
     assert not problems, f"{len(problems)} answers differ from the table:\n" + "\n".join(problems)
@@ -626,13 +634,13 @@ PAIRED_URLS = [(name, params) for name, params in ALL_URLS if len(set(params) - 
 
 
 @pytest.mark.parametrize(("name", "params"), PAIRED_URLS, ids=[n for n, _ in PAIRED_URLS])
-def test_an_object_of_another_cell_inside_a_url_of_ones_own(tree, people, name, params) -> None:  # type: ignore[no-untyped-def]
+def test_an_object_of_another_cell_inside_a_url_of_ones_own(tree, people, name, params) -> None:
     """A URL naming two objects (a member and one of their periods, a meeting and a resolution it reviews) with the
     first of cell A1 and the second of cell A2: not found, for A1's secretary and for an administrator alike."""
     entry = URLS.get(name, page(CELL_READ))
     makers = {**OBJECTS, **entry.objects}
-    a1 = Place(tree.cell_a1, MemberFactory(cell=tree.cell_a1), people)
-    a2 = Place(tree.cell_a2, MemberFactory(cell=tree.cell_a2), people)
+    a1 = Place(tree.cell_a1, MemberFactory.create(cell=tree.cell_a1), people)
+    a2 = Place(tree.cell_a2, MemberFactory.create(cell=tree.cell_a2), people)
     first, *others = [p for p in params if p not in NOT_CELL_OBJECTS]
     kwargs = {p: makers[p](a2 if p in others else a1) for p in params}
     url = reverse(name, kwargs=kwargs)

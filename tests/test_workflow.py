@@ -10,7 +10,7 @@ from django.db.models import F
 from django.utils import translation
 from django.utils.translation import gettext_lazy
 
-from chibo.lib.workflow import Transition, Workflow, WorkflowError
+from chibo.lib.workflow import Hook, Transition, Workflow, WorkflowError
 from resolutions.models import Resolution
 from tests.resolutions.factories import ResolutionFactory
 
@@ -28,7 +28,7 @@ class Log:
         self.calls.append((obj, source, target, by, note))
 
 
-def flow(log: Log | None = None, **options: Any) -> Workflow[Resolution]:
+def flow(log: Hook | None = None, **options: Any) -> Workflow[Resolution]:
     return Workflow(
         Resolution,
         [
@@ -43,8 +43,8 @@ def flow(log: Log | None = None, **options: Any) -> Workflow[Resolution]:
 
 
 @pytest.fixture
-def draft(tree) -> Resolution:  # type: ignore[no-untyped-def]
-    return ResolutionFactory(cell=tree.cell_a1, status=S.DRAFT)
+def draft(tree) -> Resolution:
+    return ResolutionFactory.create(cell=tree.cell_a1, status=S.DRAFT)
 
 
 @pytest.mark.parametrize(

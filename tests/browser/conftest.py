@@ -15,7 +15,7 @@ CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chro
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):  # type: ignore[no-untyped-def]
+def browser_type_launch_args(browser_type_launch_args):
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"Chromium not found at {CHROMIUM}: sudo apt-get install -y chromium")
     return {
@@ -36,19 +36,19 @@ def browser_type_launch_args(browser_type_launch_args):  # type: ignore[no-untyp
 
 
 @pytest.fixture(scope="session")
-def browser_context_args(browser_context_args):  # type: ignore[no-untyped-def]
+def browser_context_args(browser_context_args):
     # A phone: secretaries often work from one.
     return {**browser_context_args, "viewport": {"width": 390, "height": 844}, "locale": "vi-VN"}
 
 
-def log_in(page, username: str, password: str = "chibo-test-2026") -> None:  # type: ignore[no-untyped-def]
+def log_in(page, username: str, password: str = "chibo-test-2026") -> None:
     """Fill the Vietnamese login form the page is on, as a person would."""
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(password)
     page.get_by_role("button", name="Đăng nhập").click()
 
 
-def log_in_as(page, base_url: str, username: str) -> None:  # type: ignore[no-untyped-def]
+def log_in_as(page, base_url: str, username: str) -> None:
     """Leave whatever session the browser has and log in as someone else, from the login page. The page open before
     finishes its own requests first: a late answer to one of them would set the old session's CSRF cookie after the
     login page set the new one, and the login would be refused."""
@@ -58,7 +58,7 @@ def log_in_as(page, base_url: str, username: str) -> None:  # type: ignore[no-un
     log_in(page, username)
 
 
-def plan_meeting(page, day, place: str, chair_pk: int, recorder_pk: int) -> None:  # type: ignore[no-untyped-def]
+def plan_meeting(page, day, place: str, chair_pk: int, recorder_pk: int) -> None:
     """From the cell's page: the meeting planning form filled for 19:00–21:00 on ``day``, and sent."""
     page.get_by_role("link", name="Sinh hoạt chi bộ").click()
     page.get_by_role("link", name="Lên kế hoạch sinh hoạt").click()
@@ -71,13 +71,13 @@ def plan_meeting(page, day, place: str, chair_pk: int, recorder_pk: int) -> None
     page.get_by_role("button", name="Lên kế hoạch").click()
 
 
-def pdf_text(path) -> str:  # type: ignore[no-untyped-def]
+def pdf_text(path) -> str:
     """The text of a PDF as pdftotext reads it, with the lines the page wraps joined by single spaces."""
     raw = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
     return " ".join(raw.split())
 
 
-def expect_fits_the_screen(page, heading: str) -> None:  # type: ignore[no-untyped-def]
+def expect_fits_the_screen(page, heading: str) -> None:
     """Once the page whose heading says ``heading`` is there: it does not scroll sideways on the phone (a wide
     table may scroll inside its own box). The message names the first elements that stick out."""
     expect(page.get_by_role("heading", level=1)).to_contain_text(heading)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, ViewportSize
 
 from meetings.models import Meeting
 from members.models import Member, Organisation, Role
@@ -21,7 +21,7 @@ from tests.browser.conftest import log_in
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "chibo-demo-2026"
-SIZES = {"phone": {"width": 390, "height": 844}, "desk": {"width": 1366, "height": 768}}
+SIZES: dict[str, ViewportSize] = {"phone": {"width": 390, "height": 844}, "desk": {"width": 1366, "height": 768}}
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 BLOCKING = ("serious", "critical")
 

@@ -16,12 +16,12 @@ from tests.factories import MemberFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _resolution_with_tasks(cell, overdue: int, done: int) -> Resolution:  # type: ignore[no-untyped-def]
+def _resolution_with_tasks(cell, overdue: int, done: int) -> Resolution:
     today = dt.date.today()
     resolution = create_resolution(
         cell=cell, by=None, kind="monthly", period_start=today.replace(day=1), period_end=today, title="Tháng này"
     )
-    lead = MemberFactory(cell=cell)
+    lead = MemberFactory.create(cell=cell)
     for i in range(overdue):
         Task.objects.create(
             resolution=resolution, title=f"Việc trễ {i}", deadline=today - dt.timedelta(days=5), lead_member=lead

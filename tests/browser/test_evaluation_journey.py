@@ -21,8 +21,8 @@ YEAR = 2025
 def test_self_assessment_proposal_vote_and_approval(live_server, page: Page, tree, people) -> None:
     cell = tree.cell_a1
     member = people["member"].member
-    resolution = ResolutionFactory(cell=cell, period_start=dt.date(YEAR, 3, 1), period_end=dt.date(YEAR, 3, 31))
-    TaskFactory(
+    resolution = ResolutionFactory.create(cell=cell, period_start=dt.date(YEAR, 3, 1), period_end=dt.date(YEAR, 3, 31))
+    TaskFactory.create(
         resolution=resolution,
         lead_member=member,
         deadline=dt.date(YEAR, 3, 20),
@@ -91,7 +91,7 @@ def test_the_ward_cannot_approve_one_excellent_too_many(live_server, page: Page,
     member in charge raises one more to "excellent" (2 with 8: at most 1) and is refused, with the numbers."""
     cell = tree.cell_a1
     for index in range(6):
-        MemberFactory(cell=cell, full_name=f"Đảng viên thêm {index}", admitted_on=dt.date(2010, 1, 1))
+        MemberFactory.create(cell=cell, full_name=f"Đảng viên thêm {index}", admitted_on=dt.date(2010, 1, 1))
     cycle = open_cycle(cell=cell, year=YEAR, by=people["secretary"])
     take_step(cycle=cycle, step="self_assessment", by=people["secretary"])
     take_step(cycle=cycle, step="proposal", by=people["secretary"])

@@ -19,15 +19,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 HOME = "Việc cần đồng chí xử lý"
 
 
-def test_each_lands_on_what_needs_them_and_is_asked_before_what_cannot_be_undone(  # type: ignore[no-untyped-def]
+def test_each_lands_on_what_needs_them_and_is_asked_before_what_cannot_be_undone(
     live_server, page: Page, tree, people
 ) -> None:
     base, day = live_server.url, today()
     member = Member.objects.get(user=people["member"])
-    resolution = ResolutionFactory(
+    resolution = ResolutionFactory.create(
         cell=tree.cell_a1, period_start=day.replace(day=1), period_end=day + dt.timedelta(days=20)
     )
-    task = TaskFactory(resolution=resolution, lead_member=member, deadline=day + dt.timedelta(days=5))
+    task = TaskFactory.create(resolution=resolution, lead_member=member, deadline=day + dt.timedelta(days=5))
     held = Meeting.objects.create(
         cell=tree.cell_a1,
         date=day - dt.timedelta(days=2),

@@ -14,7 +14,7 @@ from tests.browser.conftest import expect_fits_the_screen, log_in_as
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def _meeting(cell, people, day: dt.date) -> Meeting:  # type: ignore[no-untyped-def]
+def _meeting(cell, people, day: dt.date) -> Meeting:
     return plan_meeting(
         cell=cell,
         by=people["secretary"],
@@ -28,7 +28,7 @@ def _meeting(cell, people, day: dt.date) -> Meeting:  # type: ignore[no-untyped-
     )
 
 
-def test_release_the_pack_then_hold_a_meeting_too_short(live_server, page: Page, tree, people) -> None:  # type: ignore[no-untyped-def]
+def test_release_the_pack_then_hold_a_meeting_too_short(live_server, page: Page, tree, people) -> None:
     base = live_server.url
     coming = _meeting(tree.cell_a1, people, today() + dt.timedelta(days=7))
     past = _meeting(tree.cell_a1, people, today() - dt.timedelta(days=2))

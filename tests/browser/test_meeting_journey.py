@@ -22,7 +22,7 @@ def test_plan_attend_review_vote_and_download_the_minutes(
     settings.MEDIA_ROOT = tmp_path / "media"
     cell, today = tree.cell_a1, dt.date.today()
     excused, missing, lead = (
-        MemberFactory(cell=cell, full_name=name) for name in ("Lê Văn Ốm", "Trần Văn Vắng", "Phạm Thị Làm")
+        MemberFactory.create(cell=cell, full_name=name) for name in ("Lê Văn Ốm", "Trần Văn Vắng", "Phạm Thị Làm")
     )
     current = create_resolution(
         cell=cell, by=None, kind="monthly", period_start=today.replace(day=1), period_end=today, title="Tháng này"

@@ -64,4 +64,6 @@ def test_secretary_imports_a_list_and_recognises_a_member(
     page.screenshot(path=str(tmp_path / "member.png"), full_page=True)
     member = Member.objects.get(full_name="Lý Thị Dự")
     assert member.official_on == dt.date(2026, 6, 2)
-    assert MemberEvent.objects.get(member=member).recorded_by.username == "secretary"
+    recorded_by = MemberEvent.objects.get(member=member).recorded_by
+    assert recorded_by is not None
+    assert recorded_by.username == "secretary"

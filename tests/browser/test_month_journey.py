@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from dashboards.dashboard import thresholds
 from meetings.models import Meeting, Vote
@@ -57,12 +57,12 @@ def _photo() -> bytes:
 
 def _emails(outbox: Path) -> list[email.message.EmailMessage]:
     """The messages Django's file backend wrote: one file per connection, messages separated by a dashed line."""
-    messages = []
+    messages: list[email.message.EmailMessage] = []
     for path in sorted(outbox.glob("*.log")) if outbox.exists() else []:
         for chunk in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
             if chunk.strip():
                 messages.append(email.message_from_bytes(chunk.lstrip(), policy=email.policy.default))
-    return messages  # type: ignore[return-value]
+    return messages
 
 
 def _home(page: Page, base_url: str, username: str) -> None:
@@ -71,7 +71,7 @@ def _home(page: Page, base_url: str, username: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Việc cần đồng chí xử lý")
 
 
-def _bell(page: Page):  # type: ignore[no-untyped-def]
+def _bell(page: Page):
     """The bell in the bar (its name says how many messages are unread), not the cell's "messages sent" tab."""
     return page.get_by_role("link", name=re.compile(r"^Thông báo( \d+ thông báo chưa đọc)?$"))
 
@@ -83,7 +83,7 @@ def _go_home(page: Page) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Việc cần đồng chí xử lý")
 
 
-def _draft_and_submit(page: Page, cell, day: dt.date, hai: Member, bich: Member) -> Resolution:  # type: ignore[no-untyped-def]
+def _draft_and_submit(page: Page, cell, day: dt.date, hai: Member, bich: Member) -> Resolution:
     """From her home, the secretary drafts this month's resolution, adds the two tasks in the page and submits it."""
     page.get_by_role("link", name="Soạn nghị quyết tháng này").click()
     start, end = month_bounds(day)
@@ -128,7 +128,7 @@ def _draft_and_submit(page: Page, cell, day: dt.date, hai: Member, bich: Member)
     return resolution
 
 
-def _plan_and_release(page: Page, base_url: str, meeting_day: dt.date, people) -> Meeting:  # type: ignore[no-untyped-def]
+def _plan_and_release(page: Page, base_url: str, meeting_day: dt.date, people) -> Meeting:
     """Back on her home, the secretary plans the month's meeting two days ahead and releases its pack."""
     _go_home(page)
     page.get_by_role("link", name="Lập kế hoạch sinh hoạt tháng này").click()
@@ -155,6 +155,7 @@ def _plan_and_release(page: Page, base_url: str, meeting_day: dt.date, people) -
 
 def _invitation_in_the_bell(page: Page, base_url: str, hai: Member, meeting: Meeting) -> None:
     """The lead of a task opens his bell: the invitation and the released pack are there at once."""
+    assert hai.user is not None
     _home(page, base_url, hai.user.username)
     bell = _bell(page)
     expect(bell).to_contain_text("2")
@@ -226,7 +227,7 @@ def _meeting_day(page: Page, base_url: str, cell, resolution: Resolution, meetin
 
 
 def _member_reports(page: Page, base_url: str, username: str, title: str, status: str, progress: int, note: str,
-                    evidence: dict[str, object] | None = None) -> None:  # fmt: skip
+                    evidence: FilePayload | None = None) -> None:  # fmt: skip
     """A member logs in, finds the task on the home page and reports on it."""
     _home(page, base_url, username)
     page.locator("#main").get_by_role("link", name=re.compile(title)).first.click()
@@ -235,7 +236,7 @@ def _member_reports(page: Page, base_url: str, username: str, title: str, status
     page.get_by_label("Tiến độ (%)").fill(str(progress))
     page.get_by_label("Những việc đã làm").fill(note)
     if evidence:
-        page.get_by_label("Minh chứng (không bắt buộc)").set_input_files(evidence)  # type: ignore[arg-type]
+        page.get_by_label("Minh chứng (không bắt buộc)").set_input_files(evidence)
     page.get_by_role("button", name="Gửi báo cáo").click()
     if status == "done":  # closing a task is asked first
         page.get_by_role("dialog").get_by_role("button", name="Đúng, nhiệm vụ đã hoàn thành").click()
@@ -259,6 +260,7 @@ def _secretary_confirms(page: Page, base_url: str, titles: tuple[str, ...]) -> N
 
 def _reminder_on_the_worker(page: Page, base_url: str, worker: Worker, outbox: Path, hai: Member) -> None:
     """Beat's job, sent through the broker: the worker sweeps today, writes the reminder and emails it."""
+    assert hai.user is not None
     sweep_reminders.delay(today().isoformat())
     reminder = Notification.objects.filter(recipient=hai.user, kind=Kind.DUE_SOON, object_ref__startswith="task:")
     worker.wait_until(reminder.exists, "the sweep's reminder to the lead of the task due in 3 days")
@@ -276,7 +278,9 @@ def _reminder_on_the_worker(page: Page, base_url: str, worker: Worker, outbox: P
     assert len(mails) == told.count(), [str(m["Subject"]) for m in mails]
     [due] = [m for m in mails if "đến hạn" in str(m["Subject"])]
     assert CLEAN_UP in str(due["Subject"])
-    body = due.get_body(preferencelist=("plain",)).get_content()
+    plain = due.get_body(preferencelist=("plain",))
+    assert plain is not None
+    body = plain.get_content()
     assert f"Kính gửi đồng chí {hai.full_name}," in body
     assert CLEAN_UP in body
 
@@ -290,13 +294,14 @@ def _reminder_on_the_worker(page: Page, base_url: str, worker: Worker, outbox: P
     assert reminder.get().read_at is not None  # opened from the bell, so read
 
 
-def _ward_reads_the_dashboard(page: Page, base_url: str, tree, resolution: Resolution) -> None:  # type: ignore[no-untyped-def]
+def _ward_reads_the_dashboard(page: Page, base_url: str, tree, resolution: Resolution) -> None:
     """The ward's standing committee member opens the dashboard from her home; the cell's figures open a page
     that shows the same figures, and the resolution's page shows the same progress."""
     _home(page, base_url, "standing")
     page.get_by_role("link", name="Số liệu các chi bộ").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(tree.ward_a.name)
     row = page.locator(f"tr[data-row='{tree.cell_a1.pk}']")
+    assert resolution.adopted_on is not None
     on_time = resolution.adopted_on <= resolution.period_start + dt.timedelta(days=thresholds().adopted_within_days)
     adopted = "đúng hạn" if on_time else "thông qua trễ hạn"
     expect(row.locator("[data-label='Nghị quyết']")).to_contain_text(f"{resolution.number} {adopted}")
@@ -362,16 +367,18 @@ def _minutes(page: Page, base_url: str, meeting: Meeting, tmp_path: Path) -> Pat
 
 
 @pytest.mark.clock("2026-11-18 09:00")
-def test_one_month_of_a_cell(live_server, page: Page, tree, people, tmp_path, settings, clock) -> None:  # type: ignore[no-untyped-def]
+def test_one_month_of_a_cell(live_server, page: Page, tree, people, tmp_path, settings, clock) -> None:
     media, outbox = tmp_path / "media", tmp_path / "mail"
     settings.MEDIA_ROOT = media
     cell, day = tree.cell_a1, today()
     meeting_day = day + dt.timedelta(days=2)
     hai, bich = (
-        MemberFactory(cell=cell, full_name=name, user=UserFactory(username=username, email=f"{username}@example.vn"))
+        MemberFactory.create(
+            cell=cell, full_name=name, user=UserFactory.create(username=username, email=f"{username}@example.vn")
+        )
         for name, username in (("Nguyễn Văn Hải", "hai"), ("Trần Thị Bích", "bich"))
     )
-    late = MemberFactory(cell=cell, full_name="Lê Văn Tâm")
+    late = MemberFactory.create(cell=cell, full_name="Lê Văn Tâm")
     away = people["committee"].member
     mail_settings = (
         f"EMAIL_BACKEND = 'django.core.mail.backends.filebased.EmailBackend'\nEMAIL_FILE_PATH = {str(outbox)!r}"
@@ -386,7 +393,7 @@ def test_one_month_of_a_cell(live_server, page: Page, tree, people, tmp_path, se
         vote = _meeting_day(page, live_server.url, cell, resolution, meeting, [late, away], "Đi công tác tỉnh")
 
         _member_reports(page, live_server.url, "hai", CLEAN_UP, "in_progress", 60, "Đã dọn xong 3 trên 5 tuyến đường.")
-        photo = {"name": "anh-ky-cam-ket.jpg", "mimeType": "image/jpeg", "buffer": _photo()}
+        photo: FilePayload = {"name": "anh-ky-cam-ket.jpg", "mimeType": "image/jpeg", "buffer": _photo()}
         _member_reports(page, live_server.url, "bich", COMMITMENTS, "done", 100, "42/42 hộ đã ký cam kết.", photo)
         with page.expect_download() as download:
             page.get_by_role("link", name="Minh chứng: anh-ky-cam-ket.jpg").click()

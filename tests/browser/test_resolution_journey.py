@@ -18,7 +18,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_draft_vote_adopt_amend_and_print(live_server, page: Page, tree, people) -> None:
     cell = tree.cell_a1
-    leads = [MemberFactory(cell=cell, full_name=name) for name in ("Lê Văn An", "Trần Thị Bích", "Phạm Văn Cường")]
+    leads = [
+        MemberFactory.create(cell=cell, full_name=name) for name in ("Lê Văn An", "Trần Thị Bích", "Phạm Văn Cường")
+    ]
     official = Member.objects.filter(cell=cell).official_on(dt.date.today()).count()
 
     page.goto(live_server.url + "/accounts/login/")

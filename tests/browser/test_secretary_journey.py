@@ -16,6 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_secretary_finds_a_member_without_accents_and_edits_the_phone(live_server, page: Page) -> None:
     call_command("seed_demo", verbosity=0)
     cell = Role.objects.get(user__username="bithu", kind=Role.Kind.SECRETARY).organisation
+    assert cell is not None
     member = Member.objects.filter(cell=cell, user__isnull=True).order_by("pk").first()
     assert member is not None
     typed = search_key(member.full_name)

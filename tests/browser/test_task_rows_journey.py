@@ -22,11 +22,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_two_tasks_added_in_the_page_with_people_picked_by_name_and_a_date_on_the_calendar(
     live_server, page: Page, tree, people
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     cell = tree.cell_a1
-    hang = MemberFactory(cell=cell, full_name="Nguyễn Thị Hằng")
-    duc = MemberFactory(cell=cell, full_name="Đặng Văn Đức")
-    loan = MemberFactory(cell=cell, full_name="Lê Thị Loan")
+    hang = MemberFactory.create(cell=cell, full_name="Nguyễn Thị Hằng")
+    duc = MemberFactory.create(cell=cell, full_name="Đặng Văn Đức")
+    loan = MemberFactory.create(cell=cell, full_name="Lê Thị Loan")
     start, end = month_bounds(today())
     draft = create_resolution(
         cell=cell, by=people["secretary"], kind="monthly", period_start=start, period_end=end, title="Vệ sinh"

@@ -26,12 +26,14 @@ def test_more_ballots_than_members_present_are_refused_and_a_vote_sent_twice_is_
     cell, day = tree.cell_a1, today() - dt.timedelta(days=2)
     # Eight official members on the meeting's date: the four of ``people`` and these four.
     excused, truant, lead, _other = (
-        MemberFactory(cell=cell, full_name=name)
+        MemberFactory.create(cell=cell, full_name=name)
         for name in ("Lê Văn Ốm", "Trần Văn Vắng", "Phạm Thị Làm", "Ngô Văn Hai")
     )
-    MemberFactory(cell=cell, full_name="Đỗ Thị Dự", admitted_on=day - dt.timedelta(days=90), official_on=None)
+    MemberFactory.create(cell=cell, full_name="Đỗ Thị Dự", admitted_on=day - dt.timedelta(days=90), official_on=None)
     # Recognised as official since the meeting: on its date a probationary member, who did not vote.
-    MemberFactory(cell=cell, full_name="Huỳnh Văn Mới", admitted_on=day - dt.timedelta(days=370), official_on=today())
+    MemberFactory.create(
+        cell=cell, full_name="Huỳnh Văn Mới", admitted_on=day - dt.timedelta(days=370), official_on=today()
+    )
     meeting = plan_meeting(
         cell=cell,
         by=people["secretary"],

@@ -31,26 +31,28 @@ def _in_english(client: Client) -> Client:
 
 
 @pytest.fixture
-def resolution(tree) -> Resolution:  # type: ignore[no-untyped-def]
-    return ResolutionFactory(cell=tree.cell_a1, status=Resolution.Status.IN_PROGRESS)
+def resolution(tree) -> Resolution:
+    return ResolutionFactory.create(cell=tree.cell_a1, status=Resolution.Status.IN_PROGRESS)
 
 
 @pytest.fixture
 def mixed(resolution: Resolution) -> Resolution:
     """Every kind of outcome: done on time and late, overdue, open in time, not met, cancelled; four targets."""
-    TaskFactory(resolution=resolution, status=TS.DONE, progress=100, deadline=_days(-5), completed_on=_days(-6))
-    TaskFactory(resolution=resolution, status=TS.DONE, progress=100, deadline=_days(-5), completed_on=_days(-5))
-    TaskFactory(resolution=resolution, status=TS.DONE, progress=100, deadline=_days(-10), completed_on=_days(-7))
-    TaskFactory(resolution=resolution, status=TS.DONE, progress=100, deadline=_days(-3), completed_on=_days(-1))
-    TaskFactory(resolution=resolution, status=TS.IN_PROGRESS, progress=40, deadline=_days(-4), is_focal=True)
-    TaskFactory(resolution=resolution, status=TS.NOT_STARTED, progress=0, deadline=_days(-1))
-    TaskFactory(resolution=resolution, status=TS.IN_PROGRESS, progress=60, deadline=_days(5))
-    TaskFactory(resolution=resolution, status=TS.NOT_MET, progress=30, deadline=_days(-10), completed_on=_days(-2))
-    TaskFactory(resolution=resolution, status=TS.CANCELLED, progress=0, deadline=_days(-10))
-    TargetFactory(resolution=resolution, target_value=Decimal("100"), actual_value=Decimal("100"))
-    TargetFactory(resolution=resolution, target_value=Decimal("100"), actual_value=Decimal("120"))
-    TargetFactory(resolution=resolution, target_value=Decimal("50"), actual_value=Decimal("40"))
-    TargetFactory(resolution=resolution, target_value=Decimal("10"), actual_value=None)
+    TaskFactory.create(resolution=resolution, status=TS.DONE, progress=100, deadline=_days(-5), completed_on=_days(-6))
+    TaskFactory.create(resolution=resolution, status=TS.DONE, progress=100, deadline=_days(-5), completed_on=_days(-5))
+    TaskFactory.create(resolution=resolution, status=TS.DONE, progress=100, deadline=_days(-10), completed_on=_days(-7))
+    TaskFactory.create(resolution=resolution, status=TS.DONE, progress=100, deadline=_days(-3), completed_on=_days(-1))
+    TaskFactory.create(resolution=resolution, status=TS.IN_PROGRESS, progress=40, deadline=_days(-4), is_focal=True)
+    TaskFactory.create(resolution=resolution, status=TS.NOT_STARTED, progress=0, deadline=_days(-1))
+    TaskFactory.create(resolution=resolution, status=TS.IN_PROGRESS, progress=60, deadline=_days(5))
+    TaskFactory.create(
+        resolution=resolution, status=TS.NOT_MET, progress=30, deadline=_days(-10), completed_on=_days(-2)
+    )
+    TaskFactory.create(resolution=resolution, status=TS.CANCELLED, progress=0, deadline=_days(-10))
+    TargetFactory.create(resolution=resolution, target_value=Decimal("100"), actual_value=Decimal("100"))
+    TargetFactory.create(resolution=resolution, target_value=Decimal("100"), actual_value=Decimal("120"))
+    TargetFactory.create(resolution=resolution, target_value=Decimal("50"), actual_value=Decimal("40"))
+    TargetFactory.create(resolution=resolution, target_value=Decimal("10"), actual_value=None)
     return resolution
 
 
@@ -104,25 +106,25 @@ def test_each_row_shows_how_many_days_late(client_for, mixed: Resolution) -> Non
 
 
 def test_a_task_marked_done_without_a_date_is_not_counted_late(client_for, resolution: Resolution) -> None:
-    TaskFactory(resolution=resolution, status=TS.DONE, progress=100, deadline=_days(-20), completed_on=None)
+    TaskFactory.create(resolution=resolution, status=TS.DONE, progress=100, deadline=_days(-20), completed_on=None)
     response = client_for("member").get(_url(resolution))
     assert [row.late_by for row in response.context["rows"]] == [0]
     assert response.context["verdict"].done_on_time == 1
 
 
 def test_evidence_is_linked_only_for_reports_with_a_file_latest_first(client_for, resolution: Resolution) -> None:
-    task = TaskFactory(resolution=resolution, status=TS.IN_PROGRESS, deadline=_days(3))
-    without_file = ProgressUpdateFactory(task=task, review=ProgressUpdate.Review.CONFIRMED, note="Đã họp tổ.")
-    older = ProgressUpdateFactory(task=task, evidence="evidence/older.pdf", evidence_name="bien-ban-1.pdf")
-    newer = ProgressUpdateFactory(
+    task = TaskFactory.create(resolution=resolution, status=TS.IN_PROGRESS, deadline=_days(3))
+    without_file = ProgressUpdateFactory.create(task=task, review=ProgressUpdate.Review.CONFIRMED, note="Đã họp tổ.")
+    older = ProgressUpdateFactory.create(task=task, evidence="evidence/older.pdf", evidence_name="bien-ban-1.pdf")
+    newer = ProgressUpdateFactory.create(
         task=task,
         evidence="evidence/newer.pdf",
         evidence_name="bien-ban-2.pdf",
         review=ProgressUpdate.Review.CONFIRMED,
         note="Đã vận động 40 hộ ký cam kết.",
     )
-    other = TaskFactory(resolution=resolution, deadline=_days(3))
-    ProgressUpdateFactory(task=other, note="Chưa có minh chứng.")
+    other = TaskFactory.create(resolution=resolution, deadline=_days(3))
+    ProgressUpdateFactory.create(task=other, note="Chưa có minh chứng.")
 
     response = client_for("member").get(_url(resolution))
     rows = {row.task.pk: row for row in response.context["rows"]}
@@ -145,8 +147,8 @@ def test_evidence_is_linked_only_for_reports_with_a_file_latest_first(client_for
     [Resolution.Status.DRAFT, Resolution.Status.SUBMITTED, Resolution.Status.WITHDRAWN, Resolution.Status.REJECTED],
 )
 def test_a_resolution_not_adopted_is_said_to_be_so(client_for, tree, status: str) -> None:
-    resolution = ResolutionFactory(cell=tree.cell_a1, status=status)
-    TaskFactory(resolution=resolution, deadline=_days(-5))
+    resolution = ResolutionFactory.create(cell=tree.cell_a1, status=status)
+    TaskFactory.create(resolution=resolution, deadline=_days(-5))
     response = _in_english(client_for("member")).get(_url(resolution))
     assert response.status_code == 200
     assert "This resolution has not been adopted." in response.content.decode()
@@ -155,9 +157,9 @@ def test_a_resolution_not_adopted_is_said_to_be_so(client_for, tree, status: str
 
 @pytest.mark.parametrize("status", [Resolution.Status.ADOPTED, Resolution.Status.COMPLETED])
 def test_adopted_and_completed_resolutions_get_a_verdict(client_for, tree, status: str) -> None:
-    resolution = ResolutionFactory(cell=tree.cell_a1, status=status)
-    TaskFactory(resolution=resolution, status=TS.DONE, progress=100, deadline=_days(-5), completed_on=_days(-5))
-    TargetFactory(resolution=resolution, target_value=Decimal("90"), actual_value=Decimal("95"))
+    resolution = ResolutionFactory.create(cell=tree.cell_a1, status=status)
+    TaskFactory.create(resolution=resolution, status=TS.DONE, progress=100, deadline=_days(-5), completed_on=_days(-5))
+    TargetFactory.create(resolution=resolution, target_value=Decimal("90"), actual_value=Decimal("95"))
     response = _in_english(client_for("member")).get(_url(resolution))
     assert response.context["verdict"].tone == "success"
     page = response.content.decode()
@@ -166,8 +168,8 @@ def test_adopted_and_completed_resolutions_get_a_verdict(client_for, tree, statu
 
 
 def test_the_resolution_page_links_here_once_adopted(client_for, tree) -> None:
-    adopted = ResolutionFactory(cell=tree.cell_a1, status=Resolution.Status.ADOPTED)
-    draft = ResolutionFactory(cell=tree.cell_a1, status=Resolution.Status.DRAFT)
+    adopted = ResolutionFactory.create(cell=tree.cell_a1, status=Resolution.Status.ADOPTED)
+    draft = ResolutionFactory.create(cell=tree.cell_a1, status=Resolution.Status.DRAFT)
     client = client_for("member")
     assert _url(adopted) in client.get(reverse("resolutions:resolution-detail", args=[adopted.pk])).content.decode()
     assert _url(draft) not in client.get(reverse("resolutions:resolution-detail", args=[draft.pk])).content.decode()
@@ -193,11 +195,12 @@ def test_the_page_runs_a_fixed_number_of_queries(
     client_for, resolution: Resolution, django_assert_num_queries, size: int
 ) -> None:
     for n in range(size):
-        task = TaskFactory(resolution=resolution, deadline=_days(n - size // 2))
+        task = TaskFactory.create(resolution=resolution, deadline=_days(n - size // 2))
+        assert task.lead_member is not None
         task.supporters.set([task.lead_member])
-        ProgressUpdateFactory(task=task, review=ProgressUpdate.Review.CONFIRMED)
-        ProgressUpdateFactory(task=task, evidence=f"evidence/{n}.pdf", evidence_name=f"{n}.pdf")
-        TargetFactory(resolution=resolution, actual_value=Decimal(n))
+        ProgressUpdateFactory.create(task=task, review=ProgressUpdate.Review.CONFIRMED)
+        ProgressUpdateFactory.create(task=task, evidence=f"evidence/{n}.pdf", evidence_name=f"{n}.pdf")
+        TargetFactory.create(resolution=resolution, actual_value=Decimal(n))
     client = client_for("member")
     # session, user, roles, own member record, the resolution with its cell, the tasks with their leads and
     # lead organisations, their supporters, their reports with authors, the targets, the votes, the versions

@@ -54,16 +54,16 @@ def test_text_is_escaped() -> None:
 
 def test_bars_are_drawn_to_scale() -> None:
     root = parse(bar_chart(title="t", labels=["a", "b", "c"], values=[0, 50, 100], max_value=100))
-    heights = [float(rect.get("height")) for rect in root.iterfind(".//svg:rect", NS)]
+    heights = [float(rect.attrib["height"]) for rect in root.iterfind(".//svg:rect", NS)]
     assert heights[0] == 0
     assert heights[1] == pytest.approx(heights[2] / 2, abs=0.1)
-    bottoms = {round(float(r.get("y")) + float(r.get("height")), 1) for r in root.iterfind(".//svg:rect", NS)}
+    bottoms = {round(float(r.attrib["y"]) + float(r.attrib["height"]), 1) for r in root.iterfind(".//svg:rect", NS)}
     assert len(bottoms) == 1  # every bar stands on the same axis
 
 
 def test_horizontal_bars_are_drawn_to_scale_and_labelled() -> None:
     root = parse(bar_chart(title="t", labels=["a", "b"], values=[25, 100], max_value=100, unit="%", horizontal=True))
-    widths = [float(rect.get("width")) for rect in root.iterfind(".//svg:rect", NS)]
+    widths = [float(rect.attrib["width"]) for rect in root.iterfind(".//svg:rect", NS)]
     assert widths[0] == pytest.approx(widths[1] / 4, abs=0.1)
     texts = [t.text for t in root.iterfind(".//svg:text", NS)]
     assert "25%" in texts
@@ -75,7 +75,7 @@ def test_bar_axis_top_is_a_round_number_above_the_largest_value() -> None:
     root = parse(bar_chart(title="t", labels=["a", "b"], values=[3, 12]))
     texts = [t.text for t in root.iterfind(".//svg:text", NS)]
     assert "20" in texts  # the axis runs to 20
-    heights = [float(rect.get("height")) for rect in root.iterfind(".//svg:rect", NS)]
+    heights = [float(rect.attrib["height"]) for rect in root.iterfind(".//svg:rect", NS)]
     assert heights[0] / heights[1] == pytest.approx(3 / 12, abs=0.01)
 
 
@@ -88,11 +88,13 @@ def test_line_points_are_drawn_to_scale_and_a_gap_breaks_the_line() -> None:
     root = parse(line_chart(title="t", labels=["a", "b", "c", "d"], values=[100, 0, None, 50]))
     points = root.findall(".//svg:circle", NS)
     assert len(points) == 3  # no point for the missing month
-    ys = [float(p.get("cy")) for p in points]
+    ys = [float(p.attrib["cy"]) for p in points]
     top, bottom, middle = ys
     assert top < middle < bottom
     assert middle == pytest.approx((top + bottom) / 2, abs=0.1)
-    d = root.find(".//svg:path", NS).get("d")
+    path = root.find(".//svg:path", NS)
+    assert path is not None
+    d = path.attrib["d"]
     assert d.count("M") == 2  # the line starts again after the gap
     texts = [t.text for t in root.iterfind(".//svg:text", NS)]
     assert "—" in texts

@@ -40,16 +40,19 @@ S = Task.Status
 HELD = (Meeting.Status.HELD, Meeting.Status.APPROVED)
 
 
-def frozen():  # type: ignore[no-untyped-def]
+def frozen():
     return time_machine.travel(dt.datetime(DAY.year, DAY.month, DAY.day, 10, 0, tzinfo=HCM), tick=False)
 
 
-def meeting(cell, day, statuses, *, status=Meeting.Status.HELD, review_of=None):  # type: ignore[no-untyped-def]
+def meeting(cell, day, statuses, *, status=Meeting.Status.HELD, review_of=None):
     """A meeting of ``cell`` on ``day`` with one attendance row (a new member) per status given."""
     m = Meeting.objects.create(cell=cell, date=day, starts_at=dt.time(19), place="Nhà văn hóa", status=status)
     Attendance.objects.bulk_create(
         Attendance(
-            meeting=m, member=MemberFactory(cell=cell), status=s, reason="Ốm" if s == A.ABSENT_WITH_REASON else ""
+            meeting=m,
+            member=MemberFactory.create(cell=cell),
+            status=s,
+            reason="Ốm" if s == A.ABSENT_WITH_REASON else "",
         )
         for s in statuses
     )
@@ -59,8 +62,8 @@ def meeting(cell, day, statuses, *, status=Meeting.Status.HELD, review_of=None):
     return m
 
 
-def march_resolution(cell, *, adopted_on, status=Resolution.Status.IN_PROGRESS):  # type: ignore[no-untyped-def]
-    return ResolutionFactory(
+def march_resolution(cell, *, adopted_on, status=Resolution.Status.IN_PROGRESS):
+    return ResolutionFactory.create(
         cell=cell,
         period_start=dt.date(2026, 3, 1),
         period_end=dt.date(2026, 3, 31),
@@ -70,19 +73,19 @@ def march_resolution(cell, *, adopted_on, status=Resolution.Status.IN_PROGRESS):
 
 
 @pytest.fixture
-def world(tree):  # type: ignore[no-untyped-def]
+def world(tree):
     """Ward A: A1 is working well (one task overdue), A2 is off track; ward B: B1 has no resolution."""
     # A1: adopted on time; three tasks done, one overdue (20 %: not more than 20 %), one open and weighted, one
     # cancelled (not counted).
     r1 = march_resolution(tree.cell_a1, adopted_on=dt.date(2026, 3, 5))
-    TaskFactory(
+    TaskFactory.create(
         resolution=r1, status=S.DONE, progress=100, deadline=dt.date(2026, 3, 15), completed_on=dt.date(2026, 3, 10)
     )
-    TaskFactory(resolution=r1, status=S.IN_PROGRESS, progress=30, deadline=dt.date(2026, 3, 20))
-    TaskFactory(resolution=r1, status=S.IN_PROGRESS, progress=40, weight=2, deadline=dt.date(2026, 3, 31))
-    TaskFactory(resolution=r1, status=S.CANCELLED, progress=0, deadline=dt.date(2026, 3, 10))
+    TaskFactory.create(resolution=r1, status=S.IN_PROGRESS, progress=30, deadline=dt.date(2026, 3, 20))
+    TaskFactory.create(resolution=r1, status=S.IN_PROGRESS, progress=40, weight=2, deadline=dt.date(2026, 3, 31))
+    TaskFactory.create(resolution=r1, status=S.CANCELLED, progress=0, deadline=dt.date(2026, 3, 10))
     for day in (12, 14):
-        TaskFactory(
+        TaskFactory.create(
             resolution=r1,
             status=S.DONE,
             progress=100,
@@ -90,14 +93,14 @@ def world(tree):  # type: ignore[no-untyped-def]
             completed_on=dt.date(2026, 3, day),
         )
     # Last month's resolution of A1, completed; one of its tasks was done a week late.
-    old = ResolutionFactory(
+    old = ResolutionFactory.create(
         cell=tree.cell_a1,
         period_start=dt.date(2026, 2, 1),
         period_end=dt.date(2026, 2, 28),
         status=Resolution.Status.COMPLETED,
         adopted_on=dt.date(2026, 2, 3),
     )
-    TaskFactory(
+    TaskFactory.create(
         resolution=old, status=S.DONE, progress=100, deadline=dt.date(2026, 2, 20), completed_on=dt.date(2026, 2, 27)
     )
     meeting(tree.cell_a1, dt.date(2026, 2, 5), [A.PRESENT, A.PRESENT, A.PRESENT, A.ABSENT_WITHOUT_REASON, A.EXEMPT])
@@ -113,9 +116,9 @@ def world(tree):  # type: ignore[no-untyped-def]
 
     # A2: adopted late; two of three tasks overdue (> 20 %); no meeting in February; March without a review.
     r2 = march_resolution(tree.cell_a2, adopted_on=dt.date(2026, 3, 12))
-    TaskFactory(resolution=r2, status=S.NOT_STARTED, progress=0, deadline=dt.date(2026, 3, 14))
-    TaskFactory(resolution=r2, status=S.IN_PROGRESS, progress=50, deadline=dt.date(2026, 3, 20))
-    TaskFactory(
+    TaskFactory.create(resolution=r2, status=S.NOT_STARTED, progress=0, deadline=dt.date(2026, 3, 14))
+    TaskFactory.create(resolution=r2, status=S.IN_PROGRESS, progress=50, deadline=dt.date(2026, 3, 20))
+    TaskFactory.create(
         resolution=r2, status=S.DONE, progress=100, deadline=dt.date(2026, 3, 30), completed_on=dt.date(2026, 3, 25)
     )
     meeting(tree.cell_a2, dt.date(2026, 3, 12), [A.PRESENT, A.ABSENT_WITHOUT_REASON, A.ABSENT_WITHOUT_REASON])
@@ -148,7 +151,7 @@ def recompute(cell: Organisation, day: dt.date) -> dict[str, object]:
     }
 
 
-def shown(row) -> dict[str, object]:  # type: ignore[no-untyped-def]
+def shown(row) -> dict[str, object]:
     return {
         "tasks_total": row.figures.tasks_total,
         "tasks_done": row.figures.tasks_done,
@@ -180,6 +183,7 @@ def test_ward_figures_by_hand(world) -> None:
     # March: present 2 + late 1 of 4 expected (away not expected) → 75 %; 12 months: (3 + 3) / (4 + 4) → 75 %.
     assert (a1.attendance_month, a1.attendance_year) == (75, 75)
     assert a1.last_meeting == dt.date(2026, 3, 5)  # the planned meeting of 26/03 is not held yet
+    assert a1.resolution is not None
     assert a1.resolution.number
     assert a1.adopted_on_time is True
     assert a1.figures.reviewed == 1
@@ -233,7 +237,7 @@ def test_a_party_group_is_not_a_row_and_a_deeper_tree_works_the_same(world) -> N
     # A cell under a sub-ward level, three levels below the city: still counted in the ward's row.
     zone = make_org("Cụm dân cư", Organisation.Kind.WARD, world.ward_b, code="AH-CUM")
     deep = make_org("Chi bộ khu phố 9", Organisation.Kind.CELL, zone, code="AH-KP9")
-    TaskFactory(resolution=march_resolution(deep, adopted_on=dt.date(2026, 3, 2)), deadline=dt.date(2026, 3, 1))
+    TaskFactory.create(resolution=march_resolution(deep, adopted_on=dt.date(2026, 3, 2)), deadline=dt.date(2026, 3, 1))
     city = dashboard(world.city, DAY)
     ward_b = next(r for r in city.rows if r.org == world.ward_b)
     assert (ward_b.figures.cells, ward_b.figures.tasks_overdue) == (2, 1)
@@ -429,14 +433,14 @@ def test_city_rows_drill_down_to_the_ward_dashboards(world, client_for) -> None:
 # ---------------------------------------------------------------------------------------------------
 
 
-def grow(world) -> None:  # type: ignore[no-untyped-def]
+def grow(world) -> None:
     """Four more cells in ward A and one in ward B, each with resolutions, tasks and meetings over many months."""
     counter = itertools.count(10)
     for ward in (world.ward_a, world.ward_a, world.ward_a, world.ward_a, world.ward_b):
         n = next(counter)
         cell = make_org(f"Chi bộ ấp {n}", Organisation.Kind.CELL, ward, code=f"X-{n}")
         for month in range(1, 4):
-            r = ResolutionFactory(
+            r = ResolutionFactory.create(
                 cell=cell,
                 period_start=dt.date(2026, month, 1),
                 period_end=dt.date(2026, month, 28),
@@ -444,12 +448,12 @@ def grow(world) -> None:  # type: ignore[no-untyped-def]
                 adopted_on=dt.date(2026, month, 3),
             )
             for day in (5, 15, 25):
-                TaskFactory(resolution=r, deadline=dt.date(2026, month, day), progress=20)
+                TaskFactory.create(resolution=r, deadline=dt.date(2026, month, day), progress=20)
             meeting(cell, dt.date(2026, month, 4), [A.PRESENT, A.LATE, A.ABSENT_WITHOUT_REASON], review_of=r)
         meeting(cell, dt.date(2025, 6, 4), [A.PRESENT, A.EXEMPT])
 
 
-def page_queries(client, org: Organisation) -> int:  # type: ignore[no-untyped-def]
+def page_queries(client, org: Organisation) -> int:
     with frozen(), CaptureQueriesContext(connection) as ctx:
         assert client.get(url(org)).status_code == 200
     return len(ctx.captured_queries)
@@ -483,28 +487,28 @@ def test_a_scoped_dashboard_is_computed_each_time_with_the_same_queries(world, c
 # ---------------------------------------------------------------------------------------------------
 
 
-def fresh(org: Organisation):  # type: ignore[no-untyped-def]
+def fresh(org: Organisation):
     """The dashboard computed from scratch, nothing cached."""
     cache.clear()
     return dashboard(org, DAY)
 
 
-def numbers(board) -> list[tuple]:  # type: ignore[no-untyped-def]
+def numbers(board) -> list[tuple]:
     return [
         (r.org.pk, r.org.name, r.figures, r.last_meeting, r.light, tuple(r.reasons), r.resolution and r.resolution.pk)
         for r in board.rows
     ] + [(board.total.figures, tuple(board.attendance_counts), tuple(board.overdue_series))]
 
 
-def overdue_task(w) -> Task:  # type: ignore[no-untyped-def]
+def overdue_task(w) -> Task:
     return Task.objects.get(resolution__cell=w.cell_a1, status=S.IN_PROGRESS, deadline=dt.date(2026, 3, 20))
 
 
-def held_meeting(w) -> Meeting:  # type: ignore[no-untyped-def]
+def held_meeting(w) -> Meeting:
     return Meeting.objects.filter(cell=w.cell_a1, status__in=HELD).latest("date")
 
 
-def save_with(instance, **values):  # type: ignore[no-untyped-def]
+def save_with(instance, **values):
     for name, value in values.items():
         setattr(instance, name, value)
     instance.save()

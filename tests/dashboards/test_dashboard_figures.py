@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import lxml.html
+import lxml.html  # type: ignore[import-untyped]  # lxml ships no types and its stubs are not installed
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
@@ -25,7 +25,7 @@ FIGURES = {"tasks", "done", "overdue", "progress", "last_meeting", "attendance_m
 
 
 @pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker) -> Iterator[None]:  # type: ignore[no-untyped-def]
+def seeded(django_db_setup, django_db_blocker) -> Iterator[None]:
     with django_db_blocker.unblock():
         delete_demo_data()
         call_command("seed_demo", verbosity=0)
@@ -86,13 +86,17 @@ def test_every_dashboard_figure_agrees_with_the_page_it_links_to(seeded: None) -
 
     # The ward's own committee sees the same numbers.
     ward_client = _client("thuongtruc")
-    ward = Role.objects.filter(user__username="thuongtruc").first().organisation  # type: ignore[union-attr]
+    role = Role.objects.filter(user__username="thuongtruc").first()
+    assert role is not None
+    ward = role.organisation
+    assert ward is not None
     _check_rows(ward_client, f"/dashboard/{ward.pk}/", {})
 
 
 def test_the_cell_figures_are_the_tasks_of_its_resolutions_in_force(seeded: None) -> None:
     """The cell whose row said 19 tasks while its resolution's page said 6: the row now opens the list of all 19."""
     cell = Role.objects.get(user__username="bithu", kind=Role.Kind.SECRETARY).organisation
+    assert cell is not None
     client = _client("bithu")
     doc = lxml.html.fromstring(client.get(f"/cells/{cell.pk}/tasks/").content.decode())
     counted = Task.objects.filter(resolution__cell=cell).in_force()

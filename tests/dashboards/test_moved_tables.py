@@ -24,7 +24,7 @@ OLD = [("resolutions", "0020_task_lead_is_not_follower"), ("dashboards", None)]
 MOVED = ("dashboardversion", "summaryreport")
 
 
-def _migrate(targets):  # type: ignore[no-untyped-def]
+def _migrate(targets):
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     targets = targets or executor.loader.graph.leaf_nodes()

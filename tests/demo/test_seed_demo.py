@@ -61,7 +61,7 @@ def _counts() -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker) -> Iterator[Seeded]:  # type: ignore[no-untyped-def]
+def seeded(django_db_setup, django_db_blocker) -> Iterator[Seeded]:
     """Seed twice outside the per-test transactions; remove the demo when the module is done."""
     with django_db_blocker.unblock():
         first, second = StringIO(), StringIO()
@@ -237,7 +237,7 @@ def test_the_demo_obeys_the_twelve_months_of_probation() -> None:
         for name, admitted, official in Member.objects.filter(official_on__isnull=False).values_list(
             "full_name", "admitted_on", "official_on"
         )
-        if (error := official_date_error(admitted, official))
+        if official is not None and (error := official_date_error(admitted, official))
     ]
     breaches += [
         (name, admitted, on, error)
@@ -259,10 +259,10 @@ def test_the_demo_obeys_the_twelve_months_of_probation() -> None:
 def test_statuses_backgrounds_and_propagandists_have_realistic_shares() -> None:
     day = today()
     members = Member.objects.with_flags(day)
-    exempt, away = members.filter(is_exempt=True), members.filter(is_away=True)
+    exempt, away = members.filter(is_exempt=True), members.filter(is_away=True)  # type: ignore[misc]  # annotated by with_flags()
     assert 0.01 <= exempt.count() / 4374 <= 0.06
     assert 0.01 <= away.count() / 4374 <= 0.06
-    assert not members.filter(is_exempt=True, is_away=True).exists()
+    assert not members.filter(is_exempt=True, is_away=True).exists()  # type: ignore[misc]  # annotated by with_flags()
     assert set(Exemption.objects.values_list("reason", flat=True)) == {"Tuổi cao, sức yếu", "Bệnh dài ngày"}
     assert AwayPeriod.objects.filter(place="TP. Hồ Chí Minh").exists()
     with_background = Member.objects.filter(backgrounds__isnull=False).distinct().count()
@@ -295,6 +295,7 @@ def test_members_are_valid_records() -> None:
     for full_name, search_name, birth, admitted, official, phone, cell, group_cell in rows:
         assert full_name == unicodedata.normalize("NFC", full_name)
         assert search_name == search_key(full_name)
+        assert birth is not None
         assert 22 <= (day - birth).days / 365.25 <= 90
         assert admitted >= birth.replace(year=birth.year + 18, day=min(birth.day, 28))
         assert official is None or official.replace(day=min(official.day, 28)) >= admitted.replace(
@@ -352,6 +353,8 @@ def test_the_demo_has_a_history_of_status_changes_that_leaves_past_meetings_alon
         assert len(transfers) >= 3
     for transfer in transfers:
         assert transfer.member.cell_id == transfer.to_cell_id
+        assert transfer.from_cell is not None
+        assert transfer.to_cell is not None
         assert transfer.from_cell.path[:-4] == transfer.to_cell.path[:-4]  # within one ward
         meetings = Attendance.objects.filter(member=transfer.member).values_list("meeting__cell_id", "meeting__date")
         assert all(cell == transfer.from_cell_id and day < transfer.on for cell, day in meetings)
@@ -361,7 +364,7 @@ def test_the_demo_has_a_history_of_status_changes_that_leaves_past_meetings_alon
     assert all(e.recorded_by_id for e in MemberEvent.objects.filter(kind=E.TRANSFERRED))
 
 
-def test_every_demo_account_finds_something_to_do_on_its_home_page(client) -> None:  # type: ignore[no-untyped-def]
+def test_every_demo_account_finds_something_to_do_on_its_home_page(client) -> None:
     """Whatever the day the demo is seeded: the member has open tasks due this month, the secretary a draft, a
     meeting and a report to confirm, the ward a classification to approve (README, "Demo accounts")."""
     from django.urls import reverse

@@ -18,7 +18,7 @@ S = EvaluationCycle.Status
 
 
 @pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker) -> Iterator[None]:  # type: ignore[no-untyped-def]
+def seeded(django_db_setup, django_db_blocker) -> Iterator[None]:
     with django_db_blocker.unblock():
         delete_demo_data()
         call_command("seed_demo", "--months", "2", stdout=None)

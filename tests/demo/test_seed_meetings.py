@@ -74,7 +74,7 @@ def _counts() -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker) -> Iterator[Seeded]:  # type: ignore[no-untyped-def]
+def seeded(django_db_setup, django_db_blocker) -> Iterator[Seeded]:
     """Seed twice outside the per-test transactions; remove the demo when the module is done."""
     with django_db_blocker.unblock():
         delete_demo_data()  # anything another module left behind
@@ -96,10 +96,12 @@ def _month(day: dt.date, shift: int) -> dt.date:
 
 
 def _named_cell() -> Organisation:
-    return Role.objects.get(user__username="bithu", kind=Role.Kind.SECRETARY).organisation
+    cell = Role.objects.get(user__username="bithu", kind=Role.Kind.SECRETARY).organisation
+    assert cell is not None
+    return cell
 
 
-def _sample(queryset, n: int) -> list:  # type: ignore[no-untyped-def]
+def _sample(queryset, n: int) -> list:
     pks = sorted(queryset.values_list("pk", flat=True))
     return list(queryset.filter(pk__in=random.Random(7).sample(pks, min(n, len(pks)))))
 
@@ -255,7 +257,7 @@ def test_exempt_and_away_members_take_the_default_attendance_their_status_gives(
     for meeting in _sample(Meeting.objects.all(), 40):
         rows = attendance[meeting.pk]
         flags = Member.objects.in_cell(meeting.cell, on=meeting.date).on_roll(meeting.date).with_flags(meeting.date)
-        for pk, is_exempt, is_away in flags.values_list("pk", "is_exempt", "is_away"):
+        for pk, is_exempt, is_away in flags.values_list("pk", "is_exempt", "is_away"):  # type: ignore[misc]  # annotated by with_flags()
             status = rows[pk][0]
             if is_exempt:
                 assert status == A.EXEMPT
@@ -293,7 +295,7 @@ def test_the_minutes_of_the_demo_count_the_exempt_of_the_day_and_those_of_them_w
     seen = 0
     for meeting in _sample(Meeting.objects.filter(status__in=HELD), 30):
         flags = Member.objects.in_cell(meeting.cell, on=meeting.date).on_roll(meeting.date).with_flags(meeting.date)
-        exempt = set(flags.filter(is_exempt=True).values_list("pk", flat=True))
+        exempt = set(flags.filter(is_exempt=True).values_list("pk", flat=True))  # type: ignore[misc]  # annotated by with_flags()
         attended = set(meeting.attendance.filter(status__in=Attendance.ATTENDED).values_list("member_id", flat=True))
         counts = attendance_roll(meeting).counts
         assert (counts.exempt_members, counts.exempt_attended) == (len(exempt), len(exempt & attended))
@@ -375,7 +377,7 @@ def test_each_adoption_vote_is_taken_at_its_months_meeting_on_its_attendance() -
             rows = attendance[meeting.pk]
             absent = {pk for pk, (status, _) in rows.items() if status == A.ABSENT_WITH_REASON}
             assert {member.pk for member in vote.absent_with_reason.all()} == absent
-            official_absent = {pk for pk in absent if official_on[pk] and official_on[pk] <= meeting.date}
+            official_absent = {pk for pk in absent if (on := official_on[pk]) and on <= meeting.date}
             assert set(vote.excluded.get("absent_with_reason", [])) == official_absent
             result = judge_vote(
                 entitled=vote.entitled_count,
@@ -390,7 +392,7 @@ def test_each_adoption_vote_is_taken_at_its_months_meeting_on_its_attendance() -
             there = sum(
                 1
                 for pk, (status, _) in rows.items()
-                if status in Attendance.ATTENDED and official_on[pk] and official_on[pk] <= meeting.date
+                if status in Attendance.ATTENDED and (on := official_on[pk]) and on <= meeting.date
             )
             assert vote.votes_for + vote.votes_against + vote.votes_abstain <= there
 
@@ -542,6 +544,8 @@ def test_one_to_three_members_who_were_there_speak_at_each_meeting_held() -> Non
             continue
         assert 1 <= len(said) <= 3
         for speech in said:
+            assert speech.speaker_id is not None
+            assert speech.agenda_item is not None
             assert attendance[pk][speech.speaker_id][0] in Attendance.ATTENDED
             assert speech.speaker_id != chair
             assert speech.agenda_item.meeting_id == pk
@@ -555,6 +559,7 @@ def test_public_opinion_is_taken_up_at_the_meeting_that_reviews_its_resolution()
     with_task = 0
     for opinion in opinions:
         meeting = opinion.meeting
+        assert meeting is not None
         assert meeting.cell_id == opinion.cell_id
         assert meeting.status in HELD
         assert opinion.received_on <= meeting.date
@@ -642,6 +647,7 @@ def test_approved_requests_became_absences_with_their_reason_and_one_was_refused
     for request in requests.exclude(status=AR.PENDING):
         meeting = request.meeting
         assert request.decided_by_id == secretaries[meeting.cell_id]
+        assert request.decided_at is not None
         assert request.created_at < request.decided_at <= seeded.finished_at
         assert timezone.localtime(request.created_at).date() < meeting.date
         status, reason = attendance[meeting.pk][request.member_id]
@@ -666,6 +672,7 @@ def test_running_twice_creates_nothing(seeded: Seeded) -> None:
 
 def test_the_counts_report_meetings_the_attendance_rate_and_absence_requests(seeded: Seeded) -> None:
     root = demo_root(SCALES["city"])
+    assert root is not None
     counts = demo_counts(root, seeded.day)
     held = Attendance.objects.filter(meeting__status__in=HELD).exclude(status__in=(A.EXEMPT, A.AWAY))
     rate = round(100 * held.filter(status__in=Attendance.ATTENDED).count() / held.count())
@@ -695,7 +702,7 @@ def test_reset_seeds_the_meetings_of_the_months_asked() -> None:
     assert Vote.objects.filter(meeting=None).count() == 0
 
 
-def test_each_meeting_keeps_the_counts_of_its_attendance(seeded) -> None:  # type: ignore[no-untyped-def]
+def test_each_meeting_keeps_the_counts_of_its_attendance(seeded) -> None:
     from meetings.services import recount_attendance
 
     stored = dict(Meeting.objects.values_list("pk", "attended_count"))

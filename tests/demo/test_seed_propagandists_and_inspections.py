@@ -14,7 +14,7 @@ from tests.factories import MemberFactory
 TODAY = dt.date(2026, 11, 28)
 
 
-def _snapshot() -> tuple[list[tuple], list[tuple]]:  # type: ignore[type-arg]
+def _snapshot() -> tuple[list[tuple], list[tuple]]:
     return (
         list(Propagandist.objects.order_by("pk").values_list("cell_id", "member_id", "full_name", "group")),
         list(Inspection.objects.order_by("pk").values_list("subject_org_id", "body", "status", "number_seq")),
@@ -25,7 +25,7 @@ def test_the_demo_gives_every_cell_a_roster_and_inspections_and_is_removed(tree)
     teacher = Background.objects.get_or_create(code="giao-vien", defaults={"name": "Giáo viên"})[0]
     for cell in (tree.cell_a1, tree.cell_a2, tree.cell_b1):
         for n in range(8):
-            member = MemberFactory(cell=cell, is_propagandist=n < 3)
+            member = MemberFactory.create(cell=cell, is_propagandist=n < 3)
             if n < 3:
                 member.backgrounds.add(teacher)
     assert propagandists_demo.seed_demo(tree.city, TODAY) > 0

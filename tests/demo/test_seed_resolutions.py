@@ -73,7 +73,7 @@ def _counts() -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def seeded(django_db_setup, django_db_blocker) -> Iterator[Seeded]:  # type: ignore[no-untyped-def]
+def seeded(django_db_setup, django_db_blocker) -> Iterator[Seeded]:
     """Seed twice outside the per-test transactions; remove the demo when the module is done."""
     with django_db_blocker.unblock():
         delete_demo_data()  # anything another module left behind
@@ -95,7 +95,9 @@ def _month(day: dt.date, shift: int) -> dt.date:
 
 
 def _named_cell() -> Organisation:
-    return Role.objects.get(user__username="bithu", kind=Role.Kind.SECRETARY).organisation
+    cell = Role.objects.get(user__username="bithu", kind=Role.Kind.SECRETARY).organisation
+    assert cell is not None
+    return cell
 
 
 def _committees() -> set[tuple[int, int]]:
@@ -104,7 +106,7 @@ def _committees() -> set[tuple[int, int]]:
     return set(rows)
 
 
-def _sample(queryset, n: int) -> list:  # type: ignore[no-untyped-def]
+def _sample(queryset, n: int) -> list:
     pks = sorted(queryset.values_list("pk", flat=True))
     return list(queryset.filter(pk__in=random.Random(7).sample(pks, min(n, len(pks)))))
 
@@ -214,10 +216,10 @@ def test_past_months_are_completed_and_the_current_month_is_being_implemented(se
 
 
 def test_member_leads_are_fit_members_of_the_cell_and_followers_sit_on_its_committee(seeded: Seeded) -> None:
-    members = Member.objects.with_flags(seeded.day).values_list("pk", "is_exempt", "is_away")
+    members = Member.objects.with_flags(seeded.day).values_list("pk", "is_exempt", "is_away")  # type: ignore[misc]  # annotated by with_flags()
     flags = {pk: (exempt, away) for pk, exempt, away in members}
     committees = _committees()
-    kinds = Counter()
+    kinds = Counter[str]()
     rows = Task.objects.values_list(
         "lead_kind",
         "lead_member_id",
@@ -345,9 +347,9 @@ def test_resolutions_are_disseminated_and_public_opinion_is_heard(seeded: Seeded
         assert group_cell in (None, cell)
     adopted = Resolution.objects.filter(status__in=ADOPTED).values_list("pk", flat=True)
     assert all(Dissemination.Audience.MEMBERS in audiences[pk] for pk in adopted)
-    audience = Dissemination.Audience
-    assert {audience.MASS_ORGANISATION, audience.RESIDENTIAL_GROUP} <= set().union(*audiences.values())
-    opinions = Counter()
+    wider = {Dissemination.Audience.MASS_ORGANISATION, Dissemination.Audience.RESIDENTIAL_GROUP}
+    assert wider <= set().union(*audiences.values())
+    opinions = Counter[int]()
     for cell, resolution_cell, received, start, end in PublicOpinion.objects.values_list(
         "cell_id", "resolution__cell_id", "received_on", "resolution__period_start", "resolution__period_end"
     ):
@@ -403,7 +405,7 @@ def test_the_months_must_be_a_positive_number() -> None:
         call_command("seed_demo", "--months", "0")
 
 
-def test_dangviens_report_waits_for_the_secretary_and_her_home_page_shows_it(seeded: Seeded, client) -> None:  # type: ignore[no-untyped-def]
+def test_dangviens_report_waits_for_the_secretary_and_her_home_page_shows_it(seeded: Seeded, client) -> None:
     """The demo's history is of confirmed reports; ``dangvien``'s latest waits for ``bithu``, not counted yet."""
     dangvien = Member.objects.get(user__username="dangvien")
     waiting = ProgressUpdate.objects.filter(author=dangvien, review=ProgressUpdate.Review.PENDING)

@@ -7,7 +7,7 @@ from evaluations.services import approve, entitled_on, open_cycle, record_vote, 
 
 YEAR = 2025
 S = EvaluationCycle.Status
-ORDER = [S.OPEN, S.SELF_ASSESSMENT, S.PROPOSAL, S.VOTE, S.APPROVAL, S.CLOSED]
+ORDER: list[str] = [S.OPEN, S.SELF_ASSESSMENT, S.PROPOSAL, S.VOTE, S.APPROVAL, S.CLOSED]
 
 
 def propose_all(cycle: EvaluationCycle, level: str = Level.GOOD) -> None:
@@ -17,7 +17,7 @@ def propose_all(cycle: EvaluationCycle, level: str = Level.GOOD) -> None:
     save_proposal(cycle=cycle, levels=levels, cell_fields={"cell_proposed_level": Level.GOOD}, reasons=reasons)
 
 
-def advance(cycle: EvaluationCycle, to: str, by) -> EvaluationCycle:  # type: ignore[no-untyped-def]
+def advance(cycle: EvaluationCycle, to: str, by) -> EvaluationCycle:
     """Take the cycle through every step up to ``to``, as the people of the cell would."""
     import datetime as dt
 
@@ -46,15 +46,15 @@ def advance(cycle: EvaluationCycle, to: str, by) -> EvaluationCycle:  # type: ig
 
 
 @pytest.fixture
-def make_cycle(tree, people):  # type: ignore[no-untyped-def]
+def make_cycle(tree, people):
     """A cycle of cell A1 for 2025 brought to ``status``."""
 
-    def make(status: str = S.SELF_ASSESSMENT, cell=None) -> EvaluationCycle:  # type: ignore[no-untyped-def]
+    def make(status: str = S.SELF_ASSESSMENT, cell=None) -> EvaluationCycle:
         cycle = open_cycle(cell=cell or tree.cell_a1, year=YEAR, by=people["secretary"])
         return advance(cycle, status, people["secretary"])
 
     return make
 
 
-def evaluation_of(cycle: EvaluationCycle, user) -> MemberEvaluation:  # type: ignore[no-untyped-def]
+def evaluation_of(cycle: EvaluationCycle, user) -> MemberEvaluation:
     return MemberEvaluation.objects.get(cycle=cycle, member=user.member)

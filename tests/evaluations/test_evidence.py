@@ -21,28 +21,30 @@ A = Attendance.Status
 DONE, OPEN, NOT_MET, CANCELLED = Task.Status.DONE, Task.Status.IN_PROGRESS, Task.Status.NOT_MET, Task.Status.CANCELLED
 
 
-def _meeting(cell, day, status):  # type: ignore[no-untyped-def]
+def _meeting(cell, day, status):
     return Meeting.objects.create(cell=cell, date=day, starts_at=dt.time(19), place="Nhà văn hóa", status=status)
 
 
-def _report(task, author, day, review=ProgressUpdate.Review.CONFIRMED):  # type: ignore[no-untyped-def]
+def _report(task, author, day, review=ProgressUpdate.Review.CONFIRMED):
     update = ProgressUpdate.objects.create(task=task, author=author, status=OPEN, progress=50, review=review)
     stamp = timezone.make_aware(dt.datetime.combine(day, dt.time(8)))
     ProgressUpdate.objects.filter(pk=update.pk).update(created_at=stamp)
 
 
 @pytest.fixture
-def year_of_cell_a1(tree):  # type: ignore[no-untyped-def]
+def year_of_cell_a1(tree):
     cell = tree.cell_a1
-    a, b, c = (MemberFactory(cell=cell, full_name=name) for name in ("An", "Bình", "Cúc"))
-    adopted = ResolutionFactory(cell=cell, period_start=dt.date(2025, 3, 1), period_end=dt.date(2025, 3, 31))
-    draft = ResolutionFactory(
+    a, b, c = (MemberFactory.create(cell=cell, full_name=name) for name in ("An", "Bình", "Cúc"))
+    adopted = ResolutionFactory.create(cell=cell, period_start=dt.date(2025, 3, 1), period_end=dt.date(2025, 3, 31))
+    draft = ResolutionFactory.create(
         cell=cell, period_start=dt.date(2025, 8, 1), period_end=dt.date(2025, 8, 31), status=Resolution.Status.DRAFT
     )
-    other_cell = ResolutionFactory(cell=tree.cell_a2, period_start=dt.date(2025, 3, 1), period_end=dt.date(2025, 3, 31))
+    other_cell = ResolutionFactory.create(
+        cell=tree.cell_a2, period_start=dt.date(2025, 3, 1), period_end=dt.date(2025, 3, 31)
+    )
 
-    def task(lead, deadline, status, completed_on=None, supporters=(), resolution=adopted):  # type: ignore[no-untyped-def]
-        return TaskFactory(
+    def task(lead, deadline, status, completed_on=None, supporters=(), resolution=adopted):
+        return TaskFactory.create(
             resolution=resolution,
             lead_member=lead,
             deadline=deadline,

@@ -187,14 +187,16 @@ def test_comments_and_emulation_are_recorded(client_for, make_cycle, people) -> 
     assert "18/20" in page
 
 
-def _grow(cell, n: int) -> None:  # type: ignore[no-untyped-def]
+def _grow(cell, n: int) -> None:
     members = MemberFactory.create_batch(n, cell=cell)
-    resolution = ResolutionFactory(cell=cell, period_start=dt.date(YEAR, 3, 1), period_end=dt.date(YEAR, 3, 31))
+    resolution = ResolutionFactory.create(cell=cell, period_start=dt.date(YEAR, 3, 1), period_end=dt.date(YEAR, 3, 31))
     for member in members:
-        TaskFactory(resolution=resolution, lead_member=member, deadline=dt.date(YEAR, 3, 20), supporters=members[:2])
+        TaskFactory.create(
+            resolution=resolution, lead_member=member, deadline=dt.date(YEAR, 3, 20), supporters=members[:2]
+        )
 
 
-def _queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
+def _queries(client, url: str) -> int:
     with CaptureQueriesContext(connection) as context:
         assert client.get(url).status_code == 200
     return len(context)
@@ -218,8 +220,10 @@ def test_the_list_pages_take_the_same_queries_for_a_small_and_a_larger_cell(clie
 
 
 def test_the_cycle_page_shows_each_members_evidence(client_for, make_cycle, people, tree) -> None:
-    resolution = ResolutionFactory(cell=tree.cell_a1, period_start=dt.date(YEAR, 3, 1), period_end=dt.date(YEAR, 3, 31))
-    TaskFactory(
+    resolution = ResolutionFactory.create(
+        cell=tree.cell_a1, period_start=dt.date(YEAR, 3, 1), period_end=dt.date(YEAR, 3, 31)
+    )
+    TaskFactory.create(
         resolution=resolution,
         lead_member=people["member"].member,
         deadline=dt.date(YEAR, 3, 20),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 import re
+from collections.abc import Sequence
 
 import pytest
 from django.db import connection
@@ -27,9 +28,11 @@ E, G, D = Level.EXCELLENT, Level.GOOD, Level.DONE
 MIGRATION = "0004_send_back_lists_over_the_corrected_cap"
 
 
-def _lead_overdue_task(cell: Organisation, member) -> Task:  # type: ignore[no-untyped-def]
-    resolution = ResolutionFactory(cell=cell, period_start=dt.date(YEAR, 5, 1), period_end=dt.date(YEAR, 5, 31))
-    return TaskFactory(resolution=resolution, lead_member=member, deadline=dt.date(YEAR, 5, 20), status="in_progress")
+def _lead_overdue_task(cell: Organisation, member) -> Task:
+    resolution = ResolutionFactory.create(cell=cell, period_start=dt.date(YEAR, 5, 1), period_end=dt.date(YEAR, 5, 31))
+    return TaskFactory.create(
+        resolution=resolution, lead_member=member, deadline=dt.date(YEAR, 5, 20), status="in_progress"
+    )
 
 
 def _levels(cycle: EvaluationCycle, level: str = G, **by_member: str) -> dict[int, tuple[str, str]]:
@@ -150,7 +153,7 @@ def test_the_proposal_page_asks_for_the_reason_and_the_ward_reads_it(client_for,
 # --- The cap among the cells of a ward -----------------------------------------------------------------------------
 
 
-def _closed_cells(ward: Organisation, levels: list[str], year: int = YEAR) -> None:
+def _closed_cells(ward: Organisation, levels: Sequence[str], year: int = YEAR) -> None:
     for index, level in enumerate(levels):
         cell = make_org(f"Chi bộ ấp {ward.code}-{year}-{index}", Organisation.Kind.CELL, ward)
         EvaluationCycle.objects.create(cell=cell, year=year, status=S.CLOSED, cell_approved_level=level)
@@ -204,7 +207,7 @@ def _stored(cell: Organisation, status: str, excellent: int, good: int) -> Evalu
     cycle = EvaluationCycle.objects.create(cell=cell, year=YEAR, status=status)
     closed = status == S.CLOSED
     for level in [E] * excellent + [G] * good:
-        member = MemberFactory(cell=cell, admitted_on=dt.date(2010, 1, 1))
+        member = MemberFactory.create(cell=cell, admitted_on=dt.date(2010, 1, 1))
         MemberEvaluation.objects.create(
             cycle=cycle, member=member, proposed_level=level, approved_level=level if closed else ""
         )

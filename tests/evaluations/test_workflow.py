@@ -71,7 +71,7 @@ def test_the_whole_year_from_self_assessment_to_approval(make_cycle, people) -> 
 def test_too_many_excellent_at_the_proposal_is_refused_and_nothing_is_written(make_cycle) -> None:
     cycle = make_cycle(S.PROPOSAL)
     evaluations = list(cycle.evaluations.order_by("pk"))
-    levels = {e.pk: (E if i == 0 else G, "") for i, e in enumerate(evaluations)}
+    levels: dict[int, tuple[str, str]] = {e.pk: (E if i == 0 else G, "") for i, e in enumerate(evaluations)}
     with pytest.raises(WorkflowError) as error:
         save_proposal(cycle=cycle, levels=levels, cell_fields={"cell_proposed_level": G})
     assert str(error.value) == (
@@ -99,7 +99,7 @@ def test_the_vote_waits_for_every_level_and_the_cells(make_cycle) -> None:
     save_proposal(cycle=cycle, levels={first.pk: (G, "")}, cell_fields={})
     with pytest.raises(WorkflowError, match="3 đảng viên chưa được đề xuất"):
         take_step(cycle=cycle, step="vote", by=None)
-    levels = {e.pk: (G, "") for e in cycle.evaluations.all()}
+    levels: dict[int, tuple[str, str]] = {e.pk: (G, "") for e in cycle.evaluations.all()}
     save_proposal(cycle=cycle, levels=levels, cell_fields={})
     with pytest.raises(WorkflowError, match="Đề xuất mức xếp loại của chi bộ"):
         check_proposal(cycle)
@@ -109,7 +109,7 @@ def test_the_vote_waits_for_every_level_and_the_cells(make_cycle) -> None:
 def test_members_not_classified_get_no_level(make_cycle, people) -> None:
     exempt = people["deputy"].member
     Exemption.objects.create(member=exempt, starts_on=dt.date(2024, 1, 1), reason="Tuổi cao")
-    newcomer = MemberFactory(cell=people["secretary"].member.cell, admitted_on=dt.date(YEAR, 10, 1))
+    newcomer = MemberFactory.create(cell=people["secretary"].member.cell, admitted_on=dt.date(YEAR, 10, 1))
     cycle = make_cycle(S.CLOSED)
     levels = dict(cycle.evaluations.values_list("member_id", "approved_level"))
     assert levels[exempt.pk] == ""
@@ -170,7 +170,7 @@ def test_more_votes_than_entitled_are_refused(make_cycle) -> None:
 
 def test_the_ward_cannot_approve_too_many_excellent(make_cycle, people) -> None:
     cycle = make_cycle(S.APPROVAL)
-    levels = {e.pk: E for e in cycle.evaluations.all()[:1]}
+    levels: dict[int, str] = {e.pk: E for e in cycle.evaluations.all()[:1]}
     with pytest.raises(WorkflowError, match="tối đa 0"):
         approve(cycle=cycle, levels=levels, cell_level=G, by=people["in_charge"])
     assert EvaluationCycle.objects.get(pk=cycle.pk).status == S.APPROVAL
@@ -184,7 +184,9 @@ def test_sending_back_needs_a_reason_and_returns_to_the_proposal(make_cycle, peo
     send_back(cycle=cycle, reason="Chưa đủ căn cứ", by=people["in_charge"])
     cycle.refresh_from_db()
     assert (cycle.status, cycle.sent_back_reason) == (S.PROPOSAL, "Chưa đủ căn cứ")
-    assert CycleStep.objects.filter(cycle=cycle).last().note == "Chưa đủ căn cứ"
+    last = CycleStep.objects.filter(cycle=cycle).last()
+    assert last is not None
+    assert last.note == "Chưa đủ căn cứ"
 
 
 def test_a_step_already_taken_by_someone_else_is_refused(make_cycle) -> None:
@@ -207,7 +209,7 @@ def test_the_self_assessment_closes_with_its_stage(make_cycle, people) -> None:
 
 def test_a_member_who_joins_during_the_self_assessment_is_on_the_committees_list(make_cycle, tree) -> None:
     cycle = make_cycle(S.SELF_ASSESSMENT)
-    transferred_in = MemberFactory(cell=tree.cell_a1, admitted_on=dt.date(2010, 5, 1))
+    transferred_in = MemberFactory.create(cell=tree.cell_a1, admitted_on=dt.date(2010, 5, 1))
     assert not cycle.evaluations.filter(member=transferred_in).exists()
     take_step(cycle=cycle, step="proposal", by=None)
     assert cycle.evaluations.filter(member=transferred_in).exists()

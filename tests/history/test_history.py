@@ -35,7 +35,7 @@ SECRETARY = "Đảng viên secretary"  # the secretary's member record (tests/co
 
 
 @pytest.fixture
-def draft(tree, people) -> Resolution:  # type: ignore[no-untyped-def]
+def draft(tree, people) -> Resolution:
     return create_resolution(
         cell=tree.cell_a1,
         by=people["secretary"],
@@ -47,7 +47,7 @@ def draft(tree, people) -> Resolution:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def meeting(tree, people) -> Meeting:  # type: ignore[no-untyped-def]
+def meeting(tree, people) -> Meeting:
     return plan_meeting(
         cell=tree.cell_a1,
         by=people["secretary"],
@@ -59,13 +59,13 @@ def meeting(tree, people) -> Meeting:  # type: ignore[no-untyped-def]
     )
 
 
-def history(client, name: str, pk: int, page: int | None = None):  # type: ignore[no-untyped-def]
+def history(client, name: str, pk: int, page: int | None = None):
     response = client.get(reverse(name, args=[pk]), {"page": page} if page else {})
     assert response.status_code == 200
     return response
 
 
-def changes_of(entry) -> dict[str, tuple[str, str]]:  # type: ignore[no-untyped-def]
+def changes_of(entry) -> dict[str, tuple[str, str]]:
     return {c.label: (c.old, c.new) for c in entry.changes}
 
 
@@ -147,7 +147,7 @@ def test_a_task_shows_the_reports_and_their_review(client_for, people, tree, mem
 
 
 def test_a_meeting_shows_attendance_minutes_and_corrections(client_for, people, meeting, tree) -> None:
-    absent = MemberFactory(cell=tree.cell_a1, full_name="Trần Thị Bích")
+    absent = MemberFactory.create(cell=tree.cell_a1, full_name="Trần Thị Bích")
     client = client_for("secretary")
     attendance = reverse("meetings:meeting-attendance", args=[meeting.pk])
     client.get(attendance)  # brings the new member onto the roll: a bulk insert, recorded
@@ -239,6 +239,7 @@ def test_an_evaluation_cycle_shows_steps_member_rows_and_the_system(client_for, 
     take_step(cycle=cycle, step="proposal", by=None)  # as a job would: no request, no user
     cycle.refresh_from_db()
     evaluation = cycle.evaluations.select_related("member").first()
+    assert evaluation is not None
     save_proposal(cycle=cycle, levels={evaluation.pk: ("good", "Gương mẫu")}, cell_fields={})
 
     entries = history(client_for("standing"), "history:cycle-history", cycle.pk).context["entries"]
@@ -266,6 +267,7 @@ def test_bulk_updates_record_only_the_rows_that_changed(tree, people) -> None:
     take_step(cycle=cycle, step="proposal", by=None)
     cycle = EvaluationCycle.objects.get(pk=cycle.pk)
     first = cycle.evaluations.order_by("pk").first()
+    assert first is not None
     before = MemberEvaluation.history.filter(history_type="~").count()
     save_proposal(cycle=cycle, levels={first.pk: ("good", "")}, cell_fields={})
     assert MemberEvaluation.history.filter(history_type="~").count() == before + 1
@@ -331,7 +333,7 @@ def _grow(resolution: Resolution, lead: Member, times: int) -> None:
         task = Task.objects.create(resolution=resolution, title=f"Việc {i}", deadline=month_end(), lead_member=lead)
         task.progress = 10
         task.save()
-        task.supporters.add(MemberFactory(cell=resolution.cell))
+        task.supporters.add(MemberFactory.create(cell=resolution.cell))
         resolution.targets.create(name=f"Chỉ tiêu {i}", target_value=100)
         resolution.title = f"Nghị quyết {i}"
         resolution.save()

@@ -75,26 +75,26 @@ class World:
 
 
 @pytest.fixture
-def world(tree, people) -> World:  # type: ignore[no-untyped-def]
+def world(tree, people) -> World:
     a1, b1 = tree.cell_a1, tree.cell_b1
     secretary = people["secretary"]
     member = Member.objects.get(user=people["member"])
     for cell in (a1, b1):
         ResidentialGroup.objects.create(cell=cell, name=f"Tổ tự quản {cell.code}")
         MassOrganisation.objects.create(cell=cell, kind=MassOrganisation.Kind.WOMEN, name=f"Hội Phụ nữ {cell.code}")
-    other_member = MemberFactory(cell=b1, full_name="Phạm Văn Bình")
-    draft = ResolutionFactory(cell=a1, status=Resolution.Status.DRAFT)
-    TaskFactory(resolution=draft, lead_member=member)
-    TargetFactory(resolution=draft)
-    live = ResolutionFactory(cell=a1, status=Resolution.Status.IN_PROGRESS)
-    task = TaskFactory(resolution=live, lead_member=member)
+    other_member = MemberFactory.create(cell=b1, full_name="Phạm Văn Bình")
+    draft = ResolutionFactory.create(cell=a1, status=Resolution.Status.DRAFT)
+    TaskFactory.create(resolution=draft, lead_member=member)
+    TargetFactory.create(resolution=draft)
+    live = ResolutionFactory.create(cell=a1, status=Resolution.Status.IN_PROGRESS)
+    task = TaskFactory.create(resolution=live, lead_member=member)
     update = ProgressUpdate.objects.create(task=task, author=member, status="in_progress", progress=40, note="Đã làm")
-    submitted = ResolutionFactory(cell=a1, status=Resolution.Status.SUBMITTED)
-    probationary = MemberFactory(
+    submitted = ResolutionFactory.create(cell=a1, status=Resolution.Status.SUBMITTED)
+    probationary = MemberFactory.create(
         cell=a1, full_name="Võ Thị Lan", admitted_on=today() - dt.timedelta(days=400), official_on=None
     )
-    foreign_resolution = ResolutionFactory(cell=b1, status=Resolution.Status.DRAFT)
-    TaskFactory(resolution=foreign_resolution, lead_member=other_member)
+    foreign_resolution = ResolutionFactory.create(cell=b1, status=Resolution.Status.DRAFT)
+    TaskFactory.create(resolution=foreign_resolution, lead_member=other_member)
     times = {"kind": "regular", "starts_at": dt.time(19, 30), "ends_at": dt.time(21, 30), "place": "Nhà văn hóa"}
     meeting = plan_meeting(cell=a1, by=secretary, date=today() + dt.timedelta(days=5), **times)
     held_meeting = plan_meeting(cell=a1, by=secretary, date=today() - dt.timedelta(days=3), **times)

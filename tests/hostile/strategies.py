@@ -169,9 +169,9 @@ def hostile_id(valid: list[str], foreign: list[str]) -> st.SearchStrategy[str]:
     return st.one_of(*pools, st.sampled_from(["", "0", "-1", "abc", "1.5", "9" * 25]), hostile_number())
 
 
-def _choice_values(field: forms.Field) -> list[str]:
+def _choice_values(field: forms.ChoiceField) -> list[str]:
     values = []
-    for value, _label in field.choices:
+    for value, _label in field.choices:  # type: ignore[misc, union-attr]  # a form's field holds its choices as pairs
         if isinstance(_label, list | tuple):  # an optgroup
             values += [str(v) for v, _l in _label]
         elif value not in ("", None):
@@ -259,7 +259,7 @@ def form_data(
         elif name == "DELETE":
             data[key] = draw(st.sampled_from(["", "on"]))
         elif name == "id":
-            initial = form.initial.get("id") or getattr(form.instance, "pk", None)
+            initial = form.initial.get("id") or getattr(form.instance, "pk", None)  # type: ignore[attr-defined]  # the forms of model formsets
             data[key] = "" if initial is None else str(getattr(initial, "pk", initial))
         else:
             data[key] = draw(field_value(field, foreign or {}, name, surrogates=surrogates))

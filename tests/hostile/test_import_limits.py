@@ -64,7 +64,7 @@ def a_list(*cells: tuple[int, int, str]) -> bytes:
     return out.getvalue()
 
 
-def refused(tree, people, content: bytes) -> str:  # type: ignore[no-untyped-def]
+def refused(tree, people, content: bytes) -> str:
     before = table_counts()
     result = import_members(tree.cell_a1, io.BytesIO(content), user=people["secretary"], only_valid=True)
     assert result.created == 0
@@ -73,7 +73,7 @@ def refused(tree, people, content: bytes) -> str:  # type: ignore[no-untyped-def
     return result.file_errors[0]
 
 
-def test_a_shared_string_unpacking_past_the_limit_is_refused(tree, people, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_shared_string_unpacking_past_the_limit_is_refused(tree, people, settings) -> None:
     settings.CHIBO = {**settings.CHIBO, "IMPORT_MAX_UNPACKED_BYTES": 1024 * 1024}
     # Hexadecimal text packs only about twice, so the ratio is ordinary: only the size is over.
     content = with_shared_string(plain_workbook(), random.Random(17).randbytes(700_000).hex())
@@ -83,27 +83,27 @@ def test_a_shared_string_unpacking_past_the_limit_is_refused(tree, people, setti
     assert "tối đa 1,0\xa0MB" in message or "tối đa 1.0\xa0MB" in message
 
 
-def test_a_part_packed_far_more_tightly_than_a_workbook_is_refused(tree, people) -> None:  # type: ignore[no-untyped-def]
+def test_a_part_packed_far_more_tightly_than_a_workbook_is_refused(tree, people) -> None:
     content = with_shared_string(plain_workbook(), "A" * 2 * 1024 * 1024)  # 2 MB, under the size limit
     message = refused(tree, people, content)
     assert "nén chặt bất thường" in message
     assert "tối đa 100 lần" in message
 
 
-def test_a_sheet_running_far_past_its_members_is_refused(tree, people, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_sheet_running_far_past_its_members_is_refused(tree, people, settings) -> None:
     settings.CHIBO = {**settings.CHIBO, "IMPORT_MAX_ROWS": 20}
     content = a_list((1_000_000, 2, "Nguyễn Văn Cuối"))
     message = refused(tree, people, content)
     assert message.startswith("Trang tính vượt quá dòng 55; chỉ đọc tối đa 55 dòng.")
 
 
-def test_a_value_far_to_the_right_is_refused(tree, people) -> None:  # type: ignore[no-untyped-def]
+def test_a_value_far_to_the_right_is_refused(tree, people) -> None:
     content = a_list((2, 16384, "x"))
     message = refused(tree, people, content)
     assert message.startswith("Dòng 2 có dữ liệu vượt quá cột thứ 50; chỉ đọc tối đa 50 cột.")
 
 
-def test_a_declared_size_of_the_whole_sheet_is_not_trusted(tree, people) -> None:  # type: ignore[no-untyped-def]
+def test_a_declared_size_of_the_whole_sheet_is_not_trusted(tree, people) -> None:
     """A sheet claiming to span A1:XFD1048576 would have every row padded to 16,384 cells and a million empty
     rows added; its real rows are read and imported."""
 
@@ -118,7 +118,7 @@ def test_a_declared_size_of_the_whole_sheet_is_not_trusted(tree, people) -> None
 
 
 @pytest.mark.parametrize("megabytes", [64])
-def test_a_huge_shared_string_does_not_reach_memory(tree, people, megabytes: int) -> None:  # type: ignore[no-untyped-def]
+def test_a_huge_shared_string_does_not_reach_memory(tree, people, megabytes: int) -> None:
     """The attack of the issue: a small workbook whose one shared string unpacks to tens of megabytes. Read, it
     took the worker's memory up by as much; refused from the ZIP directory, it costs next to nothing."""
     content = with_shared_string(plain_workbook(), "A" * megabytes * 1024 * 1024)

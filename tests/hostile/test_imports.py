@@ -126,7 +126,7 @@ def _check_result(result: Any, *, only_valid: bool, before: dict[str, int], afte
 
 
 @pytest.mark.parametrize("only_valid", [False, True])
-def test_any_workbook_imports_all_none_or_only_the_valid_rows(tree, people, only_valid: bool) -> None:  # type: ignore[no-untyped-def]
+def test_any_workbook_imports_all_none_or_only_the_valid_rows(tree, people, only_valid: bool) -> None:
     @given(book=workbooks())
     def check(book: tuple[bytes, int]) -> None:
         with rolled_back():
@@ -138,7 +138,7 @@ def test_any_workbook_imports_all_none_or_only_the_valid_rows(tree, people, only
 
 
 @pytest.mark.parametrize("content", NOT_WORKBOOKS, ids=range(len(NOT_WORKBOOKS)))
-def test_a_file_that_is_not_a_workbook_is_refused_in_vietnamese(tree, people, content: bytes) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_that_is_not_a_workbook_is_refused_in_vietnamese(tree, people, content: bytes) -> None:
     before = table_counts()
     result = import_members(tree.cell_a1, io.BytesIO(content), user=people["secretary"], only_valid=True)
     _check_result(result, only_valid=True, before=before, after=table_counts())
@@ -147,14 +147,14 @@ def test_a_file_that_is_not_a_workbook_is_refused_in_vietnamese(tree, people, co
 
 @pytest.mark.parametrize("how", ["cut", "empty", "bad"])
 @pytest.mark.parametrize("part", PARTS)
-def test_a_damaged_workbook_is_refused_in_vietnamese(tree, people, part: str, how: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_damaged_workbook_is_refused_in_vietnamese(tree, people, part: str, how: str) -> None:
     before = table_counts()
     content = damaged(plain_workbook(), part, how)
     result = import_members(tree.cell_a1, io.BytesIO(content), user=people["secretary"], only_valid=True)
     _check_result(result, only_valid=True, before=before, after=table_counts())
 
 
-def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tree, people, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tree, people, settings) -> None:
     settings.CHIBO = {**settings.CHIBO, "IMPORT_MAX_BYTES": 100_000}
     content = plain_workbook() + b"\x00" * 200_000
     result = import_members(tree.cell_a1, io.BytesIO(content), user=people["secretary"])
@@ -164,12 +164,12 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(tree, people, s
 
 
 @pytest.fixture
-def media(settings, tmp_path):  # type: ignore[no-untyped-def]
+def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
 
 
-def test_the_upload_preview_and_confirm_pages_take_any_file(tree, client_for, media) -> None:  # type: ignore[no-untyped-def]
+def test_the_upload_preview_and_confirm_pages_take_any_file(tree, client_for, media) -> None:
     client = client_for("secretary")
     url = reverse("members:member-import", args=[tree.cell_a1.pk])
     files = st.one_of(

@@ -71,7 +71,7 @@ def test_an_id_beyond_any_database_is_an_unknown_choice(world: World) -> None:
     assert "backgrounds" in form.errors
 
 
-def test_a_withdrawal_note_longer_than_its_column_is_refused(world: World, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_a_withdrawal_note_longer_than_its_column_is_refused(world: World, client_for) -> None:
     """A note of 501 characters stopped PostgreSQL (a column of 500): a server error."""
     url = reverse("resolutions:resolution-step", args=[world.draft.pk, "withdraw"])
     before = StatusChange.objects.count()
@@ -81,7 +81,7 @@ def test_a_withdrawal_note_longer_than_its_column_is_refused(world: World, clien
     assert "Chỉ được viết tối đa 500 ký tự" in " ".join(_errors(response))
 
 
-def test_a_correction_reason_longer_than_the_history_column_is_refused(world: World, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_a_correction_reason_longer_than_the_history_column_is_refused(world: World, client_for) -> None:
     """The reason is the change history's reason, 100 characters: a longer one stopped PostgreSQL."""
     Meeting.objects.filter(pk=world.held_meeting.pk).update(status=Meeting.Status.APPROVED)
     before = table_counts()
@@ -94,7 +94,7 @@ def test_a_correction_reason_longer_than_the_history_column_is_refused(world: Wo
     assert world.held_meeting.status == Meeting.Status.APPROVED
 
 
-def test_a_refusal_reason_longer_than_its_column_is_refused(world: World, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_a_refusal_reason_longer_than_its_column_is_refused(world: World, client_for) -> None:
     response = client_for("secretary").post(
         reverse("meetings:absence-decide", args=[world.absence_id]), {"decision": "refuse", "reason": "x" * 301}
     )
@@ -103,7 +103,7 @@ def test_a_refusal_reason_longer_than_its_column_is_refused(world: World, client
 
 
 @pytest.mark.parametrize("score", ["²", "9" * 5000, "99999", "-1", "NaN"])
-def test_an_emulation_score_that_is_not_a_small_whole_number_is_refused(world: World, client_for, score: str) -> None:  # type: ignore[no-untyped-def]
+def test_an_emulation_score_that_is_not_a_small_whole_number_is_refused(world: World, client_for, score: str) -> None:
     """ "²" passed str.isdigit() and failed int(); 5000 digits failed int(); 99999 overflowed PostgreSQL's column."""
     unlimited = EmulationCriterion.objects.get(cycle=world.cycle, max_points=None)
     response = client_for("secretary").post(
@@ -115,9 +115,10 @@ def test_an_emulation_score_that_is_not_a_small_whole_number_is_refused(world: W
     assert unlimited.score is None
 
 
-def test_a_proposal_remark_with_a_nul_is_refused_and_nothing_is_saved(world: World, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_a_proposal_remark_with_a_nul_is_refused_and_nothing_is_saved(world: World, client_for) -> None:
     """The remarks are read from the post by hand; a NUL in one stopped PostgreSQL."""
     evaluation = world.proposal_cycle.evaluations.first()
+    assert evaluation is not None
     before = table_counts()
     response = client_for("admin").post(
         reverse("evaluations:proposal", args=[world.proposal_cycle.pk]),
@@ -129,7 +130,7 @@ def test_a_proposal_remark_with_a_nul_is_refused_and_nothing_is_saved(world: Wor
 
 
 @pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/workbook.xml", "xl/styles.xml"])
-def test_a_damaged_workbook_is_refused_as_damaged(tree, people, part: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_damaged_workbook_is_refused_as_damaged(tree, people, part: str) -> None:
     """A cut sheet failed half-way through the rows, a malformed workbook or style sheet on opening: server errors."""
     result = import_members(tree.cell_a1, io.BytesIO(damaged(plain_workbook(), part, "cut")), user=None)
     assert result.file_errors == ["Không đọc được tệp Excel; có thể tệp đã bị hỏng."]

@@ -169,7 +169,7 @@ def _proposal_rows(w: World) -> st.SearchStrategy[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[p.id for p in PAGES])
-def test_hostile_posts_never_fail_and_never_write_half(page: Page, world: World, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_hostile_posts_never_fail_and_never_write_half(page: Page, world: World, client_for) -> None:
     client = client_for(page.user)
     url = page.url(world)
     forms_: list[Any] = []
@@ -226,7 +226,7 @@ LISTS = [
 @pytest.mark.parametrize(("name", "args", "params"), LISTS, ids=[name for name, _a, _p in LISTS])
 def test_hostile_query_strings_still_show_the_page(
     name: str, args, params: list[str], world: World, client_for
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client = client_for("admin")
     url = reverse(name, args=args(world))
     values = st.one_of(hostile_text(), hostile_number(), hostile_id([], [str(world.other_member.pk)]))

@@ -16,7 +16,7 @@ S = Inspection.Status
 B = Inspection.Body
 
 
-def make(subject, body_org=None, *, body=B.CELL_COMMITTEE, member=None, **fields) -> Inspection:  # type: ignore[no-untyped-def]
+def make(subject, body_org=None, *, body=B.CELL_COMMITTEE, member=None, **fields) -> Inspection:
     values = {
         "title": "Việc thực hiện nghị quyết chi bộ tháng 10",
         "planned_start": dt.date(2026, 3, 2),
@@ -224,7 +224,7 @@ def test_the_list_filters_by_activity_status_year_and_overdue(client_for, tree) 
     make(tree.cell_b1)  # another ward
     client = client_for("standing")
 
-    def listed(**params):  # type: ignore[no-untyped-def]
+    def listed(**params):
         return {i.pk for i in client.get(reverse("inspections:inspection-list"), params).context["page"]}
 
     assert listed() == {a.pk, b.pk, c.pk}
@@ -264,7 +264,7 @@ def test_the_list_runs_a_fixed_number_of_queries(client_for, people, tree, djang
     for n in range(size):
         make(
             tree.cell_a1,
-            member=MemberFactory(cell=tree.cell_a1),
+            member=MemberFactory.create(cell=tree.cell_a1),
             status=S.CONCLUDED,
             follow_up_due=dt.date(2026, 1, n + 1),
         )

@@ -14,7 +14,7 @@ from tests.resolutions.test_pdf import flat, in_order, pdf_fonts, pdf_text
 
 
 def test_the_notice_of_conclusion_prints_in_the_party_layout(client_for, tree, tmp_path) -> None:
-    member = MemberFactory(cell=tree.cell_a1, full_name="Nguyễn Văn Được")
+    member = MemberFactory.create(cell=tree.cell_a1, full_name="Nguyễn Văn Được")
     inspection = Inspection.objects.create(
         activity=Inspection.Activity.INSPECTION,
         mode=Inspection.Mode.AD_HOC,
@@ -77,7 +77,7 @@ def test_only_a_concluded_inspection_has_a_notice(client_for, tree) -> None:
     assert client_for("secretary").get(reverse("inspections:conclusion-pdf", args=[inspection.pk])).status_code == 404
 
 
-def _notice(tree, body: str, body_org):  # type: ignore[no-untyped-def]
+def _notice(tree, body: str, body_org):
     return Inspection.objects.create(
         activity=Inspection.Activity.SUPERVISION,
         mode=Inspection.Mode.REGULAR,
@@ -107,11 +107,11 @@ def _notice(tree, body: str, body_org):  # type: ignore[no-untyped-def]
         (Inspection.Body.STANDING_COMMITTEE, "ward_a", ("T/M BAN THƯỜNG VỤ", "BÍ THƯ", "Nguyễn Văn Tâm")),
     ],
 )
-def test_the_notice_is_signed_by_name_for_the_body_that_conducted_it(  # type: ignore[no-untyped-def]
+def test_the_notice_is_signed_by_name_for_the_body_that_conducted_it(
     client_for, tree, tmp_path, body, org, lines
 ) -> None:
-    user = UserFactory(username="bithu_dang_uy")
-    MemberFactory(cell=tree.cell_a2, user=user, full_name="Nguyễn Văn Tâm")
+    user = UserFactory.create(username="bithu_dang_uy")
+    MemberFactory.create(cell=tree.cell_a2, user=user, full_name="Nguyễn Văn Tâm")
     grant(user, Role.Kind.PARTY_SECRETARY, tree.ward_a)
     inspection = _notice(tree, body, getattr(tree, org))
     response = client_for("standing").get(reverse("inspections:conclusion-pdf", args=[inspection.pk]))

@@ -16,9 +16,9 @@ from tests.factories import MemberFactory
 A = Attendance.Status
 
 
-def test_the_page_names_every_member_for_the_search_and_posts_the_same_fields(client_for, tree, people) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_names_every_member_for_the_search_and_posts_the_same_fields(client_for, tree, people) -> None:
     cell = tree.cell_a1
-    duc = MemberFactory(cell=cell, full_name="Đặng Văn Đức")
+    duc = MemberFactory.create(cell=cell, full_name="Đặng Văn Đức")
     meeting = plan_meeting(
         cell=cell,
         by=None,

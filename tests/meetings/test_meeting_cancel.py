@@ -48,7 +48,7 @@ DEC_3 = OtherMeeting(dt.date(2026, 12, 3), T(19, 30), "regular", 3)
         (dt.date(2025, 11, 26), T(19, 30), "regular", [NOV_5], None, None),
     ],
 )
-def test_the_duplicate_meeting_rule(date, starts, kind, others, same, month) -> None:  # type: ignore[no-untyped-def]
+def test_the_duplicate_meeting_rule(date, starts, kind, others, same, month) -> None:
     assert duplicate_meeting(date=date, starts_at=starts, kind=kind, others=others) == (same, month)
 
 
@@ -56,11 +56,11 @@ def test_the_duplicate_meeting_rule(date, starts, kind, others, same, month) -> 
 
 
 @pytest.fixture
-def cell(tree):  # type: ignore[no-untyped-def]
+def cell(tree):
     return tree.cell_a1
 
 
-def _plan(cell, people, day: dt.date, starts: dt.time = EVENING, kind: str = "regular") -> Meeting:  # type: ignore[no-untyped-def]
+def _plan(cell, people, day: dt.date, starts: dt.time = EVENING, kind: str = "regular") -> Meeting:
     return plan_meeting(
         cell=cell,
         by=people["secretary"],
@@ -130,7 +130,7 @@ def test_another_cells_meeting_is_not_a_duplicate(tree, cell, people) -> None:
 
 
 @pytest.fixture
-def planned(cell, people) -> Meeting:  # type: ignore[no-untyped-def]
+def planned(cell, people) -> Meeting:
     return _plan(cell, people, dt.date(2026, 11, 20))
 
 

@@ -27,7 +27,7 @@ def aware(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 
 
 @pytest.fixture
-def past(tree, people) -> Meeting:  # type: ignore[no-untyped-def]
+def past(tree, people) -> Meeting:
     """A regular meeting planned for 19:30–21:30 two days ago, its pack released four days before it."""
     day = today() - dt.timedelta(days=2)
     meeting = plan_meeting(
@@ -46,11 +46,11 @@ def past(tree, people) -> Meeting:  # type: ignore[no-untyped-def]
     return meeting
 
 
-def step(client, meeting: Meeting, name: str, data: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+def step(client, meeting: Meeting, name: str, data: dict[str, str] | None = None):
     return client.post(reverse("meetings:meeting-step", args=[meeting.pk, name]), data or {}, follow=True)
 
 
-def page_text(client, meeting: Meeting) -> str:  # type: ignore[no-untyped-def]
+def page_text(client, meeting: Meeting) -> str:
     return client.get(reverse("meetings:meeting-detail", args=[meeting.pk])).content.decode()
 
 
@@ -127,7 +127,7 @@ def test_the_approval_checks_the_times_recorded_in_the_minutes(past) -> None:
         ),
     ],
 )
-def test_marking_held_needs_the_actual_times(client_for, past, data, message) -> None:  # type: ignore[no-untyped-def]
+def test_marking_held_needs_the_actual_times(client_for, past, data, message) -> None:
     response = step(client_for("secretary"), past, "held", data)
     assert message in [str(m) for m in response.context["messages"]]
     assert Meeting.objects.get(pk=past.pk).status == "planned"
@@ -170,7 +170,7 @@ def test_the_admin_holds_the_self_score_to_the_same_rules(past) -> None:
         (2, ""),
     ],
 )
-def test_planning_a_meeting_for_today_or_tomorrow_warns_about_its_documents(client_for, tree, days, warned) -> None:  # type: ignore[no-untyped-def]
+def test_planning_a_meeting_for_today_or_tomorrow_warns_about_its_documents(client_for, tree, days, warned) -> None:
     day = today() + dt.timedelta(days=days)
     data = {
         "kind": "regular",
@@ -200,7 +200,7 @@ def test_releasing_the_pack_notifies_the_members_and_the_member_in_charge_once(c
     meeting = plan_meeting(
         cell=tree.cell_a1, by=None, kind="regular", date=day, starts_at=dt.time(19), ends_at=dt.time(21), place="X"
     )
-    exempt = MemberFactory(cell=tree.cell_a1, user=UserFactory(username="exempt"))
+    exempt = MemberFactory.create(cell=tree.cell_a1, user=UserFactory.create(username="exempt"))
     Exemption.objects.create(member=exempt, starts_on=today() - dt.timedelta(days=30), reason="Tuổi cao")
     member = client_for("member")
     assert "Tài liệu sinh hoạt chưa được phát hành cho đảng viên." in page_text(member, meeting)
@@ -213,6 +213,7 @@ def test_releasing_the_pack_notifies_the_members_and_the_member_in_charge_once(c
         str(m) for m in response.context["messages"]
     ]
     meeting.refresh_from_db()
+    assert meeting.pack_published_at is not None
     assert abs(meeting.pack_published_at - timezone.now()) < dt.timedelta(seconds=30)
     assert meeting.pack_published_by == people["secretary"]
     sent = Notification.objects.filter(kind=Kind.MEETING_PACK, object_ref=f"meeting:{meeting.pk}")

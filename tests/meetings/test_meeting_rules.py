@@ -47,7 +47,7 @@ SHORT_PLANNED = "Buổi sinh hoạt thường kỳ cần kéo dài ít nhất {n
         (110, "regular", True, False, SHORT_PLANNED.format(needed=120, minutes=110)),
     ],
 )
-def test_a_regular_meeting_lasts_90_minutes_or_120_when_combined(minutes, kind, combined, held, message) -> None:  # type: ignore[no-untyped-def]
+def test_a_regular_meeting_lasts_90_minutes_or_120_when_combined(minutes, kind, combined, held, message) -> None:
     got = duration_warning(minutes=minutes, kind=kind, combined=combined, minimum=90, minimum_combined=120, held=held)
     assert got == message
 
@@ -76,7 +76,7 @@ TODAY = dt.date(2026, 11, 18)
         ),
     ],
 )
-def test_planning_a_meeting_for_today_or_tomorrow_warns_about_its_documents(meeting_date, message) -> None:  # type: ignore[no-untyped-def]
+def test_planning_a_meeting_for_today_or_tomorrow_warns_about_its_documents(meeting_date, message) -> None:
     assert planning_warning(meeting_date=meeting_date, today=TODAY) == message
 
 
@@ -123,7 +123,7 @@ NOT_RELEASED = (
         (None, at(21, 8), NOT_RELEASED),
     ],
 )
-def test_the_pack_reaches_members_a_day_before_the_meeting(published_at, now, message) -> None:  # type: ignore[no-untyped-def]
+def test_the_pack_reaches_members_a_day_before_the_meeting(published_at, now, message) -> None:
     assert pack_warning(starts=STARTS, published_at=published_at, now=now, hours=24) == message
 
 
@@ -140,7 +140,7 @@ LATE = "Tài liệu sinh hoạt chưa được phát hành cho đảng viên; �
         (SHORT, LATE, [QualityCap("q_time", 0, SHORT), QualityCap("q_preparation", 5, LATE)]),
     ],
 )
-def test_a_broken_rule_caps_its_part_of_the_quality_score(duration, documents, caps) -> None:  # type: ignore[no-untyped-def]
+def test_a_broken_rule_caps_its_part_of_the_quality_score(duration, documents, caps) -> None:
     assert quality_caps(duration_warning=duration, documents_warning=documents) == caps
 
 
@@ -159,7 +159,7 @@ BOTH = [QualityCap("q_time", 0, SHORT), QualityCap("q_preparation", 5, LATE)]
         ),
     ],
 )
-def test_a_self_score_above_a_cap_is_refused_with_its_numbers(scores, errors) -> None:  # type: ignore[no-untyped-def]
+def test_a_self_score_above_a_cap_is_refused_with_its_numbers(scores, errors) -> None:
     assert quality_errors(scores, BOTH) == errors
 
 

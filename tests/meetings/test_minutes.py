@@ -34,20 +34,20 @@ TASKS = [
 ]
 
 
-def build_meeting(tree, people, *, extra_members: int = 0) -> Meeting:  # type: ignore[no-untyped-def]
+def build_meeting(tree, people, *, extra_members: int = 0) -> Meeting:
     """The November 2026 meeting of cell A1: seven members on the roll (six official, one probationary) plus
     ``extra_members``; one late, one absent with a reason, one without; the review of October's resolution
     with three tasks, two opinions raised, public opinion, and the vote adopting November's resolution."""
     cell = tree.cell_a1
     chair = Member.objects.get(user=people["secretary"])
     recorder = Member.objects.get(user=people["committee"])
-    absent = MemberFactory(cell=cell, full_name=ABSENT_WITH_REASON)
-    truant = MemberFactory(cell=cell, full_name=ABSENT_WITHOUT_REASON)
-    late = MemberFactory(cell=cell, full_name=LATE, admitted_on=dt.date(2026, 3, 1), official_on=None)
+    absent = MemberFactory.create(cell=cell, full_name=ABSENT_WITH_REASON)
+    truant = MemberFactory.create(cell=cell, full_name=ABSENT_WITHOUT_REASON)
+    late = MemberFactory.create(cell=cell, full_name=LATE, admitted_on=dt.date(2026, 3, 1), official_on=None)
     for _ in range(extra_members):
-        MemberFactory(cell=cell)
+        MemberFactory.create(cell=cell)
 
-    october = ResolutionFactory(
+    october = ResolutionFactory.create(
         cell=cell,
         number="10-NQ/CB",
         period_start=dt.date(2026, 10, 1),
@@ -56,7 +56,7 @@ def build_meeting(tree, people, *, extra_members: int = 0) -> Meeting:  # type: 
         status=Resolution.Status.IN_PROGRESS,
     )
     for index, (title, status, progress) in enumerate(TASKS):
-        TaskFactory(
+        TaskFactory.create(
             resolution=october,
             title=title,
             lead_member=recorder,
@@ -65,8 +65,8 @@ def build_meeting(tree, people, *, extra_members: int = 0) -> Meeting:  # type: 
             deadline=dt.date(2026, 10, 20 + index),
             completed_on=dt.date(2026, 10, 25) if status == Task.Status.DONE else None,
         )
-    TargetFactory(resolution=october, name="Hộ gia đình ký cam kết", target_value=100, actual_value=85)
-    november = ResolutionFactory(
+    TargetFactory.create(resolution=october, name="Hộ gia đình ký cam kết", target_value=100, actual_value=85)
+    november = ResolutionFactory.create(
         cell=cell,
         number="11-NQ/CB",
         period_start=dt.date(2026, 11, 1),
@@ -138,12 +138,12 @@ def build_meeting(tree, people, *, extra_members: int = 0) -> Meeting:  # type: 
 
 
 @pytest.fixture
-def meeting(tree, people) -> Meeting:  # type: ignore[no-untyped-def]
+def meeting(tree, people) -> Meeting:
     return build_meeting(tree, people)
 
 
 @pytest.fixture
-def media(settings, tmp_path) -> Path:  # type: ignore[no-untyped-def]
+def media(settings, tmp_path) -> Path:
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
 
@@ -268,7 +268,7 @@ def test_proceedings_follow_the_official_order_or_come_after_a_cells_own_agenda(
 
 
 @pytest.fixture
-def renders():  # type: ignore[no-untyped-def]
+def renders():
     """Counts the renders of the minutes, and nothing else."""
     with mock.patch.object(tasks, "render_minutes_pdf", wraps=render_minutes_pdf) as spy:
         yield spy
@@ -464,7 +464,7 @@ def test_the_print_page_makes_the_same_queries_whatever_the_attendance(
 def test_the_meeting_pack_has_the_agenda_last_months_review_and_the_draft_resolution(
     meeting, tree, people, client_for, tmp_path
 ) -> None:
-    draft = ResolutionFactory(
+    draft = ResolutionFactory.create(
         cell=tree.cell_a1,
         number="12-NQ/CB",
         period_start=dt.date(2026, 12, 1),
@@ -473,9 +473,13 @@ def test_the_meeting_pack_has_the_agenda_last_months_review_and_the_draft_resolu
         status=Resolution.Status.DRAFT,
         focal_tasks="Tổng kết công tác năm 2026.",
     )
-    TaskFactory(resolution=draft, title="Chuẩn bị hội nghị tổng kết năm", deadline=dt.date(2026, 12, 20))
-    ResolutionFactory(cell=tree.cell_a1, status=Resolution.Status.DRAFT, period_end=dt.date(2026, 10, 31))  # over
-    ResolutionFactory(cell=tree.cell_b1, status=Resolution.Status.DRAFT, period_end=dt.date(2026, 12, 31))  # other
+    TaskFactory.create(resolution=draft, title="Chuẩn bị hội nghị tổng kết năm", deadline=dt.date(2026, 12, 20))
+    ResolutionFactory.create(
+        cell=tree.cell_a1, status=Resolution.Status.DRAFT, period_end=dt.date(2026, 10, 31)
+    )  # over
+    ResolutionFactory.create(
+        cell=tree.cell_b1, status=Resolution.Status.DRAFT, period_end=dt.date(2026, 12, 31)
+    )  # other
     pdf = render_meeting_pack_pdf(meeting, on=dt.date(2026, 11, 3))
     text = flat(pdf_text(pdf, tmp_path))
     for expected in [
@@ -520,14 +524,14 @@ def test_the_meeting_pack_has_the_agenda_last_months_review_and_the_draft_resolu
 @pytest.mark.clock("2026-11-18 10:00")  # the pack is made two days before the meeting of 20/11/2026
 def test_the_pack_shows_the_figures_of_a_review_not_yet_written(tree, people, tmp_path) -> None:
     cell = tree.cell_a1
-    october = ResolutionFactory(
+    october = ResolutionFactory.create(
         cell=cell,
         number="10-NQ/CB",
         period_start=dt.date(2026, 10, 1),
         period_end=dt.date(2026, 10, 31),
         status=Resolution.Status.IN_PROGRESS,
     )
-    TaskFactory(resolution=october, title="Sửa đèn đường tổ 3", deadline=dt.date(2026, 10, 20))
+    TaskFactory.create(resolution=october, title="Sửa đèn đường tổ 3", deadline=dt.date(2026, 10, 20))
     meeting = plan_meeting(
         cell=cell,
         by=None,

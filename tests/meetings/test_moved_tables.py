@@ -18,7 +18,7 @@ from tests.resolutions.factories import ResolutionFactory
 OLD = [("resolutions", "0020_task_lead_is_not_follower"), ("meetings", None)]
 
 
-def _migrate(targets):  # type: ignore[no-untyped-def]
+def _migrate(targets):
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(targets)
@@ -29,7 +29,7 @@ def _leaves() -> list[tuple[str, str]]:
     return MigrationExecutor(connection).loader.graph.leaf_nodes()
 
 
-def _write_before_the_move(apps, cell, member, resolution) -> dict[str, int]:  # type: ignore[no-untyped-def]
+def _write_before_the_move(apps, cell, member, resolution) -> dict[str, int]:
     """Rows as the old resolutions models wrote them: a meeting, its attendance, a review, a vote naming a member
     absent with a reason, and their history rows."""
     old = {name: apps.get_model("resolutions", name) for name in ("Meeting", "Attendance", "MonthlyReview", "Vote")}
@@ -92,8 +92,8 @@ def _write_before_the_move(apps, cell, member, resolution) -> dict[str, int]:  #
 
 @pytest.mark.django_db(transaction=True)
 def test_rows_written_before_the_move_are_read_after_it_and_the_move_goes_back(tree) -> None:
-    member = MemberFactory(cell=tree.cell_a1)
-    resolution = ResolutionFactory(cell=tree.cell_a1)
+    member = MemberFactory.create(cell=tree.cell_a1)
+    resolution = ResolutionFactory.create(cell=tree.cell_a1)
     leaves = _leaves()
     executor = _migrate(OLD)
     try:

@@ -193,7 +193,7 @@ def test_attendance_counts_leave_the_exempt_and_away_out_of_the_rate() -> None:
         (None, "regular", False, False),
     ],
 )
-def test_meeting_duration(minutes, kind, combined, warned) -> None:  # type: ignore[no-untyped-def]
+def test_meeting_duration(minutes, kind, combined, warned) -> None:
     assert (
         bool(duration_warning(minutes=minutes, kind=kind, combined=combined, minimum=90, minimum_combined=120))
         is warned

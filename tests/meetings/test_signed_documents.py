@@ -23,8 +23,8 @@ from tests.resolutions.test_pdf import flat, in_order, pdf_text
 pytestmark = pytest.mark.django_db
 
 
-def _resolution(tree, people, rf):  # type: ignore[no-untyped-def]
-    resolution = ResolutionFactory(cell=tree.cell_a1, number="07-NQ/CB", status=Resolution.Status.ADOPTED)
+def _resolution(tree, people, rf):
+    resolution = ResolutionFactory.create(cell=tree.cell_a1, number="07-NQ/CB", status=Resolution.Status.ADOPTED)
     request = rf.get("/")
     request.user = people["secretary"]
     return load_for_printing(request, resolution.pk)
@@ -64,7 +64,7 @@ def test_without_a_secretary_the_deputy_signs_the_resolution_and_the_meeting_pac
 
 def test_the_minutes_count_the_exempt_and_those_of_them_who_attended(tree, people, tmp_path) -> None:
     # Three members exempt on the meeting date (old age, long illness); one of them comes to the meeting.
-    exempt = [MemberFactory(cell=tree.cell_a1, full_name=f"Đảng viên miễn {n}") for n in (1, 2, 3)]
+    exempt = [MemberFactory.create(cell=tree.cell_a1, full_name=f"Đảng viên miễn {n}") for n in (1, 2, 3)]
     for member in exempt:
         Exemption.objects.create(member=member, starts_on=dt.date(2025, 1, 1), reason="Tuổi cao")
     meeting = build_meeting(tree, people)
@@ -77,6 +77,8 @@ def test_the_minutes_count_the_exempt_and_those_of_them_who_attended(tree, peopl
     word = text_of(open_docx(render_minutes_docx(meeting)))
     assert line in word
     # Signed by the recorder (left) and the chair (right), each by name.
+    assert meeting.recorder is not None
+    assert meeting.chair is not None
     recorder, chair = meeting.recorder.full_name, meeting.chair.full_name
     assert in_order(word, "THƯ KÝ", recorder)
     assert in_order(word, "CHỦ TRÌ", chair)

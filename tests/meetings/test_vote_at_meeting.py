@@ -50,7 +50,7 @@ BEFORE = "không ghi trước"
         (True, False, DAY + dt.timedelta(days=5), "cancelled", OTHER_CELL),
     ],
 )
-def test_the_vote_meeting_rule(has_meeting, same_cell, meeting_date, status, refused) -> None:  # type: ignore[no-untyped-def]
+def test_the_vote_meeting_rule(has_meeting, same_cell, meeting_date, status, refused) -> None:
     message = vote_meeting_refusal(
         has_meeting=has_meeting, same_cell=same_cell, meeting_date=meeting_date, status=status, today=DAY
     )
@@ -73,16 +73,16 @@ def test_the_refusal_before_the_day_names_the_meetings_date() -> None:
 
 
 @pytest.fixture
-def cell(tree):  # type: ignore[no-untyped-def]
+def cell(tree):
     return tree.cell_a1
 
 
 @pytest.fixture
-def voters(cell) -> list:  # type: ignore[no-untyped-def]
-    return [MemberFactory(cell=cell) for _ in range(5)]
+def voters(cell) -> list:
+    return [MemberFactory.create(cell=cell) for _ in range(5)]
 
 
-def _meeting(cell, people, day: dt.date, starts: dt.time = dt.time(7, 30)) -> Meeting:  # type: ignore[no-untyped-def]
+def _meeting(cell, people, day: dt.date, starts: dt.time = dt.time(7, 30)) -> Meeting:
     return plan_meeting(
         cell=cell,
         by=people["secretary"],
@@ -95,7 +95,7 @@ def _meeting(cell, people, day: dt.date, starts: dt.time = dt.time(7, 30)) -> Me
 
 
 @pytest.fixture
-def submitted(cell, people, voters) -> Resolution:  # type: ignore[no-untyped-def]
+def submitted(cell, people, voters) -> Resolution:
     resolution = create_resolution(
         cell=cell, by=people["secretary"], kind="monthly", period_start=today(), period_end=today(), title="NQ"
     )
@@ -104,7 +104,7 @@ def submitted(cell, people, voters) -> Resolution:  # type: ignore[no-untyped-de
     return resolution
 
 
-def _vote(resolution: Resolution, meeting: Meeting | None, by) -> Vote:  # type: ignore[no-untyped-def]
+def _vote(resolution: Resolution, meeting: Meeting | None, by) -> Vote:
     return record_vote(resolution=resolution, meeting=meeting, votes_for=5, votes_against=0, votes_abstain=0, by=by)
 
 

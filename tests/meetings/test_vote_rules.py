@@ -31,7 +31,7 @@ A = Attendance.Status
 
 
 @pytest.fixture
-def cell(tree):  # type: ignore[no-untyped-def]
+def cell(tree):
     return tree.cell_a1
 
 
@@ -41,21 +41,21 @@ def day() -> dt.date:
 
 
 @pytest.fixture
-def roll(cell, people, day) -> dict[str, Any]:  # type: ignore[no-untyped-def]
+def roll(cell, people, day) -> dict[str, Any]:
     """On the meeting's date: 11 official members (the four of ``people``, six more and one exempt), one
     probationary member, and one who was probationary then but is official today."""
-    extra = [MemberFactory(cell=cell) for _ in range(6)]
-    exempt = MemberFactory(cell=cell, full_name="Võ Văn Miễn")
+    extra = [MemberFactory.create(cell=cell) for _ in range(6)]
+    exempt = MemberFactory.create(cell=cell, full_name="Võ Văn Miễn")
     Exemption.objects.create(member=exempt, starts_on=day - dt.timedelta(days=300), reason="Tuổi cao")
-    probationary = MemberFactory(cell=cell, admitted_on=day - dt.timedelta(days=60), official_on=None)
-    recognised = MemberFactory(
+    probationary = MemberFactory.create(cell=cell, admitted_on=day - dt.timedelta(days=60), official_on=None)
+    recognised = MemberFactory.create(
         cell=cell, admitted_on=day - dt.timedelta(days=360), official_on=day + dt.timedelta(days=5)
     )
     return {"extra": extra, "exempt": exempt, "probationary": probationary, "recognised": recognised}
 
 
 @pytest.fixture
-def meeting(cell, people, roll, day) -> Meeting:  # type: ignore[no-untyped-def]
+def meeting(cell, people, roll, day) -> Meeting:
     """Held on ``day``: the exempt member attends, one is excused, one stays away without a reason."""
     meeting = plan_meeting(
         cell=cell,
@@ -80,7 +80,7 @@ def meeting(cell, people, roll, day) -> Meeting:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def submitted(cell, people, roll) -> Resolution:  # type: ignore[no-untyped-def]
+def submitted(cell, people, roll) -> Resolution:
     resolution = create_resolution(
         cell=cell, by=people["secretary"], kind="monthly", period_start=today(), period_end=today(), title="NQ"
     )
@@ -108,7 +108,7 @@ def test_the_base_is_read_from_the_meetings_attendance_on_its_date(meeting, cell
 def test_a_member_on_the_roll_without_an_attendance_record_is_in_the_base_but_casts_no_ballot(
     meeting, cell, day
 ) -> None:
-    MemberFactory(cell=cell, admitted_on=day - dt.timedelta(days=900), official_on=day - dt.timedelta(days=500))
+    MemberFactory.create(cell=cell, admitted_on=day - dt.timedelta(days=900), official_on=day - dt.timedelta(days=500))
     base = vote_base(cell=cell, held_on=meeting.date, meeting=meeting)
     assert (base.official, base.entitled, base.present) == (12, 11, 9)
 
@@ -249,7 +249,7 @@ def test_another_count_on_the_same_day_is_refused_in_favour_of_a_correction(meet
 
 
 @pytest.fixture
-def mistaken(meeting, submitted, people) -> Vote:  # type: ignore[no-untyped-def]
+def mistaken(meeting, submitted, people) -> Vote:
     """5 for was typed where 7 were counted: the resolution was not adopted."""
     return record_vote(
         resolution=submitted,
@@ -334,9 +334,9 @@ def test_only_the_cells_secretaries_correct_a_vote(client_for, mistaken, role) -
     assert mistaken.votes_for == 5
 
 
-def test_the_admin_neither_adds_nor_edits_a_vote(client, mistaken) -> None:  # type: ignore[no-untyped-def]
+def test_the_admin_neither_adds_nor_edits_a_vote(client, mistaken) -> None:
     """The admin would bypass the rule: a vote is recorded and corrected on its pages only."""
-    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    client.force_login(UserFactory.create(username="root", is_staff=True, is_superuser=True))
     assert client.get(reverse("admin:meetings_vote_add")).status_code == 403
     client.post(reverse("admin:meetings_vote_change", args=[mistaken.pk]), {"votes_for": 9})
     mistaken.refresh_from_db()

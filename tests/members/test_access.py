@@ -47,7 +47,7 @@ def test_what_each_role_sees_and_manages(tree, people, role, expected) -> None:
     ],
 )
 def test_member_records_follow_the_cell(tree, people, role, sees_other_member, manages_other_member) -> None:
-    other = MemberFactory(cell=tree.cell_a1)
+    other = MemberFactory.create(cell=tree.cell_a1)
     access = access_for(people[role])
     assert access.can_view_member(other) is sees_other_member
     assert access.can_manage_member(other) is manages_other_member
@@ -73,7 +73,7 @@ def test_member_querysets_are_scoped(tree, people, role, cells) -> None:
     from members.models import Member
 
     for cell in (tree.cell_a1, tree.cell_a2, tree.cell_b1):
-        MemberFactory(cell=cell)
+        MemberFactory.create(cell=cell)
     user = people[role]
     # Everyone also sees their own record, wherever it is; leave it out here.
     visible = {m.cell_id for m in Member.objects.visible_to(access_for(user)).exclude(user=user)}

@@ -14,9 +14,9 @@ pytestmark = pytest.mark.django_db
 R = Role.Kind
 
 
-def holder(username: str, cell, name: str, kind: str, org):  # type: ignore[no-untyped-def]
-    user = UserFactory(username=username)
-    MemberFactory(cell=cell, user=user, full_name=name)
+def holder(username: str, cell, name: str, kind: str, org):
+    user = UserFactory.create(username=username)
+    MemberFactory.create(cell=cell, user=user, full_name=name)
     grant(user, kind, org)
     return user
 
@@ -49,8 +49,8 @@ def test_a_committees_signers_are_its_party_secretary_and_deputy(tree, people, d
         (R.SECRETARY, "ward_a", False),
     ],
 )
-def test_a_party_committees_secretary_belongs_to_a_committee(tree, kind, org_name, ok) -> None:  # type: ignore[no-untyped-def]
-    role = Role(user=UserFactory(), kind=kind, organisation=getattr(tree, org_name))
+def test_a_party_committees_secretary_belongs_to_a_committee(tree, kind, org_name, ok) -> None:
+    role = Role(user=UserFactory.create(), kind=kind, organisation=getattr(tree, org_name))
     if ok:
         role.clean()
     else:

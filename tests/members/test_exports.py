@@ -15,7 +15,7 @@ from tests.factories import MemberFactory
 from tests.members.test_imports import HEADERS  # the form secretaries keep, as the import reads it
 
 
-def _sheet(response):  # type: ignore[no-untyped-def]
+def _sheet(response):
     assert response.status_code == 200
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     assert response["Content-Disposition"].startswith("attachment;")
@@ -55,8 +55,8 @@ def test_an_exported_list_imports_again_into_another_cell(client_for, tree, memb
 
 
 def test_the_member_list_export_keeps_the_pages_filters(client_for, tree, member_a1) -> None:
-    MemberFactory(cell=tree.cell_a1, full_name="Trần Văn Bình")
-    exempt = MemberFactory(cell=tree.cell_a2, full_name="Lê Thị Miễn")
+    MemberFactory.create(cell=tree.cell_a1, full_name="Trần Văn Bình")
+    exempt = MemberFactory.create(cell=tree.cell_a2, full_name="Lê Thị Miễn")
     Exemption.objects.create(member=exempt, starts_on=dt.date(2020, 1, 1), reason="Tuổi cao")
     client = client_for("standing")
     url = reverse("members:member-list-export")

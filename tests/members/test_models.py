@@ -28,14 +28,14 @@ def test_status_on_a_day(admitted, official, left, day, status) -> None:
 def test_counts_by_status_use_the_day_given(tree) -> None:
     day = D(2026, 11, 1)
     MemberFactory.create_batch(3, cell=tree.cell_a1)
-    MemberFactory(cell=tree.cell_a1, admitted_on=D(2026, 3, 1), official_on=None)
-    becomes_official = MemberFactory(cell=tree.cell_a1, admitted_on=D(2025, 11, 20), official_on=D(2026, 11, 20))
-    exempt = MemberFactory(cell=tree.cell_a1, is_propagandist=True)
+    MemberFactory.create(cell=tree.cell_a1, admitted_on=D(2026, 3, 1), official_on=None)
+    becomes_official = MemberFactory.create(cell=tree.cell_a1, admitted_on=D(2025, 11, 20), official_on=D(2026, 11, 20))
+    exempt = MemberFactory.create(cell=tree.cell_a1, is_propagandist=True)
     Exemption.objects.create(member=exempt, starts_on=D(2026, 1, 1), reason="Tuổi cao")
-    away = MemberFactory(cell=tree.cell_a1)
+    away = MemberFactory.create(cell=tree.cell_a1)
     AwayPeriod.objects.create(member=away, starts_on=D(2026, 1, 1), ends_on=D(2026, 10, 31), place="Long An")
-    MemberFactory(cell=tree.cell_b1)  # another ward: not counted
-    gone = MemberFactory(cell=tree.cell_a1, management_status="left", left_on=D(2026, 5, 1))
+    MemberFactory.create(cell=tree.cell_b1)  # another ward: not counted
+    gone = MemberFactory.create(cell=tree.cell_a1, management_status="left", left_on=D(2026, 5, 1))
     assert gone.pk
 
     counts = status_counts(Member.objects.in_org(tree.ward_a), day)

@@ -18,8 +18,8 @@ pytestmark = pytest.mark.clock("2026-11-18 10:00")
 D = dt.date
 
 
-def _admin_client(client):  # type: ignore[no-untyped-def]
-    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+def _admin_client(client):
+    client.force_login(UserFactory.create(username="root", is_staff=True, is_superuser=True))
     return client
 
 
@@ -28,7 +28,9 @@ def _inlines(prefix: str) -> dict[str, str]:
 
 
 def test_the_admin_refuses_an_official_date_before_the_twelve_months_end(client, tree) -> None:
-    member = MemberFactory(cell=tree.cell_a1, full_name="Lý Thị Dự", admitted_on=D(2025, 11, 20), official_on=None)
+    member = MemberFactory.create(
+        cell=tree.cell_a1, full_name="Lý Thị Dự", admitted_on=D(2025, 11, 20), official_on=None
+    )
     client = _admin_client(client)
     url = reverse("admin:members_member_change", args=[member.pk])
     data = {
@@ -56,7 +58,7 @@ def test_the_admin_refuses_an_official_date_before_the_twelve_months_end(client,
 
 
 def test_the_admin_refuses_a_recognition_event_before_the_twelve_months_end(client, tree) -> None:
-    member = MemberFactory(cell=tree.cell_a1, admitted_on=D(2025, 11, 20), official_on=None)
+    member = MemberFactory.create(cell=tree.cell_a1, admitted_on=D(2025, 11, 20), official_on=None)
     data = {"member": member.pk, "kind": "official", "on": "2026-11-18", "recorded_at_0": "2026-11-18"}
     data["recorded_at_1"] = "09:00:00"
     response = _admin_client(client).post(reverse("admin:members_memberevent_add"), data)
@@ -66,7 +68,7 @@ def test_the_admin_refuses_a_recognition_event_before_the_twelve_months_end(clie
 
 
 @pytest.fixture
-def probationers(tree):  # type: ignore[no-untyped-def]
+def probationers(tree):
     """Seen on 18/11/2026: probation ending in 30 days, in 60, in 61, ended and due, ended and overdue."""
     make = MemberFactory
     return {
@@ -90,7 +92,7 @@ def probationers(tree):  # type: ignore[no-untyped-def]
     }
 
 
-def _rows(response) -> list[tuple[str, str, str, str]]:  # type: ignore[no-untyped-def]
+def _rows(response) -> list[tuple[str, str, str, str]]:
     return [
         (m.full_name, f"{p.ends_on:%d/%m/%Y}", f"{p.review_by:%d/%m/%Y}", "overdue" if p.review_overdue else "")
         for m, p in response.context["probation_rows"]

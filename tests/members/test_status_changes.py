@@ -31,8 +31,10 @@ def later() -> dt.date:
 K = MemberEvent.Kind
 
 
-def _official(cell, name: str) -> Member:  # type: ignore[no-untyped-def]
-    return MemberFactory(cell=cell, full_name=name, admitted_on=dt.date(2010, 1, 1), official_on=dt.date(2011, 1, 1))
+def _official(cell, name: str) -> Member:
+    return MemberFactory.create(
+        cell=cell, full_name=name, admitted_on=dt.date(2010, 1, 1), official_on=dt.date(2011, 1, 1)
+    )
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -69,11 +71,11 @@ def test_two_transfers_each_count_from_their_own_date(tree) -> None:
 
 
 @pytest.fixture
-def past_meeting(tree, people):  # type: ignore[no-untyped-def]
+def past_meeting(tree, people):
     """A meeting of A1 sixty days ago with its vote, and the members whose status will change after it."""
     cell = tree.cell_a1
     changing = {
-        "probationary": MemberFactory(
+        "probationary": MemberFactory.create(
             # Probation ends 35 days ago: still probationary at the meeting, recognised since.
             cell=cell,
             full_name="Võ Thị Dự Bị",
@@ -104,7 +106,7 @@ def past_meeting(tree, people):  # type: ignore[no-untyped-def]
     return meeting, vote, changing
 
 
-def _numbers(meeting: Meeting, vote) -> tuple[object, ...]:  # type: ignore[no-untyped-def]
+def _numbers(meeting: Meeting, vote) -> tuple[int, int, int, int, int, int, frozenset[tuple[int, str]]]:
     meeting.refresh_from_db()
     vote.refresh_from_db()
     roll = roll_on(meeting.cell, meeting.date)
@@ -201,8 +203,8 @@ def test_the_status_on_the_meeting_date_counts_not_todays(tree, past_meeting) ->
         ),
     ],
 )
-def test_a_refused_change_writes_nothing(tree, change, message) -> None:  # type: ignore[no-untyped-def]
-    member = MemberFactory(cell=tree.cell_a1, admitted_on=dt.date(2020, 1, 1), official_on=None)
+def test_a_refused_change_writes_nothing(tree, change, message) -> None:
+    member = MemberFactory.create(cell=tree.cell_a1, admitted_on=dt.date(2020, 1, 1), official_on=None)
     with pytest.raises(ValidationError) as refused:
         change(member, tree)
     assert message in " ".join(refused.value.messages).lower()
@@ -212,7 +214,7 @@ def test_a_refused_change_writes_nothing(tree, change, message) -> None:  # type
 
 def test_recognition_before_the_twelve_months_end_is_refused_with_the_dates(tree) -> None:
     admitted = today() - dt.timedelta(days=200)
-    member = MemberFactory(cell=tree.cell_a1, admitted_on=admitted, official_on=None)
+    member = MemberFactory.create(cell=tree.cell_a1, admitted_on=admitted, official_on=None)
     earliest = probation_ends_on(admitted)
     with pytest.raises(ValidationError) as refused:
         services.recognise_official(member=member, on=later(), decision="QĐ 5-QĐ/ĐU", by=None)
@@ -228,7 +230,7 @@ def test_recognition_before_the_twelve_months_end_is_refused_with_the_dates(tree
 def test_recognition_on_the_day_the_twelve_months_end(tree) -> None:
     ends = today() - dt.timedelta(days=3)
     admitted = add_months(ends, -12)
-    member = MemberFactory(cell=tree.cell_a1, admitted_on=admitted, official_on=None)
+    member = MemberFactory.create(cell=tree.cell_a1, admitted_on=admitted, official_on=None)
     with pytest.raises(ValidationError):
         services.recognise_official(member=member, on=ends - dt.timedelta(days=1), decision="QĐ 4", by=None)
     services.recognise_official(member=member, on=ends, decision="QĐ 5", by=None)
@@ -254,7 +256,7 @@ def test_ending_an_exemption_makes_the_member_take_part_again_from_that_day(memb
     services.end_period(period=exemption, on=later(), decision="NQ 3-NQ/CB", by=None)
     exemption.refresh_from_db()
     assert exemption.ends_on == later() - dt.timedelta(days=1)
-    flags = {m.pk: m.is_exempt for m in Member.objects.filter(pk=member_a1.pk).with_flags(later())}
+    flags = {m.pk: m.is_exempt for m in Member.objects.filter(pk=member_a1.pk).with_flags(later())}  # type: ignore[attr-defined]  # annotated by with_flags()
     assert flags == {member_a1.pk: False}
     assert exemption.is_current(later() - dt.timedelta(days=1))
     assert list(member_a1.events.values_list("kind", "on")) == [(K.EXEMPTION_ENDED, later())]
@@ -276,7 +278,9 @@ def test_coming_back_before_the_period_started_is_refused(member_a1) -> None:
 
 
 def test_the_secretary_recognises_a_probationary_member_and_the_timeline_shows_it(client_for, tree, people) -> None:
-    member = MemberFactory(cell=tree.cell_a1, full_name="Đỗ Thị Mới", admitted_on=dt.date(2024, 5, 1), official_on=None)
+    member = MemberFactory.create(
+        cell=tree.cell_a1, full_name="Đỗ Thị Mới", admitted_on=dt.date(2024, 5, 1), official_on=None
+    )
     client = client_for("secretary")
     url = reverse("members:member-recognise", args=[member.pk])
     response = client.post(url, {"on": "02/05/2025", "decision": "Quyết định số 125-QĐ/ĐU"})
@@ -293,7 +297,7 @@ def test_the_secretary_recognises_a_probationary_member_and_the_timeline_shows_i
 
 @pytest.mark.clock("2026-03-20 09:00")
 def test_the_page_offers_the_end_of_probation_and_refuses_an_earlier_date(client_for, tree) -> None:
-    member = MemberFactory(cell=tree.cell_a1, admitted_on=dt.date(2025, 3, 15), official_on=None)
+    member = MemberFactory.create(cell=tree.cell_a1, admitted_on=dt.date(2025, 3, 15), official_on=None)
     client = client_for("secretary")
     url = reverse("members:member-recognise", args=[member.pk])
     page = client.get(url)
@@ -314,7 +318,7 @@ def test_the_page_offers_the_end_of_probation_and_refuses_an_earlier_date(client
 
 
 def test_a_future_date_is_refused_on_the_page(client_for, tree) -> None:
-    member = MemberFactory(cell=tree.cell_a1, admitted_on=dt.date(2024, 5, 1), official_on=None)
+    member = MemberFactory.create(cell=tree.cell_a1, admitted_on=dt.date(2024, 5, 1), official_on=None)
     future = (today() + dt.timedelta(days=3)).strftime("%d/%m/%Y")
     response = client_for("secretary").post(
         reverse("members:member-recognise", args=[member.pk]), {"on": future, "decision": "QĐ"}
@@ -376,7 +380,7 @@ def test_recording_an_exemption_or_leaving_adds_to_the_timeline(client_for, memb
 
 
 def test_a_period_of_another_member_is_not_found(client_for, tree, member_a1) -> None:
-    other = MemberFactory(cell=tree.cell_a1)
+    other = MemberFactory.create(cell=tree.cell_a1)
     exemption = Exemption.objects.create(member=other, starts_on=past(), reason="Ốm")
     url = reverse("members:exemption-end", args=[member_a1.pk, exemption.pk])
     assert client_for("secretary").post(url, {"on": later().strftime("%d/%m/%Y")}).status_code == 404

@@ -9,7 +9,7 @@ from django.core.mail.backends.locmem import EmailBackend
 class FlakyBackend(EmailBackend):
     failures_left = 0
 
-    def send_messages(self, messages):  # type: ignore[no-untyped-def]
+    def send_messages(self, messages):
         if FlakyBackend.failures_left > 0:
             FlakyBackend.failures_left -= 1
             raise ConnectionRefusedError("the mail server refused the connection")

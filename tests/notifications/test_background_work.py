@@ -42,7 +42,7 @@ D = Delivery.Status
 
 
 def recipients(n: int) -> list[Draft]:
-    users = [UserFactory(username=f"dv{i}", email=f"dv{i}@example.vn") for i in range(n)]
+    users = [UserFactory.create(username=f"dv{i}", email=f"dv{i}@example.vn") for i in range(n)]
     return [Draft(u.pk, Kind.MEETING_NOTICE, "meeting:1", "Họp chi bộ", "Họp lúc 19:00", "") for u in users]
 
 
@@ -180,9 +180,9 @@ def test_a_send_killed_twice_is_left_for_a_person_to_check_not_sent_a_third_time
 
 def test_the_operator_finds_the_deliveries_to_check(db, client, people, clock) -> None:
     store(recipients(2), today())
-    Delivery.objects.filter(pk=Delivery.objects.order_by("pk").first().pk).update(
-        status=D.UNSURE
-    )  # "unsure" > "pending"
+    first = Delivery.objects.order_by("pk").first()
+    assert first is not None
+    Delivery.objects.filter(pk=first.pk).update(status=D.UNSURE)  # "unsure" > "pending"
     admin = people["admin"]
     admin.is_staff = admin.is_superuser = True
     admin.save()
@@ -235,7 +235,7 @@ def test_a_retry_waiting_its_turn_is_not_hurried_by_the_job(db, clock) -> None:
 
 
 @pytest.fixture
-def retries_run_eagerly(monkeypatch):  # type: ignore[no-untyped-def]
+def retries_run_eagerly(monkeypatch):
     monkeypatch.setitem(celery_app.conf, "task_eager_propagates", False)
 
 

@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
-from icalendar import Calendar
+from icalendar import Calendar, Component
 
 from meetings.models import Meeting
 from notifications.calendar import build_calendar, create_feed
@@ -22,27 +22,27 @@ HCM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @pytest.fixture(autouse=True)
-def frozen():  # type: ignore[no-untyped-def]
+def frozen():
     with time_machine.travel(dt.datetime(2026, 3, 10, 8, 0, tzinfo=HCM), tick=False):
         yield
 
 
 @pytest.fixture
-def member(people):  # type: ignore[no-untyped-def]
+def member(people):
     return people["member"].member
 
 
 @pytest.fixture
-def in_force(tree) -> Resolution:  # type: ignore[no-untyped-def]
-    return ResolutionFactory(cell=tree.cell_a1, number="05-NQ/CB", title="Nghị quyết tháng 3 năm 2026")
+def in_force(tree) -> Resolution:
+    return ResolutionFactory.create(cell=tree.cell_a1, number="05-NQ/CB", title="Nghị quyết tháng 3 năm 2026")
 
 
 @pytest.fixture
-def feed(people) -> CalendarFeed:  # type: ignore[no-untyped-def]
+def feed(people) -> CalendarFeed:
     return create_feed(user=people["member"])
 
 
-def meeting(cell, day: dt.date, **fields) -> Meeting:  # type: ignore[no-untyped-def]
+def meeting(cell, day: dt.date, **fields) -> Meeting:
     values = {"starts_at": dt.time(19, 30), "ends_at": dt.time(21, 30), "place": "Nhà văn hóa khu phố 1", **fields}
     return Meeting.objects.create(cell=cell, date=day, **values)
 
@@ -54,7 +54,7 @@ def fetch(feed: CalendarFeed) -> Calendar:
     return Calendar.from_ical(response.content)
 
 
-def events(cal: Calendar) -> dict[str, object]:
+def events(cal: Calendar) -> dict[str, Component]:
     return {str(event["UID"]): event for event in cal.walk("VEVENT")}
 
 
@@ -68,7 +68,7 @@ def test_the_feed_is_a_calendar_with_its_name_and_timezone(feed) -> None:
 
 
 def test_a_task_i_lead_is_an_all_day_event_on_its_deadline_with_an_alarm_the_day_before(feed, member, in_force):
-    task = TaskFactory(resolution=in_force, lead_member=member, title="Thu quỹ đền ơn đáp nghĩa", deadline=TODAY)
+    task = TaskFactory.create(resolution=in_force, lead_member=member, title="Thu quỹ đền ơn đáp nghĩa", deadline=TODAY)
     event = events(fetch(feed))[f"task-{task.pk}@chibo"]
     assert event.decoded("DTSTART") == TODAY
     assert not isinstance(event.decoded("DTSTART"), dt.datetime)  # all day: a date, not a time
@@ -82,19 +82,19 @@ def test_a_task_i_lead_is_an_all_day_event_on_its_deadline_with_an_alarm_the_day
 
 
 def test_only_my_open_tasks_of_resolutions_in_force_are_in_the_feed(feed, member, in_force, tree) -> None:
-    led = TaskFactory(resolution=in_force, lead_member=member)
-    supported = TaskFactory(resolution=in_force, supporters=[member])
-    TaskFactory(resolution=in_force, lead_member=member, status=Task.Status.DONE)
-    TaskFactory(resolution=in_force, lead_member=member, status=Task.Status.CANCELLED)
-    TaskFactory(resolution=in_force)  # someone else's
-    draft = ResolutionFactory(cell=tree.cell_a1, status=Resolution.Status.DRAFT)
-    TaskFactory(resolution=draft, lead_member=member)
+    led = TaskFactory.create(resolution=in_force, lead_member=member)
+    supported = TaskFactory.create(resolution=in_force, supporters=[member])
+    TaskFactory.create(resolution=in_force, lead_member=member, status=Task.Status.DONE)
+    TaskFactory.create(resolution=in_force, lead_member=member, status=Task.Status.CANCELLED)
+    TaskFactory.create(resolution=in_force)  # someone else's
+    draft = ResolutionFactory.create(cell=tree.cell_a1, status=Resolution.Status.DRAFT)
+    TaskFactory.create(resolution=draft, lead_member=member)
     uids = {uid for uid in events(fetch(feed)) if uid.startswith("task-")}
     assert uids == {f"task-{led.pk}@chibo", f"task-{supported.pk}@chibo"}
 
 
 def test_a_task_i_both_lead_and_support_appears_once(feed, member, in_force) -> None:
-    task = TaskFactory(resolution=in_force, lead_member=member, supporters=[member])
+    task = TaskFactory.create(resolution=in_force, lead_member=member, supporters=[member])
     cal = fetch(feed)
     assert [str(e["UID"]) for e in cal.walk("VEVENT")] == [f"task-{task.pk}@chibo"]
 
@@ -169,7 +169,7 @@ def test_creating_a_feed_revokes_the_previous_one(people) -> None:
 
 
 def test_the_builder_makes_a_calendar_without_a_request(people, member, in_force, tree) -> None:
-    TaskFactory(resolution=in_force, lead_member=member)
+    TaskFactory.create(resolution=in_force, lead_member=member)
     meeting(tree.cell_a1, TODAY)
     cal = Calendar.from_ical(build_calendar(people["member"]))
     assert len(cal.walk("VEVENT")) == 2
@@ -177,7 +177,7 @@ def test_the_builder_makes_a_calendar_without_a_request(people, member, in_force
 
 
 def test_events_link_to_their_page(feed, member, in_force) -> None:
-    task = TaskFactory(resolution=in_force, lead_member=member)
+    task = TaskFactory.create(resolution=in_force, lead_member=member)
     event = events(fetch(feed))[f"task-{task.pk}@chibo"]
     assert str(event["URL"]) == "http://testserver" + reverse("resolutions:task-detail", args=[task.pk])
 
@@ -185,8 +185,8 @@ def test_events_link_to_their_page(feed, member, in_force) -> None:
 @pytest.mark.parametrize("n", [1, 6])
 def test_the_feed_has_a_fixed_query_count(feed, member, in_force, tree, django_assert_num_queries, n) -> None:
     for i in range(n):
-        TaskFactory(resolution=in_force, lead_member=member)
-        TaskFactory(resolution=in_force, supporters=[member])
+        TaskFactory.create(resolution=in_force, lead_member=member)
+        TaskFactory.create(resolution=in_force, supporters=[member])
         meeting(tree.cell_a1, TODAY + dt.timedelta(days=i))
     client = Client()
     # the feed with its user and member record; tasks with their resolution; meetings with their cell

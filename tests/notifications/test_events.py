@@ -34,14 +34,16 @@ class World:
 
 
 @pytest.fixture
-def world(tree, people) -> World:  # type: ignore[no-untyped-def]
+def world(tree, people) -> World:
     """Cell A1 with a submitted resolution: one task led by "lead", supported by "helper", followed by the cell
     committee member. Every account has an email address."""
     for user in people.values():
         user.email = f"{user.username}@example.vn"
         user.save()
-    lead = MemberFactory(cell=tree.cell_a1, user=UserFactory(username="lead", email="lead@example.vn"))
-    helper = MemberFactory(cell=tree.cell_a1, user=UserFactory(username="helper", email="helper@example.vn"))
+    lead = MemberFactory.create(cell=tree.cell_a1, user=UserFactory.create(username="lead", email="lead@example.vn"))
+    helper = MemberFactory.create(
+        cell=tree.cell_a1, user=UserFactory.create(username="helper", email="helper@example.vn")
+    )
     resolution = create_resolution(
         cell=tree.cell_a1,
         by=people["secretary"],
@@ -71,14 +73,14 @@ def mailed_to() -> set[str]:
     return {address.split("@")[0] for message in mail.outbox for address in message.to}
 
 
-def client_of(user) -> Client:  # type: ignore[no-untyped-def]
+def client_of(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
 @pytest.fixture
-def sent(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+def sent(django_capture_on_commit_callbacks):
     """Run the block's writes with the emails they queue after commit sent (eager Celery in tests)."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
 
@@ -157,7 +159,9 @@ def report(world: World, by: Member, progress: int = 40) -> ProgressUpdate:
     payload = {"status": "in_progress", "progress": str(progress), "note": "Đã vận động 20 hộ ký cam kết."}
     response = client.post(reverse("resolutions:task-detail", args=[world.task.pk]), payload)
     assert response.status_code == 302
-    return ProgressUpdate.objects.filter(task=world.task).order_by("-pk").first()
+    update = ProgressUpdate.objects.filter(task=world.task).order_by("-pk").first()
+    assert update is not None
+    return update
 
 
 def test_a_report_waits_with_the_secretaries_and_the_follower(world: World, sent) -> None:
@@ -242,7 +246,9 @@ def plan(world: World, day: dt.date) -> Meeting:
 
 
 def test_planning_a_meeting_invites_everyone_told_of_the_cells_meetings(world: World, tree, sent) -> None:
-    exempt = MemberFactory(cell=tree.cell_a1, user=UserFactory(username="exempt", email="exempt@example.vn"))
+    exempt = MemberFactory.create(
+        cell=tree.cell_a1, user=UserFactory.create(username="exempt", email="exempt@example.vn")
+    )
     Exemption.objects.create(member=exempt, starts_on=today() - dt.timedelta(days=90), reason="Tuổi cao")
     with sent():
         meeting = plan(world, today() + dt.timedelta(days=5))

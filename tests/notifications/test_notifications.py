@@ -17,7 +17,7 @@ from tests.factories import MemberFactory, UserFactory
 _refs = itertools.count(1)
 
 
-def notify(user, **fields) -> Notification:  # type: ignore[no-untyped-def]
+def notify(user, **fields) -> Notification:
     n = next(_refs)
     values = {
         "kind": Kind.DUE_SOON,
@@ -31,7 +31,7 @@ def notify(user, **fields) -> Notification:  # type: ignore[no-untyped-def]
     return Notification.objects.create(recipient=user, **values)
 
 
-def deliver(notification: Notification, **fields) -> Delivery:  # type: ignore[no-untyped-def]
+def deliver(notification: Notification, **fields) -> Delivery:
     values = {"channel": "email", "address": "dangvien@example.vn", **fields}
     return Delivery.objects.create(notification=notification, **values)
 
@@ -309,7 +309,7 @@ def test_the_settings_page_has_a_fixed_query_count(client_for, people, django_as
 # ---------------------------------------------------------------------------------------------------
 
 
-def cell_messages(cell, status: str = "") -> str:  # type: ignore[no-untyped-def]
+def cell_messages(cell, status: str = "") -> str:
     return reverse("notifications:cell-messages", args=[cell.pk]) + (f"?status={status}" if status else "")
 
 
@@ -337,8 +337,8 @@ def test_the_secretary_sees_failed_emails_with_their_error(client_for, people, t
 def test_messages_of_the_cells_members_and_of_those_holding_a_role_on_it_are_listed(client_for, people, tree) -> None:
     to_member = notify(people["member"])
     to_in_charge = notify(people["in_charge"])  # a member of A2, in charge of A1
-    in_app_only = notify(MemberFactory(cell=tree.cell_a1, user=UserFactory()).user)
-    notify(MemberFactory(cell=tree.cell_a2, user=UserFactory()).user)
+    in_app_only = notify(MemberFactory.create(cell=tree.cell_a1, user=UserFactory.create()).user)
+    notify(MemberFactory.create(cell=tree.cell_a2, user=UserFactory.create()).user)
     notify(people["other_secretary"])
     notify(people["nobody"])
     response = client_for("secretary").get(cell_messages(tree.cell_a1))

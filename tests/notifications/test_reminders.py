@@ -11,6 +11,7 @@ from io import StringIO
 import pytest
 import time_machine
 from django.core import mail
+from django.core.mail import EmailMultiAlternatives
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -29,23 +30,23 @@ from tests.worker import environment, start_worker, stop_worker, wait_until
 DAY = dt.date(2026, 11, 10)  # a Tuesday
 
 
-def at(day: dt.date):  # type: ignore[no-untyped-def]
+def at(day: dt.date):
     """Freeze the clock at 07:00 in Ho Chi Minh City, when beat runs the sweep."""
     return time_machine.travel(dt.datetime(day.year, day.month, day.day, 0, 0, tzinfo=dt.UTC), tick=False)
 
 
 @pytest.fixture
-def world(tree, people):  # type: ignore[no-untyped-def]
+def world(tree, people):
     """Cell A1 with a resolution in force; every account has an email address."""
     for user in people.values():
         user.email = f"{user.username}@example.vn"
         user.save()
     lead_user, helper_user = (
-        UserFactory(username="lead", email="lead@example.vn"),
-        UserFactory(username="helper", email="helper@example.vn"),
+        UserFactory.create(username="lead", email="lead@example.vn"),
+        UserFactory.create(username="helper", email="helper@example.vn"),
     )
-    lead = MemberFactory(cell=tree.cell_a1, user=lead_user, full_name="Lê Văn Làm")
-    helper = MemberFactory(cell=tree.cell_a1, user=helper_user, full_name="Trần Thị Giúp")
+    lead = MemberFactory.create(cell=tree.cell_a1, user=lead_user, full_name="Lê Văn Làm")
+    helper = MemberFactory.create(cell=tree.cell_a1, user=helper_user, full_name="Trần Thị Giúp")
     resolution = create_resolution(
         cell=tree.cell_a1,
         by=None,
@@ -58,7 +59,7 @@ def world(tree, people):  # type: ignore[no-untyped-def]
     return {"tree": tree, "people": people, "lead": lead, "helper": helper, "resolution": resolution}
 
 
-def task(world, deadline: dt.date, title: str = "Dọn vệ sinh", **extra) -> Task:  # type: ignore[no-untyped-def]
+def task(world, deadline: dt.date, title: str = "Dọn vệ sinh", **extra) -> Task:
     t = Task.objects.create(
         resolution=world["resolution"], title=title, deadline=deadline, lead_member=world["lead"], **extra
     )
@@ -71,10 +72,10 @@ def sent(kind: str, day: dt.date = DAY) -> set[str]:
 
 
 @pytest.fixture
-def run(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+def run(django_capture_on_commit_callbacks):
     """The sweep on a day, with the emails it queues after commit sent (eager Celery in tests)."""
 
-    def sweep_on(day: dt.date):  # type: ignore[no-untyped-def]
+    def sweep_on(day: dt.date):
         with at(day), django_capture_on_commit_callbacks(execute=True):
             return sweep(timezone.localdate())
 
@@ -136,7 +137,7 @@ def test_escalation_to_the_member_in_charge_after_two_weeks(world, run) -> None:
 def test_meeting_notice_to_every_member_not_exempt_and_the_member_in_charge(
     world, tree, days_before, noticed, run
 ) -> None:
-    exempt = MemberFactory(cell=tree.cell_a1, user=UserFactory(username="old", email="old@example.vn"))
+    exempt = MemberFactory.create(cell=tree.cell_a1, user=UserFactory.create(username="old", email="old@example.vn"))
     Exemption.objects.create(member=exempt, starts_on=DAY - dt.timedelta(days=300), reason="Tuổi cao")
     plan_meeting(
         cell=tree.cell_a1,
@@ -154,7 +155,9 @@ def test_meeting_notice_to_every_member_not_exempt_and_the_member_in_charge(
     assert {"lead", "helper", "secretary", "member", "in_charge"} <= got
     assert "old" not in got
     assert "other_secretary" not in got
-    body = Notification.objects.filter(kind=Kind.MEETING_NOTICE).first().body
+    notice = Notification.objects.filter(kind=Kind.MEETING_NOTICE).first()
+    assert notice is not None
+    body = notice.body
     assert "Nhà văn hóa" in body
     assert "Khai mạc" in body  # the agenda
 
@@ -225,6 +228,7 @@ def test_the_daily_digest_replaces_immediate_emails(world, run, django_capture_o
     [digest] = [m for m in mail.outbox if "lead@example.vn" in m.to]
     assert "Việc một" in digest.body
     assert "Việc hai" in digest.body
+    assert isinstance(digest, EmailMultiAlternatives)
     assert digest.alternatives  # text and HTML
 
 
@@ -234,13 +238,15 @@ def test_emails_are_three_templates_in_vietnamese(world, run) -> None:
     [message] = mail.outbox
     assert message.subject == "Nhiệm vụ đến hạn hôm nay: Dọn vệ sinh"
     assert "Kính gửi đồng chí Lê Văn Làm," in message.body  # the member's name, not the account's
+    assert isinstance(message, EmailMultiAlternatives)
     html, mime = message.alternatives[0]
     assert mime == "text/html"
+    assert isinstance(html, str)
     assert "Dọn vệ sinh" in html
 
 
 @pytest.fixture
-def retries_run_eagerly(monkeypatch):  # type: ignore[no-untyped-def]
+def retries_run_eagerly(monkeypatch):
     """Eager Celery runs a task's retries at once, in order, when failures are not propagated to the caller."""
     monkeypatch.setitem(celery_app.conf, "task_eager_propagates", False)
 
@@ -308,7 +314,7 @@ def test_a_real_worker_delivers_the_reminders_of_beats_job_once(world, tmp_path,
 
 
 def test_roles_without_a_cell_member_record_still_get_escalations(world, tree, run) -> None:
-    ward_user = UserFactory(username="ward_only", email="w@example.vn")
+    ward_user = UserFactory.create(username="ward_only", email="w@example.vn")
     Role.objects.create(user=ward_user, kind=Role.Kind.IN_CHARGE, organisation=tree.cell_a1)
     task(world, DAY - dt.timedelta(days=15))
     run(DAY)
@@ -321,7 +327,7 @@ def test_roles_without_a_cell_member_record_still_get_escalations(world, tree, r
 
 
 @pytest.fixture
-def probationers(tree):  # type: ignore[no-untyped-def]
+def probationers(tree):
     """Seen on Tuesday 10/11/2026 (DAY): probation ending in 30 and 31 days, ended with the review still due,
     ended with the review overdue, and the same dates for members who are not to be reminded."""
     make = MemberFactory
@@ -405,7 +411,7 @@ def test_each_probation_is_reminded_exactly_once(world, probationers, run) -> No
 
 def test_a_new_secretary_is_told_too(world, probationers, run) -> None:
     run(DAY)
-    newcomer = UserFactory(username="new_secretary", email="n@example.vn")
+    newcomer = UserFactory.create(username="new_secretary", email="n@example.vn")
     Role.objects.create(user=newcomer, kind=Role.Kind.SECRETARY, organisation=world["tree"].cell_a1)
     run(DAY + dt.timedelta(days=1))
     told = {

@@ -16,16 +16,16 @@ DAY = dt.date(2026, 1, 5)
 
 
 @pytest.fixture
-def groups(tree):  # type: ignore[no-untyped-def]
+def groups(tree):
     return [ResidentialGroup.objects.create(cell=tree.cell_a1, name=f"Tổ tự quản số {n}") for n in (1, 2)]
 
 
-def _entry(cell, *, name: str = "", member=None, topics=("law",), areas=(), **fields) -> Propagandist:  # type: ignore[no-untyped-def]
+def _entry(cell, *, name: str = "", member=None, topics=("law",), areas=(), **fields) -> Propagandist:
     entry = Propagandist(cell=cell, member=member, full_name=name, starts_on=fields.pop("starts_on", DAY), **fields)
     return save_entry(entry=entry, topics=topics, areas=areas)
 
 
-def _roster(client, cell, **params):  # type: ignore[no-untyped-def]
+def _roster(client, cell, **params):
     return client.get(reverse("propagandists:roster", args=[cell.pk]), params)
 
 
@@ -41,12 +41,12 @@ def test_who_opens_a_cells_roster(client_for, tree, who: str, status: int) -> No
 def test_the_roster_filters_by_topic_area_and_name_without_accents(client_for, tree, groups) -> None:
     hong = _entry(tree.cell_a1, name="Nguyễn Thị Hồng", topics=["health"], areas=[groups[0]])
     dung = _entry(tree.cell_a1, name="Trần Văn Dũng", topics=["law", "public_order"], areas=[groups[1]])
-    member = MemberFactory(cell=tree.cell_a1, full_name="Lê Văn Đức")
+    member = MemberFactory.create(cell=tree.cell_a1, full_name="Lê Văn Đức")
     duc = _entry(tree.cell_a1, member=member, topics=["law"], areas=groups)
     _entry(tree.cell_a2, name="Nguyễn Văn Khác")  # another cell
     client = client_for("secretary")
 
-    def names(**params):  # type: ignore[no-untyped-def]
+    def names(**params):
         return [e.pk for e in _roster(client, tree.cell_a1, **params).context["entries"]]
 
     assert names() == [dung.pk, duc.pk, hong.pk] or set(names()) == {hong.pk, dung.pk, duc.pk}
@@ -67,12 +67,12 @@ def test_ended_entries_leave_the_active_roster(client_for, tree) -> None:
 def test_members_with_a_trusted_background_are_suggested_and_added_in_one_click(client_for, tree, groups) -> None:
     teacher_bg = Background.objects.get_or_create(code="giao-vien", defaults={"name": "Giáo viên"})[0]
     trader_bg = Background.objects.get_or_create(code="doanh-nhan", defaults={"name": "Doanh nhân"})[0]
-    teacher = MemberFactory(cell=tree.cell_a1, full_name="Võ Thị Giáo", residential_group=groups[1])
+    teacher = MemberFactory.create(cell=tree.cell_a1, full_name="Võ Thị Giáo", residential_group=groups[1])
     teacher.backgrounds.add(teacher_bg)
-    trader = MemberFactory(cell=tree.cell_a1, full_name="Võ Văn Buôn")
+    trader = MemberFactory.create(cell=tree.cell_a1, full_name="Võ Văn Buôn")
     trader.backgrounds.add(trader_bg)
-    flagged = MemberFactory(cell=tree.cell_a1, full_name="Võ Văn Cờ", is_propagandist=True)
-    on_roster = MemberFactory(cell=tree.cell_a1, full_name="Võ Văn Có", is_propagandist=True)
+    flagged = MemberFactory.create(cell=tree.cell_a1, full_name="Võ Văn Cờ", is_propagandist=True)
+    on_roster = MemberFactory.create(cell=tree.cell_a1, full_name="Võ Văn Có", is_propagandist=True)
     _entry(tree.cell_a1, member=on_roster)
     client = client_for("secretary")
 
@@ -97,7 +97,7 @@ def test_members_with_a_trusted_background_are_suggested_and_added_in_one_click(
 
 
 def test_the_committee_member_sees_no_suggestions_and_cannot_add(client_for, tree) -> None:
-    MemberFactory(cell=tree.cell_a1, is_propagandist=True)
+    MemberFactory.create(cell=tree.cell_a1, is_propagandist=True)
     assert _roster(client_for("committee"), tree.cell_a1).context["suggestions"] == []
     response = client_for("committee").post(reverse("propagandists:add-suggestion", args=[tree.cell_a1.pk]))
     assert response.status_code == 403
@@ -140,7 +140,7 @@ def test_bad_input_writes_nothing(client_for, tree, data, field) -> None:
 
 
 def test_a_member_of_another_cell_cannot_be_put_on_the_roster(client_for, tree) -> None:
-    outsider = MemberFactory(cell=tree.cell_b1)
+    outsider = MemberFactory.create(cell=tree.cell_b1)
     response = client_for("secretary").post(
         reverse("propagandists:entry-create", args=[tree.cell_a1.pk]),
         {"member": outsider.pk, "starts_on": "01/02/2026"},
@@ -182,7 +182,7 @@ def test_only_the_cells_secretaries_change_entries(client_for, tree, who, status
 
 def test_the_ward_sees_the_rosters_of_its_cells(client_for, tree) -> None:
     _entry(tree.cell_a1, name="Huỳnh Văn Mục")
-    _entry(tree.cell_a1, member=MemberFactory(cell=tree.cell_a1))
+    _entry(tree.cell_a1, member=MemberFactory.create(cell=tree.cell_a1))
     _entry(tree.cell_a2, name="Trần Thị Hai")
     _entry(tree.cell_b1, name="Ngoài Phường")
     response = _roster(client_for("standing"), tree.ward_a)
@@ -202,10 +202,10 @@ def test_the_ward_sees_the_rosters_of_its_cells(client_for, tree) -> None:
 def test_the_roster_runs_a_fixed_number_of_queries(client_for, tree, groups, django_assert_num_queries, size) -> None:
     bg = Background.objects.get_or_create(code="cuu-chien-binh", defaults={"name": "Cựu chiến binh"})[0]
     for n in range(size):
-        member = MemberFactory(cell=tree.cell_a1)
+        member = MemberFactory.create(cell=tree.cell_a1)
         _entry(tree.cell_a1, member=member, topics=["law", "health"], areas=groups)
         _entry(tree.cell_a1, name=f"Người Ngoài {n}", topics=["law"], areas=[groups[0]])
-        MemberFactory(cell=tree.cell_a1, residential_group=groups[0]).backgrounds.add(bg)
+        MemberFactory.create(cell=tree.cell_a1, residential_group=groups[0]).backgrounds.add(bg)
     client = client_for("secretary")
     # session, user, roles, own member record, the cell, the residential groups of the filter, the entries with
     # their members and groups, their topics, their areas, the candidates with their flags, their backgrounds

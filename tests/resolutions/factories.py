@@ -11,7 +11,7 @@ from resolutions.models import ProgressUpdate, Resolution, Target, Task
 from tests.factories import MemberFactory
 
 
-class ResolutionFactory(factory.django.DjangoModelFactory):
+class ResolutionFactory(factory.django.DjangoModelFactory[Resolution]):
     """A monthly resolution of a cell; pass ``cell=`` (a cell of the ``tree`` fixture)."""
 
     class Meta:
@@ -27,7 +27,7 @@ class ResolutionFactory(factory.django.DjangoModelFactory):
     status = Resolution.Status.IN_PROGRESS
 
 
-class TaskFactory(factory.django.DjangoModelFactory):
+class TaskFactory(factory.django.DjangoModelFactory[Task]):
     """A task led by a new member of the resolution's cell, unless ``lead_member=`` is given."""
 
     class Meta:
@@ -42,12 +42,12 @@ class TaskFactory(factory.django.DjangoModelFactory):
     order = factory.Sequence(lambda n: n)
 
     @factory.post_generation
-    def supporters(self, create: bool, extracted, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def supporters(self, create: bool, extracted, **kwargs) -> None:
         if create and extracted:
             self.supporters.set(extracted)
 
 
-class ProgressUpdateFactory(factory.django.DjangoModelFactory):
+class ProgressUpdateFactory(factory.django.DjangoModelFactory[ProgressUpdate]):
     """A report by the task's lead; the task itself is not updated (use ``post_update`` for that)."""
 
     class Meta:
@@ -60,7 +60,7 @@ class ProgressUpdateFactory(factory.django.DjangoModelFactory):
     note = "Đã vận động được một nửa số hộ."
 
 
-class TargetFactory(factory.django.DjangoModelFactory):
+class TargetFactory(factory.django.DjangoModelFactory[Target]):
     """A measurable target of a resolution: "100% hộ gia đình ký cam kết"."""
 
     class Meta:

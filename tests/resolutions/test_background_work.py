@@ -55,7 +55,7 @@ def test_time_limits_end_a_hung_build_long_before_it_counts_as_stuck(settings) -
 # ---------------------------------------------------------------------------------------------------
 
 
-def status_html(client, meeting: Meeting) -> str:  # type: ignore[no-untyped-def]
+def status_html(client, meeting: Meeting) -> str:
     return client.get(reverse("meetings:minutes-status", args=[meeting.pk])).content.decode()
 
 

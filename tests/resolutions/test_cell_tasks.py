@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-import lxml.html
+import lxml.html  # type: ignore[import-untyped]  # lxml ships no types and its stubs are not installed
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -28,16 +28,24 @@ def _figures(client: Client, url: str) -> dict[str, str]:
 
 
 @pytest.mark.clock("2026-11-18 10:00")
-def test_the_cell_task_list_counts_as_the_dashboard_row(tree, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_the_cell_task_list_counts_as_the_dashboard_row(tree, client_for) -> None:
     day = dt.date(2026, 11, 18)
-    live = ResolutionFactory(cell=tree.cell_a1, status=Resolution.Status.IN_PROGRESS, adopted_on=dt.date(2026, 11, 3))
-    older = ResolutionFactory(cell=tree.cell_a1, status=Resolution.Status.ADOPTED, adopted_on=dt.date(2026, 10, 3))
-    finished = ResolutionFactory(cell=tree.cell_a1, status=Resolution.Status.COMPLETED, adopted_on=dt.date(2026, 9, 3))
-    TaskFactory(resolution=live, status=Task.Status.DONE, weight=3, deadline=day)
-    TaskFactory(resolution=live, status=Task.Status.IN_PROGRESS, progress=40, deadline=dt.date(2026, 11, 1))
-    TaskFactory(resolution=older, status=Task.Status.NOT_STARTED, progress=0, weight=2, deadline=dt.date(2026, 12, 1))
-    TaskFactory(resolution=older, status=Task.Status.CANCELLED, progress=90, weight=5, deadline=day)
-    TaskFactory(resolution=finished, status=Task.Status.NOT_STARTED, deadline=dt.date(2026, 10, 1))
+    live = ResolutionFactory.create(
+        cell=tree.cell_a1, status=Resolution.Status.IN_PROGRESS, adopted_on=dt.date(2026, 11, 3)
+    )
+    older = ResolutionFactory.create(
+        cell=tree.cell_a1, status=Resolution.Status.ADOPTED, adopted_on=dt.date(2026, 10, 3)
+    )
+    finished = ResolutionFactory.create(
+        cell=tree.cell_a1, status=Resolution.Status.COMPLETED, adopted_on=dt.date(2026, 9, 3)
+    )
+    TaskFactory.create(resolution=live, status=Task.Status.DONE, weight=3, deadline=day)
+    TaskFactory.create(resolution=live, status=Task.Status.IN_PROGRESS, progress=40, deadline=dt.date(2026, 11, 1))
+    TaskFactory.create(
+        resolution=older, status=Task.Status.NOT_STARTED, progress=0, weight=2, deadline=dt.date(2026, 12, 1)
+    )
+    TaskFactory.create(resolution=older, status=Task.Status.CANCELLED, progress=90, weight=5, deadline=day)
+    TaskFactory.create(resolution=finished, status=Task.Status.NOT_STARTED, deadline=dt.date(2026, 10, 1))
     row = dashboard(tree.ward_a, day).rows[0]
     assert row.org == tree.cell_a1
     # (100×3 + 40×1 + 0×2) / 6 = 56.7: the cancelled task and the finished resolution's task do not count.
@@ -55,20 +63,18 @@ def test_the_cell_task_list_counts_as_the_dashboard_row(tree, client_for) -> Non
     assert _figures(client, url + "?show=overdue")["tasks"] == "3"
 
 
-def test_another_cells_task_list_is_refused(tree, client_for) -> None:  # type: ignore[no-untyped-def]
+def test_another_cells_task_list_is_refused(tree, client_for) -> None:
     response = client_for("other_secretary").get(reverse("resolutions:cell-tasks", args=[tree.cell_a1.pk]))
     assert response.status_code == 404
 
 
 @pytest.mark.clock("2026-11-18 10:00")
 @pytest.mark.parametrize("n", [1, 6])
-def test_the_cell_task_list_has_a_fixed_query_count(  # type: ignore[no-untyped-def]
-    tree, client_for, django_assert_max_num_queries, n
-) -> None:
+def test_the_cell_task_list_has_a_fixed_query_count(tree, client_for, django_assert_max_num_queries, n) -> None:
     for _ in range(n):
-        resolution = ResolutionFactory(cell=tree.cell_a1, status=Resolution.Status.ADOPTED)
-        TaskFactory(resolution=resolution)
-        TaskFactory(resolution=resolution, lead_member=None, lead_kind=Task.LeadKind.COMMITTEE)
+        resolution = ResolutionFactory.create(cell=tree.cell_a1, status=Resolution.Status.ADOPTED)
+        TaskFactory.create(resolution=resolution)
+        TaskFactory.create(resolution=resolution, lead_member=None, lead_kind=Task.LeadKind.COMMITTEE)
     client = client_for("secretary")
     # session, user, roles, member; the cell; the tasks with their resolutions and leads
     with django_assert_max_num_queries(6):

@@ -38,7 +38,7 @@ R, NR = "absent_reason", "absent_no_reason"
         ([(P, True, False), (EX, True, False), (AW, True, False)], 1, 0, 1, 1, "miễn sinh hoạt: 1 (dự họp: 0)"),
     ],
 )
-def test_the_minutes_count_the_exempt_and_those_of_them_who_attended(  # type: ignore[no-untyped-def]
+def test_the_minutes_count_the_exempt_and_those_of_them_who_attended(
     rows, exempt_members, exempt_attended, attended, expected, line
 ) -> None:
     counts = count_attendance(rows)
@@ -73,7 +73,7 @@ DAY = dt.date(2026, 3, 27)
         ("withdrawn", dt.date(2026, 3, 5), False),
     ],
 )
-def test_every_resolution_adopted_in_the_month_counts(status, adopted_on, counted) -> None:  # type: ignore[no-untyped-def]
+def test_every_resolution_adopted_in_the_month_counts(status, adopted_on, counted) -> None:
     assert adopted_in_month(status=status, adopted_on=adopted_on, month=MARCH, day=DAY) is counted
 
 

@@ -9,6 +9,7 @@ import docx
 import pytest
 from django.urls import reverse
 from docx.document import Document
+from docx.shared import Length
 
 from chibo.lib.layout import LAYOUT
 from meetings.documents import render_minutes_docx
@@ -43,7 +44,7 @@ def text_of(document: Document) -> str:
 
 
 @pytest.fixture
-def meeting(tree, people):  # type: ignore[no-untyped-def]
+def meeting(tree, people):
     return build_meeting(tree, people)
 
 
@@ -107,13 +108,18 @@ def test_the_recorder_signs_left_and_the_chair_right(meeting) -> None:
     assert right == ["CHỦ TRÌ", "Đảng viên secretary"]
 
 
+def _mm(length: Length | None) -> int:
+    assert length is not None
+    return round(length.mm)
+
+
 def test_the_page_is_a4_with_the_party_margins_the_font_and_numbers_from_page_two(meeting) -> None:
     document = open_docx(render_minutes_docx(meeting))
     section = document.sections[0]
-    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
-    assert round(section.left_margin.mm) == LAYOUT.margin_left_mm
-    assert round(section.right_margin.mm) == LAYOUT.margin_right_mm
-    assert round(section.top_margin.mm) == LAYOUT.margin_top_mm
+    assert (_mm(section.page_width), _mm(section.page_height)) == (210, 297)
+    assert _mm(section.left_margin) == LAYOUT.margin_left_mm
+    assert _mm(section.right_margin) == LAYOUT.margin_right_mm
+    assert _mm(section.top_margin) == LAYOUT.margin_top_mm
     assert section.different_first_page_header_footer
     assert "PAGE" in section.header._element.xml
     assert "PAGE" not in section.first_page_header._element.xml

@@ -4,6 +4,7 @@ amendments, dissemination and public opinion."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -29,12 +30,12 @@ def month_end() -> dt.date:
 
 
 @pytest.fixture
-def cell(tree):  # type: ignore[no-untyped-def]
+def cell(tree):
     return tree.cell_a1
 
 
 @pytest.fixture
-def draft(cell, people) -> Resolution:  # type: ignore[no-untyped-def]
+def draft(cell, people) -> Resolution:
     return create_resolution(
         cell=cell,
         by=people["secretary"],
@@ -46,13 +47,19 @@ def draft(cell, people) -> Resolution:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def leads(cell) -> list[Member]:  # type: ignore[no-untyped-def]
-    return [MemberFactory(cell=cell, full_name=name) for name in ("Lê Văn An", "Trần Thị Bích", "Phạm Văn Cường")]
+def leads(cell) -> list[Member]:
+    return [
+        MemberFactory.create(cell=cell, full_name=name) for name in ("Lê Văn An", "Trần Thị Bích", "Phạm Văn Cường")
+    ]
 
 
 def edit_data(
-    resolution: Resolution, *, tasks: list[dict[str, Any]] = (), targets: list[dict[str, Any]] = (), **fields: Any
-) -> dict[str, Any]:  # type: ignore[assignment]
+    resolution: Resolution,
+    *,
+    tasks: Sequence[dict[str, Any]] = (),
+    targets: Sequence[dict[str, Any]] = (),
+    **fields: Any,
+) -> dict[str, Any]:
     """The POST of the edit page: the resolution's fields and new rows in both formsets."""
     data: dict[str, Any] = {
         "kind": resolution.kind,
@@ -163,7 +170,7 @@ def test_a_draft_with_three_tasks_and_two_targets(client_for, draft, leads) -> N
     ],
 )
 def test_poor_assignments_warn_and_need_confirming(client_for, draft, cell, leads, make, leads_it, warned) -> None:
-    member = MemberFactory(cell=cell, full_name="Võ Thị Xa")
+    member = MemberFactory.create(cell=cell, full_name="Võ Thị Xa")
     if make == "away":
         AwayPeriod.objects.create(member=member, starts_on=today() - dt.timedelta(days=40), place="Bình Dương")
     elif make == "exempt":
@@ -230,7 +237,7 @@ def test_the_second_of_two_concurrent_edits_is_refused_and_kept_on_the_form(clie
     assert "Bản của bí thư" in draft.assessment
 
 
-def _ready(draft: Resolution, leads: list[Member], by) -> Resolution:  # type: ignore[no-untyped-def]
+def _ready(draft: Resolution, leads: list[Member], by) -> Resolution:
     for i, lead in enumerate(leads):
         Task.objects.create(resolution=draft, title=f"Việc {i}", deadline=month_end(), lead_member=lead)
     return take_step(resolution=draft, step_name="submit", by=by)
@@ -261,7 +268,7 @@ def test_only_the_secretaries_take_steps(client_for, draft, leads, role) -> None
 
 
 @pytest.fixture
-def meeting(cell, people) -> Meeting:  # type: ignore[no-untyped-def]
+def meeting(cell, people) -> Meeting:
     """This morning's meeting, its attendance taken: everyone came."""
     meeting = plan_meeting(
         cell=cell,
@@ -317,9 +324,11 @@ def test_a_vote_that_meets_the_rule_adopts_and_keeps_version_one(
 
 def test_absent_with_reason_and_exempt_members_change_the_base(client_for, draft, leads, people, cell, meeting) -> None:
     _ready(draft, leads, people["secretary"])
-    exempt = MemberFactory(cell=cell)
+    exempt = MemberFactory.create(cell=cell)
     Exemption.objects.create(member=exempt, starts_on=today() - dt.timedelta(days=100), reason="Tuổi cao")
-    MemberFactory(cell=cell, official_on=None, admitted_on=today() - dt.timedelta(days=30))  # probationary: no vote
+    MemberFactory.create(
+        cell=cell, official_on=None, admitted_on=today() - dt.timedelta(days=30)
+    )  # probationary: no vote
     sync_attendance(meeting)  # they joined the roll after it was called
     official = Member.objects.filter(cell=cell).official_on(today()).count()
     absent = leads[:2]
@@ -350,7 +359,7 @@ def test_more_votes_than_voters_are_refused_and_nothing_is_written(
 
 
 @pytest.fixture
-def adopted(client_for, draft, leads, people, cell, meeting) -> Resolution:  # type: ignore[no-untyped-def]
+def adopted(client_for, draft, leads, people, cell, meeting) -> Resolution:
     _ready(draft, leads, people["secretary"])
     Target.objects.create(resolution=draft, name="Thu quỹ", unit="%", target_value=90)
     official = Member.objects.filter(cell=cell).official_on(today()).count()
@@ -460,9 +469,9 @@ def test_who_edits_a_draft(client_for, draft, role, status) -> None:
 def test_the_resolution_page_has_a_fixed_query_count(client_for, draft, cell, django_assert_num_queries, n) -> None:
     for i in range(n):
         task = Task.objects.create(
-            resolution=draft, title=f"Việc {i}", deadline=month_end(), lead_member=MemberFactory(cell=cell)
+            resolution=draft, title=f"Việc {i}", deadline=month_end(), lead_member=MemberFactory.create(cell=cell)
         )
-        task.supporters.set([MemberFactory(cell=cell)])
+        task.supporters.set([MemberFactory.create(cell=cell)])
     client = client_for("member")
     # session, user, roles, member; resolution; tasks, supporters; targets, votes, versions,
     # disseminations, status changes, upper resolutions
@@ -476,7 +485,9 @@ def test_the_resolution_list_has_a_fixed_query_count(client_for, cell, people, d
         r = create_resolution(
             cell=cell, by=None, kind="monthly", period_start=month_start(), period_end=month_end(), title=f"NQ {i}"
         )
-        Task.objects.create(resolution=r, title="Việc", deadline=month_end(), lead_member=MemberFactory(cell=cell))
+        Task.objects.create(
+            resolution=r, title="Việc", deadline=month_end(), lead_member=MemberFactory.create(cell=cell)
+        )
     client = client_for("secretary")
     # session, user, roles, member; the cell; count, page; tasks for progress
     with django_assert_num_queries(8):
@@ -487,7 +498,7 @@ def test_the_resolution_list_has_a_fixed_query_count(client_for, cell, people, d
 def test_the_edit_page_has_a_fixed_query_count(client_for, draft, cell, django_assert_num_queries, n) -> None:
     for i in range(n):
         Task.objects.create(
-            resolution=draft, title=f"Việc {i}", deadline=month_end(), lead_member=MemberFactory(cell=cell)
+            resolution=draft, title=f"Việc {i}", deadline=month_end(), lead_member=MemberFactory.create(cell=cell)
         )
     client = client_for("secretary")
     with django_assert_num_queries(_edit_page_queries()):
@@ -510,7 +521,7 @@ def test_the_new_draft_form_proposes_a_period(client_for, cell) -> None:
 
 
 def test_upper_level_resolutions_come_from_the_cells_ancestors(client_for, draft, tree) -> None:
-    def adopted_of(org, title):  # type: ignore[no-untyped-def]
+    def adopted_of(org, title):
         r = create_resolution(
             cell=org, by=None, kind="yearly", period_start=month_start(), period_end=month_end(), title=title
         )

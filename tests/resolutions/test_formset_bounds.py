@@ -6,6 +6,7 @@ kept a worker past its timeout; three such posts took the site down."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -23,7 +24,7 @@ HUGE = "999999999"
 
 
 @pytest.fixture
-def draft(tree, people) -> Resolution:  # type: ignore[no-untyped-def]
+def draft(tree, people) -> Resolution:
     return create_resolution(
         cell=tree.cell_a1,
         by=people["secretary"],
@@ -37,7 +38,7 @@ def draft(tree, people) -> Resolution:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(("prefix", "limit"), [("tasks", MAX_TASKS), ("targets", MAX_TARGETS)])
 def test_a_huge_row_count_on_the_draft_is_refused_with_a_message_and_builds_no_more_than_the_limit(
     client_for, draft, prefix, limit
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     data = edit_data(draft)
     data[f"{prefix}-TOTAL_FORMS"] = HUGE
     response = client_for("secretary").post(reverse("resolutions:resolution-edit", args=[draft.pk]), data)
@@ -51,9 +52,10 @@ def test_a_huge_row_count_on_the_draft_is_refused_with_a_message_and_builds_no_m
 
 
 @pytest.mark.parametrize("button", ["add_task", "add_target"])
-def test_adding_a_row_to_a_huge_row_count_shows_at_most_the_limit(client_for, draft, button) -> None:  # type: ignore[no-untyped-def]
+def test_adding_a_row_to_a_huge_row_count_shows_at_most_the_limit(client_for, draft, button) -> None:
     prefix, limit = ("tasks", MAX_TASKS) if button == "add_task" else ("targets", MAX_TARGETS)
-    data = edit_data(draft, **{button: "1"})
+    pressed: dict[str, Any] = {button: "1"}
+    data = edit_data(draft, **pressed)
     data[f"{prefix}-TOTAL_FORMS"] = HUGE
     response = client_for("secretary").post(reverse("resolutions:resolution-edit", args=[draft.pk]), data)
     assert response.status_code == 200
@@ -61,7 +63,7 @@ def test_adding_a_row_to_a_huge_row_count_shows_at_most_the_limit(client_for, dr
     assert "Chỉ lưu được tối đa" in response.content.decode()
 
 
-def test_a_row_is_added_up_to_the_limit_and_not_beyond(client_for, draft) -> None:  # type: ignore[no-untyped-def]
+def test_a_row_is_added_up_to_the_limit_and_not_beyond(client_for, draft) -> None:
     url = reverse("resolutions:resolution-edit", args=[draft.pk])
     below = edit_data(draft, add_task="1")
     below["tasks-TOTAL_FORMS"] = str(MAX_TASKS - 1)
@@ -73,7 +75,7 @@ def test_a_row_is_added_up_to_the_limit_and_not_beyond(client_for, draft) -> Non
     assert f"Chỉ lưu được tối đa {MAX_TASKS} dòng ở đây." in response.content.decode()
 
 
-def test_a_huge_agenda_is_refused_and_nothing_is_written(client_for, tree) -> None:  # type: ignore[no-untyped-def]
+def test_a_huge_agenda_is_refused_and_nothing_is_written(client_for, tree) -> None:
     meeting = plan_meeting(
         cell=tree.cell_a1, by=None, kind="regular", date=today(), starts_at=dt.time(19), place="Nhà văn hóa"
     )

@@ -60,7 +60,7 @@ def test_resolutions_in_force(resolutions: list[R], expected: list[str]) -> None
 @pytest.mark.clock("2026-11-18 10:00")  # the periods below are fixed days around it
 def test_the_cell_page_lists_every_resolution_in_force(client_for, tree) -> None:
     def make(kind: str, start: dt.date, end: dt.date, status: str = Resolution.Status.IN_PROGRESS) -> Resolution:
-        return ResolutionFactory(cell=tree.cell_a1, kind=kind, period_start=start, period_end=end, status=status)
+        return ResolutionFactory.create(cell=tree.cell_a1, kind=kind, period_start=start, period_end=end, status=status)
 
     monthly = make("monthly", D(2026, 11, 1), D(2026, 11, 30))
     thematic = make("thematic", D(2026, 9, 1), D(2027, 8, 31))

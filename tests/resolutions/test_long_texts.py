@@ -7,7 +7,6 @@ import importlib
 import io
 import re
 from pathlib import Path
-from types import SimpleNamespace
 
 import docx
 import pytest
@@ -92,7 +91,7 @@ def test_the_paragraphs_filter_escapes_and_breaks(text: str | None, html: str) -
 
 
 @pytest.fixture
-def draft(tree, people) -> Resolution:  # type: ignore[no-untyped-def]
+def draft(tree, people) -> Resolution:
     return create_resolution(
         cell=tree.cell_a1,
         by=people["secretary"],
@@ -177,22 +176,22 @@ def test_a_typed_text_reads_the_same_on_the_page_the_pdf_and_the_word_file(clien
 def test_task_details_are_plain_paragraphs_in_the_pdf(tree, people, rf, tmp_path) -> None:
     from resolutions.documents import render_resolution_pdf
 
-    resolution = ResolutionFactory(cell=tree.cell_a1, solutions="")
-    TaskFactory(resolution=resolution, title="Vận động", details="Gặp <b>từng</b> hộ\n\nBáo cáo tổ")
+    resolution = ResolutionFactory.create(cell=tree.cell_a1, solutions="")
+    TaskFactory.create(resolution=resolution, title="Vận động", details="Gặp <b>từng</b> hộ\n\nBáo cáo tổ")
     text = flat(pdf_text(render_resolution_pdf(resolution), tmp_path))
     assert "Gặp <b>từng</b> hộ Báo cáo tổ" in text
 
 
 def test_the_task_page_shows_its_details_as_paragraphs(tree, client_for) -> None:
-    task = TaskFactory(resolution__cell=tree.cell_a1, details="Gặp <b>từng</b> hộ\ntổ 1\n\nBáo cáo tổ")
+    task = TaskFactory.create(resolution__cell=tree.cell_a1, details="Gặp <b>từng</b> hộ\ntổ 1\n\nBáo cáo tổ")
     page = client_for("secretary").get(reverse("resolutions:task-detail", args=[task.pk])).content.decode()
     assert "<p>Gặp &lt;b&gt;từng&lt;/b&gt; hộ<br>tổ 1</p><p>Báo cáo tổ</p>" in page
 
 
 def test_a_version_diff_compares_the_lines_of_the_paragraphs() -> None:
-    def version(solutions: str) -> SimpleNamespace:
+    def version(solutions: str) -> Version:
         sections = dict.fromkeys(SECTIONS, "") | {"solutions": solutions}
-        return SimpleNamespace(
+        return Version(
             snapshot={"number": "01-NQ/CB", "title": "Vệ sinh", "sections": sections, "targets": [], "tasks": []}
         )
 

@@ -96,9 +96,9 @@ def pdf_info(pdf: bytes, tmp_path: Path) -> dict[str, str]:
 # --- data ---------------------------------------------------------------------------------------
 
 
-def make_resolution(cell, *, tasks: int = 3, status: str = Resolution.Status.ADOPTED) -> Resolution:  # type: ignore[no-untyped-def]
+def make_resolution(cell, *, tasks: int = 3, status: str = Resolution.Status.ADOPTED) -> Resolution:
     """Resolution 01-NQ/CB of November 2026, adopted on 05/11/2026, with Vietnamese text everywhere."""
-    resolution = ResolutionFactory(
+    resolution = ResolutionFactory.create(
         cell=cell,
         seq=1,
         number="01-NQ/CB",
@@ -112,10 +112,10 @@ def make_resolution(cell, *, tasks: int = 3, status: str = Resolution.Status.ADO
         solutions="- Phát huy vai trò tiên phong, gương mẫu của đảng viên nơi cư trú.",
         implementation="Chi ủy phân công đảng viên phụ trách từng tổ tự quản.",
     )
-    lead = MemberFactory(cell=cell, full_name="Trần Văn Dũng")
+    lead = MemberFactory.create(cell=cell, full_name="Trần Văn Dũng")
     helpers = [
-        MemberFactory(cell=cell, full_name="Huỳnh Thị Mỹ Duyên"),
-        MemberFactory(cell=cell, full_name="Võ Đăng Khoa"),
+        MemberFactory.create(cell=cell, full_name="Huỳnh Thị Mỹ Duyên"),
+        MemberFactory.create(cell=cell, full_name="Võ Đăng Khoa"),
     ]
     women = MassOrganisation.objects.create(
         cell=cell, kind=MassOrganisation.Kind.WOMEN, name="Chi hội Phụ nữ khu phố 1"
@@ -123,7 +123,7 @@ def make_resolution(cell, *, tasks: int = 3, status: str = Resolution.Status.ADO
     for index in range(tasks):
         title = TASK_TITLES[index] if index < len(TASK_TITLES) else f"Rà soát hộ cận nghèo ở tổ tự quản số {index + 1}"
         if index == 2:
-            TaskFactory(
+            TaskFactory.create(
                 resolution=resolution,
                 title=title,
                 lead_kind=Task.LeadKind.MASS_ORGANISATION,
@@ -132,7 +132,7 @@ def make_resolution(cell, *, tasks: int = 3, status: str = Resolution.Status.ADO
                 deadline=dt.date(2026, 11, 20),
             )
         else:
-            TaskFactory(
+            TaskFactory.create(
                 resolution=resolution,
                 title=title,
                 is_focal=index == 0,
@@ -140,17 +140,17 @@ def make_resolution(cell, *, tasks: int = 3, status: str = Resolution.Status.ADO
                 supporters=helpers,
                 deadline=dt.date(2026, 11, 5 + index % 20),
             )
-    TargetFactory(resolution=resolution, name="Hộ gia đình ký cam kết", unit="%", target_value=Decimal("100"))
-    TargetFactory(resolution=resolution, name="Thu quỹ vì người nghèo", unit="%", target_value=Decimal("90.50"))
+    TargetFactory.create(resolution=resolution, name="Hộ gia đình ký cam kết", unit="%", target_value=Decimal("100"))
+    TargetFactory.create(resolution=resolution, name="Thu quỹ vì người nghèo", unit="%", target_value=Decimal("90.50"))
     return resolution
 
 
 @pytest.fixture
-def resolution(tree, people) -> Resolution:  # type: ignore[no-untyped-def]
+def resolution(tree, people) -> Resolution:
     return make_resolution(tree.cell_a1)
 
 
-def pdf_of(resolution: Resolution, rf, user) -> bytes:  # type: ignore[no-untyped-def]
+def pdf_of(resolution: Resolution, rf, user) -> bytes:
     request = rf.get("/")
     request.user = user
     return render_resolution_pdf(load_for_printing(request, resolution.pk))
@@ -186,7 +186,7 @@ def test_the_pdf_has_the_official_header_every_task_and_the_signature(resolution
 def test_the_vietnamese_text_comes_back_intact(resolution, people, rf, tmp_path) -> None:
     # A title typed on a phone that sends letters and their marks separately (NFD) prints as the same words.
     decomposed = unicodedata.normalize("NFD", "Tuyên truyền phòng chống sốt xuất huyết ở tổ tự quản số 3")
-    TaskFactory(resolution=resolution, title=decomposed, deadline=dt.date(2026, 11, 30))
+    TaskFactory.create(resolution=resolution, title=decomposed, deadline=dt.date(2026, 11, 30))
     text = flat(pdf_text(pdf_of(resolution, rf, people["member"]), tmp_path))
     assert flat(decomposed) in text
     assert flat(ASSESSMENT) in text
@@ -259,7 +259,7 @@ def test_a_cell_without_a_secretary_leaves_the_name_blank(tree, people, rf) -> N
 
 
 def test_empty_sections_are_left_out_and_the_numerals_run_on(tree, people, rf) -> None:
-    resolution = ResolutionFactory(cell=tree.cell_a1, assessment="", solutions="Phát huy vai trò đảng viên.")
+    resolution = ResolutionFactory.create(cell=tree.cell_a1, assessment="", solutions="Phát huy vai trò đảng viên.")
     request = rf.get("/")
     request.user = people["member"]
     doc = resolution_document(load_for_printing(request, resolution.pk))
@@ -267,7 +267,7 @@ def test_empty_sections_are_left_out_and_the_numerals_run_on(tree, people, rf) -
 
 
 def test_the_upper_level_resolutions_carried_out_are_named(resolution, tree, people, rf, tmp_path) -> None:
-    upper = ResolutionFactory(cell=tree.ward_a, number="12-NQ/ĐU", title="về xây dựng phường văn minh đô thị")
+    upper = ResolutionFactory.create(cell=tree.ward_a, number="12-NQ/ĐU", title="về xây dựng phường văn minh đô thị")
     resolution.upper_resolutions.add(upper)
     text = flat(pdf_text(pdf_of(resolution, rf, people["member"]), tmp_path))
     assert "Nghị quyết số 12-NQ/ĐU của Đảng bộ phường Phú Khương về xây dựng phường văn minh đô thị" in text

@@ -40,18 +40,20 @@ class Setup:
     follower: Member
 
 
-def _member_with_login(username: str, cell) -> Member:  # type: ignore[no-untyped-def]
-    return MemberFactory(cell=cell, user=UserFactory(username=username), full_name=f"Đảng viên {username}")
+def _member_with_login(username: str, cell) -> Member:
+    return MemberFactory.create(
+        cell=cell, user=UserFactory.create(username=username), full_name=f"Đảng viên {username}"
+    )
 
 
 @pytest.fixture
-def setup(tree, people) -> Setup:  # type: ignore[no-untyped-def]
+def setup(tree, people) -> Setup:
     """An in-progress resolution of cell A1 with one task: a lead, a supporter, followed by a committee member."""
-    resolution = ResolutionFactory(cell=tree.cell_a1, status=Resolution.Status.IN_PROGRESS)
+    resolution = ResolutionFactory.create(cell=tree.cell_a1, status=Resolution.Status.IN_PROGRESS)
     lead = _member_with_login("lead", tree.cell_a1)
     supporter = _member_with_login("supporter", tree.cell_a1)
     follower = Member.objects.get(user=people["committee"])
-    task = TaskFactory(
+    task = TaskFactory.create(
         resolution=resolution,
         lead_member=lead,
         supporters=[supporter],
@@ -61,7 +63,7 @@ def setup(tree, people) -> Setup:  # type: ignore[no-untyped-def]
     return Setup(resolution, task, lead, supporter, follower)
 
 
-def _client(member_or_user) -> Client:  # type: ignore[no-untyped-def]
+def _client(member_or_user) -> Client:
     # Pages in English, so messages can be checked before the Vietnamese catalogue has them.
     client = Client(headers={"accept-language": "en"})
     client.force_login(getattr(member_or_user, "user", None) or member_or_user)
@@ -73,12 +75,12 @@ def _in_english(client: Client) -> Client:
     return client
 
 
-def _report(client: Client, task: Task, **data):  # type: ignore[no-untyped-def]
+def _report(client: Client, task: Task, **data):
     payload = {"status": "in_progress", "progress": "40", "note": "Đã vận động 20 hộ ký cam kết.", **data}
     return client.post(reverse("resolutions:task-detail", args=[task.pk]), payload)
 
 
-def _texts(response) -> list[str]:  # type: ignore[no-untyped-def]
+def _texts(response) -> list[str]:
     return [str(m) for m in get_messages(response.wsgi_request)]
 
 
@@ -150,9 +152,9 @@ def test_a_done_task_shows_no_report_form_and_refuses_reports(client_for, setup:
 
 def test_the_resolution_page_lists_open_tasks_first(client_for, setup: Setup) -> None:
     day = today()
-    done = TaskFactory(resolution=setup.resolution, deadline=day - dt.timedelta(days=20), order=0)
+    done = TaskFactory.create(resolution=setup.resolution, deadline=day - dt.timedelta(days=20), order=0)
     Task.objects.filter(pk=done.pk).update(status="done", progress=100)
-    late = TaskFactory(resolution=setup.resolution, deadline=day - dt.timedelta(days=2), order=9)
+    late = TaskFactory.create(resolution=setup.resolution, deadline=day - dt.timedelta(days=2), order=9)
     page = client_for("member").get(reverse("resolutions:resolution-detail", args=[setup.resolution.pk]))
     assert [t.pk for t in page.context["tasks"]] == [late.pk, setup.task.pk, done.pk]
 
@@ -174,7 +176,9 @@ def test_another_member_of_the_cell_sees_the_task_but_may_not_report(client_for,
 
 def test_the_secretary_may_report_for_the_cell(client_for, setup: Setup) -> None:
     assert _report(client_for("secretary"), setup.task).status_code == 302
-    assert ProgressUpdate.objects.get().author.user.username == "secretary"
+    author = ProgressUpdate.objects.get().author
+    assert author.user is not None
+    assert author.user.username == "secretary"
 
 
 def test_reporting_is_refused_on_a_draft_resolution(setup: Setup) -> None:
@@ -220,7 +224,7 @@ def test_bad_input_is_shown_again_and_writes_nothing(
 # --- review ----------------------------------------------------------------------------------------
 
 
-def _review(client: Client, update: ProgressUpdate, decision: str, note: str = ""):  # type: ignore[no-untyped-def]
+def _review(client: Client, update: ProgressUpdate, decision: str, note: str = ""):
     return client.post(reverse("resolutions:update-review", args=[update.pk]), {"decision": decision, "note": note})
 
 
@@ -255,8 +259,8 @@ def test_a_report_sent_back_changes_nothing_and_a_confirmed_one_gives_way(client
 
 
 def test_the_latest_confirmed_report_counts_whatever_the_order_of_confirmation(client_for, setup: Setup) -> None:
-    older = ProgressUpdateFactory(task=setup.task, progress=30)
-    newer = ProgressUpdateFactory(task=setup.task, progress=80)
+    older = ProgressUpdateFactory.create(task=setup.task, progress=30)
+    newer = ProgressUpdateFactory.create(task=setup.task, progress=80)
     secretary = client_for("secretary")
     _review(secretary, newer, "confirm")
     _review(secretary, older, "confirm")  # confirmed last, but reported first: the task stays at the newer one
@@ -268,10 +272,10 @@ def test_the_latest_confirmed_report_counts_whatever_the_order_of_confirmation(c
 def test_the_author_of_a_report_never_reviews_it(client_for, people, setup: Setup, who: str) -> None:
     """A secretary, or an administrator, who reports on a task is not offered, and is refused, its review; the
     report waits for another confirmer."""
-    author = Member.objects.filter(user=people[who]).first() or MemberFactory(
+    author = Member.objects.filter(user=people[who]).first() or MemberFactory.create(
         cell=setup.resolution.cell, user=people[who], full_name="Quản trị viên"
     )
-    update = ProgressUpdateFactory(task=setup.task, author=author, progress=60)
+    update = ProgressUpdateFactory.create(task=setup.task, author=author, progress=60)
     client = _in_english(client_for(who))
     page = client.get(reverse("resolutions:task-detail", args=[setup.task.pk]))
     assert reverse("resolutions:update-review", args=[update.pk]) not in page.content.decode()
@@ -292,7 +296,7 @@ def test_the_author_of_a_report_never_reviews_it(client_for, people, setup: Setu
 def test_the_service_refuses_a_review_of_ones_own_report(people, setup: Setup) -> None:
     from resolutions.services import WorkflowError, review_update
 
-    update = ProgressUpdateFactory(task=setup.task, author=setup.follower)
+    update = ProgressUpdateFactory.create(task=setup.task, author=setup.follower)
     with pytest.raises(WorkflowError):
         review_update(update=update, confirm=True, note="", by=people["committee"])
     update.refresh_from_db()
@@ -300,7 +304,7 @@ def test_the_service_refuses_a_review_of_ones_own_report(people, setup: Setup) -
 
 
 def test_sending_back_needs_a_note(client_for, setup: Setup) -> None:
-    update = ProgressUpdateFactory(task=setup.task)
+    update = ProgressUpdateFactory.create(task=setup.task)
     response = _review(_in_english(client_for("secretary")), update, "send_back", "   ")
     assert response.status_code == 302
     assert _texts(response) == ["Say what is missing when sending a report back."]
@@ -309,7 +313,7 @@ def test_sending_back_needs_a_note(client_for, setup: Setup) -> None:
 
 
 def test_a_report_is_reviewed_once(client_for, setup: Setup) -> None:
-    update = ProgressUpdateFactory(task=setup.task)
+    update = ProgressUpdateFactory.create(task=setup.task)
     client = client_for("secretary")
     _review(client, update, "confirm")
     _review(client, update, "send_back", "Thiếu minh chứng.")
@@ -328,7 +332,7 @@ def test_the_follower_may_review_an_ordinary_member_may_not(client_for, setup: S
 
 
 def test_reviewers_see_the_buttons_others_do_not(client_for, setup: Setup) -> None:
-    update = ProgressUpdateFactory(task=setup.task)
+    update = ProgressUpdateFactory.create(task=setup.task)
     review_url = reverse("resolutions:update-review", args=[update.pk])
     url = reverse("resolutions:task-detail", args=[setup.task.pk])
     assert review_url in client_for("secretary").get(url).content.decode()
@@ -336,7 +340,7 @@ def test_reviewers_see_the_buttons_others_do_not(client_for, setup: Setup) -> No
 
 
 def test_the_review_is_post_only(client_for, setup: Setup) -> None:
-    update = ProgressUpdateFactory(task=setup.task)
+    update = ProgressUpdateFactory.create(task=setup.task)
     assert client_for("secretary").get(reverse("resolutions:update-review", args=[update.pk])).status_code == 405
 
 
@@ -363,7 +367,7 @@ def test_the_cell_downloads_evidence_as_an_attachment(client_for, settings, medi
 
 
 def test_a_report_without_evidence_has_no_download(client_for, setup: Setup) -> None:
-    update = ProgressUpdateFactory(task=setup.task)
+    update = ProgressUpdateFactory.create(task=setup.task)
     assert client_for("member").get(reverse("resolutions:update-evidence", args=[update.pk])).status_code == 404
 
 
@@ -410,16 +414,16 @@ def test_my_tasks_lists_open_work_overdue_first_then_by_deadline_and_closed_work
     day = today()
     resolution = setup.resolution
     me = setup.lead
-    soon = TaskFactory(resolution=resolution, lead_member=me, deadline=day + dt.timedelta(days=3))
-    late = TaskFactory(resolution=resolution, lead_member=me, deadline=day - dt.timedelta(days=5))
-    later_late = TaskFactory(resolution=resolution, lead_member=me, deadline=day - dt.timedelta(days=1))
-    helped = TaskFactory(resolution=resolution, supporters=[me], deadline=day + dt.timedelta(days=20))
-    done = TaskFactory(
+    soon = TaskFactory.create(resolution=resolution, lead_member=me, deadline=day + dt.timedelta(days=3))
+    late = TaskFactory.create(resolution=resolution, lead_member=me, deadline=day - dt.timedelta(days=5))
+    later_late = TaskFactory.create(resolution=resolution, lead_member=me, deadline=day - dt.timedelta(days=1))
+    helped = TaskFactory.create(resolution=resolution, supporters=[me], deadline=day + dt.timedelta(days=20))
+    done = TaskFactory.create(
         resolution=resolution, lead_member=me, deadline=day - dt.timedelta(days=9), status="done", progress=100
     )
-    draft = ResolutionFactory(cell=tree.cell_a1, status=Resolution.Status.DRAFT)
-    TaskFactory(resolution=draft, lead_member=me, deadline=day - dt.timedelta(days=30))  # not in force
-    TaskFactory(resolution=resolution, deadline=day - dt.timedelta(days=30))  # someone else's
+    draft = ResolutionFactory.create(cell=tree.cell_a1, status=Resolution.Status.DRAFT)
+    TaskFactory.create(resolution=draft, lead_member=me, deadline=day - dt.timedelta(days=30))  # not in force
+    TaskFactory.create(resolution=resolution, deadline=day - dt.timedelta(days=30))  # someone else's
 
     response = _client(me).get(reverse("resolutions:my-tasks"))
     assert response.status_code == 200
@@ -436,7 +440,7 @@ def test_my_tasks_lists_open_work_overdue_first_then_by_deadline_and_closed_work
 @pytest.mark.parametrize("size", [2, 25])
 def test_my_tasks_runs_a_fixed_number_of_queries(setup: Setup, django_assert_num_queries, size: int) -> None:
     for n in range(size):
-        TaskFactory(
+        TaskFactory.create(
             resolution=setup.resolution,
             lead_member=setup.lead if n % 2 else None,
             lead_kind="member" if n % 2 else "committee",

@@ -39,7 +39,7 @@ def _expected(decisions: list[tuple[ProgressUpdate, bool]]) -> tuple[str, int]:
 def _review(
     update: ProgressUpdate,
     confirm: bool,
-    by,  # type: ignore[no-untyped-def]
+    by,
     errors: list[BaseException],
     barrier: threading.Barrier | None,
 ) -> None:
@@ -63,19 +63,19 @@ def _review(
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_confirmations_and_send_backs_leave_the_latest_confirmed_report(tree) -> None:
     rng = random.Random(17)
-    resolution = ResolutionFactory(cell=tree.cell_a1, status=Resolution.Status.IN_PROGRESS)
-    lead = MemberFactory(cell=tree.cell_a1, user=UserFactory(username="lead"))
-    reviewers = [UserFactory(username=f"reviewer{n}") for n in range(REPORTS)]
-    follower = MemberFactory(cell=tree.cell_a1, user=reviewers[0])
+    resolution = ResolutionFactory.create(cell=tree.cell_a1, status=Resolution.Status.IN_PROGRESS)
+    lead = MemberFactory.create(cell=tree.cell_a1, user=UserFactory.create(username="lead"))
+    reviewers = [UserFactory.create(username=f"reviewer{n}") for n in range(REPORTS)]
+    follower = MemberFactory.create(cell=tree.cell_a1, user=reviewers[0])
     concurrent = connection.vendor == "postgresql"
     start = timezone.now() - dt.timedelta(days=3)
     for round_no in range(ROUNDS):
-        task = TaskFactory(
+        task = TaskFactory.create(
             resolution=resolution, lead_member=lead, follower=follower, deadline=today() + dt.timedelta(days=9)
         )
         updates = []
         for n in range(REPORTS):
-            update = ProgressUpdateFactory(task=task, author=lead, progress=10 * (n + 1) + round_no)
+            update = ProgressUpdateFactory.create(task=task, author=lead, progress=10 * (n + 1) + round_no)
             # Reported one after the other: the order that decides which report the task shows.
             ProgressUpdate.objects.filter(pk=update.pk).update(created_at=start + dt.timedelta(hours=n))
             update.refresh_from_db()

@@ -72,7 +72,7 @@ def _blank_task_row(page: str, index: int) -> dict[str, list[str]]:
     return _posted(template.group(1).replace("__prefix__", str(index)))
 
 
-def _post(client, resolution: Resolution, data: dict[str, Any]):  # type: ignore[no-untyped-def]
+def _post(client, resolution: Resolution, data: dict[str, Any]):
     return client.post(reverse("resolutions:resolution-edit", args=[resolution.pk]), data)
 
 
