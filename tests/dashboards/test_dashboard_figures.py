@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import lxml.html  # type: ignore[import-untyped]  # lxml ships no types and its stubs are not installed
+import lxml.html
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command

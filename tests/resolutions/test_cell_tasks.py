@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-import lxml.html  # type: ignore[import-untyped]  # lxml ships no types and its stubs are not installed
+import lxml.html
 import pytest
 from django.test import Client
 from django.urls import reverse
