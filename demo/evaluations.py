@@ -123,7 +123,10 @@ def seed_evaluations(root: Organisation, today: dt.date) -> None:
     for ward_cells in wards.values():
         cell_levels.update(zip(ward_cells, _capped([cell_levels[c] for c in ward_cells]), strict=True))
 
-    cycles, evaluations, steps, criteria = [], [], [], []
+    cycles: list[EvaluationCycle] = []
+    evaluations: list[MemberEvaluation] = []
+    steps: list[CycleStep] = []
+    criteria: list[EmulationCriterion] = []
     weighed = 0
     for index, cell_id in enumerate(cells):
         closed = index % SKIP_EVERY != WAITING_INDEX
@@ -134,7 +137,7 @@ def seed_evaluations(root: Organisation, today: dt.date) -> None:
             for pk, admitted_on in roll_of_cell
             if not exclusion(admitted_on=admitted_on, year=year, is_exempt=pk in exempt, is_suspended=pk in suspended)
         ]
-        drawn = rng.choices(LEVELS, WEIGHTS, k=len(classified))
+        drawn: list[str] = rng.choices(LEVELS, WEIGHTS, k=len(classified))
         for position, pk in enumerate(classified):
             if pk in evidence and evidence[pk].weighs_against and drawn[position] in WEIGHED_LEVELS:
                 drawn[position] = _weighed(drawn[position], evidence[pk], weighed)
@@ -190,7 +193,8 @@ def seed_evaluations(root: Organisation, today: dt.date) -> None:
             )
     # bulk_create sets the primary keys on PostgreSQL and SQLite alike, so the rows below point at their cycle.
     EvaluationCycle.objects.bulk_create(cycles, batch_size=BATCH)
-    for row in (*evaluations, *steps, *criteria):
+    pointing: list[MemberEvaluation | CycleStep | EmulationCriterion] = [*evaluations, *steps, *criteria]
+    for row in pointing:
         row.cycle_id = row.cycle.pk
     MemberEvaluation.objects.bulk_create(evaluations, batch_size=BATCH)
     CycleStep.objects.bulk_create(steps, batch_size=BATCH)

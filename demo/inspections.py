@@ -111,10 +111,11 @@ def seed_demo(root: Organisation, today: dt.date) -> int:
             add(B.CELL_COMMITTEE, org, org, member, rng.choice(MEMBER_TITLES), Inspection.Activity.SUPERVISION)
     # Numbers of the notices: in order of conclusion within each body and year.
     seq: dict[tuple[int, int], int] = defaultdict(int)
-    for row in sorted((r for r in rows if r.status == S.CONCLUDED), key=lambda r: (r.actual_end, r.body_org.pk)):
-        key = (row.body_org.pk, row.actual_end.year)
+    concluded = [(r.actual_end, r) for r in rows if r.status == S.CONCLUDED and r.actual_end is not None]
+    for end, row in sorted(concluded, key=lambda pair: (pair[0], pair[1].body_org.pk)):
+        key = (row.body_org.pk, end.year)
         seq[key] += 1
-        row.number_year, row.number_seq = row.actual_end.year, seq[key]
+        row.number_year, row.number_seq = end.year, seq[key]
     Inspection.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
 

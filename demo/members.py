@@ -447,6 +447,7 @@ def seed_status_history(
         for pk, cell_id, on in members.filter(official_on__gte=today - dt.timedelta(days=730))
         .order_by("pk")
         .values_list("pk", "cell_id", "official_on")
+        if on is not None  # always: filtered on it
     ]
     ended: list[Exemption | AwayPeriod] = []
     exemptions = Exemption.objects.filter(member__in=members).select_related("member").order_by("pk")
@@ -612,7 +613,7 @@ def named_accounts() -> list[AccountRow]:
             continue
         roles = list(user.roles.all())
         if roles:
-            kinds = sorted({role.kind for role in roles}, key=list(R).index)
+            kinds = sorted({role.kind for role in roles}, key=lambda kind: list(R).index(R(kind)))
             label = ", ".join(str(R(kind).label) for kind in kinds)
             organisation = "; ".join(_org_label(role.organisation) for role in roles)
         else:
@@ -673,9 +674,11 @@ class _Builder:
         self.phones: set[str] = set()
         # Citizen IDs are unique in the database: steer clear of any already recorded (by their keyed hashes, as
         # the IDs themselves are encrypted).
-        self.citizen_id_keys: set[str] = set(
-            Member.objects.filter(citizen_id_hash__isnull=False).values_list("citizen_id_hash", flat=True)
-        )
+        self.citizen_id_keys: set[str] = {
+            key
+            for key in Member.objects.filter(citizen_id_hash__isnull=False).values_list("citizen_id_hash", flat=True)
+            if key is not None  # always: filtered on it
+        }
         self.backgrounds: dict[str, Background] = {}
         self.drafts: list[Draft] = []
         self.accounts: list[Account] = []
@@ -914,7 +917,7 @@ class _Builder:
         elif age < 55 and rng.random() < 0.06:
             starts = max(admitted, today - dt.timedelta(days=rng.randint(30, 300)))
             if rng.random() < 0.15:  # transferred for a year to the cell where they work
-                away = {"kind": AwayPeriod.Kind.TEMPORARY_TRANSFER, "note": TRANSFER_NOTE}
+                away: dict[str, Any] = {"kind": AwayPeriod.Kind.TEMPORARY_TRANSFER, "note": TRANSFER_NOTE}
                 away["ends_on"] = starts + dt.timedelta(days=365)
             else:
                 away = {"kind": AwayPeriod.Kind.WORKING_AWAY, "note": rng.choice(AWAY_NOTES)}
@@ -947,6 +950,8 @@ class _Builder:
         while True:
             citizen_id = f"{CITIZEN_ID_PROVINCE}{century_sex}{birth.year % 100:02d}{self.rng.randrange(10**6):06d}"
             key = citizen_id_key(citizen_id)
+            if key is None:
+                raise ValueError("a citizen ID made here is never empty")
             if key not in self.citizen_id_keys:
                 self.citizen_id_keys.add(key)
                 return citizen_id

@@ -45,14 +45,14 @@ def seed_demo(root: Organisation, today: dt.date) -> int:
     through = Member.backgrounds.through.objects.filter(
         member__cell__path__startswith=root.path, background__code__in=list(PREFERRED_BACKGROUNDS)
     )
-    for member_id, code in through.order_by("member_id", "background__code").values_list(
+    for holder_id, background_code in through.order_by("member_id", "background__code").values_list(
         "member_id", "background__code"
     ):
-        preferred.setdefault(member_id, code)
+        preferred.setdefault(holder_id, background_code)
     flagged: dict[int, list[tuple[int, int | None]]] = defaultdict(list)
     rows = Member.objects.in_org(root).active().filter(is_propagandist=True, left_on__isnull=True)
-    for pk, cell_id, group_id in rows.order_by("pk").values_list("pk", "cell_id", "residential_group_id"):
-        flagged[cell_id].append((pk, group_id))
+    for pk, cell_id, home_group_id in rows.order_by("pk").values_list("pk", "cell_id", "residential_group_id"):
+        flagged[cell_id].append((pk, home_group_id))
 
     entries: list[Propagandist] = []
     topics: list[tuple[int, tuple[str, ...]]] = []

@@ -1090,7 +1090,8 @@ class _Builder:
         self.now = timezone.now() if today == timezone.localdate() else self._aware(today, 20, 0)
         with translation.override(settings.LANGUAGE_CODE):
             self.committee_label = str(LK.COMMITTEE.label)  # as services.snapshot() writes a committee lead
-            self.status_labels = {status: str(status.label) for status in TS}  # as review_snapshot() writes them
+            # As review_snapshot() writes them.
+            self.status_labels: dict[str, str] = {status: str(status.label) for status in TS}
         self.named_cell_id: int | None = None
         self.named_member_id: int | None = None  # the ordinary member ``dangvien``
 
@@ -1121,8 +1122,8 @@ class _Builder:
             .order_by("pk")
             .values_list("pk", "cell_id", "full_name", "search_name", "admitted_on", "official_on", "left_on")
         )
-        for pk, cell_id, *fields in members:
-            people[pk] = person = Person(pk, *fields)
+        for pk, cell_id, name, search_name, admitted_on, official_on, left_on in members:
+            people[pk] = person = Person(pk, name, search_name, admitted_on, official_on, left_on)
             cells[cell_id].people.append(person)
         in_demo = Q(member__cell__path__startswith=under)
         for model, kind in ((Exemption, "exempt"), (Suspension, "suspended")):
@@ -1133,7 +1134,7 @@ class _Builder:
         for member_id, away_kind, starts, ends in away:
             kind = "transferred" if away_kind == AwayPeriod.Kind.TEMPORARY_TRANSFER else "away"
             people[member_id].periods.append((kind, starts, ends))
-        rank = {Role.Kind.SECRETARY: 0, Role.Kind.DEPUTY: 1, Role.Kind.COMMITTEE: 2}
+        rank: dict[str, int] = {Role.Kind.SECRETARY: 0, Role.Kind.DEPUTY: 1, Role.Kind.COMMITTEE: 2}
         roles = (
             Role.objects.filter(organisation__path__startswith=under, kind__in=list(rank), user__member__isnull=False)
             .order_by("pk")
@@ -1367,6 +1368,7 @@ class _Builder:
         helpers = [p for p in cell.people if p.on_roll(start) and p.free_between(start, busy_until)]
         leads = rng.sample(fit_leads, min(len(fit_leads), len(chosen)))
         focal = rng.choice((1, 2))
+        lead_kind: str  # a LeadKind, or the value of a carried task's
         for order, (title, details, theme, carried) in enumerate(chosen):
             lead_kind, lead, mass = LK.MEMBER, leads[order % len(leads)], None
             roll = rng.random()
@@ -1892,10 +1894,13 @@ class _Builder:
         return count_attendance((status, pk in official) for pk, (status, _) in mp.attendance.items())
 
     def _opening(self, meeting: Meeting, names: dict[int, str], counts: AttendanceCounts) -> str:
+        chair, recorder = meeting.chair_id, meeting.recorder_id
+        if chair is None or recorder is None:
+            raise ValueError("a demo meeting has a chair and a recorder")
         guest = "; dự họp có đồng chí Đảng ủy viên phụ trách chi bộ" if meeting.guest_in_charge_id else ""
         rate = f" ({counts.rate}%)" if counts.rate is not None else ""
         return (
-            f"Đồng chí {names[meeting.chair_id]}, Bí thư chi bộ, chủ trì; đồng chí {names[meeting.recorder_id]} làm "
+            f"Đồng chí {names[chair]}, Bí thư chi bộ, chủ trì; đồng chí {names[recorder]} làm "
             f"thư ký{guest}. Đảng viên dự họp {counts.attended}/{counts.expected} đồng chí phải dự{rate}; vắng có lý "
             f"do {counts.absent_with_reason}, vắng không lý do {counts.absent_without_reason}."
         )

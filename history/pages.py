@@ -88,12 +88,12 @@ class Entry:
 def shown_fields(model: type[models.Model]) -> list[models.Field]:
     """The fields a change lists: those a user edits and the pages label. Fields with no label of their own
     (ordering, stamps, who-and-when that the entry itself shows) and JSON snapshots are bookkeeping."""
-    tracked = model.history.model.tracked_fields  # type: ignore[attr-defined]
+    tracked = model.history.model.tracked_fields  # type: ignore[attr-defined]  # simple-history's manager
     return [f for f in tracked if f.editable and isinstance(f.verbose_name, Promise) and not _is_json(f)]
 
 
 def shown_m2m(model: type[models.Model]) -> list[models.ManyToManyField]:
-    return list(getattr(model.history.model, "_history_m2m_fields", []))  # type: ignore[attr-defined]
+    return list(getattr(model.history.model, "_history_m2m_fields", []))  # type: ignore[attr-defined]  # as above
 
 
 def _is_json(f: models.Field) -> bool:
@@ -110,7 +110,7 @@ def history_page(
 
     sources = kind.sources
     parts = [
-        s.model.history.filter(**{s.lookup: obj.pk})  # type: ignore[attr-defined]
+        s.model.history.filter(**{s.lookup: obj.pk})  # type: ignore[attr-defined]  # simple-history's manager
         .order_by()
         .annotate(history_source=Value(i, output_field=IntegerField()))
         .values_list("history_date", "history_id", "history_source")
@@ -125,12 +125,12 @@ def _entries(
     sources: tuple[Source, ...], obj: models.Model, keys: list[tuple[Any, int, int]], *, reveal: bool
 ) -> list[Entry]:
     wanted: dict[int, list[int]] = defaultdict(list)
-    for _date, history_id, source in keys:
-        wanted[source].append(history_id)
+    for _date, history_id, source_index in keys:
+        wanted[source_index].append(history_id)
     rows: dict[tuple[int, int], Any] = {}
     previous: dict[tuple[int, int], Any] = {}
     for index, ids in wanted.items():
-        history = sources[index].model.history  # type: ignore[attr-defined]
+        history = sources[index].model.history  # type: ignore[attr-defined]  # simple-history's manager
         earlier = (
             history.filter(id=OuterRef("id"), history_id__lt=OuterRef("history_id"))
             .order_by("-history_id")
@@ -163,7 +163,7 @@ def _entries(
                 m2m.want(source.model, f, row.history_id)
                 m2m.want(source.model, f, old.history_id)
         if source.label:
-            label_field = source.model._meta.get_field(source.label)
+            label_field = _label_field(source.model, source.label)
             names.want(label_field, getattr(row, label_field.attname))
         plan.append((source, row, old, deltas))
 
@@ -180,7 +180,7 @@ def _entries(
                     changes.append(Change(str(f.verbose_name), names.join(f, sorted(a)), names.join(f, sorted(b))))
         what = ""
         if source.label:
-            label_field = source.model._meta.get_field(source.label)
+            label_field = _label_field(source.model, source.label)
             value = display(label_field, getattr(row, label_field.attname), names)
             what = f"{_capfirst(source.model._meta.verbose_name)}: {value}"
         who, who_detail = users.get(row.history_user_id, (_("System"), ""))
@@ -197,6 +197,14 @@ def _entries(
             )
         )
     return entries
+
+
+def _label_field(model: type[models.Model], name: str) -> models.Field:
+    """The field of ``model`` that names a row among its siblings (``Source.label``): a column of the row."""
+    f = model._meta.get_field(name)
+    if not isinstance(f, models.Field):
+        raise TypeError(f"{model.__name__}.{name} is not a column")
+    return f
 
 
 def _capfirst(text: Any) -> str:
@@ -218,7 +226,7 @@ class _Names:
 
     def want(self, f: models.Field, value: Any) -> None:
         if f.is_relation and value is not None:
-            self.ids[f.related_model].add(getattr(value, "pk", value))  # type: ignore[index]
+            self.ids[f.related_model].add(getattr(value, "pk", value))  # type: ignore[index]  # a relation's model is set
 
     def load(self) -> None:
         for model, ids in self.ids.items():
@@ -229,7 +237,7 @@ class _Names:
         return self.found.get((model, pk)) or _("#%(id)s (deleted)") % {"id": pk}
 
     def join(self, f: models.Field, pks: Iterable[Any]) -> str:
-        return ", ".join(self.name(f.related_model, pk) for pk in pks) or "—"  # type: ignore[arg-type]
+        return ", ".join(self.name(f.related_model, pk) for pk in pks) or "—"  # type: ignore[arg-type]  # as in want()
 
 
 def _name_query(model: type[models.Model]) -> Any:
@@ -244,7 +252,7 @@ def _name(obj: models.Model) -> str:
     if naming:
         return naming.name(obj)
     if isinstance(obj, get_user_model()):
-        return obj.get_full_name() or obj.get_username()  # type: ignore[attr-defined]
+        return obj.get_full_name() or obj.get_username()
     return str(obj)
 
 
@@ -264,12 +272,12 @@ class _M2M:
         for (model, name), history_ids in self.ids.items():
             f = self.fields[model, name]
             # The history of a many-to-many field is a table of (history row, related object) pairs.
-            through = getattr(model.history.model, f.name).model  # type: ignore[attr-defined]
+            through = getattr(model.history.model, f.name).model  # type: ignore[attr-defined]  # simple-history's manager
             target = get_m2m_reverse_field_name(f)
             pairs = through.objects.filter(history_id__in=history_ids).values_list("history_id", f"{target}_id")
             for history_id, pk in pairs:
                 self.values[model, name, history_id].add(pk)
-                names.ids[f.related_model].add(pk)  # type: ignore[index]
+                names.ids[f.related_model].add(pk)  # type: ignore[index]  # a relation's model is set
 
     def get(self, model: type[models.Model], f: models.ManyToManyField, history_id: int) -> set[Any]:
         return self.values.get((model, f.name, history_id), set())
@@ -281,7 +289,7 @@ def display(f: models.Field, value: Any, names: _Names) -> str:
     if value is None or value == "":
         return "—"
     if f.is_relation:
-        return names.name(f.related_model, getattr(value, "pk", value))  # type: ignore[arg-type]
+        return names.name(f.related_model, getattr(value, "pk", value))  # type: ignore[arg-type]  # a relation's model is set
     if f.choices:
         return str(dict(f.flatchoices).get(value, value))
     if isinstance(value, bool):

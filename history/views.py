@@ -1,17 +1,18 @@
 """The change history page of a record."""
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
 from django.urls import reverse
 
 from chibo.lib.history import KINDS
+from chibo.lib.requests import SignedInRequest
 from history.pages import history_page, record_name
 from members.access import access_for, require
 from members.models import Member
 from members.privacy import accesses_about
 
 
-def record_history(request: HttpRequest, kind: str, **ids: int) -> HttpResponse:
+def record_history(request: SignedInRequest, kind: str, **ids: int) -> HttpResponse:
     """The change history of a member, a resolution, a task, a meeting or an evaluation cycle, with the rows
     that belong to it. Who may read it is decided in ``history.pages`` (its docstring gives the reason): 404 for
     a record the user does not see, 403 for one they see without overseeing its cell."""

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from chibo.lib.forms import SafeInputMixin
@@ -13,10 +14,10 @@ class VoteAdmin(SimpleHistoryAdmin):
     raw_id_fields = ["resolution", "meeting", "recorded_by"]
     filter_horizontal = ["absent_with_reason", "exempt_present"]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # a vote is recorded on its page, where the Charter rule and the ballots are checked
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Vote | None = None) -> bool:
         return False  # a recorded vote is a record: it is corrected on its page, with a reason
 
 

@@ -219,9 +219,9 @@ def _minutes_people(meeting: Meeting) -> tuple[dict[str, str], dict[str, str], l
         rank = list(POSITIONS)
         roles = Role.objects.filter(user_id__in=users, organisation=meeting.cell, kind__in=rank)
         for user_id, kind in sorted(
-            roles.values_list("user_id", "kind"), key=lambda role: rank.index(role[1]), reverse=True
+            roles.values_list("user_id", "kind"), key=lambda role: rank.index(Role.Kind(role[1])), reverse=True
         ):
-            positions[user_id] = POSITIONS[kind]
+            positions[user_id] = POSITIONS[Role.Kind(kind)]
 
     def person(member: Member | None) -> dict[str, str]:
         if member is None:
@@ -265,15 +265,15 @@ def _speeches_by_item(meeting: Meeting) -> dict[int | None, list[dict[str, str]]
     """The opinions raised, by agenda item (``None``: outside any item), each with its speaker."""
     speeches: dict[int | None, list[dict[str, str]]] = {}
     for speech in meeting.speeches.select_related("speaker").order_by("order", "pk"):
-        name = speech.speaker.full_name if speech.speaker_id else speech.speaker_name
-        speaker = f"Đồng chí {name}" if speech.speaker_id else name
+        name = speech.speaker.full_name if speech.speaker is not None else speech.speaker_name
+        speaker = f"Đồng chí {name}" if speech.speaker is not None else name
         speeches.setdefault(speech.agenda_item_id, []).append({"speaker": speaker, "content": speech.content})
     return speeches
 
 
 def _minutes_votes(meeting: Meeting) -> list[dict[str, Any]]:
     """The votes taken at the meeting, with the lines the minutes write for each."""
-    votes = []
+    votes: list[dict[str, Any]] = []
     for vote in meeting.votes.select_related("resolution").order_by("pk"):
         votes.append(
             {
@@ -287,8 +287,8 @@ def _minutes_votes(meeting: Meeting) -> list[dict[str, Any]]:
                 "dissent": vote.dissent.strip(),
             }
         )
-    for vote in votes:
-        vote["lines"] = _vote_lines(vote)
+    for row in votes:
+        row["lines"] = _vote_lines(row)
     return votes
 
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
+from django.db.models import QuerySet
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from chibo.lib.forms import SafeInputMixin, bounded_formset
+from chibo.lib.forms import SafeInputMixin, bounded_formset, model_choice_field
 from meetings.models import AgendaItem, Attendance, Meeting, MonthlyReview, Speech
 from meetings.rules import QUALITY_PARTS
 from meetings.services import meeting_quality_errors
@@ -29,6 +31,13 @@ def _cell_members(cell: Organisation) -> Any:
     return Member.objects.filter(cell=cell).active().order_by("search_name", "pk")
 
 
+class InChargeField(forms.ModelChoiceField):
+    """The ward committee member in charge of the cell, by their name."""
+
+    def label_from_instance(self, obj: User) -> str:
+        return obj.get_full_name() or obj.username
+
+
 class MeetingForm(CrispyMixin, forms.ModelForm):
     class Meta:
         model = Meeting
@@ -45,35 +54,42 @@ class MeetingForm(CrispyMixin, forms.ModelForm):
             "other_guests",
         ]
         widgets = {"date": DateInput(), "starts_at": TimeInput(), "ends_at": TimeInput()}
+        field_classes = {"guest_in_charge": InChargeField}
 
     def __init__(self, *args: Any, cell: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._setup_helper()
         members = _cell_members(cell)
-        self.fields["chair"].queryset = members
-        self.fields["recorder"].queryset = members
+        model_choice_field(self, "chair").queryset = members
+        model_choice_field(self, "recorder").queryset = members
         in_charge = Role.objects.filter(organisation=cell, kind=Role.Kind.IN_CHARGE).values_list("user_id", flat=True)
-        self.fields["guest_in_charge"].queryset = get_user_model().objects.filter(pk__in=in_charge)
-        self.fields["guest_in_charge"].label_from_instance = lambda user: user.get_full_name() or user.username
+        model_choice_field(self, "guest_in_charge").queryset = get_user_model().objects.filter(pk__in=in_charge)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         start, end = data.get("starts_at"), data.get("ends_at")
         if start and end and end <= start:
             self.add_error("ends_at", _("The meeting ends after it starts."))
         return data
 
 
-class QualityCapped:
+# The mixin's base for the type checker: the model form of a meeting it is mixed into (at run time it derives
+# from object only).
+if TYPE_CHECKING:
+    _MeetingFormBase = forms.ModelForm[Meeting]
+else:
+    _MeetingFormBase = object
+
+
+class QualityCapped(_MeetingFormBase):
     """A form of the meeting whose self-score may not give a part more than the rules the meeting broke allow
     (``resolutions.rules.quality_caps``): checked on the meeting as the form leaves it."""
 
-    instance: Meeting
-
     def _post_clean(self) -> None:
-        super()._post_clean()  # type: ignore[misc]
+        super()._post_clean()  # type: ignore[misc]  # Django's private hook, not in django-stubs
         for error in meeting_quality_errors(self.instance):
-            self.add_error(None, error)  # type: ignore[attr-defined]
+            self.add_error(None, error)
 
 
 class ConclusionForm(QualityCapped, CrispyMixin, forms.ModelForm):
@@ -197,11 +213,12 @@ class SpeechForm(CrispyMixin, forms.ModelForm):
     def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._setup_helper()
-        self.fields["agenda_item"].queryset = meeting.agenda_items.all()
-        self.fields["speaker"].queryset = _cell_members(meeting.cell)
+        model_choice_field(self, "agenda_item").queryset = meeting.agenda_items.all()
+        model_choice_field(self, "speaker").queryset = _cell_members(meeting.cell)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("speaker") and not (data.get("speaker_name") or "").strip():
             self.add_error("speaker", _("Name the speaker: a member, or a guest's name."))
         return data
@@ -218,8 +235,8 @@ class MeetingOpinionForm(CrispyMixin, forms.ModelForm):
     def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._setup_helper()
-        self.fields["resolution"].queryset = Resolution.objects.filter(cell=meeting.cell)
-        self.fields["task"].queryset = Task.objects.filter(resolution__cell=meeting.cell).live()
+        model_choice_field(self, "resolution").queryset = Resolution.objects.filter(cell=meeting.cell)
+        model_choice_field(self, "task").queryset = Task.objects.filter(resolution__cell=meeting.cell).live()
 
 
 class VoteCountsForm(CrispyMixin, forms.Form):
@@ -243,7 +260,7 @@ class VoteCorrectionForm(VoteCountsForm):
         self._setup_helper()
 
 
-def vote_meetings(cell: Organisation) -> Any:
+def vote_meetings(cell: Organisation) -> QuerySet[Meeting]:
     """The meetings of the cell a vote can be recorded at today, latest first: held on or before today, not
     cancelled, their minutes not approved (``rules.vote_meeting_refusal``)."""
     return Meeting.objects.filter(
@@ -251,10 +268,17 @@ def vote_meetings(cell: Organisation) -> Any:
     ).order_by("-date", "-starts_at", "-pk")
 
 
+class VoteMeetingField(forms.ModelChoiceField):
+    """A meeting by its day, start, place and status."""
+
+    def label_from_instance(self, obj: Meeting) -> str:
+        return f"{obj.date:%d/%m/%Y} {obj.starts_at:%H:%M} – {obj.place} ({obj.get_status_display()})"
+
+
 class VoteForm(VoteCountsForm):
     """The vote taken at a meeting of the cell: its attendance is the base, so only the counts are typed."""
 
-    meeting = forms.ModelChoiceField(
+    meeting = VoteMeetingField(
         label=_("At the meeting"),
         queryset=Meeting.objects.none(),
         empty_label=None,
@@ -271,7 +295,6 @@ class VoteForm(VoteCountsForm):
     def __init__(self, *args: Any, cell: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._setup_helper()
-        self.fields["meeting"].queryset = vote_meetings(cell)
-        self.fields["meeting"].label_from_instance = lambda m: (
-            f"{m.date:%d/%m/%Y} {m.starts_at:%H:%M} – {m.place} ({m.get_status_display()})"
-        )
+        # The meetings offered, which the page also reads (the one asked for, else the latest).
+        self.meetings = vote_meetings(cell)
+        model_choice_field(self, "meeting").queryset = self.meetings

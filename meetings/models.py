@@ -357,7 +357,7 @@ class Speech(models.Model):
         return self.speaker_label()
 
     def speaker_label(self) -> str:
-        return self.speaker.full_name if self.speaker_id else self.speaker_name
+        return self.speaker.full_name if self.speaker is not None else self.speaker_name
 
 
 class MonthlyReviewQuerySet(NotifiesChanges):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -166,9 +166,7 @@ def meeting_place(meeting: Meeting) -> tuple[object, ...]:
 
 
 @transaction.atomic
-def save_meeting_page(
-    *, meeting: Meeting, forms: tuple[Any, ...], save_as_template: bool, by: AbstractBaseUser
-) -> None:
+def save_meeting_page(*, meeting: Meeting, forms: tuple[Any, ...], save_as_template: bool, by: User) -> None:
     """Save the meeting's edit page (valid forms, saved in the order given) under a lock on the meeting's row:
     minutes approved or the meeting cancelled in the meantime refuse it (``WorkflowError``) and nothing is written.
     A new time or place invites the members again; ``save_as_template`` keeps the agenda as the cell's own."""
@@ -227,7 +225,7 @@ def same_meeting_refusal(meeting: Meeting) -> str:
 
 
 @transaction.atomic
-def plan_meeting(*, cell: Organisation, by: AbstractBaseUser | None, **fields: Any) -> Meeting:
+def plan_meeting(*, cell: Organisation, by: User | None, **fields: Any) -> Meeting:
     """Plan the meeting with the cell's order of business and everyone's attendance defaulted. The same meeting
     planned twice (same day and start) is refused; a second regular one in a month is the form's warning."""
     Organisation.objects.select_for_update().filter(pk=cell.pk).first()  # two plans sent at once: one by one
@@ -256,7 +254,11 @@ def sync_attendance(meeting: Meeting) -> None:
     for member in Member.objects.in_cell(meeting.cell, on=day).on_roll(day).with_flags(day):
         if member.pk in existing:
             continue
-        status = default_attendance(is_exempt=member.is_exempt, is_away=member.is_away, request=requests.get(member.pk))
+        status = default_attendance(
+            is_exempt=member.is_exempt,  # type: ignore[attr-defined]  # annotated by with_flags(), unknown to the checker
+            is_away=member.is_away,  # type: ignore[attr-defined]  # as above
+            request=requests.get(member.pk),
+        )
         reason = ""
         if status == A.ABSENT_WITH_REASON:
             reason = meeting.absence_requests.get(member=member).reason
@@ -309,9 +311,7 @@ def request_absence(*, meeting: Meeting, member: Member, reason: str) -> Absence
 
 
 @transaction.atomic
-def decide_absence(
-    *, request: AbsenceRequest, approve: bool, by: AbstractBaseUser, refusal_reason: str = ""
-) -> AbsenceRequest:
+def decide_absence(*, request: AbsenceRequest, approve: bool, by: User, refusal_reason: str = "") -> AbsenceRequest:
     ensure_editable(request.meeting)
     if not approve and not refusal_reason.strip():
         raise WorkflowError(_("Give the reason for refusing."))
@@ -518,7 +518,7 @@ def approve_minutes(*, meeting: Meeting) -> list[str]:
 
 
 @transaction.atomic
-def publish_pack(*, meeting: Meeting, by: AbstractBaseUser) -> Meeting:
+def publish_pack(*, meeting: Meeting, by: User) -> Meeting:
     """The secretary releases the meeting pack (the agenda, the draft resolutions, last month's review): from now
     on the cell's members read it, and each of them, and the ward member in charge, is notified."""
     if meeting.status != Meeting.Status.PLANNED:
@@ -537,7 +537,7 @@ def publish_pack(*, meeting: Meeting, by: AbstractBaseUser) -> Meeting:
 
 
 @transaction.atomic
-def cancel_meeting(*, meeting: Meeting, reason: str, by: AbstractBaseUser) -> Meeting:
+def cancel_meeting(*, meeting: Meeting, reason: str, by: User) -> Meeting:
     """The secretary calls off a planned meeting, with the reason: it stays in the records (and its change
     history) as cancelled, leaves the upcoming lists and the reminders, and everyone told about it is told at
     once that it will not take place."""
@@ -552,7 +552,7 @@ def cancel_meeting(*, meeting: Meeting, reason: str, by: AbstractBaseUser) -> Me
     try:
         FLOW.move(meeting, MS.CANCELLED, note=reason, version=F("version") + 1, cancel_reason=reason)
     finally:
-        del meeting._history_user  # type: ignore[attr-defined]
+        del meeting._history_user  # type: ignore[attr-defined]  # as above
     signals.meeting_cancelled.send(sender=Meeting, meeting=meeting)
     return meeting
 
@@ -596,7 +596,7 @@ def roll_on(
         .on_roll(day)
         .official_on(day)
         .with_status_flags(day)
-        .values_list("pk", "is_exempt", "is_transferred", "is_suspended")
+        .values_list("pk", "is_exempt", "is_transferred", "is_suspended")  # type: ignore[misc]  # annotated by with_status_flags()
     )
     official, exempt, transferred, suspended = set(), set(), set(), set()
     for pk, is_exempt, is_transferred, is_suspended in rows:
@@ -680,7 +680,7 @@ def vote_base(
         exempt_ids = set(
             Member.objects.filter(pk__in=[r.member_id for r in rows])
             .with_flags(held_on)
-            .filter(is_exempt=True)
+            .filter(is_exempt=True)  # type: ignore[misc]  # annotated by with_flags(), unknown to the checker
             .values_list("pk", flat=True)
         )
         attended = [r for r in rows if r.status in Attendance.ATTENDED]
@@ -744,7 +744,7 @@ def record_vote(
     votes_against: int,
     votes_abstain: int,
     dissent: str = "",
-    by: AbstractBaseUser,
+    by: User,
 ) -> Vote:
     """Record the vote taken at ``meeting``; adopt the resolution only when the Charter rule is met. Refused
     counts write nothing.
@@ -815,7 +815,7 @@ def _refuse_a_second_vote(resolution: Resolution, held_on: dt.date, numbers: tup
 def correction_refusal(vote: Vote) -> str:
     """Why this vote can no longer be corrected, or "" when it can: while the meeting's minutes are not approved,
     the resolution not yet carried out or amended, and no later vote taken on it."""
-    if vote.meeting_id and vote.meeting.is_locked:
+    if vote.meeting is not None and vote.meeting.is_locked:
         return _("The minutes are approved and locked. Open a correction to change them.")
     resolution = vote.resolution
     if resolution.status not in (S.SUBMITTED, S.ADOPTED) or resolution.version > 1:
@@ -834,7 +834,7 @@ def correct_vote(
     votes_abstain: int,
     dissent: str,
     reason: str,
-    by: AbstractBaseUser,
+    by: User,
 ) -> Vote:
     """Correct a vote recorded by mistake, with the reason; the change history keeps the old numbers.
 
@@ -866,7 +866,7 @@ def correct_vote(
     was_adopted = vote.adopted
     vote.votes_for, vote.votes_against, vote.votes_abstain = votes_for, votes_against, votes_abstain
     vote.dissent, vote.adopted, vote.explanation = dissent, result.adopted, result.explanation
-    vote._change_reason = short_reason(Vote, reason)  # type: ignore[attr-defined]
+    vote._change_reason = short_reason(Vote, reason)  # type: ignore[attr-defined]  # read by simple-history's save
     vote.save()
     if vote.meeting_id:
         vote.absent_with_reason.set(base.absent_with_reason)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import uuid
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
@@ -51,7 +51,7 @@ def request_minutes_pdf(meeting: Meeting) -> bool:
     max_retries=3,
     **PDF_LIMITS,
 )
-def build_minutes_pdf(self, meeting_id: int, version: int) -> str:  # type: ignore[no-untyped-def]
+def build_minutes_pdf(self: Task, meeting_id: int, version: int) -> str:
     """Render and store the minutes of ``version``; returns what it did (for the worker's log and the tests).
 
     Idempotent: a version already stored is reused, and a version that is no longer the meeting's is left

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import FileResponse, HttpResponse, HttpResponseBase, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.translation import gettext as _
 
+from chibo.lib.requests import SignedInRequest
 from meetings.access import get_meeting
 from meetings.documents import minutes_filename, minutes_template_context, render_meeting_pack_pdf, render_minutes_docx
 from meetings.models import Meeting
@@ -22,12 +23,12 @@ from members.access import access_for
 from resolutions.views.documents import DOCX, attachment
 
 
-def _status(request: HttpRequest, meeting: Meeting) -> HttpResponse:
+def _status(request: SignedInRequest, meeting: Meeting) -> HttpResponse:
     can_manage = access_for(request.user).can_manage_org(meeting.cell)
     return render(request, "meetings/includes/_minutes_pdf_status.html", {"meeting": meeting, "can_manage": can_manage})
 
 
-def minutes_print(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def minutes_print(request: SignedInRequest, meeting_id: int) -> HttpResponse:
     """The minutes as a page for the browser's print, with Word and PDF buttons and a way back."""
     meeting = get_meeting(request, meeting_id)
     context = minutes_template_context(meeting, embed_fonts=False)
@@ -35,7 +36,7 @@ def minutes_print(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return render(request, "meetings/minutes_print.html", context)
 
 
-def minutes_pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def minutes_pdf(request: SignedInRequest, meeting_id: int) -> HttpResponseBase:
     """GET: the stored PDF when it is the current version. POST (secretaries): have the worker build it."""
     if request.method == "POST":
         meeting = get_meeting(request, meeting_id, manage=True)
@@ -59,18 +60,18 @@ def minutes_pdf(request: HttpRequest, meeting_id: int) -> HttpResponse:
     )
 
 
-def minutes_status(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def minutes_status(request: SignedInRequest, meeting_id: int) -> HttpResponse:
     """The PDF's state as a small block the meeting page includes and htmx refreshes while it builds."""
     meeting = get_meeting(request, meeting_id)
     return _status(request, meeting)
 
 
-def minutes_docx(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def minutes_docx(request: SignedInRequest, meeting_id: int) -> HttpResponse:
     meeting = get_meeting(request, meeting_id)
     return attachment(render_minutes_docx(meeting), DOCX, minutes_filename(meeting, "docx"))
 
 
-def meeting_pack(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_pack(request: SignedInRequest, meeting_id: int) -> HttpResponse:
     """The agenda, last month's review and the draft resolution(s) as one PDF, for every member of the cell to read
     beforehand. Until the secretary releases it, only those who oversee the cell read it (they prepare it)."""
     meeting = get_meeting(request, meeting_id)

@@ -6,13 +6,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chibo.lib.forms import clean_text
+from chibo.lib.requests import SignedInRequest
 from chibo.lib.workflow import WorkflowError
 from meetings.access import get_meeting
 from meetings.figures import cell_meeting_figures
@@ -64,7 +65,7 @@ from members.models import Member, today
 from resolutions.models import Resolution
 
 
-def meeting_list(request: HttpRequest, org_id: int) -> HttpResponse:
+def meeting_list(request: SignedInRequest, org_id: int) -> HttpResponse:
     """A cell's meetings, newest first, with the attendance rate of each (one aggregate query)."""
     cell = get_organisation(request, org_id)
     require(cell.is_cell)
@@ -92,7 +93,7 @@ def meeting_list(request: HttpRequest, org_id: int) -> HttpResponse:
     )
 
 
-def meeting_create(request: HttpRequest, org_id: int) -> HttpResponse:
+def meeting_create(request: SignedInRequest, org_id: int) -> HttpResponse:
     cell = get_organisation(request, org_id, manage=True)
     require(cell.is_cell)
     form = MeetingForm(request.POST or None, cell=cell, instance=Meeting(cell=cell))
@@ -120,7 +121,7 @@ def meeting_create(request: HttpRequest, org_id: int) -> HttpResponse:
     return render(request, "meetings/meeting_form.html", context)
 
 
-def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_detail(request: SignedInRequest, meeting_id: int) -> HttpResponse:
     meeting = get_meeting(request, meeting_id)
     access = access_for(request.user)
     can_manage = access.can_manage_org(meeting.cell)
@@ -160,7 +161,7 @@ def _votes_at(meeting: Meeting, can_manage: bool) -> dict[str, object]:
     not approved."""
     votes = list(meeting.votes.select_related("resolution", "meeting").order_by("pk"))
     for vote in votes:
-        vote.correctable = can_manage and not correction_refusal(vote)  # type: ignore[attr-defined]
+        vote.correctable = can_manage and not correction_refusal(vote)  # type: ignore[attr-defined]  # for the template
     can_vote = can_manage and meeting.status in (Meeting.Status.PLANNED, Meeting.Status.HELD)
     return {
         "votes": votes,
@@ -185,7 +186,7 @@ def reviewed_and_reviewable(meeting: Meeting, reviews: dict[int, MonthlyReview])
     return [(r, reviews.get(r.pk)) for r in [*current, *past]]
 
 
-def _refuse_if_locked(request: HttpRequest, meeting: Meeting) -> HttpResponse | None:
+def _refuse_if_locked(request: SignedInRequest, meeting: Meeting) -> HttpResponse | None:
     try:
         ensure_editable(meeting)
     except WorkflowError as exc:
@@ -194,7 +195,7 @@ def _refuse_if_locked(request: HttpRequest, meeting: Meeting) -> HttpResponse | 
     return None
 
 
-def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_edit(request: SignedInRequest, meeting_id: int) -> HttpResponse:
     """The meeting's details, its agenda with what was said under each item, the conclusion and the self-score."""
     meeting = get_meeting(request, meeting_id, manage=True)
     if refused := _refuse_if_locked(request, meeting):
@@ -204,9 +205,13 @@ def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
     agenda = AgendaFormSet(data, instance=meeting, prefix="agenda")
     conclusion = ConclusionForm(data, instance=meeting, prefix="conclusion")
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        cleaned = form.cleaned_data
         same, _month = duplicates_of(
-            cell=meeting.cell, date=data["date"], starts_at=data["starts_at"], kind=data["kind"], exclude=meeting.pk
+            cell=meeting.cell,
+            date=cleaned["date"],
+            starts_at=cleaned["starts_at"],
+            kind=cleaned["kind"],
+            exclude=meeting.pk,
         )
         if same is not None:
             form.add_error(None, same_meeting_refusal(same))
@@ -240,7 +245,7 @@ def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
     )
 
 
-def meeting_cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_cancel(request: SignedInRequest, meeting_id: int) -> HttpResponse:
     """Call off a planned meeting, with the reason, after saying what will happen."""
     meeting = get_meeting(request, meeting_id, manage=True)
     if meeting.status != Meeting.Status.PLANNED:
@@ -258,7 +263,7 @@ def meeting_cancel(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return render(request, "meetings/meeting_cancel.html", {"meeting": meeting, "form": form})
 
 
-def meeting_attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_attendance(request: SignedInRequest, meeting_id: int) -> HttpResponse:
     """Everyone on one screen, defaulted from their status; the secretary fixes the exceptions."""
     meeting = get_meeting(request, meeting_id, manage=True)
     if refused := _refuse_if_locked(request, meeting):
@@ -278,7 +283,7 @@ def meeting_attendance(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return render(request, "meetings/meeting_attendance.html", {"meeting": meeting, "form": form})
 
 
-def absence_request(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def absence_request(request: SignedInRequest, meeting_id: int) -> HttpResponse:
     """A member of the cell asks to be excused from a coming meeting."""
     meeting = get_meeting(request, meeting_id)
     access = access_for(request.user)
@@ -297,7 +302,7 @@ def absence_request(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return render(request, "meetings/absence_request.html", {"meeting": meeting, "form": form})
 
 
-def absence_decide(request: HttpRequest, request_id: int) -> HttpResponse:
+def absence_decide(request: SignedInRequest, request_id: int) -> HttpResponse:
     absence = get_object_or_404(AbsenceRequest.objects.select_related("meeting__cell", "member"), pk=request_id)
     get_meeting(request, absence.meeting_id, manage=True)
     if request.method != "POST":
@@ -315,7 +320,7 @@ def absence_decide(request: HttpRequest, request_id: int) -> HttpResponse:
     return redirect("meetings:meeting-detail", meeting_id=absence.meeting_id)
 
 
-def meeting_review(request: HttpRequest, meeting_id: int, resolution_id: int) -> HttpResponse:
+def meeting_review(request: SignedInRequest, meeting_id: int, resolution_id: int) -> HttpResponse:
     """The monthly review of one resolution: figures frozen as of the meeting, and the cell's text."""
     meeting = get_meeting(request, meeting_id)
     resolution = get_object_or_404(Resolution, pk=resolution_id, cell=meeting.cell)
@@ -350,7 +355,7 @@ def meeting_review(request: HttpRequest, meeting_id: int, resolution_id: int) ->
     )
 
 
-def meeting_speech(request: HttpRequest, meeting_id: int) -> HttpResponse:
+def meeting_speech(request: SignedInRequest, meeting_id: int) -> HttpResponse:
     """Add an opinion raised at the meeting (POST from the meeting page)."""
     meeting = get_meeting(request, meeting_id, manage=True)
     if request.method != "POST":
@@ -373,7 +378,7 @@ def meeting_speech(request: HttpRequest, meeting_id: int) -> HttpResponse:
         messages.success(request, _("Saved."))
     else:
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(str(error) for error in errors))
     return redirect("meetings:meeting-detail", meeting_id=meeting.pk)
 
 
@@ -382,7 +387,7 @@ REASON_MAX = Meeting.history.model._meta.get_field("history_change_reason").max_
 REFUSAL_MAX = AbsenceRequest._meta.get_field("refusal_reason").max_length
 
 
-def meeting_step(request: HttpRequest, meeting_id: int, step: str) -> HttpResponse:
+def meeting_step(request: SignedInRequest, meeting_id: int, step: str) -> HttpResponse:
     """Mark held (with the times it actually opened and closed), approve the minutes, open a correction, or
     release the meeting pack to members. The rules the meeting broke are shown on the meeting page it returns to."""
     meeting = get_meeting(request, meeting_id, manage=True)

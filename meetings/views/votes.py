@@ -6,11 +6,12 @@ Only the cell's secretaries record or correct a vote (``resolutions.access.get_r
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
+from chibo.lib.requests import SignedInRequest
 from meetings.forms import VoteCorrectionForm, VoteForm
 from meetings.models import Meeting, Vote
 from meetings.services import (
@@ -27,7 +28,7 @@ from resolutions.models import Resolution
 from resolutions.services import WorkflowError
 
 
-def resolution_vote(request: HttpRequest, resolution_id: int) -> HttpResponse:
+def resolution_vote(request: SignedInRequest, resolution_id: int) -> HttpResponse:
     """Record the adoption vote taken at a meeting of the cell: the meeting asked for (the meeting page's link),
     else the latest one a vote can be recorded at. Its attendance is the base, shown with the computation before
     saving; "Check" computes without saving."""
@@ -42,7 +43,7 @@ def resolution_vote(request: HttpRequest, resolution_id: int) -> HttpResponse:
             messages.error(request, refusal)  # before its day, cancelled or locked: said on the meeting's page
             return redirect("meetings:meeting-detail", meeting_id=meeting.pk)
     form = VoteForm(request.POST or None, cell=resolution.cell)
-    meetings = form.fields["meeting"].queryset  # type: ignore[attr-defined]
+    meetings = form.meetings
     meeting = meetings.filter(pk=asked).first() if asked is not None else None
     meeting = meeting or meetings.first()
     form.initial["meeting"] = meeting.pk if meeting else None
@@ -95,7 +96,7 @@ def _int_or_none(value: str | None) -> int | None:
     return int(value) if value and value.isascii() and value.isdigit() and len(value) < 10 else None
 
 
-def vote_correct(request: HttpRequest, vote_id: int) -> HttpResponse:
+def vote_correct(request: SignedInRequest, vote_id: int) -> HttpResponse:
     """Correct a vote recorded by mistake, with the reason, while the meeting's minutes are not approved."""
     vote = get_object_or_404(Vote.objects.select_related("meeting", "resolution__cell"), pk=vote_id)
     resolution = get_resolution(request, vote.resolution_id, manage=True)
@@ -131,7 +132,7 @@ def vote_correct(request: HttpRequest, vote_id: int) -> HttpResponse:
         except WorkflowError as exc:
             form.add_error(None, str(exc))
         else:
-            if vote.meeting_id:
+            if vote.meeting is not None:
                 touch(vote.meeting)
             level = messages.SUCCESS if vote.adopted else messages.WARNING
             messages.add_message(request, level, _("Vote corrected.") + " " + vote.explanation)
