@@ -1,5 +1,5 @@
-from meetings.views import documents, meetings, votes
+from meetings.views import documents, pages, votes
 
 app_name = "meetings"
 
-urlpatterns = meetings.urlpatterns + documents.urlpatterns + votes.urlpatterns
+urlpatterns = pages.urlpatterns + documents.urlpatterns + votes.urlpatterns
