@@ -3,9 +3,11 @@
 import os
 import shutil
 import subprocess
+from collections.abc import Callable
+from typing import Any
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Locator, expect
 
 # The live server runs in a thread beside the test; Playwright's sync API runs an event loop in the
 # test thread, and Django refuses ORM calls from a thread with a running loop unless told otherwise.
@@ -33,6 +35,27 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-dev-shm-usage",
         ],
     }
+
+
+# Playwright acts as soon as an element is in the page, which may be before the page has finished loading: a date
+# box typed in before the page's script moves it into its calendar group, a search box typed in before htmx listens
+# to it. A person waits for the page to be there; so do the journeys: each action on an element first waits for
+# the page's "load" (at once when it is already loaded).
+ACTIONS = ("fill", "press_sequentially", "type", "press", "click", "select_option", "check", "uncheck", "set_checked")
+
+
+def _after_load(original: Callable[..., Any]) -> Callable[..., Any]:
+    def act(self: Locator, *args: Any, **kwargs: Any) -> Any:
+        self.page.wait_for_load_state()
+        return original(self, *args, **kwargs)
+
+    return act
+
+
+@pytest.fixture(autouse=True)
+def _act_on_loaded_pages(monkeypatch):
+    for name in ACTIONS:
+        monkeypatch.setattr(Locator, name, _after_load(getattr(Locator, name)))
 
 
 @pytest.fixture(scope="session")
@@ -81,6 +104,7 @@ def expect_fits_the_screen(page, heading: str) -> None:
     """Once the page whose heading says ``heading`` is there: it does not scroll sideways on the phone (a wide
     table may scroll inside its own box). The message names the first elements that stick out."""
     expect(page.get_by_role("heading", level=1)).to_contain_text(heading)
+    page.wait_for_load_state()  # the style sheets applied and the page's script run, not only the heading parsed
     overflow = page.evaluate(
         """() => {
             const width = document.documentElement.clientWidth;

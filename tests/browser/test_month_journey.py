@@ -86,6 +86,7 @@ def _go_home(page: Page) -> None:
 def _draft_and_submit(page: Page, cell, day: dt.date, hai: Member, bich: Member) -> Resolution:
     """From her home, the secretary drafts this month's resolution, adds the two tasks in the page and submits it."""
     page.get_by_role("link", name="Soạn nghị quyết tháng này").click()
+    page.wait_for_load_state()  # the date boxes are enhanced by the page's script: fill them after
     start, end = month_bounds(day)
     page.locator("#id_period_start").fill(start.strftime("%d/%m/%Y"))
     page.locator("#id_period_end").fill(end.strftime("%d/%m/%Y"))
@@ -132,6 +133,7 @@ def _plan_and_release(page: Page, base_url: str, meeting_day: dt.date, people) -
     """Back on her home, the secretary plans the month's meeting two days ahead and releases its pack."""
     _go_home(page)
     page.get_by_role("link", name="Lập kế hoạch sinh hoạt tháng này").click()
+    page.wait_for_load_state()  # the date box is enhanced by the page's script: fill it after
     page.locator("#id_date").fill(meeting_day.strftime("%d/%m/%Y"))
     page.locator("#id_starts_at").fill("19:00")
     page.locator("#id_ends_at").fill("21:00")
@@ -177,6 +179,7 @@ def _meeting_day(page: Page, base_url: str, cell, resolution: Resolution, meetin
     page.get_by_role("link", name="Tổ chức buổi sinh hoạt hôm nay lúc 19:00").click()
     expect_fits_the_screen(page, meeting.date.strftime("%d/%m/%Y"))
     page.get_by_role("link", name="Điểm danh").first.click()
+    page.wait_for_load_state()  # the counts are kept by the page's script
     expect_fits_the_screen(page, "Điểm danh")
     search = page.get_by_placeholder("Tìm đảng viên: gõ một phần họ tên")
     expected = int(page.locator("[data-count='expected']").inner_text())
