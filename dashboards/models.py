@@ -21,7 +21,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Organisation
-from resolutions.background import build_is_stale
+from resolutions.background import PdfState, build_is_stale
 
 
 class DashboardVersion(models.Model):
@@ -41,11 +41,7 @@ def report_path(instance: SummaryReport, filename: str) -> str:
 
 
 class SummaryReport(models.Model):
-    class PdfState(models.TextChoices):
-        NONE = "", _("Not built")
-        BUILDING = "building", _("Being built")
-        READY = "ready", _("Ready")
-        FAILED = "failed", _("Failed")
+    PdfState = PdfState  # where its stored PDF stands (resolutions.background)
 
     org = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="summary_reports", verbose_name=_("organisation")

@@ -10,7 +10,6 @@ import datetime as dt
 import logging
 
 from celery import shared_task
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -19,7 +18,7 @@ from chibo.lib.layout import REPORT, document_number
 from dashboards.exports import render_summary_pdf
 from dashboards.models import SummaryReport, report_path
 from members.models import DocumentSequence, Organisation, today
-from resolutions.background import PdfBuild, queue_after_commit, register_pdf_build
+from resolutions.background import PdfBuild, queue_after_commit, register_pdf_build, store_pdf
 from resolutions.tasks import PDF_LIMITS
 
 logger = logging.getLogger(__name__)
@@ -27,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 def register_requeue() -> None:
     """``requeue_unfinished`` queues again the summaries a lost message or a dead worker left "building"."""
-    register_pdf_build(PdfBuild(SummaryReport, build_summary_pdf, "summary_pdfs"))
+    register_pdf_build(SUMMARY_BUILD)
 
 
 @transaction.atomic
@@ -71,34 +70,22 @@ def build_summary_pdf(self, report_id: int, version: int | None = None) -> str:
 
     A build asked for by an older request is left alone; the final write is conditional on the version, so a
     newer request that overtook this build wins, and the file it replaces is deleted."""
-    R = SummaryReport.PdfState
     report = SummaryReport.objects.select_related("org").filter(pk=report_id).first()
     if report is None:
         return "gone"
-    version = report.version if version is None else version
-    if report.version != version:
-        SummaryReport.objects.filter(pk=report_id, state=R.BUILDING, pdf_version=version).update(state=R.NONE)
-        return "stale"
     day = today()
-    if report.is_current(day):
-        return "reused"
-    try:
-        pdf = render_summary_pdf(report.org, day, number="" if report.numbered_by_hand else report.number)
-        storage = report.file.storage
-        name = storage.save(report_path(report, "report.pdf"), ContentFile(pdf))
-    except Exception as exc:
-        retrying = isinstance(exc, OSError) and self.request.retries < self.max_retries
-        if not retrying:
-            SummaryReport.objects.filter(pk=report_id, version=version).update(state=R.FAILED, pdf_version=version)
-            logger.exception("The summary report %s (version %s) could not be built", report_id, version)
-        raise
-    old = report.file.name
-    changed = SummaryReport.objects.filter(pk=report_id, version=version).update(
-        file=name, pdf_version=version, state=R.READY, built_on=day
+    return store_pdf(
+        self,
+        SUMMARY_BUILD,
+        report,
+        report.version if version is None else version,
+        current=lambda: report.is_current(day),
+        render=lambda: render_summary_pdf(report.org, day, number="" if report.numbered_by_hand else report.number),
+        file_field="file",
+        path=report_path(report, "report.pdf"),
+        what=f"The summary report {report_id}",
+        built_on=day,
     )
-    if changed != 1:
-        storage.delete(name)
-        return "stale"
-    if old and old != name:
-        storage.delete(old)
-    return "built"
+
+
+SUMMARY_BUILD = PdfBuild(SummaryReport, build_summary_pdf, "summary_pdfs")

@@ -19,7 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from chibo.lib.changes import NotifiesChanges
 from members.models import Member, Organisation
-from resolutions.background import build_is_stale
+from resolutions.background import PdfState, build_is_stale
 from resolutions.models import Resolution
 
 
@@ -70,11 +70,7 @@ class Meeting(models.Model):
         APPROVED = "approved", _("Minutes approved")
         CANCELLED = "cancelled", _("Cancelled")
 
-    class PdfState(models.TextChoices):
-        NONE = "", _("Not built")
-        BUILDING = "building", _("Being built")
-        READY = "ready", _("Ready")
-        FAILED = "failed", _("Failed")
+    PdfState = PdfState  # where its stored PDF stands (resolutions.background)
 
     cell = models.ForeignKey(
         Organisation,

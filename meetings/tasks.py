@@ -12,12 +12,11 @@ import logging
 import uuid
 
 from celery import Task, shared_task
-from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from meetings.documents import render_minutes_pdf
 from meetings.models import Meeting, minutes_path
-from resolutions.background import PdfBuild, queue_after_commit
+from resolutions.background import PdfBuild, queue_after_commit, store_pdf
 from resolutions.tasks import PDF_LIMITS
 
 logger = logging.getLogger(__name__)
@@ -60,32 +59,17 @@ def build_minutes_pdf(self: Task, meeting_id: int, version: int) -> str:
     meeting = Meeting.objects.filter(pk=meeting_id).first()
     if meeting is None:
         return "gone"
-    if meeting.version != version:
-        # Nobody asked for the newer version yet: the state no longer says "building" for this one.
-        Meeting.objects.filter(pk=meeting_id, pdf_state=S.BUILDING, pdf_version=version).update(pdf_state=S.NONE)
-        return "stale"
-    if meeting.pdf_is_current:
-        return "reused"
-    try:
-        pdf = render_minutes_pdf(meeting)
-        storage = meeting.minutes_pdf.storage
-        name = storage.save(minutes_path(meeting, f"{uuid.uuid4().hex}.pdf"), ContentFile(pdf))
-    except Exception as exc:
-        retrying = isinstance(exc, OSError) and self.request.retries < self.max_retries
-        if not retrying:
-            Meeting.objects.filter(pk=meeting_id, version=version).update(pdf_state=S.FAILED, pdf_version=version)
-            logger.exception("The minutes of meeting %s (version %s) could not be built", meeting_id, version)
-        raise
-    old = meeting.minutes_pdf.name
-    changed = Meeting.objects.filter(pk=meeting_id, version=version).update(
-        minutes_pdf=name, pdf_version=version, pdf_state=S.READY
+    return store_pdf(
+        self,
+        MINUTES_BUILD,
+        meeting,
+        version,
+        current=lambda: meeting.pdf_is_current,
+        render=lambda: render_minutes_pdf(meeting),
+        file_field="minutes_pdf",
+        path=minutes_path(meeting, f"{uuid.uuid4().hex}.pdf"),
+        what=f"The minutes of meeting {meeting_id}",
     )
-    if changed != 1:
-        storage.delete(name)  # an edit overtook this build: its file shows an old version
-        return "stale"
-    if old and old != name:
-        storage.delete(old)
-    return "built"
 
 
 MINUTES_BUILD = PdfBuild(

@@ -24,13 +24,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.core.files.base import ContentFile
+from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from kombu.exceptions import OperationalError
 
 logger = logging.getLogger(__name__)
@@ -92,3 +94,61 @@ def register_pdf_build(build: PdfBuild) -> None:
     """An app above this one has its PDFs queued again by ``requeue_unfinished`` (from its ``AppConfig.ready``)."""
     if build not in PDF_BUILDS:
         PDF_BUILDS.append(build)
+
+
+class PdfState(models.TextChoices):
+    """Where a stored PDF stands (the minutes, the summary report): its row is the truth, not the broker."""
+
+    NONE = "", _("Not built")
+    BUILDING = "building", _("Being built")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+def store_pdf(
+    task: Any,
+    build: PdfBuild,
+    row: Any,
+    version: int,
+    *,
+    current: Callable[[], bool],
+    render: Callable[[], bytes],
+    file_field: str,
+    path: str,
+    what: str,
+    **written: Any,
+) -> str:
+    """The worker's build of a stored PDF of ``row`` (a model of ``build``) for ``version``; returns what it did
+    ("stale", "reused", "built"), for the worker's log and the tests.
+
+    Idempotent: a version that is no longer the row's is left alone (whoever changed the row asks again) and a
+    file already current (``current()``) is reused. The final write is conditional on the version, so a build that
+    an edit overtook while it rendered never overwrites the newer state, and its file is deleted; the file it
+    replaces is deleted too. A failure marks the row failed once the task's retries (``OSError`` only) are spent.
+    ``written``: further fields stored with the file."""
+    rows, state = build.model.objects.filter(pk=row.pk), build.state
+    if row.version != version:
+        # Nobody asked for the newer version yet: the state no longer says "building" for this one.
+        rows.filter(**{state: PdfState.BUILDING, "pdf_version": version}).update(**{state: PdfState.NONE})
+        return "stale"
+    if current():
+        return "reused"
+    storage = getattr(row, file_field).storage
+    try:
+        name = storage.save(path, ContentFile(render()))
+    except Exception as exc:
+        retrying = isinstance(exc, OSError) and task.request.retries < task.max_retries
+        if not retrying:
+            rows.filter(version=version).update(**{state: PdfState.FAILED, "pdf_version": version})
+            logger.exception("%s (version %s) could not be built", what, version)
+        raise
+    old = getattr(row, file_field).name
+    changed = rows.filter(version=version).update(
+        **{file_field: name, "pdf_version": version, state: PdfState.READY, **written}
+    )
+    if changed != 1:
+        storage.delete(name)  # an edit overtook this build: its file shows an old version
+        return "stale"
+    if old and old != name:
+        storage.delete(old)
+    return "built"
