@@ -15,8 +15,9 @@ class DashboardsConfig(AppConfig):
             tracked_rows_changed,
             tracked_saved,
         )
-        from dashboards.tasks import register_requeue
+        from dashboards.tasks import SUMMARY_BUILD
         from members.models import Organisation
+        from resolutions.background import register_pdf_build
 
         # The dashboards' cached figures are keyed by a token per organisation (dashboards.cache): every write of
         # what they read renews the tokens of its cell and of every level above it.
@@ -26,4 +27,4 @@ class DashboardsConfig(AppConfig):
             rows_changed.connect(tracked_rows_changed, sender=model, dispatch_uid=f"dashboard-rows-{model.__name__}")
         post_save.connect(organisation_changed, sender=Organisation, dispatch_uid="dashboard-organisation-saved")
         post_delete.connect(organisation_changed, sender=Organisation, dispatch_uid="dashboard-organisation-deleted")
-        register_requeue()  # the summary PDFs a lost message or a dead worker left unfinished (resolutions.background)
+        register_pdf_build(SUMMARY_BUILD)  # lost builds of the summary PDF are queued again (resolutions.tasks)

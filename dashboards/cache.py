@@ -23,9 +23,10 @@ from django.db import models
 from chibo.lib.changes import watched_fields
 from dashboards.models import DashboardVersion
 from meetings.models import Meeting, MonthlyReview
+from members.models import Organisation
 from resolutions.models import Resolution, Task
 
-STEPLEN = 4  # members.models.Organisation.steplen (treebeard's default)
+STEP = Organisation.steplen  # the length of one level of the tree's paths
 
 # The models whose rows the dashboard reads, each with the lookup from a row to its cell's path.
 CELL_PATHS: dict[type[models.Model], str] = {
@@ -37,7 +38,7 @@ CELL_PATHS: dict[type[models.Model], str] = {
 
 
 def ancestors_and_self(paths: Iterable[str]) -> set[str]:
-    return {path[:end] for path in paths if path for end in range(STEPLEN, len(path) + 1, STEPLEN)}
+    return {path[:end] for path in paths if path for end in range(STEP, len(path) + 1, STEP)}
 
 
 def renew(paths: Iterable[str]) -> None:

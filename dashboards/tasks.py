@@ -18,15 +18,10 @@ from chibo.lib.layout import REPORT, document_number
 from dashboards.exports import render_summary_pdf
 from dashboards.models import SummaryReport, report_path
 from members.models import DocumentSequence, Organisation, today
-from resolutions.background import PdfBuild, queue_after_commit, register_pdf_build, store_pdf
+from resolutions.background import PdfBuild, queue_after_commit, store_pdf
 from resolutions.tasks import PDF_LIMITS
 
 logger = logging.getLogger(__name__)
-
-
-def register_requeue() -> None:
-    """``requeue_unfinished`` queues again the summaries a lost message or a dead worker left "building"."""
-    register_pdf_build(SUMMARY_BUILD)
 
 
 @transaction.atomic
