@@ -38,7 +38,7 @@ def _require_account(request: SignedInRequest) -> None:
 
 
 def notification_count(request: SignedInRequest) -> HttpResponse:
-    """The bell's badge, loaded by htmx after the page so that no page pays for it."""
+    """The bell's badge, refreshed by htmx every minute (the page brings the first count)."""
     _require_account(request)
     unread = Notification.objects.filter(recipient=request.user, read_at__isnull=True).count()
     return render(request, "notifications/_count.html", {"unread": unread})

@@ -130,8 +130,8 @@ def test_member_list_filters(client_for, tree, flag, expected) -> None:
 def test_member_list_runs_a_fixed_number_of_queries(client_for, tree, django_assert_num_queries, size) -> None:
     MemberFactory.create_batch(size, cell=tree.cell_a1)
     client = client_for("standing")
-    # session, user, roles, own member record, organisations for the filter, count, page
-    with django_assert_num_queries(7):
+    # session, user, roles, own member record, organisations for the filter, count, page; the bell's unread count
+    with django_assert_num_queries(8):
         response = client.get(reverse("members:member-list"))
     assert response.status_code == 200
 
@@ -143,8 +143,8 @@ def test_cell_page_runs_a_fixed_number_of_queries(client_for, tree, django_asser
     MemberFactory.create_batch(size, cell=tree.cell_a1, admitted_on=ending, official_on=None)
     client = client_for("secretary")
     # session, user, roles, own member record, the cell, its ancestors, counts, roles, probation ending, members,
-    # the resolution in force (none here, so no query for its tasks), overdue tasks
-    with django_assert_num_queries(12):
+    # the resolution in force (none here, so no query for its tasks), overdue tasks; the bell's unread count
+    with django_assert_num_queries(13):
         response = client.get(reverse("members:org-detail", args=[tree.cell_a1.pk]))
     assert response.status_code == 200
     assert response.content.decode().count('href="/members/') >= 3 * size  # both lists
@@ -163,8 +163,8 @@ def test_tree_page_runs_a_fixed_number_of_queries(client_for, tree, django_asser
     for cell in (tree.cell_a1, tree.cell_a2, tree.cell_b1):
         MemberFactory.create_batch(size, cell=cell)
     client = client_for("admin")
-    # session, user, roles, own member record, organisations, member counts per cell
-    with django_assert_num_queries(6):
+    # session, user, roles, own member record, organisations, member counts per cell; the bell's unread count
+    with django_assert_num_queries(7):
         response = client.get(reverse("members:org-tree"))
     rows = {row["org"].code: row["members"] for row in response.context["rows"]}
     # Every account in the fixtures is a member of a cell, too.
