@@ -372,6 +372,8 @@ SEARCH_HASH_KEY = _env("SEARCH_HASH_KEY", env.str, "")
 # Business settings with their defaults (the "unconfirmed" rules of the domain are settings).
 CHIBO = {
     "MEMBER_LIST_PAGE_SIZE": 50,
+    # The member list counts its matches up to this many; past it, it says "more than" (chibo/lib/pagination.py).
+    "MEMBER_LIST_COUNT_CAP": 1000,
     # Background work (resolutions/background.py): a pending email this many minutes past its time is queued
     # again; a claim to send this old was abandoned by a dead worker; a PDF not built in this time is offered again.
     "DELIVERY_REQUEUE_MINUTES": 5,

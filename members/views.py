@@ -13,7 +13,6 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
 from django.db import DatabaseError, connection, models
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
@@ -22,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from chibo.lib.pagination import CappedPaginator
 from chibo.lib.requests import SignedInRequest
 from chibo.lib.text import search_key
 from members import privacy, services
@@ -169,7 +169,8 @@ def _filtered_members(request: SignedInRequest) -> tuple[MemberFilterForm, Any]:
 
 def member_list(request: SignedInRequest) -> HttpResponse:
     form, members = _filtered_members(request)
-    page = Paginator(members, settings.CHIBO["MEMBER_LIST_PAGE_SIZE"]).get_page(request.GET.get("page"))
+    size, cap = settings.CHIBO["MEMBER_LIST_PAGE_SIZE"], settings.CHIBO["MEMBER_LIST_COUNT_CAP"]
+    page = CappedPaginator(members, size, cap=cap).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     template = "members/includes/_member_table.html" if request.htmx else "members/member_list.html"

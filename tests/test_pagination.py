@@ -1,0 +1,53 @@
+"""The member list stops counting past its cap and says "more than"; below it, it counts exactly."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from chibo.lib.pagination import CappedPaginator
+from members.models import Member
+from tests.factories import MemberFactory
+
+
+@pytest.mark.parametrize(
+    ("rows", "cap", "count", "capped", "pages"),
+    [
+        (0, 10, 0, False, 1),
+        (9, 10, 9, False, 3),
+        (10, 10, 10, False, 3),
+        (11, 10, 10, True, 3),
+        (500, 10, 10, True, 3),
+    ],
+)
+def test_counts_up_to_the_cap(rows: int, cap: int, count: int, capped: bool, pages: int) -> None:
+    paginator = CappedPaginator(list(range(rows)), 4, cap=cap)
+    assert (paginator.count, paginator.capped, paginator.num_pages) == (count, capped, pages)
+    last = paginator.get_page(99)
+    assert list(last) == list(range(rows))[(pages - 1) * 4 : count]  # never a row past the cap
+
+
+@pytest.mark.django_db
+def test_counting_a_queryset_reads_at_most_cap_plus_one_rows(django_assert_num_queries, tree) -> None:
+    MemberFactory.create_batch(7, cell=tree.cell_a1, full_name="Nguyễn Văn Tìm")
+    members = Member.objects.search("nguyen van tim").order_by("search_name", "pk")
+    paginator = CappedPaginator(members, 2, cap=5)
+    with django_assert_num_queries(1):
+        assert (paginator.count, paginator.capped) == (5, True)
+    assert CappedPaginator(members, 2, cap=7).capped is False
+
+
+@pytest.mark.django_db
+def test_the_member_list_says_more_than_the_cap(client_for, tree, settings) -> None:
+    settings.CHIBO = {**settings.CHIBO, "MEMBER_LIST_COUNT_CAP": 5, "MEMBER_LIST_PAGE_SIZE": 2}
+    MemberFactory.create_batch(6, cell=tree.cell_a1, full_name="Trần Thị Đông")
+    client = client_for("standing")
+    html = client.get(reverse("members:member-list"), {"q": "tran thi dong"}).content.decode()
+    assert "Tìm thấy hơn 5 đảng viên; danh sách chỉ hiện 5 người đầu tiên." in html
+    assert "Trang 1/3" in html  # five rows in pages of two
+    MemberFactory.create_batch(1, cell=tree.cell_a1, full_name="Trần Thị Đông Hai")
+    Member.objects.filter(full_name="Trần Thị Đông").order_by("pk")[0].delete()
+    settings.CHIBO = {**settings.CHIBO, "MEMBER_LIST_COUNT_CAP": 6}
+    html = client.get(reverse("members:member-list"), {"q": "tran thi dong"}).content.decode()
+    assert "Tìm thấy 6 đảng viên" in html
+    assert "hơn" not in html.split('role="status"', 1)[1].split("</p>", 1)[0]
