@@ -5,6 +5,7 @@ from typing import Any
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from chibo.lib.forms import SafeInputMixin, choice_field, model_choice_field
@@ -172,8 +173,40 @@ class MemberFilterForm(SafeInputMixin, forms.Form):
 
     def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        model_choice_field(self, "org").queryset = organisations
-        model_choice_field(self, "org").empty_label = _("All my organisations")
+        field = model_choice_field(self, "org")
+        field.queryset = organisations  # any organisation the user sees is a valid choice (links name cells too)
+        field.empty_label = _("All my organisations")
+        self.cells_by_ward = False
+        committees = list(organisations.exclude(kind=Organisation.Kind.CELL).order_by("path"))
+        if sum(org.kind == Organisation.Kind.WARD for org in committees) > 1:
+            # A province's two thousand cells are no list to scroll on a phone, and rendering them cost more
+            # than the search: the committees are offered, and the cells of the ward chosen.
+            self.cells_by_ward = True
+            shown = committees
+            if ward_path := self._chosen_ward_path(organisations):
+                cells = organisations.filter(kind=Organisation.Kind.CELL, path__startswith=ward_path)
+                shown = sorted([*committees, *cells], key=lambda org: org.path)
+            field.widget.choices = [("", field.empty_label), *((org.pk, str(org)) for org in shown)]
+            # Choosing a ward brings its cells: the filters come back with the list (``#member-search``).
+            field.widget.attrs.update(
+                {
+                    "hx-get": reverse("members:member-list"),
+                    "hx-include": "closest form",
+                    "hx-target": "#member-search",
+                    "hx-select": "#member-search",
+                    "hx-swap": "outerHTML",
+                    "hx-push-url": "true",
+                }
+            )
+
+    def _chosen_ward_path(self, organisations: Any) -> str:
+        """The path of the ward of the organisation chosen in the query string ("" when none or not a number)."""
+        chosen = str(self.data.get("org", "")) if self.is_bound else ""
+        if not chosen.isdigit():
+            return ""
+        path = organisations.filter(pk=chosen).values_list("path", flat=True).first()
+        ward = 2 * Organisation.steplen  # the province is the root; its wards are its children
+        return "" if path is None or len(path) < ward else path[:ward]
 
 
 class RecogniseForm(CrispyMixin, forms.Form):

@@ -170,10 +170,13 @@ def _filtered_members(request: SignedInRequest) -> tuple[MemberFilterForm, Any]:
 def member_list(request: SignedInRequest) -> HttpResponse:
     form, members = _filtered_members(request)
     size, cap = settings.CHIBO["MEMBER_LIST_PAGE_SIZE"], settings.CHIBO["MEMBER_LIST_COUNT_CAP"]
-    page = CappedPaginator(members, size, cap=cap).get_page(request.GET.get("page"))
+    page = CappedPaginator(members.without_identity_numbers(), size, cap=cap).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    template = "members/includes/_member_table.html" if request.htmx else "members/member_list.html"
+    # The search box and the filters refresh the list; the organisation of a province's user brings its cells
+    # into the filters too, so the whole search comes back (htmx picks ``#member-search`` out of the page).
+    only_table = request.htmx and request.htmx.target == "member-table"
+    template = "members/includes/_member_table.html" if only_table else "members/member_list.html"
     return render(request, template, {"form": form, "page": page, "query": query.urlencode()})
 
 

@@ -18,8 +18,12 @@ class CappedPaginator(Paginator):
     @cached_property
     def _counted(self) -> int:
         """The rows, counted up to ``cap + 1`` (one query: ``COUNT(*)`` over ``LIMIT cap + 1``)."""
-        head: Any = self.object_list[: self.cap + 1]  # a QuerySet (counted by the database) or a list
-        return len(head) if isinstance(head, list | tuple) else int(head.count())
+        rows: Any = self.object_list
+        if isinstance(rows, list | tuple):
+            return len(rows[: self.cap + 1])
+        # A query set: counted by the database, selecting the keys only (the columns the rows annotate for the
+        # page, such as a member's flags, are not computed for a count).
+        return int(rows.values("pk")[: self.cap + 1].count())
 
     @cached_property
     def count(self) -> int:

@@ -1,4 +1,5 @@
-"""The member list stops counting past its cap and says "more than"; below it, it counts exactly."""
+"""The member search: it stops counting past its cap and says "more than", and a province's user picks a ward, then
+its cells."""
 
 from __future__ import annotations
 
@@ -51,3 +52,43 @@ def test_the_member_list_says_more_than_the_cap(client_for, tree, settings) -> N
     html = client.get(reverse("members:member-list"), {"q": "tran thi dong"}).content.decode()
     assert "Tìm thấy 6 đảng viên" in html
     assert "hơn" not in html.split('role="status"', 1)[1].split("</p>", 1)[0]
+
+
+@pytest.mark.django_db
+def test_a_province_user_picks_a_ward_then_its_cells(client_for, tree) -> None:
+    """The filter of someone who sees several wards offers the committees, and the cells of the ward chosen; any
+    organisation they see is still accepted (a link may name a cell)."""
+    client = client_for("admin")
+    form = client.get(reverse("members:member-list")).context["form"]
+    offered = {str(label) for value, label in form.fields["org"].widget.choices if value}
+    assert form.cells_by_ward
+    assert tree.ward_a.name in offered
+    assert tree.cell_a1.name not in offered
+    form = client.get(reverse("members:member-list"), {"org": tree.ward_a.pk}).context["form"]
+    offered = {str(label) for value, label in form.fields["org"].widget.choices if value}
+    assert {tree.cell_a1.name, tree.cell_a2.name} <= offered
+    assert tree.cell_b1.name not in offered
+    response = client.get(reverse("members:member-list"), {"org": tree.cell_b1.pk})
+    assert response.context["form"].cleaned_data["org"] == tree.cell_b1
+    offered = {str(label) for value, label in response.context["form"].fields["org"].widget.choices if value}
+    assert tree.cell_b1.name in offered
+    assert tree.cell_a1.name not in offered
+
+
+@pytest.mark.django_db
+def test_choosing_a_ward_brings_back_the_filters_and_typing_only_the_list(client_for, tree) -> None:
+    client = client_for("admin")
+    url = reverse("members:member-list")
+    whole = client.get(url, {"org": tree.ward_a.pk}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="member-search")
+    assert 'id="member-search"' in whole.content.decode()
+    table = client.get(url, {"q": "a"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="member-table")
+    assert 'id="member-search"' not in table.content.decode()
+    assert 'role="status"' in table.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_ward_user_sees_every_cell_of_the_ward(client_for, tree) -> None:
+    form = client_for("standing").get(reverse("members:member-list")).context["form"]
+    assert not form.cells_by_ward
+    offered = {str(org) for org in form.fields["org"].queryset}
+    assert tree.cell_a1.name in offered
