@@ -147,6 +147,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REPLICA_PIN_SECONDS = _env("REPLICA_PIN_SECONDS", env.int, 5)
 REPLICA_MAX_LAG_SECONDS = _env("REPLICA_MAX_LAG_SECONDS", env.float, 10.0)
 REPLICA_CHECK_SECONDS = 2.0
+REPLICA_RETRY_SECONDS = 30.0  # once found down (each try may cost REPLICA_CONNECT_TIMEOUT)
 if _env("DATABASE_REPLICA_URL", env.str, ""):
     _replica = _env("DATABASE_REPLICA_URL", _database, None)
     if _replica["ENGINE"] != DATABASES["default"]["ENGINE"]:

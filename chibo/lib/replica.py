@@ -12,7 +12,8 @@ A marked read still goes to the primary when:
   ``REPLICA_PIN_SECONDS`` (``PrimaryAfterWriteMiddleware``);
 - the replica does not answer (down, refused, past its connect timeout) or replays the primary's changes more than
   ``REPLICA_MAX_LAG_SECONDS`` late. The check is one query, remembered for ``REPLICA_CHECK_SECONDS`` in each
-  process; a change of state is logged once, as a warning when the replica is left aside;
+  process (``REPLICA_RETRY_SECONDS`` once it was found down: asking a host that does not answer costs a whole
+  connect timeout); a change of state is logged once, as a warning when the replica is left aside;
 - a query on the replica fails in the middle of a page: the page is read again from the primary. The replica
   never makes a page fail.
 
@@ -114,10 +115,15 @@ def _record(state: str, detail: str, now: float) -> None:
 
 
 def replica_state() -> str:
-    """``ok``, ``lagging`` or ``down``, checked again when the last check is older than REPLICA_CHECK_SECONDS."""
+    """``ok``, ``lagging`` or ``down``, checked again when the last check is older than REPLICA_CHECK_SECONDS
+    (REPLICA_RETRY_SECONDS when it was down)."""
     with _lock:
         now = time.monotonic()
-        if now - _health.checked_at >= _setting("REPLICA_CHECK_SECONDS", 2):
+        every = _setting("REPLICA_CHECK_SECONDS", 2)
+        if _health.state == "down":
+            # A replica that does not answer may cost a whole connect timeout to ask: asked less often.
+            every = max(every, _setting("REPLICA_RETRY_SECONDS", 30))
+        if now - _health.checked_at >= every:
             state, detail = _probe()
             _record(state, detail, time.monotonic())
         return _health.state

@@ -64,6 +64,7 @@ def world(django_db_setup, django_db_blocker, pair) -> World:
 def databases(world, django_db_blocker, pair, settings) -> Iterator[None]:
     """Every test may use both databases; it starts, and leaves, a standby that runs, replays and has caught up."""
     settings.REPLICA_CHECK_SECONDS = 0  # checked at every marked read, unless the test says otherwise
+    settings.REPLICA_RETRY_SECONDS = 0
     replica.forget()
     with django_db_blocker.unblock():
         yield
@@ -183,5 +184,9 @@ def test_a_stopped_standby_never_fails_a_page(world, pair, settings, caplog):
     pair.start_server(pair.standby)
     pair.wait_streaming()
     pair.wait_replayed()
+    settings.REPLICA_RETRY_SECONDS = 3600  # a replica found down is asked again only after this
+    with replica.reads_from_replica() as scope:
+        assert not scope.replica
+    settings.REPLICA_RETRY_SECONDS = 0
     with replica.reads_from_replica() as scope:
         assert scope.replica  # back in use once it answers again
