@@ -144,6 +144,36 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# A read replica (a PostgreSQL streaming standby of DATABASE_URL), optional: the dashboards' pages, their Excel
+# export and the summary report's pages read from it; the rest, and every write, the primary (chibo/lib/replica.py).
+# A user who wrote reads from the primary for REPLICA_PIN_SECONDS; a replica down, or replaying more than
+# REPLICA_MAX_LAG_SECONDS late, is left aside (checked every REPLICA_CHECK_SECONDS) and the primary answers.
+REPLICA_PIN_SECONDS = _env("REPLICA_PIN_SECONDS", env.int, 5)
+REPLICA_MAX_LAG_SECONDS = _env("REPLICA_MAX_LAG_SECONDS", env.float, 10.0)
+REPLICA_CHECK_SECONDS = 2.0
+REPLICA_RETRY_SECONDS = 30.0  # once found down (each try may cost REPLICA_CONNECT_TIMEOUT)
+if _env("DATABASE_REPLICA_URL", env.str, ""):
+    _replica = _env("DATABASE_REPLICA_URL", _database, None)
+    if _replica["ENGINE"] != DATABASES["default"]["ENGINE"]:
+        raise ImproperlyConfigured(
+            "Environment variable DATABASE_REPLICA_URL has an invalid value: not DATABASE_URL's engine"
+        )
+    for _key in ("ATOMIC_REQUESTS", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS"):
+        if _key in DATABASES["default"]:
+            _replica[_key] = DATABASES["default"][_key]
+    if _replica["ENGINE"] == "django.db.backends.postgresql":
+        # A replica that does not answer is given up quickly (the page then reads from the primary).
+        _replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", _env("REPLICA_CONNECT_TIMEOUT", env.int, 2))
+    # Under Django's test runner the replica is the test database itself (the suite's own tests of the replica
+    # start a real standby: tests/replica/).
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES["replica"] = _replica
+    DATABASE_ROUTERS = ["chibo.lib.replica.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.csrf.CsrfViewMiddleware") + 1,
+        "chibo.lib.replica.PrimaryAfterWriteMiddleware",
+    )
+
 # Redis, when given, is the Celery broker and the cache. Without it Celery uses kombu's filesystem
 # transport under var/, so that a worker and beat really run on one machine with no Redis.
 REDIS_URL = _env("REDIS_URL", env.str, "")

@@ -12,6 +12,7 @@ from django.http import HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import path
 
+from chibo.lib.replica import replica_view
 from chibo.lib.requests import SignedInRequest
 from dashboards.access import dashboard_org, home_dashboard_org_id
 from dashboards.dashboard import (
@@ -40,6 +41,7 @@ def dashboard_home(request: SignedInRequest) -> HttpResponse:
     return redirect("dashboards:dashboard", org_id=org_id)
 
 
+@replica_view
 def org_dashboard(request: SignedInRequest, org_id: int) -> HttpResponse:
     org, within = dashboard_org(access_for(request.user), org_id)
     if request.method not in ("GET", "HEAD"):

@@ -3,6 +3,8 @@
 The Excel file follows the page exactly: same access (``dashboard_scope``), same cells for a member in charge,
 same sort and filter parameters. The summary report covers every cell under the organisation, so only those who
 oversee all of it (the standing committee, or above) may build or read it; others who see the dashboard get 403.
+
+The Excel file and the summary's state may be read from the read replica (``chibo.lib.replica``), as the page is.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from django.urls import URLPattern, path
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
+from chibo.lib.replica import replica_view
 from chibo.lib.requests import SignedInRequest
 from dashboards.access import dashboard_org, dashboard_scope
 from dashboards.dashboard import Dashboard, Row, RowOrder, dashboard
@@ -38,6 +41,7 @@ def shown_rows(request: HttpRequest, board: Dashboard) -> list[Row]:
     return RowOrder.from_query(request.GET).shown(board.rows)
 
 
+@replica_view
 def dashboard_xlsx(request: SignedInRequest, org_id: int) -> HttpResponse:
     org, within = dashboard_org(access_for(request.user), org_id)
     if request.method not in ("GET", "HEAD"):
@@ -92,7 +96,10 @@ def dashboard_summary(request: SignedInRequest, org_id: int) -> HttpResponse:
 
 
 def dashboard_summary_pdf(request: SignedInRequest, org_id: int) -> HttpResponseBase:
-    """GET: the stored summary of this month when it was built today; else back to the dashboard."""
+    """GET: the stored summary of this month when it was built today; else back to the dashboard.
+
+    Read from the primary, unlike the other pages here: a replica a moment late could name a file that a newer
+    build has already replaced and deleted."""
     org = _summary_org(request, org_id)
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
@@ -108,6 +115,7 @@ def dashboard_summary_pdf(request: SignedInRequest, org_id: int) -> HttpResponse
     )
 
 
+@replica_view
 def dashboard_summary_status(request: SignedInRequest, org_id: int) -> HttpResponse:
     """The exports block with the summary's state; htmx asks for it again while the report is being built."""
     org = _summary_org(request, org_id)
