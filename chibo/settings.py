@@ -10,6 +10,7 @@ from typing import Any
 
 import environ
 from celery.schedules import crontab
+from kombu import Queue
 from cryptography.fernet import Fernet
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
@@ -210,6 +211,19 @@ CELERY_TASK_TIME_LIMIT = 360
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5, "interval_max": 1}
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
+# One queue per kind of work, so that a province can give documents, mail and the nightly sweeps machines of
+# their own (``celery worker -Q documents``) and a long sweep never holds up an invitation. A worker started
+# without -Q consumes every queue below: one machine keeps running everything.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [Queue(name) for name in ("celery", "documents", "mail", "sweeps")]
+CELERY_TASK_ROUTES = {
+    "resolutions.tasks.build_minutes_pdf": {"queue": "documents"},
+    "resolutions.tasks.build_summary_pdf": {"queue": "documents"},
+    "resolutions.tasks.send_delivery": {"queue": "mail"},
+    "resolutions.tasks.send_daily_digests": {"queue": "mail"},
+    "resolutions.tasks.sweep_reminders": {"queue": "sweeps"},
+    "members.tasks.apply_retention": {"queue": "sweeps"},
+}
 # Times are Asia/Ho_Chi_Minh (CELERY_TIMEZONE). Each job also runs by hand: manage.py send_reminders --date.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # The notifications' jobs (notifications/tasks.py) kept the names they had in resolutions.tasks.
