@@ -18,11 +18,13 @@ from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from chibo.lib.crypto import EncryptedCharField, keyed_hash, mask
 from chibo.lib.text import normalize, search_key
+from members import rules
 from members.rules import (
     ENDING_SOON_DAYS,
     Probation,
     latest_admission_ending_by,
     member_dates_errors,
+    member_status,
     official_date_error,
     probation,
     public_holidays,
@@ -278,9 +280,9 @@ class Member(models.Model):
         MALE = "male", _("Male")
         FEMALE = "female", _("Female")
 
-    class Status(models.TextChoices):
-        OFFICIAL = "official", _("Official")
-        PROBATIONARY = "probationary", _("Probationary")
+    class Status(models.TextChoices):  # the values members.rules.member_status returns
+        OFFICIAL = rules.OFFICIAL, _("Official")
+        PROBATIONARY = rules.PROBATIONARY, _("Probationary")
 
     class ManagementStatus(models.TextChoices):
         ACTIVE = "active", _("Being managed")
@@ -430,12 +432,8 @@ class Member(models.Model):
 
     def status_on(self, day: dt.date | None = None) -> str | None:
         """Official or probationary on ``day``; None before admission or after leaving."""
-        day = day or today()
-        if self.admitted_on > day or (self.left_on and self.left_on <= day):
-            return None
-        if self.official_on and self.official_on <= day:
-            return self.Status.OFFICIAL
-        return self.Status.PROBATIONARY
+        status = member_status(self.admitted_on, self.official_on, self.left_on, day or today())
+        return self.Status(status) if status else None
 
     @property
     def status(self) -> str | None:
@@ -805,12 +803,44 @@ def status_counts(members: MemberQuerySet, day: dt.date | None = None) -> dict[s
     )
 
 
+def cell_roll(cell: Organisation, day: dt.date) -> list[dict[str, Any]]:
+    """The cell's active members as its page lists them, in name order, in one query: the columns shown
+    (``group``: the residential group's name), the flags on ``day`` (``with_flags``) and the ``status`` on that day
+    (``rules.member_status``), worked out once per member. Plain rows, no model instances: nothing is decrypted."""
+    rows = list(
+        Member.objects.in_cell(cell)
+        .active()
+        .with_flags(day)
+        .order_by("search_name", "pk")
+        .values(
+            "pk",
+            "full_name",
+            "phone",
+            "admitted_on",
+            "official_on",
+            "left_on",
+            "is_propagandist",
+            "is_exempt",
+            "is_away",
+            group=F("residential_group__name"),
+        )
+    )
+    for row in rows:
+        row["status"] = member_status(row["admitted_on"], row["official_on"], row["left_on"], day)
+    return rows
+
+
 def ending_probation(
     members: MemberQuerySet, day: dt.date, *, limit: int | None = None
 ) -> list[tuple[Member, Probation]]:
     """The members whose probation ends soon (``MemberQuerySet.probation_ending``), each with its dates, the
     earliest end first; one query."""
-    rows = members.probation_ending(day).select_related("cell").order_by("admitted_on", "search_name", "pk")
+    rows = (
+        members.probation_ending(day)
+        .select_related("cell")
+        .only("full_name", "admitted_on", "cell__name")  # what the pages show: nothing encrypted is read
+        .order_by("admitted_on", "search_name", "pk")
+    )
     holidays = public_holidays()
     return [(member, probation(member.admitted_on, day, holidays)) for member in (rows[:limit] if limit else rows)]
 
