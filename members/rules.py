@@ -87,6 +87,12 @@ def latest_admission_ending_by(day: dt.date) -> dt.date:
     return latest
 
 
+def latest_admission_listed(day: dt.date, within_days: int = ENDING_SOON_DAYS) -> dt.date:
+    """The latest admission date of a probationary member on the pages' list on ``day``: probation ending within
+    ``within_days``, or already ended (never an admission after ``day``)."""
+    return min(day, latest_admission_ending_by(day + dt.timedelta(days=within_days)))
+
+
 def public_holidays() -> frozenset[dt.date]:
     """The holidays of the setting, as dates (written as dates or as "dd/mm/yyyy")."""
     days: set[dt.date] = set()

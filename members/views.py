@@ -49,6 +49,8 @@ from members.models import (
     Role,
     cell_roll,
     ending_probation,
+    roll_counts,
+    roll_probations,
     status_counts,
     today,
 )
@@ -111,13 +113,14 @@ def org_detail(request: SignedInRequest, org_id: int) -> HttpResponse:
     org = get_organisation(request, org_id)
     access = access_for(request.user)
     day = today()
-    members_qs = Member.objects.in_cell(org) if org.is_cell else Member.objects.in_org(org)
     context: dict[str, object] = {
         "org": org,
         "ancestors": Organisation.objects.get_ancestors(org).only("pk", "name", "path", "depth"),
-        "counts": status_counts(members_qs, day),
         "can_manage": access.can_manage_org(org),
         "can_oversee": access.can_oversee_org(org),
+        # The cell reviews each probation within 30 working days of its end (members.rules).
+        "probation_days": ENDING_SOON_DAYS,
+        "probation_review_days": REVIEW_WORKING_DAYS,
         "roles": sorted(
             Role.objects.filter(organisation=org)
             .select_related("user__member")
@@ -125,20 +128,22 @@ def org_detail(request: SignedInRequest, org_id: int) -> HttpResponse:
             key=lambda role: (ROLE_ORDER.index(role.kind), role.user.get_full_name()),
         ),
     }
-    if context["can_oversee"]:
-        # The cell reviews each one within 30 working days of the end of probation (members.rules).
-        rows = ending_probation(members_qs, day, limit=None if org.is_cell else PROBATION_LIST_LIMIT + 1)
-        context["probation_rows"] = rows[:PROBATION_LIST_LIMIT] if not org.is_cell else rows
-        context["probation_more"] = not org.is_cell and len(rows) > PROBATION_LIST_LIMIT
-        context["probation_days"] = ENDING_SOON_DAYS
-        context["probation_review_days"] = REVIEW_WORKING_DAYS
     if org.is_cell:
+        # The counts, the probations ending and the table all come from the one read of the cell's roll.
         context["members"] = roll = cell_roll(org, day)
+        context["counts"] = roll_counts(roll, day)
         if context["can_oversee"]:
             member_url = url_for_id("members:member-detail")
             for row in roll:
                 row["url"] = member_url(row["pk"])
+            context["probation_rows"] = roll_probations(roll, day)
     else:
+        members_qs = Member.objects.in_org(org)
+        context["counts"] = status_counts(members_qs, day)
+        if context["can_oversee"]:
+            rows = ending_probation(members_qs, day, limit=PROBATION_LIST_LIMIT + 1)
+            context["probation_rows"] = rows[:PROBATION_LIST_LIMIT]
+            context["probation_more"] = len(rows) > PROBATION_LIST_LIMIT
         children = list(Organisation.objects.filter(path__startswith=org.path, depth=org.depth + 1))
         per_child: Counter[int] = Counter()
         per_cell = (

@@ -142,9 +142,9 @@ def test_cell_page_runs_a_fixed_number_of_queries(client_for, tree, django_asser
     ending = today() - dt.timedelta(days=340)  # probation ends in about 25 days
     MemberFactory.create_batch(size, cell=tree.cell_a1, admitted_on=ending, official_on=None)
     client = client_for("secretary")
-    # session, user, roles, own member record, the cell, its ancestors, counts, roles, probation ending, members,
-    # the resolution in force (none here, so no query for its tasks), overdue tasks
-    with django_assert_num_queries(12):
+    # session, user, roles, own member record, the cell, its ancestors, roles, its roll (the members, their counts
+    # and the probations ending), the resolution in force (none here, so no query for its tasks), overdue tasks
+    with django_assert_num_queries(10):
         response = client.get(reverse("members:org-detail", args=[tree.cell_a1.pk]))
     assert response.status_code == 200
     assert response.content.decode().count('href="/members/') >= 3 * size  # both lists
