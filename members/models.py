@@ -828,7 +828,7 @@ def cell_roll(cell: Organisation, day: dt.date) -> list[dict[str, Any]]:
         .active()
         .with_flags(day, per_member=True)
         .order_by("search_name", "pk")
-        .values(
+        .values(  # type: ignore[misc]  # is_exempt and is_away are annotated by with_flags, unknown to the checker
             "pk",
             "full_name",
             "phone",

@@ -19,6 +19,7 @@ from django.db import DatabaseError, connection, models
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -81,6 +82,18 @@ def url_for_id(name: str) -> Callable[[int], str]:
     return lambda pk: f"{head}/{pk}/{tail}"
 
 
+def _add_badges(rows: list[dict[str, Any]]) -> None:
+    """Each row's ``badges``: members/includes/_status_badges.html (the one place they are written), rendered
+    once for each combination of status and flags the rows have, not once for each row."""
+    template = get_template("members/includes/_status_badges.html")
+    rendered: dict[tuple[object, ...], str] = {}
+    for row in rows:
+        key = (row["status"], row["is_exempt"], row["is_away"], row["is_propagandist"])
+        if key not in rendered:
+            rendered[key] = template.render({"m": row})
+        row["badges"] = rendered[key]
+
+
 def org_tree(request: SignedInRequest) -> HttpResponse:
     """The organisations the user sees, with member counts that include everything below each one."""
     access = access_for(request.user)
@@ -132,6 +145,7 @@ def org_detail(request: SignedInRequest, org_id: int) -> HttpResponse:
         # The counts, the probations ending and the table all come from the one read of the cell's roll.
         context["members"] = roll = cell_roll(org, day)
         context["counts"] = roll_counts(roll, day)
+        _add_badges(roll)
         if context["can_oversee"]:
             member_url = url_for_id("members:member-detail")
             for row in roll:

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from members.models import AwayPeriod, Exemption, Member, ResidentialGroup, today
 from tests.factories import MemberFactory
+from tests.resolutions.factories import ResolutionFactory, TaskFactory
 
 VALID = {
     "full_name": "Trần Văn Bình",
@@ -141,13 +142,20 @@ def test_cell_page_runs_a_fixed_number_of_queries(client_for, tree, django_asser
     MemberFactory.create_batch(size, cell=tree.cell_a1)
     ending = today() - dt.timedelta(days=340)  # probation ends in about 25 days
     MemberFactory.create_batch(size, cell=tree.cell_a1, admitted_on=ending, official_on=None)
+    day = today()
+    for kind, start, end in (("monthly", day.replace(day=1), day), ("thematic", day - dt.timedelta(days=90), day)):
+        resolution = ResolutionFactory.create(cell=tree.cell_a1, kind=kind, period_start=start, period_end=end)
+        TaskFactory.create_batch(size // 5, resolution=resolution, deadline=day - dt.timedelta(days=1))  # overdue
+        TaskFactory.create_batch(size // 5, resolution=resolution, deadline=day + dt.timedelta(days=9))
     client = client_for("secretary")
     # session, user, roles, own member record, the cell, its ancestors, roles, its roll (the members, their counts
-    # and the probations ending), the resolution in force (none here, so no query for its tasks), overdue tasks
+    # and the probations ending), the resolutions in force and their tasks (progress and those overdue)
     with django_assert_num_queries(10):
         response = client.get(reverse("members:org-detail", args=[tree.cell_a1.pk]))
     assert response.status_code == 200
-    assert response.content.decode().count('href="/members/') >= 3 * size  # both lists
+    page = response.content.decode()
+    assert page.count('href="/members/') >= 3 * size  # both lists
+    assert len(re.findall(r'href="/tasks/\d+/"', page)) == min(10, 2 * (size // 5))  # the first ten overdue
     assert len(response.context["probation_rows"]) == size
 
 
@@ -193,7 +201,8 @@ def test_the_cell_page_shows_each_members_status_flags_group_and_link(client_for
     rows = _member_rows(
         client_for("secretary").get(reverse("members:org-detail", args=[tree.cell_a1.pk])).content.decode()
     )
-    assert "Hà Đã Chuyển" not in rows and "Khánh Chi Bộ Khác" not in rows
+    assert "Hà Đã Chuyển" not in rows
+    assert "Khánh Chi Bộ Khác" not in rows
     link = f'<a href="{reverse("members:member-detail", args=[official.pk])}">An Chính Thức</a>'
     assert rows["An Chính Thức"] == (link, "Chính thức + Tuyên truyền viên", "Tổ 5", "0901")
     assert rows["Bình Dự Bị"][1:] == ("Dự bị", "", "")
