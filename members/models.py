@@ -821,8 +821,9 @@ def status_counts(members: MemberQuerySet, day: dt.date | None = None) -> dict[s
 
 def cell_roll(cell: Organisation, day: dt.date) -> list[dict[str, Any]]:
     """The cell's active members as its page lists them, in name order, in one query: the columns shown
-    (``group``: the residential group's name), the flags on ``day`` (``with_flags``) and the ``status`` on that day
-    (``rules.member_status``), worked out once per member. Plain rows, no model instances: nothing is decrypted."""
+    (``group``: the residential group's name, "" for none), the flags on ``day`` (``with_flags``) and the
+    ``status`` on that day (``rules.member_status``), worked out once per member. Plain rows, no model instances:
+    nothing is decrypted."""
     rows = list(
         Member.objects.in_cell(cell)
         .active()
@@ -844,6 +845,7 @@ def cell_roll(cell: Organisation, day: dt.date) -> list[dict[str, Any]]:
     )
     for row in rows:
         row["status"] = member_status(row["admitted_on"], row["official_on"], row["left_on"], day)
+        row["group"] = row["group"] or ""
     return rows
 
 
