@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,11 +18,13 @@ from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from chibo.lib.crypto import EncryptedCharField, keyed_hash, mask
 from chibo.lib.text import normalize, search_key
+from members import rules
 from members.rules import (
     ENDING_SOON_DAYS,
     Probation,
-    latest_admission_ending_by,
+    latest_admission_listed,
     member_dates_errors,
+    member_status,
     official_date_error,
     probation,
     public_holidays,
@@ -183,6 +185,15 @@ def citizen_id_key(value: str | None) -> str | None:
     return keyed_hash(value) if value else None
 
 
+def _current_period(model: type[Period], day: dt.date, *, per_member: bool) -> Exists | Coalesce:
+    """Whether the member has a period of ``model`` current on ``day`` (``MemberQuerySet.with_flags``)."""
+    periods = model.objects.filter(member=OuterRef("pk")).current_on(day).order_by()  # type: ignore[misc]  # each concrete period has its member, unknown to the abstract model
+    if not per_member:
+        return Exists(periods)
+    # A scalar subquery is run row by row: PostgreSQL never hashes it as it may an EXISTS.
+    return Coalesce(Subquery(periods.values(found=Value(True))[:1]), Value(False), output_field=models.BooleanField())
+
+
 class MemberQuerySet(models.QuerySet["Member"]):
     def active(self) -> MemberQuerySet:
         return self.filter(management_status=Member.ManagementStatus.ACTIVE)
@@ -229,7 +240,7 @@ class MemberQuerySet(models.QuerySet["Member"]):
     def probation_ending(self, day: dt.date, within_days: int = ENDING_SOON_DAYS) -> MemberQuerySet:
         """Members on the roll not yet recognised as official whose probation ends by ``day`` + ``within_days``,
         those whose probation has already ended included."""
-        latest = min(day, latest_admission_ending_by(day + dt.timedelta(days=within_days)))
+        latest = latest_admission_listed(day, within_days)
         return self.active().filter(official_on__isnull=True, admitted_on__lte=latest)
 
     def without_identity_numbers(self) -> MemberQuerySet:
@@ -242,12 +253,18 @@ class MemberQuerySet(models.QuerySet["Member"]):
         key = citizen_id_key(citizen_id)
         return self.filter(citizen_id_hash=key) if key else self.none()
 
-    def with_flags(self, day: dt.date | None = None) -> MemberQuerySet:
-        """Annotate ``is_exempt`` and ``is_away`` on ``day`` (today by default) as subqueries."""
+    def with_flags(self, day: dt.date | None = None, *, per_member: bool = False) -> MemberQuerySet:
+        """Annotate ``is_exempt`` and ``is_away`` on ``day`` (today by default) as subqueries.
+
+        As ``EXISTS``, PostgreSQL may answer them by hashing every current exemption and away period of the
+        province, once: the better plan for a ward's or the province's members, but one whose cost grows with the
+        province and its history. ``per_member`` is for a set of a known, small size (a cell's roll): each
+        member's own periods are looked up through their index on the member, a cost that follows the set alone.
+        """
         day = day or today()
         return self.annotate(
-            is_exempt=Exists(Exemption.objects.filter(member=OuterRef("pk")).current_on(day)),
-            is_away=Exists(AwayPeriod.objects.filter(member=OuterRef("pk")).current_on(day)),
+            is_exempt=_current_period(Exemption, day, per_member=per_member),
+            is_away=_current_period(AwayPeriod, day, per_member=per_member),
         )
 
     def with_status_flags(self, day: dt.date) -> MemberQuerySet:
@@ -278,9 +295,9 @@ class Member(models.Model):
         MALE = "male", _("Male")
         FEMALE = "female", _("Female")
 
-    class Status(models.TextChoices):
-        OFFICIAL = "official", _("Official")
-        PROBATIONARY = "probationary", _("Probationary")
+    class Status(models.TextChoices):  # the values members.rules.member_status returns
+        OFFICIAL = rules.OFFICIAL, _("Official")
+        PROBATIONARY = rules.PROBATIONARY, _("Probationary")
 
     class ManagementStatus(models.TextChoices):
         ACTIVE = "active", _("Being managed")
@@ -430,12 +447,8 @@ class Member(models.Model):
 
     def status_on(self, day: dt.date | None = None) -> str | None:
         """Official or probationary on ``day``; None before admission or after leaving."""
-        day = day or today()
-        if self.admitted_on > day or (self.left_on and self.left_on <= day):
-            return None
-        if self.official_on and self.official_on <= day:
-            return self.Status.OFFICIAL
-        return self.Status.PROBATIONARY
+        status = member_status(self.admitted_on, self.official_on, self.left_on, day or today())
+        return self.Status(status) if status else None
 
     @property
     def status(self) -> str | None:
@@ -789,7 +802,8 @@ class DocumentSequence(models.Model):
 
 
 def status_counts(members: MemberQuerySet, day: dt.date | None = None) -> dict[str, int]:
-    """Counts by status on ``day`` of the active members in ``members``, in one query."""
+    """Counts by status on ``day`` of the active members in ``members``, in one query (``roll_counts``: the same
+    counts over a cell's roll already read)."""
     day = day or today()
     return (
         members.active()
@@ -805,12 +819,70 @@ def status_counts(members: MemberQuerySet, day: dt.date | None = None) -> dict[s
     )
 
 
+def cell_roll(cell: Organisation, day: dt.date) -> list[dict[str, Any]]:
+    """The cell's active members as its page lists them, in name order, in one query: the columns shown
+    (``group``: the residential group's name, "" for none), the flags on ``day`` (``with_flags``) and the
+    ``status`` on that day (``rules.member_status``), worked out once per member. Plain rows, no model instances:
+    nothing is decrypted."""
+    rows = list(
+        Member.objects.in_cell(cell)
+        .active()
+        .with_flags(day, per_member=True)
+        .order_by("search_name", "pk")
+        .values(  # type: ignore[misc]  # is_exempt and is_away are annotated by with_flags, unknown to the checker
+            "pk",
+            "full_name",
+            "phone",
+            "admitted_on",
+            "official_on",
+            "left_on",
+            "is_propagandist",
+            "is_exempt",
+            "is_away",
+            # Looked up member by member, as the flags: a join would hash every residential group of the province.
+            group=Subquery(ResidentialGroup.objects.filter(pk=OuterRef("residential_group_id")).values("name")),
+        )
+    )
+    for row in rows:
+        row["status"] = member_status(row["admitted_on"], row["official_on"], row["left_on"], day)
+        row["group"] = row["group"] or ""
+    return rows
+
+
+def roll_counts(roll: list[dict[str, Any]], day: dt.date) -> dict[str, int]:
+    """``status_counts`` of a cell, counted over its roll (``cell_roll`` on the same ``day``) without a query."""
+    official = sum(1 for row in roll if row["official_on"] is not None and row["official_on"] <= day)
+    return {
+        "total": len(roll),
+        "official": official,
+        "probationary": len(roll) - official,
+        "exempt": sum(1 for row in roll if row["is_exempt"]),
+        "away": sum(1 for row in roll if row["is_away"]),
+        "propagandists": sum(1 for row in roll if row["is_propagandist"]),
+    }
+
+
+def roll_probations(roll: list[dict[str, Any]], day: dt.date) -> list[tuple[dict[str, Any], Probation]]:
+    """``ending_probation`` of a cell, picked from its roll (``cell_roll``, active members in name order) without a
+    query: the members not yet official admitted by ``rules.latest_admission_listed``, the earliest end first."""
+    latest = latest_admission_listed(day)
+    rows = [row for row in roll if row["official_on"] is None and row["admitted_on"] <= latest]
+    rows.sort(key=lambda row: row["admitted_on"])  # a stable sort: in name order within a day, as the query's
+    holidays = public_holidays()
+    return [(row, probation(row["admitted_on"], day, holidays)) for row in rows]
+
+
 def ending_probation(
     members: MemberQuerySet, day: dt.date, *, limit: int | None = None
 ) -> list[tuple[Member, Probation]]:
     """The members whose probation ends soon (``MemberQuerySet.probation_ending``), each with its dates, the
     earliest end first; one query."""
-    rows = members.probation_ending(day).select_related("cell").order_by("admitted_on", "search_name", "pk")
+    rows = (
+        members.probation_ending(day)
+        .select_related("cell")
+        .only("full_name", "admitted_on", "cell__name")  # what the pages show: nothing encrypted is read
+        .order_by("admitted_on", "search_name", "pk")
+    )
     holidays = public_holidays()
     return [(member, probation(member.admitted_on, day, holidays)) for member in (rows[:limit] if limit else rows)]
 

@@ -37,6 +37,23 @@ REVIEW_WORKING_DAYS = 30
 ENDING_SOON_DAYS = 60
 
 
+# A member's status on a day (``member_status``): the values of ``Member.Status``.
+OFFICIAL = "official"
+PROBATIONARY = "probationary"
+
+
+def member_status(
+    admitted_on: dt.date, official_on: dt.date | None, left_on: dt.date | None, day: dt.date
+) -> str | None:
+    """Official or probationary on ``day``; None before admission or once gone from the roll (``left_on``, the
+    day of leaving, no longer counts). Official from the official date on, probationary before it."""
+    if admitted_on > day or (left_on is not None and left_on <= day):
+        return None
+    if official_on is not None and official_on <= day:
+        return OFFICIAL
+    return PROBATIONARY
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """The same day of the month ``months`` later (earlier when negative), or that month's last day if it has
     no such day: 31/01 + 1 month → 28/02 (29/02 in a leap year)."""
@@ -68,6 +85,12 @@ def latest_admission_ending_by(day: dt.date) -> dt.date:
     while probation_ends_on(latest + dt.timedelta(days=1)) <= day:
         latest += dt.timedelta(days=1)
     return latest
+
+
+def latest_admission_listed(day: dt.date, within_days: int = ENDING_SOON_DAYS) -> dt.date:
+    """The latest admission date of a probationary member on the pages' list on ``day``: probation ending within
+    ``within_days``, or already ended (never an admission after ``day``)."""
+    return min(day, latest_admission_ending_by(day + dt.timedelta(days=within_days)))
 
 
 def public_holidays() -> frozenset[dt.date]:

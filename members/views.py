@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections import Counter
+from collections.abc import Callable
 from typing import Any, cast
 
 from django import forms
@@ -17,6 +18,8 @@ from django.db import DatabaseError, connection, models
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import get_template
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -45,7 +48,10 @@ from members.models import (
     Member,
     Organisation,
     Role,
+    cell_roll,
     ending_probation,
+    roll_counts,
+    roll_probations,
     status_counts,
     today,
 )
@@ -67,6 +73,25 @@ ROLE_ORDER: list[str] = [
     Role.Kind.IN_CHARGE,
     Role.Kind.ADMIN,
 ]
+
+
+def url_for_id(name: str) -> Callable[[int], str]:
+    """The URL of the view ``name`` (one id in its path) for any id, from one ``reverse``: a page linking each
+    of a hundred rows builds the links by this rather than by a hundred ``{% url %}``."""
+    head, _sep, tail = reverse(name, args=[0]).rpartition("/0/")
+    return lambda pk: f"{head}/{pk}/{tail}"
+
+
+def _add_badges(rows: list[dict[str, Any]]) -> None:
+    """Each row's ``badges``: members/includes/_status_badges.html (the one place they are written), rendered
+    once for each combination of status and flags the rows have, not once for each row."""
+    template = get_template("members/includes/_status_badges.html")
+    rendered: dict[tuple[object, ...], str] = {}
+    for row in rows:
+        key = (row["status"], row["is_exempt"], row["is_away"], row["is_propagandist"])
+        if key not in rendered:
+            rendered[key] = template.render({"m": row})
+        row["badges"] = rendered[key]
 
 
 def org_tree(request: SignedInRequest) -> HttpResponse:
@@ -100,30 +125,40 @@ def org_tree(request: SignedInRequest) -> HttpResponse:
 def org_detail(request: SignedInRequest, org_id: int) -> HttpResponse:
     org = get_organisation(request, org_id)
     access = access_for(request.user)
-    members_qs = Member.objects.in_org(org)
+    day = today()
     context: dict[str, object] = {
         "org": org,
-        "ancestors": Organisation.objects.get_ancestors(org),
-        "counts": status_counts(members_qs),
+        "ancestors": Organisation.objects.get_ancestors(org).only("pk", "name", "path", "depth"),
         "can_manage": access.can_manage_org(org),
         "can_oversee": access.can_oversee_org(org),
+        # The cell reviews each probation within 30 working days of its end (members.rules).
+        "probation_days": ENDING_SOON_DAYS,
+        "probation_review_days": REVIEW_WORKING_DAYS,
         "roles": sorted(
-            Role.objects.filter(organisation=org).select_related("user__member"),
+            Role.objects.filter(organisation=org)
+            .select_related("user__member")
+            .only("kind", "user__username", "user__first_name", "user__last_name", "user__member__full_name")
+            .order_by(),  # sorted here: no join for the model's ordering by the organisation's path
             key=lambda role: (ROLE_ORDER.index(role.kind), role.user.get_full_name()),
         ),
     }
-    if context["can_oversee"]:
-        # The cell reviews each one within 30 working days of the end of probation (members.rules).
-        rows = ending_probation(members_qs, today(), limit=None if org.is_cell else PROBATION_LIST_LIMIT + 1)
-        context["probation_rows"] = rows[:PROBATION_LIST_LIMIT] if not org.is_cell else rows
-        context["probation_more"] = not org.is_cell and len(rows) > PROBATION_LIST_LIMIT
-        context["probation_days"] = ENDING_SOON_DAYS
-        context["probation_review_days"] = REVIEW_WORKING_DAYS
     if org.is_cell:
-        context["members"] = (
-            members_qs.active().with_flags().select_related("residential_group").order_by("search_name", "pk")
-        )
+        # The counts, the probations ending and the table all come from the one read of the cell's roll.
+        context["members"] = roll = cell_roll(org, day)
+        context["counts"] = roll_counts(roll, day)
+        _add_badges(roll)
+        if context["can_oversee"]:
+            member_url = url_for_id("members:member-detail")
+            for row in roll:
+                row["url"] = member_url(row["pk"])
+            context["probation_rows"] = roll_probations(roll, day)
     else:
+        members_qs = Member.objects.in_org(org)
+        context["counts"] = status_counts(members_qs, day)
+        if context["can_oversee"]:
+            rows = ending_probation(members_qs, day, limit=PROBATION_LIST_LIMIT + 1)
+            context["probation_rows"] = rows[:PROBATION_LIST_LIMIT]
+            context["probation_more"] = len(rows) > PROBATION_LIST_LIMIT
         children = list(Organisation.objects.filter(path__startswith=org.path, depth=org.depth + 1))
         per_child: Counter[int] = Counter()
         per_cell = (

@@ -4,8 +4,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from members.models import AwayPeriod, Exemption, Member, today
+from members.models import AwayPeriod, Exemption, Member, ResidentialGroup, today
 from tests.factories import MemberFactory
+from tests.resolutions.factories import ResolutionFactory, TaskFactory
 
 VALID = {
     "full_name": "Trần Văn Bình",
@@ -142,14 +143,82 @@ def test_cell_page_runs_a_fixed_number_of_queries(client_for, tree, django_asser
     MemberFactory.create_batch(size, cell=tree.cell_a1)
     ending = today() - dt.timedelta(days=340)  # probation ends in about 25 days
     MemberFactory.create_batch(size, cell=tree.cell_a1, admitted_on=ending, official_on=None)
+    day = today()
+    for kind, start, end in (("monthly", day.replace(day=1), day), ("thematic", day - dt.timedelta(days=90), day)):
+        resolution = ResolutionFactory.create(cell=tree.cell_a1, kind=kind, period_start=start, period_end=end)
+        TaskFactory.create_batch(size // 5, resolution=resolution, deadline=day - dt.timedelta(days=1))  # overdue
+        TaskFactory.create_batch(size // 5, resolution=resolution, deadline=day + dt.timedelta(days=9))
     client = client_for("secretary")
-    # session, user, roles, own member record, the cell, its ancestors, counts, roles, probation ending, members,
-    # the resolution in force (none here, so no query for its tasks), overdue tasks; the bell's unread count
-    with django_assert_num_queries(13):
+    # session, user, roles, own member record, the cell, its ancestors, roles, its roll (the members, their counts
+    # and the probations ending), the resolutions in force and their tasks (progress and those overdue); the bell's
+    # unread count
+    with django_assert_num_queries(11):
         response = client.get(reverse("members:org-detail", args=[tree.cell_a1.pk]))
     assert response.status_code == 200
-    assert response.content.decode().count('href="/members/') >= 3 * size  # both lists
+    page = response.content.decode()
+    assert page.count('href="/members/') >= 3 * size  # both lists
+    assert len(re.findall(r'href="/tasks/\d+/"', page)) == min(10, 2 * (size // 5))  # the first ten overdue
     assert len(response.context["probation_rows"]) == size
+
+
+def _member_rows(page: str) -> dict[str, tuple[str, str, str, str]]:
+    """The cell page's member table, by name: the name cell's HTML, the badges, the residential group, the phone."""
+    table = page.split('<h2 class="h5">Đảng viên</h2>')[1].split("</tbody>")[0]
+    rows = {}
+    for row in re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>")[1], re.S):
+        cells = [cell.strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        name = re.sub(r"<[^>]+>", "", cells[0])
+        badges = " + ".join(re.findall(r'<span class="badge [^"]*">([^<]*)</span>', cells[1]))
+        rows[name] = (cells[0], badges, cells[2], re.sub(r"<[^>]+>", "", cells[3]) if len(cells) > 3 else "")
+    return rows
+
+
+def test_the_cell_page_shows_each_members_status_flags_group_and_link(client_for, tree, people) -> None:
+    day = today()
+    group = ResidentialGroup.objects.create(cell=tree.cell_a1, name="Tổ 5")
+    official = MemberFactory.create(
+        cell=tree.cell_a1, full_name="An Chính Thức", residential_group=group, is_propagandist=True, phone="0901"
+    )
+    MemberFactory.create(
+        cell=tree.cell_a1, full_name="Bình Dự Bị", admitted_on=day - dt.timedelta(days=100), official_on=None, phone=""
+    )
+    # Recognised from tomorrow: still probationary today.
+    MemberFactory.create(
+        cell=tree.cell_a1,
+        full_name="Cúc Mai Chính Thức",
+        admitted_on=day - dt.timedelta(days=364),
+        official_on=day + dt.timedelta(days=1),
+    )
+    exempt = MemberFactory.create(cell=tree.cell_a1, full_name="Dũng Miễn")
+    Exemption.objects.create(member=exempt, starts_on=day - dt.timedelta(days=30), reason="Tuổi cao")
+    away = MemberFactory.create(cell=tree.cell_a1, full_name="Em Đi Xa")
+    AwayPeriod.objects.create(member=away, starts_on=day, ends_on=day, place="Long An")
+    back = MemberFactory.create(cell=tree.cell_a1, full_name="Giang Đã Về")
+    AwayPeriod.objects.create(
+        member=back, starts_on=day - dt.timedelta(days=60), ends_on=day - dt.timedelta(days=1), place="Cà Mau"
+    )
+    MemberFactory.create(cell=tree.cell_a1, full_name="Hà Đã Chuyển", management_status="transferred_out", left_on=day)
+    MemberFactory.create(cell=tree.cell_a2, full_name="Khánh Chi Bộ Khác")
+
+    rows = _member_rows(
+        client_for("secretary").get(reverse("members:org-detail", args=[tree.cell_a1.pk])).content.decode()
+    )
+    assert "Hà Đã Chuyển" not in rows
+    assert "Khánh Chi Bộ Khác" not in rows
+    link = f'<a href="{reverse("members:member-detail", args=[official.pk])}">An Chính Thức</a>'
+    assert rows["An Chính Thức"] == (link, "Chính thức + Tuyên truyền viên", "Tổ 5", "0901")
+    assert rows["Bình Dự Bị"][1:] == ("Dự bị", "", "")
+    assert rows["Cúc Mai Chính Thức"][1] == "Dự bị"
+    assert rows["Dũng Miễn"][1] == "Chính thức + Miễn sinh hoạt"
+    assert rows["Em Đi Xa"][1] == "Chính thức + Vắng địa phương"
+    assert rows["Giang Đã Về"][1] == "Chính thức"
+    assert list(rows)[:2] == ["An Chính Thức", "Bình Dự Bị"]  # in name order
+
+    # A member of the cell sees the table without the links and without the phones.
+    rows = _member_rows(
+        client_for("member").get(reverse("members:org-detail", args=[tree.cell_a1.pk])).content.decode()
+    )
+    assert rows["An Chính Thức"] == ("An Chính Thức", "Chính thức + Tuyên truyền viên", "Tổ 5", "")
 
 
 @pytest.mark.parametrize(("who", "shown"), [("member", True), ("secretary", True), ("standing", False)])

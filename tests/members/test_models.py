@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
-from members.models import AwayPeriod, Exemption, Member, Organisation, status_counts
+from members.models import AwayPeriod, Exemption, Member, Organisation, cell_roll, roll_counts, status_counts
 from tests.factories import MemberFactory
 
 D = dt.date
@@ -42,6 +42,41 @@ def test_counts_by_status_use_the_day_given(tree) -> None:
 
     assert counts == {"total": 7, "official": 5, "probationary": 2, "exempt": 1, "away": 0, "propagandists": 1}
     assert becomes_official.status_on(day) == "probationary"
+    # The cell page counts the same over its roll, read with the flags looked up member by member.
+    roll = cell_roll(tree.cell_a1, day)
+    assert roll_counts(roll, day) == counts == status_counts(Member.objects.in_cell(tree.cell_a1), day)
+    assert {row["pk"]: (row["is_exempt"], row["is_away"]) for row in roll} == {
+        m.pk: (m.is_exempt, m.is_away)  # type: ignore[attr-defined]  # annotated by with_flags()
+        for m in Member.objects.in_cell(tree.cell_a1).active().with_flags(day)
+    }
+    assert {row["pk"]: row["status"] for row in roll} == {
+        m.pk: m.status_on(day) for m in Member.objects.in_cell(tree.cell_a1).active()
+    }
+
+
+@pytest.mark.parametrize("per_member", [False, True])
+def test_flags_on_a_day_either_way(tree, per_member) -> None:
+    day = D(2026, 11, 1)
+    exempt = MemberFactory.create(cell=tree.cell_a1, full_name="Miễn")
+    Exemption.objects.create(member=exempt, starts_on=D(2020, 1, 1), ends_on=D(2021, 1, 1), reason="Ốm")
+    Exemption.objects.create(member=exempt, starts_on=day, reason="Tuổi cao")  # from the day itself
+    ended = MemberFactory.create(cell=tree.cell_a1, full_name="Hết miễn")
+    Exemption.objects.create(member=ended, starts_on=D(2026, 1, 1), ends_on=D(2026, 10, 31), reason="Ốm")
+    away = MemberFactory.create(cell=tree.cell_a1, full_name="Vắng")
+    AwayPeriod.objects.create(member=away, starts_on=D(2026, 1, 1), ends_on=day, place="Long An")  # to the day
+    later = MemberFactory.create(cell=tree.cell_a1, full_name="Sắp đi")
+    AwayPeriod.objects.create(member=later, starts_on=D(2026, 11, 2), place="Cà Mau")
+
+    members = Member.objects.in_cell(tree.cell_a1).with_flags(day, per_member=per_member)
+    flags = {m.full_name: (m.is_exempt, m.is_away) for m in members}  # type: ignore[attr-defined]  # with_flags()
+    assert flags == {
+        "Miễn": (True, False),
+        "Hết miễn": (False, False),
+        "Vắng": (False, True),
+        "Sắp đi": (False, False),
+    }
+    exempt_ones = members.filter(is_exempt=True)  # type: ignore[misc]  # annotated by with_flags()
+    assert set(exempt_ones.values_list("full_name", flat=True)) == {"Miễn"}
 
 
 @pytest.mark.parametrize(

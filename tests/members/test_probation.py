@@ -11,7 +11,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from members.models import Member, MemberEvent
+from members.models import Member, MemberEvent, cell_roll, ending_probation, roll_probations
 from tests.factories import MemberFactory, UserFactory
 
 pytestmark = pytest.mark.clock("2026-11-18 10:00")
@@ -93,9 +93,32 @@ def probationers(tree):
 
 
 def _rows(response) -> list[tuple[str, str, str, str]]:
+    # A cell's page lists rows of its roll (members.models.cell_roll), a committee's page members.
     return [
-        (m.full_name, f"{p.ends_on:%d/%m/%Y}", f"{p.review_by:%d/%m/%Y}", "overdue" if p.review_overdue else "")
+        (
+            m["full_name"] if isinstance(m, dict) else m.full_name,
+            f"{p.ends_on:%d/%m/%Y}",
+            f"{p.review_by:%d/%m/%Y}",
+            "overdue" if p.review_overdue else "",
+        )
         for m, p in response.context["probation_rows"]
+    ]
+
+
+def test_the_cells_list_from_its_roll_is_the_querys_list(tree, probationers) -> None:
+    day = D(2026, 11, 18)
+    # Two more admitted the same day as another: within a day, in name order.
+    MemberFactory.create(cell=tree.cell_a1, full_name="Ân Văn Cùng Ngày", admitted_on=D(2025, 11, 1), official_on=None)
+    MemberFactory.create(cell=tree.cell_a1, full_name="Xuân Cùng Ngày", admitted_on=D(2025, 11, 1), official_on=None)
+    from_roll = roll_probations(cell_roll(tree.cell_a1, day), day)
+    from_query = ending_probation(Member.objects.in_cell(tree.cell_a1), day)
+    assert [(row["pk"], p) for row, p in from_roll] == [(member.pk, p) for member, p in from_query]
+    assert [row["full_name"] for row, _ in from_roll] == [
+        "Đỗ Văn Quá Hạn",
+        "Ân Văn Cùng Ngày",
+        "Võ Thị Đã Hết",
+        "Xuân Cùng Ngày",
+        "Trần Thị Ba Mươi",
     ]
 
 

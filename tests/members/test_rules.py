@@ -17,6 +17,7 @@ from members.rules import (
     admission_age_error,
     latest_admission_ending_by,
     member_dates_errors,
+    member_status,
     official_date_error,
     probation,
     probation_ends_on,
@@ -272,3 +273,21 @@ def test_where_a_probation_stands_on_a_day(
     assert dates == Probation(admitted_on, ends_on, review_by, day)
     assert (dates.days_left, dates.ends_soon, dates.review_overdue) == (days_left, ends_soon, review_overdue)
     assert dates.summary() == summary
+
+
+@pytest.mark.parametrize(
+    ("admitted_on", "official_on", "left_on", "day", "status"),
+    [
+        (D(2025, 6, 1), None, None, D(2025, 5, 31), None),  # the day before admission: not yet a member
+        (D(2025, 6, 1), None, None, D(2025, 6, 1), "probationary"),  # from the admission day
+        (D(2025, 6, 1), None, None, D(2026, 8, 1), "probationary"),  # probation over, not yet recognised
+        (D(2025, 6, 1), D(2026, 6, 1), None, D(2026, 5, 31), "probationary"),  # the day before the official date
+        (D(2025, 6, 1), D(2026, 6, 1), None, D(2026, 6, 1), "official"),  # from the official date
+        (D(2000, 1, 1), D(2001, 1, 1), D(2026, 10, 1), D(2026, 9, 30), "official"),  # the day before leaving
+        (D(2000, 1, 1), D(2001, 1, 1), D(2026, 10, 1), D(2026, 10, 1), None),  # the day of leaving: off the roll
+        (D(2026, 3, 1), None, D(2026, 5, 1), D(2026, 4, 1), "probationary"),  # left during probation, before it
+        (D(2026, 3, 1), None, D(2026, 5, 1), D(2026, 6, 1), None),
+    ],
+)
+def test_a_members_status_on_a_day(admitted_on, official_on, left_on, day, status) -> None:
+    assert member_status(admitted_on, official_on, left_on, day) == status
