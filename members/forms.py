@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.db.models import Q
-from django.urls import reverse
+from django.forms.models import ModelChoiceIterator
+from django.utils.choices import CallableChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from chibo.lib.forms import SafeInputMixin, choice_field, model_choice_field
@@ -171,33 +173,29 @@ class MemberFilterForm(SafeInputMixin, forms.Form):
         label=_("Show"), choices=FLAG_CHOICES, required=False, widget=forms.Select(attrs={"class": "form-select"})
     )
 
-    def __init__(self, *args: Any, organisations: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organisations: Any, cells_by_ward: bool = False, **kwargs: Any) -> None:
+        """``cells_by_ward``: the user sees a whole province. Its two thousand cells are no list to scroll on a
+        phone (and rendering them cost more than the search): the committees are offered, and the cells of the
+        ward chosen."""
         super().__init__(*args, **kwargs)
+        self.cells_by_ward = cells_by_ward
         field = model_choice_field(self, "org")
         field.queryset = organisations  # any organisation the user sees is a valid choice (links name cells too)
         field.empty_label = _("All my organisations")
-        self.cells_by_ward = False
-        committees = list(organisations.exclude(kind=Organisation.Kind.CELL).order_by("path"))
-        if sum(org.kind == Organisation.Kind.WARD for org in committees) > 1:
-            # A province's two thousand cells are no list to scroll on a phone, and rendering them cost more
-            # than the search: the committees are offered, and the cells of the ward chosen.
-            self.cells_by_ward = True
-            shown = committees
-            if ward_path := self._chosen_ward_path(organisations):
-                cells = organisations.filter(kind=Organisation.Kind.CELL, path__startswith=ward_path)
-                shown = sorted([*committees, *cells], key=lambda org: org.path)
-            field.widget.choices = [("", field.empty_label), *((org.pk, str(org)) for org in shown)]
-            # Choosing a ward brings its cells: the filters come back with the list (``#member-search``).
-            field.widget.attrs.update(
-                {
-                    "hx-get": reverse("members:member-list"),
-                    "hx-include": "closest form",
-                    "hx-target": "#member-search",
-                    "hx-select": "#member-search",
-                    "hx-swap": "outerHTML",
-                    "hx-push-url": "true",
-                }
-            )
+        self.organisations = organisations
+        # Read when the select is rendered, once (the widget goes through its choices more than once).
+        field.widget.choices = CallableChoiceIterator(cache(self._org_choices))
+
+    def _org_choices(self) -> list[tuple[Any, str]]:
+        """Read when the select is rendered (an export of the list pays nothing for it)."""
+        field = model_choice_field(self, "org")
+        if not self.cells_by_ward:
+            return [choice for choice in ModelChoiceIterator(field)]  # noqa: C416  (list() would count them first)
+        shown = list(self.organisations.exclude(kind=Organisation.Kind.CELL).order_by("path"))
+        if ward_path := self._chosen_ward_path(self.organisations):
+            cells = self.organisations.filter(kind=Organisation.Kind.CELL, path__startswith=ward_path)
+            shown = sorted([*shown, *cells], key=lambda org: org.path)
+        return [("", str(field.empty_label)), *((org.pk, str(org)) for org in shown)]
 
     def _chosen_ward_path(self, organisations: Any) -> str:
         """The path of the ward of the organisation chosen in the query string ("" when none or not a number)."""

@@ -182,7 +182,8 @@ def _filtered_members(request: SignedInRequest) -> tuple[MemberFilterForm, Any]:
     access = access_for(request.user)
     require(access.can_list_members)
     organisations = Organisation.objects.visible_to(access).exclude(kind=Organisation.Kind.GROUP)
-    form = MemberFilterForm(request.GET or None, organisations=organisations)
+    province_wide = access.is_admin or any(len(path) <= Organisation.steplen for path in access.visible_paths)
+    form = MemberFilterForm(request.GET or None, organisations=organisations, cells_by_ward=province_wide)
     members = Member.objects.visible_to(access).active().with_flags()
     filters = form.cleaned_data if form.is_valid() else {}
     if org := filters.get("org"):

@@ -61,7 +61,7 @@ def test_a_province_user_picks_a_ward_then_its_cells(client_for, tree) -> None:
     client = client_for("admin")
     form = client.get(reverse("members:member-list")).context["form"]
     offered = {str(label) for value, label in form.fields["org"].widget.choices if value}
-    assert form.cells_by_ward
+    assert form.cells_by_ward  # the administrator sees the whole city
     assert tree.ward_a.name in offered
     assert tree.cell_a1.name not in offered
     form = client.get(reverse("members:member-list"), {"org": tree.ward_a.pk}).context["form"]
