@@ -12,9 +12,11 @@ LOG_FORMAT           json (one object a line) or plain; json unless DEBUG=true
 
 import contextlib
 import gc
+import io
 import logging
 import multiprocessing
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -25,11 +27,11 @@ timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000"))
 max_requests_jitter = max_requests // 10
-# A worker's first request costs what its hundredth does, also for a worker that replaces one after max_requests:
-# the app is loaded once in the master and warmed there (``when_ready``), and every worker is forked from it.
+# A new worker, also one that replaces another after max_requests, serves its first request nearly as fast as any
+# other: the app is loaded once in the master and warmed there (``when_ready``), and every worker is forked from it.
 # Nothing the master opens may be shared by the workers: it closes its database connections before forking, and
-# the cache's connections are opened by each worker (``post_worker_init``). With the app preloaded, a code change
-# needs a restart of gunicorn (SIGHUP reloads the workers from the master's copy of the code).
+# each worker opens its own, and the cache's, before it takes a request (``post_worker_init``). With the app
+# preloaded, a code change needs a restart of gunicorn (SIGHUP reloads the workers from the master's copy).
 preload_app = os.environ.get("GUNICORN_PRELOAD", "true").strip().lower() in {"true", "1", "yes", "on"}
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
@@ -61,26 +63,37 @@ _TEMPLATE_SUFFIXES = {".html", ".txt", ".xml"}
 
 
 def warm_app() -> None:
-    """Do once what a process otherwise does on its first requests: compile the project's templates, resolve the
-    URL patterns (importing every view) and load the message catalogues of every language. Opens no connection
-    that outlives it."""
+    """Do once what a process otherwise does on its first requests: resolve the URL patterns (importing every
+    view) and build their reverse lookups, load the message catalogues and date formats of every language, compile
+    the project's templates, import what a request imports late (the context processors, the cache, message and
+    session back ends) and build every model's relations. Opens no connection that outlives it."""
+    from django.apps import apps
     from django.conf import settings
+    from django.conf.urls.i18n import is_language_prefix_patterns_used
     from django.db import connections
     from django.template import engines
     from django.urls import get_resolver
-    from django.utils import translation
+    from django.utils import formats, translation
+    from django.utils.module_loading import import_string
 
     resolver = get_resolver()
     resolver.url_patterns  # noqa: B018 (imports every URL module and view)
+    is_language_prefix_patterns_used(settings.ROOT_URLCONF)
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             translation.gettext("Dashboard")
+            formats.get_format("DATE_FORMAT")
             _reverse_lookups(resolver)
     engine = engines["django"]
     for folder in (Path(d) for config in settings.TEMPLATES for d in config.get("DIRS", [])):
         for file in sorted(folder.rglob("*")):
             if file.suffix in _TEMPLATE_SUFFIXES:
                 engine.get_template(file.relative_to(folder).as_posix())
+    engine.engine.template_context_processors  # noqa: B018 (imports them)
+    for name in (settings.CACHES["default"]["BACKEND"], settings.MESSAGE_STORAGE, settings.SESSION_SERIALIZER):
+        import_string(name)
+    for model in apps.get_models():
+        model._meta.get_fields()
     connections.close_all()
 
 
@@ -98,13 +111,37 @@ def _reverse_lookups(resolver: Any, namespace: str = "") -> None:
         _reverse_lookups(inner, f"{namespace}{name}:")
 
 
-def warm_worker() -> None:
-    """In a new worker, before it takes a request: open its own database and cache connections."""
-    from django.core.cache import cache
+def warm_worker(app: Any) -> None:
+    """In a new worker, before it takes a request: open its own database and cache connections, and answer the
+    health check and the login page once (the first pass through the middleware, the session, the cache and the
+    base template costs more than any later one)."""
+    from django.conf import settings
     from django.db import connection
+    from django.urls import reverse
 
     connection.ensure_connection()
-    cache.get("warm-up")
+    host = next((h.lstrip(".") for h in settings.ALLOWED_HOSTS if h.lstrip(".") and h != "*"), "localhost")
+    secure = dict([settings.SECURE_PROXY_SSL_HEADER]) if settings.SECURE_PROXY_SSL_HEADER else {}
+    for path in (reverse("healthz"), reverse("login")):
+        environ = {
+            "REQUEST_METHOD": "GET",
+            "PATH_INFO": path,
+            "QUERY_STRING": "",
+            "SCRIPT_NAME": "",
+            "SERVER_NAME": host,
+            "SERVER_PORT": "443",
+            "SERVER_PROTOCOL": "HTTP/1.1",
+            "HTTP_HOST": host,
+            "wsgi.url_scheme": "https",
+            "wsgi.input": io.BytesIO(),
+            "wsgi.errors": sys.stderr,
+            **secure,
+        }
+        response = app(environ, lambda status, headers, exc_info=None: None)
+        try:
+            b"".join(response)
+        finally:
+            response.close()
 
 
 def when_ready(server: Any) -> None:
@@ -123,6 +160,6 @@ def post_worker_init(worker: Any) -> None:
     if threads > 1:
         return  # a connection belongs to its thread: the threads that serve the requests open their own
     try:
-        warm_worker()
-    except Exception:  # the first request opens what is missing
-        _log.warning("opening the worker's connections failed", exc_info=True)
+        warm_worker(worker.wsgi)
+    except Exception:  # the first request opens what is missing (a database that is down answers 503 there)
+        _log.warning("warming the worker up failed", exc_info=True)

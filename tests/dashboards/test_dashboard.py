@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import pickle
 import re
 
 import pytest
@@ -26,6 +27,7 @@ from dashboards.dashboard import (
     status_light,
     worst_light,
 )
+from dashboards.page import dashboard_page, page_key
 from meetings.models import Attendance, Meeting, MonthlyReview
 from meetings.rules import count_attendance
 from meetings.services import recount_attendance
@@ -673,3 +675,14 @@ def test_the_sort_and_filter_links_keep_the_order_shown(world, client_for) -> No
 )
 def test_row_order_links(order, changes, query) -> None:
     assert order.link(**changes) == query
+
+
+def test_the_cached_page_holds_plain_data_only(world) -> None:
+    """What a request unpickles is strings, numbers and dates: no model object, no lazy translation."""
+    org = Organisation.objects.filter(pk=world.city.pk).first()
+    with frozen():  # the cache's entries expire by the clock
+        page = dashboard_page(org, DAY)
+        assert cache.get(page_key(org, DAY)) == page
+    data = pickle.dumps(page)
+    for module in (b"members.models", b"resolutions.models", b"django.db.models", b"django.utils.functional"):
+        assert module not in data
