@@ -19,6 +19,8 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from django.db import models
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from chibo.lib.changes import watched_fields
 from dashboards.models import DashboardVersion
@@ -59,6 +61,19 @@ def tokens(paths: Iterable[str]) -> dict[str, str]:
     """The current token of each path; a path never written under has none (its figures may still be cached
     under the empty token until the first write renews it)."""
     return dict(DashboardVersion.objects.filter(path__in=list(paths)).values_list("path", "token"))
+
+
+def with_token(organisations: models.QuerySet[Organisation]) -> models.QuerySet[Organisation]:
+    """Each organisation with its current token as ``dashboard_token`` ("" when never written under), in the
+    same query."""
+    token = DashboardVersion.objects.filter(path=OuterRef("path")).values("token")[:1]
+    return organisations.annotate(dashboard_token=Coalesce(Subquery(token), Value("")))
+
+
+def token_of(org: Organisation) -> str:
+    """The organisation's current token: read with it (``with_token``), else one query."""
+    token = getattr(org, "dashboard_token", None)
+    return token if isinstance(token, str) else tokens([org.path]).get(org.path, "")
 
 
 def cell_paths(model: type[models.Model], rows: Iterable[models.Model]) -> set[str]:

@@ -26,7 +26,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 from functools import reduce
 from operator import or_
-from typing import Any, cast
+from typing import Any, TypeVar, cast
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
@@ -35,7 +36,7 @@ from django.db.models.functions import Coalesce, Substr, TruncMonth
 from django.template.backends.django import Template as DjangoTemplate
 from django.template.loader import get_template, render_to_string
 from django.utils import translation
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -60,6 +61,7 @@ from resolutions.rules import adopted_in_month, progress_from_sums
 ON_TRACK = "on_track"
 AT_RISK = "at_risk"
 OFF_TRACK = "off_track"
+T = TypeVar("T")
 # Worst first: the order of severity, used to roll lights up and to sort by light.
 LIGHTS = (OFF_TRACK, AT_RISK, ON_TRACK)
 
@@ -672,12 +674,16 @@ SORT_KEYS: dict[str, Callable[[Row], Any]] = {
 }
 
 
+def ordered(items: list[T], value: Callable[[T], Any], path: Callable[[T], str], descending: bool) -> list[T]:
+    """Items sorted by ``value`` then ``path``; items without a value go last in either direction."""
+    known = [r for r in items if value(r) is not None]
+    unknown = [r for r in items if value(r) is None]
+    return sorted(known, key=lambda r: (value(r), path(r)), reverse=descending) + unknown
+
+
 def sort_rows(rows: list[Row], key: str, descending: bool = False) -> list[Row]:
     """Rows sorted by a column; rows without a value go last in either direction."""
-    get = SORT_KEYS.get(key, SORT_KEYS["name"])
-    known = [r for r in rows if get(r) is not None]
-    unknown = [r for r in rows if get(r) is None]
-    return sorted(known, key=lambda r: (get(r), r.org.path), reverse=descending) + unknown
+    return ordered(rows, SORT_KEYS.get(key, SORT_KEYS["name"]), lambda r: r.org.path, descending)
 
 
 def filter_rows(rows: list[Row], light: str | None) -> list[Row]:
@@ -706,6 +712,14 @@ class RowOrder:
     def shown(self, rows: list[Row]) -> list[Row]:
         return sort_rows(filter_rows(rows, self.light or None), self.sort, self.descending)
 
+    def link(self, **changes: str) -> str:
+        """The page's query string for this order with ``changes`` (an empty value leaves a parameter out)."""
+        params = {"light": self.light}
+        if self.sort != "name" or self.descending:
+            params.update(sort=self.sort, dir="desc" if self.descending else "asc")
+        params.update(changes)
+        return "?" + urlencode({key: value for key, value in params.items() if value})
+
 
 # ---------------------------------------------------------------------------------------------------
 # The page: its rows' HTML (cached beside their figures), its columns and charts
@@ -724,7 +738,7 @@ def _row_template_version() -> str:
     return hashlib.sha256(template.template.source.encode()).hexdigest()[:12]
 
 
-def rendered_rows(rows: list[Row]) -> list[str]:
+def rendered_rows(rows: list[Row]) -> list[SafeString]:
     """Each row's HTML. A row whose figures were cached (``Row.key``) is rendered once and cached beside them:
     the HTML depends only on the row (every link is to the row's own objects, the same for every user who sees
     the row), and the key already names the row's token, the day and the language."""
@@ -745,8 +759,8 @@ def rendered_rows(rows: list[Row]) -> list[str]:
     return html
 
 
-def column_headers(sort: str, descending: bool) -> list[dict[str, object]]:
-    """The table's column headers, each with how clicking it sorts the rows."""
+def column_headers(order: RowOrder) -> list[dict[str, object]]:
+    """The table's column headers, each with how clicking it sorts the rows (its link, ``href``)."""
     columns = [
         ("name", _("Organisation")),
         ("light", _("Status")),
@@ -760,22 +774,28 @@ def column_headers(sort: str, descending: bool) -> list[dict[str, object]]:
         ("attendance_year", _("Attendance, 12 months")),
         ("review", _("Monthly review")),
     ]
-    return [
-        {
-            "key": key,
-            "label": label,
-            # Columns a narrower screen leaves out (their figures stay on the pages the row links to).
-            "low": key in LOW_PRIORITY_COLUMNS,
-            "active": key == sort,
-            "descending": key == sort and descending,
-            # Clicking the active column flips it; any other column starts with the worst first where that reads
-            # naturally (overdue, missing reviews) and ascending otherwise.
-            "dir": ("asc" if descending else "desc")
-            if key == sort
-            else ("desc" if key in ("overdue", "review", "tasks") else "asc"),
-        }
-        for key, label in columns
-    ]
+    headers: list[dict[str, object]] = []
+    for key, label in columns:
+        active = key == order.sort
+        # Clicking the active column flips it; any other column starts with the worst first where that reads
+        # naturally (overdue, missing reviews) and ascending otherwise.
+        if active:
+            direction = "asc" if order.descending else "desc"
+        else:
+            direction = "desc" if key in ("overdue", "review", "tasks") else "asc"
+        headers.append(
+            {
+                "key": key,
+                "label": label,
+                # Columns a narrower screen leaves out (their figures stay on the pages the row links to).
+                "low": key in LOW_PRIORITY_COLUMNS,
+                "active": active,
+                "descending": active and order.descending,
+                "dir": direction,
+                "href": order.link(sort=key, dir=direction),
+            }
+        )
+    return headers
 
 
 def dashboard_charts(board: Dashboard, month_labels: list[str], rows: list[Row]) -> dict[str, str]:

@@ -15,18 +15,8 @@ from django.urls import path
 from chibo.lib.replica import replica_view
 from chibo.lib.requests import SignedInRequest
 from dashboards.access import dashboard_org, home_dashboard_org_id
-from dashboards.dashboard import (
-    LIGHTS,
-    RowOrder,
-    column_headers,
-    dashboard,
-    dashboard_ancestors,
-    dashboard_charts,
-    light_labels,
-    light_legend,
-    rendered_rows,
-    sort_rows,
-)
+from dashboards.dashboard import RowOrder, dashboard_ancestors
+from dashboards.page import dashboard_page, order_controls
 from members.access import access_for
 from members.models import today
 
@@ -46,34 +36,20 @@ def org_dashboard(request: SignedInRequest, org_id: int) -> HttpResponse:
     org, within = dashboard_org(access_for(request.user), org_id)
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
-    day = today()
-    board = dashboard(org, day, within=within)
-
+    page = dashboard_page(org, today(), within=within)
     order = RowOrder.from_query(request.GET)
-    rows = order.shown(board.rows)
-    month_labels = [f"{m:%m/%Y}" for m in board.months]
-    all_rows = sort_rows(board.rows, "name")
+    rows = page.shown(order)
     return render(
         request,
         "dashboards/dashboard.html",
         {
             "org": org,
-            "board": board,
+            "page": page,
             "rows": rows,
-            "row_html": rendered_rows(rows),
+            "rows_html": page.html(rows),
             "ancestors": dashboard_ancestors(org),
             "restricted": within is not None,
-            "headers": column_headers(order.sort, order.descending),
-            "sort": order.sort,
-            "dir": "desc" if order.descending else "asc",
-            "light": order.light,
-            "lights": [(key, light_labels()[key]) for key in LIGHTS],
-            "legend": light_legend(board.limits),
-            "charts": dashboard_charts(board, month_labels, all_rows),
-            "months": list(
-                zip(month_labels, board.attendance_series, board.attendance_counts, board.overdue_series, strict=True)
-            ),
-            "progress_rows": all_rows,
+            "controls": order_controls(order),
         },
     )
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import pickle
+import re
 
 import pytest
 import time_machine
@@ -19,11 +21,13 @@ from dashboards.dashboard import (
     OFF_TRACK,
     ON_TRACK,
     CellFacts,
+    RowOrder,
     Thresholds,
     dashboard,
     status_light,
     worst_light,
 )
+from dashboards.page import dashboard_page, page_key
 from meetings.models import Attendance, Meeting, MonthlyReview
 from meetings.rules import count_attendance
 from meetings.services import recount_attendance
@@ -343,7 +347,7 @@ def test_standing_committee_sees_every_cell_of_its_ward(world, client_for) -> No
     with frozen():
         response = client_for("standing").get(url(world.ward_a))
     assert response.status_code == 200
-    assert [r.org for r in response.context["rows"]] == [world.cell_a1, world.cell_a2]
+    assert [r.path for r in response.context["rows"]] == [world.cell_a1.path, world.cell_a2.path]
     assert response.context["restricted"] is False
     body = response.content.decode()
     assert body.count("<svg") >= 3
@@ -356,7 +360,7 @@ def test_member_in_charge_sees_only_their_cells(world, client_for) -> None:
     with frozen():
         response = client_for("in_charge").get(url(world.ward_a))
     assert response.status_code == 200
-    assert [r.org for r in response.context["rows"]] == [world.cell_a1]
+    assert [r.path for r in response.context["rows"]] == [world.cell_a1.path]
     assert response.context["restricted"] is True
 
 
@@ -364,7 +368,7 @@ def test_secretary_sees_their_own_cell_row(world, client_for) -> None:
     with frozen():
         response = client_for("secretary").get(url(world.cell_a1))
     assert response.status_code == 200
-    assert [r.org for r in response.context["rows"]] == [world.cell_a1]
+    assert [r.path for r in response.context["rows"]] == [world.cell_a1.path]
 
 
 @pytest.mark.parametrize(
@@ -413,9 +417,9 @@ def test_sort_by_overdue_and_filter_by_light(world, client_for) -> None:
         off = client.get(url(world.ward_a, light="off_track")).context["rows"]
         by_light = client.get(url(world.ward_a, sort="light")).context["rows"]
         nonsense = client.get(url(world.ward_a, sort="drop table", light="purple"))
-    assert [r.org for r in desc] == [world.cell_a2, world.cell_a1]
-    assert [r.org for r in asc] == [world.cell_a1, world.cell_a2]
-    assert [r.org for r in off] == [world.cell_a2]
+    assert [r.path for r in desc] == [world.cell_a2.path, world.cell_a1.path]
+    assert [r.path for r in asc] == [world.cell_a1.path, world.cell_a2.path]
+    assert [r.path for r in off] == [world.cell_a2.path]
     assert [r.light for r in by_light] == [OFF_TRACK, AT_RISK]
     assert nonsense.status_code == 200
     assert len(nonsense.context["rows"]) == 2
@@ -459,12 +463,13 @@ def page_queries(client, org: Organisation) -> int:
     return len(ctx.captured_queries)
 
 
-# 1 the session, 2 the user, 3 the user's roles, 4 the user's member record (access_for), 5 the organisation,
-# the dashboard: 6 the rows (the children), 7 the rows' tokens; for rows not cached: 8 their cells, 9 the candidate
-# current resolutions, 10 the tasks in force per cell, 11 attendance per cell (this month, 12 months), 12 attendance
-# per row and month, 13 meetings and reviews per cell, 14 overdue tasks per row and month; then 15 the ancestors
-# for the breadcrumb (none above the root: the city's page makes no such query). Rows already cached skip 8–14.
-@pytest.mark.parametrize(("level", "cold", "warm"), [("ward_a", 15, 8), ("city", 14, 7)])
+# 1 the session, 2 the user, 3 the user's roles, 4 the user's member record (access_for), 5 the organisation with
+# its token; a page already cached (dashboards.page) needs only 6 the ancestors for the breadcrumb (none above the
+# root: the city's page makes no such query). A page not cached reads 6 the rows (the children), 7 the rows'
+# tokens; for rows not cached: 8 their cells, 9 the candidate current resolutions, 10 the tasks in force per cell,
+# 11 attendance per cell (this month, 12 months), 12 attendance per row and month, 13 meetings and reviews per cell,
+# 14 overdue tasks per row and month; then 15 the ancestors.
+@pytest.mark.parametrize(("level", "cold", "warm"), [("ward_a", 15, 6), ("city", 14, 5)])
 def test_dashboard_runs_a_fixed_number_of_queries(world, client_for, level, cold, warm) -> None:
     client = client_for("admin")
     org = getattr(world, level)
@@ -586,3 +591,98 @@ def test_the_page_shows_a_write_at_once_though_its_rows_are_cached(world, client
     after = page()
     cache.clear()
     assert after == page() != first
+
+
+# ---------------------------------------------------------------------------------------------------
+# The page: one cache entry per organisation and token (dashboards.page)
+# ---------------------------------------------------------------------------------------------------
+
+
+def shown_page(client, org: Organisation, **params: str) -> str:
+    """What the page shows from its table on (the charts' element ids are new at every rendering)."""
+    with frozen():
+        content = client.get(url(org, **params)).content.decode()
+    return re.sub(r"chart-[0-9a-f]{8}", "chart-id", content[content.index("<table") : content.index("</main>")])
+
+
+@pytest.mark.parametrize("write", WRITES, ids=list(WRITES))
+@pytest.mark.parametrize("level", ["ward_a", "city"])
+def test_every_write_shows_on_the_next_page(world, client_for, write, level) -> None:
+    client = client_for("admin")
+    org = getattr(world, level)
+    before = shown_page(client, org)
+    WRITES[write](world)
+    after = shown_page(client, org)
+    cache.clear()
+    assert after == shown_page(client, org), "the page after the write is the page computed from scratch"
+    if write != "a cell renamed" or level == "ward_a":
+        assert after != before
+
+
+def test_a_ward_renamed_shows_on_the_city_page(world, client_for) -> None:
+    client = client_for("admin")
+    assert "Phường Mới" not in shown_page(client, world.city)
+    save_with(world.ward_b, name="Phường Mới")
+    assert "Phường Mới" in shown_page(client, world.city)
+
+
+def test_every_order_of_the_rows_is_read_from_one_cached_page(world, client_for) -> None:
+    client = client_for("admin")
+    by_name = shown_page(client, world.ward_a)
+    with CaptureQueriesContext(connection) as ctx:
+        by_overdue = shown_page(client, world.ward_a, sort="overdue", dir="desc")
+        off_track = shown_page(client, world.ward_a, light=OFF_TRACK)
+    assert len(ctx.captured_queries) == 2 * 6  # the cached page's queries (test_dashboard_runs_a_fixed_number...)
+    rows = [f'data-row="{world.cell_a1.pk}"', f'data-row="{world.cell_a2.pk}"']
+    assert by_name.index(rows[0]) < by_name.index(rows[1])
+    assert by_overdue.index(rows[1]) < by_overdue.index(rows[0])
+    assert rows[1] in off_track
+    assert rows[0] not in off_track
+    cache.clear()
+    assert shown_page(client, world.ward_a, sort="overdue", dir="desc") == by_overdue
+
+
+def test_the_page_is_cached_per_language(world, client_for) -> None:
+    client = client_for("admin")
+    vietnamese = shown_page(client, world.ward_a)
+    client.cookies["django_language"] = "en"
+    english = shown_page(client, world.ward_a)
+    assert "Off track" in english
+    assert "Off track" not in vietnamese
+
+
+def test_the_sort_and_filter_links_keep_the_order_shown(world, client_for) -> None:
+    client = client_for("standing")
+    plain = shown_page(client, world.ward_a)
+    with frozen():
+        filtered = client.get(url(world.ward_a, light=OFF_TRACK, sort="overdue", dir="desc")).content.decode()
+    assert 'href="?sort=overdue&amp;dir=desc"' in plain
+    assert f'href="?light={OFF_TRACK}&amp;sort=tasks&amp;dir=desc"' in filtered
+    assert 'href="?sort=overdue&amp;dir=desc"' in filtered  # "All" keeps the sort
+    assert 'aria-sort="descending"' in filtered
+    assert 'aria-sort="descending"' not in plain
+
+
+@pytest.mark.parametrize(
+    ("order", "changes", "query"),
+    [
+        (RowOrder(), {"light": OFF_TRACK}, f"?light={OFF_TRACK}"),
+        (RowOrder(), {"sort": "tasks", "dir": "desc"}, "?sort=tasks&dir=desc"),
+        (RowOrder(sort="overdue", descending=True, light=AT_RISK), {"light": ""}, "?sort=overdue&dir=desc"),
+        (RowOrder(sort="name", descending=True), {"light": AT_RISK}, f"?light={AT_RISK}&sort=name&dir=desc"),
+        (RowOrder(light=AT_RISK), {"light": ""}, "?"),
+    ],
+)
+def test_row_order_links(order, changes, query) -> None:
+    assert order.link(**changes) == query
+
+
+def test_the_cached_page_holds_plain_data_only(world) -> None:
+    """What a request unpickles is strings, numbers and dates: no model object, no lazy translation."""
+    org = Organisation.objects.filter(pk=world.city.pk).first()
+    with frozen():  # the cache's entries expire by the clock
+        page = dashboard_page(org, DAY)
+        assert cache.get(page_key(org, DAY)) == page
+    data = pickle.dumps(page)
+    for module in (b"members.models", b"resolutions.models", b"django.db.models", b"django.utils.functional"):
+        assert module not in data
