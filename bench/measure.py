@@ -448,9 +448,12 @@ def celery_builds(worker: int) -> dict[str, Any]:
         done = SummaryReport.objects.filter(pk=report.pk, pdf_version=report.version, state__in=(ready, failed))
         return lambda: done.values_list("state", flat=True).first()
 
+    from chibo.celery import app
+
     deadline = time.monotonic() + 60
-    while not _children(worker) and time.monotonic() < deadline:  # the prefork pool starts after the worker
-        time.sleep(0.2)
+    while not (_children(worker) and app.control.ping(timeout=0.5)):  # the worker consumes, its pool is up
+        if time.monotonic() > deadline:
+            raise TimeoutError("the Celery worker did not answer within 60 s")
     results: dict[str, Any] = {"worker_start_mb": _pool_memory(worker, "VmRSS")}
     for name, start in (("minutes pdf", minutes), ("ward summary pdf", summary)):
         reset = _reset_peaks(worker)
