@@ -37,9 +37,9 @@ test: $(VENV)/.test-installed compilemessages
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest $(PYTEST_ARGS)
 
 # The province-scale benchmark: creates and migrates the databases, collects the static files, compiles the
-# catalogues, seeds (or reuses) the data sets, serves the app with gunicorn, measures, and writes
-# bench/results/latest.md and latest.json. PostgreSQL only. `make bench BENCH_SMOKE=1`: every step on small
-# data sets in a minute or two, report in var/bench-smoke/.
+# catalogues, seeds (or reuses) the data sets, serves the app with gunicorn (cache and broker in Redis,
+# BENCH_REDIS_URL), measures, and writes bench/results/latest.md and latest.json. PostgreSQL and Redis.
+# `make bench BENCH_SMOKE=1`: every step on small data sets in a few minutes, report in var/bench-smoke/.
 bench: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/chibo_bench
 bench: $(VENV)/.test-installed
 	@bin/check-system run

@@ -5,10 +5,13 @@
     DATABASE_URL=postgres://... python bench/measure.py queries
     DATABASE_URL=postgres://... python bench/measure.py sessions
     DATABASE_URL=postgres://... python bench/measure.py jobs
+    DATABASE_URL=postgres://... REDIS_URL=redis://... python bench/measure.py celery --worker-pid 1234
 
-``bench/run.py`` calls these in order, after it has migrated both databases, collected the static files and
-compiled the catalogues (the city and the province scale live in two databases, as the demo accounts of one
-scale are named like those of the other), and serves the app with gunicorn in between.
+``bench/run.py`` calls these in order, after it has migrated the databases, collected the static files and
+compiled the catalogues (the city scale, the province scale and the province with twice the history live in three
+databases, as the demo accounts of one scale are named like those of the other), and serves the app with gunicorn
+in between. ``celery`` queues the minutes and the ward summary PDF builds to the Celery worker ``run.py`` started
+(through the broker ``REDIS_URL`` names) and reads that worker's memory while it builds them.
 """
 
 from __future__ import annotations
@@ -109,7 +112,11 @@ def pages() -> list[dict[str, Any]]:
 
     The same choice at every scale: the root organisation's dashboard as the administrator, the first ward's as
     its standing committee, the first cell of that ward (its page, its current resolution, "my tasks" and the
-    floor) as its secretary, and the member search over the ward as its standing committee."""
+    floor) as its secretary, and the member search over the ward as its standing committee. Then the pages a
+    secretary lives on, as the cell's secretary: the home page, the cell's latest held meeting and its attendance,
+    the cell's draft resolution with the most tasks (its edit page) and the cell's evaluation of the latest year;
+    the change history of the ward's busiest resolution, as the ward's standing committee; and
+    the member search over the whole province, as the administrator."""
     from django.contrib.auth import get_user_model
     from django.db.models import Count
     from django.urls import reverse
@@ -137,6 +144,7 @@ def pages() -> list[dict[str, Any]]:
         .first()
     )
     member_user = users.get(pk=busiest["lead_member__user"]) if busiest else secretary
+    secretary_pages = _secretary_pages(cell)
     return [
         {"name": "login", "url": reverse("login"), "user": None},
         {"name": "floor", "url": reverse("ping"), "user": secretary.username},
@@ -150,7 +158,75 @@ def pages() -> list[dict[str, Any]]:
         },
         {"name": "my tasks", "url": reverse("resolutions:my-tasks"), "user": member_user.username},
         {"name": "member search", "url": reverse("members:member-list") + "?q=nguyen+van", "user": standing.username},
+        {
+            "name": "member search, whole province",
+            "url": reverse("members:member-list") + "?q=nguyen+van",
+            "user": admin.username,
+        },
+        {"name": "home", "url": reverse("home"), "user": secretary.username},
+        *({**page, "user": secretary.username} for page in secretary_pages),
+        {
+            "name": "resolution history",
+            "url": reverse("history:resolution-history", args=[_busiest_history(ward)]),
+            "user": standing.username,
+        },
     ]
+
+
+def _secretary_pages(cell: Any) -> list[dict[str, str]]:
+    """The cell's meeting page and its attendance (its latest held meeting whose minutes are not approved yet, as
+    attendance is open then), its draft's edit page (the draft with the most tasks) and its evaluation page."""
+    from django.db.models import Count
+    from django.urls import reverse
+
+    from evaluations.models import EvaluationCycle
+    from meetings.models import Meeting
+    from resolutions.models import Resolution
+
+    meetings = Meeting.objects.filter(cell=cell).order_by("-date", "-pk")
+    meeting = meetings.filter(status=Meeting.Status.HELD).first() or _first(
+        meetings.filter(status=Meeting.Status.PLANNED)
+    )
+    draft = _first(
+        Resolution.objects.filter(cell=cell, status__in=Resolution.EDITABLE)
+        .annotate(n=Count("tasks"))
+        .order_by("-n", "-period_start", "-pk")
+    )
+    cycle = _first(EvaluationCycle.objects.filter(cell=cell).order_by("-year"))
+    return [
+        {"name": "meeting page", "url": reverse("meetings:meeting-detail", args=[meeting.pk])},
+        {"name": "attendance", "url": reverse("meetings:meeting-attendance", args=[meeting.pk])},
+        {"name": "draft edit", "url": reverse("resolutions:resolution-edit", args=[draft.pk])},
+        {"name": "evaluation", "url": reverse("evaluations:cycle-detail", args=[cycle.pk])},
+    ]
+
+
+def _busiest_history(ward: Any) -> int:
+    """The id of the ward's resolution with the most rows on its change history page (every history table the
+    page reads, ``chibo.lib.history.KINDS``), then with the most tasks (the demo is seeded with history off, so
+    its own rows have none: the largest resolution stands for the busiest), then the lowest id."""
+    from collections import Counter
+
+    from django.db.models import Count
+
+    from chibo.lib.history import KINDS
+    from resolutions.models import Resolution
+
+    tasks = dict(
+        Resolution.objects.filter(cell__path__startswith=ward.path).annotate(n=Count("tasks")).values_list("pk", "n")
+    )
+    rows: Counter[int] = Counter()
+    for source in KINDS["resolution"].sources:
+        history = source.model.history.model  # type: ignore[attr-defined]  # simple-history's manager, unknown to the checker
+        counts = (
+            history.objects.filter(**{f"{source.lookup}__in": list(tasks)})
+            .values(source.lookup)
+            .order_by()
+            .annotate(n=Count("pk"))
+        )
+        for count in counts:
+            rows[count[source.lookup]] += count["n"]
+    return min(tasks, key=lambda pk: (-rows[pk], -tasks[pk], pk))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -292,15 +368,126 @@ def member_workbook(rows: int) -> bytes:
     return buffer.getvalue()
 
 
+# ---------------------------------------------------------------------------------------------------
+# celery: a real worker's memory while it builds the stored PDFs
+# ---------------------------------------------------------------------------------------------------
+
+
+def _children(pid: int) -> list[int]:
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def _tree(pid: int) -> list[int]:
+    """``pid`` and every process under it."""
+    return [pid, *(below for child in _children(pid) for below in _tree(child))]
+
+
+def _status_mb(pid: int, field: str) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _pool(worker: int) -> list[int]:
+    """The Celery worker's pool processes (prefork: its children; the solo pool: the worker itself)."""
+    return _children(worker) or [worker]
+
+
+def _pool_memory(worker: int, field: str) -> float:
+    """The largest pool process's ``field`` (VmHWM, VmRSS) with that of the processes it started, in MB."""
+    return round(max(sum(_status_mb(pid, field) for pid in _tree(child)) for child in _pool(worker)), 1)
+
+
+def _reset_peaks(worker: int) -> bool:
+    """Start the pool processes' VmHWM again from their present size (``clear_refs`` 5); False where the kernel
+    refuses, so that the peak read after a build spans the worker's life until then."""
+    try:
+        for child in _pool(worker):
+            for pid in _tree(child):
+                Path(f"/proc/{pid}/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
+def celery_builds(worker: int) -> dict[str, Any]:
+    """The minutes PDF and the ward summary PDF, each built by the running Celery worker ``worker`` (pid) through
+    the tasks the app queues, one after the other; for each, the pool process's memory before the build and at
+    its peak during it (VmHWM, with the processes it started), and the seconds from queueing to the stored file.
+
+    Each build is a real one: the meeting's version is raised first, as an edit does, and the summary report's,
+    so neither task finds its stored PDF current. The meeting is the latest held one of the first ward's last cell
+    (not the cell whose pages are measured); the report is the first ward's for this month, its number left blank
+    (as asked for by hand, so no document number is drawn)."""
+    from django.db.models import F
+
+    from dashboards.models import SummaryReport
+    from dashboards.tasks import request_summary_pdf
+    from meetings.models import Meeting
+    from meetings.tasks import request_minutes_pdf
+    from members.models import Organisation, today
+
+    day = today()
+    ward = _first(Organisation.objects.get_children(Organisation.objects.get(depth=1)))
+    cell = _first(Organisation.objects.cells().filter(path__startswith=ward.path).order_by("-path"))
+    meeting = _first(
+        Meeting.objects.filter(cell=cell, status__in=(Meeting.Status.HELD, Meeting.Status.APPROVED)).order_by("-date")
+    )
+    ready, failed = Meeting.PdfState.READY, Meeting.PdfState.FAILED
+
+    def minutes() -> Callable[[], str | None]:
+        Meeting.objects.filter(pk=meeting.pk).update(version=F("version") + 1)
+        request_minutes_pdf(meeting)  # outside a transaction: queued at once
+        done = Meeting.objects.filter(pk=meeting.pk, pdf_version=meeting.version, pdf_state__in=(ready, failed))
+        return lambda: done.values_list("pdf_state", flat=True).first()
+
+    def summary() -> Callable[[], str | None]:
+        SummaryReport.objects.filter(org=ward, month=day.replace(day=1)).update(version=F("version") + 1)
+        report, _queued = request_summary_pdf(ward, day, by_hand=True)
+        done = SummaryReport.objects.filter(pk=report.pk, pdf_version=report.version, state__in=(ready, failed))
+        return lambda: done.values_list("state", flat=True).first()
+
+    from chibo.celery import app
+
+    deadline = time.monotonic() + 60
+    while not (_children(worker) and app.control.ping(timeout=0.5)):  # the worker consumes, its pool is up
+        if time.monotonic() > deadline:
+            raise TimeoutError("the Celery worker did not answer within 60 s")
+    results: dict[str, Any] = {"worker_start_mb": _pool_memory(worker, "VmRSS")}
+    for name, start in (("minutes pdf", minutes), ("ward summary pdf", summary)):
+        reset = _reset_peaks(worker)
+        before = _pool_memory(worker, "VmRSS")
+        started = time.perf_counter()
+        state = start()
+        while (outcome := state()) is None:
+            if time.perf_counter() - started > 300:
+                raise TimeoutError(f"the worker did not build the {name} within 300 s")
+            time.sleep(0.1)
+        results[name] = {
+            "state": outcome,
+            "seconds": round(time.perf_counter() - started, 2),
+            "rss_before_mb": before,
+            "peak_mb": _pool_memory(worker, "VmHWM"),
+            "peak_since": "the build's start" if reset else "the worker's start",
+        }
+    return results
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("phase", choices=["prepare", "pages", "queries", "sessions", "jobs"])
+    parser.add_argument("phase", choices=["prepare", "pages", "queries", "sessions", "jobs", "celery"])
     parser.add_argument("--scale", default="province")
     parser.add_argument("--months", type=int, default=24)
+    parser.add_argument("--worker-pid", type=int, help="celery: the pid of the running Celery worker")
     args = parser.parse_args(argv)
     _setup()
     if args.phase == "prepare":
         result: Any = prepare(args.scale, args.months)
+    elif args.phase == "celery":
+        if args.worker_pid is None:
+            parser.error("celery needs --worker-pid")
+        result = celery_builds(args.worker_pid)
     else:
         result = {"pages": pages, "queries": queries, "sessions": sessions, "jobs": jobs}[args.phase]()
     json.dump(result, sys.stdout, default=str)
