@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 
 import pytest
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.test import RequestFactory
 from django.urls import reverse
 
@@ -14,9 +14,11 @@ from chibo.lib.middleware import GZipMiddleware
 BODY = "Nghị quyết chi bộ ấp Bình Minh, tháng 12/2026. " * 200
 
 
-def _answer(content_type: str, *, accept: str = "gzip, deflate, br") -> HttpResponse:
+def _answer(content_type: str, *, accept: str = "gzip, deflate, br") -> HttpResponseBase:
     request = RequestFactory().get("/", HTTP_ACCEPT_ENCODING=accept)
-    return GZipMiddleware(lambda r: HttpResponse(BODY.encode(), content_type=content_type))(request)
+    response = GZipMiddleware(lambda r: HttpResponse(BODY.encode(), content_type=content_type))(request)
+    assert isinstance(response, HttpResponseBase)  # the middleware is synchronous here
+    return response
 
 
 @pytest.mark.django_db
