@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 
 import pytest
-from django.http import HttpResponse, HttpResponseBase
+from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
 
@@ -14,10 +14,10 @@ from chibo.lib.middleware import GZipMiddleware
 BODY = "Nghị quyết chi bộ ấp Bình Minh, tháng 12/2026. " * 200
 
 
-def _answer(content_type: str, *, accept: str = "gzip, deflate, br") -> HttpResponseBase:
+def _answer(content_type: str, *, accept: str = "gzip, deflate, br") -> HttpResponse:
     request = RequestFactory().get("/", HTTP_ACCEPT_ENCODING=accept)
     response = GZipMiddleware(lambda r: HttpResponse(BODY.encode(), content_type=content_type))(request)
-    assert isinstance(response, HttpResponseBase)  # the middleware is synchronous here
+    assert isinstance(response, HttpResponse)  # the middleware is synchronous, and the answer is not streamed
     return response
 
 
