@@ -55,3 +55,21 @@ def test_manage_py_on_a_bare_checkout_is_for_development() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith("True")
+
+
+def test_postgresql_connections_run_without_jit() -> None:
+    """The queries last milliseconds; PostgreSQL's JIT compiled a province's counts for longer than they ran."""
+    script = (
+        "import django; django.setup(); from django.db import connection\n"
+        "with connection.cursor() as c:\n    c.execute('SHOW jit'); print(c.fetchone()[0])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=environment(DEBUG="true", DATABASE_URL="postgres://postgres@127.0.0.1:5432/postgres"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["off"]
