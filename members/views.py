@@ -82,16 +82,26 @@ def url_for_id(name: str) -> Callable[[int], str]:
     return lambda pk: f"{head}/{pk}/{tail}"
 
 
-def _add_badges(rows: list[dict[str, Any]]) -> None:
-    """Each row's ``badges``: members/includes/_status_badges.html (the one place they are written), rendered
-    once for each combination of status and flags the rows have, not once for each row."""
+def _badge_renderer() -> Callable[[dict[str, Any]], str]:
+    """A member's badges: members/includes/_status_badges.html (the one place they are written), rendered once
+    for each combination of status and flags a page has, not once for each row."""
     template = get_template("members/includes/_status_badges.html")
     rendered: dict[tuple[object, ...], str] = {}
-    for row in rows:
+
+    def badges(row: dict[str, Any]) -> str:
         key = (row["status"], row["is_exempt"], row["is_away"], row["is_propagandist"])
         if key not in rendered:
             rendered[key] = template.render({"m": row})
-        row["badges"] = rendered[key]
+        return rendered[key]
+
+    return badges
+
+
+def _add_badges(rows: list[dict[str, Any]]) -> None:
+    """Each row's ``badges`` (``_badge_renderer``)."""
+    badges = _badge_renderer()
+    for row in rows:
+        row["badges"] = badges(row)
 
 
 def org_tree(request: SignedInRequest) -> HttpResponse:
@@ -207,6 +217,11 @@ def member_list(request: SignedInRequest) -> HttpResponse:
     form, members = _filtered_members(request)
     size, cap = settings.CHIBO["MEMBER_LIST_PAGE_SIZE"], settings.CHIBO["MEMBER_LIST_COUNT_CAP"]
     page = CappedPaginator(members.without_identity_numbers(), size, cap=cap).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    badges, member_url = _badge_renderer(), url_for_id("members:member-detail")
+    for m in page.object_list:
+        flags = {name: getattr(m, name) for name in ("status", "is_exempt", "is_away", "is_propagandist")}
+        m.badges, m.url = badges(flags), member_url(m.pk)  # for the template only
     query = request.GET.copy()
     query.pop("page", None)
     # The search box and the filters refresh the list; the organisation of a province's user brings its cells

@@ -3,11 +3,13 @@ its cells."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
 from chibo.lib.pagination import CappedPaginator
-from members.models import Member
+from members.models import Exemption, Member, today
 from tests.factories import MemberFactory
 
 
@@ -92,3 +94,19 @@ def test_a_ward_user_sees_every_cell_of_the_ward(client_for, tree) -> None:
     assert not form.cells_by_ward
     offered = {str(org) for org in form.fields["org"].queryset}
     assert tree.cell_a1.name in offered
+
+
+@pytest.mark.django_db
+def test_each_row_has_its_own_badges_and_link(client_for, tree) -> None:
+    """The badges are rendered once per combination, and each row still gets its own."""
+    day = today()
+    official = MemberFactory.create(cell=tree.cell_a1, full_name="Lê Văn Chính")
+    exempt = MemberFactory.create(cell=tree.cell_a1, full_name="Lê Văn Miễn")
+    Exemption.objects.create(member=exempt, starts_on=day - dt.timedelta(days=30), reason="Tuổi cao")
+    html = client_for("standing").get(reverse("members:member-list"), {"q": "le van"}).content.decode()
+    rows = {row.split("</a>", 1)[0].rsplit(">", 1)[1]: row for row in html.split("<tr>")[2:]}
+    assert f'href="/members/{official.pk}/"' in rows["Lê Văn Chính"]
+    assert f'href="/members/{exempt.pk}/"' in rows["Lê Văn Miễn"]
+    assert "Miễn sinh hoạt" in rows["Lê Văn Miễn"]
+    assert "Miễn sinh hoạt" not in rows["Lê Văn Chính"]
+    assert "Chính thức" in rows["Lê Văn Chính"]
