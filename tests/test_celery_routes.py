@@ -9,7 +9,11 @@ from django.conf import settings
 
 from chibo.celery import app
 
-app.loader.import_default_modules()
+
+@pytest.fixture(autouse=True)
+def _tasks_registered() -> None:
+    """Every app's tasks module imported, as a worker does at start (inside the test, under its pinned clock)."""
+    app.loader.import_default_modules()
 
 ROUTED = [
     ("resolutions.tasks.build_minutes_pdf", "documents"),
