@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from evaluations.models import Level
 from evaluations.rules import evidence_warning
@@ -77,6 +79,55 @@ class MemberEvidence:
     def weighs_against(self) -> bool:
         """Whether proposing "excellent" or "well completed" draws a warning."""
         return bool(self.warning(Level.GOOD))
+
+    @property
+    def html(self) -> SafeString:
+        """The evidence as the pages show it (``render_evidence``)."""
+        return render_evidence(self)
+
+
+def _tasks_html(counts: TaskCounts) -> str:
+    text = gettext("%(total)s: %(on_time)s on time, %(late)s late") % {
+        "total": counts.total,
+        "on_time": counts.on_time,
+        "late": counts.late,
+    }
+    if counts.overdue or counts.not_met:
+        late = gettext("%(overdue)s overdue, %(not_met)s not met") % {
+            "overdue": counts.overdue,
+            "not_met": counts.not_met,
+        }
+        text += f', <span class="text-danger">{late}</span>'
+    return text
+
+
+def render_evidence(ev: MemberEvidence) -> SafeString:
+    """The evidence of one member for the year as a definition list: tasks led and supported, meetings, opinions
+    and reports.
+
+    Built in Python once per member rather than through a template per row (the pages list a whole cell). It
+    reads as ``{% blocktranslate %}`` would render it: the translated sentence as written, the figures plain
+    integers (the project does not group thousands, so ``localize`` of an integer is its ``str``).
+    """
+    meetings = gettext("attended %(attended)s of %(meetings)s") % {"attended": ev.attended, "meetings": ev.meetings}
+    if ev.absent_with_reason or ev.absent_without_reason:
+        meetings += "; " + gettext("absent %(with_reason)s with reason, %(without_reason)s without") % {
+            "with_reason": ev.absent_with_reason,
+            "without_reason": ev.absent_without_reason,
+        }
+    opinions = gettext("%(speeches)s opinions at meetings, %(reports)s progress reports") % {
+        "speeches": ev.speeches,
+        "reports": ev.reports,
+    }
+    rows = [
+        (gettext("Tasks led"), _tasks_html(ev.led)),
+        (gettext("Tasks supported"), _tasks_html(ev.supported)),
+        (gettext("Meetings"), meetings),
+        (gettext("Opinions and reports"), opinions),
+    ]
+    # The texts are our own translations and integers, inserted as the template tags insert them (unescaped).
+    items = "".join(f'  <dt class="col-6">{term}</dt>\n  <dd class="col-6">{text}</dd>\n' for term, text in rows)
+    return mark_safe(f'\n<dl class="evidence row small mb-0">\n{items}</dl>\n')
 
 
 def _task_counts(day: dt.date, via: str = "") -> dict[str, Count]:
