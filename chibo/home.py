@@ -153,6 +153,8 @@ def _cell_work(cells: list[Organisation], access: Access, day: dt.date) -> _Cell
         .exclude(author__user_id=cast(int, access.user_id))  # the home page is behind the sign-in
         .exclude(author_id=access.member_id or 0)
         .select_related("task__resolution", "author")
+        # What the items show: nothing of the member's encrypted fields, nor the long texts, is read.
+        .only("pk", "created_at", "task__title", "task__resolution__cell_id", "author__full_name")
         .order_by("created_at", "pk")
     )
     # Query 5: the overdue tasks of the resolutions in force, the most overdue first.
