@@ -19,12 +19,13 @@ meetings, and returns plain dataclasses. It counts as the rest of the product do
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from evaluations.models import Level
 from evaluations.rules import evidence_warning
@@ -86,14 +87,40 @@ class MemberEvidence:
         return render_evidence(self)
 
 
-def _tasks_html(counts: TaskCounts) -> str:
-    text = gettext("%(total)s: %(on_time)s on time, %(late)s late") % {
+@dataclass(frozen=True)
+class _Phrases:
+    """The sentences of the evidence in one language."""
+
+    tasks: str
+    not_done: str
+    attended: str
+    absent: str
+    opinions: str
+    terms: tuple[str, str, str, str]
+
+
+@functools.lru_cache(maxsize=16)
+def _phrases(language: str | None) -> _Phrases:
+    """Translated once per language (the catalogues do not change while the process runs), not once per member:
+    ``language`` is the active one, the cache's key."""
+    return _Phrases(
+        tasks=gettext("%(total)s: %(on_time)s on time, %(late)s late"),
+        not_done=gettext("%(overdue)s overdue, %(not_met)s not met"),
+        attended=gettext("attended %(attended)s of %(meetings)s"),
+        absent=gettext("absent %(with_reason)s with reason, %(without_reason)s without"),
+        opinions=gettext("%(speeches)s opinions at meetings, %(reports)s progress reports"),
+        terms=(gettext("Tasks led"), gettext("Tasks supported"), gettext("Meetings"), gettext("Opinions and reports")),
+    )
+
+
+def _tasks_html(counts: TaskCounts, phrases: _Phrases) -> str:
+    text = phrases.tasks % {
         "total": counts.total,
         "on_time": counts.on_time,
         "late": counts.late,
     }
     if counts.overdue or counts.not_met:
-        late = gettext("%(overdue)s overdue, %(not_met)s not met") % {
+        late = phrases.not_done % {
             "overdue": counts.overdue,
             "not_met": counts.not_met,
         }
@@ -109,22 +136,19 @@ def render_evidence(ev: MemberEvidence) -> SafeString:
     reads as ``{% blocktranslate %}`` would render it: the translated sentence as written, the figures plain
     integers (the project does not group thousands, so ``localize`` of an integer is its ``str``).
     """
-    meetings = gettext("attended %(attended)s of %(meetings)s") % {"attended": ev.attended, "meetings": ev.meetings}
+    phrases = _phrases(get_language())
+    meetings = phrases.attended % {"attended": ev.attended, "meetings": ev.meetings}
     if ev.absent_with_reason or ev.absent_without_reason:
-        meetings += "; " + gettext("absent %(with_reason)s with reason, %(without_reason)s without") % {
+        meetings += "; " + phrases.absent % {
             "with_reason": ev.absent_with_reason,
             "without_reason": ev.absent_without_reason,
         }
-    opinions = gettext("%(speeches)s opinions at meetings, %(reports)s progress reports") % {
+    opinions = phrases.opinions % {
         "speeches": ev.speeches,
         "reports": ev.reports,
     }
-    rows = [
-        (gettext("Tasks led"), _tasks_html(ev.led)),
-        (gettext("Tasks supported"), _tasks_html(ev.supported)),
-        (gettext("Meetings"), meetings),
-        (gettext("Opinions and reports"), opinions),
-    ]
+    texts = (_tasks_html(ev.led, phrases), _tasks_html(ev.supported, phrases), meetings, opinions)
+    rows = zip(phrases.terms, texts, strict=True)
     # The texts are our own translations and integers, inserted as the template tags insert them (unescaped).
     items = "".join(f'  <dt class="col-6">{term}</dt>\n  <dd class="col-6">{text}</dd>\n' for term, text in rows)
     return mark_safe(f'\n<dl class="evidence row small mb-0">\n{items}</dl>\n')
