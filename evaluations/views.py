@@ -93,7 +93,7 @@ class Row:
 
 
 def cycle_rows(cycle: EvaluationCycle) -> list[Row]:
-    """The members of the cycle with their evaluation and evidence, in eight queries whatever the cell's size."""
+    """The members of the cycle with their evaluation and evidence, in six queries whatever the cell's size."""
     roll = classification_roll(cycle.cell, cycle.year)
     evaluations = {e.member_id: e for e in _evaluations_of(cycle)}
     evidence = cell_evidence(cycle.cell, cycle.year)
