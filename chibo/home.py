@@ -182,7 +182,7 @@ def _cell_work(cells: list[Organisation], access: Access, day: dt.date) -> _Cell
         .order_by("deadline", "pk")
     )
     # Members whose probation ends soon, counted per cell: annotated on the cells (query 1).
-    probation = Counter({cell.pk: cell.probation_ending for cell in cells})  # type: ignore[attr-defined]  # annotated
+    probation = Counter({cell.pk: cell.probation_ending for cell in cells})
     # Query 6: absence requests waiting for a decision, for meetings still to come.
     requests = list(
         AbsenceRequest.objects.filter(

@@ -17,9 +17,9 @@ YEAR = 2025
 DAY = dt.date(YEAR, 12, 31)  # the roll's day for a past year: its last day
 OLD = dt.date(2010, 1, 1)
 
-# (the period's model or None, its start, its end, why the member is not classified: "" when they are)
+# (the period's model or None for no period, its start, its end, why the member is not classified: "" when they are)
 CASES = [
-    ("none", None, None, None, ""),
+    ("none", None, OLD, None, ""),
     ("exempt, open-ended", Exemption, dt.date(YEAR, 3, 1), None, Exclusion.EXEMPT),
     ("exempt up to the roll's day", Exemption, dt.date(YEAR, 3, 1), DAY, Exclusion.EXEMPT),
     ("exemption ended before", Exemption, dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 30), ""),
