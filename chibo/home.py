@@ -2,13 +2,14 @@
 
 ``home_for(access, day)`` gathers everything in a fixed number of queries, whatever the number of cells:
 
-- a cell's secretary or deputy (every cell they manage at once): 1 the cells, 2 the drafts and this month's
-  monthly resolutions, 3 the meetings of this month and those held but not approved, 4 the reports waiting
-  for confirmation, 5 the overdue tasks, 6 the members whose probation ends soon, 7 the absence requests waiting;
-- a member: 8 their open tasks, 9 the coming meetings with their own absence request;
-- the ward (standing committee, party secretary or deputy, committee member in charge): 10 the organisation of
+- a cell's secretary or deputy (every cell they manage at once): 1 the cells, each with the number of its members
+  whose probation ends soon, 2 the drafts and this month's monthly resolutions, 3 the meetings of this month and
+  those held but not approved, 4 the reports waiting for confirmation, 5 the overdue tasks, 6 the absence requests
+  waiting;
+- a member: 7 their open tasks, 8 the coming meetings with their own absence request;
+- the ward (standing committee, party secretary or deputy, committee member in charge): 9 the organisation of
   their dashboard, the dashboard itself (``dashboards.dashboard.dashboard``: its own fixed number of queries),
-  11 the evaluation cycles waiting for their approval, 12 the inspections whose follow-up is overdue.
+  10 the evaluation cycles waiting for their approval, 11 the inspections whose follow-up is overdue.
 
 It sits above the apps (like the ``history`` app) because it reads all of them.
 """
@@ -23,7 +24,8 @@ from functools import reduce
 from operator import or_
 from typing import TypeVar, cast
 
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -106,8 +108,20 @@ def _cell_sections(access: Access, day: dt.date) -> list[CellSection]:
     cell_ids = {org_id for kind, _path, org_id in access.roles if kind in CELL_KINDS}
     if not cell_ids:
         return []
-    # Query 1: the cells.
-    cells = list(Organisation.objects.filter(pk__in=cell_ids, kind=Organisation.Kind.CELL).order_by("path"))
+    # Query 1: the cells, each with the number of its members whose probation ends soon.
+    probation = (
+        Member.objects.filter(cell=OuterRef("pk"))
+        .probation_ending(day)
+        .order_by()
+        .values("cell")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    cells = list(
+        Organisation.objects.filter(pk__in=cell_ids, kind=Organisation.Kind.CELL)
+        .annotate(probation_ending=Coalesce(Subquery(probation), 0))
+        .order_by("path")
+    )
     if not cells:
         return []
     work = _cell_work(cells, access, day)
@@ -116,7 +130,8 @@ def _cell_sections(access: Access, day: dt.date) -> list[CellSection]:
 
 @dataclass
 class _CellWork:
-    """What the cells' sections list, read for all the cells at once (queries 2 to 7)."""
+    """What the cells' sections list, read for all the cells at once (queries 2 to 6; the probation counts
+    come with the cells, query 1)."""
 
     resolutions: list[Resolution]
     meetings: list[Meeting]
@@ -153,6 +168,8 @@ def _cell_work(cells: list[Organisation], access: Access, day: dt.date) -> _Cell
         .exclude(author__user_id=cast(int, access.user_id))  # the home page is behind the sign-in
         .exclude(author_id=access.member_id or 0)
         .select_related("task__resolution", "author")
+        # What the items show: nothing of the member's encrypted fields, nor the long texts, is read.
+        .only("pk", "created_at", "task__title", "task__resolution__cell_id", "author__full_name")
         .order_by("created_at", "pk")
     )
     # Query 5: the overdue tasks of the resolutions in force, the most overdue first.
@@ -164,18 +181,9 @@ def _cell_work(cells: list[Organisation], access: Access, day: dt.date) -> _Cell
         .only("pk", "title", "deadline", "status", "resolution__cell_id", "resolution__number")
         .order_by("deadline", "pk")
     )
-    # Query 6: members whose probation ends soon, counted per cell.
-    probation = Counter(
-        dict(
-            Member.objects.filter(cell__in=cells)
-            .probation_ending(day)
-            .order_by()
-            .values_list("cell_id")
-            .annotate(n=Count("pk"))
-            .values_list("cell_id", "n")
-        )
-    )
-    # Query 7: absence requests waiting for a decision, for meetings still to come.
+    # Members whose probation ends soon, counted per cell: annotated on the cells (query 1).
+    probation = Counter({cell.pk: cell.probation_ending for cell in cells})
+    # Query 6: absence requests waiting for a decision, for meetings still to come.
     requests = list(
         AbsenceRequest.objects.filter(
             status=AbsenceRequest.Status.PENDING, meeting__cell__in=cells, meeting__status=Meeting.Status.PLANNED
@@ -339,7 +347,7 @@ def _month_end(day: dt.date) -> dt.date:
 def _member_section(access: Access, day: dt.date) -> MemberSection | None:
     if access.member_id is None:
         return None
-    # Query 8: open tasks, overdue first, then by deadline.
+    # Query 7: open tasks, overdue first, then by deadline.
     tasks = list(
         Task.objects.live()
         .of_member(access.member_id)
@@ -348,7 +356,7 @@ def _member_section(access: Access, day: dt.date) -> MemberSection | None:
         .only("pk", "title", "deadline", "status", "progress", "lead_member_id", "resolution__number")
         .order_by("deadline", "pk")
     )
-    # Query 9: the coming meetings with the member's own absence request.
+    # Query 8: the coming meetings with the member's own absence request.
     meetings = upcoming_meetings(access.member_id, day)[:1]
     return MemberSection(tasks=tasks, overdue=sum(t.deadline < day for t in tasks), meetings=meetings, day=day)
 
@@ -362,7 +370,7 @@ def _ward_section(access: Access, day: dt.date) -> WardSection | None:
     ward_roles = [(kind, path) for kind, path, _id in access.roles if kind in WARD_KINDS]
     if not ward_roles:
         return None
-    # Query 10: the organisation of the user's dashboard; then the dashboard itself, whose lights are the ones
+    # Query 9: the organisation of the user's dashboard; then the dashboard itself, whose lights are the ones
     # the dashboard page shows (``status_light``), never recomputed here.
     org_id = home_dashboard_org_id(access)
     org = Organisation.objects.filter(pk=org_id).first() if org_id else None
@@ -372,7 +380,7 @@ def _ward_section(access: Access, day: dt.date) -> WardSection | None:
         red = [row for row in board.rows if row.light == OFF_TRACK]
     paths = tuple(path for _kind, path in ward_roles)
     under = reduce(or_, (Q(cell__path__startswith=p) for p in paths))
-    # Query 11: the evaluation cycles waiting for the ward's approval that this user may approve.
+    # Query 10: the evaluation cycles waiting for the ward's approval that this user may approve.
     cycles = [
         c
         for c in EvaluationCycle.objects.filter(under, status=EvaluationCycle.Status.APPROVAL)
@@ -393,7 +401,7 @@ def _ward_section(access: Access, day: dt.date) -> WardSection | None:
         ),
         tone="warning",
     )
-    # Query 12: inspections whose follow-up is overdue, in the organisations under the user.
+    # Query 11: inspections whose follow-up is overdue, in the organisations under the user.
     follow_ups = list(
         Inspection.objects.filter(
             reduce(or_, (Q(subject_org__path__startswith=p) for p in paths)),

@@ -1,6 +1,6 @@
 """The evidence beside each member's self-assessment: what the data of the year shows about them.
 
-``cell_evidence`` reads a whole cell in six aggregate queries, whatever the number of members, tasks or
+``cell_evidence`` reads a whole cell in four aggregate queries, whatever the number of members, tasks or
 meetings, and returns plain dataclasses. It counts as the rest of the product does:
 
 - tasks of the year are the tasks of the cell's adopted resolutions whose deadline falls in the year, cancelled
@@ -19,10 +19,14 @@ meetings, and returns plain dataclasses. It counts as the rest of the product do
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet, Value
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, gettext
 
 from evaluations.models import Level
 from evaluations.rules import evidence_warning
@@ -78,6 +82,78 @@ class MemberEvidence:
         """Whether proposing "excellent" or "well completed" draws a warning."""
         return bool(self.warning(Level.GOOD))
 
+    @property
+    def html(self) -> SafeString:
+        """The evidence as the pages show it (``render_evidence``)."""
+        return render_evidence(self)
+
+
+@dataclass(frozen=True)
+class _Phrases:
+    """The sentences of the evidence in one language."""
+
+    tasks: str
+    not_done: str
+    attended: str
+    absent: str
+    opinions: str
+    terms: tuple[str, str, str, str]
+
+
+@functools.lru_cache(maxsize=16)
+def _phrases(language: str | None) -> _Phrases:
+    """Translated once per language (the catalogues do not change while the process runs), not once per member:
+    ``language`` is the active one, the cache's key."""
+    return _Phrases(
+        tasks=gettext("%(total)s: %(on_time)s on time, %(late)s late"),
+        not_done=gettext("%(overdue)s overdue, %(not_met)s not met"),
+        attended=gettext("attended %(attended)s of %(meetings)s"),
+        absent=gettext("absent %(with_reason)s with reason, %(without_reason)s without"),
+        opinions=gettext("%(speeches)s opinions at meetings, %(reports)s progress reports"),
+        terms=(gettext("Tasks led"), gettext("Tasks supported"), gettext("Meetings"), gettext("Opinions and reports")),
+    )
+
+
+def _tasks_html(counts: TaskCounts, phrases: _Phrases) -> str:
+    text = phrases.tasks % {
+        "total": counts.total,
+        "on_time": counts.on_time,
+        "late": counts.late,
+    }
+    if counts.overdue or counts.not_met:
+        late = phrases.not_done % {
+            "overdue": counts.overdue,
+            "not_met": counts.not_met,
+        }
+        text += f', <span class="text-danger">{late}</span>'
+    return text
+
+
+def render_evidence(ev: MemberEvidence) -> SafeString:
+    """The evidence of one member for the year as a definition list: tasks led and supported, meetings, opinions
+    and reports.
+
+    Built in Python once per member rather than through a template per row (the pages list a whole cell). It
+    reads as ``{% blocktranslate %}`` would render it: the translated sentence as written, the figures plain
+    integers (the project does not group thousands, so ``localize`` of an integer is its ``str``).
+    """
+    phrases = _phrases(get_language())
+    meetings = phrases.attended % {"attended": ev.attended, "meetings": ev.meetings}
+    if ev.absent_with_reason or ev.absent_without_reason:
+        meetings += "; " + phrases.absent % {
+            "with_reason": ev.absent_with_reason,
+            "without_reason": ev.absent_without_reason,
+        }
+    opinions = phrases.opinions % {
+        "speeches": ev.speeches,
+        "reports": ev.reports,
+    }
+    texts = (_tasks_html(ev.led, phrases), _tasks_html(ev.supported, phrases), meetings, opinions)
+    rows = zip(phrases.terms, texts, strict=True)
+    # The texts are our own translations and integers, inserted as the template tags insert them (unescaped).
+    items = "".join(f'  <dt class="col-6">{term}</dt>\n  <dd class="col-6">{text}</dd>\n' for term, text in rows)
+    return mark_safe(f'\n<dl class="evidence row small mb-0">\n{items}</dl>\n')
+
 
 def _task_counts(day: dt.date, via: str = "") -> dict[str, Count]:
     """Counts of tasks by outcome; ``via="task__"`` counts over the supporters' link table (a row per task and
@@ -95,6 +171,11 @@ def _task_counts(day: dt.date, via: str = "") -> dict[str, Count]:
     }
 
 
+def _per_member(rows: QuerySet[Any], member: str, figure: str) -> QuerySet[Any]:
+    """``rows`` counted per member (``member`` names their member's column), each count named ``figure``."""
+    return rows.order_by().values(who=F(member)).annotate(n=Count("pk"), figure=Value(figure))
+
+
 def evidence_day(year: int, today: dt.date | None = None) -> dt.date:
     """The day the evidence is judged on: the end of the year, or today while the year runs."""
     today = today or timezone.localdate()
@@ -102,7 +183,7 @@ def evidence_day(year: int, today: dt.date | None = None) -> dt.date:
 
 
 def cell_evidence(cell: Organisation, year: int, *, day: dt.date | None = None) -> dict[int, MemberEvidence]:
-    """Every member's evidence for ``year`` in ``cell``, by member id, in six queries.
+    """Every member's evidence for ``year`` in ``cell``, by member id, in four queries.
 
     ``day`` decides which open tasks are overdue (``evidence_day`` by default). Members with nothing recorded
     are absent from the result: use ``.get(pk, MemberEvidence())``.
@@ -111,7 +192,7 @@ def cell_evidence(cell: Organisation, year: int, *, day: dt.date | None = None) 
 
 
 def evidence_under(org: Organisation, year: int, *, day: dt.date | None = None) -> dict[int, MemberEvidence]:
-    """The same for every cell under ``org`` at once, in six queries whatever the number of cells."""
+    """The same for every cell under ``org`` at once, in four queries whatever the number of cells."""
     return _evidence({"cell__path__startswith": org.path}, year, day or evidence_day(year))
 
 
@@ -154,35 +235,21 @@ def _evidence(scope: dict[str, object], year: int, day: dt.date) -> dict[int, Me
         evidence.absent_with_reason = row["with_reason"]
         evidence.absent_without_reason = row["without_reason"]
 
-    speeches = (
-        Speech.objects.filter(
-            **on("meeting__"), meeting__status__in=HELD, meeting__date__year=year, speaker__isnull=False
-        )
-        .values("speaker_id")
-        .annotate(n=Count("pk"))
+    # Opinions, reports and discipline records: three counts per member, read together (UNION ALL), each row
+    # naming the figure it counts.
+    speeches = Speech.objects.filter(
+        **on("meeting__"), meeting__status__in=HELD, meeting__date__year=year, speaker__isnull=False
     )
-    for row in speeches:
-        of(row["speaker_id"]).speeches = row["n"]
-
     zone = timezone.get_current_timezone()
     start = dt.datetime(year, 1, 1, tzinfo=zone)
     end = dt.datetime(year + 1, 1, 1, tzinfo=zone)
-    reports = (
-        ProgressUpdate.objects.filter(
-            **on("task__resolution__"),
-            created_at__gte=start,
-            created_at__lt=end,
-            review=ProgressUpdate.Review.CONFIRMED,
-        )
-        .values("author_id")
-        .annotate(n=Count("pk"))
+    reports = ProgressUpdate.objects.filter(
+        **on("task__resolution__"), created_at__gte=start, created_at__lt=end, review=ProgressUpdate.Review.CONFIRMED
     )
-    for row in reports:
-        of(row["author_id"]).reports = row["n"]
-
-    disciplines = (
-        Discipline.objects.filter(**on("member__"), decided_on__year=year).values("member_id").annotate(n=Count("pk"))
+    disciplines = Discipline.objects.filter(**on("member__"), decided_on__year=year)
+    counts = _per_member(speeches, "speaker_id", "speeches").union(
+        _per_member(reports, "author_id", "reports"), _per_member(disciplines, "member_id", "disciplines"), all=True
     )
-    for row in disciplines:
-        of(row["member_id"]).disciplines = row["n"]
+    for row in counts:
+        setattr(of(row["who"]), row["figure"], row["n"])
     return result

@@ -62,10 +62,27 @@ class Row:
     exclusion: str
     evaluation: MemberEvaluation | None
     evidence: MemberEvidence
+    labels: dict[str, str]  # the levels' names in the request's language, read once for every row
 
     @property
     def exclusion_label(self) -> str:
         return exclusion_label(self.exclusion) if self.exclusion else ""
+
+    def _label(self, value: str) -> str:
+        """What ``get_<level>_display`` gives, without rebuilding the choices for each row and field."""
+        return self.labels.get(value, value)
+
+    @property
+    def self_level_label(self) -> str | None:
+        return self._label(self.evaluation.self_level) if self.evaluation else None
+
+    @property
+    def proposed_label(self) -> str | None:
+        return self._label(self.evaluation.proposed_level) if self.evaluation else None
+
+    @property
+    def approved_label(self) -> str | None:
+        return self._label(self.evaluation.approved_level) if self.evaluation else None
 
     @property
     def warning(self) -> str:
@@ -76,24 +93,32 @@ class Row:
 
 
 def cycle_rows(cycle: EvaluationCycle) -> list[Row]:
-    """The members of the cycle with their evaluation and evidence, in eight queries whatever the cell's size."""
+    """The members of the cycle with their evaluation and evidence, in six queries whatever the cell's size."""
     roll = classification_roll(cycle.cell, cycle.year)
-    evaluations = {
-        e.member_id: e for e in MemberEvaluation.objects.filter(cycle=cycle).select_related("member").order_by("pk")
-    }
+    evaluations = {e.member_id: e for e in _evaluations_of(cycle)}
     evidence = cell_evidence(cycle.cell, cycle.year)
+    labels = {value: str(label) for value, label in Level.choices}
     rows = [
         Row(
             entry.member,
             entry.exclusion,
             evaluations.pop(entry.member.pk, None),
             evidence.get(entry.member.pk, MemberEvidence()),
+            labels,
         )
         for entry in roll
     ]
     # Members evaluated who have left the roll since: their evaluation stays on the list.
-    rows += [Row(e.member, "", e, evidence.get(e.member_id, MemberEvidence())) for e in evaluations.values()]
+    rows += [Row(e.member, "", e, evidence.get(e.member_id, MemberEvidence()), labels) for e in evaluations.values()]
     return rows
+
+
+def _evaluations_of(cycle: EvaluationCycle) -> QuerySet[MemberEvaluation]:
+    """The cycle's evaluations with the few fields of their member the pages show (the roll's: nothing
+    encrypted is read and decrypted)."""
+    own = [field.name for field in MemberEvaluation._meta.concrete_fields]
+    member = [f"member__{name}" for name in ("full_name", "admitted_on", "official_on", "cell_id")]
+    return MemberEvaluation.objects.filter(cycle=cycle).select_related("member").only(*own, *member).order_by("pk")
 
 
 def level_counts(levels: list[str]) -> list[tuple[str, int]]:

@@ -169,9 +169,10 @@ def test_the_home_page_reads_a_fixed_number_of_queries(client_for, people, tree,
                 resolution=ResolutionFactory.create(cell=cell), deadline=today() - dt.timedelta(days=n + 1)
             )
             _meeting(cell, today() + dt.timedelta(days=n + 2))
-    # session, user, access (2), cells, resolutions, meetings, reports, overdue, probation, absence requests,
-    # own tasks, own meetings, the dashboard's organisation and its queries (at most 9), cycles, inspections.
-    with django_assert_max_num_queries(27):
+    # session, user, access (2), cells (with their probation counts), resolutions, meetings, reports, overdue,
+    # absence requests, own tasks, own meetings, the dashboard's organisation and its queries (at most 9), cycles,
+    # inspections.
+    with django_assert_max_num_queries(26):
         assert client.get(reverse("home")).status_code == 200
 
 
@@ -191,3 +192,23 @@ def test_last_months_meeting_not_yet_recorded_is_still_asked_for_on_the_first(cl
     assert "Ghi nhận đã tổ chức buổi sinh hoạt ngày 31/12/2026" in page
     assert reverse("meetings:meeting-detail", args=[missed.pk]) in page
     assert "Lập kế hoạch sinh hoạt tháng này" in page  # and January still needs its own
+
+
+def test_each_cell_counts_its_own_members_whose_probation_ends_soon(client_for, people, tree) -> None:
+    from tests.factories import grant
+
+    grant(people["secretary"], "secretary", tree.cell_a2)
+    day = today()
+    ending = add_months(day, -11)  # a year's probation ending within the next two months
+    for cell, n in ((tree.cell_a1, 2), (tree.cell_a2, 1)):
+        MemberFactory.create_batch(n, cell=cell, admitted_on=ending, official_on=None)
+    # Not counted: probation ending far later, already recognised, or gone from the cell's roll.
+    MemberFactory.create(cell=tree.cell_a1, admitted_on=add_months(day, -2), official_on=None)
+    MemberFactory.create(cell=tree.cell_a1, admitted_on=ending, official_on=day)
+    MemberFactory.create(cell=tree.cell_a1, admitted_on=ending, official_on=None, management_status="left")
+    page = _home(client_for("secretary"))
+    first = reverse("members:org-detail", args=[tree.cell_a1.pk]) + "#probation-ending"
+    second = reverse("members:org-detail", args=[tree.cell_a2.pk]) + "#probation-ending"
+    assert "2 đảng viên sắp hết thời gian dự bị" in page.split(second)[0].split(first)[1]
+    assert "1 đảng viên sắp hết thời gian dự bị" in page.split(second)[1]
+    assert "sắp hết thời gian dự bị" not in _home(client_for("other_secretary"))

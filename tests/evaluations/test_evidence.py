@@ -1,4 +1,4 @@
-"""The evidence of a whole cell, read in six queries, against figures counted by hand."""
+"""The evidence of a whole cell, read in four queries, against figures counted by hand."""
 
 from __future__ import annotations
 
@@ -126,9 +126,9 @@ def test_each_members_evidence_is_counted_as_by_hand(year_of_cell_a1, name) -> N
     assert evidence.get(members[name].pk, MemberEvidence()) == EXPECTED[name]
 
 
-def test_the_evidence_of_a_cell_takes_six_queries(year_of_cell_a1, django_assert_num_queries) -> None:
+def test_the_evidence_of_a_cell_takes_four_queries(year_of_cell_a1, django_assert_num_queries) -> None:
     cell, _ = year_of_cell_a1
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(4):
         cell_evidence(cell, 2025)
 
 
@@ -136,7 +136,7 @@ def test_the_evidence_under_a_ward_reads_every_cell_of_it(year_of_cell_a1, tree,
     """The ward's reading is each cell's, plus the work a member did for another cell of the ward (Cúc led a task
     of cell A2's resolution, which cell A1's reading leaves out)."""
     cell, members = year_of_cell_a1
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(4):
         whole = evidence_under(tree.ward_a, 2025)
     of_cell = cell_evidence(cell, 2025)
     assert whole[members["An"].pk] == of_cell[members["An"].pk]

@@ -9,6 +9,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from evaluations.models import EmulationCriterion, EvaluationCycle, Level, PeopleComment
 from tests.evaluations.conftest import YEAR, evaluation_of
@@ -246,3 +248,18 @@ def test_the_home_page_takes_the_same_queries_for_one_cycle_or_several(client_fo
     EvaluationCycle.objects.create(cell=tree.cell_a2, year=YEAR)
     assert EvaluationCycle.objects.count() == 4
     assert _queries(client, url) == one
+
+
+def test_the_cycle_page_names_each_members_levels_in_the_requests_language(client_for, make_cycle) -> None:
+    cycle = make_cycle(S.CLOSED)
+    evaluations = list(cycle.evaluations.all())
+    assert evaluations
+    assert all(e.proposed_level and e.approved_level for e in evaluations)
+    url = reverse("evaluations:cycle-detail", args=[cycle.pk])
+    for language in ("vi", "en"):
+        page = client_for("secretary").get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        with translation.override(language):
+            proposed, approved = gettext("Proposed"), gettext("Approved")
+            for e in evaluations:
+                assert f'<td data-label="{proposed}">{e.get_proposed_level_display()}</td>' in page
+                assert f'<td data-label="{approved}">{e.get_approved_level_display()}</td>' in page
