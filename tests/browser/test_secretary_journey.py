@@ -32,6 +32,9 @@ def test_secretary_finds_a_member_without_accents_and_edits_the_phone(live_serve
     expect(page.get_by_role("heading", level=1)).to_have_text(cell.name)
     page.get_by_role("link", name="Tìm đảng viên").click()
     page.get_by_role("searchbox").fill(typed)
+    # The list follows the typing after a short pause, and the address then says what was searched: a click on
+    # a row of the list shown before it would race the new list (and its new address) on a slow machine.
+    expect(page).to_have_url(re.compile(r"[?&]q="), timeout=15_000)
     row_link = page.locator("#member-table").get_by_role("link", name=member.full_name, exact=True)
     expect(row_link).to_be_visible(timeout=15_000)  # the list follows the typing after a short pause
     row_link.click()
