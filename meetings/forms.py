@@ -8,6 +8,10 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
+from django.forms.models import ModelChoiceIterator
+from django.utils.formats import localize
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -154,25 +158,93 @@ AgendaFormSet = bounded_formset(
 )
 
 
+def _attrs_html(attrs: dict[str, Any]) -> str:
+    """The attributes as Django's ``django/forms/widgets/attrs.html`` writes them."""
+    return "".join(
+        f" {name}" if value is True else f' {name}="{conditional_escape(str(value))}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class Select(forms.Select):
+    """Django's select written in Python, to the byte as its template writes it: the template engine's include
+    per option made the cost of the attendance page (a select per member) and of the meeting page's forms (a
+    select of the cell's members, of its tasks). Named as Django's: crispy forms take a widget's CSS class from
+    its class's name. Flat choices only; grouped ones are left to Django."""
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        choices = self._listed_choices()
+        if any(isinstance(label, list | tuple) for _value, label in choices):
+            return super().render(name, value, attrs, renderer)
+        chosen = set(self.format_value(value))
+        options, found = [], False
+        for option_value, label in choices:
+            text = "" if option_value is None else str(option_value)
+            selected = not found and text in chosen
+            found = found or selected
+            options.append(
+                f'\n  <option value="{conditional_escape(text)}"{" selected" if selected else ""}>'
+                f"{conditional_escape(localize(label))}</option>\n"
+            )
+        shown = _attrs_html(self.build_attrs(self.attrs, attrs))
+        # Every part escaped above.
+        return mark_safe(f'<select name="{conditional_escape(name)}"{shown}>{"".join(options)}\n</select>')
+
+    def _listed_choices(self) -> list[tuple[Any, Any]]:
+        choices = self.choices
+        if isinstance(choices, ModelChoiceIterator):
+            # Read in one plain query: Django iterates them through a server-side cursor, a round trip a chunk,
+            # after counting them when asked for a list.
+            empty = choices.field.empty_label
+            return [*([("", empty)] if empty is not None else []), *map(choices.choice, choices.queryset.all())]
+        return [choice for choice in choices]  # noqa: C416  # as above: list() would ask for the length first
+
+
+class RowTextInput(forms.TextInput):
+    """A text input written in Python, to the byte as Django's template writes it (see ``Select``)."""
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        shown = "" if widget["value"] is None else f' value="{conditional_escape(str(widget["value"]))}"'
+        return mark_safe(  # every part escaped
+            f'<input type="{widget["type"]}" name="{conditional_escape(name)}"{shown}{_attrs_html(widget["attrs"])}>'
+        )
+
+
+def _quick_selects(form: forms.BaseForm) -> None:
+    """The form's selects written by ``Select``, with the same attributes and choices."""
+    for field in form.fields.values():
+        widget = field.widget
+        if type(widget) is forms.Select:
+            quick = Select(attrs=widget.attrs)
+            quick.choices = widget.choices
+            quick.is_required = widget.is_required
+            field.widget = quick
+
+
 class AttendanceForm(SafeInputMixin, forms.Form):
     """One select and one reason per member, built from the meeting's attendance rows."""
 
     def __init__(self, *args: Any, rows: list[Attendance], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.rows = rows
+        # The labels translated once for the whole roll, not once a member.
+        choices = [(value, str(label)) for value, label in Attendance.Status.choices]
+        reason, placeholder = str(_("Reason")), str(_("Reason for the absence"))
         for row in rows:
             self.fields[f"status_{row.member_id}"] = forms.ChoiceField(
                 label=row.member.full_name,
-                choices=Attendance.Status.choices,
+                choices=choices,
                 initial=row.status,
-                widget=forms.Select(attrs={"class": "form-select"}),
+                widget=Select(attrs={"class": "form-select"}),
             )
             self.fields[f"reason_{row.member_id}"] = forms.CharField(
-                label=_("Reason"),
+                label=reason,
                 required=False,
                 max_length=300,
                 initial=row.reason,
-                widget=forms.TextInput(attrs={"class": "form-control", "placeholder": _("Reason for the absence")}),
+                widget=RowTextInput(attrs={"class": "form-control", "placeholder": placeholder}),
             )
 
     def bound_rows(self) -> list[tuple[Attendance, forms.BoundField, forms.BoundField]]:
@@ -214,7 +286,9 @@ class SpeechForm(CrispyMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self._setup_helper()
         model_choice_field(self, "agenda_item").queryset = meeting.agenda_items.all()
-        model_choice_field(self, "speaker").queryset = _cell_members(meeting.cell)
+        # Named alone: a member's other fields are neither read nor decrypted.
+        model_choice_field(self, "speaker").queryset = _cell_members(meeting.cell).only("pk", "full_name")
+        _quick_selects(self)
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -237,6 +311,7 @@ class MeetingOpinionForm(CrispyMixin, forms.ModelForm):
         self._setup_helper()
         model_choice_field(self, "resolution").queryset = Resolution.objects.filter(cell=meeting.cell)
         model_choice_field(self, "task").queryset = Task.objects.filter(resolution__cell=meeting.cell).live()
+        _quick_selects(self)
 
 
 class VoteCountsForm(CrispyMixin, forms.Form):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from chibo.lib.forms import clean_text
 from chibo.lib.requests import SignedInRequest
 from chibo.lib.workflow import WorkflowError
-from meetings.access import get_meeting
+from meetings.access import get_meeting, get_meeting_with_people
 from meetings.figures import cell_meeting_figures
 from meetings.forms import (
     AbsenceRequestForm,
@@ -122,7 +122,7 @@ def meeting_create(request: SignedInRequest, org_id: int) -> HttpResponse:
 
 
 def meeting_detail(request: SignedInRequest, meeting_id: int) -> HttpResponse:
-    meeting = get_meeting(request, meeting_id)
+    meeting = get_meeting_with_people(request, meeting_id)
     access = access_for(request.user)
     can_manage = access.can_manage_org(meeting.cell)
     roll = attendance_roll(meeting)
@@ -270,7 +270,12 @@ def meeting_attendance(request: SignedInRequest, meeting_id: int) -> HttpRespons
         return refused
     if request.method == "GET":
         sync_attendance(meeting)
-    rows = list(meeting.attendance.select_related("member").order_by("member__search_name", "member_id"))
+    # Each row's member is shown by name alone: nothing else of theirs is read (nor decrypted).
+    rows = list(
+        meeting.attendance.select_related("member")
+        .only("meeting_id", "member_id", "status", "reason", "member__full_name")
+        .order_by("member__search_name", "member_id")
+    )
     form = AttendanceForm(request.POST or None, rows=rows)
     if request.method == "POST" and form.is_valid():
         try:
