@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.forms.models import ModelChoiceIterator
 from django.utils.formats import localize
-from django.utils.html import conditional_escape
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -177,7 +177,12 @@ class Select(forms.Select):
         choices = self._listed_choices()
         if any(isinstance(label, list | tuple) for _value, label in choices):
             return super().render(name, value, attrs, renderer)
-        chosen = set(self.format_value(value))
+        options = self._options_html(choices, frozenset(self.format_value(value)))
+        shown = _attrs_html(self.build_attrs(self.attrs, attrs))
+        # Every part escaped (here, and in _options_html).
+        return mark_safe(f'<select name="{conditional_escape(name)}"{shown}>{options}\n</select>')
+
+    def _options_html(self, choices: list[tuple[Any, Any]], chosen: frozenset[str]) -> str:
         options, found = [], False
         for option_value, label in choices:
             text = "" if option_value is None else str(option_value)
@@ -187,9 +192,7 @@ class Select(forms.Select):
                 f'\n  <option value="{conditional_escape(text)}"{" selected" if selected else ""}>'
                 f"{conditional_escape(localize(label))}</option>\n"
             )
-        shown = _attrs_html(self.build_attrs(self.attrs, attrs))
-        # Every part escaped above.
-        return mark_safe(f'<select name="{conditional_escape(name)}"{shown}>{"".join(options)}\n</select>')
+        return "".join(options)
 
     def _listed_choices(self) -> list[tuple[Any, Any]]:
         choices = self.choices
@@ -223,6 +226,40 @@ def _quick_selects(form: forms.BaseForm) -> None:
             field.widget = quick
 
 
+# A member's row of the attendance page (static/js/forms.js reads its data attributes).
+_ROW_HTML = """
+    <li class="list-group-item" data-attendance-row data-name="{name}">
+      <div class="row g-2 align-items-center">
+        <div class="col-12 col-md-4 attendance-label"><label for="{status_id}" class="fw-semibold">{name}</label></div>
+        <div class="col-12 attendance-tap" data-attendance-tap></div>
+        <div class="col-12 col-md-3 attendance-select">{status}</div>
+        <div class="col-12 col-md-5 attendance-reason"><label class="visually-hidden" for="{reason_id}">{reason_label}</label>{reason}{errors}</div>
+      </div>
+    </li>
+    """
+
+
+class _StatusSelect(Select):
+    """The attendance form's select; given to each field as a class, which Django builds rather than deep-copies."""
+
+    def __init__(self) -> None:
+        super().__init__(attrs={"class": "form-select"})
+        self._written: dict[frozenset[str], str] = {}
+
+    def _options_html(self, choices: list[tuple[Any, Any]], chosen: frozenset[str]) -> str:
+        # The same few choices for every member: their options written once for each status chosen.
+        if chosen not in self._written:
+            self._written[chosen] = super()._options_html(choices, chosen)
+        return self._written[chosen]
+
+
+class _ReasonInput(RowTextInput):
+    """The attendance form's reason, given as a class (see ``_StatusSelect``)."""
+
+    def __init__(self) -> None:
+        super().__init__(attrs={"class": "form-control", "placeholder": _("Reason for the absence")})
+
+
 class AttendanceForm(SafeInputMixin, forms.Form):
     """One select and one reason per member, built from the meeting's attendance rows."""
 
@@ -231,24 +268,38 @@ class AttendanceForm(SafeInputMixin, forms.Form):
         self.rows = rows
         # The labels translated once for the whole roll, not once a member.
         choices = [(value, str(label)) for value, label in Attendance.Status.choices]
-        reason, placeholder = str(_("Reason")), str(_("Reason for the absence"))
+        # One field for every member's status and one for every reason (a field keeps no state of its own
+        # name; the page names the member), each row's values given as the form's initial data.
+        status = forms.ChoiceField(choices=choices, widget=_StatusSelect)
+        reason = forms.CharField(label=_("Reason"), required=False, max_length=300, widget=_ReasonInput)
         for row in rows:
-            self.fields[f"status_{row.member_id}"] = forms.ChoiceField(
-                label=row.member.full_name,
-                choices=choices,
-                initial=row.status,
-                widget=Select(attrs={"class": "form-select"}),
-            )
-            self.fields[f"reason_{row.member_id}"] = forms.CharField(
-                label=reason,
-                required=False,
-                max_length=300,
-                initial=row.reason,
-                widget=RowTextInput(attrs={"class": "form-control", "placeholder": placeholder}),
-            )
+            self.fields[f"status_{row.member_id}"], self.fields[f"reason_{row.member_id}"] = status, reason
+            self.initial[f"status_{row.member_id}"], self.initial[f"reason_{row.member_id}"] = row.status, row.reason
 
     def bound_rows(self) -> list[tuple[Attendance, forms.BoundField, forms.BoundField]]:
         return [(row, self[f"status_{row.member_id}"], self[f"reason_{row.member_id}"]) for row in self.rows]
+
+    def rows_html(self) -> SafeString:
+        """The page's list of members, a select and a reason each (the template's loop written once in Python:
+        the roll is the page, and the template engine's cost a row made most of it)."""
+        reason_label = _("Reason")
+        return mark_safe(  # every part escaped by format_html
+            "".join(
+                format_html(
+                    _ROW_HTML,
+                    name=row.member.full_name,
+                    status_id=status.id_for_label,
+                    status=status,
+                    reason_id=reason.id_for_label,
+                    reason_label=reason_label,
+                    reason=reason,
+                    errors=format_html_join(
+                        "", '<div class="text-danger small">{}</div>', ((e,) for e in reason.errors)
+                    ),
+                )
+                for row, status, reason in self.bound_rows()
+            )
+        )
 
     def changes(self) -> dict[int, tuple[str, str]]:
         return {

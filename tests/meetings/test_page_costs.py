@@ -59,20 +59,28 @@ def test_the_quick_selects_of_the_meeting_page_write_what_django_writes(tree, pe
 @pytest.mark.parametrize("bound", [False, True])
 def test_the_attendance_forms_inputs_are_djangos(tree, bound) -> None:
     cell = tree.cell_a1
-    MemberFactory.create_batch(2, cell=cell)
+    MemberFactory.create_batch(4, cell=cell)
     meeting = plan_meeting(
         cell=cell, by=None, kind="regular", date=today(), starts_at=dt.time(19), ends_at=dt.time(21), place="Nhà"
     )
     rows = list(meeting.attendance.select_related("member"))
-    data = {f"status_{r.member_id}": A.ABSENT_WITH_REASON for r in rows} | {f"reason_{rows[0].member_id}": "<ốm>"}
+    statuses = [A.ABSENT_WITH_REASON, A.PRESENT, A.ABSENT_WITH_REASON, A.LATE]
+    for row, status in zip(rows, statuses, strict=True):
+        row.status = status
+    data = {f"status_{r.member_id}": s for r, s in zip(rows, reversed(statuses), strict=True)}
+    data |= {f"reason_{rows[0].member_id}": "<ốm>", f"reason_{rows[1].member_id}": "x" * 301}
     form = AttendanceForm(data if bound else None, rows=rows)
-    form.is_valid()
+    assert not form.is_valid()  # unbound, or bound with a reason too long
     for row, status, reason in form.bound_rows():
         for bound_field, django_widget in (
             (status, forms.Select(attrs={"class": "form-select"}, choices=A.choices)),
             (reason, forms.TextInput(attrs=reason.field.widget.attrs)),
         ):
             assert str(bound_field) == bound_field.as_widget(widget=django_widget), row
+    page = form.rows_html()
+    assert page.count("data-attendance-row") == len(rows)
+    assert ('<div class="text-danger small">' in page) is bound  # the reason too long, shown under it
+    assert ('value="&lt;ốm&gt;"' in page) is bound
 
 
 def _official(cell, name: str) -> Member:
