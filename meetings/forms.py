@@ -233,7 +233,8 @@ _ROW_HTML = """
         <div class="col-12 col-md-4 attendance-label"><label for="{status_id}" class="fw-semibold">{name}</label></div>
         <div class="col-12 attendance-tap" data-attendance-tap></div>
         <div class="col-12 col-md-3 attendance-select">{status}</div>
-        <div class="col-12 col-md-5 attendance-reason"><label class="visually-hidden" for="{reason_id}">{reason_label}</label>{reason}{errors}</div>
+        <div class="col-12 col-md-5 attendance-reason"><label class="visually-hidden" for="{reason_id}">\
+{reason_label}</label>{reason}{errors}</div>
       </div>
     </li>
     """
