@@ -250,7 +250,12 @@ def cell_roll_on(cell: Organisation, day: dt.date) -> MemberQuerySet:
     transferred_out = MemberEvent.objects.filter(
         kind=MemberEvent.Kind.TRANSFERRED, on__gt=day, from_cell__path__startswith=cell.path
     ).values("member_id")
-    candidates = Member.objects.filter(cell__path__startswith=cell.path).values("pk").union(transferred_out)
+    candidates = (
+        Member.objects.filter(cell__path__startswith=cell.path)
+        .order_by()
+        .values("pk")
+        .union(transferred_out.order_by())
+    )
     return Member.objects.filter(pk__in=candidates).in_cell(cell, on=day).on_roll(day)
 
 
