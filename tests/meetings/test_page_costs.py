@@ -64,10 +64,10 @@ def test_the_attendance_forms_inputs_are_djangos(tree, bound) -> None:
         cell=cell, by=None, kind="regular", date=today(), starts_at=dt.time(19), ends_at=dt.time(21), place="Nhà"
     )
     rows = list(meeting.attendance.select_related("member"))
-    statuses = [A.ABSENT_WITH_REASON, A.PRESENT, A.ABSENT_WITH_REASON, A.LATE]
-    for row, status in zip(rows, statuses, strict=True):
-        row.status = status
-    data = {f"status_{r.member_id}": s for r, s in zip(rows, reversed(statuses), strict=True)}
+    statuses: list[str] = [A.ABSENT_WITH_REASON, A.PRESENT, A.ABSENT_WITH_REASON, A.LATE]
+    for row, chosen in zip(rows, statuses, strict=True):
+        row.status = chosen
+    data: dict[str, str] = {f"status_{r.member_id}": s for r, s in zip(rows, reversed(statuses), strict=True)}
     data |= {f"reason_{rows[0].member_id}": "<ốm>", f"reason_{rows[1].member_id}": "x" * 301}
     form = AttendanceForm(data if bound else None, rows=rows)
     assert not form.is_valid()  # unbound, or bound with a reason too long
