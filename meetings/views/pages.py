@@ -126,9 +126,9 @@ def meeting_detail(request: SignedInRequest, meeting_id: int) -> HttpResponse:
     access = access_for(request.user)
     can_manage = access.can_manage_org(meeting.cell)
     roll = attendance_roll(meeting)
-    own_request = None
-    if access.member_id:
-        own_request = meeting.absence_requests.filter(member_id=access.member_id).first()
+    requests = list(meeting.absence_requests.select_related("member", "decided_by"))
+    # One request a member and meeting: the user's own is among those shown.
+    own_request = next((r for r in requests if access.member_id and r.member_id == access.member_id), None)
     reviews = {r.resolution_id: r for r in meeting.reviews.select_related("resolution")}
     context = {
         "meeting": meeting,
@@ -136,7 +136,7 @@ def meeting_detail(request: SignedInRequest, meeting_id: int) -> HttpResponse:
         "roll": roll,
         "warnings": meeting_warnings(meeting),
         "agenda": meeting.agenda_items.all(),
-        "requests": meeting.absence_requests.select_related("member", "decided_by"),
+        "requests": requests,
         "own_request": own_request,
         "is_member_of_cell": bool(access.member_id) and access.member_cell_path == meeting.cell.path,
         "resolutions": reviewed_and_reviewable(meeting, reviews),

@@ -150,3 +150,22 @@ def test_a_member_who_joined_since_planning_gets_their_default_row(client_for, t
     assert Attendance.objects.count() > before
     meeting = Meeting.objects.get(pk=meeting.pk)
     assert meeting.expected_count == len(rows)
+
+
+def test_the_meeting_page_offers_to_ask_for_leave_only_to_members_who_have_not(client_for, tree, people) -> None:
+    """The user's own request is found among the meeting's requests."""
+    meeting = plan_meeting(
+        cell=tree.cell_a1,
+        by=None,
+        kind="regular",
+        date=today() + dt.timedelta(days=3),
+        starts_at=dt.time(19),
+        ends_at=dt.time(21),
+        place="Nhà",
+    )
+    ask = reverse("meetings:absence-request", args=[meeting.pk])
+    detail = reverse("meetings:meeting-detail", args=[meeting.pk])
+    assert ask in client_for("member").get(detail).content.decode()
+    request_absence(meeting=meeting, member=Member.objects.get(user=people["member"]), reason="Ốm")
+    assert ask not in client_for("member").get(detail).content.decode()
+    assert ask in client_for("deputy").get(detail).content.decode()
