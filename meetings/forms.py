@@ -8,6 +8,10 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
+from django.forms.models import ModelChoiceIterator
+from django.utils.formats import localize
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -154,29 +158,149 @@ AgendaFormSet = bounded_formset(
 )
 
 
+def _attrs_html(attrs: dict[str, Any]) -> str:
+    """The attributes as Django's ``django/forms/widgets/attrs.html`` writes them."""
+    return "".join(
+        f" {name}" if value is True else f' {name}="{conditional_escape(str(value))}"'
+        for name, value in attrs.items()
+        if value is not False
+    )
+
+
+class Select(forms.Select):
+    """Django's select written in Python, to the byte as its template writes it: the template engine's include
+    per option made the cost of the attendance page (a select per member) and of the meeting page's forms (a
+    select of the cell's members, of its tasks). Named as Django's: crispy forms take a widget's CSS class from
+    its class's name. Flat choices only; grouped ones are left to Django."""
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        choices = self._listed_choices()
+        if any(isinstance(label, list | tuple) for _value, label in choices):
+            return super().render(name, value, attrs, renderer)
+        options = self._options_html(choices, frozenset(self.format_value(value)))
+        shown = _attrs_html(self.build_attrs(self.attrs, attrs))
+        # Every part escaped (here, and in _options_html).
+        return mark_safe(f'<select name="{conditional_escape(name)}"{shown}>{options}\n</select>')
+
+    def _options_html(self, choices: list[tuple[Any, Any]], chosen: frozenset[str]) -> str:
+        options, found = [], False
+        for option_value, label in choices:
+            text = "" if option_value is None else str(option_value)
+            selected = not found and text in chosen
+            found = found or selected
+            options.append(
+                f'\n  <option value="{conditional_escape(text)}"{" selected" if selected else ""}>'
+                f"{conditional_escape(localize(label))}</option>\n"
+            )
+        return "".join(options)
+
+    def _listed_choices(self) -> list[tuple[Any, Any]]:
+        choices = self.choices
+        if isinstance(choices, ModelChoiceIterator):
+            # Read in one plain query: Django iterates them through a server-side cursor, a round trip a chunk,
+            # after counting them when asked for a list.
+            empty = choices.field.empty_label
+            return [*([("", empty)] if empty is not None else []), *map(choices.choice, choices.queryset.all())]
+        return [choice for choice in choices]  # noqa: C416  # as above: list() would ask for the length first
+
+
+class RowTextInput(forms.TextInput):
+    """A text input written in Python, to the byte as Django's template writes it (see ``Select``)."""
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        shown = "" if widget["value"] is None else f' value="{conditional_escape(str(widget["value"]))}"'
+        return mark_safe(  # every part escaped
+            f'<input type="{widget["type"]}" name="{conditional_escape(name)}"{shown}{_attrs_html(widget["attrs"])}>'
+        )
+
+
+def _quick_selects(form: forms.BaseForm) -> None:
+    """The form's selects written by ``Select``, with the same attributes and choices."""
+    for field in form.fields.values():
+        widget = field.widget
+        if type(widget) is forms.Select:
+            quick = Select(attrs=widget.attrs)
+            quick.choices = widget.choices
+            quick.is_required = widget.is_required
+            field.widget = quick
+
+
+# A member's row of the attendance page (static/js/forms.js reads its data attributes).
+_ROW_HTML = """
+    <li class="list-group-item" data-attendance-row data-name="{name}">
+      <div class="row g-2 align-items-center">
+        <div class="col-12 col-md-4 attendance-label"><label for="{status_id}" class="fw-semibold">{name}</label></div>
+        <div class="col-12 attendance-tap" data-attendance-tap></div>
+        <div class="col-12 col-md-3 attendance-select">{status}</div>
+        <div class="col-12 col-md-5 attendance-reason"><label class="visually-hidden" for="{reason_id}">\
+{reason_label}</label>{reason}{errors}</div>
+      </div>
+    </li>
+    """
+
+
+class _StatusSelect(Select):
+    """The attendance form's select; given to each field as a class, which Django builds rather than deep-copies."""
+
+    def __init__(self) -> None:
+        super().__init__(attrs={"class": "form-select"})
+        self._written: dict[frozenset[str], str] = {}
+
+    def _options_html(self, choices: list[tuple[Any, Any]], chosen: frozenset[str]) -> str:
+        # The same few choices for every member: their options written once for each status chosen.
+        if chosen not in self._written:
+            self._written[chosen] = super()._options_html(choices, chosen)
+        return self._written[chosen]
+
+
+class _ReasonInput(RowTextInput):
+    """The attendance form's reason, given as a class (see ``_StatusSelect``)."""
+
+    def __init__(self) -> None:
+        super().__init__(attrs={"class": "form-control", "placeholder": _("Reason for the absence")})
+
+
 class AttendanceForm(SafeInputMixin, forms.Form):
     """One select and one reason per member, built from the meeting's attendance rows."""
 
     def __init__(self, *args: Any, rows: list[Attendance], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.rows = rows
+        # The labels translated once for the whole roll, not once a member.
+        choices = [(value, str(label)) for value, label in Attendance.Status.choices]
+        # One field for every member's status and one for every reason (a field keeps no state of its own
+        # name; the page names the member), each row's values given as the form's initial data.
+        status = forms.ChoiceField(choices=choices, widget=_StatusSelect)
+        reason = forms.CharField(label=_("Reason"), required=False, max_length=300, widget=_ReasonInput)
         for row in rows:
-            self.fields[f"status_{row.member_id}"] = forms.ChoiceField(
-                label=row.member.full_name,
-                choices=Attendance.Status.choices,
-                initial=row.status,
-                widget=forms.Select(attrs={"class": "form-select"}),
-            )
-            self.fields[f"reason_{row.member_id}"] = forms.CharField(
-                label=_("Reason"),
-                required=False,
-                max_length=300,
-                initial=row.reason,
-                widget=forms.TextInput(attrs={"class": "form-control", "placeholder": _("Reason for the absence")}),
-            )
+            self.fields[f"status_{row.member_id}"], self.fields[f"reason_{row.member_id}"] = status, reason
+            self.initial[f"status_{row.member_id}"], self.initial[f"reason_{row.member_id}"] = row.status, row.reason
 
     def bound_rows(self) -> list[tuple[Attendance, forms.BoundField, forms.BoundField]]:
         return [(row, self[f"status_{row.member_id}"], self[f"reason_{row.member_id}"]) for row in self.rows]
+
+    def rows_html(self) -> SafeString:
+        """The page's list of members, a select and a reason each (the template's loop written once in Python:
+        the roll is the page, and the template engine's cost a row made most of it)."""
+        reason_label = _("Reason")
+        return mark_safe(  # every part escaped by format_html
+            "".join(
+                format_html(
+                    _ROW_HTML,
+                    name=row.member.full_name,
+                    status_id=status.id_for_label,
+                    status=status,
+                    reason_id=reason.id_for_label,
+                    reason_label=reason_label,
+                    reason=reason,
+                    errors=format_html_join(
+                        "", '<div class="text-danger small">{}</div>', ((e,) for e in reason.errors)
+                    ),
+                )
+                for row, status, reason in self.bound_rows()
+            )
+        )
 
     def changes(self) -> dict[int, tuple[str, str]]:
         return {
@@ -214,7 +338,9 @@ class SpeechForm(CrispyMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self._setup_helper()
         model_choice_field(self, "agenda_item").queryset = meeting.agenda_items.all()
-        model_choice_field(self, "speaker").queryset = _cell_members(meeting.cell)
+        # Named alone: a member's other fields are neither read nor decrypted.
+        model_choice_field(self, "speaker").queryset = _cell_members(meeting.cell).only("pk", "full_name")
+        _quick_selects(self)
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -237,6 +363,7 @@ class MeetingOpinionForm(CrispyMixin, forms.ModelForm):
         self._setup_helper()
         model_choice_field(self, "resolution").queryset = Resolution.objects.filter(cell=meeting.cell)
         model_choice_field(self, "task").queryset = Task.objects.filter(resolution__cell=meeting.cell).live()
+        _quick_selects(self)
 
 
 class VoteCountsForm(CrispyMixin, forms.Form):

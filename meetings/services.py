@@ -42,7 +42,7 @@ from meetings.rules import (
 from meetings.rules import (
     Roll as VoterRoll,
 )
-from members.models import Exemption, Member, Organisation, today
+from members.models import Exemption, Member, MemberEvent, MemberQuerySet, Organisation, today
 from resolutions import signals
 from resolutions.models import Resolution, Target, Task, Version
 from resolutions.services import FLOW as RESOLUTION_FLOW
@@ -243,29 +243,46 @@ def plan_meeting(*, cell: Organisation, by: User | None, **fields: Any) -> Meeti
     return meeting
 
 
+def cell_roll_on(cell: Organisation, day: dt.date) -> MemberQuerySet:
+    """``Member.objects.in_cell(cell, on=day).on_roll(day)``, read from the cell's own members and those
+    transferred out of it since: alone, the test "in the cell, or transferred out of it after ``day``" is
+    answered by reading every member of the province."""
+    transferred_out = MemberEvent.objects.filter(
+        kind=MemberEvent.Kind.TRANSFERRED, on__gt=day, from_cell__path__startswith=cell.path
+    ).values("member_id")
+    candidates = (
+        Member.objects.filter(cell__path__startswith=cell.path)
+        .order_by()
+        .values("pk")
+        .union(transferred_out.order_by())
+    )
+    return Member.objects.filter(pk__in=candidates).in_cell(cell, on=day).on_roll(day)
+
+
 def sync_attendance(meeting: Meeting) -> None:
     """Give every member on the cell's roll on the meeting date an attendance row with its default.
 
-    Rows the secretary already has are left alone; members who joined since planning get one."""
+    Rows the secretary already has are left alone; members who joined since planning get one. One query when
+    every member has their row (each time the attendance page is opened, as a rule): the roll's members without
+    a row, each flagged through their own periods (a cell's roll is small)."""
     day = meeting.date
-    requests = dict(meeting.absence_requests.values_list("member_id", "status"))
-    existing = set(meeting.attendance.values_list("member_id", flat=True))
+    has_row = Attendance.objects.filter(meeting=meeting, member=OuterRef("pk"))
+    missing = list(cell_roll_on(meeting.cell, day).filter(~Exists(has_row)).with_flags(day, per_member=True))
+    if not missing:
+        return
+    requests = {r.member_id: r for r in meeting.absence_requests.all()}
     rows = []
-    for member in Member.objects.in_cell(meeting.cell, on=day).on_roll(day).with_flags(day):
-        if member.pk in existing:
-            continue
+    for member in missing:
+        request = requests.get(member.pk)
         status = default_attendance(
             is_exempt=member.is_exempt,  # type: ignore[attr-defined]  # annotated by with_flags(), unknown to the checker
             is_away=member.is_away,  # type: ignore[attr-defined]  # as above
-            request=requests.get(member.pk),
+            request=request.status if request else None,
         )
-        reason = ""
-        if status == A.ABSENT_WITH_REASON:
-            reason = meeting.absence_requests.get(member=member).reason
+        reason = request.reason if request and status == A.ABSENT_WITH_REASON else ""
         rows.append(Attendance(meeting=meeting, member=member, status=status, reason=reason))
-    if rows:
-        create_recorded(Attendance, rows)
-        recount_attendance(Meeting.objects.filter(pk=meeting.pk))
+    create_recorded(Attendance, rows)
+    recount_attendance(Meeting.objects.filter(pk=meeting.pk))
 
 
 @transaction.atomic
@@ -352,6 +369,8 @@ def attendance_roll(meeting: Meeting) -> Roll:
     day = meeting.date
     rows = list(
         meeting.attendance.select_related("member")
+        # What the roll reads of each member, no more (their other fields are not decrypted).
+        .only("meeting_id", "member_id", "status", "reason", "member__full_name", "member__official_on")
         .annotate(member_exempt=Exists(Exemption.objects.filter(member=OuterRef("member_id")).current_on(day)))
         .order_by("member__search_name", "member_id")
     )

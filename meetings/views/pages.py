@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from chibo.lib.forms import clean_text
 from chibo.lib.requests import SignedInRequest
 from chibo.lib.workflow import WorkflowError
-from meetings.access import get_meeting
+from meetings.access import get_meeting, get_meeting_with_people
 from meetings.figures import cell_meeting_figures
 from meetings.forms import (
     AbsenceRequestForm,
@@ -122,13 +122,13 @@ def meeting_create(request: SignedInRequest, org_id: int) -> HttpResponse:
 
 
 def meeting_detail(request: SignedInRequest, meeting_id: int) -> HttpResponse:
-    meeting = get_meeting(request, meeting_id)
+    meeting = get_meeting_with_people(request, meeting_id)
     access = access_for(request.user)
     can_manage = access.can_manage_org(meeting.cell)
     roll = attendance_roll(meeting)
-    own_request = None
-    if access.member_id:
-        own_request = meeting.absence_requests.filter(member_id=access.member_id).first()
+    requests = list(meeting.absence_requests.select_related("member", "decided_by"))
+    # One request a member and meeting: the user's own is among those shown.
+    own_request = next((r for r in requests if access.member_id and r.member_id == access.member_id), None)
     reviews = {r.resolution_id: r for r in meeting.reviews.select_related("resolution")}
     context = {
         "meeting": meeting,
@@ -136,7 +136,7 @@ def meeting_detail(request: SignedInRequest, meeting_id: int) -> HttpResponse:
         "roll": roll,
         "warnings": meeting_warnings(meeting),
         "agenda": meeting.agenda_items.all(),
-        "requests": meeting.absence_requests.select_related("member", "decided_by"),
+        "requests": requests,
         "own_request": own_request,
         "is_member_of_cell": bool(access.member_id) and access.member_cell_path == meeting.cell.path,
         "resolutions": reviewed_and_reviewable(meeting, reviews),
@@ -270,7 +270,12 @@ def meeting_attendance(request: SignedInRequest, meeting_id: int) -> HttpRespons
         return refused
     if request.method == "GET":
         sync_attendance(meeting)
-    rows = list(meeting.attendance.select_related("member").order_by("member__search_name", "member_id"))
+    # Each row's member is shown by name alone: nothing else of theirs is read (nor decrypted).
+    rows = list(
+        meeting.attendance.select_related("member")
+        .only("meeting_id", "member_id", "status", "reason", "member__full_name")
+        .order_by("member__search_name", "member_id")
+    )
     form = AttendanceForm(request.POST or None, rows=rows)
     if request.method == "POST" and form.is_valid():
         try:
