@@ -15,6 +15,7 @@ def _tasks_registered() -> None:
     """Every app's tasks module imported, as a worker does at start (inside the test, under its pinned clock)."""
     app.loader.import_default_modules()
 
+
 ROUTED = [
     ("resolutions.tasks.build_minutes_pdf", "documents"),
     ("resolutions.tasks.build_summary_pdf", "documents"),
