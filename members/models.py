@@ -214,8 +214,12 @@ class MemberQuerySet(models.QuerySet["Member"]):
         came_from = MemberEvent.objects.filter(
             kind=MemberEvent.Kind.TRANSFERRED, on__gt=on, from_cell__path__startswith=org.path
         ).values("member_id")
+        # The members now under the organisation and those transferred out of it since: a UNION, which each side
+        # reads through its index (an OR of the two made PostgreSQL scan every member of the province).
+        now_under = self.model._default_manager.filter(cell__path__startswith=org.path).order_by().values("pk")
+        candidates = now_under.union(came_from.order_by())
         return (
-            self.filter(Q(cell__path__startswith=org.path) | Q(pk__in=came_from))
+            self.filter(pk__in=candidates)
             .annotate(
                 cell_path_on=Coalesce(
                     Subquery(later.order_by("on", "pk").values("from_cell__path")[:1]), F("cell__path")
