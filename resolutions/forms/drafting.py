@@ -14,8 +14,8 @@ from chibo.lib.forms import BoundedInlineFormSet, SafeInputMixin, bounded_formse
 from chibo.lib.html import tidy_paragraphs
 from members.forms import CrispyMixin, DateInput
 from members.models import MassOrganisation, Member, Organisation, ResidentialGroup, Role, today
-from resolutions.models import Dissemination, PublicOpinion, Resolution, Target, Task
 from resolutions.forms.widgets import RenderedOptions, Select, SelectMultiple
+from resolutions.models import Dissemination, PublicOpinion, Resolution, Target, Task
 from resolutions.services import SECTIONS, assignment_warnings, open_load
 
 
@@ -210,9 +210,7 @@ class TaskForm(SafeInputMixin, forms.ModelForm):
         _share_options(lead, choices.members, choices.lead_options, Select, {**lead.widget.attrs, **PICKER_ATTRS})
         lead.label = _("Lead member")
         supporters = model_choice_field(self, "supporters")
-        _share_options(
-            supporters, choices.members, choices.member_options, SelectMultiple, {"size": 4, **PICKER_ATTRS}
-        )
+        _share_options(supporters, choices.members, choices.member_options, SelectMultiple, {"size": 4, **PICKER_ATTRS})
         supporters.label = _("Supporting members")
         follower = model_choice_field(self, "follower")
         _share_options(follower, choices.committee, choices.committee_options, Select, follower.widget.attrs)

@@ -21,7 +21,7 @@ from django.utils.safestring import SafeData, SafeString, mark_safe
 
 def _attribute_value(value: Any) -> str:
     """An attribute's value as django/forms/widgets/attrs.html writes it (``stringformat:'s'``, escaped)."""
-    text = str(value) if isinstance(value, tuple) else "%s" % value
+    text = str(value)  # what "%s" % value gives, a tuple included (stringformat writes a tuple whole)
     return text if isinstance(value, SafeData) else str(conditional_escape(text))
 
 
@@ -77,8 +77,8 @@ class _RenderedSelectMixin:
             pick = (multiple or not has_selected) and text in chosen
             has_selected |= pick
             parts.append(f"\n  {selected if pick else plain}\n")
-        body = "".join(parts)
-        return mark_safe(f'<select name="{conditional_escape(name)}"{flat_attributes(final)}>{body}\n</select>')  # the renderer strips the end
+        body = "".join(parts)  # the template's own line breaks; the renderer strips the end of the last
+        return mark_safe(f'<select name="{conditional_escape(name)}"{flat_attributes(final)}>{body}\n</select>')
 
 
 # The classes keep Django's names: crispy forms adds the widget's class name ("select", "selectmultiple") to the
