@@ -14,7 +14,7 @@ from chibo.lib.forms import BoundedInlineFormSet, SafeInputMixin, bounded_formse
 from chibo.lib.html import tidy_paragraphs
 from members.forms import CrispyMixin, DateInput
 from members.models import MassOrganisation, Member, Organisation, ResidentialGroup, Role, today
-from resolutions.forms.widgets import RenderedOptions, Select, SelectMultiple
+from resolutions.forms.widgets import RenderedOptions, Select, SelectMultiple, render_quickly
 from resolutions.models import Dissemination, PublicOpinion, Resolution, Target, Task
 from resolutions.services import SECTIONS, assignment_warnings, open_load
 
@@ -155,7 +155,16 @@ class TargetForm(SafeInputMixin, forms.ModelForm):
 MAX_TARGETS = 50
 MAX_TASKS = 100
 
-TargetFormSet = bounded_formset(Resolution, Target, form=TargetForm, extra=1, can_delete=True, limit=MAX_TARGETS)
+
+class BaseTargetFormSet(BoundedInlineFormSet):
+    def add_fields(self, form: forms.BaseForm, index: int | None) -> None:
+        super().add_fields(form, index)
+        render_quickly(form)  # a row's widgets write their HTML themselves: the page has dozens of rows
+
+
+TargetFormSet = bounded_formset(
+    Resolution, Target, form=TargetForm, formset=BaseTargetFormSet, extra=1, can_delete=True, limit=MAX_TARGETS
+)
 
 
 def member_label(member: Member, loads: dict[int, int]) -> str:
@@ -291,6 +300,10 @@ class BaseTaskFormSet(BoundedInlineFormSet):
 
     def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
         return {**super().get_form_kwargs(index), "choices": self.choices}
+
+    def add_fields(self, form: forms.BaseForm, index: int | None) -> None:
+        super().add_fields(form, index)
+        render_quickly(form)  # a row's widgets write their HTML themselves: the page has dozens of rows
 
     def assignment_warnings(self) -> list[str]:
         """Warnings for assignments made or changed in this submission (needs a valid formset)."""
