@@ -7,12 +7,14 @@ from calendar import monthrange
 from typing import Any
 
 from django import forms
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from chibo.lib.forms import BoundedInlineFormSet, SafeInputMixin, bounded_formset, model_choice_field
 from chibo.lib.html import tidy_paragraphs
 from members.forms import CrispyMixin, DateInput
 from members.models import MassOrganisation, Member, Organisation, ResidentialGroup, Role, today
+from resolutions.forms.widgets import RenderedOptions, Select, SelectMultiple, render_quickly
 from resolutions.models import Dissemination, PublicOpinion, Resolution, Target, Task
 from resolutions.services import SECTIONS, assignment_warnings, open_load
 
@@ -153,13 +155,24 @@ class TargetForm(SafeInputMixin, forms.ModelForm):
 MAX_TARGETS = 50
 MAX_TASKS = 100
 
-TargetFormSet = bounded_formset(Resolution, Target, form=TargetForm, extra=1, can_delete=True, limit=MAX_TARGETS)
+
+class BaseTargetFormSet(BoundedInlineFormSet):
+    def add_fields(self, form: forms.BaseForm, index: int | None) -> None:
+        super().add_fields(form, index)
+        render_quickly(form)  # a row's widgets write their HTML themselves: the page has dozens of rows
+
+
+TargetFormSet = bounded_formset(
+    Resolution, Target, form=TargetForm, formset=BaseTargetFormSet, extra=1, can_delete=True, limit=MAX_TARGETS
+)
 
 
 def member_label(member: Member, loads: dict[int, int]) -> str:
+    """A member as the task lists show them (``AssignmentChoices`` annotates ``group_name``, their residential
+    group's)."""
     parts = [member.full_name]
-    if member.residential_group is not None:
-        parts.append(member.residential_group.name)
+    if group := getattr(member, "group_name", None):
+        parts.append(group)
     status = member.status
     parts.append(str(Member.Status(status).label) if status else "")
     parts.append(str(_("%(n)d open tasks")) % {"n": loads.get(member.pk, 0)})
@@ -169,6 +182,9 @@ def member_label(member: Member, loads: dict[int, int]) -> str:
         parts.append(str(_("EXEMPT")))
     return " · ".join(part for part in parts if part)
 
+
+# What an optional select shows for "none", as Django's model choice fields do.
+BLANK_CHOICE = ("", "---------")
 
 # The member lists become a search box by script (static/js/forms.js): type part of a name, with or without
 # accents, and tap it. Without script they stay plain selects.
@@ -198,23 +214,23 @@ class TaskForm(SafeInputMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, choices: AssignmentChoices, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # The querysets validate what is posted; the labels were built once for the whole formset.
+        # The querysets validate what is posted; the options were rendered once for the whole formset.
         lead = model_choice_field(self, "lead_member")
-        lead.queryset = choices.members
-        lead.choices = [("", "---------"), *choices.member_choices]
+        _share_options(lead, choices.members, choices.lead_options, Select, {**lead.widget.attrs, **PICKER_ATTRS})
         lead.label = _("Lead member")
-        lead.widget.attrs.update(PICKER_ATTRS)
         supporters = model_choice_field(self, "supporters")
-        supporters.queryset = choices.members
-        supporters.choices = choices.member_choices
-        supporters.widget = forms.SelectMultiple(attrs={"size": 4, **PICKER_ATTRS}, choices=choices.member_choices)
+        _share_options(supporters, choices.members, choices.member_options, SelectMultiple, {"size": 4, **PICKER_ATTRS})
         supporters.label = _("Supporting members")
         follower = model_choice_field(self, "follower")
-        follower.queryset = choices.committee
-        follower.choices = [("", "---------"), *choices.committee_choices]
+        _share_options(follower, choices.committee, choices.committee_options, Select, follower.widget.attrs)
         organisation = model_choice_field(self, "lead_mass_organisation")
-        organisation.queryset = choices.mass_organisations
-        organisation.choices = [("", "---------"), *choices.mass_organisation_choices]
+        _share_options(
+            organisation,
+            choices.mass_organisations,
+            choices.mass_organisation_options,
+            Select,
+            organisation.widget.attrs,
+        )
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -239,19 +255,42 @@ class AssignmentChoices:
 
     def __init__(self, cell: Organisation) -> None:
         self.members = Member.objects.filter(cell=cell).active()
-        member_list = list(self.members.with_flags().select_related("residential_group").order_by("search_name", "pk"))
+        # The flags and the group looked up member by member, through their indexes: a cell's few dozen rows, where
+        # a join may hash every group and period of the province.
+        group = ResidentialGroup.objects.filter(pk=OuterRef("residential_group_id")).order_by().values("name")
+        member_list = list(
+            self.members.with_flags(per_member=True).annotate(group_name=Subquery(group)).order_by("search_name", "pk")
+        )
         loads = open_load([m.pk for m in member_list])
         self.by_pk = {m.pk: m for m in member_list}
-        self.member_choices = [(m.pk, member_label(m, loads)) for m in member_list]
+        member_choices = [(m.pk, member_label(m, loads)) for m in member_list]
+        self.lead_options = RenderedOptions([BLANK_CHOICE, *member_choices])
+        self.member_options = RenderedOptions(member_choices)
         committee_users = Role.objects.filter(
             organisation=cell, kind__in=[Role.Kind.SECRETARY, Role.Kind.DEPUTY, Role.Kind.COMMITTEE]
         ).values_list("user_id", flat=True)
         committee_ids = set(Member.objects.filter(user_id__in=committee_users).values_list("pk", flat=True))
         committee = [m for m in member_list if m.pk in committee_ids] or member_list
         self.committee = self.members.filter(pk__in=[m.pk for m in committee])
-        self.committee_choices = [(m.pk, m.full_name) for m in committee]
+        self.committee_options = RenderedOptions([BLANK_CHOICE, *((m.pk, m.full_name) for m in committee)])
         self.mass_organisations = MassOrganisation.objects.filter(cell=cell)
-        self.mass_organisation_choices = [(o.pk, o.name) for o in self.mass_organisations]
+        self.mass_organisation_options = RenderedOptions(
+            [BLANK_CHOICE, *((o.pk, o.name) for o in self.mass_organisations)]
+        )
+
+
+def _share_options(
+    field: forms.ModelChoiceField[Any],
+    queryset: QuerySet[Any],
+    options: RenderedOptions,
+    widget: type[Select | SelectMultiple],
+    attrs: dict[str, Any],
+) -> None:
+    """Give a row's field the page's choices: the queryset validates what is posted, the options render."""
+    field.queryset = queryset
+    field.widget = widget(attrs=dict(attrs))
+    field.widget.is_required = field.required
+    field.choices = options  # kept as it is (a choice iterator), and handed to the widget
 
 
 class BaseTaskFormSet(BoundedInlineFormSet):
@@ -261,6 +300,10 @@ class BaseTaskFormSet(BoundedInlineFormSet):
 
     def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
         return {**super().get_form_kwargs(index), "choices": self.choices}
+
+    def add_fields(self, form: forms.BaseForm, index: int | None) -> None:
+        super().add_fields(form, index)
+        render_quickly(form)  # a row's widgets write their HTML themselves: the page has dozens of rows
 
     def assignment_warnings(self) -> list[str]:
         """Warnings for assignments made or changed in this submission (needs a valid formset)."""
