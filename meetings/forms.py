@@ -10,7 +10,7 @@ from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.forms.models import ModelChoiceIterator
 from django.utils.formats import localize
-from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +21,8 @@ from meetings.rules import QUALITY_PARTS
 from meetings.services import meeting_quality_errors
 from members.forms import CrispyMixin, DateInput
 from members.models import Member, Organisation, Role, today
+from resolutions.forms import widgets
+from resolutions.forms.widgets import RenderedOptions
 from resolutions.models import PublicOpinion, Resolution, Task
 
 
@@ -158,72 +160,28 @@ AgendaFormSet = bounded_formset(
 )
 
 
-def _attrs_html(attrs: dict[str, Any]) -> str:
-    """The attributes as Django's ``django/forms/widgets/attrs.html`` writes them."""
-    return "".join(
-        f" {name}" if value is True else f' {name}="{conditional_escape(str(value))}"'
-        for name, value in attrs.items()
-        if value is not False
-    )
-
-
-class Select(forms.Select):
-    """Django's select written in Python, to the byte as its template writes it: the template engine's include
-    per option made the cost of the attendance page (a select per member) and of the meeting page's forms (a
-    select of the cell's members, of its tasks). Named as Django's: crispy forms take a widget's CSS class from
-    its class's name. Flat choices only; grouped ones are left to Django."""
-
-    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
-        choices = self._listed_choices()
-        if any(isinstance(label, list | tuple) for _value, label in choices):
-            return super().render(name, value, attrs, renderer)
-        options = self._options_html(choices, frozenset(self.format_value(value)))
-        shown = _attrs_html(self.build_attrs(self.attrs, attrs))
-        # Every part escaped (here, and in _options_html).
-        return mark_safe(f'<select name="{conditional_escape(name)}"{shown}>{options}\n</select>')
-
-    def _options_html(self, choices: list[tuple[Any, Any]], chosen: frozenset[str]) -> str:
-        options, found = [], False
-        for option_value, label in choices:
-            text = "" if option_value is None else str(option_value)
-            selected = not found and text in chosen
-            found = found or selected
-            options.append(
-                f'\n  <option value="{conditional_escape(text)}"{" selected" if selected else ""}>'
-                f"{conditional_escape(localize(label))}</option>\n"
-            )
-        return "".join(options)
-
-    def _listed_choices(self) -> list[tuple[Any, Any]]:
-        choices = self.choices
-        if isinstance(choices, ModelChoiceIterator):
-            # Read in one plain query: Django iterates them through a server-side cursor, a round trip a chunk,
-            # after counting them when asked for a list.
-            empty = choices.field.empty_label
-            return [*([("", empty)] if empty is not None else []), *map(choices.choice, choices.queryset.all())]
-        return [choice for choice in choices]  # noqa: C416  # as above: list() would ask for the length first
-
-
-class RowTextInput(forms.TextInput):
-    """A text input written in Python, to the byte as Django's template writes it (see ``Select``)."""
-
-    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
-        shown = "" if widget["value"] is None else f' value="{conditional_escape(str(widget["value"]))}"'
-        return mark_safe(  # every part escaped
-            f'<input type="{widget["type"]}" name="{conditional_escape(name)}"{shown}{_attrs_html(widget["attrs"])}>'
-        )
-
-
 def _quick_selects(form: forms.BaseForm) -> None:
-    """The form's selects written by ``Select``, with the same attributes and choices."""
+    """The form's selects written in Python (``resolutions.forms.widgets``, the draft page's), with the same
+    attributes and choices: the template engine's include per option made the cost of the meeting page's forms (a
+    select of the cell's members, of its tasks). A model's choices are read in one plain query (Django iterates
+    them through a server-side cursor, a round trip a chunk, after counting them when asked for a list)."""
     for field in form.fields.values():
         widget = field.widget
-        if type(widget) is forms.Select:
-            quick = Select(attrs=widget.attrs)
-            quick.choices = widget.choices
-            quick.is_required = widget.is_required
-            field.widget = quick
+        if type(widget) is not forms.Select:
+            continue
+        choices = widget.choices
+        listed: list[tuple[Any, Any]]
+        if isinstance(choices, ModelChoiceIterator):
+            empty = choices.field.empty_label
+            listed = [*([("", empty)] if empty is not None else []), *map(choices.choice, choices.queryset.all())]
+        else:
+            listed = [choice for choice in choices]  # noqa: C416  # list() would ask for the length first
+        if any(isinstance(label, list | tuple) for _value, label in listed):
+            continue  # grouped options: left to Django
+        quick = widgets.Select(attrs=widget.attrs)
+        quick.choices = RenderedOptions([(value, str(localize(label))) for value, label in listed])
+        quick.is_required = widget.is_required
+        field.widget = quick
 
 
 # A member's row of the attendance page (static/js/forms.js reads its data attributes).
@@ -240,21 +198,14 @@ _ROW_HTML = """
     """
 
 
-class _StatusSelect(Select):
+class _StatusSelect(widgets.Select):
     """The attendance form's select; given to each field as a class, which Django builds rather than deep-copies."""
 
     def __init__(self) -> None:
         super().__init__(attrs={"class": "form-select"})
-        self._written: dict[frozenset[str], str] = {}
-
-    def _options_html(self, choices: list[tuple[Any, Any]], chosen: frozenset[str]) -> str:
-        # The same few choices for every member: their options written once for each status chosen.
-        if chosen not in self._written:
-            self._written[chosen] = super()._options_html(choices, chosen)
-        return self._written[chosen]
 
 
-class _ReasonInput(RowTextInput):
+class _ReasonInput(widgets.TextInput):
     """The attendance form's reason, given as a class (see ``_StatusSelect``)."""
 
     def __init__(self) -> None:
@@ -268,7 +219,8 @@ class AttendanceForm(SafeInputMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.rows = rows
         # The labels translated once for the whole roll, not once a member.
-        choices = [(value, str(label)) for value, label in Attendance.Status.choices]
+        # The options written once for the whole roll, each row marks its own.
+        choices = RenderedOptions([(value, str(label)) for value, label in Attendance.Status.choices])
         # One field for every member's status and one for every reason (a field keeps no state of its own
         # name; the page names the member), each row's values given as the form's initial data.
         status = forms.ChoiceField(choices=choices, widget=_StatusSelect)

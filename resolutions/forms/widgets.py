@@ -1,4 +1,4 @@
-"""Widgets that write their HTML in Python, for the rows of the draft edit page's formsets.
+"""Widgets that write their HTML in Python, for the rows of the draft edit page's formsets and the meeting pages' forms.
 
 Django renders each widget, and each option of a select, through a template, once per row: a task formset of a
 dozen rows, each with three lists of a cell's members, rendered tens of thousands of template nodes per page.

@@ -12,12 +12,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
+from django.utils.formats import localize
 
-from meetings.forms import AttendanceForm, MeetingOpinionForm, Select, SpeechForm
+from meetings.forms import AttendanceForm, MeetingOpinionForm, SpeechForm
 from meetings.models import Attendance, Meeting
 from meetings.services import cell_roll_on, decide_absence, plan_meeting, request_absence
 from members import services as member_services
 from members.models import Member, today
+from resolutions.forms.widgets import RenderedOptions, Select
 from tests.factories import MemberFactory
 
 A = Attendance.Status
@@ -36,7 +38,9 @@ CHOICES = [
 def test_the_quick_select_writes_what_djangos_template_writes(choices, value, attrs) -> None:
     with translation.override("vi"):
         django_select = forms.Select(attrs={"class": "form-select"}, choices=choices)
-        quick = Select(attrs={"class": "form-select"}, choices=choices)
+        # As the meeting page gives them: the labels localised (Django's template localises them too).
+        options = RenderedOptions([(option, str(localize(label))) for option, label in choices])
+        quick = Select(attrs={"class": "form-select"}, choices=options)
         assert quick.render("status_1", value, attrs) == django_select.render("status_1", value, attrs)
 
 
