@@ -66,6 +66,7 @@ def databases(world, django_db_blocker, pair, settings) -> Iterator[None]:
     settings.REPLICA_CHECK_SECONDS = 0  # checked at every marked read, unless the test says otherwise
     settings.REPLICA_RETRY_SECONDS = 0
     replica.forget()
+    pair.wait_replayed()  # the world written on the primary is on the standby too, before the test reads it there
     with django_db_blocker.unblock():
         yield
         connections[replica.REPLICA].close()
