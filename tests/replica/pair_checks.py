@@ -116,6 +116,8 @@ def test_marked_reads_go_to_the_standby(world, pair, settings):
         with replica.reads_from_replica():
             assert not Organisation.objects.filter(pk=cell.pk).exists()  # not yet on the standby
         assert "Chi bộ Chưa Chép Sang" not in page(client, world)  # the page read the standby
+    connections[replica.REPLICA].close()  # a new session on the standby, which has replayed everything by now
+    replica.forget()
     assert "Chi bộ Chưa Chép Sang" in page(client, world)  # replayed
 
 
