@@ -300,6 +300,17 @@ def cpu_ticks(pid: int) -> int:
     return int(fields[11]) + int(fields[12])
 
 
+def stop(process: subprocess.Popen[bytes] | None) -> None:
+    """A warm shutdown (SIGTERM: gunicorn's workers, or Celery's child, end first), killed after 30 s."""
+    if process and process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 class Server:
     """gunicorn serving the app in production settings on 127.0.0.1 (the static files are collected already).
     gunicorn reads the repository's ``gunicorn.conf.py`` (it is in the folder it starts in); the options given
@@ -390,13 +401,7 @@ class Server:
                 time.sleep(0.1)
 
     def __exit__(self, *exc: object) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop(self.process)
         self.log.close()
 
 
@@ -434,13 +439,7 @@ class CeleryWorker:
         return Path(self.log.name).read_text(errors="replace")[-5000:]
 
     def __exit__(self, *exc: object) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)  # a warm shutdown: the child ends, then the worker
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop(self.process)
         self.log.close()
 
 
