@@ -10,9 +10,9 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from dashboards.cache import with_token
 from members.access import Access
 from members.models import Organisation, Role
+from members.versions import with_token
 
 
 def dashboard_scope(access: Access, org: Organisation) -> tuple[str, ...] | None:
@@ -30,7 +30,7 @@ def dashboard_scope(access: Access, org: Organisation) -> tuple[str, ...] | None
 
 
 def dashboard_org(access: Access, org_id: int) -> tuple[Organisation, tuple[str, ...] | None]:
-    """The organisation of a dashboard, read with its token (``dashboards.cache.with_token``), and the scope the
+    """The organisation of a dashboard, read with its token (``members.versions.with_token``), and the scope the
     user sees of it (``dashboard_scope``); 404 for none."""
     org = with_token(Organisation.objects.filter(pk=org_id)).first()
     if org is None:

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -71,15 +71,14 @@ class Verdict:
 
 
 def task_rows(resolution: Resolution, day: dt.date) -> list[TaskRow]:
+    updates: QuerySet[ProgressUpdate] = (
+        ProgressUpdate.objects.select_related("author")
+        .only("pk", "task_id", "created_at", "note", "evidence", "evidence_name", "review", "author__full_name")
+        .order_by("-created_at", "-pk")
+    )
     tasks = resolution.tasks.select_related("lead_member", "lead_mass_organisation").prefetch_related(
         Prefetch("supporters", queryset=Member.objects.only("pk", "full_name")),
-        Prefetch(
-            "updates",
-            queryset=ProgressUpdate.objects.select_related("author")
-            .only("pk", "task_id", "created_at", "note", "evidence", "evidence_name", "review", "author__full_name")
-            .order_by("-created_at", "-pk"),
-            to_attr="reports",
-        ),
+        Prefetch("updates", queryset=updates, to_attr="reports"),
     )
     rows = []
     for task in tasks:

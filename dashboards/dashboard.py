@@ -40,7 +40,6 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from dashboards.cache import tokens
 from dashboards.charts import bar_chart, line_chart
 from meetings.figures import (
     attendance_per_cell,
@@ -51,6 +50,7 @@ from meetings.figures import (
     rate,
 )
 from members.models import Organisation
+from members.versions import tokens
 from resolutions.models import Resolution, Task
 from resolutions.rules import adopted_in_month, progress_from_sums
 
@@ -336,7 +336,7 @@ def dashboard(org: Organisation, day: dt.date, *, within: tuple[str, ...] | None
     """The dashboard of ``org`` on ``day``. ``within``: only the cells under these paths (a member in charge
     sees only their cells); None for every cell under ``org``.
 
-    Each row's part is cached under the row's token (``dashboards.cache``), renewed by every write
+    Each row's part is cached under the row's token (``members.versions``), renewed by every write
     under it, so a province's page recomputes only the wards where something changed since it was last shown.
     A scoped page (``within``) is small and always computed."""
     limits = thresholds()

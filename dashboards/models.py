@@ -1,6 +1,5 @@
-"""The dashboards' models: the versions their cache is keyed by, and the monthly summary report.
-
-``DashboardVersion``: a token per organisation path, renewed by every write under it (``dashboards.cache``).
+"""The dashboards' model: the monthly summary report (the tokens their cache is keyed by are
+``members.models.OrganisationVersion``, ``members.versions``).
 
 ``SummaryReport``: the monthly summary report of an organisation above the cells (a ward's "báo cáo tình hình
 thực hiện nghị quyết chi bộ tháng …"), built by a Celery worker into a stored PDF.
@@ -22,18 +21,6 @@ from django.utils.translation import gettext_lazy as _
 
 from members.models import Organisation
 from resolutions.background import PdfState, build_is_stale
-
-
-class DashboardVersion(models.Model):
-    path = models.CharField(max_length=255, primary_key=True)
-    token = models.CharField(max_length=32)
-
-    class Meta:
-        db_table = "resolutions_dashboardversion"  # made by the resolutions app, before the dashboards had their own
-        verbose_name = "dashboard version"
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.token}"
 
 
 def report_path(instance: SummaryReport, filename: str) -> str:

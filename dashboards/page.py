@@ -1,7 +1,7 @@
 """The dashboard page's content, rendered once per organisation and token and kept in the shared cache.
 
 The page of everything under an organisation (the standing committee's, the administrator's) depends only on the
-organisation's token (``dashboards.cache``: renewed by every write under it and by a change of the organisation or
+organisation's token (``members.versions``: renewed by every write under it and by a change of the organisation or
 of one below it), the day, the language, the thresholds and the templates. Under a key made of those, ``Page``
 holds what the page shows of the board as plain strings and numbers: each row's HTML with its light and its value
 in every sortable column, the total row, and the legend with the charts and their tables. A request reads that one
@@ -27,7 +27,6 @@ from django.template.loader import get_template, render_to_string
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
-from dashboards.cache import token_of
 from dashboards.dashboard import (
     CACHE_SECONDS,
     LIGHTS,
@@ -46,6 +45,7 @@ from dashboards.dashboard import (
     thresholds,
 )
 from members.models import Organisation
+from members.versions import token_of
 
 FIGURES_TEMPLATE = "dashboards/includes/_figures.html"
 ORDER_TEMPLATE = "dashboards/includes/_order.html"
@@ -96,7 +96,7 @@ def _templates_version() -> str:
 
 
 def page_key(org: Organisation, day: dt.date) -> str:
-    """The cache key of the whole page of ``org``: its token (``dashboards.cache.token_of``), the day, the language,
+    """The cache key of the whole page of ``org``: its token (``members.versions.token_of``), the day, the language,
     the thresholds and the templates."""
     token = token_of(org)
     language = translation.get_language()

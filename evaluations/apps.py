@@ -10,3 +10,11 @@ class EvaluationsConfig(AppConfig):
         from members.personal_data import register
 
         register(*SECTIONS)  # what this app holds about a member (members/personal_data.py)
+
+        from evaluations import models
+        from members.versions import track
+
+        # What the pages show of the cell's evaluations, each with its way to the cell (members.versions).
+        track(models.EvaluationCycle, "cell__path")
+        for model in (models.CycleStep, models.MemberEvaluation, models.PeopleComment, models.EmulationCriterion):
+            track(model, "cycle__cell__path")

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from chibo.lib.changes import NotifiesChanges
 from members.models import Member, Organisation
 
 
@@ -66,6 +67,7 @@ class EvaluationCycle(models.Model):
     # report is first printed (``services.issue_results_report``); a draft is not numbered.
     report_number = models.CharField(_("report number"), max_length=20, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    objects = NotifiesChanges["EvaluationCycle"].as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -91,6 +93,7 @@ class CycleStep(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
+    objects = NotifiesChanges["CycleStep"].as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -119,6 +122,7 @@ class MemberEvaluation(models.Model):
     evidence_warning = models.CharField(_("warning from the evidence"), max_length=500, blank=True)
     evidence_reason = models.CharField(_("reason for keeping the level"), max_length=500, blank=True)
     approved_level = models.CharField(_("approved level"), max_length=10, choices=Level.choices, blank=True)
+    objects = NotifiesChanges["MemberEvaluation"].as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -147,6 +151,7 @@ class PeopleComment(models.Model):
     text = models.TextField(_("comment"))
     given_on = models.DateField(_("date"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    objects = NotifiesChanges["PeopleComment"].as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -167,6 +172,7 @@ class EmulationCriterion(models.Model):
     max_points = models.PositiveSmallIntegerField(_("points"), null=True, blank=True)
     score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
+    objects = NotifiesChanges["EmulationCriterion"].as_manager()
     history = HistoricalRecords()
 
     class Meta:

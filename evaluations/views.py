@@ -159,7 +159,7 @@ def home(request: HttpRequest) -> HttpResponse:
             .select_related("cycle__cell")
             .order_by("-cycle__year")
         )
-    cycles = EvaluationCycle.objects.none()
+    cycles: QuerySet[EvaluationCycle] = EvaluationCycle.objects.none()
     if access.is_admin or access.oversight_paths:
         cycles = with_approved_counts(
             EvaluationCycle.objects.filter(_oversight_filter(access))

@@ -12,3 +12,9 @@ class InspectionsConfig(AppConfig):
         from members.personal_data import register
 
         register(*SECTIONS)  # what this app holds about a member (members/personal_data.py)
+
+        from inspections.models import Inspection
+        from members.versions import track
+
+        # An inspection shows on the pages of the body that conducts it and of who it inspects (members.versions).
+        track(Inspection, "body_org__path", "subject_org__path", "subject_member__cell__path")

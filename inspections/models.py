@@ -16,6 +16,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from chibo.lib.changes import NotifiesChanges
 from members.models import Member, Organisation
 
 if TYPE_CHECKING:
@@ -93,6 +94,7 @@ class Inspection(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    objects = NotifiesChanges["Inspection"].as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -40,6 +40,7 @@ class AgendaTemplate(models.Model):
     )
     name = models.CharField(_("name"), max_length=150)
     items = models.JSONField(_("items"), default=list)
+    objects = NotifiesChanges["AgendaTemplate"].as_manager()
 
     class Meta:
         db_table = "resolutions_agendatemplate"
@@ -56,7 +57,7 @@ def minutes_path(instance: Meeting, filename: str) -> str:
 
 
 class MeetingQuerySet(NotifiesChanges):
-    watched_fields = frozenset({"cell", "cell_id", "status", "date", "attended_count", "expected_count"})
+    """The meetings; their bulk writes renew the cache tokens (``members.versions``)."""
 
 
 class Meeting(models.Model):
@@ -259,6 +260,7 @@ class AgendaItem(models.Model):
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     title = models.CharField(_("item"), max_length=300)
     notes = models.TextField(_("content"), blank=True)
+    objects = NotifiesChanges["AgendaItem"].as_manager()
     history = HistoricalRecords(table_name="resolutions_historicalagendaitem")
 
     class Meta:
@@ -287,6 +289,7 @@ class Attendance(models.Model):
     # Not "attendance": that label is the meeting's attendance score (tỷ lệ dự họp) in the catalogue.
     status = models.CharField(_("attendance status"), max_length=16, choices=Status.choices, default=Status.PRESENT)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
+    objects = NotifiesChanges["Attendance"].as_manager()
     history = HistoricalRecords(table_name="resolutions_historicalattendance")
 
     class Meta:
@@ -315,6 +318,7 @@ class AbsenceRequest(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     refusal_reason = models.CharField(_("reason for refusing"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    objects = NotifiesChanges["AbsenceRequest"].as_manager()
     history = HistoricalRecords(table_name="resolutions_historicalabsencerequest")
 
     class Meta:
@@ -341,6 +345,7 @@ class Speech(models.Model):
     speaker_name = models.CharField(_("speaker (a guest)"), max_length=120, blank=True)
     content = models.TextField(_("opinion"))
     order = models.PositiveSmallIntegerField(default=0)
+    objects = NotifiesChanges["Speech"].as_manager()
     history = HistoricalRecords(table_name="resolutions_historicalspeech")
 
     class Meta:
@@ -357,7 +362,7 @@ class Speech(models.Model):
 
 
 class MonthlyReviewQuerySet(NotifiesChanges):
-    watched_fields = frozenset({"meeting", "meeting_id", "resolution", "resolution_id"})
+    """The monthly reviews; their bulk writes renew the cache tokens (``members.versions``)."""
 
 
 class MonthlyReview(models.Model):
@@ -422,6 +427,7 @@ class Vote(models.Model):
     explanation = models.CharField(max_length=300)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
+    objects = NotifiesChanges["Vote"].as_manager()
     history = KeptTableHistory(table_name="resolutions_historicalvote", m2m_fields=[absent_with_reason, exempt_present])
 
     class Meta:

@@ -18,6 +18,7 @@ from members.models import (
     MemberEvent,
     MemberQuerySet,
     Organisation,
+    OrganisationVersion,
     PersonalDataAccess,
     ResidentialGroup,
     Role,
@@ -150,6 +151,20 @@ class DisciplineAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["member"]
     list_select_related = ["member"]
     date_hierarchy = "decided_on"
+
+
+@admin.register(OrganisationVersion)
+class OrganisationVersionAdmin(admin.ModelAdmin):
+    """Read-only: the tokens what is cached under an organisation is keyed by (``members.versions``)."""
+
+    list_display = ("path", "token")
+    search_fields = ("path",)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: OrganisationVersion | None = None) -> bool:
+        return False
 
 
 @admin.register(PersonalDataAccess)

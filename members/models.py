@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
+from chibo.lib.changes import NotifiesChanges
 from chibo.lib.crypto import EncryptedCharField, keyed_hash, mask
 from chibo.lib.text import normalize, search_key
 from members import rules
@@ -124,6 +125,22 @@ class Organisation(MP_Node):
         return [self.path[: step * i] for i in range(1, len(self.path) // step + 1)]
 
 
+class OrganisationVersion(models.Model):
+    """A token per organisation path, renewed by every write of what the pages show under it
+    (``members.versions``): what is cached under an organisation is keyed by its token."""
+
+    path = models.CharField(max_length=255, primary_key=True)
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        # Made by the resolutions app for the dashboards, before the pages of every app were cached by it.
+        db_table = "resolutions_dashboardversion"
+        verbose_name = "organisation version"
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.token}"
+
+
 class ResidentialGroup(models.Model):
     """A residents' self-managed group (tổ tự quản / tổ nhân dân) in the hamlet of a cell."""
 
@@ -135,6 +152,7 @@ class ResidentialGroup(models.Model):
         verbose_name=_("cell"),
     )
     name = models.CharField(_("name"), max_length=100)
+    objects = NotifiesChanges["ResidentialGroup"].as_manager()
 
     class Meta:
         verbose_name = _("residential group")
@@ -194,7 +212,7 @@ def _current_period(model: type[Period], day: dt.date, *, per_member: bool) -> E
     return Coalesce(Subquery(periods.values(found=Value(True))[:1]), Value(False), output_field=models.BooleanField())
 
 
-class MemberQuerySet(models.QuerySet["Member"]):
+class MemberQuerySet(NotifiesChanges["Member"]):
     def active(self) -> MemberQuerySet:
         return self.filter(management_status=Member.ManagementStatus.ACTIVE)
 
@@ -470,7 +488,7 @@ class Member(models.Model):
 _PeriodT = TypeVar("_PeriodT", bound="Period")
 
 
-class PeriodQuerySet(models.QuerySet[_PeriodT]):
+class PeriodQuerySet(NotifiesChanges[_PeriodT]):
     def current_on(self, day: dt.date) -> PeriodQuerySet[_PeriodT]:
         return self.filter(starts_on__lte=day).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
 
@@ -573,6 +591,7 @@ class Discipline(models.Model):
     decided_on = models.DateField(_("decided on"))
     decision = models.CharField(_("decision"), max_length=200, blank=True, help_text=_("Its number and the body."))
     reason = models.CharField(_("reason"), max_length=300)
+    objects = NotifiesChanges["Discipline"].as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -621,6 +640,7 @@ class MemberEvent(models.Model):
         verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    objects = NotifiesChanges["MemberEvent"].as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -661,6 +681,7 @@ class MassOrganisation(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=150)
+    objects = NotifiesChanges["MassOrganisation"].as_manager()
 
     class Meta:
         verbose_name = _("mass organisation")
@@ -705,6 +726,7 @@ class Role(models.Model):
         verbose_name=_("organisation"),
         help_text=_("Empty only for an administrator of the whole system."),
     )
+    objects = NotifiesChanges["Role"].as_manager()
     history = HistoricalRecords()
 
     class Meta:

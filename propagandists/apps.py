@@ -12,3 +12,10 @@ class PropagandistsConfig(AppConfig):
         from propagandists.personal_data import SECTIONS
 
         register(*SECTIONS)  # what this app holds about a member (members/personal_data.py)
+
+        from members.versions import track
+        from propagandists import models
+
+        # What the pages show of the cell's propagandists, with their way to the cell (members.versions).
+        track(models.Propagandist, "cell__path")
+        track(models.PropagandistTopic, "propagandist__cell__path")

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from chibo.lib.changes import NotifiesChanges
 from chibo.lib.text import normalize, search_key
 from members.models import Member, Organisation, ResidentialGroup, phone_validator, today
 
@@ -37,7 +38,7 @@ class Topic(models.TextChoices):
     CULTURE = "culture", _("Culture and society")
 
 
-class PropagandistQuerySet(models.QuerySet["Propagandist"]):
+class PropagandistQuerySet(NotifiesChanges["Propagandist"]):
     def active_on(self, day: dt.date) -> PropagandistQuerySet:
         return self.filter(starts_on__lte=day).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
 
@@ -161,6 +162,7 @@ class PropagandistTopic(models.Model):
 
     propagandist = models.ForeignKey(Propagandist, on_delete=models.CASCADE, related_name="topics")
     topic = models.CharField(_("topic"), max_length=20, choices=Topic.choices)
+    objects = NotifiesChanges["PropagandistTopic"].as_manager()
 
     class Meta:
         verbose_name = _("topic")

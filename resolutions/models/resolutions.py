@@ -21,9 +21,7 @@ from resolutions.rules import LEAD_IS_FOLLOWER, same_lead_and_follower
 
 
 class ResolutionQuerySet(NotifiesChanges):
-    watched_fields = frozenset(
-        {"cell", "cell_id", "kind", "status", "number", "title", "seq", "period_start", "period_end", "adopted_on"}
-    )
+    """The resolutions; their bulk writes renew the cache tokens (``members.versions``)."""
 
 
 class Resolution(models.Model):
@@ -138,6 +136,7 @@ class Target(models.Model):
     target_value = models.DecimalField(_("target value"), max_digits=14, decimal_places=2)
     actual_value = models.DecimalField(_("actual value"), max_digits=14, decimal_places=2, null=True, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
+    objects = NotifiesChanges["Target"].as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -156,10 +155,6 @@ class Target(models.Model):
 
 
 class TaskQuerySet(NotifiesChanges):
-    watched_fields = frozenset(
-        {"resolution", "resolution_id", "status", "progress", "deadline", "weight", "completed_on"}
-    )
-
     def open(self) -> TaskQuerySet:
         return self.filter(status__in=Task.OPEN)
 
@@ -327,6 +322,7 @@ class ProgressUpdate(models.Model):
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_note = models.CharField(_("review note"), max_length=500, blank=True)
+    objects = NotifiesChanges["ProgressUpdate"].as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -355,6 +351,7 @@ class Version(models.Model):
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    objects = NotifiesChanges["Version"].as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -376,6 +373,7 @@ class StatusChange(models.Model):
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
     note = models.CharField(_("note"), max_length=500, blank=True)
+    objects = NotifiesChanges["StatusChange"].as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -413,6 +411,7 @@ class Dissemination(models.Model):
     people_reached = models.PositiveIntegerField(_("people reached"), validators=[MaxValueValidator(100_000)])
     notes = models.TextField(_("notes"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    objects = NotifiesChanges["Dissemination"].as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -447,6 +446,7 @@ class PublicOpinion(models.Model):
     content = models.TextField(_("opinion"))
     response = models.TextField(_("response"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    objects = NotifiesChanges["PublicOpinion"].as_manager()
     history = HistoricalRecords()
 
     class Meta:

@@ -15,7 +15,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from dashboards.cache import tokens
 from dashboards.dashboard import (
     AT_RISK,
     OFF_TRACK,
@@ -32,6 +31,7 @@ from meetings.models import Attendance, Meeting, MonthlyReview
 from meetings.rules import count_attendance
 from meetings.services import recount_attendance
 from members.models import Organisation
+from members.versions import tokens
 from resolutions.models import Resolution, Task
 from resolutions.services import progress_of
 from tests.factories import MemberFactory, make_org
@@ -567,13 +567,6 @@ def test_a_write_renews_its_own_branch_only(world) -> None:
     after = tokens(paths)
     changed = {path for path in paths if before.get(path) != after.get(path)}
     assert changed == {world.city.path, world.ward_a.path, world.cell_a1.path}
-
-
-def test_an_update_of_fields_the_dashboard_does_not_read_renews_nothing(world) -> None:
-    paths = [world.city.path, world.ward_a.path, world.cell_a1.path]
-    before = tokens(paths)
-    Meeting.objects.filter(cell=world.cell_a1).update(pdf_state=Meeting.PdfState.NONE)
-    assert tokens(paths) == before
 
 
 def test_the_page_shows_a_write_at_once_though_its_rows_are_cached(world, client_for) -> None:

@@ -3,7 +3,8 @@
 A database at the schema before the move (resolutions at 0020, no dashboards app) gets rows through the old
 models of the resolutions app; migrated forward, the same rows read through ``dashboards.models``, and the content
 types (hence the permissions) follow the models; migrated back, they read through the old models again. Neither
-model keeps a change history, so there are no history rows to follow.
+model keeps a change history, so there are no history rows to follow. The version tokens moved on to the members
+app (``members.OrganisationVersion``, the same table) later, and are read through it once migrated forward.
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from dashboards.models import DashboardVersion, SummaryReport
-from members.models import Organisation
+from dashboards.models import SummaryReport
+from members.models import Organisation, OrganisationVersion
 from tests.factories import make_org
 
 OLD = [("resolutions", "0020_task_lead_is_not_follower"), ("dashboards", None)]
-MOVED = ("dashboardversion", "summaryreport")
+MOVED = ("dashboardversion", "summaryreport", "organisationversion")
 
 
 def _migrate(targets):
@@ -42,7 +43,7 @@ def _labels() -> dict[str, str]:
 def test_the_rows_written_before_the_move_read_through_the_new_models_and_back() -> None:
     ward = make_org("Phường Phú Khương", Organisation.Kind.WARD, code="PK")
     ContentType.objects.get_for_model(SummaryReport)  # made by post_migrate in a real database
-    ContentType.objects.get_for_model(DashboardVersion)
+    ContentType.objects.get_for_model(OrganisationVersion)
     permission_ids = set(Permission.objects.filter(content_type__model__in=MOVED).values_list("pk", flat=True))
     try:
         old = _migrate(OLD)
@@ -55,7 +56,7 @@ def test_the_rows_written_before_the_move_read_through_the_new_models_and_back()
         OldVersion.objects.update_or_create(path=ward.path, defaults={"token": "a" * 32})  # made with the ward
 
         _migrate(None)
-        assert _labels() == {"dashboardversion": "dashboards", "summaryreport": "dashboards"}
+        assert _labels() == {"organisationversion": "members", "summaryreport": "dashboards"}
         moved = SummaryReport.objects.get(pk=report.pk)
         assert (moved.org, moved.month, moved.version, moved.state, moved.number) == (
             ward,
@@ -64,10 +65,14 @@ def test_the_rows_written_before_the_move_read_through_the_new_models_and_back()
             SummaryReport.PdfState.READY,
             "12-BC/ĐU",
         )
-        assert DashboardVersion.objects.get(path=ward.path).token == "a" * 32
-        # The permissions are the same rows, now under the dashboards app.
+        assert OrganisationVersion.objects.get(path=ward.path).token == "a" * 32
+        # The permissions are the same rows, now under the dashboards app (the versions' under members).
         assert (
-            set(Permission.objects.filter(content_type__app_label="dashboards").values_list("pk", flat=True))
+            set(
+                Permission.objects.filter(
+                    content_type__app_label__in=["dashboards", "members"], content_type__model__in=MOVED
+                ).values_list("pk", flat=True)
+            )
             == permission_ids
         )
         assert (
@@ -83,4 +88,4 @@ def test_the_rows_written_before_the_move_read_through_the_new_models_and_back()
         assert old.get_model("resolutions", "DashboardVersion").objects.get(path=ward.path).token == "a" * 32
     finally:
         _migrate(None)
-    assert _labels() == {"dashboardversion": "dashboards", "summaryreport": "dashboards"}
+    assert _labels() == {"organisationversion": "members", "summaryreport": "dashboards"}
