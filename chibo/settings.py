@@ -422,6 +422,9 @@ CHIBO = {
     "MEMBER_LIST_PAGE_SIZE": 50,
     # The member list counts its matches up to this many; past it, it says "more than" (chibo/lib/pagination.py).
     "MEMBER_LIST_COUNT_CAP": 1000,
+    # How long a rendered part of a page is kept in the cache (chibo/lib/parts.py); its key changes with every
+    # write under its organisation and every day anyway.
+    "PART_CACHE_SECONDS": 24 * 3600,
     # Background work (resolutions/background.py): a pending email this many minutes past its time is queued
     # again; a claim to send this old was abandoned by a dead worker; a PDF not built in this time is offered again.
     "DELIVERY_REQUEUE_MINUTES": 5,
