@@ -29,7 +29,7 @@ from operator import or_
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import F, Q, Value
 from django.http import Http404, HttpRequest
 
 from members.models import Member, Organisation, Role
@@ -154,10 +154,9 @@ def access_for(user: User | AnonymousUser) -> Access:
     if not user.is_authenticated:
         access = Access(None, False, (), None, None)
     else:
-        all_roles = Role.objects.filter(user=user).values_list("kind", "organisation__path", "organisation_id")
+        all_roles, member = _roles_and_member(user)
         roles = tuple(role for role in all_roles if role[0] != Role.Kind.ADMIN)
         is_admin = user.is_superuser or len(roles) < len(all_roles)
-        member = Member.objects.active().filter(user=user).values_list("pk", "cell__path").first()
         access = Access(
             user_id=user.pk,
             is_admin=is_admin,
@@ -167,6 +166,32 @@ def access_for(user: User | AnonymousUser) -> Access:
         )
     setattr(user, _CACHE_ATTR, access)
     return access
+
+
+_ROLE, _MEMBER = "role", "member"
+
+
+def _roles_and_member(user: User) -> tuple[list[tuple[str, str, int]], tuple[int, str] | None]:
+    """The user's roles (kind, organisation path, organisation id), in the roles' order, and their active member
+    record (id, cell path): one query, every page asks it. Each row says which of the two it is."""
+    columns = ("row", "kind_", "path", "ref")
+    roles = (
+        Role.objects.filter(user=user)
+        .order_by()
+        .annotate(row=Value(_ROLE), kind_=F("kind"), path=F("organisation__path"), ref=F("organisation_id"))
+        .values_list(*columns)
+    )
+    member = (
+        Member.objects.active()
+        .filter(user=user)
+        .order_by()
+        .annotate(row=Value(_MEMBER), kind_=Value(""), path=F("cell__path"), ref=F("pk"))
+        .values_list(*columns)
+    )
+    rows = list(roles.union(member, all=True).order_by("path", "kind_"))
+    all_roles = [(kind, path, ref) for row, kind, path, ref in rows if row == _ROLE]
+    found = [(ref, path) for row, _, path, ref in rows if row == _MEMBER]
+    return all_roles, found[0] if found else None
 
 
 def get_organisation(request: HttpRequest, org_id: int, *, manage: bool = False) -> Organisation:
