@@ -29,7 +29,8 @@ from operator import or_
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Q, Value
+from django.db import connections, router
+from django.db.models import Q
 from django.http import Http404, HttpRequest
 
 from members.models import Member, Organisation, Role
@@ -168,30 +169,29 @@ def access_for(user: User | AnonymousUser) -> Access:
     return access
 
 
-_ROLE, _MEMBER = "role", "member"
+# The user's roles (kind, organisation path, organisation id) in the order of ``Role.Meta.ordering``, and their active
+# member record (id, cell path): one query on every page, so written out rather than built by the ORM (which costs
+# more Python than the query costs the database). Each row says which of the two it is. tests/members/test_access.py
+# checks it against the ORM's answer.
+_ROLES_AND_MEMBER = """
+    SELECT 'role', r.kind, o.path, r.organisation_id
+      FROM members_role r LEFT OUTER JOIN members_organisation o ON o.id = r.organisation_id
+     WHERE r.user_id = %s
+    UNION ALL
+    SELECT 'member', '', o.path, m.id
+      FROM members_member m INNER JOIN members_organisation o ON o.id = m.cell_id
+     WHERE m.user_id = %s AND m.management_status = %s
+    ORDER BY 3, 2
+"""
 
 
 def _roles_and_member(user: User) -> tuple[list[tuple[str, str, int]], tuple[int, str] | None]:
-    """The user's roles (kind, organisation path, organisation id), in the roles' order, and their active member
-    record (id, cell path): one query, every page asks it. Each row says which of the two it is."""
-    columns = ("row", "kind_", "path", "ref")
-    roles = (
-        Role.objects.filter(user=user)
-        .order_by()
-        .annotate(row=Value(_ROLE), kind_=F("kind"), path=F("organisation__path"), ref=F("organisation_id"))
-        .values_list(*columns)
-    )
-    member = (
-        Member.objects.active()
-        .filter(user=user)
-        .order_by()
-        .annotate(row=Value(_MEMBER), kind_=Value(""), path=F("cell__path"), ref=F("pk"))
-        .values_list(*columns)
-    )
-    rows = list(roles.union(member, all=True).order_by("path", "kind_"))
-    all_roles = [(kind, path, ref) for row, kind, path, ref in rows if row == _ROLE]
-    found = [(ref, path) for row, _, path, ref in rows if row == _MEMBER]
-    return all_roles, found[0] if found else None
+    with connections[router.db_for_read(Role)].cursor() as cursor:
+        cursor.execute(_ROLES_AND_MEMBER, [user.pk, user.pk, Member.ManagementStatus.ACTIVE.value])
+        rows = cursor.fetchall()
+    all_roles = [(kind, path, ref) for row, kind, path, ref in rows if row == "role"]
+    member = [(ref, path) for row, _, path, ref in rows if row == "member"]
+    return all_roles, member[0] if member else None
 
 
 def get_organisation(request: HttpRequest, org_id: int, *, manage: bool = False) -> Organisation:
