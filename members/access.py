@@ -29,6 +29,7 @@ from operator import or_
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
+from django.db import connections, router
 from django.db.models import Q
 from django.http import Http404, HttpRequest
 
@@ -154,10 +155,9 @@ def access_for(user: User | AnonymousUser) -> Access:
     if not user.is_authenticated:
         access = Access(None, False, (), None, None)
     else:
-        all_roles = Role.objects.filter(user=user).values_list("kind", "organisation__path", "organisation_id")
+        all_roles, member = _roles_and_member(user)
         roles = tuple(role for role in all_roles if role[0] != Role.Kind.ADMIN)
         is_admin = user.is_superuser or len(roles) < len(all_roles)
-        member = Member.objects.active().filter(user=user).values_list("pk", "cell__path").first()
         access = Access(
             user_id=user.pk,
             is_admin=is_admin,
@@ -167,6 +167,31 @@ def access_for(user: User | AnonymousUser) -> Access:
         )
     setattr(user, _CACHE_ATTR, access)
     return access
+
+
+# The user's roles (kind, organisation path, organisation id) in the order of ``Role.Meta.ordering``, and their active
+# member record (id, cell path): one query on every page, so written out rather than built by the ORM (which costs
+# more Python than the query costs the database). Each row says which of the two it is. tests/members/test_access.py
+# checks it against the ORM's answer.
+_ROLES_AND_MEMBER = """
+    SELECT 'role', r.kind, o.path, r.organisation_id
+      FROM members_role r LEFT OUTER JOIN members_organisation o ON o.id = r.organisation_id
+     WHERE r.user_id = %s
+    UNION ALL
+    SELECT 'member', '', o.path, m.id
+      FROM members_member m INNER JOIN members_organisation o ON o.id = m.cell_id
+     WHERE m.user_id = %s AND m.management_status = %s
+    ORDER BY 3, 2
+"""
+
+
+def _roles_and_member(user: User) -> tuple[list[tuple[str, str, int]], tuple[int, str] | None]:
+    with connections[router.db_for_read(Role)].cursor() as cursor:
+        cursor.execute(_ROLES_AND_MEMBER, [user.pk, user.pk, Member.ManagementStatus.ACTIVE.value])
+        rows = cursor.fetchall()
+    all_roles = [(kind, path, ref) for row, kind, path, ref in rows if row == "role"]
+    member = [(ref, path) for row, _, path, ref in rows if row == "member"]
+    return all_roles, member[0] if member else None
 
 
 def get_organisation(request: HttpRequest, org_id: int, *, manage: bool = False) -> Organisation:

@@ -169,10 +169,10 @@ def test_the_home_page_reads_a_fixed_number_of_queries(client_for, people, tree,
                 resolution=ResolutionFactory.create(cell=cell), deadline=today() - dt.timedelta(days=n + 1)
             )
             _meeting(cell, today() + dt.timedelta(days=n + 2))
-    # session, user, access (2), cells (with their probation counts), resolutions, meetings, reports, overdue,
+    # session, user, access, cells (with their probation counts), resolutions, meetings, reports, overdue,
     # absence requests, own tasks, own meetings, the dashboard's organisation and its queries (at most 9), cycles,
     # inspections.
-    with django_assert_max_num_queries(26):
+    with django_assert_max_num_queries(25):
         assert client.get(reverse("home")).status_code == 200
 
 

@@ -202,10 +202,10 @@ def test_the_page_runs_a_fixed_number_of_queries(
         ProgressUpdateFactory.create(task=task, evidence=f"evidence/{n}.pdf", evidence_name=f"{n}.pdf")
         TargetFactory.create(resolution=resolution, actual_value=Decimal(n))
     client = client_for("member")
-    # session, user, roles, own member record, the resolution with its cell, the tasks with their leads and
+    # session, user, roles with own member record, the resolution with its cell, the tasks with their leads and
     # lead organisations, their supporters, their reports with authors, the targets, the votes, the versions
     # and the bell's unread count
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = client.get(_url(resolution))
     assert len(response.context["rows"]) == size
     assert sum(len(row.evidence) for row in response.context["rows"]) == size

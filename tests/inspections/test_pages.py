@@ -270,9 +270,9 @@ def test_the_list_runs_a_fixed_number_of_queries(client_for, people, tree, djang
         )
         make(tree.ward_a, body=B.INSPECTION_COMMITTEE)
     client = client_for("standing")
-    # session, user, roles, own member record, the count for the pages, the inspections with their organisations
+    # session, user, roles with own member record, the count for the pages, the inspections with their organisations
     # and members; the bell's unread count
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(reverse("inspections:inspection-list"))
     assert len(response.context["page"]) == 2 * size
 
@@ -283,9 +283,9 @@ def test_the_ward_overview_runs_a_fixed_number_of_queries(client_for, tree, djan
         make(tree.cell_a1, status=S.CONCLUDED)
         make(tree.cell_a2, tree.ward_a, body=B.INSPECTION_COMMITTEE)
     client = client_for("standing")
-    # session, user, roles, own member record, the ward, its children, the counts, its ancestors (who may plan),
+    # session, user, roles with own member record, the ward, its children, the counts, its ancestors (who may plan),
     # the count for the pages, the inspections; the bell's unread count
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = client.get(reverse("inspections:org-inspections", args=[tree.ward_a.pk]))
     assert len(response.context["page"]) == 2 * size
 

@@ -322,7 +322,7 @@ def test_the_meeting_page_has_a_fixed_query_count(
         )
     client = client_for("secretary")
     client.get(reverse("meetings:meeting-attendance", args=[meeting.pk]))
-    # session, user, roles, member; meeting with its people; attendance roll; requests (the user's own among
+    # session, user, roles with member; meeting with its people; attendance roll; requests (the user's own among
     # them); reviews; resolutions to review; agenda; to vote; votes; speeches; opinions; the speech form's items
     # and members; the opinion form's resolutions and tasks
     with django_assert_num_queries(_detail_queries()):
@@ -330,7 +330,7 @@ def test_the_meeting_page_has_a_fixed_query_count(
 
 
 def _detail_queries() -> int:
-    return 19  # with the bell's unread count
+    return 18  # with the bell's unread count
 
 
 @pytest.mark.parametrize("n", [3, 30])
@@ -338,9 +338,9 @@ def test_the_attendance_page_has_a_fixed_query_count(client_for, meeting, cell, 
     MemberFactory.create_batch(n, cell=cell)
     client = client_for("secretary")
     client.get(reverse("meetings:meeting-attendance", args=[meeting.pk]))
-    # session, user, roles, member; meeting; sync: the roll's members without a row (none); rows with
+    # session, user, roles with member; meeting; sync: the roll's members without a row (none); rows with
     # members; the bell's unread count
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         assert client.get(reverse("meetings:meeting-attendance", args=[meeting.pk])).status_code == 200
 
 
@@ -356,9 +356,9 @@ def test_the_meeting_list_has_a_fixed_query_count(client_for, cell, people, djan
             place="Nhà văn hóa",
         )
     client = client_for("secretary")
-    # session, user, roles, member; the cell; count, page; the cell's figures (attendance, meetings held)
+    # session, user, roles with member; the cell; count, page; the cell's figures (attendance, meetings held)
     # and the bell's unread count
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         assert client.get(reverse("meetings:meeting-list", args=[cell.pk])).status_code == 200
 
 

@@ -449,11 +449,11 @@ def test_the_print_page_makes_the_same_queries_whatever_the_attendance(
     meeting = build_meeting(tree, people, extra_members=extra_members)
     client = client_for("member")
     url = reverse("meetings:minutes-print", args=[meeting.pk])
-    # 1 session, 2 user, 3-4 access_for (roles, the user's member), 5 the meeting with its cell (access),
-    # then minutes_context: 6 the meeting with chair, recorder and the member in charge, 7 the cell's parent,
-    # 8 the chair's and recorder's positions, 9 agenda items, 10 opinions raised with speakers, 11 public
-    # opinion, 12 the attendance roll with members, 13 reviews with their resolutions, 14 votes with theirs.
-    with django_assert_num_queries(14):
+    # 1 session, 2 user, 3 access_for (roles with the user's member), 4 the meeting with its cell (access),
+    # then minutes_context: 5 the meeting with chair, recorder and the member in charge, 6 the cell's parent,
+    # 7 the chair's and recorder's positions, 8 agenda items, 9 opinions raised with speakers, 10 public
+    # opinion, 11 the attendance roll with members, 12 reviews with their resolutions, 13 votes with theirs.
+    with django_assert_num_queries(13):
         response = client.get(url)
     assert response.status_code == 200
 

@@ -2,8 +2,9 @@
 
 import pytest
 
-from members.access import access_for
-from tests.factories import MemberFactory
+from members.access import Access, access_for
+from members.models import Member, Role
+from tests.factories import MemberFactory, UserFactory, grant
 
 # role -> (sees cell A1, oversees cell A1, manages cell A1, sees cell B1, sees ward A, lists members)
 EXPECTED = {
@@ -70,8 +71,6 @@ def test_a_member_sees_their_own_record(people) -> None:
     ],
 )
 def test_member_querysets_are_scoped(tree, people, role, cells) -> None:
-    from members.models import Member
-
     for cell in (tree.cell_a1, tree.cell_a2, tree.cell_b1):
         MemberFactory.create(cell=cell)
     user = people[role]
@@ -82,7 +81,63 @@ def test_member_querysets_are_scoped(tree, people, role, cells) -> None:
 
 def test_access_is_read_once_per_request(people, django_assert_num_queries) -> None:
     user = people["secretary"]
-    with django_assert_num_queries(2):  # roles, linked member
+    with django_assert_num_queries(1):  # the roles and the linked member, together
         access_for(user)
     with django_assert_num_queries(0):
         access_for(user)
+
+
+def _read_by_the_orm(user) -> Access:
+    """The access as the ORM reads it (two queries): what access_for's one written-out query must answer."""
+    all_roles = Role.objects.filter(user=user).values_list("kind", "organisation__path", "organisation_id")
+    roles = tuple(role for role in all_roles if role[0] != Role.Kind.ADMIN)
+    member = Member.objects.active().filter(user=user).values_list("pk", "cell__path").first()
+    return Access(
+        user.pk,
+        user.is_superuser or len(roles) < len(all_roles),
+        roles,
+        member[0] if member else None,
+        member[1] if member else None,
+    )
+
+
+def test_access_reads_what_the_orm_reads_for_every_role(people) -> None:
+    for user in people.values():
+        assert access_for(user) == _read_by_the_orm(user), user.username
+
+
+def test_access_holds_every_role_in_order_and_the_active_member_record(tree, people) -> None:
+    user = people["secretary"]
+    for kind, org in [
+        ("standing", tree.ward_b),
+        ("admin", None),
+        ("committee", tree.cell_a2),
+        ("in_charge", tree.ward_a),
+        ("party_secretary", tree.ward_a),
+    ]:
+        grant(user, kind, org)
+    access = access_for(user)
+    # The roles as the model orders them (organisation path, then kind), the administrator's left out.
+    assert access == _read_by_the_orm(user)
+    assert [kind for kind, _, _ in access.roles] == [
+        "in_charge",
+        "party_secretary",
+        "secretary",
+        "committee",
+        "standing",
+    ]
+    assert access.is_admin
+    assert (access.member_id, access.member_cell_path) == (user.member.pk, tree.cell_a1.path)
+
+
+@pytest.mark.parametrize("status", ["transferred_out", "left", "deceased"])
+def test_a_member_record_no_longer_managed_gives_no_access(people, status) -> None:
+    user = people["member"]
+    Member.objects.filter(user=user).update(management_status=status)
+    assert access_for(user) == Access(user.pk, False, (), None, None) == _read_by_the_orm(user)
+    assert not access_for(user).has_any_access
+
+
+def test_a_superuser_without_roles_is_an_administrator(db) -> None:
+    user = UserFactory.create(is_superuser=True)
+    assert access_for(user) == Access(user.pk, True, (), None, None) == _read_by_the_orm(user)

@@ -74,12 +74,12 @@ def test_the_exports_take_a_fixed_number_of_queries(client_for, tree, django_ass
     MemberFactory.create_batch(n, cell=tree.cell_a1)
     client = client_for("secretary")
     client.get("/")  # the session and access are read once, outside the count
-    # session, user, roles, own member record, the organisation, the members, and the access log's row in a
+    # session, user, roles with own member record, the organisation, the members, and the access log's row in a
     # savepoint of its own (savepoint, insert, release: a failed log write never breaks the export)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         client.get(reverse("members:cell-members-export", args=[tree.cell_a1.pk]))
-    # session, user, roles, own member record, the organisations of the filter, the members, the log (3)
-    with django_assert_num_queries(9):
+    # session, user, roles with own member record, the organisations of the filter, the members, the log (3)
+    with django_assert_num_queries(8):
         client.get(reverse("members:member-list-export"), {"org": tree.cell_a1.pk})
 
 

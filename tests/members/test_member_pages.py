@@ -131,8 +131,8 @@ def test_member_list_filters(client_for, tree, flag, expected) -> None:
 def test_member_list_runs_a_fixed_number_of_queries(client_for, tree, django_assert_num_queries, size) -> None:
     MemberFactory.create_batch(size, cell=tree.cell_a1)
     client = client_for("standing")
-    # session, user, roles, own member record, organisations for the filter, count, page; the bell's unread count
-    with django_assert_num_queries(8):
+    # session, user, roles with own member record, organisations for the filter, count, page; the bell's unread count
+    with django_assert_num_queries(7):
         response = client.get(reverse("members:member-list"))
     assert response.status_code == 200
 
@@ -148,10 +148,10 @@ def test_cell_page_runs_a_fixed_number_of_queries(client_for, tree, django_asser
         TaskFactory.create_batch(size // 5, resolution=resolution, deadline=day - dt.timedelta(days=1))  # overdue
         TaskFactory.create_batch(size // 5, resolution=resolution, deadline=day + dt.timedelta(days=9))
     client = client_for("secretary")
-    # session, user, roles, own member record, the cell, its ancestors, roles, its roll (the members, their counts
+    # session, user, roles with own member record, the cell, its ancestors, roles, its roll (the members, their counts
     # and the probations ending), the resolutions in force and their tasks (progress and those overdue); the bell's
     # unread count
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         response = client.get(reverse("members:org-detail", args=[tree.cell_a1.pk]))
     assert response.status_code == 200
     page = response.content.decode()
@@ -232,8 +232,8 @@ def test_tree_page_runs_a_fixed_number_of_queries(client_for, tree, django_asser
     for cell in (tree.cell_a1, tree.cell_a2, tree.cell_b1):
         MemberFactory.create_batch(size, cell=cell)
     client = client_for("admin")
-    # session, user, roles, own member record, organisations, member counts per cell; the bell's unread count
-    with django_assert_num_queries(7):
+    # session, user, roles with own member record, organisations, member counts per cell; the bell's unread count
+    with django_assert_num_queries(6):
         response = client.get(reverse("members:org-tree"))
     rows = {row["org"].code: row["members"] for row in response.context["rows"]}
     # Every account in the fixtures is a member of a cell, too.

@@ -284,8 +284,8 @@ def test_the_list_has_a_fixed_query_count(client_for, people, django_assert_num_
     for _ in range(n):
         notify(people["member"])
     client = client_for("member")
-    # session, user, roles, member; count, page; the bell's unread count
-    with django_assert_num_queries(7):
+    # session, user, roles with member; count, page; the bell's unread count
+    with django_assert_num_queries(6):
         assert client.get(reverse("notifications:notification-list")).status_code == 200
 
 
@@ -294,8 +294,8 @@ def test_the_bell_has_a_fixed_query_count(client_for, people, django_assert_num_
     for _ in range(n):
         notify(people["member"])
     client = client_for("member")
-    # session, user, roles, member; unread count
-    with django_assert_num_queries(5):
+    # session, user, roles with member; unread count
+    with django_assert_num_queries(4):
         assert client.get(reverse("notifications:notification-count")).status_code == 200
 
 
@@ -303,8 +303,8 @@ def test_the_settings_page_has_a_fixed_query_count(client_for, people, django_as
     Preference.objects.create(user=people["member"], muted_kinds=[Kind.OVERDUE])
     CalendarFeed.objects.create(user=people["member"])
     client = client_for("member")
-    # session, user, roles, member; preference; active calendar address; the bell's unread count
-    with django_assert_num_queries(7):
+    # session, user, roles with member; preference; active calendar address; the bell's unread count
+    with django_assert_num_queries(6):
         assert client.get(reverse("notifications:notification-settings")).status_code == 200
 
 
@@ -396,7 +396,7 @@ def test_messages_sent_have_a_fixed_query_count(client_for, people, tree, django
         n_ = notify(recipients[i % len(recipients)])
         deliver(n_, status=Delivery.Status.FAILED if i % 2 else Delivery.Status.SENT, last_error="boom" * (i % 2))
     client = client_for("secretary")
-    # session, user, roles, member; the cell; failed count; count, page (with recipients and their member
+    # session, user, roles with member; the cell; failed count; count, page (with recipients and their member
     # records); deliveries; the bell's unread count
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         assert client.get(cell_messages(tree.cell_a1, status)).status_code == 200

@@ -207,10 +207,10 @@ def test_the_roster_runs_a_fixed_number_of_queries(client_for, tree, groups, dja
         _entry(tree.cell_a1, name=f"Người Ngoài {n}", topics=["law"], areas=[groups[0]])
         MemberFactory.create(cell=tree.cell_a1, residential_group=groups[0]).backgrounds.add(bg)
     client = client_for("secretary")
-    # session, user, roles, own member record, the cell, the residential groups of the filter, the entries with
+    # session, user, roles with own member record, the cell, the residential groups of the filter, the entries with
     # their members and groups, their topics, their areas, the candidates with their flags, their backgrounds
     # and the bell's unread count
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = _roster(client, tree.cell_a1)
     assert len(response.context["entries"]) == 2 * size
     assert len(response.context["suggestions"]) == size
@@ -222,8 +222,8 @@ def test_the_ward_overview_runs_a_fixed_number_of_queries(client_for, tree, djan
         _entry(tree.cell_a1, name=f"Người Ngoài {n}")
         _entry(tree.cell_a2, name=f"Người Khác {n}")
     client = client_for("standing")
-    # session, user, roles, own member record, the ward, its cells, the counts per cell
-    with django_assert_num_queries(8):
+    # session, user, roles with own member record, the ward, its cells, the counts per cell
+    with django_assert_num_queries(7):
         response = _roster(client, tree.ward_a)
     assert response.context["totals"]["total"] == 2 * size
 

@@ -76,6 +76,6 @@ def test_the_cell_task_list_has_a_fixed_query_count(tree, client_for, django_ass
         TaskFactory.create(resolution=resolution)
         TaskFactory.create(resolution=resolution, lead_member=None, lead_kind=Task.LeadKind.COMMITTEE)
     client = client_for("secretary")
-    # session, user, roles, member; the cell; the tasks with their resolutions and leads; the bell's unread count
-    with django_assert_max_num_queries(7):
+    # session, user, roles with member; the cell; the tasks with their resolutions and leads; the bell's unread count
+    with django_assert_max_num_queries(6):
         assert client.get(reverse("resolutions:cell-tasks", args=[tree.cell_a1.pk])).status_code == 200

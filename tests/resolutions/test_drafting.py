@@ -473,9 +473,9 @@ def test_the_resolution_page_has_a_fixed_query_count(client_for, draft, cell, dj
         )
         task.supporters.set([MemberFactory.create(cell=cell)])
     client = client_for("member")
-    # session, user, roles, member; resolution; tasks, supporters; targets, votes, versions,
+    # session, user, roles with member; resolution; tasks, supporters; targets, votes, versions,
     # disseminations, status changes, upper resolutions; the bell's unread count
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         assert client.get(reverse("resolutions:resolution-detail", args=[draft.pk])).status_code == 200
 
 
@@ -489,8 +489,8 @@ def test_the_resolution_list_has_a_fixed_query_count(client_for, cell, people, d
             resolution=r, title="Việc", deadline=month_end(), lead_member=MemberFactory.create(cell=cell)
         )
     client = client_for("secretary")
-    # session, user, roles, member; the cell; count, page; tasks for progress; the bell's unread count
-    with django_assert_num_queries(9):
+    # session, user, roles with member; the cell; count, page; tasks for progress; the bell's unread count
+    with django_assert_num_queries(8):
         assert client.get(reverse("resolutions:resolution-list", args=[cell.pk])).status_code == 200
 
 
@@ -506,10 +506,10 @@ def test_the_edit_page_has_a_fixed_query_count(client_for, draft, cell, django_a
 
 
 def _edit_page_queries() -> int:
-    # session, user, roles, member; resolution; members with flags, open load (led, supported),
+    # session, user, roles with member; resolution; members with flags, open load (led, supported),
     # committee roles, committee members, mass organisations; upper resolutions;
     # targets; tasks, their supporters; the bell's unread count
-    return 16
+    return 15
 
 
 def test_the_new_draft_form_proposes_a_period(client_for, cell) -> None:

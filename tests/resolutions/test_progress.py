@@ -392,13 +392,13 @@ def test_a_member_of_another_cell_gets_404_on_the_task_the_report_and_the_eviden
 
 
 @pytest.mark.parametrize("size", [1, 12])
-@pytest.mark.parametrize(("who", "queries"), [("secretary", 8), ("supporter", 9)])
+@pytest.mark.parametrize(("who", "queries"), [("secretary", 7), ("supporter", 8)])
 def test_the_task_page_runs_a_fixed_number_of_queries(
     client_for, setup: Setup, django_assert_num_queries, size: int, who: str, queries: int
 ) -> None:
     ProgressUpdateFactory.create_batch(size, task=setup.task)
     client = _client(setup.supporter) if who == "supporter" else client_for(who)
-    # session, user, roles, own member record, the task with its resolution, cell, lead, organisation and
+    # session, user, roles with own member record, the task with its resolution, cell, lead, organisation and
     # follower, [whether the user supports the task: not asked of the secretary, who may report anyway,]
     # the supporters, the reports with their authors and reviewers
     with django_assert_num_queries(queries):
@@ -448,9 +448,9 @@ def test_my_tasks_runs_a_fixed_number_of_queries(setup: Setup, django_assert_num
             deadline=today() + dt.timedelta(days=n - size // 2),
         )
     client = _client(setup.lead)
-    # session, user, roles, own member record, the tasks with their resolutions and leads, coming meetings
+    # session, user, roles with own member record, the tasks with their resolutions and leads, coming meetings
     # and the bell's unread count
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(reverse("resolutions:my-tasks"))
     assert len(response.context["rows"]) == size + 1
 
