@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpResponse, HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
@@ -296,19 +296,20 @@ def meeting_cancel(request: SignedInRequest, meeting_id: int) -> HttpResponse:
 
 
 def meeting_attendance(request: SignedInRequest, meeting_id: int) -> HttpResponse:
-    """Everyone on one screen, defaulted from their status; the secretary fixes the exceptions."""
-    meeting = get_meeting(request, meeting_id, manage=True)
+    """Everyone on one screen, defaulted from their status; the secretary fixes the exceptions.
+
+    The form as first shown is a part kept under the cell's token and the day (only the cell's secretaries reach
+    the page): opening it again costs no more than the meeting's query. A form refused is shown with what was
+    posted, as it always was."""
+    meeting = get_meeting_with_token(request, meeting_id, manage=True)
     if refused := _refuse_if_locked(request, meeting):
         return refused
     if request.method == "GET":
-        sync_attendance(meeting)
-    # Each row's member is shown by name alone: nothing else of theirs is read (nor decrypted).
-    rows = list(
-        meeting.attendance.select_related("member")
-        .only("meeting_id", "member_id", "status", "reason", "member__full_name")
-        .order_by("member__search_name", "member_id")
-    )
-    form = AttendanceForm(request.POST or None, rows=rows)
+        token = meeting.version_token  # type: ignore[attr-defined]  # annotated by get_meeting_with_token
+        key = ("attendance", meeting.pk, token, today(), "manage")
+        form_html = cached_part(request, "meetings/includes/_attendance_form.html", key, lambda: _shown_form(meeting))
+        return render(request, "meetings/meeting_attendance.html", {"meeting": meeting, "form_html": form_html})
+    form = attendance_form(meeting, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             changed = set_attendance(meeting=meeting, changes=form.changes())
@@ -318,6 +319,24 @@ def meeting_attendance(request: SignedInRequest, meeting_id: int) -> HttpRespons
             messages.success(request, _("Attendance saved (%(n)d changes).") % {"n": changed})
             return redirect("meetings:meeting-detail", meeting_id=meeting.pk)
     return render(request, "meetings/meeting_attendance.html", {"meeting": meeting, "form": form})
+
+
+def _shown_form(meeting: Meeting) -> dict[str, object]:
+    """The attendance form as first shown: every member on the cell's roll on the meeting's day is first given
+    their row (a write only when someone joined since, which renews the cell's token)."""
+    sync_attendance(meeting)
+    return {"meeting": meeting, "form": attendance_form(meeting, None)}
+
+
+def attendance_form(meeting: Meeting, data: QueryDict | None) -> AttendanceForm:
+    """The attendance form of the meeting's rows."""
+    # Each row's member is shown by name alone: nothing else of theirs is read (nor decrypted).
+    rows = list(
+        meeting.attendance.select_related("member")
+        .only("meeting_id", "member_id", "status", "reason", "member__full_name")
+        .order_by("member__search_name", "member_id")
+    )
+    return AttendanceForm(data, rows=rows)
 
 
 def absence_request(request: SignedInRequest, meeting_id: int) -> HttpResponse:

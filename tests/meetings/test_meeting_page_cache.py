@@ -324,3 +324,81 @@ def test_a_build_of_the_minutes_pdf_taking_too_long_is_offered_again(client_for,
     stale = _page(client, meeting)
     assert gettext("Building the minutes…") in building
     assert gettext("Building the minutes PDF is taking longer than it should.") in stale
+
+
+# --- the attendance page --------------------------------------------------------------------------------------
+
+
+def _attendance_url(meeting: Meeting) -> str:
+    return reverse("meetings:meeting-attendance", args=[meeting.pk])
+
+
+def _form(client, meeting: Meeting) -> str:
+    response = client.get(_attendance_url(meeting))
+    assert response.status_code == 200
+    return CSRF.sub("CSRF", response.content.decode())
+
+
+def _selected(page: str, member: Member) -> str:
+    """The status selected in the member's row."""
+    select = page.split(f'name="status_{member.pk}"')[1].split("</select>")[0]
+    found = re.search(r'<option value="([^"]*)" selected>', select)
+    assert found is not None
+    return found.group(1)
+
+
+def test_the_attendance_form_served_again_is_the_form_built(client_for, meeting) -> None:
+    client = client_for("secretary")
+    built, served = _form(client, meeting), _form(client, meeting)
+    assert served == built
+    assert 'name="csrfmiddlewaretoken"' in client.get(_attendance_url(meeting)).content.decode()
+
+
+def test_the_attendance_form_shows_every_change(client_for, meeting, cell) -> None:
+    client = client_for("secretary")
+    member = _other(meeting)
+    _form(client, meeting)
+    assert _selected(_form(client, meeting), member) == A.PRESENT
+    set_attendance(meeting=meeting, changes={member.pk: (A.ABSENT_WITH_REASON, "Ốm")})
+    page = _form(client, meeting)
+    assert _selected(page, member) == A.ABSENT_WITH_REASON
+    assert 'value="Ốm"' in page
+    member.full_name = "Đồng chí Đổi Tên"
+    member.save()
+    assert "Đồng chí Đổi Tên" in _form(client, meeting)
+    joined = MemberFactory.create(cell=cell, full_name="Đồng chí Mới Vào")
+    assert _selected(_form(client, meeting), joined) == A.PRESENT  # given their row as the form is built again
+
+
+def test_a_refused_attendance_form_shows_what_was_posted_and_is_not_kept(client_for, meeting) -> None:
+    client = client_for("secretary")
+    member = _other(meeting)
+    _form(client, meeting)
+    posted = {f"status_{row.member_id}": row.status for row in meeting.attendance.all()}
+    posted[f"status_{member.pk}"] = A.ABSENT_WITH_REASON  # without its reason: refused by the service
+    response = client.post(_attendance_url(meeting), posted)
+    assert response.status_code == 200
+    refused = response.content.decode()
+    assert _selected(refused, member) == A.ABSENT_WITH_REASON
+    assert member.full_name in refused.split('class="alert alert-danger"')[1]
+    assert _selected(_form(client, meeting), member) == A.PRESENT
+
+
+def test_only_the_secretaries_are_served_the_attendance_form(client_for, meeting) -> None:
+    assert "data-attendance-row" in _form(client_for("secretary"), meeting)
+    assert "data-attendance-row" in _form(client_for("deputy"), meeting)
+    for who in ("member", "committee", "in_charge", "standing"):
+        assert client_for(who).get(_attendance_url(meeting)).status_code == 403
+
+
+def test_the_attendance_form_is_built_again_the_next_day(client_for, meeting, clock, django_assert_num_queries) -> None:
+    client = client_for("secretary")
+    url = _attendance_url(meeting)
+    client.get(url)
+    with django_assert_num_queries(6):  # served from the cache
+        assert client.get(url).status_code == 200
+    # The next morning, less than a day later (what the cache keeps, it keeps for a day at most).
+    clock.move_to(timezone.make_aware(dt.datetime.combine(today() + dt.timedelta(days=1), dt.time(8))))
+    client = client_for("secretary")  # signed in again: a session lasts a working day
+    with django_assert_num_queries(8):  # the roll checked and the rows read again
+        assert client.get(url).status_code == 200
