@@ -19,11 +19,13 @@ A cycle of a cell the user does not see answers 404; one they see but may not ac
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Value
 from django.http import Http404, HttpRequest
 
-from evaluations.models import EvaluationCycle
+from evaluations.models import EvaluationCycle, MemberEvaluation
 from members.access import Access, access_for
 from members.models import Organisation, Role
+from members.versions import token_subquery
 
 PROPOSERS = (Role.Kind.SECRETARY, Role.Kind.DEPUTY, Role.Kind.COMMITTEE)
 
@@ -52,6 +54,27 @@ def get_cycle(request: HttpRequest, cycle_id: int) -> EvaluationCycle:
     """The cycle, or 404 when the user does not see its cell."""
     access = access_for(request.user)
     cycle = EvaluationCycle.objects.select_related("cell").filter(pk=cycle_id).first()
+    if cycle is None or not access.can_view_org(cycle.cell):
+        raise Http404
+    return cycle
+
+
+def get_cycle_with_token(request: HttpRequest, cycle_id: int) -> EvaluationCycle:
+    """``get_cycle``, the cycle read with its cell's cache token (``version_token``, ``members.versions``) and
+    whether the user's own member is evaluated in it (``own_evaluation``), in the same query."""
+    access = access_for(request.user)
+    member_id = access.member_id
+    own = MemberEvaluation.objects.filter(cycle=OuterRef("pk"), member_id=member_id) if member_id else None
+    found = (
+        EvaluationCycle.objects.select_related("cell")
+        .annotate(
+            version_token=token_subquery("cell__path"),
+            own_evaluation=Value(False) if own is None else Exists(own),
+        )
+        .filter(pk=cycle_id)
+        .order_by()[:1]  # one row by its key: no ordering to compile
+    )
+    cycle = next(iter(found), None)
     if cycle is None or not access.can_view_org(cycle.cell):
         raise Http404
     return cycle

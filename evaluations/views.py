@@ -4,6 +4,7 @@ results PDF."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
@@ -17,9 +18,10 @@ from django.urls import path
 from django.utils.translation import gettext as _
 
 from chibo.lib.forms import confirmed
-from evaluations.access import can_approve, can_propose, can_read_results, get_cycle, require
+from chibo.lib.parts import cached_part
+from evaluations.access import can_approve, can_propose, can_read_results, get_cycle, get_cycle_with_token, require
 from evaluations.documents import render_results_pdf, results_filename
-from evaluations.evidence import MemberEvidence, cell_evidence
+from evaluations.evidence import MemberEvidence, cell_evidence, evidence_day
 from evaluations.forms import (
     LEVEL_CHOICES,
     ApprovalGridForm,
@@ -33,7 +35,14 @@ from evaluations.forms import (
     SendBackForm,
     VoteForm,
 )
-from evaluations.models import EmulationCriterion, EvaluationCycle, Level, MemberEvaluation, PeopleComment
+from evaluations.models import (
+    CycleStep,
+    EmulationCriterion,
+    EvaluationCycle,
+    Level,
+    MemberEvaluation,
+    PeopleComment,
+)
 from evaluations.rules import excellent_quota, exclusion_label, quota_of
 from evaluations.services import (
     STEPS,
@@ -92,11 +101,13 @@ class Row:
         return self.evidence.warning(self.evaluation.proposed_level)
 
 
-def cycle_rows(cycle: EvaluationCycle) -> list[Row]:
-    """The members of the cycle with their evaluation and evidence, in six queries whatever the cell's size."""
-    roll = classification_roll(cycle.cell, cycle.year)
+def cycle_rows(cycle: EvaluationCycle, day: dt.date | None = None) -> list[Row]:
+    """The members of the cycle with their evaluation and evidence, in six queries whatever the cell's size;
+    ``day``: the day the roll and the evidence are judged on (``evidence_day``, by default)."""
+    day = day or evidence_day(cycle.year)
+    roll = classification_roll(cycle.cell, cycle.year, day)
     evaluations = {e.member_id: e for e in _evaluations_of(cycle)}
-    evidence = cell_evidence(cycle.cell, cycle.year)
+    evidence = cell_evidence(cycle.cell, cycle.year, day=day)
     labels = {value: str(label) for value, label in Level.choices}
     rows = [
         Row(
@@ -202,14 +213,62 @@ def cell_cycles(request: HttpRequest, org_id: int) -> HttpResponse:
 
 
 def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
-    cycle = get_cycle(request, cycle_id)
+    """The cycle, kept as a part (``chibo.lib.parts``) under its cell's token, the day the roll and the evidence
+    are judged on, and what the viewer may do there; its steps, which name people of the levels above, are read
+    each time."""
+    cycle = get_cycle_with_token(request, cycle_id)
     access = access_for(request.user)
     require(access.can_oversee_org(cycle.cell))
-    rows = cycle_rows(cycle)
+    day = evidence_day(cycle.year)
+    rights = {
+        "can_manage": access.can_manage_org(cycle.cell),
+        "can_propose": can_propose(access, cycle.cell),
+        "can_approve": can_approve(access, cycle.cell),
+        "own_evaluation": cycle.own_evaluation,  # type: ignore[attr-defined]  # annotated by get_cycle_with_token
+    }
+    token = cycle.version_token  # type: ignore[attr-defined]  # annotated by get_cycle_with_token
+    key = ("cycle", cycle.pk, token, day, *rights.values())
+    part = cached_part(request, "evaluations/includes/_cycle_part.html", key, lambda: cycle_part(cycle, day, **rights))
+    return render(
+        request, "evaluations/cycle_detail.html", {"cycle": cycle, "main_part": part, "steps": cycle_steps(cycle)}
+    )
+
+
+def cycle_steps(cycle: EvaluationCycle) -> list[dict[str, object]]:
+    """The cycle's steps, each with when, the status it moved to and who took it (by name, else username; ""
+    when the account is gone), read as plain values."""
+    labels = dict(S.choices)
+    rows = (
+        CycleStep.objects.filter(cycle_id=cycle.pk)
+        .order_by("at", "pk")
+        .values_list("at", "to_status", "note", "by__first_name", "by__last_name", "by__username")
+    )
+    return [
+        {
+            "at": at,
+            "status": labels.get(status, status),
+            "note": note,
+            "by": f"{first or ''} {last or ''}".strip() or username or "",
+        }
+        for at, status, note, first, last, username in rows
+    ]
+
+
+def cycle_part(
+    cycle: EvaluationCycle,
+    day: dt.date,
+    *,
+    can_manage: bool,
+    can_propose: bool,
+    can_approve: bool,
+    own_evaluation: bool,
+) -> dict[str, object]:
+    """What the cycle page keeps in the cache: its members with their evidence as judged on ``day``, the counts,
+    and the steps the viewer may take."""
+    rows = cycle_rows(cycle, day)
     totals = EmulationCriterion.objects.filter(cycle=cycle).aggregate(points=Sum("max_points"), score=Sum("score"))
-    own = next((row for row in rows if row.member.pk == access.member_id), None)
     approved = [r.evaluation.approved_level for r in rows if r.evaluation]
-    context = {
+    return {
         "breach": excellent_quota(approved).error if cycle.is_closed else "",
         "cycle": cycle,
         "rows": rows,
@@ -217,14 +276,12 @@ def cycle_detail(request: HttpRequest, cycle_id: int) -> HttpResponse:
         "approved_counts": level_counts(approved),
         "submitted": sum(1 for r in rows if r.evaluation and r.evaluation.submitted_at),
         "totals": totals,
-        "steps": cycle.steps.select_related("by").order_by("at", "pk"),
-        "can_manage": access.can_manage_org(cycle.cell),
-        "can_propose": can_propose(access, cycle.cell),
-        "can_approve": can_approve(access, cycle.cell),
-        "own": own,
+        "can_manage": can_manage,
+        "can_propose": can_propose,
+        "can_approve": can_approve,
+        "own_evaluation": own_evaluation,
         "S": S,
     }
-    return render(request, "evaluations/cycle_detail.html", context)
 
 
 def cycle_step(request: HttpRequest, cycle_id: int, step: str) -> HttpResponse:

@@ -103,18 +103,19 @@ def meeting_warning(meeting: Meeting) -> str:
     return duration_warning_for(meeting)
 
 
-def meeting_quality_caps(meeting: Meeting) -> list[QualityCap]:
+def meeting_quality_caps(meeting: Meeting, *, now: dt.datetime | None = None) -> list[QualityCap]:
     """What the meeting's self-score cannot reach because of the rules it broke; nothing before it is held."""
     if not meeting.is_held:
         return []
     return quality_caps(
-        duration_warning=duration_warning_for(meeting), documents_warning=documents_warning_for(meeting)
+        duration_warning=duration_warning_for(meeting), documents_warning=documents_warning_for(meeting, now=now)
     )
 
 
-def meeting_quality_errors(meeting: Meeting) -> list[str]:
+def meeting_quality_errors(meeting: Meeting, *, caps: list[QualityCap] | None = None) -> list[str]:
+    """The parts of the self-score over their caps (``caps``: the meeting's, when already read)."""
     scores = {name: getattr(meeting, name) for name in Meeting.QUALITY_FIELDS}
-    return quality_errors(scores, meeting_quality_caps(meeting))
+    return quality_errors(scores, meeting_quality_caps(meeting) if caps is None else caps)
 
 
 def agenda_for(cell: Organisation) -> list[str]:

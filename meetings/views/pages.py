@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpResponse, HttpResponseNotAllowed
+from django.http import HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chibo.lib.forms import clean_text
+from chibo.lib.parts import cached_part
 from chibo.lib.requests import SignedInRequest
 from chibo.lib.workflow import WorkflowError
-from meetings.access import get_meeting, get_meeting_with_people
+from meetings.access import get_meeting, get_meeting_with_token, with_people
 from meetings.figures import cell_meeting_figures
 from meetings.forms import (
     AbsenceRequestForm,
@@ -37,6 +40,7 @@ from meetings.services import (
     cancel_meeting,
     correction_refusal,
     decide_absence,
+    documents_warning_for,
     duplicates_of,
     ensure_editable,
     mark_held,
@@ -60,7 +64,7 @@ from meetings.services import (
     sync_attendance,
     touch,
 )
-from members.access import access_for, get_organisation, require
+from members.access import Access, access_for, get_organisation, require
 from members.models import Member, today
 from resolutions.models import Resolution
 
@@ -122,40 +126,68 @@ def meeting_create(request: SignedInRequest, org_id: int) -> HttpResponse:
 
 
 def meeting_detail(request: SignedInRequest, meeting_id: int) -> HttpResponse:
-    meeting = get_meeting_with_people(request, meeting_id)
+    """The meeting, kept as a part (``chibo.lib.parts``) under its cell's token, the day, the viewer's rights and
+    the two things of it that follow the clock within a day: where the rule of the documents a day ahead stands
+    now, and whether the minutes PDF's build has taken too long."""
+    meeting = get_meeting_with_token(request, meeting_id)
     access = access_for(request.user)
-    can_manage = access.can_manage_org(meeting.cell)
-    roll = attendance_roll(meeting)
-    requests = list(meeting.absence_requests.select_related("member", "decided_by"))
-    # One request a member and meeting: the user's own is among those shown.
-    own_request = next((r for r in requests if access.member_id and r.member_id == access.member_id), None)
+    now = timezone.now()
+    day = timezone.localdate(now)
+    rights = {
+        "can_manage": access.can_manage_org(meeting.cell),
+        "can_oversee": access.can_oversee_org(meeting.cell),
+        "may_ask_leave": can_ask_leave(access, meeting),
+    }
+    token = meeting.version_token  # type: ignore[attr-defined]  # annotated by get_meeting_with_token
+    clock = (documents_warning_for(meeting, now=now), meeting.pdf_build_is_stale)
+    key = ("meeting", meeting.pk, token, day, *clock, *rights.values())
+    part = cached_part(
+        request, "meetings/includes/_meeting_part.html", key, lambda: meeting_part(meeting, now=now, **rights)
+    )
+    return render(request, "meetings/meeting_detail.html", {"meeting": meeting, "main_part": part})
+
+
+def can_ask_leave(access: Access, meeting: Meeting) -> bool:
+    """A member of the cell may ask to be excused from a planned meeting, once (a query only then)."""
+    member_id = access.member_id
+    if member_id is None or access.member_cell_path != meeting.cell.path or meeting.status != Meeting.Status.PLANNED:
+        return False
+    return not meeting.absence_requests.filter(member_id=member_id).exists()
+
+
+def meeting_part(
+    meeting: Meeting, *, now: dt.datetime, can_manage: bool, can_oversee: bool, may_ask_leave: bool
+) -> dict[str, object]:
+    """What the meeting page shows, from the meeting, the moment and the viewer's rights alone."""
+    meeting = with_people(meeting)
     reviews = {r.resolution_id: r for r in meeting.reviews.select_related("resolution")}
-    context = {
+    editable = can_manage and not meeting.is_locked
+    caps = meeting_quality_caps(meeting, now=now)
+    return {
         "meeting": meeting,
         "can_manage": can_manage,
-        "roll": roll,
-        "warnings": meeting_warnings(meeting),
+        "sees_history": can_oversee,
+        "may_ask_leave": may_ask_leave,
+        "roll": attendance_roll(meeting),
+        "warnings": meeting_warnings(meeting, now=now),
         "agenda": meeting.agenda_items.all(),
-        "requests": requests,
-        "own_request": own_request,
-        "is_member_of_cell": bool(access.member_id) and access.member_cell_path == meeting.cell.path,
+        "requests": meeting.absence_requests.select_related("member"),
         "resolutions": reviewed_and_reviewable(meeting, reviews),
-        **_votes_at(meeting, can_manage),
+        **_votes_at(meeting, can_manage, timezone.localdate(now)),
         "speeches": meeting.speeches.select_related("speaker", "agenda_item"),
         "opinions": meeting.opinions.select_related("resolution", "task"),
-        "speech_form": SpeechForm(meeting=meeting) if can_manage and not meeting.is_locked else None,
-        "opinion_form": MeetingOpinionForm(meeting=meeting) if can_manage and not meeting.is_locked else None,
+        "speech_form": SpeechForm(meeting=meeting) if editable else None,
+        "opinion_form": MeetingOpinionForm(meeting=meeting) if editable else None,
         "quality": meeting.quality_score(),
         "quality_level": quality_level(meeting.quality_score()),
-        "quality_caps": meeting_quality_caps(meeting),
-        "quality_errors": meeting_quality_errors(meeting),
+        "quality_caps": caps,
+        "quality_errors": meeting_quality_errors(meeting, caps=caps),
         "held_form": HeldForm(meeting=meeting) if can_manage and meeting.status == Meeting.Status.PLANNED else None,
-        "can_see_pack": meeting.pack_published_at is not None or access.can_oversee_org(meeting.cell),
+        "can_see_pack": meeting.pack_published_at is not None or can_oversee,
     }
-    return render(request, "meetings/meeting_detail.html", context)
 
 
-def _votes_at(meeting: Meeting, can_manage: bool) -> dict[str, object]:
+def _votes_at(meeting: Meeting, can_manage: bool, day: dt.date) -> dict[str, object]:
     """The votes taken at the meeting (each with whether it can still be corrected), and, for its secretary, the
     resolutions awaiting a vote there: from the meeting's day on, while it is not cancelled and its minutes are
     not approved."""
@@ -165,8 +197,8 @@ def _votes_at(meeting: Meeting, can_manage: bool) -> dict[str, object]:
     can_vote = can_manage and meeting.status in (Meeting.Status.PLANNED, Meeting.Status.HELD)
     return {
         "votes": votes,
-        "can_vote_today": can_vote and meeting.date <= today(),
-        "vote_later": can_vote and meeting.date > today(),
+        "can_vote_today": can_vote and meeting.date <= day,
+        "vote_later": can_vote and meeting.date > day,
         "to_vote": (
             # One vote a day on a resolution: one not adopted here is corrected, not voted on again.
             Resolution.objects.filter(cell=meeting.cell, status=Resolution.Status.SUBMITTED)
@@ -264,19 +296,20 @@ def meeting_cancel(request: SignedInRequest, meeting_id: int) -> HttpResponse:
 
 
 def meeting_attendance(request: SignedInRequest, meeting_id: int) -> HttpResponse:
-    """Everyone on one screen, defaulted from their status; the secretary fixes the exceptions."""
-    meeting = get_meeting(request, meeting_id, manage=True)
+    """Everyone on one screen, defaulted from their status; the secretary fixes the exceptions.
+
+    The form as first shown is a part kept under the cell's token and the day (only the cell's secretaries reach
+    the page): opening it again costs no more than the meeting's query. A form refused is shown with what was
+    posted, as it always was."""
+    meeting = get_meeting_with_token(request, meeting_id, manage=True)
     if refused := _refuse_if_locked(request, meeting):
         return refused
     if request.method == "GET":
-        sync_attendance(meeting)
-    # Each row's member is shown by name alone: nothing else of theirs is read (nor decrypted).
-    rows = list(
-        meeting.attendance.select_related("member")
-        .only("meeting_id", "member_id", "status", "reason", "member__full_name")
-        .order_by("member__search_name", "member_id")
-    )
-    form = AttendanceForm(request.POST or None, rows=rows)
+        token = meeting.version_token  # type: ignore[attr-defined]  # annotated by get_meeting_with_token
+        key = ("attendance", meeting.pk, token, today(), "manage")
+        form_html = cached_part(request, "meetings/includes/_attendance_form.html", key, lambda: _shown_form(meeting))
+        return render(request, "meetings/meeting_attendance.html", {"meeting": meeting, "form_html": form_html})
+    form = attendance_form(meeting, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             changed = set_attendance(meeting=meeting, changes=form.changes())
@@ -286,6 +319,24 @@ def meeting_attendance(request: SignedInRequest, meeting_id: int) -> HttpRespons
             messages.success(request, _("Attendance saved (%(n)d changes).") % {"n": changed})
             return redirect("meetings:meeting-detail", meeting_id=meeting.pk)
     return render(request, "meetings/meeting_attendance.html", {"meeting": meeting, "form": form})
+
+
+def _shown_form(meeting: Meeting) -> dict[str, object]:
+    """The attendance form as first shown: every member on the cell's roll on the meeting's day is first given
+    their row (a write only when someone joined since, which renews the cell's token)."""
+    sync_attendance(meeting)
+    return {"meeting": meeting, "form": attendance_form(meeting, None)}
+
+
+def attendance_form(meeting: Meeting, data: QueryDict | None) -> AttendanceForm:
+    """The attendance form of the meeting's rows."""
+    # Each row's member is shown by name alone: nothing else of theirs is read (nor decrypted).
+    rows = list(
+        meeting.attendance.select_related("member")
+        .only("meeting_id", "member_id", "status", "reason", "member__full_name")
+        .order_by("member__search_name", "member_id")
+    )
+    return AttendanceForm(data, rows=rows)
 
 
 def absence_request(request: SignedInRequest, meeting_id: int) -> HttpResponse:
