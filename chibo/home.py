@@ -11,6 +11,10 @@
   their dashboard, the dashboard itself (``dashboards.dashboard.dashboard``: its own fixed number of queries),
   10 the evaluation cycles waiting for their approval, 11 the inspections whose follow-up is overdue.
 
+The page serves these sections as one part (``chibo.lib.parts``) kept under ``home_key``: the tokens of the
+organisations they read (``members.versions``), the day, and who is looking. A warm page costs the access and one
+query for the tokens.
+
 It sits above the apps (like the ``history`` app) because it reads all of them.
 """
 
@@ -31,14 +35,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from dashboards.access import dashboard_scope, home_dashboard_org_id
-from dashboards.dashboard import OFF_TRACK, Row, dashboard
+from dashboards.dashboard import OFF_TRACK, Row, dashboard, thresholds
 from evaluations.access import can_approve
 from evaluations.models import EvaluationCycle
 from inspections.models import Inspection
 from meetings.models import AbsenceRequest, Meeting
 from meetings.services import upcoming_meetings
 from members.access import Access
-from members.models import Member, Organisation, Role
+from members.models import Member, Organisation, OrganisationVersion, Role
 from resolutions.models import ProgressUpdate, Resolution, Task
 
 T = TypeVar("T")
@@ -97,6 +101,51 @@ class Home:
 
 def home_for(access: Access, day: dt.date) -> Home:
     return Home(cells=_cell_sections(access, day), member=_member_section(access, day), ward=_ward_section(access, day))
+
+
+def home_key(access: Access, day: dt.date) -> tuple[object, ...]:
+    """What the home page's sections are kept under: everything ``home_for`` reads them from.
+
+    - who is looking: their roles (which sections, which cells, what they may approve), their member and its cell
+      (their own work; the reports waiting leave out their own);
+    - the day (overdue work, this month's resolution and meeting, probation ending soon, the dashboard);
+    - the dashboard's thresholds (the settings);
+    - the tokens, read in one query, of every organisation the sections read rows of: the organisations of their
+      roles (a cell's work; the ward's cycles, inspections and dashboard), the one whose dashboard they see (above
+      a cell they are in charge of; the root for an administrator), their own cell (its coming meeting with their
+      own absence request) and the cells of the resolutions whose tasks they lead or support.
+    """
+    paths = {path for _kind, path, _id in access.roles if path}
+    # The dashboard of a member in charge of a cell is that of the organisation above it (``home_dashboard_org_id``).
+    paths |= {
+        path[: -Organisation.steplen]
+        for kind, path, _id in access.roles
+        if kind == Role.Kind.IN_CHARGE and len(path) > Organisation.steplen
+    }
+    if access.member_cell_path:
+        paths.add(access.member_cell_path)
+    where = Q(path__in=sorted(paths))
+    if access.member_id is not None:
+        # The cells of every task they lead or support (a member moved to another cell keeps the old cell's tasks):
+        # more than the open tasks of resolutions in force, which only renews the key a little more often. Two
+        # lookups by index, as ``TaskQuerySet.of_member``, not an OR across the supporters' join.
+        led = Task.objects.filter(lead_member_id=access.member_id).values("resolution__cell__path")
+        supported = Task.supporters.through.objects.filter(member_id=access.member_id)
+        where |= Q(path__in=led) | Q(path__in=supported.values("task__resolution__cell__path"))
+    if access.is_admin:
+        where |= Q(path__in=Organisation.objects.filter(depth=1).values("path"))
+    found = tuple(OrganisationVersion.objects.filter(where).order_by("path").values_list("path", "token"))
+    return (
+        access.user_id,
+        access.member_id,
+        access.member_cell_path,
+        access.roles,
+        access.is_admin,
+        day.isoformat(),
+        thresholds(),
+        tuple(sorted(paths)),
+        found,
+    )
 
 
 # ---------------------------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
-from chibo.home import home_for
+from chibo.home import home_for, home_key
+from chibo.lib.parts import cached_part
 from members.access import access_for
 from members.models import today
 
@@ -19,14 +20,19 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """What needs the signed-in person now: a section for each role they hold (``chibo.home``). An administrator
-    with no other role lands on the organisation tree, as before."""
+    """What needs the signed-in person now: a section for each role they hold (``chibo.home``), kept as one part
+    under what it is read from (``home_key``). An administrator with no other role lands on the organisation tree,
+    as before."""
     access = access_for(request.user)
     if not access.has_any_access:
         return render(request, "members/no_access.html", status=403)
     if access.is_admin and not access.roles and access.member_id is None:
         return redirect("members:org-tree")
-    return render(request, "home.html", {"home": home_for(access, today())})
+    day = today()
+    work = cached_part(
+        request, "home/_work.html", home_key(access, day), lambda: {"home": home_for(access, day), "access": access}
+    )
+    return render(request, "home.html", {"work": work})
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -11,8 +11,18 @@ changed, labelled and valued as the pages show them.
 and which history tables belong to it; each app registers its own in its ``history.py`` (``HistoryConfig.ready``
 imports them). A page reads a fixed number of queries whatever the number of history rows: one to count,
 one for the page (a UNION over the history tables), two per history table with rows on the page (the rows and
-the rows before them), one per kind of related object named and one per many-to-many field shown, and two for
+the rows before them), one per kind of related object named and one per many-to-many field shown, and three for
 the users.
+
+A page's entries are one part (``chibo.lib.parts``) kept under the token of the record's cell
+(``members.versions``): a history row is written with the row it records, in the same transaction, and that write
+renews the cell's token. Only their authors are not in the part: who wrote a change is named with their roles as
+they are now (a user's name, their roles and their organisations' names change outside the cell), so each entry
+holds a mark in their place, filled in for each request (``with_authors``: the users' three queries). The other
+rows a change names are read with the part. They are the cell's own rows but for a few: the resolutions of the
+levels above that a resolution carries out (their number is fixed once adopted, an amendment may change their
+title), the cells a member was transferred from or to, the users named in a field; a change to one of those
+shows once something is written in the cell, or when the part expires.
 
 Who sees a record's history: whoever oversees its cell (``Access.can_oversee_org``): the cell's secretary,
 deputy and committee members, the ward committee member in charge of it, the standing committee above it, and
@@ -26,6 +36,7 @@ members' data, so a history page is refused to them (403); someone who does not 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -35,21 +46,30 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import IntegerField, OuterRef, Subquery, Value
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import get_m2m_reverse_field_name
 
 from chibo.lib.crypto import EncryptedCharField, mask
 from chibo.lib.history import NAMINGS, Kind, Source
+from chibo.lib.parts import cached_part
 from members.models import Member, Role
+from members.versions import token_of
 
 PAGE_SIZE = 30
 # A text longer than this, or any multi-line text field, is shown as the part that changed with a little context.
 SHORT_TEXT = 80
 CONTEXT = 30
 MIDDLE = 200
+# What the part holds in place of an entry's author until it is served: the user's id (0 for nobody) in an HTML
+# comment. Nothing a user wrote can pass for one: the template escapes every "<" of what it shows.
+AUTHOR = "<!--author:%d-->"
+AUTHOR_MARK = re.compile(r"<!--author:(\d+)-->")
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -79,10 +99,16 @@ class Entry:
     reason: str
     changes: list[Change] = field(default_factory=list)
     no_earlier: bool = False  # a change whose earlier state was never recorded
+    user_id: int | None = None  # who wrote it; None for the system
 
     @property
     def action_label(self) -> str:
         return str(ACTIONS[self.action])
+
+    @property
+    def author(self) -> SafeString:
+        """The mark the part holds in place of ``who`` and ``who_detail`` (``with_authors``)."""
+        return mark_safe(AUTHOR % (self.user_id or 0))  # an HTML comment with a number, nothing a user wrote
 
 
 def shown_fields(model: type[models.Model]) -> list[models.Field]:
@@ -119,6 +145,45 @@ def history_page(
     union = parts[0].union(*parts[1:], all=True).order_by("-history_date", "-history_id")
     page = Paginator(union, PAGE_SIZE).get_page(page_number)
     return page, _entries(sources, obj, list(page.object_list), reveal=reveal)
+
+
+def history_part(
+    request: HttpRequest, kind: Kind, obj: models.Model, page_number: str | None, *, reveal: bool
+) -> SafeString:
+    """The page of the record's history asked for, as the part that shows its entries and the links to the other
+    pages, kept under the token of the record's cell (read with the record as ``cell_token``, else one query),
+    the page asked for and whether personal data is shown in full; its authors filled in for this request
+    (``with_authors``)."""
+    known: dict[int, tuple[str, str]] = {}
+
+    def context() -> dict[str, Any]:
+        page, entries = history_page(kind, obj, page_number, reveal=reveal)
+        known.update((e.user_id, (e.who, e.who_detail)) for e in entries if e.user_id is not None)
+        return {"page": page, "entries": entries}
+
+    token = getattr(obj, "cell_token", None)
+    if not isinstance(token, str):
+        token = token_of(kind.cell_of(obj))
+    key = (kind.name, obj.pk, token, page_number, reveal)
+    return with_authors(cached_part(request, "history/includes/_entries.html", key, context), known)
+
+
+def with_authors(html: str, known: dict[int, tuple[str, str]] | None = None) -> SafeString:
+    """The part with each author's mark replaced by their name and roles as they are now: read in the users' three
+    queries (none when the part was just rendered: ``known``, the authors it read)."""
+    ids = {int(pk) for pk in AUTHOR_MARK.findall(html)}
+    known = dict(known or {})
+    missing = ids - known.keys() - {0}
+    if missing:
+        known.update(_users(missing))
+
+    def author(match: re.Match[str]) -> str:
+        who, detail = known.get(int(match.group(1)), (_("System"), ""))
+        if detail:
+            return format_html('<span class="who">{}</span> <span class="text-body-secondary">({})</span>', who, detail)
+        return format_html('<span class="who">{}</span>', who)
+
+    return mark_safe(AUTHOR_MARK.sub(author, html))  # the part and the names, escaped by the template and format_html
 
 
 def _entries(
@@ -194,6 +259,7 @@ def _entries(
                 reason=row.history_change_reason or "",
                 changes=sorted(changes, key=lambda c: c.label),
                 no_earlier=row.history_type == "~" and old is None,
+                user_id=row.history_user_id,
             )
         )
     return entries

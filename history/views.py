@@ -6,10 +6,11 @@ from django.urls import reverse
 
 from chibo.lib.history import KINDS
 from chibo.lib.requests import SignedInRequest
-from history.pages import history_page, record_name
+from history.pages import history_part, record_name
 from members.access import access_for, require
 from members.models import Member
 from members.privacy import accesses_about
+from members.versions import token_subquery
 
 
 def record_history(request: SignedInRequest, kind: str, **ids: int) -> HttpResponse:
@@ -18,7 +19,13 @@ def record_history(request: SignedInRequest, kind: str, **ids: int) -> HttpRespo
     a record the user does not see, 403 for one they see without overseeing its cell."""
     entry = KINDS[kind]
     access = access_for(request.user)
-    record = entry.model._default_manager.select_related(entry.cell).filter(pk=ids[entry.param]).first()
+    # With the token of its cell, which the history's part is kept under (``history.pages.history_part``).
+    record = (
+        entry.model._default_manager.select_related(entry.cell)
+        .annotate(cell_token=token_subquery(f"{entry.cell}__path"))
+        .filter(pk=ids[entry.param])
+        .first()
+    )
     if record is None:
         raise Http404
     cell = entry.cell_of(record)
@@ -30,15 +37,13 @@ def record_history(request: SignedInRequest, kind: str, **ids: int) -> HttpRespo
         return HttpResponseNotAllowed(["GET"])
     # A member's citizen ID and party card number in full for those who manage the member, masked for the others.
     reveal = access.can_see_identity_numbers(record) if isinstance(record, Member) else access.can_manage_org(cell)
-    page, entries = history_page(entry, record, request.GET.get("page"), reveal=reveal)
     context = {
         "record": record,
         "record_name": record_name(record),
         "record_kind": record._meta.verbose_name,
         "record_url": reverse(entry.detail_url, args=[record.pk]),
         "cell": cell,
-        "page": page,
-        "entries": entries,
+        "entries_part": history_part(request, entry, record, request.GET.get("page"), reveal=reveal),
     }
     if isinstance(record, Member):
         # Who viewed or exported the member's personal data (members/privacy.py), newest first.

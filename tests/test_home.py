@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.test import Client
@@ -10,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from evaluations.models import EvaluationCycle
+from inspections.models import Inspection
 from meetings.models import AbsenceRequest, Meeting
 from members.models import Member, today
 from members.rules import add_months
@@ -169,10 +171,10 @@ def test_the_home_page_reads_a_fixed_number_of_queries(client_for, people, tree,
                 resolution=ResolutionFactory.create(cell=cell), deadline=today() - dt.timedelta(days=n + 1)
             )
             _meeting(cell, today() + dt.timedelta(days=n + 2))
-    # session, user, access, cells (with their probation counts), resolutions, meetings, reports, overdue,
-    # absence requests, own tasks, own meetings, the dashboard's organisation and its queries (at most 9), cycles,
-    # inspections.
-    with django_assert_max_num_queries(25):
+    # session, user, access, the tokens the sections are kept under (renewed by the writes above), cells (with
+    # their probation counts), resolutions, meetings, reports, overdue, absence requests, own tasks, own meetings,
+    # the dashboard's organisation and its queries (at most 9), cycles, inspections.
+    with django_assert_max_num_queries(26):
         assert client.get(reverse("home")).status_code == 200
 
 
@@ -212,3 +214,187 @@ def test_each_cell_counts_its_own_members_whose_probation_ends_soon(client_for, 
     assert "2 đảng viên sắp hết thời gian dự bị" in page.split(second)[0].split(first)[1]
     assert "1 đảng viên sắp hết thời gian dự bị" in page.split(second)[1]
     assert "sắp hết thời gian dự bị" not in _home(client_for("other_secretary"))
+
+
+# ---------------------------------------------------------------------------------------------------
+# The sections kept in the cache (``chibo.home.home_key``)
+# ---------------------------------------------------------------------------------------------------
+
+
+def _without_csrf(page: str) -> str:
+    return re.sub(r'(csrfmiddlewaretoken" value="|"X-CSRFToken": ")[^"]+', r"\1", page)
+
+
+def test_a_second_look_is_served_from_the_cache(client_for, month, django_assert_num_queries) -> None:
+    client = client_for("secretary")
+    # session, user, access (2), the tokens; the cells, resolutions, meetings, reports, overdue tasks, absence
+    # requests, own tasks, own meetings; the bell.
+    with django_assert_num_queries(14):
+        first = _home(client)
+    # session, user, access (2), the tokens, the bell.
+    with django_assert_num_queries(6):
+        again = _home(client)
+    assert _without_csrf(again) == _without_csrf(first)
+
+
+# Each write a section shows, and what the page says after it (the text appears, or with "-" before it, goes).
+
+
+def _cell_renamed(tree, month) -> str:
+    tree.cell_a1.name = "Chi bộ khu phố Một"
+    tree.cell_a1.save()
+    return "Chi bộ khu phố Một"
+
+
+def _report_sent(tree, month) -> str:
+    ProgressUpdateFactory.create(task=month["overdue"], author=month["member"])
+    return "2 báo cáo tiến độ chờ xác nhận"
+
+
+def _author_renamed(tree, month) -> str:
+    month["member"].full_name = "Trần Văn Mới"
+    month["member"].save()
+    return "Trần Văn Mới"
+
+
+def _deadline_passed(tree, month) -> str:
+    month["due"].deadline = today() - dt.timedelta(days=1)
+    month["due"].save()
+    return "2 nhiệm vụ quá hạn"
+
+
+def _draft_renumbered(tree, month) -> str:
+    month["draft"].number = "13-NQ/CB"
+    month["draft"].save()
+    return "13-NQ/CB"
+
+
+def _meeting_moved(tree, month) -> str:
+    month["meeting"].date = today() + dt.timedelta(days=8)
+    month["meeting"].save()
+    return f"Chuẩn bị buổi sinh hoạt ngày {month['meeting'].date:%d/%m/%Y}"
+
+
+def _pack_released(tree, month) -> str:
+    month["meeting"].pack_published_at = timezone.now()
+    month["meeting"].save()
+    return "-Phát hành tài liệu sinh hoạt"
+
+
+def _pack_released_to_members(tree, month) -> str:
+    _pack_released(tree, month)
+    return "Đọc tài liệu sinh hoạt"
+
+
+def _request_decided(tree, month) -> str:
+    AbsenceRequest.objects.filter(meeting=month["meeting"]).update(status=AbsenceRequest.Status.APPROVED)
+    return "-đơn xin vắng chờ quyết định"
+
+
+def _probation_ending(tree, month) -> str:
+    MemberFactory.create(cell=tree.cell_a1, admitted_on=add_months(today(), -11), official_on=None)
+    return "1 đảng viên sắp hết thời gian dự bị"
+
+
+def _own_task_renamed(tree, month) -> str:
+    month["due"].title = "Thăm hộ nghèo"
+    month["due"].save()
+    return "Thăm hộ nghèo"
+
+
+def _own_absence_requested(tree, month) -> str:
+    AbsenceRequest.objects.create(meeting=month["meeting"], member=month["member"], reason="Đi công tác")
+    return "Đã xin vắng"
+
+
+def _task_in_another_cell(tree, month) -> str:
+    """A member moved to another cell keeps the old cell's tasks: here one of a resolution of cell A2."""
+    resolution = ResolutionFactory.create(cell=tree.cell_a2)
+    TaskFactory.create(resolution=resolution, lead_member=month["member"], deadline=today(), title="Việc chi bộ 2")
+    return "Việc chi bộ 2"
+
+
+def _cycle_sent_for_approval(tree, month) -> str:
+    EvaluationCycle.objects.create(cell=tree.cell_a2, year=2025, status=EvaluationCycle.Status.APPROVAL)
+    return "Chi bộ khu phố 2, năm 2025"
+
+
+def _follow_up_overdue(tree, month) -> str:
+    Inspection.objects.create(
+        subject_org=tree.cell_a2,
+        body_org=tree.ward_a,
+        body=Inspection.Body.STANDING_COMMITTEE,
+        title="Việc thực hiện nghị quyết",
+        planned_start=dt.date(2026, 3, 2),
+        planned_end=dt.date(2026, 3, 20),
+        follow_up_due=today() - dt.timedelta(days=1),
+    )
+    return "1 việc thực hiện kết luận kiểm tra quá hạn"
+
+
+def _other_cell_renamed(tree, month) -> str:
+    tree.cell_a2.name = "Chi bộ khu phố Hai"
+    tree.cell_a2.save()
+    return "Chi bộ khu phố Hai"
+
+
+@pytest.mark.parametrize(
+    ("viewer", "write"),
+    [
+        ("secretary", _cell_renamed),
+        ("secretary", _report_sent),
+        ("secretary", _author_renamed),
+        ("secretary", _deadline_passed),
+        ("secretary", _draft_renumbered),
+        ("secretary", _meeting_moved),
+        ("secretary", _pack_released),
+        ("secretary", _request_decided),
+        ("secretary", _probation_ending),
+        ("member", _own_task_renamed),
+        ("member", _pack_released_to_members),
+        ("member", _own_absence_requested),
+        ("member", _task_in_another_cell),
+        ("standing", _cycle_sent_for_approval),
+        ("standing", _follow_up_overdue),
+        ("standing", _other_cell_renamed),
+    ],
+)
+def test_the_next_look_after_a_write_shows_it(client_for, tree, month, viewer, write) -> None:
+    client = client_for(viewer)
+    before = _home(client)
+    expected = write(tree, month)
+    text, gone = expected.removeprefix("-"), expected.startswith("-")
+    assert (text in before) == gone
+    assert (text in _home(client)) != gone
+
+
+def test_each_viewer_is_served_their_own_sections(client_for, people, tree, month) -> None:
+    """The key names who is looking: the secretary's own report does not wait for her but does for her deputy,
+    the member sees only her own work, the ward its dashboard; a role granted shows its section at once."""
+    secretary = Member.objects.get(user=people["secretary"])
+    ProgressUpdateFactory.create(task=month["overdue"], author=secretary)
+    pages = {name: _home(client_for(name)) for name in ("secretary", "deputy", "member", "standing")}
+    again = {name: _home(client_for(name)) for name in pages}
+    assert all(_without_csrf(again[name]) == _without_csrf(pages[name]) for name in pages)
+    assert "1 báo cáo tiến độ chờ xác nhận" in pages["secretary"]
+    assert "2 báo cáo tiến độ chờ xác nhận" in pages["deputy"]
+    assert "báo cáo tiến độ chờ xác nhận" not in pages["member"]
+    assert "Quét dọn" in pages["member"]
+    assert reverse("dashboards:dashboard", args=[tree.ward_a.pk]) in pages["standing"]
+    assert reverse("dashboards:dashboard", args=[tree.ward_a.pk]) not in pages["secretary"]
+    from tests.factories import grant
+
+    grant(people["secretary"], "standing", tree.ward_a)
+    assert reverse("dashboards:dashboard", args=[tree.ward_a.pk]) in _home(client_for("secretary"))
+
+
+def test_the_next_day_the_work_due_today_is_overdue(client_for, month, clock) -> None:
+    """Kept under the day: a look the next day reads the sections again, and what fell due is overdue."""
+    month["due"].deadline = today()
+    month["due"].save()
+    client = client_for("secretary")
+    assert "1 nhiệm vụ quá hạn" in _home(client)
+    assert "1 quá hạn" in _home(client_for("member"))
+    clock.shift(dt.timedelta(days=1))
+    assert "2 nhiệm vụ quá hạn" in _home(client_for("secretary"))  # signed in again: a day ends the session
+    assert "2 quá hạn" in _home(client_for("member"))

@@ -4,6 +4,7 @@ old → new; the bulk and conditional writes are recorded; who sees the pages; t
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -352,3 +353,116 @@ def test_the_page_reads_a_fixed_number_of_queries(client_for, draft, member_a1) 
     second = history(client, "history:resolution-history", draft.pk, page=2)
     assert second.context["page"].number == 2
     assert second.context["entries"]
+
+
+# --- the entries kept in the cache (``history.pages.history_part``) -----------------------------------
+
+
+def _page(client, name: str, pk: int, page: int | None = None) -> str:
+    html = history(client, name, pk, page).content.decode()
+    return re.sub(r'(csrfmiddlewaretoken" value="|"X-CSRFToken": ")[^"]+', r"\1", html)
+
+
+def test_a_second_look_is_served_from_the_cache(
+    client_for, people, draft, member_a1, django_assert_num_queries
+) -> None:
+    client = client_for("secretary")
+    _grow(draft, member_a1, 2)
+    draft._history_user = people["secretary"]  # simple-history reads it on save
+    draft.save()
+    # session, user, access (2), the resolution with its cell's token; the count, the page, the history rows and
+    # those before them (5), the many-to-many fields (2), the members named, the authors (3); the bell.
+    with django_assert_num_queries(19):
+        first = _page(client, "history:resolution-history", draft.pk)
+    # session, user, access (2), the resolution with its cell's token; the authors (3); the bell.
+    with django_assert_num_queries(9):
+        again = _page(client, "history:resolution-history", draft.pk)
+    assert again == first
+    assert SECRETARY in again
+
+
+def _title_edited(draft, people) -> str:
+    draft.title = "Vệ sinh môi trường, trật tự đô thị"
+    draft.save()
+    return "Vệ sinh môi trường, trật tự đô thị"
+
+
+def _task_added(draft, people) -> str:
+    lead = draft.tasks.get().lead_member
+    Task.objects.create(resolution=draft, title="Phát quang bụi rậm", deadline=month_end(), lead_member=lead)
+    return "Nhiệm vụ: Phát quang bụi rậm"
+
+
+def _task_renamed(draft, people) -> str:
+    task = draft.tasks.get()
+    task.title = "Thu gom rác thải"
+    task.save()
+    return "Nhiệm vụ: Thu gom rác thải"
+
+
+def _target_added(draft, people) -> str:
+    draft.targets.create(name="Hộ ký cam kết", target_value=100)
+    return "Hộ ký cam kết"
+
+
+def _author_renamed(draft, people) -> str:
+    """The ward's standing member (of cell A2) renamed: a write outside the resolution's cell."""
+    member = people["standing"].member
+    member.full_name = "Đồng chí Thường trực"
+    member.save()
+    return "Đồng chí Thường trực"
+
+
+def _role_granted_to_the_author(draft, people) -> str:
+    from tests.factories import grant
+
+    grant(people["standing"], "party_deputy", people["standing"].roles.get().organisation)  # the ward
+    return "Phó Bí thư đảng ủy – Phường Phú Khương"
+
+
+@pytest.mark.parametrize(
+    "write", [_title_edited, _task_added, _task_renamed, _target_added, _author_renamed, _role_granted_to_the_author]
+)
+def test_the_next_look_after_a_write_shows_it(client_for, people, draft, member_a1, write) -> None:
+    task = Task.objects.create(resolution=draft, title="Thu gom rác", deadline=month_end(), lead_member=member_a1)
+    task._history_user = people["standing"]  # type: ignore[attr-defined]  # simple-history reads it on save
+    task.progress = 20
+    task.save()
+    client = client_for("secretary")
+    before = _page(client, "history:resolution-history", draft.pk)
+    shown = write(draft, people)
+    assert shown not in before
+    assert shown in _page(client, "history:resolution-history", draft.pk)
+
+
+def test_a_new_entry_moves_the_others_down_the_pages(client_for, draft, member_a1) -> None:
+    _grow(draft, member_a1, 8)
+    client = client_for("secretary")
+    second = _page(client, "history:resolution-history", draft.pk, page=2)
+    assert "Nghị quyết 99" not in _page(client, "history:resolution-history", draft.pk)
+    draft.title = "Nghị quyết 99"
+    draft.save()
+    assert "Nghị quyết 99" in _page(client, "history:resolution-history", draft.pk)
+    assert _page(client, "history:resolution-history", draft.pk, page=2) != second
+
+
+def test_those_who_manage_the_member_see_the_numbers_in_full_the_others_masked(client_for, member_a1) -> None:
+    member_a1.citizen_id = "001234569012"
+    member_a1.save()
+    pages = {
+        name: _page(client_for(name), "history:member-history", member_a1.pk) for name in ("secretary", "committee")
+    }
+    again = {name: _page(client_for(name), "history:member-history", member_a1.pk) for name in pages}
+    assert "001234569012" in pages["secretary"]
+    assert "001234569012" not in pages["committee"]
+    assert "••••••••9012" in pages["committee"]
+    assert again == pages
+
+
+def test_nothing_a_user_writes_passes_for_an_author(client_for, people, draft, member_a1) -> None:
+    forged = f"<!--author:{people['admin'].pk}-->"
+    Task.objects.create(resolution=draft, title=f"Việc {forged}", deadline=month_end(), lead_member=member_a1)
+    page = _page(client_for("secretary"), "history:resolution-history", draft.pk)
+    assert forged not in page
+    assert "&lt;!--author:" in page
+    assert "admin" not in page.split('id="main"')[1]
