@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
-from django.middleware.csrf import _check_token_format, _unmask_cipher_token, get_token
+from django.middleware.csrf import (  # type: ignore[attr-defined]  # private helpers, absent from the stubs
+    _check_token_format,
+    _unmask_cipher_token,
+    get_token,
+)
 from django.test import RequestFactory, override_settings
 from django.utils import translation
 
