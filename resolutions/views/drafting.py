@@ -3,6 +3,7 @@ at a meeting: ``meetings.views.votes``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from chibo.lib.forms import clean_text, unchecked, with_blank_row
+from chibo.lib.parts import cached_part
 from chibo.lib.requests import SignedInRequest
 from members.access import access_for, get_organisation, require
 from members.models import Member, today
@@ -33,6 +35,7 @@ from resolutions.forms.drafting import (
     TaskFormSet,
 )
 from resolutions.models import PublicOpinion, Resolution, StatusChange, Target, Task, Version
+from resolutions.pages import resolution_tokens
 from resolutions.services import (
     SECTIONS,
     StaleEdit,
@@ -92,15 +95,33 @@ def resolution_create(request: SignedInRequest, org_id: int) -> HttpResponse:
 
 
 def resolution_detail(request: SignedInRequest, resolution_id: int) -> HttpResponse:
+    """The resolution with its tasks, targets, votes, versions and workflow, kept in the cache under the tokens of
+    the organisations whose rows it shows (``pages.resolution_tokens``), the day and the viewer's rights."""
+    tokens = resolution_tokens(resolution_id)  # first: the rows the part shows are read after them
     resolution = get_resolution(request, resolution_id)
     access = access_for(request.user)
+    day = today()
+    rights = {
+        "can_manage": access.can_manage_org(resolution.cell),
+        "sees_history": access.can_oversee_org(resolution.cell),
+    }
+    key = (resolution.pk, tokens, day, sorted(rights.items()))
+    part = cached_part(
+        request,
+        "resolutions/includes/_resolution_detail.html",
+        key,
+        lambda: _detail_context(resolution, day, **rights),
+    )
+    return render(request, "resolutions/resolution_detail.html", {"resolution": resolution, "part": part})
+
+
+def _detail_context(resolution: Resolution, day: dt.date, *, can_manage: bool, sees_history: bool) -> dict[str, Any]:
     tasks = list(
         resolution.tasks.select_related("lead_member", "lead_mass_organisation", "follower")
         .with_pending_report()
         .prefetch_related(Prefetch("supporters", queryset=Member.objects.only("pk", "full_name")))
     )
-    day = today()
-    context: dict[str, Any] = {
+    return {
         "resolution": resolution,
         "tasks": open_work_first(tasks, day),
         "overdue": [t for t in tasks if t.is_overdue(day)],
@@ -111,13 +132,13 @@ def resolution_detail(request: SignedInRequest, resolution_id: int) -> HttpRespo
         "disseminations": resolution.disseminations.select_related("mass_organisation", "residential_group"),
         "changes": resolution.status_changes.select_related("by"),
         "upper": resolution.upper_resolutions.select_related("cell"),
-        "can_manage": access.can_manage_org(resolution.cell),
+        "can_manage": can_manage,
+        "sees_history": sees_history,
         # The latest vote is corrected until implementation starts (``correction_refusal`` says the rest).
         "vote_correctable": resolution.status in (Resolution.Status.SUBMITTED, Resolution.Status.ADOPTED),
         "steps": available_steps(resolution),
         "today": day,
     }
-    return render(request, "resolutions/resolution_detail.html", context)
 
 
 def _row_limit_message(limit: int) -> str:

@@ -1,0 +1,64 @@
+"""Under which keys the heavy parts of the resolution pages are kept in the shared cache (``chibo.lib.parts``).
+
+A part is rendered once per key, and its key names everything the part shows: the cache tokens of the
+organisations whose rows it shows (``members.versions``: a write of a cell's resolutions, tasks, reports, members,
+roles or meetings renews the cell's token), the day (late tasks), the viewer's rights the part tests, the object.
+Besides the cell's own rows, the parts show rows of other organisations:
+
+- the resolution page names the members who lead or support its tasks (one who moved to another cell keeps their
+  tasks there), the people who moved it through the workflow and wrote its versions (a renamed account renews the
+  tokens of its member's cell and of where it holds a role), and the upper-level resolutions it carries out
+  (``resolution_tokens``).
+
+Each read is one statement, compiled once per process (``chibo.lib.prepared``): a cache hit costs little more than
+the page's own access check. A page reads the tokens first, then the rows it shows (the object it checks access
+to included): no part is kept under a token newer than its rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from chibo.lib.prepared import Prepared
+from members.models import Member, OrganisationVersion, Role
+from resolutions.models import Resolution, StatusChange, Task, Version
+
+Tokens = tuple[tuple[str, str], ...]
+
+
+def _tokens_of(paths: QuerySet[Any]) -> QuerySet[Any]:
+    """The (path, token) of the organisations whose paths ``paths`` selects (a query of one column), in order."""
+    return OrganisationVersion.objects.filter(path__in=paths).order_by("path").values_list("path", "token")
+
+
+def _resolution_paths(resolution_id: int) -> QuerySet[Any]:
+    """The resolution's cell, the cells of the members its tasks name, the cells and role organisations of the
+    accounts its workflow and versions name, and the cells of the upper-level resolutions it carries out."""
+    accounts = (
+        StatusChange.objects.filter(resolution=resolution_id)
+        .order_by()
+        .values("by")
+        .union(Version.objects.filter(resolution=resolution_id).order_by().values("created_by"))
+    )
+    return (
+        Resolution.objects.filter(pk=resolution_id)
+        .order_by()
+        .values("cell__path")
+        .union(
+            Resolution.objects.filter(carried_out_by=resolution_id).order_by().values("cell__path"),
+            Task.objects.filter(resolution=resolution_id).order_by().values("lead_member__cell__path"),
+            Task.supporters.through.objects.filter(task__resolution=resolution_id).values("member__cell__path"),
+            Member.objects.filter(user__in=accounts).order_by().values("cell__path"),
+            Role.objects.filter(user__in=accounts).order_by().values("organisation__path"),
+        )
+    )
+
+
+_RESOLUTION_TOKENS = Prepared(lambda resolution_id: _tokens_of(_resolution_paths(resolution_id)), int)
+
+
+def resolution_tokens(resolution_id: int) -> Tokens:
+    """The tokens of every organisation whose rows the resolution's page shows, its cell's first among them."""
+    return tuple(_RESOLUTION_TOKENS.rows(resolution_id))

@@ -1,0 +1,231 @@
+"""The resolution page is kept in the cache (``resolutions.pages``): a second request reads less, every write the
+page shows is shown at the next request, each viewer sees the page of their rights, and the statuses follow the
+day."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+
+from meetings.models import Vote
+from members.models import Member, Organisation, today
+from members.services import transfer_member
+from resolutions.models import Dissemination, Resolution, StatusChange, Target, Task
+from resolutions.services import post_update, review_update
+from tests.factories import MemberFactory, UserFactory
+from tests.resolutions.factories import ResolutionFactory, TargetFactory, TaskFactory
+from tests.resolutions.pages import same_page
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclass
+class World:
+    """Cell A1's resolution in force: a task led by a member with a login, supported by another, followed by a
+    committee member; a target; the step that started its implementation, taken by the secretary."""
+
+    tree: Any
+    people: dict[str, User]
+    resolution: Resolution
+    task: Task
+    lead: Member
+    supporter: Member
+    target: Target
+
+    def client(self, who: str | Member) -> Client:
+        client = Client()
+        user = who.user if isinstance(who, Member) else self.people[who]
+        assert user is not None
+        client.force_login(user)
+        return client
+
+    def page(self, client: Client, url: str) -> str:
+        response = client.get(url)
+        assert response.status_code == 200
+        return response.content.decode()
+
+
+@pytest.fixture
+def world(tree, people) -> World:
+    day = today()
+    resolution = ResolutionFactory.create(
+        cell=tree.cell_a1,
+        status=Resolution.Status.IN_PROGRESS,
+        period_start=day.replace(day=1),
+        period_end=day.replace(day=1) + dt.timedelta(days=27),
+    )
+    lead = MemberFactory.create(cell=tree.cell_a1, full_name="Lê Văn An", user=UserFactory.create(username="an"))
+    supporter = MemberFactory.create(cell=tree.cell_a1, full_name="Trần Thị Bích")
+    task = TaskFactory.create(
+        resolution=resolution,
+        title="Vận động hộ gia đình ký cam kết",
+        lead_member=lead,
+        supporters=[supporter],
+        follower=Member.objects.get(user=people["committee"]),
+        deadline=day + dt.timedelta(days=10),
+    )
+    target = TargetFactory.create(resolution=resolution, name="Hộ ký cam kết")
+    StatusChange.objects.create(
+        resolution=resolution, from_status="adopted", to_status="in_progress", by=people["secretary"]
+    )
+    return World(tree, people, resolution, task, lead, supporter, target)
+
+
+def detail_url(world: World) -> str:
+    return reverse("resolutions:resolution-detail", args=[world.resolution.pk])
+
+
+# --- the resolution page ---------------------------------------------------------------------------------------
+
+
+def test_the_resolution_page_is_read_from_the_cache_the_second_time(world, django_assert_num_queries) -> None:
+    client = world.client("secretary")
+    first = client.get(detail_url(world))
+    # session, user, roles, member; the tokens of the organisations the page shows; the resolution; the bell
+    with django_assert_num_queries(7):
+        again = client.get(detail_url(world))
+    assert same_page(first, again)
+    assert "Vận động hộ gia đình ký cam kết" in again.content.decode()
+    assert 'name="csrfmiddlewaretoken"' in again.content.decode()  # the secretary's forms, with this request's token
+
+
+def _report_confirmed(world: World) -> str:
+    update = post_update(task=world.task, author=world.lead, status="in_progress", progress=60, note="Đã xong 60%")
+    review_update(update=update, confirm=True, note="", by=world.people["secretary"])
+    return ">60%<"
+
+
+def _deadline_moved(world: World) -> str:
+    world.task.deadline = today() + dt.timedelta(days=20)
+    world.task.save()
+    return world.task.deadline.strftime("%d/%m/%Y")
+
+
+def _lead_renamed(world: World) -> str:
+    world.lead.full_name = "Lê Văn Ân"
+    world.lead.save()
+    return "Lê Văn Ân"
+
+
+def _supporter_added(world: World) -> str:
+    world.task.supporters.add(MemberFactory.create(cell=world.tree.cell_a1, full_name="Phạm Văn Cường"))
+    return "Phạm Văn Cường"
+
+
+def _secretary_renamed(world: World) -> str:
+    secretary = world.people["secretary"]
+    secretary.first_name, secretary.last_name = "Hồng", "Nguyễn Thị"
+    secretary.save()
+    return secretary.get_full_name()
+
+
+def _cell_renamed(world: World) -> str:
+    cell = Organisation.objects.get(pk=world.tree.cell_a1.pk)
+    cell.name = "Chi bộ khu phố Mỹ Thạnh"
+    cell.save()
+    return "Chi bộ khu phố Mỹ Thạnh"
+
+
+def _target_reached(world: World) -> str:
+    Target.objects.filter(pk=world.target.pk).update(actual_value=87)
+    return "87 %"
+
+
+def _disseminated(world: World) -> str:
+    Dissemination.objects.create(
+        resolution=world.resolution,
+        held_on=today(),
+        audience="party_members",
+        place="Nhà văn hóa khu phố 1",
+        people_reached=30,
+    )
+    return "Nhà văn hóa khu phố 1"
+
+
+def _vote_recorded(world: World) -> str:
+    Vote.objects.create(
+        resolution=world.resolution,
+        held_on=today(),
+        official_count=9,
+        entitled_count=9,
+        votes_for=8,
+        votes_against=1,
+        votes_abstain=0,
+        adopted=True,
+        explanation="8 phiếu tán thành / 9 đảng viên chính thức",
+    )
+    return "8 phiếu tán thành / 9 đảng viên chính thức"
+
+
+def _upper_linked_then_renumbered(world: World) -> str:
+    ward = ResolutionFactory.create(cell=world.tree.ward_a, number="07-NQ/ĐU", status=Resolution.Status.ADOPTED)
+    world.resolution.upper_resolutions.add(ward)
+    assert "07-NQ/ĐU" in world.page(world.client("secretary"), detail_url(world))
+    ward.number = "08-NQ/ĐU"  # a write in the ward, not in the cell
+    ward.save()
+    return "Phường Phú Khương 08-NQ/ĐU"
+
+
+def _lead_moved_then_renamed(world: World) -> str:
+    ward_b = world.tree.cell_b1
+    transfer_member(member=world.lead, to_cell=ward_b, on=today(), decision="QĐ 12", by=world.people["admin"])
+    assert "Lê Văn An" in world.page(world.client("secretary"), detail_url(world))  # still leads the task
+    Member.objects.filter(pk=world.lead.pk).update(full_name="Lê Văn Anh")  # a write in the other cell only
+    return "Lê Văn Anh"
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        _report_confirmed,
+        _deadline_moved,
+        _lead_renamed,
+        _supporter_added,
+        _secretary_renamed,
+        _cell_renamed,
+        _target_reached,
+        _disseminated,
+        _vote_recorded,
+        _upper_linked_then_renumbered,
+        _lead_moved_then_renamed,
+    ],
+)
+def test_the_resolution_page_shows_each_write_at_the_next_request(world, write: Callable[[World], str]) -> None:
+    client = world.client("secretary")
+    world.page(client, detail_url(world))
+    world.page(client, detail_url(world))  # from the cache
+    shown = write(world)
+    assert shown in world.page(client, detail_url(world))
+
+
+@pytest.mark.parametrize("order", [("secretary", "member", "standing"), ("standing", "member", "secretary")])
+def test_each_viewer_sees_the_resolution_page_of_their_rights(world, order: tuple[str, ...]) -> None:
+    pages = {who: world.page(world.client(who), detail_url(world)) for who in order}
+    next_steps, history = "Bước tiếp theo", "Lịch sử thay đổi"
+    assert next_steps in pages["secretary"]
+    assert history in pages["secretary"]
+    assert next_steps not in pages["member"]
+    assert history not in pages["member"]
+    assert next_steps not in pages["standing"]
+    assert history in pages["standing"]
+
+
+def test_a_kept_resolution_page_is_no_way_round_the_access_rules(world) -> None:
+    world.page(world.client("secretary"), detail_url(world))
+    assert world.client("other_secretary").get(detail_url(world)).status_code == 404
+
+
+@pytest.mark.clock("2026-11-18 22:00")
+def test_the_resolution_page_follows_the_day(world, clock) -> None:
+    world.task.deadline = dt.date(2026, 11, 18)
+    world.task.save()
+    assert "quá hạn" not in world.page(world.client("member"), detail_url(world))
+    clock.move_to("2026-11-19 07:00")  # the next morning: what was kept last night is still kept
+    assert "quá hạn" in world.page(world.client("member"), detail_url(world))
