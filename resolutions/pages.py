@@ -8,7 +8,9 @@ Besides the cell's own rows, the parts show rows of other organisations:
 - the resolution page names the members who lead or support its tasks (one who moved to another cell keeps their
   tasks there), the people who moved it through the workflow and wrote its versions (a renamed account renews the
   tokens of its member's cell and of where it holds a role), and the upper-level resolutions it carries out
-  (``resolution_tokens``).
+  (``resolution_tokens``);
+- "my tasks" lists the tasks of every cell where the member leads or supports one in force, and the coming
+  meetings of their own cell (``my_tasks_tokens``).
 
 Each read is one statement, compiled once per process (``chibo.lib.prepared``): a cache hit costs little more than
 the page's own access check. A page reads the tokens first, then the rows it shows (the object it checks access
@@ -62,3 +64,21 @@ _RESOLUTION_TOKENS = Prepared(lambda resolution_id: _tokens_of(_resolution_paths
 def resolution_tokens(resolution_id: int) -> Tokens:
     """The tokens of every organisation whose rows the resolution's page shows, its cell's first among them."""
     return tuple(_RESOLUTION_TOKENS.rows(resolution_id))
+
+
+def _my_task_paths(member_id: int) -> QuerySet[Any]:
+    """The member's own cell and the cells of the resolutions in force that give the member a task."""
+    return (
+        Member.objects.filter(pk=member_id)
+        .order_by()
+        .values("cell__path")
+        .union(Task.objects.live().of_member(member_id).order_by().values("resolution__cell__path"))
+    )
+
+
+_MY_TASKS_TOKENS = Prepared(lambda member_id: _tokens_of(_my_task_paths(member_id)), int)
+
+
+def my_tasks_tokens(member_id: int) -> Tokens:
+    """The tokens of every cell whose rows the member's "my tasks" shows."""
+    return tuple(_MY_TASKS_TOKENS.rows(member_id))

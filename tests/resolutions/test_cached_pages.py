@@ -1,6 +1,6 @@
-"""The resolution page is kept in the cache (``resolutions.pages``): a second request reads less, every write the
-page shows is shown at the next request, each viewer sees the page of their rights, and the statuses follow the
-day."""
+"""The resolution page and "my tasks" are kept in the cache (``resolutions.pages``): a second request reads less,
+every write the page shows is shown at the next request, each viewer sees the page of their rights, and the
+statuses follow the day."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from meetings.models import Vote
+from meetings.services import plan_meeting
 from members.models import Member, Organisation, today
 from members.services import transfer_member
 from resolutions.models import Dissemination, Resolution, StatusChange, Target, Task
@@ -229,3 +230,76 @@ def test_the_resolution_page_follows_the_day(world, clock) -> None:
     assert "quá hạn" not in world.page(world.client("member"), detail_url(world))
     clock.move_to("2026-11-19 07:00")  # the next morning: what was kept last night is still kept
     assert "quá hạn" in world.page(world.client("member"), detail_url(world))
+
+
+# --- my tasks --------------------------------------------------------------------------------------------------
+
+
+def _my_tasks(world: World, client: Client) -> str:
+    return world.page(client, reverse("resolutions:my-tasks"))
+
+
+def _task_given(world: World) -> str:
+    TaskFactory.create(resolution=world.resolution, title="Thu gom rác thải", lead_member=world.lead)
+    return "Thu gom rác thải"
+
+
+def _task_renamed(world: World) -> str:
+    Task.objects.filter(pk=world.task.pk).update(title="Vận động 120 hộ ký cam kết")
+    return "Vận động 120 hộ ký cam kết"
+
+
+def _meeting_planned(world: World) -> str:
+    plan_meeting(
+        cell=world.tree.cell_a1,
+        by=world.people["secretary"],
+        kind="regular",
+        date=today() + dt.timedelta(days=5),
+        starts_at=dt.time(19, 30),
+        ends_at=dt.time(21, 0),
+        place="Nhà văn hóa khu phố 1",
+    )
+    return "Nhà văn hóa khu phố 1"
+
+
+def _task_of_the_old_cell_renamed(world: World) -> str:
+    transfer_member(member=world.lead, to_cell=world.tree.cell_b1, on=today(), decision="QĐ 12", by=None)
+    assert "Vận động hộ gia đình ký cam kết" in _my_tasks(world, world.client(world.lead))  # kept after the move
+    Task.objects.filter(pk=world.task.pk).update(title="Vận động 120 hộ ký cam kết")  # a write in the old cell
+    return "Vận động 120 hộ ký cam kết"
+
+
+@pytest.mark.parametrize("write", [_task_given, _task_renamed, _meeting_planned, _task_of_the_old_cell_renamed])
+def test_my_tasks_shows_each_write_at_the_next_request(world, write: Callable[[World], str]) -> None:
+    client = world.client(world.lead)
+    _my_tasks(world, client)
+    _my_tasks(world, client)  # from the cache
+    shown = write(world)
+    assert shown in _my_tasks(world, world.client(world.lead))
+
+
+def test_a_task_leaves_my_tasks_when_its_resolution_is_completed(world) -> None:
+    client = world.client(world.lead)
+    assert "Vận động hộ gia đình ký cam kết" in _my_tasks(world, client)
+    Resolution.objects.filter(pk=world.resolution.pk).update(status=Resolution.Status.COMPLETED)
+    assert "Vận động hộ gia đình ký cam kết" not in _my_tasks(world, client)
+
+
+def test_each_member_sees_their_own_tasks(world) -> None:
+    supporter_user = UserFactory.create(username="bich")
+    Member.objects.filter(pk=world.supporter.pk).update(user=supporter_user)
+    TaskFactory.create(resolution=world.resolution, title="Thu gom rác thải", lead_member=world.lead)
+    lead_page = _my_tasks(world, world.client(world.lead))
+    supporter_page = _my_tasks(world, world.client(Member.objects.get(pk=world.supporter.pk)))
+    assert "Thu gom rác thải" in lead_page
+    assert "Thu gom rác thải" not in supporter_page
+    assert "Vận động hộ gia đình ký cam kết" in supporter_page
+
+
+@pytest.mark.clock("2026-11-18 22:00")
+def test_my_tasks_follows_the_day(world, clock) -> None:
+    world.task.deadline = dt.date(2026, 11, 18)
+    world.task.save()
+    assert "quá hạn 1 ngày" not in _my_tasks(world, world.client(world.lead))
+    clock.move_to("2026-11-19 07:00")  # the next morning: what was kept last night is still kept
+    assert "quá hạn 1 ngày" in _my_tasks(world, world.client(world.lead))
