@@ -17,3 +17,10 @@ def without_csrf(page: str) -> str:
 def same_page(one: Any, other: Any) -> bool:
     """Whether two responses are the same page but for their CSRF tokens."""
     return without_csrf(one.content.decode()) == without_csrf(other.content.decode())
+
+
+def option_label(page: str, value: int) -> str:
+    """The label of the first option of that value in the page's lists."""
+    found = re.search(rf'<option value="{value}"(?: selected)?>([^<]*)</option>', page)
+    assert found, f"no option {value}"
+    return found.group(1)

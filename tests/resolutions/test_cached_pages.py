@@ -1,6 +1,6 @@
-"""The resolution page and "my tasks" are kept in the cache (``resolutions.pages``): a second request reads less,
-every write the page shows is shown at the next request, each viewer sees the page of their rights, and the
-statuses follow the day."""
+"""The resolution page, "my tasks" and the edit page are kept in the cache (``resolutions.pages``): a second request
+reads less, every write the page shows is shown at the next request, each viewer sees the page of their rights,
+and the statuses follow the day."""
 
 from __future__ import annotations
 
@@ -16,13 +16,14 @@ from django.urls import reverse
 
 from meetings.models import Vote
 from meetings.services import plan_meeting
-from members.models import Member, Organisation, today
+from members.models import AwayPeriod, Member, Organisation, today
 from members.services import transfer_member
 from resolutions.models import Dissemination, Resolution, StatusChange, Target, Task
 from resolutions.services import post_update, review_update
 from tests.factories import MemberFactory, UserFactory
 from tests.resolutions.factories import ResolutionFactory, TargetFactory, TaskFactory
-from tests.resolutions.pages import same_page
+from tests.resolutions.pages import option_label, same_page, without_csrf
+from tests.resolutions.test_drafting import edit_data
 
 pytestmark = pytest.mark.django_db
 
@@ -303,3 +304,140 @@ def test_my_tasks_follows_the_day(world, clock) -> None:
     assert "quá hạn 1 ngày" not in _my_tasks(world, world.client(world.lead))
     clock.move_to("2026-11-19 07:00")  # the next morning: what was kept last night is still kept
     assert "quá hạn 1 ngày" in _my_tasks(world, world.client(world.lead))
+
+
+# --- the edit page ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def draft(world) -> Resolution:
+    day = today()
+    draft = ResolutionFactory.create(
+        cell=world.tree.cell_a1,
+        status=Resolution.Status.DRAFT,
+        title="Vệ sinh môi trường",
+        period_start=day.replace(day=1),
+        period_end=day.replace(day=1) + dt.timedelta(days=27),
+    )
+    TaskFactory.create(resolution=draft, title="Phát quang bụi rậm", lead_member=world.lead, deadline=day)
+    return draft
+
+
+def edit_url(resolution: Resolution) -> str:
+    return reverse("resolutions:resolution-edit", args=[resolution.pk])
+
+
+def _posted(resolution: Resolution, page: str, **fields: Any) -> dict[str, Any]:
+    """The edit page's form posted as it was served (its lock version), with ``fields`` changed."""
+    data = edit_data(resolution, **fields)
+    data["lock_version"] = int(page.split('name="lock_version" value="')[1].split('"')[0])
+    return data
+
+
+def test_a_saved_draft_shows_its_new_values_at_the_next_request(world, draft) -> None:
+    client = world.client("secretary")
+    page = world.page(client, edit_url(draft))
+    assert without_csrf(world.page(client, edit_url(draft))) == without_csrf(page)  # from the cache
+    response = client.post(edit_url(draft), _posted(draft, page, title="Vệ sinh môi trường và phòng dịch"))
+    assert response.status_code == 302
+    again = world.page(client, edit_url(draft))
+    assert 'value="Vệ sinh môi trường và phòng dịch"' in again
+    assert f'name="lock_version" value="{Resolution.objects.get(pk=draft.pk).lock_version}"' in again
+    assert 'name="lock_version" value="0"' in page
+
+
+def form_of(page: str) -> str:
+    """The edit page's form, its CSRF token blanked out (the rest of the page names the viewer)."""
+    return without_csrf(page[page.index('<form method="post" novalidate>') : page.index("</form>")])
+
+
+def test_the_kept_form_posts_with_the_token_of_whoever_it_is_served_to(world, draft) -> None:
+    world.page(world.client("secretary"), edit_url(draft))  # kept by the secretary's request
+    deputy = Client(enforce_csrf_checks=True)
+    deputy.force_login(world.people["deputy"])
+    page = world.page(deputy, edit_url(draft))
+    token = page.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    data = {**_posted(draft, page, title="Vệ sinh môi trường và phòng dịch"), "csrfmiddlewaretoken": token}
+    assert deputy.post(edit_url(draft), data).status_code == 302
+    assert Resolution.objects.get(pk=draft.pk).title == "Vệ sinh môi trường và phòng dịch"
+
+
+def test_two_secretaries_see_the_current_version(world, draft) -> None:
+    secretary, deputy = world.client("secretary"), world.client("deputy")
+    first = world.page(secretary, edit_url(draft))
+    stale = world.page(deputy, edit_url(draft))  # the same form, from the cache
+    assert form_of(first) == form_of(stale)
+    saved = secretary.post(edit_url(draft), _posted(draft, first, title="Vệ sinh môi trường và phòng dịch"))
+    assert saved.status_code == 302
+    current = world.page(deputy, edit_url(draft))
+    assert 'value="Vệ sinh môi trường và phòng dịch"' in current
+    # The form the deputy read before the save is refused, not saved over the secretary's.
+    refused = deputy.post(edit_url(draft), _posted(draft, stale, title="Vệ sinh"))
+    assert refused.status_code == 200
+    assert "Người khác đã lưu nghị quyết này" in refused.content.decode()
+    assert Resolution.objects.get(pk=draft.pk).title == "Vệ sinh môi trường và phòng dịch"
+
+
+def test_the_kept_form_is_for_those_who_manage_the_cell(world, draft) -> None:
+    secretary = world.page(world.client("secretary"), edit_url(draft))
+    assert form_of(world.page(world.client("admin"), edit_url(draft))) == form_of(secretary)
+    assert world.client("member").get(edit_url(draft)).status_code == 403
+    assert world.client("other_secretary").get(edit_url(draft)).status_code == 404
+
+
+def _member_joined(world: World, draft: Resolution) -> str:
+    MemberFactory.create(cell=world.tree.cell_a1, full_name="Võ Thị Xuân")
+    return "Võ Thị Xuân"
+
+
+def _member_renamed(world: World, draft: Resolution) -> str:
+    Member.objects.filter(pk=world.supporter.pk).update(full_name="Trần Thị Bích Ngọc")
+    return "Trần Thị Bích Ngọc"
+
+
+def _upper_adopted(world: World, draft: Resolution) -> str:
+    ResolutionFactory.create(cell=world.tree.ward_a, number="07-NQ/ĐU", title="Chỉnh trang đô thị")
+    return "Phường Phú Khương: 07-NQ/ĐU – Chỉnh trang đô thị"
+
+
+def _load_in_another_cell(world: World, draft: Resolution) -> str:
+    """A member who came from cell B1 keeps a task there; it is done: their count of open tasks drops."""
+    newcomer = MemberFactory.create(cell=world.tree.cell_b1, full_name="Đỗ Văn Đông")
+    elsewhere = ResolutionFactory.create(cell=world.tree.cell_b1, status=Resolution.Status.IN_PROGRESS)
+    task = TaskFactory.create(resolution=elsewhere, lead_member=newcomer)
+    transfer_member(member=newcomer, to_cell=world.tree.cell_a1, on=today(), decision="QĐ 12", by=None)
+    before = option_label(world.page(world.client("secretary"), edit_url(draft)), newcomer.pk)
+    assert "Đỗ Văn Đông" in before
+    assert "1 việc đang mở" in before
+    Task.objects.filter(pk=task.pk).update(status=Task.Status.DONE)  # a write in cell B1 only
+    return before.replace("1 việc đang mở", "0 việc đang mở")
+
+
+@pytest.mark.parametrize("write", [_member_joined, _member_renamed, _upper_adopted, _load_in_another_cell])
+def test_the_edit_page_shows_each_write_at_the_next_request(world, draft, write) -> None:
+    client = world.client("secretary")
+    world.page(client, edit_url(draft))
+    world.page(client, edit_url(draft))  # from the cache
+    shown = write(world, draft)
+    assert shown in world.page(client, edit_url(draft))
+
+
+@pytest.mark.clock("2026-11-18 22:00")
+def test_the_edit_page_follows_the_day(world, draft, clock) -> None:
+    AwayPeriod.objects.create(member=world.supporter, starts_on=dt.date(2026, 11, 19), place="TP. Hồ Chí Minh")
+    assert "VẮNG ĐỊA PHƯƠNG" not in option_label(
+        world.page(world.client("secretary"), edit_url(draft)), world.supporter.pk
+    )
+    clock.move_to("2026-11-19 07:00")  # the next morning: what was kept last night is still kept
+    assert "VẮNG ĐỊA PHƯƠNG" in option_label(world.page(world.client("secretary"), edit_url(draft)), world.supporter.pk)
+
+
+def test_a_posted_form_with_errors_is_shown_as_posted_and_never_kept(world, draft) -> None:
+    client = world.client("secretary")
+    page = world.page(client, edit_url(draft))
+    response = client.post(edit_url(draft), _posted(draft, page, title="", number="99-NQ/CB"))
+    assert response.status_code == 200
+    assert 'value="99-NQ/CB"' in response.content.decode()
+    again = world.page(client, edit_url(draft))
+    assert 'value="99-NQ/CB"' not in again
+    assert without_csrf(again) == without_csrf(page)
