@@ -16,6 +16,7 @@ from members.forms import CrispyMixin, DateInput
 from members.models import MassOrganisation, Member, Organisation, ResidentialGroup, Role, today
 from resolutions.forms.widgets import RenderedOptions, Select, SelectMultiple, render_quickly
 from resolutions.models import Dissemination, PublicOpinion, Resolution, Target, Task
+from resolutions.pages import upper_candidates, upper_choices
 from resolutions.services import SECTIONS, assignment_warnings, open_load
 
 
@@ -75,20 +76,19 @@ class ResolutionForm(CrispyMixin, forms.ModelForm):
             "upper_resolutions": forms.CheckboxSelectMultiple,
         }
 
-    def __init__(self, *args: Any, amending: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, amending: bool = False, upper: list[tuple[int, str]] | None = None, **kwargs: Any
+    ) -> None:
+        """``upper``: the upper-level resolutions offered (``pages.upper_choices``), read here when not given."""
         super().__init__(*args, **kwargs)
         self._setup_helper()
         resolution = self.instance
         self.fields["lock_version"].initial = resolution.lock_version
-        ancestors = resolution.cell.ancestor_paths()[:-1]
-        upper = Resolution.objects.filter(
-            cell__path__in=ancestors, status__in=[*Resolution.LIVE, Resolution.Status.COMPLETED]
-        ).select_related("cell")
-        upper_rows = list(upper)
-        if upper_rows:
+        upper = upper_choices(resolution.cell) if upper is None else upper
+        if upper:
             field = model_choice_field(self, "upper_resolutions")
-            field.queryset = upper
-            field.choices = [(r.pk, f"{r.cell.name}: {r.number} – {r.title}") for r in upper_rows]
+            field.queryset = upper_candidates(resolution.cell)
+            field.choices = upper
         else:
             del self.fields["upper_resolutions"]  # nothing above to carry out: no empty heading on the form
         for name in SECTIONS:

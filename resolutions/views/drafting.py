@@ -3,6 +3,7 @@ at a meeting: ``meetings.views.votes``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from chibo.lib.forms import clean_text, unchecked, with_blank_row
+from chibo.lib.parts import cached_part
 from chibo.lib.requests import SignedInRequest
 from members.access import access_for, get_organisation, require
 from members.models import Member, today
@@ -33,6 +35,7 @@ from resolutions.forms.drafting import (
     TaskFormSet,
 )
 from resolutions.models import PublicOpinion, Resolution, StatusChange, Target, Task, Version
+from resolutions.pages import Tokens, edit_tokens, resolution_tokens, upper_choices
 from resolutions.services import (
     SECTIONS,
     StaleEdit,
@@ -92,15 +95,33 @@ def resolution_create(request: SignedInRequest, org_id: int) -> HttpResponse:
 
 
 def resolution_detail(request: SignedInRequest, resolution_id: int) -> HttpResponse:
+    """The resolution with its tasks, targets, votes, versions and workflow, kept in the cache under the tokens of
+    the organisations whose rows it shows (``pages.resolution_tokens``), the day and the viewer's rights."""
+    tokens = resolution_tokens(resolution_id)  # first: the rows the part shows are read after them
     resolution = get_resolution(request, resolution_id)
     access = access_for(request.user)
+    day = today()
+    rights = {
+        "can_manage": access.can_manage_org(resolution.cell),
+        "sees_history": access.can_oversee_org(resolution.cell),
+    }
+    key = (resolution.pk, tokens, day, sorted(rights.items()))
+    part = cached_part(
+        request,
+        "resolutions/includes/_resolution_detail.html",
+        key,
+        lambda: _detail_context(resolution, day, **rights),
+    )
+    return render(request, "resolutions/resolution_detail.html", {"resolution": resolution, "part": part})
+
+
+def _detail_context(resolution: Resolution, day: dt.date, *, can_manage: bool, sees_history: bool) -> dict[str, Any]:
     tasks = list(
         resolution.tasks.select_related("lead_member", "lead_mass_organisation", "follower")
         .with_pending_report()
         .prefetch_related(Prefetch("supporters", queryset=Member.objects.only("pk", "full_name")))
     )
-    day = today()
-    context: dict[str, Any] = {
+    return {
         "resolution": resolution,
         "tasks": open_work_first(tasks, day),
         "overdue": [t for t in tasks if t.is_overdue(day)],
@@ -111,13 +132,13 @@ def resolution_detail(request: SignedInRequest, resolution_id: int) -> HttpRespo
         "disseminations": resolution.disseminations.select_related("mass_organisation", "residential_group"),
         "changes": resolution.status_changes.select_related("by"),
         "upper": resolution.upper_resolutions.select_related("cell"),
-        "can_manage": access.can_manage_org(resolution.cell),
+        "can_manage": can_manage,
+        "sees_history": sees_history,
         # The latest vote is corrected until implementation starts (``correction_refusal`` says the rest).
         "vote_correctable": resolution.status in (Resolution.Status.SUBMITTED, Resolution.Status.ADOPTED),
         "steps": available_steps(resolution),
         "today": day,
     }
-    return render(request, "resolutions/resolution_detail.html", context)
 
 
 def _row_limit_message(limit: int) -> str:
@@ -145,6 +166,8 @@ def resolution_edit(request: SignedInRequest, resolution_id: int) -> HttpRespons
     Rows are added in the page by script (static/js/forms.js clones the formset's empty row); without script
     "add a row" posts the page and it comes back with one more blank row, unchecked. A blank row is never
     checked: it posts its initial values, so Django sees it unchanged and skips it."""
+    # The tokens its form is kept under, read first: the rows the form shows are read after them.
+    tokens = edit_tokens(resolution_id) if request.method != "POST" else ()
     resolution = get_resolution(request, resolution_id, manage=True)
     if not (resolution.is_editable or resolution.is_amendable):
         messages.error(
@@ -153,66 +176,106 @@ def resolution_edit(request: SignedInRequest, resolution_id: int) -> HttpRespons
             % {"status": resolution.get_status_display().lower()},
         )
         return redirect("resolutions:resolution-detail", resolution_id=resolution.pk)
-    amending = resolution.is_amendable
+    if request.method != "POST":
+        return _edit_page(request, resolution, tokens)
     choices = AssignmentChoices(resolution.cell)
-    data: QueryDict | None = request.POST if request.method == "POST" else None
-    adding_row = data is not None and ("add_task" in data or "add_target" in data)
-    if data is not None and "add_task" in data:
+    data: QueryDict = request.POST
+    adding_row = "add_task" in data or "add_target" in data
+    if "add_task" in data:
         blank = TaskFormSet(instance=resolution, prefix="tasks", choices=choices, queryset=Task.objects.none())
         data = _with_extra_row(request, data, blank, MAX_TASKS)
-    if data is not None and "add_target" in data:
+    if "add_target" in data:
         blank = TargetFormSet(instance=resolution, prefix="targets", queryset=Target.objects.none())
         data = _with_extra_row(request, data, blank, MAX_TARGETS)
-    form = ResolutionForm(data, instance=resolution, amending=amending)
-    targets = TargetFormSet(data, instance=resolution, prefix="targets")
-    tasks = TaskFormSet(
-        data,
-        instance=resolution,
-        prefix="tasks",
-        choices=choices,
-        queryset=resolution.tasks.exclude(status=Task.Status.CANCELLED).prefetch_related("supporters"),
-    )
-    amendment = AmendmentForm(data, cell=resolution.cell) if amending else None
+    forms = _edit_forms(resolution, data, choices)
+    form, targets, tasks, amendment = forms["form"], forms["targets"], forms["tasks"], forms["amendment"]
     warnings: list[str] = []
     if adding_row:
         unchecked(form, targets, tasks, *([amendment] if amendment else []))
-    elif data is not None:
-        valid = all([form.is_valid(), targets.is_valid(), tasks.is_valid(), amendment is None or amendment.is_valid()])
-        if valid:
-            warnings = tasks.assignment_warnings()
-            if warnings and not data.get("confirm_warnings"):
-                messages.warning(request, _("Check the warnings below; tick the box to save anyway."))
+    elif all([form.is_valid(), targets.is_valid(), tasks.is_valid(), amendment is None or amendment.is_valid()]):
+        warnings = tasks.assignment_warnings()
+        if warnings and not data.get("confirm_warnings"):
+            messages.warning(request, _("Check the warnings below; tick the box to save anyway."))
+        else:
+            try:
+                save_resolution_page(
+                    resolution=resolution,
+                    **form.saved_values(),
+                    targets=targets,
+                    tasks=tasks,
+                    amendment=(
+                        (amendment.cleaned_data["reason"], amendment.cleaned_data["opinion"])
+                        if amendment is not None
+                        else None
+                    ),
+                    by=request.user,
+                )
+            except StaleEdit as exc:
+                form.add_error(None, str(exc))
             else:
-                try:
-                    save_resolution_page(
-                        resolution=resolution,
-                        **form.saved_values(),
-                        targets=targets,
-                        tasks=tasks,
-                        amendment=(
-                            (amendment.cleaned_data["reason"], amendment.cleaned_data["opinion"])
-                            if amendment is not None
-                            else None
-                        ),
-                        by=request.user,
-                    )
-                except StaleEdit as exc:
-                    form.add_error(None, str(exc))
-                else:
-                    messages.success(request, _("Saved."))
-                    return redirect("resolutions:resolution-detail", resolution_id=resolution.pk)
-    context = {
+                messages.success(request, _("Saved."))
+                return redirect("resolutions:resolution-detail", resolution_id=resolution.pk)
+    context = {**_edit_form_context(resolution, forms), "warnings": warnings, "amending": amendment is not None}
+    return render(request, "resolutions/resolution_edit.html", context)
+
+
+def _edit_forms(
+    resolution: Resolution,
+    data: QueryDict | None,
+    choices: AssignmentChoices,
+    upper: list[tuple[int, str]] | None = None,
+) -> dict[str, Any]:
+    """The page's forms, bound to ``data`` when posted; ``upper``: the upper-level resolutions offered, read by the
+    form when not given."""
+    amending = resolution.is_amendable
+    return {
+        "form": ResolutionForm(data, instance=resolution, amending=amending, upper=upper),
+        "targets": TargetFormSet(data, instance=resolution, prefix="targets"),
+        "tasks": TaskFormSet(
+            data,
+            instance=resolution,
+            prefix="tasks",
+            choices=choices,
+            queryset=resolution.tasks.exclude(status=Task.Status.CANCELLED).prefetch_related("supporters"),
+        ),
+        "amendment": AmendmentForm(data, cell=resolution.cell) if amending else None,
+    }
+
+
+def _edit_form_context(resolution: Resolution, forms: dict[str, Any]) -> dict[str, Any]:
+    """What the form of the edit page (``includes/_resolution_form.html``) shows, but the warnings."""
+    return {
         "resolution": resolution,
-        "form": form,
-        "targets": targets,
-        "tasks": tasks,
-        "amendment": amendment,
-        "warnings": warnings,
+        **forms,
         "sections": SECTIONS,
         "task_limit_message": _row_limit_message(MAX_TASKS),
         "target_limit_message": _row_limit_message(MAX_TARGETS),
     }
-    return render(request, "resolutions/resolution_edit.html", context)
+
+
+def _edit_page(request: SignedInRequest, resolution: Resolution, tokens: Tokens) -> HttpResponse:
+    """The edit page as the resolution is saved: its form is kept in the cache under the tokens of the cells whose
+    rows it shows (``pages.edit_tokens``: the resolution and its tasks, the cell's members and what they do), the
+    upper-level resolutions it offers and the day (who is away or exempt today). Only those who manage the cell
+    see it, each the same form; a posted form is never kept."""
+    day = today()
+    upper = upper_choices(resolution.cell)
+    form_html = cached_part(
+        request,
+        "resolutions/includes/_resolution_form.html",
+        (resolution.pk, tokens, upper, day),
+        lambda: _saved_edit_form(resolution, upper),
+    )
+    return render(
+        request,
+        "resolutions/resolution_edit.html",
+        {"resolution": resolution, "amending": resolution.is_amendable, "form_html": form_html},
+    )
+
+
+def _saved_edit_form(resolution: Resolution, upper: list[tuple[int, str]]) -> dict[str, Any]:
+    forms = _edit_forms(resolution, None, AssignmentChoices(resolution.cell), upper)
+    return {**_edit_form_context(resolution, forms), "warnings": []}
 
 
 STEP_NOTE_MAX = StatusChange._meta.get_field("note").max_length

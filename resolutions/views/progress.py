@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -14,6 +15,7 @@ from django.urls import path
 from django.utils.translation import gettext as _
 
 from chibo.lib.forms import confirmed
+from chibo.lib.parts import cached_part
 from chibo.lib.requests import SignedInRequest
 from chibo.lib.uploads import detect_content_type
 from members.access import access_for, get_organisation, require
@@ -21,6 +23,7 @@ from members.models import Member, today
 from resolutions.access import can_report_on, can_review, can_review_update, get_task, get_update
 from resolutions.forms.progress import ProgressForm, ReviewForm
 from resolutions.models import ProgressUpdate, Resolution, Task
+from resolutions.pages import my_tasks_tokens
 from resolutions.services import WorkflowError, post_update, progress_of, review_update, tasks_for_member
 
 DUE_SOON_DAYS = 7
@@ -52,27 +55,33 @@ def my_task_rows(member_id: int, day: dt.date) -> list[MyTask]:
 
 
 def my_tasks(request: SignedInRequest) -> HttpResponse:
+    """The member's tasks and their cell's coming meetings, kept in the cache under the tokens of every cell they
+    come from (``pages.my_tasks_tokens``) and the day."""
     access = access_for(request.user)
     if access.member_id is None:
         # An account that is not linked to a member record has no tasks of its own: say so plainly.
         status = 200 if access.has_any_access else 403
         return render(request, "resolutions/progress/no_member.html", status=status)
-    rows = my_task_rows(access.member_id, today())
+    member_id, day = access.member_id, today()
+    key = (member_id, my_tasks_tokens(member_id), day)
+    part = cached_part(request, "resolutions/includes/_my_tasks.html", key, lambda: _my_tasks_context(member_id, day))
+    return render(request, "resolutions/progress/my_tasks.html", {"part": part})
+
+
+def _my_tasks_context(member_id: int, day: dt.date) -> dict[str, Any]:
+    """What "my tasks" shows, read after the tokens it is kept under."""
+    rows = my_task_rows(member_id, day)
     counts = {
         "open": sum(row.task.is_open for row in rows),
         "overdue": sum(row.overdue for row in rows),
         "due_soon": sum(row.due_soon for row in rows),
     }
-    return render(
-        request,
-        "resolutions/progress/my_tasks.html",
-        {
-            "rows": rows,
-            "counts": counts,
-            "due_soon_days": DUE_SOON_DAYS,
-            "member_id": access.member_id,  # its coming meetings: {% coming_meetings %} (meetings)
-        },
-    )
+    return {
+        "rows": rows,
+        "counts": counts,
+        "due_soon_days": DUE_SOON_DAYS,
+        "member_id": member_id,  # its coming meetings: {% coming_meetings %} (meetings)
+    }
 
 
 CELL_TASK_FILTERS = ("open", "done", "overdue")

@@ -18,6 +18,7 @@ from members.models import AwayPeriod, Exemption, MassOrganisation, Member, toda
 from resolutions.models import Dissemination, PublicOpinion, Resolution, StatusChange, Target, Task, Version
 from resolutions.services import create_resolution, start_from_last_period, take_step
 from tests.factories import MemberFactory
+from tests.resolutions.pages import same_page
 
 
 def month_start() -> dt.date:
@@ -473,10 +474,16 @@ def test_the_resolution_page_has_a_fixed_query_count(client_for, draft, cell, dj
         )
         task.supporters.set([MemberFactory.create(cell=cell)])
     client = client_for("member")
-    # session, user, roles with member; resolution; tasks, supporters; targets, votes, versions,
-    # disseminations, status changes, upper resolutions; the bell's unread count
-    with django_assert_num_queries(13):
-        assert client.get(reverse("resolutions:resolution-detail", args=[draft.pk])).status_code == 200
+    url = reverse("resolutions:resolution-detail", args=[draft.pk])
+    # session, user, roles with member; the tokens of the organisations it shows; resolution; tasks, supporters;
+    # targets, votes, versions, disseminations, status changes, upper resolutions; the bell's unread count
+    with django_assert_num_queries(14):
+        first = client.get(url)
+    assert first.status_code == 200
+    # Again: from the cache, with the same tokens.
+    with django_assert_num_queries(6):
+        again = client.get(url)
+    assert same_page(first, again)
 
 
 @pytest.mark.parametrize("n", [1, 6])
@@ -501,15 +508,21 @@ def test_the_edit_page_has_a_fixed_query_count(client_for, draft, cell, django_a
             resolution=draft, title=f"Việc {i}", deadline=month_end(), lead_member=MemberFactory.create(cell=cell)
         )
     client = client_for("secretary")
+    url = reverse("resolutions:resolution-edit", args=[draft.pk])
     with django_assert_num_queries(_edit_page_queries()):
-        assert client.get(reverse("resolutions:resolution-edit", args=[draft.pk])).status_code == 200
+        first = client.get(url)
+    assert first.status_code == 200
+    # Again: the form from the cache. session, user, roles, member; tokens; resolution; upper resolutions; the bell
+    with django_assert_num_queries(8):
+        again = client.get(url)
+    assert same_page(first, again)
 
 
 def _edit_page_queries() -> int:
-    # session, user, roles with member; resolution; members with flags, open load (led, supported),
-    # committee roles, committee members, mass organisations; upper resolutions;
-    # targets; tasks, their supporters; the bell's unread count
-    return 15
+    # session, user, roles with member; the tokens of the cells it shows; resolution; upper resolutions; members
+    # with flags, open load (led, supported), committee roles, committee members, mass organisations; targets;
+    # tasks, their supporters; the bell's unread count
+    return 16
 
 
 def test_the_new_draft_form_proposes_a_period(client_for, cell) -> None:

@@ -16,6 +16,7 @@ from members.models import Member, today
 from resolutions.models import ProgressUpdate, Resolution, Task
 from tests.factories import MemberFactory, UserFactory
 from tests.resolutions.factories import ProgressUpdateFactory, ResolutionFactory, TaskFactory
+from tests.resolutions.pages import same_page
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 HTML_BYTES = b"<!doctype html><script>alert(document.cookie)</script>"
@@ -448,11 +449,15 @@ def test_my_tasks_runs_a_fixed_number_of_queries(setup: Setup, django_assert_num
             deadline=today() + dt.timedelta(days=n - size // 2),
         )
     client = _client(setup.lead)
-    # session, user, roles with own member record, the tasks with their resolutions and leads, coming meetings
-    # and the bell's unread count
-    with django_assert_num_queries(6):
+    # session, user, roles with own member record, the tokens of the cells its tasks come from, the tasks with
+    # their resolutions and leads, coming meetings and the bell's unread count
+    with django_assert_num_queries(7):
         response = client.get(reverse("resolutions:my-tasks"))
     assert len(response.context["rows"]) == size + 1
+    # Again: the list from the cache, the tasks and meetings unread.
+    with django_assert_num_queries(5):
+        again = client.get(reverse("resolutions:my-tasks"))
+    assert same_page(response, again)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,90 @@
+"""Reads whose SQL the ORM writes once per process, then run again with new values.
+
+Django compiles a query each time it runs: for a query of unions and subqueries, that is thousands of Python
+calls, more than the rest of a page served from the cache (``chibo.lib.parts``) that asks which tokens its part
+is kept under. A ``Prepared`` read is written as an ordinary query set, built once per database with placeholders
+for its values; its SQL is kept, and each run swaps the placeholders for the values and asks the database
+directly. The rows come back as the database returns them (tuples, no field converters): for text and numbers.
+
+    tokens = Prepared(lambda cell: OrganisationVersion.objects.filter(path=cell).values_list("token"), str)
+    tokens.rows("0001")
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from django.db import connections, router
+from django.db.models import Model, QuerySet
+
+# A placeholder of each kind: values no row holds, each found again among the query's parameters.
+_INT_BASE = -(2**62)
+_TEXT_MARK = "\x1fprepared-placeholder-{}\x1f"
+
+
+class PreparationError(ValueError):
+    """The query does not pass a placeholder on as it is (the value is changed, or left out, on the way)."""
+
+
+def _placeholder(kind: type, index: int) -> Any:
+    if kind is int:
+        return _INT_BASE + index
+    if kind is str:
+        return _TEXT_MARK.format(index)
+    raise TypeError(f"A prepared read takes int and str values, not {kind.__name__}.")
+
+
+class Prepared:
+    """A read built by ``build`` (called with one placeholder per value of ``kinds``, int or str), compiled once per
+    database and run with ``rows(*values)``."""
+
+    def __init__(self, build: Callable[..., QuerySet[Any]], *kinds: type) -> None:
+        self.build = build
+        self.kinds = kinds
+        self.placeholders = [_placeholder(kind, index) for index, kind in enumerate(kinds)]
+        self._compiled: dict[str, tuple[str, list[Any], list[int | None]]] = {}
+        self._lock = threading.Lock()
+
+    @functools.cached_property
+    def model(self) -> type[Model]:
+        """The model the query reads (built when first asked: a module may define its reads before the apps are
+        ready)."""
+        return self.build(*self.placeholders).model
+
+    def compiled(self, using: str) -> tuple[str, list[Any], list[int | None]]:
+        """The SQL for database ``using``, its parameters, and for each the index of the value it takes (None: a
+        constant of the query)."""
+        found = self._compiled.get(using)
+        if found is None:
+            with self._lock:
+                found = self._compiled.get(using) or self._compile(using)
+                self._compiled[using] = found
+        return found
+
+    def _compile(self, using: str) -> tuple[str, list[Any], list[int | None]]:
+        query = self.build(*self.placeholders).query
+        sql, params = query.get_compiler(using=using).as_sql()
+        slots: list[int | None] = []
+        for param in params:
+            slot = next((i for i, p in enumerate(self.placeholders) if type(param) is type(p) and param == p), None)
+            if slot is None and isinstance(param, str) and "prepared-placeholder" in param:
+                raise PreparationError(f"The query changes a placeholder: {param!r}.")
+            slots.append(slot)
+        missing = set(range(len(self.placeholders))) - set(slots)
+        if missing:
+            raise PreparationError(f"The query leaves out the values {sorted(missing)}.")
+        return sql, list(params), slots
+
+    def rows(self, *values: Any) -> list[tuple[Any, ...]]:
+        """The rows of the query for these values: one statement, on the database the routers read the model from."""
+        if len(values) != len(self.kinds) or not all(isinstance(v, k) for v, k in zip(values, self.kinds, strict=True)):
+            raise TypeError(f"A prepared read takes {[kind.__name__ for kind in self.kinds]}, not {values!r}.")
+        using = router.db_for_read(self.model) or "default"
+        sql, params, slots = self.compiled(using)
+        args = [param if slot is None else values[slot] for param, slot in zip(params, slots, strict=True)]
+        with connections[using].cursor() as cursor:
+            cursor.execute(sql, args)
+            return cursor.fetchall()

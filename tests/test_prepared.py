@@ -1,0 +1,82 @@
+"""``chibo.lib.prepared``: a read compiled once answers as its query set does, for any values, in one statement."""
+
+from __future__ import annotations
+
+import pytest
+
+from chibo.lib.prepared import PreparationError, Prepared
+from members.models import Organisation, Role
+from tests.factories import grant
+
+pytestmark = pytest.mark.django_db
+
+
+def _paths(org_id: int, kind: str) -> object:
+    """The paths of an organisation, of every organisation of a kind, and of where those who hold a role in the
+    organisation hold theirs: a union, with a subquery."""
+    holders = Role.objects.filter(organisation=org_id).values("user")
+    return (
+        Organisation.objects.filter(pk=org_id)
+        .order_by()
+        .values("path")
+        .union(
+            Organisation.objects.filter(kind=kind).order_by().values("path"),
+            Role.objects.filter(user__in=holders).order_by().values("organisation__path"),
+        )
+    )
+
+
+def _read(org_id: int, kind: str):
+    return Organisation.objects.filter(path__in=_paths(org_id, kind)).order_by("path").values_list("path", "name")
+
+
+def test_a_prepared_read_answers_as_its_query_set_for_any_values(tree, people) -> None:
+    grant(people["secretary"], Role.Kind.COMMITTEE, tree.cell_b1)  # where a holder of a role in cell A1 holds another
+    assert [path for path, _ in _read(tree.cell_a1.pk, Organisation.Kind.WARD)] == sorted(
+        [tree.cell_a1.path, tree.ward_a.path, tree.ward_b.path, tree.cell_b1.path]
+    )
+    read = Prepared(_read, int, str)
+    for org, kind in [
+        (tree.city, Organisation.Kind.WARD),
+        (tree.ward_a, Organisation.Kind.CELL),
+        (tree.cell_a1, Organisation.Kind.GROUP),
+        (tree.cell_b1, Organisation.Kind.WARD),
+        (tree.ward_a, Organisation.Kind.PROVINCE),
+    ]:
+        assert read.rows(org.pk, kind) == list(_read(org.pk, kind))
+    assert read.rows(-1, "no such kind") == []
+
+
+def test_it_is_compiled_once_and_runs_in_one_statement(tree, django_assert_num_queries) -> None:
+    built = []
+
+    def build(org_id: int, kind: str):
+        built.append((org_id, kind))
+        return _read(org_id, kind)
+
+    read = Prepared(build, int, str)
+    read.rows(tree.city.pk, Organisation.Kind.WARD)
+    count = len(built)
+    with django_assert_num_queries(1):
+        rows = read.rows(tree.ward_a.pk, Organisation.Kind.CELL)
+    assert len(built) == count
+    assert [path for path, _ in rows] == [tree.ward_a.path, tree.cell_a1.path, tree.cell_a2.path, tree.cell_b1.path]
+
+
+def test_a_query_that_changes_or_drops_a_value_is_refused(tree) -> None:
+    starts = Prepared(lambda path: Organisation.objects.filter(path__startswith=path).values_list("pk"), str)
+    with pytest.raises(PreparationError):
+        starts.rows(tree.city.path)
+    dropped = Prepared(lambda org_id: Organisation.objects.values_list("pk"), int)
+    with pytest.raises(PreparationError):
+        dropped.rows(tree.city.pk)
+
+
+def test_values_of_another_kind_are_refused(tree) -> None:
+    read = Prepared(_read, int, str)
+    with pytest.raises(TypeError):
+        read.rows(str(tree.city.pk), "ward")
+    with pytest.raises(TypeError):
+        read.rows(tree.city.pk)
+    with pytest.raises(TypeError):
+        Prepared(_read, int, float)
