@@ -148,9 +148,9 @@ def test_cell_page_runs_a_fixed_number_of_queries(client_for, tree, django_asser
         TaskFactory.create_batch(size // 5, resolution=resolution, deadline=day - dt.timedelta(days=1))  # overdue
         TaskFactory.create_batch(size // 5, resolution=resolution, deadline=day + dt.timedelta(days=9))
     client = client_for("secretary")
-    # session, user, roles, own member record, the cell, its ancestors, roles, its roll (the members, their counts
-    # and the probations ending), the resolutions in force and their tasks (progress and those overdue); the bell's
-    # unread count
+    # session, user, roles, own member record, the cell (with its cache token), its ancestors, roles, its roll (the
+    # members, their counts and the probations ending), the resolutions in force and their tasks (progress and those
+    # overdue); the bell's unread count
     with django_assert_num_queries(11):
         response = client.get(reverse("members:org-detail", args=[tree.cell_a1.pk]))
     assert response.status_code == 200
