@@ -17,7 +17,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection, models
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.db.models.functions import Length
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import get_template
 from django.urls import reverse
@@ -49,6 +50,7 @@ from members.models import (
     Exemption,
     Member,
     Organisation,
+    OrganisationVersion,
     Role,
     cell_roll,
     ending_probation,
@@ -59,11 +61,14 @@ from members.models import (
 )
 from members.personal_data import member_archive
 from members.rules import ENDING_SOON_DAYS, REVIEW_WORKING_DAYS, probation, public_holidays
-from members.versions import token_of, with_token
+from members.versions import token_of, tokens, with_token
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # What an organisation's page shows: for a cell, a part kept in the cache (chibo.lib.parts).
 ORG_PAGE = "members/includes/_org_page.html"
+# The member search (its filters and its list) and its list alone, parts kept in the cache.
+MEMBER_SEARCH = "members/includes/_member_search.html"
+MEMBER_TABLE = "members/includes/_member_table.html"
 # A committee's page lists at most this many members whose probation ends soon; each ward's page has the rest.
 PROBATION_LIST_LIMIT = 100
 
@@ -263,19 +268,16 @@ def org_detail(request: SignedInRequest, org_id: int) -> HttpResponse:
     return render(request, "members/org_detail.html", context)
 
 
-def _filtered_members(request: SignedInRequest) -> tuple[MemberFilterForm, Any]:
+def _filtered_members(access: Access, query: QueryDict, day: dt.date) -> tuple[MemberFilterForm, Any]:
     """The member list's form and its members as filtered by the query string (the page and its export)."""
-    access = access_for(request.user)
-    require(access.can_list_members)
     organisations = Organisation.objects.visible_to(access).exclude(kind=Organisation.Kind.GROUP)
     province_wide = access.is_admin or any(len(path) <= Organisation.steplen for path in access.visible_paths)
-    form = MemberFilterForm(request.GET or None, organisations=organisations, cells_by_ward=province_wide)
-    members = Member.objects.visible_to(access).active().with_flags()
+    form = MemberFilterForm(query or None, organisations=organisations, cells_by_ward=province_wide)
+    members = Member.objects.visible_to(access).active().with_flags(day)
     filters = form.cleaned_data if form.is_valid() else {}
     if org := filters.get("org"):
         members = members.in_org(org)
     if status := filters.get("status"):
-        day = today()
         members = members.official_on(day) if status == Member.Status.OFFICIAL else members.probationary_on(day)
     flag = filters.get("flag")
     if flag == "away":
@@ -289,22 +291,52 @@ def _filtered_members(request: SignedInRequest) -> tuple[MemberFilterForm, Any]:
     return form, members.select_related("cell", "residential_group").order_by("search_name", "pk")
 
 
-def member_list(request: SignedInRequest) -> HttpResponse:
-    form, members = _filtered_members(request)
+def _member_search(access: Access, query: QueryDict, day: dt.date) -> dict[str, object]:
+    """What the member search shows (members/includes/_member_search.html): its filters and a page of its list."""
+    form, members = _filtered_members(access, query, day)
     size, cap = settings.CHIBO["MEMBER_LIST_PAGE_SIZE"], settings.CHIBO["MEMBER_LIST_COUNT_CAP"]
-    page = CappedPaginator(members.without_identity_numbers(), size, cap=cap).get_page(request.GET.get("page"))
+    page = CappedPaginator(members.without_identity_numbers(), size, cap=cap).get_page(query.get("page"))
     page.object_list = list(page.object_list)
     badges, member_url = _badge_renderer(), url_for_id("members:member-detail")
     for m in page.object_list:
         flags = {name: getattr(m, name) for name in ("status", "is_exempt", "is_away", "is_propagandist")}
         m.badges, m.url = badges(flags), member_url(m.pk)  # for the template only
-    query = request.GET.copy()
-    query.pop("page", None)
+    others = query.copy()
+    others.pop("page", None)
+    return {"form": form, "page": page, "query": others.urlencode()}
+
+
+def _search_scope(access: Access) -> tuple[object, ...]:
+    """Whom the member search shows to this viewer (``Member.objects.visible_to``, ``Organisation.objects.
+    visible_to``) and the tokens of the organisations it covers, which every write under them renews."""
+    if access.is_admin:
+        # The tokens of the roots (a root never written under has none yet, as ``tokens``).
+        roots = OrganisationVersion.objects.alias(length=Length("path")).filter(length=Organisation.steplen)
+        return ("all", sorted(roots.values_list("path", "token")))
+    paths = set(access.visible_paths)
+    outermost = sorted(path for path in paths if not any(path != top and path.startswith(top) for top in paths))
+    cell = access.member_cell_path
+    # One's own record is listed with the subtrees one oversees, even outside them (Access.member_filter).
+    own = access.member_id if cell and not any(cell.startswith(top) for top in access.oversight_paths) else None
+    return (outermost, own, sorted(tokens(outermost).items()))
+
+
+def member_list(request: SignedInRequest) -> HttpResponse:
+    access = access_for(request.user)
+    require(access.can_list_members)
+    day = today()
     # The search box and the filters refresh the list; the organisation of a province's user brings its cells
     # into the filters too, so the whole search comes back (htmx picks ``#member-search`` out of the page).
     only_table = request.htmx and request.htmx.target == "member-table"
-    template = "members/includes/_member_table.html" if only_table else "members/member_list.html"
-    return render(request, template, {"form": form, "page": page, "query": query.urlencode()})
+    template = MEMBER_TABLE if only_table else MEMBER_SEARCH
+    # The part shows the members and organisations the viewer sees, as the query string asks, with their statuses
+    # on the day: kept in the cache under these and the tokens of the organisations seen.
+    sizes = (settings.CHIBO["MEMBER_LIST_PAGE_SIZE"], settings.CHIBO["MEMBER_LIST_COUNT_CAP"])
+    key = ("members", _search_scope(access), sorted(request.GET.lists()), day, sizes)
+    part = cached_part(request, template, key, lambda: _member_search(access, request.GET, day))
+    if only_table:
+        return HttpResponse(part)
+    return render(request, "members/member_list.html", {"part": part})
 
 
 def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
@@ -315,9 +347,11 @@ def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
 
 def member_list_export(request: SignedInRequest) -> HttpResponse:
     """The member list as it is filtered on the page, every page of it, as an Excel file."""
-    form, members = _filtered_members(request)
+    access = access_for(request.user)
+    require(access.can_list_members)
+    form, members = _filtered_members(access, request.GET, today())
     org = form.cleaned_data.get("org") if form.is_bound and form.is_valid() else None
-    scope = privacy.list_scope(access_for(request.user), org)
+    scope = privacy.list_scope(access, org)
     rows = scope.count(members.without_identity_numbers().iterator(chunk_size=2000))
     content = members_workbook(rows, title=_("Party members"), with_cell=True)
     privacy.record_list_export(user=request.user, scope=scope)
