@@ -19,7 +19,9 @@ class MembersConfig(AppConfig):
         # What the pages show under an organisation, each with its way to the organisation: a write renews the
         # organisation's cache token and those above it (members.versions).
         track(models.Organisation, SELF)
-        track(models.Member, "cell__path", moves=True)
+        # A member's name shows on their cell's pages and, with their role, where they hold one (a ward's member in
+        # charge of a cell is on that cell's committee).
+        track(models.Member, "cell__path", "user__roles__organisation__path", moves=True)
         track(models.ResidentialGroup, "cell__path")
         track(models.MassOrganisation, "cell__path")
         for period in (models.Exemption, models.AwayPeriod, models.Suspension, models.Discipline):

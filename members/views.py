@@ -4,6 +4,7 @@ import datetime as dt
 import secrets
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django import forms
@@ -16,7 +17,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection, models
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse
+from django.db.models.functions import Length
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import get_template
 from django.urls import reverse
@@ -25,10 +27,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from chibo.lib.pagination import CappedPaginator
+from chibo.lib.parts import cached_part
 from chibo.lib.requests import SignedInRequest
 from chibo.lib.text import search_key
 from members import privacy, services
-from members.access import access_for, get_member, get_organisation, require
+from members.access import Access, access_for, get_member, get_organisation, require
 from members.exports import members_workbook, template_workbook
 from members.forms import (
     AwayPeriodForm,
@@ -47,6 +50,7 @@ from members.models import (
     Exemption,
     Member,
     Organisation,
+    OrganisationVersion,
     Role,
     cell_roll,
     ending_probation,
@@ -56,9 +60,15 @@ from members.models import (
     today,
 )
 from members.personal_data import member_archive
-from members.rules import ENDING_SOON_DAYS, REVIEW_WORKING_DAYS, probation
+from members.rules import ENDING_SOON_DAYS, REVIEW_WORKING_DAYS, probation, public_holidays
+from members.versions import token_of, tokens, with_token
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# What an organisation's page shows: for a cell, a part kept in the cache (chibo.lib.parts).
+ORG_PAGE = "members/includes/_org_page.html"
+# The member search (its filters and its list) and its list alone, parts kept in the cache.
+MEMBER_SEARCH = "members/includes/_member_search.html"
+MEMBER_TABLE = "members/includes/_member_table.html"
 # A committee's page lists at most this many members whose probation ends soon; each ward's page has the rest.
 PROBATION_LIST_LIMIT = 100
 
@@ -132,74 +142,142 @@ def org_tree(request: SignedInRequest) -> HttpResponse:
     return render(request, "members/org_tree.html", {"rows": rows})
 
 
-def org_detail(request: SignedInRequest, org_id: int) -> HttpResponse:
-    org = get_organisation(request, org_id)
-    access = access_for(request.user)
-    day = today()
+def _visible_organisation(access: Access, org_id: int) -> Organisation:
+    """The organisation read with its cache token (``members.versions.with_token``), in one query; 404 when the
+    user does not see it (as ``members.access.get_organisation``)."""
+    org = with_token(Organisation.objects.filter(pk=org_id)).first()
+    if org is None or not access.can_view_org(org):
+        raise Http404
+    return org
+
+
+def _ancestors(org: Organisation) -> list[dict[str, Any]]:
+    """The organisations above, from the top, as the breadcrumb shows them (their ids and names)."""
+    return list(Organisation.objects.get_ancestors(org).values("pk", "name"))
+
+
+@dataclass(frozen=True)
+class PartAccess:
+    """The viewer's access as a part kept in the cache may know it: whether they oversee its organisation, which
+    the part's key names (the cell's tabs ask ``access|can_oversee:cell``). It answers for that organisation only."""
+
+    org_id: int
+    oversees: bool
+
+    def can_oversee_org(self, org: Organisation) -> bool:
+        if org.pk != self.org_id:
+            raise ValueError(f"The part knows the viewer's access to organisation {self.org_id} only.")
+        return self.oversees
+
+
+def _roles(org: Organisation) -> list[Role]:
+    """The organisation's roles, the secretary first, with their holders' names."""
+    return sorted(
+        Role.objects.filter(organisation=org)
+        .select_related("user__member")
+        .only("kind", "user__username", "user__first_name", "user__last_name", "user__member__full_name")
+        .order_by(),  # sorted here: no join for the model's ordering by the organisation's path
+        key=lambda role: (ROLE_ORDER.index(role.kind), role.user.get_full_name()),
+    )
+
+
+def _cell_page(
+    cell: Organisation, ancestors: list[dict[str, Any]], day: dt.date, rights: dict[str, bool]
+) -> dict[str, object]:
+    """What a cell's page shows (members/includes/_org_page.html): the organisations above it, its counts, its
+    resolutions in force, its committee, the probations ending and its roll; ``rights``: what the viewer may do."""
+    # The counts, the probations ending and the table all come from the one read of the cell's roll.
+    roll = cell_roll(cell, day)
     context: dict[str, object] = {
-        "org": org,
-        "ancestors": Organisation.objects.get_ancestors(org).only("pk", "name", "path", "depth"),
-        "can_manage": access.can_manage_org(org),
-        "can_oversee": access.can_oversee_org(org),
+        **rights,
+        "org": cell,
+        "ancestors": ancestors,
+        "access": PartAccess(cell.pk, rights["can_oversee"]),
         # The cell reviews each probation within 30 working days of its end (members.rules).
         "probation_days": ENDING_SOON_DAYS,
         "probation_review_days": REVIEW_WORKING_DAYS,
-        "roles": sorted(
-            Role.objects.filter(organisation=org)
-            .select_related("user__member")
-            .only("kind", "user__username", "user__first_name", "user__last_name", "user__member__full_name")
-            .order_by(),  # sorted here: no join for the model's ordering by the organisation's path
-            key=lambda role: (ROLE_ORDER.index(role.kind), role.user.get_full_name()),
-        ),
+        "roles": _roles(cell),
+        "members": roll,
+        "counts": roll_counts(roll, day),
     }
+    _add_badges(roll)
+    if rights["can_oversee"]:
+        member_url = url_for_id("members:member-detail")
+        for row in roll:
+            row["url"] = member_url(row["pk"])
+        context["probation_rows"] = roll_probations(roll, day)
+    return context
+
+
+def _committee_body(org: Organisation, day: dt.date, can_oversee: bool) -> dict[str, object]:
+    """What a committee's page shows below its title: its counts, its roles, the probations ending under it and
+    the organisations right under it with their members."""
+    members_qs = Member.objects.in_org(org)
+    context: dict[str, object] = {
+        "probation_days": ENDING_SOON_DAYS,
+        "probation_review_days": REVIEW_WORKING_DAYS,
+        "roles": _roles(org),
+        "counts": status_counts(members_qs, day),
+    }
+    if can_oversee:
+        rows = ending_probation(members_qs, day, limit=PROBATION_LIST_LIMIT + 1)
+        context["probation_rows"] = rows[:PROBATION_LIST_LIMIT]
+        context["probation_more"] = len(rows) > PROBATION_LIST_LIMIT
+    children = list(Organisation.objects.filter(path__startswith=org.path, depth=org.depth + 1))
+    per_child: Counter[int] = Counter()
+    per_cell = (
+        Member.objects.active()
+        .in_org(org)
+        .values_list("cell__path")
+        .annotate(n=Count("pk"))
+        .values_list("cell__path", "n")
+    )
+    for cell_path, n in per_cell:
+        for child in children:
+            if cell_path.startswith(child.path):
+                per_child[child.pk] += n
+                break
+    context["children"] = [(child, per_child[child.pk]) for child in children]
+    return context
+
+
+def org_detail(request: SignedInRequest, org_id: int) -> HttpResponse:
+    access = access_for(request.user)
+    org = _visible_organisation(access, org_id)
+    day = today()
+    rights = {
+        "can_manage": access.can_manage_org(org),
+        "can_oversee": access.can_oversee_org(org),
+        "own_cell": access.member_id is not None and access.member_cell_path == org.path,
+    }
+    ancestors = _ancestors(org)
     if org.is_cell:
-        # The counts, the probations ending and the table all come from the one read of the cell's roll.
-        context["members"] = roll = cell_roll(org, day)
-        context["counts"] = roll_counts(roll, day)
-        _add_badges(roll)
-        if context["can_oversee"]:
-            member_url = url_for_id("members:member-detail")
-            for row in roll:
-                row["url"] = member_url(row["pk"])
-            context["probation_rows"] = roll_probations(roll, day)
-    else:
-        members_qs = Member.objects.in_org(org)
-        context["counts"] = status_counts(members_qs, day)
-        if context["can_oversee"]:
-            rows = ending_probation(members_qs, day, limit=PROBATION_LIST_LIMIT + 1)
-            context["probation_rows"] = rows[:PROBATION_LIST_LIMIT]
-            context["probation_more"] = len(rows) > PROBATION_LIST_LIMIT
-        children = list(Organisation.objects.filter(path__startswith=org.path, depth=org.depth + 1))
-        per_child: Counter[int] = Counter()
-        per_cell = (
-            Member.objects.active()
-            .in_org(org)
-            .values_list("cell__path")
-            .annotate(n=Count("pk"))
-            .values_list("cell__path", "n")
-        )
-        for cell_path, n in per_cell:
-            for child in children:
-                if cell_path.startswith(child.path):
-                    per_child[child.pk] += n
-                    break
-        context["children"] = [(child, per_child[child.pk]) for child in children]
+        # A cell's page shows its own rows (a write of any of them renews its token), the names of the
+        # organisations above it, what is due on the day and what the viewer may do: kept in the cache under these.
+        # Not under the tokens of the organisations above: every write anywhere under them renews those.
+        names = [(a["pk"], a["name"]) for a in ancestors]
+        key = ("cell", org.pk, token_of(org), names, day, sorted(rights.items()), sorted(public_holidays()))
+        part = cached_part(request, ORG_PAGE, key, lambda: _cell_page(org, ancestors, day, rights))
+        return render(request, "members/org_detail.html", {"org": org, "part": part})
+    context: dict[str, object] = {
+        **rights,
+        "org": org,
+        "ancestors": ancestors,
+        **_committee_body(org, day, rights["can_oversee"]),
+    }
     return render(request, "members/org_detail.html", context)
 
 
-def _filtered_members(request: SignedInRequest) -> tuple[MemberFilterForm, Any]:
+def _filtered_members(access: Access, query: QueryDict, day: dt.date) -> tuple[MemberFilterForm, Any]:
     """The member list's form and its members as filtered by the query string (the page and its export)."""
-    access = access_for(request.user)
-    require(access.can_list_members)
     organisations = Organisation.objects.visible_to(access).exclude(kind=Organisation.Kind.GROUP)
     province_wide = access.is_admin or any(len(path) <= Organisation.steplen for path in access.visible_paths)
-    form = MemberFilterForm(request.GET or None, organisations=organisations, cells_by_ward=province_wide)
-    members = Member.objects.visible_to(access).active().with_flags()
+    form = MemberFilterForm(query or None, organisations=organisations, cells_by_ward=province_wide)
+    members = Member.objects.visible_to(access).active().with_flags(day)
     filters = form.cleaned_data if form.is_valid() else {}
     if org := filters.get("org"):
         members = members.in_org(org)
     if status := filters.get("status"):
-        day = today()
         members = members.official_on(day) if status == Member.Status.OFFICIAL else members.probationary_on(day)
     flag = filters.get("flag")
     if flag == "away":
@@ -213,22 +291,55 @@ def _filtered_members(request: SignedInRequest) -> tuple[MemberFilterForm, Any]:
     return form, members.select_related("cell", "residential_group").order_by("search_name", "pk")
 
 
-def member_list(request: SignedInRequest) -> HttpResponse:
-    form, members = _filtered_members(request)
+def _member_search(access: Access, query: QueryDict, day: dt.date) -> dict[str, object]:
+    """What the member search shows (members/includes/_member_search.html): its filters and a page of its list."""
+    form, members = _filtered_members(access, query, day)
     size, cap = settings.CHIBO["MEMBER_LIST_PAGE_SIZE"], settings.CHIBO["MEMBER_LIST_COUNT_CAP"]
-    page = CappedPaginator(members.without_identity_numbers(), size, cap=cap).get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)
+    # Counted and paged over the members' keys in name order, then the page's members read in full, in the same
+    # query: thousands of names match "nguyen van" in a province, all of them after "a" in the alphabet, and the
+    # keys of a page are found in the index of the names on the roll without reading every member before them.
+    page = CappedPaginator(members.values("pk"), size, cap=cap).get_page(query.get("page"))
+    page.object_list = list(members.without_identity_numbers().filter(pk__in=page.object_list))
     badges, member_url = _badge_renderer(), url_for_id("members:member-detail")
     for m in page.object_list:
         flags = {name: getattr(m, name) for name in ("status", "is_exempt", "is_away", "is_propagandist")}
         m.badges, m.url = badges(flags), member_url(m.pk)  # for the template only
-    query = request.GET.copy()
-    query.pop("page", None)
+    others = query.copy()
+    others.pop("page", None)
+    return {"form": form, "page": page, "query": others.urlencode()}
+
+
+def _search_scope(access: Access) -> tuple[object, ...]:
+    """Whom the member search shows to this viewer (``Member.objects.visible_to``, ``Organisation.objects.
+    visible_to``) and the tokens of the organisations it covers, which every write under them renews."""
+    if access.is_admin:
+        # The tokens of the roots (a root never written under has none yet, as ``tokens``).
+        roots = OrganisationVersion.objects.alias(length=Length("path")).filter(length=Organisation.steplen)
+        return ("all", sorted(roots.values_list("path", "token")))
+    paths = set(access.visible_paths)
+    outermost = sorted(path for path in paths if not any(path != top and path.startswith(top) for top in paths))
+    cell = access.member_cell_path
+    # One's own record is listed with the subtrees one oversees, even outside them (Access.member_filter).
+    own = access.member_id if cell and not any(cell.startswith(top) for top in access.oversight_paths) else None
+    return (outermost, own, sorted(tokens(outermost).items()))
+
+
+def member_list(request: SignedInRequest) -> HttpResponse:
+    access = access_for(request.user)
+    require(access.can_list_members)
+    day = today()
     # The search box and the filters refresh the list; the organisation of a province's user brings its cells
     # into the filters too, so the whole search comes back (htmx picks ``#member-search`` out of the page).
     only_table = request.htmx and request.htmx.target == "member-table"
-    template = "members/includes/_member_table.html" if only_table else "members/member_list.html"
-    return render(request, template, {"form": form, "page": page, "query": query.urlencode()})
+    template = MEMBER_TABLE if only_table else MEMBER_SEARCH
+    # The part shows the members and organisations the viewer sees, as the query string asks, with their statuses
+    # on the day: kept in the cache under these and the tokens of the organisations seen.
+    sizes = (settings.CHIBO["MEMBER_LIST_PAGE_SIZE"], settings.CHIBO["MEMBER_LIST_COUNT_CAP"])
+    key = ("members", _search_scope(access), sorted(request.GET.lists()), day, sizes)
+    part = cached_part(request, template, key, lambda: _member_search(access, request.GET, day))
+    if only_table:
+        return HttpResponse(part)
+    return render(request, "members/member_list.html", {"part": part})
 
 
 def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
@@ -239,9 +350,11 @@ def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
 
 def member_list_export(request: SignedInRequest) -> HttpResponse:
     """The member list as it is filtered on the page, every page of it, as an Excel file."""
-    form, members = _filtered_members(request)
+    access = access_for(request.user)
+    require(access.can_list_members)
+    form, members = _filtered_members(access, request.GET, today())
     org = form.cleaned_data.get("org") if form.is_bound and form.is_valid() else None
-    scope = privacy.list_scope(access_for(request.user), org)
+    scope = privacy.list_scope(access, org)
     rows = scope.count(members.without_identity_numbers().iterator(chunk_size=2000))
     content = members_workbook(rows, title=_("Party members"), with_cell=True)
     privacy.record_list_export(user=request.user, scope=scope)

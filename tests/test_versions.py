@@ -155,3 +155,21 @@ def test_an_organisation_is_read_with_its_token(tree, member, django_assert_num_
     OrganisationVersion.objects.filter(path=tree.cell_a2.path).delete()
     assert token_of(tree.cell_a2) == ""  # never written under (a row is made by the first write)
     assert tracked()[Organisation] == (SELF,)
+
+
+def test_a_member_renamed_renews_their_cell_and_where_their_account_holds_a_role(tree) -> None:
+    """The committee of a cell lists the names of its role holders' records: a ward's member in charge of a cell
+    is a member of another cell."""
+    user = UserFactory.create(username="hoa")
+    member = MemberFactory.create(cell=tree.cell_a1, user=user)
+    Role.objects.create(user=user, kind=Role.Kind.IN_CHARGE, organisation=tree.cell_b1)
+
+    def rename() -> None:
+        member.full_name = "Trần Thị Hoa"
+        member.save()
+
+    assert _renewed(tree, rename) == A1_UP | {"ward_b", "cell_b1"}
+    assert _renewed(tree, lambda: Member.objects.filter(pk=member.pk).update(full_name="Hoa")) == A1_UP | {
+        "ward_b",
+        "cell_b1",
+    }

@@ -22,8 +22,9 @@ class CappedPaginator(Paginator):
         if isinstance(rows, list | tuple):
             return len(rows[: self.cap + 1])
         # A query set: counted by the database, selecting the keys only (the columns the rows annotate for the
-        # page, such as a member's flags, are not computed for a count).
-        return int(rows.values("pk")[: self.cap + 1].count())
+        # page, such as a member's flags, are not computed for a count), in no order: any ``cap + 1`` rows count
+        # the same, and an order would have the database sort, or read in order, every row that matches.
+        return int(rows.values("pk").order_by()[: self.cap + 1].count())
 
     @cached_property
     def count(self) -> int:

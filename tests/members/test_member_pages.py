@@ -131,8 +131,10 @@ def test_member_list_filters(client_for, tree, flag, expected) -> None:
 def test_member_list_runs_a_fixed_number_of_queries(client_for, tree, django_assert_num_queries, size) -> None:
     MemberFactory.create_batch(size, cell=tree.cell_a1)
     client = client_for("standing")
-    # session, user, roles with own member record, organisations for the filter, count, page; the bell's unread count
-    with django_assert_num_queries(7):
+    # session, user, roles with own member record, the tokens of what the user sees (the list is kept in the cache
+    # under them: tests/members/test_member_search_cache.py), organisations for the filter, count, page; the bell's
+    # unread count
+    with django_assert_num_queries(8):
         response = client.get(reverse("members:member-list"))
     assert response.status_code == 200
 
@@ -148,9 +150,9 @@ def test_cell_page_runs_a_fixed_number_of_queries(client_for, tree, django_asser
         TaskFactory.create_batch(size // 5, resolution=resolution, deadline=day - dt.timedelta(days=1))  # overdue
         TaskFactory.create_batch(size // 5, resolution=resolution, deadline=day + dt.timedelta(days=9))
     client = client_for("secretary")
-    # session, user, roles with own member record, the cell, its ancestors, roles, its roll (the members, their counts
-    # and the probations ending), the resolutions in force and their tasks (progress and those overdue); the bell's
-    # unread count
+    # session, user, roles with own member record, the cell (with its cache token), its ancestors, roles, its roll
+    # (the members, their counts and the probations ending), the resolutions in force and their tasks (progress and
+    # those overdue); the bell's unread count
     with django_assert_num_queries(10):
         response = client.get(reverse("members:org-detail", args=[tree.cell_a1.pk]))
     assert response.status_code == 200

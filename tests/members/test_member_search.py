@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from chibo.lib.pagination import CappedPaginator
+from chibo.lib.text import search_key
 from members.models import Exemption, Member, today
 from tests.factories import MemberFactory
 
@@ -35,8 +36,10 @@ def test_counting_a_queryset_reads_at_most_cap_plus_one_rows(django_assert_num_q
     MemberFactory.create_batch(7, cell=tree.cell_a1, full_name="Nguyễn Văn Tìm")
     members = Member.objects.search("nguyen van tim").order_by("search_name", "pk")
     paginator = CappedPaginator(members, 2, cap=5)
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(1) as counted:
         assert (paginator.count, paginator.capped) == (5, True)
+    # In no order: any six rows count the same, and an order would have the database sort every match first.
+    assert "ORDER BY" not in counted.captured_queries[0]["sql"]
     assert CappedPaginator(members, 2, cap=7).capped is False
 
 
@@ -54,6 +57,23 @@ def test_the_member_list_says_more_than_the_cap(client_for, tree, settings) -> N
     html = client.get(reverse("members:member-list"), {"q": "tran thi dong"}).content.decode()
     assert "Tìm thấy 6 đảng viên" in html
     assert "hơn" not in html.split('role="status"', 1)[1].split("</p>", 1)[0]
+
+
+@pytest.mark.django_db
+def test_the_pages_list_the_matches_in_name_order(client_for, tree, settings) -> None:
+    """A page's members are found by their keys in name order, then read in full: every match once, in order."""
+    settings.CHIBO = {**settings.CHIBO, "MEMBER_LIST_PAGE_SIZE": 3}
+    names = [f"Nguyễn Văn {given}" for given in ("Út", "An", "Bảo", "Ân", "Cường", "Bình", "Anh")]
+    for n, name in enumerate(names):
+        MemberFactory.create(cell=(tree.cell_a1, tree.cell_a2, tree.cell_b1)[n % 3], full_name=name)
+    MemberFactory.create(cell=tree.cell_a1, full_name="Nguyễn Văn Đã Đi", management_status="left")
+    client = client_for("admin")
+    listed = []
+    for number in (1, 2, 3):
+        page = client.get(reverse("members:member-list"), {"q": "nguyen van", "page": number}).context["page"]
+        listed += [m.full_name for m in page]
+        assert all(m.cell.name for m in page)  # read with the page, as every column shown
+    assert listed == sorted(names, key=lambda name: (search_key(name), names.index(name)))  # then as created
 
 
 @pytest.mark.django_db
