@@ -227,12 +227,12 @@ def _without_csrf(page: str) -> str:
 
 def test_a_second_look_is_served_from_the_cache(client_for, month, django_assert_num_queries) -> None:
     client = client_for("secretary")
-    # session, user, access (2), the tokens; the cells, resolutions, meetings, reports, overdue tasks, absence
+    # session, user, access, the tokens; the cells, resolutions, meetings, reports, overdue tasks, absence
     # requests, own tasks, own meetings; the bell.
-    with django_assert_num_queries(14):
+    with django_assert_num_queries(13):
         first = _home(client)
     # session, user, access (2), the tokens, the bell.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         again = _home(client)
     assert _without_csrf(again) == _without_csrf(first)
 

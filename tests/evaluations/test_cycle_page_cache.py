@@ -60,11 +60,11 @@ def test_served_again_it_costs_the_cycles_query_and_its_steps(
 ) -> None:
     cycle = make_cycle(S.SELF_ASSESSMENT)
     client = client_for("secretary")
-    # session, user, the cycle with its cell's token and the user's own evaluation, roles, member; the part:
+    # session, user, the cycle with its cell's token and the user's own evaluation, roles with member; the part:
     # the roll, the evaluations, the evidence (four), the emulation's totals; the steps; the bell
-    with django_assert_num_queries(5 + 7 + 1 + 1):
+    with django_assert_num_queries(4 + 7 + 1 + 1):
         assert client.get(_url(cycle)).status_code == 200
-    with django_assert_num_queries(5 + 1 + 1):
+    with django_assert_num_queries(4 + 1 + 1):
         assert client.get(_url(cycle)).status_code == 200
 
 

@@ -395,10 +395,10 @@ def test_the_attendance_form_is_built_again_the_next_day(client_for, meeting, cl
     client = client_for("secretary")
     url = _attendance_url(meeting)
     client.get(url)
-    with django_assert_num_queries(6):  # served from the cache
+    with django_assert_num_queries(5):  # served from the cache
         assert client.get(url).status_code == 200
     # The next morning, less than a day later (what the cache keeps, it keeps for a day at most).
     clock.move_to(timezone.make_aware(dt.datetime.combine(today() + dt.timedelta(days=1), dt.time(8))))
     client = client_for("secretary")  # signed in again: a session lasts a working day
-    with django_assert_num_queries(8):  # the roll checked and the rows read again
+    with django_assert_num_queries(7):  # the roll checked and the rows read again
         assert client.get(url).status_code == 200

@@ -100,10 +100,10 @@ def test_a_second_visit_is_served_from_the_cache(client_for, world, django_asser
     # session, user, roles, own member record, the cell with its token, the names above it; the part: the roles,
     # the roll (the members, their counts and the probations ending), the resolutions in force and their tasks;
     # the bell's unread count
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         first = _page(client, world.tree.cell_a1)
     # the part comes from the cache
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         again = _page(client, world.tree.cell_a1)
     assert again == first
     assert "Nguyễn Thị Hồng" in _roll(again)
@@ -116,7 +116,7 @@ def test_a_write_elsewhere_in_the_ward_leaves_the_page_in_the_cache(client_for, 
     first = _page(client, world.tree.cell_a1)
     _rename(Member.objects.get(user=world.people["standing"]))  # a member of cell A2
     MemberFactory.create(cell=world.tree.cell_a2)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         assert _page(client, world.tree.cell_a1) == first
 
 

@@ -512,8 +512,8 @@ def test_the_edit_page_has_a_fixed_query_count(client_for, draft, cell, django_a
     with django_assert_num_queries(_edit_page_queries()):
         first = client.get(url)
     assert first.status_code == 200
-    # Again: the form from the cache. session, user, roles, member; tokens; resolution; upper resolutions; the bell
-    with django_assert_num_queries(8):
+    # Again: the form from the cache. session, user, roles with member; tokens; resolution; upper resolutions; the bell
+    with django_assert_num_queries(7):
         again = client.get(url)
     assert same_page(first, again)
 
