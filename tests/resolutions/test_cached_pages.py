@@ -90,8 +90,8 @@ def detail_url(world: World) -> str:
 def test_the_resolution_page_is_read_from_the_cache_the_second_time(world, django_assert_num_queries) -> None:
     client = world.client("secretary")
     first = client.get(detail_url(world))
-    # session, user, roles, member; the tokens of the organisations the page shows; the resolution; the bell
-    with django_assert_num_queries(7):
+    # session, user, roles with member; the tokens of the organisations the page shows; the resolution; the bell
+    with django_assert_num_queries(6):
         again = client.get(detail_url(world))
     assert same_page(first, again)
     assert "Vận động hộ gia đình ký cam kết" in again.content.decode()
