@@ -370,12 +370,12 @@ def test_a_second_look_is_served_from_the_cache(
     _grow(draft, member_a1, 2)
     draft._history_user = people["secretary"]  # simple-history reads it on save
     draft.save()
-    # session, user, access (2), the resolution with its cell's token; the count, the page, the history rows and
+    # session, user, access, the resolution with its cell's token; the count, the page, the history rows and
     # those before them (5), the many-to-many fields (2), the members named, the authors (3); the bell.
-    with django_assert_num_queries(19):
+    with django_assert_num_queries(18):
         first = _page(client, "history:resolution-history", draft.pk)
-    # session, user, access (2), the resolution with its cell's token; the authors (3); the bell.
-    with django_assert_num_queries(9):
+    # session, user, access, the resolution with its cell's token; the authors (3); the bell.
+    with django_assert_num_queries(8):
         again = _page(client, "history:resolution-history", draft.pk)
     assert again == first
     assert SECRETARY in again
