@@ -229,6 +229,8 @@ def test_each_viewer_is_served_the_page_of_their_rights(client_for, make_cycle, 
 # --- the day -----------------------------------------------------------------------------------------------
 
 
+# A day inside the year: on 31 December the next morning belongs to the next year, whose cycle this is not.
+@pytest.mark.clock("2026-11-18 10:00")
 def test_an_open_task_is_overdue_on_the_page_once_its_deadline_has_passed(client_for, tree, people, clock) -> None:
     """This year's cycle: the evidence is judged on today, which moves with the days."""
     year = today().year
