@@ -76,6 +76,9 @@ def warm_app() -> None:
     from django.utils import formats, translation
     from django.utils.module_loading import import_string
 
+    from chibo.lib.parts import release
+    from chibo.lib.prepared import Prepared
+
     resolver = get_resolver()
     resolver.url_patterns  # noqa: B018 (imports every URL module and view)
     is_language_prefix_patterns_used(settings.ROOT_URLCONF)
@@ -94,7 +97,21 @@ def warm_app() -> None:
         import_string(name)
     for model in apps.get_models():
         model._meta.get_fields()
+    release()  # the digest of the code that keys the cached page parts: reading every file takes ~50 ms
+    Prepared.compile_all()
+    _cache_clients()
     connections.close_all()
+
+
+def _cache_clients() -> None:
+    """Import each cache's client library (redis: ~0.2 s) and make its client, which connects only when used."""
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    for alias in caches:
+        cache = caches[alias]
+        if isinstance(cache, RedisCache):
+            cache._cache  # noqa: B018 (Django makes the client on first use; it opens no connection yet)
 
 
 def _reverse_lookups(resolver: Any, namespace: str = "") -> None:
@@ -116,10 +133,14 @@ def warm_worker(app: Any) -> None:
     health check and the login page once (the first pass through the middleware, the session, the cache and the
     base template costs more than any later one)."""
     from django.conf import settings
+    from django.core.cache import caches
     from django.db import connection
     from django.urls import reverse
 
     connection.ensure_connection()
+    _read_catalogue(connection)
+    for alias in caches:
+        caches[alias].get("chibo:warm-up")  # opens the worker's own connection to the cache
     host = next((h.lstrip(".") for h in settings.ALLOWED_HOSTS if h.lstrip(".") and h != "*"), "localhost")
     secure = dict([settings.SECURE_PROXY_SSL_HEADER]) if settings.SECURE_PROXY_SSL_HEADER else {}
     for path in (reverse("healthz"), reverse("login")):
@@ -142,6 +163,22 @@ def warm_worker(app: Any) -> None:
             b"".join(response)
         finally:
             response.close()
+
+
+def _read_catalogue(connection: Any) -> None:
+    """Have the worker's new database session plan a read of every table of the app: a PostgreSQL session reads a
+    table's description and its indexes from the catalogue the first time a query names it, which made a new
+    worker's first page cost several times a warm one."""
+    from django.apps import apps
+
+    if connection.vendor != "postgresql":
+        return
+    models = apps.get_models(include_auto_created=True)
+    tables = {model._meta.db_table for model in models if model._meta.managed and not model._meta.proxy}
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for table in sorted(tables):
+            cursor.execute(f"EXPLAIN SELECT * FROM {quote(table)}")  # the models' own table names
 
 
 def when_ready(server: Any) -> None:

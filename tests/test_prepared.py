@@ -80,3 +80,15 @@ def test_values_of_another_kind_are_refused(tree) -> None:
         read.rows(tree.city.pk)
     with pytest.raises(TypeError):
         Prepared(_read, int, float)
+
+
+def test_every_read_made_is_compiled_before_a_request_asks_for_it(tree, monkeypatch, django_assert_num_queries) -> None:
+    """What a server does before its workers take requests (``gunicorn.conf.py``): the SQL of every read made."""
+    monkeypatch.setattr(Prepared, "made", [])  # not the reads the other tests made, some wrong on purpose
+    read = Prepared(_read, int, str)
+    assert Prepared.made == [read]
+    assert read._compiled == {}
+    Prepared.compile_all()
+    assert set(read._compiled) == {"default"}
+    with django_assert_num_queries(1):
+        assert read.rows(tree.city.pk, Organisation.Kind.WARD)

@@ -86,6 +86,8 @@ def test_gunicorn_serves_from_its_configuration_with_json_logs(tmp_path) -> None
     errors = [json.loads(line) for line in err.read_text().splitlines() if line.startswith("{")]
     assert len([line for line in errors if "Booting worker" in line["message"]]) == 2
     assert all({"time", "level", "logger", "message"} <= line.keys() for line in errors)
+    # The app is warmed once in the master, and each worker before its first request, without a failure.
+    assert [line["message"] for line in errors if "warming" in line["message"]] == []
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

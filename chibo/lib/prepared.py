@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db import connections, router
 from django.db.models import Model, QuerySet
@@ -39,7 +39,10 @@ def _placeholder(kind: type, index: int) -> Any:
 
 class Prepared:
     """A read built by ``build`` (called with one placeholder per value of ``kinds``, int or str), compiled once per
-    database and run with ``rows(*values)``."""
+    database and run with ``rows(*values)``. Every read made is listed in ``Prepared.made``: a server compiles them
+    all before it takes a request (``compile_all``)."""
+
+    made: ClassVar[list[Prepared]] = []
 
     def __init__(self, build: Callable[..., QuerySet[Any]], *kinds: type) -> None:
         self.build = build
@@ -47,6 +50,13 @@ class Prepared:
         self.placeholders = [_placeholder(kind, index) for index, kind in enumerate(kinds)]
         self._compiled: dict[str, tuple[str, list[Any], list[int | None]]] = {}
         self._lock = threading.Lock()
+        Prepared.made.append(self)
+
+    @classmethod
+    def compile_all(cls) -> None:
+        """Compile every read made so far, for each database it may be read from."""
+        for prepared in list(cls.made):
+            prepared.compiled(router.db_for_read(prepared.model) or "default")
 
     @functools.cached_property
     def model(self) -> type[Model]:
