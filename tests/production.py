@@ -3,8 +3,14 @@ test run's own variables: its database, Redis, DEBUG, the browser tests' async s
 
 from __future__ import annotations
 
+import fcntl
 import os
 import socket
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 TEST_RUN_ONLY = {
     "DEBUG",
@@ -38,3 +44,14 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def collect_static(env: dict[str, str]) -> None:
+    """``collectstatic`` as a deployment runs it before gunicorn starts (production serves hashed names from the
+    manifest); one test process at a time, as the tests that start gunicorn share the project's static folder."""
+    lock = ROOT / "var" / ".collectstatic.lock"
+    lock.parent.mkdir(exist_ok=True)
+    with lock.open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        command = [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"]
+        subprocess.run(command, cwd=ROOT, env=env, check=True)

@@ -19,7 +19,7 @@ import pytest
 from django.urls import reverse
 
 from chibo.lib.logs import JsonFormatter, MaskSecrets, mask_secrets
-from tests.production import PRODUCTION, environment, free_port
+from tests.production import PRODUCTION, collect_static, environment, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "s3cr3t-Token_0123456789abcdefghijklmnop"
@@ -54,8 +54,7 @@ def database_down(tmp_path_factory) -> Iterator[Server]:
         GUNICORN_WORKERS="1",
         LOG_FORMAT="plain",
     )
-    # Production serves hashed static names from the manifest, as after a deployment's collectstatic.
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
+    collect_static(env)
     out, err = folder / "out.log", folder / "err.log"
     with out.open("wb") as stdout, err.open("wb") as stderr:
         process = subprocess.Popen(

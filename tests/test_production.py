@@ -18,7 +18,7 @@ import pytest
 import yaml
 from django.urls import reverse
 
-from tests.production import PRODUCTION, environment, free_port
+from tests.production import PRODUCTION, collect_static, environment, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
@@ -44,6 +44,7 @@ def test_gunicorn_serves_from_its_configuration_with_json_logs(tmp_path) -> None
         GUNICORN_WORKERS="2",
         LOG_FORMAT="json",
     )
+    collect_static(env)
     gunicorn = str(Path(sys.executable).parent / "gunicorn")
     out, err = tmp_path / "out.log", tmp_path / "err.log"
     with out.open("wb") as stdout, err.open("wb") as stderr:
