@@ -425,6 +425,10 @@ CHIBO = {
     # How long a rendered part of a page is kept in the cache (chibo/lib/parts.py); its key changes with every
     # write under its organisation and every day anyway.
     "PART_CACHE_SECONDS": 24 * 3600,
+    # The reads of chibo/lib/prepared.py are prepared once per PostgreSQL session (PREPARE), so that the server
+    # plans them once: off behind a pooler that hands a session's statements to other clients (PgBouncer in
+    # transaction mode before 1.21).
+    "PREPARED_STATEMENTS": _env("DATABASE_PREPARED_STATEMENTS", env.bool, True),
     # Background work (resolutions/background.py): a pending email this many minutes past its time is queued
     # again; a claim to send this old was abandoned by a dead worker; a PDF not built in this time is offered again.
     "DELIVERY_REQUEUE_MINUTES": 5,

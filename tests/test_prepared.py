@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from chibo.lib.prepared import PreparationError, Prepared
+from chibo.lib.prepared import PreparationError, Prepared, _numbered
 from members.models import Organisation, Role
 from tests.factories import grant
 
@@ -92,3 +94,45 @@ def test_every_read_made_is_compiled_before_a_request_asks_for_it(tree, monkeypa
     assert set(read._compiled) == {"default"}
     with django_assert_num_queries(1):
         assert read.rows(tree.city.pk, Organisation.Kind.WARD)
+
+
+@pytest.mark.parametrize(
+    ("sql", "numbered"),
+    [
+        ("SELECT 1", "SELECT 1"),
+        ('SELECT "a" FROM "t" WHERE "b" = %s', 'SELECT "a" FROM "t" WHERE "b" = $1'),
+        ("WHERE a = %s AND b LIKE 'x%%' AND c IN (%s, %s)", "WHERE a = $1 AND b LIKE 'x%%' AND c IN ($2, $3)"),
+        ("WHERE a LIKE '%%s' OR b = %s", "WHERE a LIKE '%%s' OR b = $1"),  # a literal "%s" is not a parameter
+    ],
+)
+def test_the_parameters_are_numbered_for_prepare(sql, numbered) -> None:
+    assert _numbered(sql) == numbered
+
+
+@pytest.mark.django_db(transaction=True)  # the test closes the connection, which a test's transaction forbids
+def test_on_postgresql_a_read_is_prepared_once_per_database_session(tree, settings) -> None:
+    """The server plans the read once: ``PREPARE`` goes with the first ``EXECUTE`` in one statement, the later runs
+    send ``EXECUTE`` alone; a new session prepares it again. Elsewhere, or switched off, the query is sent as is."""
+    read = Prepared(_read, int, str)
+    expected = list(_read(tree.city.pk, Organisation.Kind.WARD))
+    with CaptureQueriesContext(connection) as sent:
+        for _ in range(3):
+            assert read.rows(tree.city.pk, Organisation.Kind.WARD) == expected
+    assert len(sent) == 3
+    statements = [query["sql"].split(" ", 1)[0] for query in sent]
+    if connection.vendor != "postgresql":
+        assert statements == ["SELECT"] * 3
+        return
+    assert statements == ["PREPARE", "EXECUTE", "EXECUTE"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name = %s", [read.name])
+        assert cursor.fetchone() == (1,)
+    # A new session (the connection lost, or its lifetime over) has none of the old one's statements.
+    connection.close()
+    with CaptureQueriesContext(connection) as sent:
+        assert read.rows(tree.ward_a.pk, Organisation.Kind.CELL) == list(_read(tree.ward_a.pk, Organisation.Kind.CELL))
+    assert sent[0]["sql"].startswith("PREPARE")
+    settings.CHIBO = {**settings.CHIBO, "PREPARED_STATEMENTS": False}
+    with CaptureQueriesContext(connection) as sent:
+        assert read.rows(tree.city.pk, Organisation.Kind.WARD) == expected
+    assert sent[0]["sql"].startswith("SELECT")

@@ -5,6 +5,9 @@ calls, more than the rest of a page served from the cache (``chibo.lib.parts``) 
 is kept under. A ``Prepared`` read is written as an ordinary query set, built once per database with placeholders
 for its values; its SQL is kept, and each run swaps the placeholders for the values and asks the database
 directly. The rows come back as the database returns them (tuples, no field converters): for text and numbers.
+On PostgreSQL the read is also prepared once per database session (``PREPARE``, sent with its first ``EXECUTE``
+as one statement): the server plans it once, where planning a query of unions and subqueries may take longer
+than running it (``CHIBO["PREPARED_STATEMENTS"]``, on by default).
 
     tokens = Prepared(lambda cell: OrganisationVersion.objects.filter(path=cell).values_list("token"), str)
     tokens.rows("0001")
@@ -13,16 +16,20 @@ directly. The rows come back as the database returns them (tuples, no field conv
 from __future__ import annotations
 
 import functools
+import itertools
+import re
 import threading
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.db import connections, router
 from django.db.models import Model, QuerySet
 
 # A placeholder of each kind: values no row holds, each found again among the query's parameters.
 _INT_BASE = -(2**62)
 _TEXT_MARK = "\x1fprepared-placeholder-{}\x1f"
+_NUMBERS = itertools.count()
 
 
 class PreparationError(ValueError):
@@ -50,6 +57,7 @@ class Prepared:
         self.placeholders = [_placeholder(kind, index) for index, kind in enumerate(kinds)]
         self._compiled: dict[str, tuple[str, list[Any], list[int | None]]] = {}
         self._lock = threading.Lock()
+        self.name = f"chibo_prepared_{next(_NUMBERS)}"  # the statement's name in every database session
         Prepared.made.append(self)
 
     @classmethod
@@ -95,6 +103,37 @@ class Prepared:
         using = router.db_for_read(self.model) or "default"
         sql, params, slots = self.compiled(using)
         args = [param if slot is None else values[slot] for param, slot in zip(params, slots, strict=True)]
-        with connections[using].cursor() as cursor:
-            cursor.execute(sql, args)
+        connection = connections[using]
+        with connection.cursor() as cursor:
+            if connection.vendor != "postgresql" or not settings.CHIBO.get("PREPARED_STATEMENTS", True):
+                cursor.execute(sql, args)
+                return cursor.fetchall()
+            held = _held(connection)
+            execute = f"EXECUTE {self.name} ({', '.join(['%s'] * len(args))})" if args else f"EXECUTE {self.name}"
+            if self.name in held:
+                cursor.execute(execute, args)
+            else:
+                cursor.execute(f"PREPARE {self.name} AS {_numbered(sql)}; {execute}", args)
+                held.add(self.name)
             return cursor.fetchall()
+
+
+# The statements prepared in a connection's current database session: the session (the driver's connection object,
+# held so that a new one is never taken for it) and the statements' names. A statement lives as long as its
+# session, whatever becomes of the transaction it was prepared in.
+_HELD = "_chibo_prepared_statements"
+
+
+def _held(connection: Any) -> set[str]:
+    """The names of the statements prepared in the connection's current session."""
+    held = getattr(connection, _HELD, None)
+    if held is None or held[0] is not connection.connection:
+        held = (connection.connection, set())
+        setattr(connection, _HELD, held)
+    return held[1]
+
+
+def _numbered(sql: str) -> str:
+    """The query with its parameters numbered for ``PREPARE`` ($1, $2, ...), in order; a literal ``%%`` stays."""
+    count = iter(range(1, len(sql) + 1))
+    return re.sub(r"%[%s]", lambda m: m.group(0) if m.group(0) == "%%" else f"${next(count)}", sql)
