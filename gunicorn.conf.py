@@ -138,7 +138,6 @@ def warm_worker(app: Any) -> None:
     from django.urls import reverse
 
     connection.ensure_connection()
-    _read_catalogue(connection)
     for alias in caches:
         caches[alias].get("chibo:warm-up")  # opens the worker's own connection to the cache
     host = next((h.lstrip(".") for h in settings.ALLOWED_HOSTS if h.lstrip(".") and h != "*"), "localhost")
@@ -163,22 +162,6 @@ def warm_worker(app: Any) -> None:
             b"".join(response)
         finally:
             response.close()
-
-
-def _read_catalogue(connection: Any) -> None:
-    """Have the worker's new database session plan a read of every table of the app: a PostgreSQL session reads a
-    table's description and its indexes from the catalogue the first time a query names it, which made a new
-    worker's first page cost several times a warm one."""
-    from django.apps import apps
-
-    if connection.vendor != "postgresql":
-        return
-    models = apps.get_models(include_auto_created=True)
-    tables = {model._meta.db_table for model in models if model._meta.managed and not model._meta.proxy}
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        for table in sorted(tables):
-            cursor.execute(f"EXPLAIN SELECT * FROM {quote(table)}")  # the models' own table names
 
 
 def when_ready(server: Any) -> None:

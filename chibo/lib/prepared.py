@@ -135,5 +135,5 @@ def _held(connection: Any) -> set[str]:
 
 def _numbered(sql: str) -> str:
     """The query with its parameters numbered for ``PREPARE`` ($1, $2, ...), in order; a literal ``%%`` stays."""
-    count = iter(range(1, len(sql) + 1))
-    return re.sub(r"%[%s]", lambda m: m.group(0) if m.group(0) == "%%" else f"${next(count)}", sql)
+    number = itertools.count(1)
+    return re.sub(r"%[%s]", lambda m: m.group(0) if m.group(0) == "%%" else f"${next(number)}", sql)
