@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from chibo.lib.prepared import PreparationError, Prepared, _numbered
+from chibo.lib.prepared import PreparationError, Prepared, _statement
 from members.models import Organisation, Role
 from tests.factories import grant
 
@@ -97,16 +97,28 @@ def test_every_read_made_is_compiled_before_a_request_asks_for_it(tree, monkeypa
 
 
 @pytest.mark.parametrize(
-    ("sql", "numbered"),
+    ("sql", "params", "slots", "statement"),
     [
-        ("SELECT 1", "SELECT 1"),
-        ('SELECT "a" FROM "t" WHERE "b" = %s', 'SELECT "a" FROM "t" WHERE "b" = $1'),
-        ("WHERE a = %s AND b LIKE 'x%%' AND c IN (%s, %s)", "WHERE a = $1 AND b LIKE 'x%%' AND c IN ($2, $3)"),
-        ("WHERE a LIKE '%%s' OR b = %s", "WHERE a LIKE '%%s' OR b = $1"),  # a literal "%s" is not a parameter
+        ("SELECT 1", [], [], "SELECT 1"),
+        ('SELECT "a" FROM "t" WHERE "b" = %s', [-1], [0], 'SELECT "a" FROM "t" WHERE "b" = $1'),
+        # A constant of the query is written in; a value keeps its number wherever it comes, and comes again.
+        (
+            "WHERE a = %s AND b LIKE 'x%%' AND c IN (%s, %s) AND d = %s",
+            [-2, "open", -1, -2],
+            [1, None, 0, 1],
+            "WHERE a = $2 AND b LIKE 'x%%' AND c IN ('open', $1) AND d = $2",
+        ),
+        ("WHERE a LIKE '%%s' OR b = %s", [-1], [0], "WHERE a LIKE '%%s' OR b = $1"),  # a literal "%s" is no parameter
+        # A "%" in a constant is doubled, as the driver expects.
+        ("WHERE a = %s AND b = %s", ["50%", -1], [None, 0], "WHERE a = '50%%' AND b = $1"),
+        ("WHERE a = %s", [7], [None], "WHERE a = 7"),
     ],
 )
-def test_the_parameters_are_numbered_for_prepare(sql, numbered) -> None:
-    assert _numbered(sql) == numbered
+def test_the_statement_numbers_the_values_and_writes_the_constants_in(sql, params, slots, statement) -> None:
+    def quote(value: object) -> str:
+        return f"'{value}'" if isinstance(value, str) else str(value)
+
+    assert _statement(sql, params, slots, quote) == statement
 
 
 @pytest.mark.django_db(transaction=True)  # the test closes the connection, which a test's transaction forbids
@@ -124,9 +136,13 @@ def test_on_postgresql_a_read_is_prepared_once_per_database_session(tree, settin
         assert statements == ["SELECT"] * 3
         return
     assert statements == ["PREPARE", "EXECUTE", "EXECUTE"]
+    # The two values alone: the constants of the query were written in when it was prepared.
+    assert sent[1]["sql"] == f"EXECUTE {read.name} ({tree.city.pk}, '{Organisation.Kind.WARD.value}')"
+    for _ in range(5):  # past the five runs after which PostgreSQL would otherwise weigh a plan for every value
+        read.rows(tree.ward_a.pk, Organisation.Kind.CELL)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE name = %s", [read.name])
-        assert cursor.fetchone() == (1,)
+        cursor.execute("SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE name = %s", [read.name])
+        assert cursor.fetchone() == (8, 0)  # one plan, kept for every value, never planned again for one
     # A new session (the connection lost, or its lifetime over) has none of the old one's statements.
     connection.close()
     with CaptureQueriesContext(connection) as sent:

@@ -57,19 +57,27 @@ def test_manage_py_on_a_bare_checkout_is_for_development() -> None:
     assert result.stdout.strip().endswith("True")
 
 
-def test_postgresql_connections_run_without_jit() -> None:
-    """The queries last milliseconds; PostgreSQL's JIT compiled a province's counts for longer than they ran."""
+def _session_settings(**env: str) -> list[str]:
     script = (
         "import django; django.setup(); from django.db import connection\n"
-        "with connection.cursor() as c:\n    c.execute('SHOW jit'); print(c.fetchone()[0])"
+        "with connection.cursor() as c:\n"
+        "    for name in ('jit', 'plan_cache_mode'):\n"
+        "        c.execute('SHOW ' + name); print(c.fetchone()[0])"
     )
     result = subprocess.run(
         [sys.executable, "-c", script],
         cwd=ROOT,
-        env=environment(DEBUG="true", DATABASE_URL="postgres://postgres@127.0.0.1:5432/postgres"),
+        env=environment(DEBUG="true", DATABASE_URL="postgres://postgres@127.0.0.1:5432/postgres", **env),
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["off"]
+    return result.stdout.split()
+
+
+def test_postgresql_sessions_run_without_jit_and_keep_one_plan_per_prepared_read() -> None:
+    """The queries last milliseconds; PostgreSQL's JIT compiled a province's counts for longer than they ran. The
+    prepared reads (the only prepared statements) are planned once per session, unless they are switched off."""
+    assert _session_settings() == ["off", "force_generic_plan"]
+    assert _session_settings(DATABASE_PREPARED_STATEMENTS="false") == ["off", "auto"]

@@ -6,8 +6,9 @@ is kept under. A ``Prepared`` read is written as an ordinary query set, built on
 for its values; its SQL is kept, and each run swaps the placeholders for the values and asks the database
 directly. The rows come back as the database returns them (tuples, no field converters): for text and numbers.
 On PostgreSQL the read is also prepared once per database session (``PREPARE``, sent with its first ``EXECUTE``
-as one statement): the server plans it once, where planning a query of unions and subqueries may take longer
-than running it (``CHIBO["PREPARED_STATEMENTS"]``, on by default).
+as one statement), with the query's constants written in; the settings have the session keep one plan for every
+value (``plan_cache_mode=force_generic_plan``), so the server plans the read once, where planning a query of unions
+and subqueries may take longer than running it (``CHIBO["PREPARED_STATEMENTS"]``, on by default).
 
     tokens = Prepared(lambda cell: OrganisationVersion.objects.filter(path=cell).values_list("token"), str)
     tokens.rows("0001")
@@ -102,20 +103,32 @@ class Prepared:
             raise TypeError(f"A prepared read takes {[kind.__name__ for kind in self.kinds]}, not {values!r}.")
         using = router.db_for_read(self.model) or "default"
         sql, params, slots = self.compiled(using)
-        args = [param if slot is None else values[slot] for param, slot in zip(params, slots, strict=True)]
         connection = connections[using]
         with connection.cursor() as cursor:
             if connection.vendor != "postgresql" or not settings.CHIBO.get("PREPARED_STATEMENTS", True):
+                args = [param if slot is None else values[slot] for param, slot in zip(params, slots, strict=True)]
                 cursor.execute(sql, args)
                 return cursor.fetchall()
             held = _held(connection)
-            execute = f"EXECUTE {self.name} ({', '.join(['%s'] * len(args))})" if args else f"EXECUTE {self.name}"
+            execute = f"EXECUTE {self.name} ({', '.join(['%s'] * len(values))})" if values else f"EXECUTE {self.name}"
             if self.name in held:
-                cursor.execute(execute, args)
+                cursor.execute(execute, values)
             else:
-                cursor.execute(f"PREPARE {self.name} AS {_numbered(sql)}; {execute}", args)
+                quote = functools.partial(_literal, connection)
+                cursor.execute(f"PREPARE {self.name} AS {_statement(sql, params, slots, quote)}; {execute}", values)
                 held.add(self.name)
             return cursor.fetchall()
+
+    def prepare(self) -> None:
+        """Prepare the read in the current database session and have the server plan it, as its first run would:
+        run once with values no row holds."""
+        self.rows(*self.placeholders)
+
+    @classmethod
+    def prepare_all(cls) -> None:
+        """``prepare`` every read made so far (a new worker, before its first request)."""
+        for prepared in list(cls.made):
+            prepared.prepare()
 
 
 # The statements prepared in a connection's current database session: the session (the driver's connection object,
@@ -133,7 +146,21 @@ def _held(connection: Any) -> set[str]:
     return held[1]
 
 
-def _numbered(sql: str) -> str:
-    """The query with its parameters numbered for ``PREPARE`` ($1, $2, ...), in order; a literal ``%%`` stays."""
-    number = itertools.count(1)
-    return re.sub(r"%[%s]", lambda m: m.group(0) if m.group(0) == "%%" else f"${next(number)}", sql)
+def _literal(connection: Any, value: Any) -> str:
+    """A constant of a query as an SQL literal of the connection's database."""
+    return connection.ops.compose_sql("%s", [value])
+
+
+def _statement(sql: str, params: list[Any], slots: list[int | None], quote: Callable[[Any], str]) -> str:
+    """The query as ``PREPARE`` takes it: each parameter that takes a value is that value's number ($1 for the first
+    value, wherever it comes), and each constant of the query is written in, as a literal (``quote``), so that the
+    plan the server keeps for every value knows them. A ``%`` stays doubled, as the driver expects."""
+    pieces = iter(zip(params, slots, strict=True))
+
+    def swap(match: re.Match[str]) -> str:
+        if match.group(0) == "%%":
+            return "%%"
+        param, slot = next(pieces)
+        return quote(param).replace("%", "%%") if slot is None else f"${slot + 1}"
+
+    return re.sub(r"%[%s]", swap, sql)
