@@ -12,11 +12,9 @@ LOG_FORMAT           json (one object a line) or plain; json unless DEBUG=true
 
 import contextlib
 import gc
-import io
 import logging
 import multiprocessing
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -129,39 +127,25 @@ def _reverse_lookups(resolver: Any, namespace: str = "") -> None:
 
 
 def warm_worker(app: Any) -> None:
-    """In a new worker, before it takes a request: open its own database and cache connections, and answer the
-    health check and the login page once (the first pass through the middleware, the session, the cache and the
-    base template costs more than any later one)."""
-    from django.conf import settings
+    """In a new worker, before it takes a request: open its own database and cache connections, prepare the
+    prepared reads in its database session, answer the health check and the login page once, then serve the pages
+    a secretary lives on to a stand-in (``chibo/warmup.py``): the first pass through the middleware, the session,
+    the cache, the views and the templates costs a new process three to four times what it costs later."""
     from django.core.cache import caches
     from django.db import connection
     from django.urls import reverse
 
+    from chibo.lib.prepared import Prepared
+    from chibo.warmup import rehearse, serve
+
     connection.ensure_connection()
     for alias in caches:
         caches[alias].get("chibo:warm-up")  # opens the worker's own connection to the cache
-    host = next((h.lstrip(".") for h in settings.ALLOWED_HOSTS if h.lstrip(".") and h != "*"), "localhost")
-    secure = dict([settings.SECURE_PROXY_SSL_HEADER]) if settings.SECURE_PROXY_SSL_HEADER else {}
+    Prepared.prepare_all()
     for path in (reverse("healthz"), reverse("login")):
-        environ = {
-            "REQUEST_METHOD": "GET",
-            "PATH_INFO": path,
-            "QUERY_STRING": "",
-            "SCRIPT_NAME": "",
-            "SERVER_NAME": host,
-            "SERVER_PORT": "443",
-            "SERVER_PROTOCOL": "HTTP/1.1",
-            "HTTP_HOST": host,
-            "wsgi.url_scheme": "https",
-            "wsgi.input": io.BytesIO(),
-            "wsgi.errors": sys.stderr,
-            **secure,
-        }
-        response = app(environ, lambda status, headers, exc_info=None: None)
-        try:
-            b"".join(response)
-        finally:
-            response.close()
+        serve(app, path)
+    served = rehearse(app)
+    _log.info("worker warmed up: %s", ", ".join(f"{path} {status}" for path, status in served.items()) or "no pages")
 
 
 def when_ready(server: Any) -> None:

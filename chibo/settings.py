@@ -153,6 +153,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = _env("CONN_MAX_AGE", env.int, 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = _SESSION_OPTIONS
+else:
+    # SQLite: a transaction takes the write lock when it begins, so that two processes writing at once (two web
+    # workers, a worker and Celery) wait for each other, up to the timeout, instead of one failing at once with
+    # "database is locked" when both had read first.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A read replica (a PostgreSQL streaming standby of DATABASE_URL), optional: the dashboards' pages, their Excel
