@@ -251,9 +251,15 @@ class TaskForm(SafeInputMixin, forms.ModelForm):
 
 
 class AssignmentChoices:
-    """The people and organisations a cell's tasks can go to, read once per page (not once per task row)."""
+    """The people and organisations a cell's tasks can go to, read once per page (not once per task row).
 
-    def __init__(self, cell: Organisation) -> None:
+    ``shared``: the member lists of the rows (lead and supporters) share one list of the cell's members that the
+    page sends once (``members_template``), filled in by the script; without script, the page is asked for again
+    with ``shared=False`` (every row's lists in full)."""
+
+    SHARED_ID = "task-members"
+
+    def __init__(self, cell: Organisation, *, shared: bool = True) -> None:
         self.members = Member.objects.filter(cell=cell).active()
         # The flags and the group looked up member by member, through their indexes: a cell's few dozen rows, where
         # a join may hash every group and period of the province.
@@ -264,8 +270,10 @@ class AssignmentChoices:
         loads = open_load([m.pk for m in member_list])
         self.by_pk = {m.pk: m for m in member_list}
         member_choices = [(m.pk, member_label(m, loads)) for m in member_list]
-        self.lead_options = RenderedOptions([BLANK_CHOICE, *member_choices])
-        self.member_options = RenderedOptions(member_choices)
+        shared_id = self.SHARED_ID if shared else ""
+        self.shared = shared
+        self.lead_options = RenderedOptions([BLANK_CHOICE, *member_choices], shared=shared_id)
+        self.member_options = RenderedOptions(member_choices, shared=shared_id)
         committee_users = Role.objects.filter(
             organisation=cell, kind__in=[Role.Kind.SECRETARY, Role.Kind.DEPUTY, Role.Kind.COMMITTEE]
         ).values_list("user_id", flat=True)
@@ -277,6 +285,10 @@ class AssignmentChoices:
         self.mass_organisation_options = RenderedOptions(
             [BLANK_CHOICE, *((o.pk, o.name) for o in self.mass_organisations)]
         )
+
+    def members_template(self) -> str:
+        """The one list of the cell's members the rows share ("" when every row holds its own)."""
+        return self.member_options.template() if self.shared else ""
 
 
 def _share_options(

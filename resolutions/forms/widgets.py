@@ -6,7 +6,7 @@ dozen rows, each with three lists of a cell's members, rendered tens of thousand
 once per page); the ``Select`` and ``SelectMultiple`` below then only join the strings, marking the chosen
 options (given any other choices, they render as Django's own do). The inputs and the text area write what
 their templates would. ``render_quickly`` gives a row's fields these widgets. The HTML is exactly Django's
-(tests/resolutions/test_widgets.py compares them).
+(tests/resolutions/test_widgets.py compares them), but for the lists the rows share (``RenderedOptions.shared``).
 """
 
 from __future__ import annotations
@@ -41,10 +41,16 @@ class RenderedOptions(BaseChoiceIterator):
     """A select's choices (value, label) with each option's HTML, plain and selected, built once.
 
     A choice iterator: a field given it as ``choices`` keeps it as it is (Django normalises any other list again
-    for every row), and a copied widget (one per row) shares the options."""
+    for every row), and a copied widget (one per row) shares the options.
 
-    def __init__(self, choices: Iterable[tuple[Any, str]]) -> None:
+    ``shared``: the id of a ``<template>`` the page writes once with every option (``template()``). A select of
+    such options then holds only its blank and chosen ones and names the template (``data-options``): the script
+    (static/js/forms.js) puts the others in. A list of a cell's members on every task row is sent once, not once
+    a row."""
+
+    def __init__(self, choices: Iterable[tuple[Any, str]], *, shared: str = "") -> None:
         self.choices = list(choices)
+        self.shared = shared
         self.options: list[tuple[str, str, str]] = []
         for value, label in self.choices:
             text = "" if value is None else str(value)
@@ -57,6 +63,11 @@ class RenderedOptions(BaseChoiceIterator):
 
     def __len__(self) -> int:
         return len(self.choices)
+
+    def template(self) -> SafeString:
+        """The ``<template>`` of every option but the blank one, for the selects that share them."""
+        body = "".join(plain for text, plain, _selected in self.options if text)
+        return mark_safe(f'<template id="{conditional_escape(self.shared)}">{body}</template>')
 
 
 class _RenderedSelectMixin:
@@ -71,6 +82,8 @@ class _RenderedSelectMixin:
         if not isinstance(options, RenderedOptions):
             return super().render(name, value, attrs, renderer)  # type: ignore[misc]  # Django's Select, mixed in after
         final = self.build_attrs(self.attrs, attrs)  # type: ignore[attr-defined]  # Django's Widget, mixed in after
+        if options.shared:
+            final["data-options"] = options.shared
         if self.allow_multiple_selected:
             final["multiple"] = True
         chosen = set(self.format_value(value))  # type: ignore[attr-defined]  # Django's Select, mixed in after
@@ -79,6 +92,8 @@ class _RenderedSelectMixin:
         for text, plain, selected in options.options:
             pick = (multiple or not has_selected) and text in chosen
             has_selected |= pick
+            if options.shared and text and not pick:
+                continue  # in the page's template
             parts.append(f"\n  {selected if pick else plain}\n")
         body = "".join(parts)  # the template's own line breaks; the renderer strips the end of the last
         return mark_safe(f'<select name="{conditional_escape(name)}"{flat_attributes(final)}>{body}\n</select>')

@@ -178,7 +178,7 @@ def resolution_edit(request: SignedInRequest, resolution_id: int) -> HttpRespons
         return redirect("resolutions:resolution-detail", resolution_id=resolution.pk)
     if request.method != "POST":
         return _edit_page(request, resolution, tokens)
-    choices = AssignmentChoices(resolution.cell)
+    choices = AssignmentChoices(resolution.cell, shared=_shared_lists(request))
     data: QueryDict = request.POST
     adding_row = "add_task" in data or "add_target" in data
     if "add_task" in data:
@@ -253,6 +253,12 @@ def _edit_form_context(resolution: Resolution, forms: dict[str, Any]) -> dict[st
     }
 
 
+def _shared_lists(request: SignedInRequest) -> bool:
+    """Whether the task rows share one member list that the script fills in (``AssignmentChoices``): unless the
+    page was asked for with every list in full (``?members=all``, the link a browser without script shows)."""
+    return request.GET.get("members") != "all"
+
+
 def _edit_page(request: SignedInRequest, resolution: Resolution, tokens: Tokens) -> HttpResponse:
     """The edit page as the resolution is saved: its form is kept in the cache under the tokens of the cells whose
     rows it shows (``pages.edit_tokens``: the resolution and its tasks, the cell's members and what they do), the
@@ -260,11 +266,12 @@ def _edit_page(request: SignedInRequest, resolution: Resolution, tokens: Tokens)
     see it, each the same form; a posted form is never kept."""
     day = today()
     upper = upper_choices(resolution.cell)
+    shared = _shared_lists(request)
     form_html = cached_part(
         request,
         "resolutions/includes/_resolution_form.html",
-        (resolution.pk, tokens, upper, day),
-        lambda: _saved_edit_form(resolution, upper),
+        (resolution.pk, tokens, upper, day, shared),
+        lambda: _saved_edit_form(resolution, upper, shared),
     )
     return render(
         request,
@@ -273,8 +280,8 @@ def _edit_page(request: SignedInRequest, resolution: Resolution, tokens: Tokens)
     )
 
 
-def _saved_edit_form(resolution: Resolution, upper: list[tuple[int, str]]) -> dict[str, Any]:
-    forms = _edit_forms(resolution, None, AssignmentChoices(resolution.cell), upper)
+def _saved_edit_form(resolution: Resolution, upper: list[tuple[int, str]], shared: bool) -> dict[str, Any]:
+    forms = _edit_forms(resolution, None, AssignmentChoices(resolution.cell, shared=shared), upper)
     return {**_edit_form_context(resolution, forms), "warnings": []}
 
 

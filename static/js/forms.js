@@ -105,6 +105,36 @@
   }
 
   // ---------------------------------------------------------------------------------------------------------
+  // Shared lists: a long list that many selects offer (a cell's members, on every task row) comes once, in the
+  // <template> the select names (data-options); the select holds only its blank and chosen options until the
+  // list is put in, the chosen ones kept chosen.
+  // ---------------------------------------------------------------------------------------------------------
+
+  function fillOptions(select) {
+    if (select.dataset.optionsReady) return;
+    var source = document.getElementById(select.dataset.options);
+    if (!source) return;
+    select.dataset.optionsReady = "1";
+    var chosen = {};
+    var blanks = [];
+    Array.prototype.forEach.call(select.options, function (option) {
+      if (option.value === "") blanks.push(option);
+      else if (option.selected) chosen[option.value] = true;
+    });
+    var options = document.createDocumentFragment();
+    blanks.forEach(function (option) {
+      options.appendChild(option);
+    });
+    source.content.querySelectorAll("option").forEach(function (option) {
+      var copy = option.cloneNode(true);
+      copy.selected = copy.defaultSelected = chosen[copy.value] === true;
+      options.appendChild(copy);
+    });
+    select.textContent = "";
+    select.appendChild(options);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
   // Member pickers: a select (one or many) becomes the chosen names and a search box; the select stays in the
   // form, hidden from view, and is what is posted.
   // ---------------------------------------------------------------------------------------------------------
@@ -245,6 +275,7 @@
   // ---------------------------------------------------------------------------------------------------------
 
   function enhance(root) {
+    root.querySelectorAll("select[data-options]").forEach(fillOptions);
     root.querySelectorAll("input[data-date-picker]").forEach(enhanceDate);
     root.querySelectorAll("select[data-picker]").forEach(enhancePicker);
     root.querySelectorAll("[data-formset-remove]").forEach(function (button) {

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from playwright.sync_api import Page, expect
 
-from members.models import today
+from members.models import Member, today
 from resolutions.forms.drafting import month_bounds
 from resolutions.models import Task
 from resolutions.services import create_resolution
@@ -41,6 +41,10 @@ def test_two_tasks_added_in_the_page_with_people_picked_by_name_and_a_date_on_th
     page.goto(f"{live_server.url}/resolutions/{draft.pk}/edit/")
     expect_fits_the_screen(page, draft.number)
     page.evaluate("window.stillTheSamePage = true")
+    # The rows' member lists came as one shared list, put into each row's lists by the script.
+    members = Member.objects.filter(cell=cell).active().count()
+    expect(page.locator("#id_tasks-0-lead_member option")).to_have_count(members + 1)  # and the blank
+    expect(page.locator("#id_tasks-0-supporters option")).to_have_count(members)
 
     # A second target, added in the page.
     page.locator("#id_targets-0-name").fill("Hộ ký cam kết")

@@ -593,3 +593,49 @@ def test_every_path_that_writes_a_task_refuses_a_lead_who_follows_it(draft, peop
     with pytest.raises(IntegrityError), transaction.atomic():
         task.save()
     assert not draft.tasks.exists()
+
+
+def _options(html: str, select_id: str) -> list[str]:
+    """The values of the options a select of the page holds as sent (before any script)."""
+    start = html.index(f'id="{select_id}"')
+    body = html[html.index(">", start) : html.index("</select>", start)]
+    return [part.split('"')[1] for part in body.split("<option value=")[1:]]
+
+
+def test_the_rows_share_one_list_of_the_members_and_a_page_without_script_has_them_in_full(
+    client_for, draft, leads, cell
+) -> None:
+    tasks = [task_row("Việc 1", leads[0]), task_row("Việc 2", leads[1])]
+    tasks[0]["supporters"] = [leads[2].pk]
+    saved = client_for("secretary").post(
+        reverse("resolutions:resolution-edit", args=[draft.pk]), edit_data(draft, tasks=tasks)
+    )
+    assert saved.status_code == 302
+    url = reverse("resolutions:resolution-edit", args=[draft.pk])
+    members = [
+        str(pk)
+        for pk in Member.objects.filter(cell=cell).active().order_by("search_name", "pk").values_list("pk", flat=True)
+    ]
+
+    page = client_for("secretary").get(url).content.decode()
+    # Every member once, in the list the rows share; each row holds its blank and chosen ones.
+    assert page.count('<template id="task-members">') == 1
+    shared = page[
+        page.index('<template id="task-members">') : page.index("</template>", page.index('id="task-members"'))
+    ]
+    assert [part.split('"')[1] for part in shared.split("<option value=")[1:]] == members
+    assert _options(page, "id_tasks-0-lead_member") == ["", str(leads[0].pk)]
+    assert _options(page, "id_tasks-0-supporters") == [str(leads[2].pk)]
+    assert _options(page, "id_tasks-1-supporters") == []
+    assert 'data-options="task-members"' in page
+    assert 'href="?members=all"' in page  # the way on without script (inside <noscript>)
+
+    full = client_for("secretary").get(url, {"members": "all"}).content.decode()
+    assert "task-members" not in full
+    assert _options(full, "id_tasks-0-lead_member") == ["", *members]
+    assert _options(full, "id_tasks-1-supporters") == members
+    # Posted from there, a page shown again (a refused row) keeps the lists in full.
+    refused = edit_data(draft, tasks=[task_row("", leads[0])])
+    again = client_for("secretary").post(f"{url}?members=all", refused)
+    assert again.status_code == 200
+    assert _options(again.content.decode(), "id_tasks-0-lead_member") == ["", *members]

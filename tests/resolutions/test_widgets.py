@@ -118,3 +118,28 @@ def test_a_row_gets_the_quick_widgets_with_its_own_state() -> None:
     assert form.fields["title"].widget.attrs == {"maxlength": "10"}
     assert isinstance(choice_field(form, "kind").choices, RenderedOptions)
     assert {name: str(form[name]) for name in form.fields} == before
+
+
+@pytest.mark.parametrize(
+    ("value", "kept"),
+    [(None, [""]), ("", [""]), (1, ["", "1"]), ("9", [""]), (3, ["", "3"])],
+)
+def test_a_select_of_shared_options_holds_its_blank_and_chosen_ones_and_names_the_list(value: Any, kept: list) -> None:
+    options = RenderedOptions(CHOICES, shared="task-members")
+    html = Select(choices=options).render("tasks-0-lead_member", value)
+    assert ' data-options="task-members"' in html
+    assert [option.split('"')[1] for option in html.split("<option value=")[1:]] == kept
+    # The one chosen is marked as Django marks it (the first of a repeated value; none when 9, not offered, is).
+    assert html.count(" selected") == (0 if value == "9" else 1)
+    assert html.count("Lê Thị Cúc") == (1 if value == 3 else 0)
+    many = SelectMultiple(choices=RenderedOptions(CHOICES[1:], shared="task-members")).render("s", [2, 3])
+    assert [option.split('"')[1] for option in many.split("<option value=")[1:]] == ["2", "3", "3"]
+
+
+def test_the_shared_list_is_written_once_with_every_option_but_the_blank() -> None:
+    options = RenderedOptions(CHOICES, shared="task-members")
+    assert options.template() == (
+        '<template id="task-members"><option value="1">Nguyễn Văn An · Tổ 1</option>'
+        '<option value="2">Trần &lt;b&gt;&quot;Bình&quot;&lt;/b&gt; &amp; Co&#x27;s</option>'
+        '<option value="3">Lê Thị Cúc</option><option value="3">Lê Thị Cúc (again)</option></template>'
+    )
