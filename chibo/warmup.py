@@ -86,17 +86,22 @@ def stand_in() -> Role | None:
 
 
 def pages(role: Role) -> list[str]:
-    """What the secretary opens in a day: the home page, the cell, its latest resolution, their own tasks and the
-    dashboard above the cell (through the address that leads there)."""
+    """What the secretary opens in a day: the home page, the cell, its latest resolution, their own tasks, their
+    dashboard (through the address that leads there) and those of the organisations above the cell (a ward's and
+    a province's, with the secretary's cell alone on them)."""
     cell = role.organisation
     assert cell is not None  # a cell secretary's role
     latest = Resolution.objects.filter(cell=cell).order_by("-pk").values_list("pk", flat=True).first()
+    above = (
+        Organisation.objects.filter(path__in=cell.ancestor_paths()[:-1]).order_by("-path").values_list("pk", flat=True)
+    )
     return [
         reverse("home"),
         reverse("members:org-detail", args=[cell.pk]),
         *([reverse("resolutions:resolution-detail", args=[latest])] if latest else []),
         reverse("resolutions:my-tasks"),
         reverse("dashboards:dashboard-home"),
+        *(reverse("dashboards:dashboard", args=[pk]) for pk in above),
     ]
 
 

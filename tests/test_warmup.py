@@ -33,6 +33,9 @@ def test_the_stand_in_serves_the_secretarys_day_and_nothing_is_written(tree, peo
         reverse("resolutions:my-tasks"): 200,
         reverse("dashboards:dashboard-home"): 302,
         reverse("dashboards:dashboard", args=[cell]): 200,
+        # The dashboards above the cell, the secretary's cell alone on them.
+        reverse("dashboards:dashboard", args=[tree.ward_a.pk]): 200,
+        reverse("dashboards:dashboard", args=[tree.city.pk]): 200,
     }
     # Its session, and the looks at members' personal data the pages record, were rolled back.
     assert _rows() == before
@@ -48,6 +51,8 @@ def test_the_stand_in_is_the_first_secretary_free_of_the_second_step(tree, peopl
         reverse("members:org-detail", args=[tree.cell_a1.pk]),
         reverse("resolutions:my-tasks"),
         reverse("dashboards:dashboard-home"),
+        reverse("dashboards:dashboard", args=[tree.ward_a.pk]),
+        reverse("dashboards:dashboard", args=[tree.city.pk]),
     ]
     settings.TWO_FACTOR_REQUIRED = True
     grant(people["secretary"], Role.Kind.STANDING, tree.ward_a)  # a ward role: the second step is owed
