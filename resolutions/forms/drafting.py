@@ -271,7 +271,6 @@ class AssignmentChoices:
         self.by_pk = {m.pk: m for m in member_list}
         member_choices = [(m.pk, member_label(m, loads)) for m in member_list]
         shared_id = self.SHARED_ID if shared else ""
-        self.shared = shared
         self.lead_options = RenderedOptions([BLANK_CHOICE, *member_choices], shared=shared_id)
         self.member_options = RenderedOptions(member_choices, shared=shared_id)
         committee_users = Role.objects.filter(
@@ -285,6 +284,11 @@ class AssignmentChoices:
         self.mass_organisation_options = RenderedOptions(
             [BLANK_CHOICE, *((o.pk, o.name) for o in self.mass_organisations)]
         )
+
+    @property
+    def shared(self) -> bool:
+        """Whether the rows' member lists share one list the page sends once."""
+        return bool(self.member_options.shared)
 
     def members_template(self) -> str:
         """The one list of the cell's members the rows share ("" when every row holds its own)."""
