@@ -450,3 +450,23 @@ def duplicate_meeting(
         ):
             month = month or other
     return same, month
+
+
+def committee_vote_refusal(*, is_committee: bool, held_on: dt.date, entitled: int, present: int, today: dt.date) -> str:
+    """Why a committee's vote on its own document cannot be recorded, or "" when it can: only a committee's
+    document is voted on by its committee (a cell's resolution is voted on at the cell's meeting), the vote is
+    recorded on its day or after it, and the members present are among those entitled, at least one of them."""
+    if not is_committee:
+        return _("A cell's resolution is voted on at a meeting of the cell.")
+    if held_on > today:
+        return _("The vote is on %(date)s: it is recorded on that day or after it, not before.") % {
+            "date": f"{held_on:%d/%m/%Y}"
+        }
+    if entitled < 1:
+        return _("Give the number of committee members entitled to vote.")
+    if not 0 < present <= entitled:
+        return _("%(present)d members present, but the committee has %(entitled)d members entitled to vote.") % {
+            "present": present,
+            "entitled": entitled,
+        }
+    return ""

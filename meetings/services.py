@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, OuterRef, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +26,7 @@ from meetings.rules import (
     OtherMeeting,
     QualityCap,
     VoteResult,
+    committee_vote_refusal,
     count_attendance,
     default_attendance,
     duplicate_meeting,
@@ -42,7 +43,7 @@ from meetings.rules import (
 from meetings.rules import (
     Roll as VoterRoll,
 )
-from members.models import Exemption, Member, MemberEvent, MemberQuerySet, Organisation, today
+from members.models import Exemption, Member, MemberEvent, MemberQuerySet, Organisation, Role, today
 from resolutions import signals
 from resolutions.models import Resolution, Target, Task, Version
 from resolutions.services import FLOW as RESOLUTION_FLOW
@@ -813,6 +814,71 @@ def record_vote(
     vote.exempt_present.set(base.exempt_present)
     # The minutes now show this vote: a stored PDF of the meeting is stale (as ``meetings.touch``).
     Meeting.objects.filter(pk=meeting.pk).update(version=F("version") + 1)
+    if result.adopted:
+        RESOLUTION_FLOW.move(resolution, S.ADOPTED, by=by, note=result.explanation, adopted_on=held_on)
+        Version.objects.create(resolution=resolution, number=1, snapshot=snapshot(resolution), created_by=by)
+    return vote
+
+
+def committee_size(org: Organisation) -> int:
+    """How many members of the committee hold an account with a committee role: its standing members, secretary
+    and deputy, and the members in charge of its cells. The vote page offers it as the number entitled to vote,
+    for the standing member to correct when some committee members have no account."""
+    kinds = (Role.Kind.STANDING, Role.Kind.PARTY_SECRETARY, Role.Kind.PARTY_DEPUTY)
+    roles = Role.objects.filter(
+        Q(organisation=org, kind__in=kinds) | Q(organisation__path__startswith=org.path, kind=Role.Kind.IN_CHARGE)
+    )
+    return roles.values("user").distinct().count()
+
+
+@transaction.atomic
+def record_committee_vote(
+    *,
+    resolution: Resolution,
+    held_on: dt.date,
+    entitled: int,
+    present: int,
+    votes_for: int,
+    votes_against: int,
+    votes_abstain: int,
+    dissent: str = "",
+    by: User,
+) -> Vote:
+    """Record the committee's vote on its own document (a resolution, plan, conclusion or directive of the ward's
+    party committee), taken among its members by the Charter's rule (``rules.judge_vote``: for more than half of
+    the committee members entitled, ballots only from those present); adopt it when the rule is met. Refused
+    counts write nothing; one vote per document and day, as at a cell's meeting."""
+    resolution = Resolution.objects.select_for_update().select_related("cell").get(pk=resolution.pk)
+    if refusal := committee_vote_refusal(
+        is_committee=not resolution.cell.is_cell, held_on=held_on, entitled=entitled, present=present, today=today()
+    ):
+        raise WorkflowError(refusal)
+    _refuse_a_second_vote(resolution, held_on, (votes_for, votes_against, votes_abstain, None))
+    if resolution.status != S.SUBMITTED:
+        raise WorkflowError(_("Only a document submitted to the committee can be voted on."))
+    result = judge_vote(
+        entitled=entitled,
+        entitled_present=present,
+        votes_for=votes_for,
+        votes_against=votes_against,
+        votes_abstain=votes_abstain,
+    )
+    if result.error:
+        raise WorkflowError(result.error)
+    vote = Vote.objects.create(
+        resolution=resolution,
+        held_on=held_on,
+        official_count=entitled,
+        entitled_count=entitled,
+        present_count=present,
+        votes_for=votes_for,
+        votes_against=votes_against,
+        votes_abstain=votes_abstain,
+        dissent=dissent,
+        adopted=result.adopted,
+        explanation=result.explanation,
+        recorded_by=by,
+    )
     if result.adopted:
         RESOLUTION_FLOW.move(resolution, S.ADOPTED, by=by, note=result.explanation, adopted_on=held_on)
         Version.objects.create(resolution=resolution, number=1, snapshot=snapshot(resolution), created_by=by)

@@ -15,7 +15,8 @@ party member                their own cell's page and their own record   —
 =========================== ============================================ ===============================
 
 The secretary and deputy of a party committee ("party secretary, deputy") sign its documents; like the standing
-committee they manage no cell.
+committee they manage no cell. The committee's own documents (its resolutions, plans, conclusions, directives)
+are drafted, voted on and issued by its standing members, secretary and deputy (``can_issue_for``).
 
 An object outside what a user sees answers 404 (its existence is not revealed); an object the user
 sees but may not change answers 403.
@@ -39,6 +40,9 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
 
 _CACHE_ATTR = "_chibo_access"
+
+# The roles held in a party committee that issue its documents.
+ISSUING_ROLES = (Role.Kind.STANDING, Role.Kind.PARTY_SECRETARY, Role.Kind.PARTY_DEPUTY)
 
 
 @dataclass(frozen=True)
@@ -113,6 +117,18 @@ class Access:
 
     def can_manage_org(self, org: Organisation) -> bool:
         return self.is_admin or _under_any(org.path, self.manage_paths)
+
+    def can_issue_for(self, org: Organisation) -> bool:
+        """Drafts, puts to the vote and issues the documents of a party committee: its standing members, its
+        secretary and deputy (roles held in that committee itself), and administrators. A cell issues none."""
+        if org.is_cell:
+            return False
+        return self.is_admin or any(kind in ISSUING_ROLES and path == org.path for kind, path, _ in self.roles)
+
+    def can_draft_for(self, org: Organisation) -> bool:
+        """Drafts and moves through their workflow the resolutions of ``org``: a cell's secretary and deputy for
+        the cell (``can_manage_org``), a committee's standing members for the committee (``can_issue_for``)."""
+        return self.can_manage_org(org) if org.is_cell else self.can_issue_for(org)
 
     def can_view_member(self, member: Member) -> bool:
         return self.is_admin or member.pk == self.member_id or _under_any(member.cell.path, self.oversight_paths)

@@ -6,8 +6,11 @@ Who may do what with a resolution:
 action                                     who
 ========================================== ==============================================================
 read a resolution, its tasks, its evidence whoever sees the cell (``Access.can_view_org``)
+read a committee's document                whoever sees the committee; once adopted, also whoever sees a
+                                           cell it is addressed to (``can_read``)
 draft, edit, submit, vote, amend, steps    the cell's secretary and deputy, and administrators
-                                           (``Access.can_manage_org``)
+                                           (``Access.can_manage_org``); a committee's documents: its
+                                           standing members, secretary and deputy (``Access.can_draft_for``)
 report progress on a task                  the task's lead and supporters; the secretary and deputy
 confirm or send back a report              the secretary and deputy, administrators, and the committee member
                                            who follows the task; never the report's author
@@ -45,7 +48,33 @@ def cell_object(request: HttpRequest, model: type[CellObject], pk: int, *, manag
 
 
 def get_resolution(request: HttpRequest, resolution_id: int, *, manage: bool = False) -> Resolution:
-    return cell_object(request, Resolution, resolution_id, manage=manage)
+    """The resolution or committee document: 404 unless the user reads it (``can_read``), 403 unless they draft
+    for its issuer when ``manage`` is asked."""
+    access = access_for(request.user)
+    resolution = Resolution.objects.select_related("cell").filter(pk=resolution_id).first()
+    if resolution is None or not can_read(access, resolution):
+        raise Http404
+    if manage and not access.can_draft_for(resolution.cell):
+        raise PermissionDenied
+    return resolution
+
+
+def can_read(access: Access, resolution: Resolution) -> bool:
+    """Whoever sees the issuer reads its resolutions; a committee's document, once adopted, is also read by
+    whoever sees a cell it is addressed to (every cell under the committee when none is chosen)."""
+    issuer = resolution.cell
+    if access.can_view_org(issuer):
+        return True
+    if issuer.is_cell or not resolution.was_adopted:
+        return False
+    chosen = list(resolution.addressed_cells.values_list("path", flat=True))
+    if chosen:
+        return any(access.is_admin or _sees_path(access, path) for path in chosen)
+    return any(path.startswith(issuer.path) for path in access.visible_paths)
+
+
+def _sees_path(access: Access, path: str) -> bool:
+    return any(path.startswith(prefix) for prefix in access.visible_paths)
 
 
 def can_report_on(access: Access, task: Task) -> bool:

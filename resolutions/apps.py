@@ -17,6 +17,13 @@ class ResolutionsConfig(AppConfig):
         # What the pages show of the cell's resolutions, each with its way to the cell (members.versions).
         track(models.Resolution, "cell__path")
         track(models.PublicOpinion, "cell__path")
-        for model in (models.Target, models.Task, models.Version, models.StatusChange, models.Dissemination):
+        for model in (
+            models.Target,
+            models.CellTarget,
+            models.Task,
+            models.Version,
+            models.StatusChange,
+            models.Dissemination,
+        ):
             track(model, "resolution__cell__path")
         track(models.ProgressUpdate, "task__resolution__cell__path")

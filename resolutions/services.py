@@ -6,22 +6,34 @@ import datetime as dt
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import BooleanField, Count, ExpressionWrapper, Max, Q
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from chibo.lib.history import create_recorded, record_changed
 from chibo.lib.html import text_blocks
+from chibo.lib.layout import document_number, number_text
 from chibo.lib.workflow import Transition, Workflow, WorkflowError
 from members.models import Member, Organisation, today
 from resolutions import signals
-from resolutions.models import ProgressUpdate, PublicOpinion, Resolution, StatusChange, Target, Task, Version
-from resolutions.rules import OWN_REPORT, TaskProgress, is_own_report, rolled_up_progress
+from resolutions.models import (
+    ISSUERS,
+    CellTarget,
+    ProgressUpdate,
+    PublicOpinion,
+    Resolution,
+    StatusChange,
+    Target,
+    Task,
+    Version,
+)
+from resolutions.rules import OWN_REPORT, Measure, TaskProgress, is_own_report, rolled_up_progress
 
 S = Resolution.Status
 
@@ -35,23 +47,31 @@ class StaleEdit(WorkflowError):
 # ---------------------------------------------------------------------------------------------------
 
 
-def format_number(seq: int) -> str:
-    return f"{seq:02d}-NQ/CB"
+def format_number(seq: int, document_type: str = Resolution.DocumentType.RESOLUTION, *, is_cell: bool = True) -> str:
+    """ "05-NQ/CB" (a cell's fifth resolution), "03-KH/ĐU" (a committee's third plan): ``layout.document_number``."""
+    return document_number(seq, document_type, is_cell=is_cell)
 
 
-def next_number(cell: Organisation, year: int) -> tuple[int, str]:
-    """Resolutions are numbered in one run per cell and year: 01-NQ/CB, 02-NQ/CB, …"""
-    last = Resolution.objects.filter(cell=cell, year=year).aggregate(m=Max("seq"))["m"] or 0
-    return last + 1, format_number(last + 1)
+def next_number(
+    cell: Organisation, year: int, document_type: str = Resolution.DocumentType.RESOLUTION
+) -> tuple[int, str]:
+    """Documents are numbered in one run per issuer, kind of document and year: 01-NQ/CB, 02-NQ/CB, …; a
+    committee's plans 01-KH/ĐU, 02-KH/ĐU, … beside its resolutions 01-NQ/ĐU, …"""
+    issued = Resolution.objects.filter(cell=cell, year=year, document_type=document_type)
+    last = issued.aggregate(m=Max("seq"))["m"] or 0
+    return last + 1, format_number(last + 1, document_type, is_cell=cell.is_cell)
 
 
 @transaction.atomic
 def create_resolution(*, cell: Organisation, by: User | None, **fields: Any) -> Resolution:
+    """A new draft of ``cell`` (a cell, or a committee's document), numbered next in its run."""
+    if cell.kind not in ISSUERS:
+        raise WorkflowError(_("Only a party cell or a party committee issues resolutions."))
     # Lock the cell row: two secretaries creating at once must not draw the same number.
     Organisation.objects.select_for_update().filter(pk=cell.pk).first()
     resolution = Resolution(cell=cell, created_by=by, **fields)
     resolution.year = resolution.period_start.year
-    resolution.seq, default_number = next_number(cell, resolution.year)
+    resolution.seq, default_number = next_number(cell, resolution.year, resolution.document_type)
     resolution.number = resolution.number or default_number
     resolution.save()
     return resolution
@@ -474,7 +494,10 @@ def apply_latest_confirmed(task: Task) -> None:
         task.status, task.progress = latest.status, latest.progress
         closed = latest.status in (Task.Status.DONE, Task.Status.NOT_MET)
         task.completed_on = timezone.localtime(latest.created_at).date() if closed else None
-    task.save(update_fields=["status", "progress", "completed_on"])
+    # The figure against an upper-level target: that of the latest confirmed report that gave one.
+    figures = task.updates.filter(review=ProgressUpdate.Review.CONFIRMED, figure__isnull=False)
+    task.figure = figures.order_by("-created_at", "-pk").values_list("figure", flat=True).first()
+    task.save(update_fields=["status", "progress", "completed_on", "figure"])
 
 
 def open_work_first(tasks: Iterable[Task], day: dt.date) -> list[Task]:
@@ -501,3 +524,73 @@ def tasks_for_member(member: Member) -> Any:
         )
         .order_by("-is_pending", "-is_late", "deadline", "pk")
     )
+
+
+# ---------------------------------------------------------------------------------------------------
+# A committee's documents carried into a cell
+# ---------------------------------------------------------------------------------------------------
+
+
+def documents_addressed_to(cell: Organisation) -> Any:
+    """The committees' documents in force or completed that address ``cell``: issued by a committee above it,
+    to every cell under it (none chosen) or to this one among those chosen."""
+    ancestors = cell.ancestor_paths()[:-1]
+    chosen = Resolution.addressed_cells.through.objects.filter(resolution=OuterRef("pk"))
+    return (
+        Resolution.objects.filter(cell__path__in=ancestors, status__in=[*Resolution.LIVE, S.COMPLETED])
+        .annotate(chooses=Exists(chosen))
+        .filter(Q(chooses=False) | Q(addressed_cells=cell))
+        .distinct()
+    )
+
+
+@transaction.atomic
+def carry_targets(*, resolution: Resolution, by: User) -> list[Task]:
+    """Take the targets of the committees' documents that ``resolution`` carries out into its tasks, one task per
+    target not yet carried by it, led by the cell committee until the secretary names someone; the deadline is
+    the target's. Returns the tasks added (none when every target is carried already)."""
+    if not resolution.cell.is_cell:
+        raise WorkflowError(_("Only a cell's resolution takes the targets of the documents above it."))
+    if not resolution.is_editable:
+        raise WorkflowError(_("Targets are taken into a draft; amend an adopted resolution to change its tasks."))
+    carried = Task.objects.filter(resolution=resolution, cell_target__isnull=False).values("cell_target")
+    targets = (
+        CellTarget.objects.filter(resolution__in=resolution.upper_resolutions.all())
+        .exclude(pk__in=carried)
+        .select_related("resolution")
+        .order_by("resolution__period_start", "resolution__pk", "order", "pk")
+    )
+    start = (Task.objects.filter(resolution=resolution).aggregate(m=Max("order"))["m"] or 0) + 1
+    tasks = [
+        Task(
+            resolution=resolution,
+            title=target.name[:300],
+            details=_("Carries the target of %(number)s: %(goal)s.")
+            % {"number": target.resolution.number, "goal": goal_text(target)},
+            deadline=target.deadline,
+            lead_kind=Task.LeadKind.COMMITTEE,
+            cell_target=target,
+            order=start + n,
+        )
+        for n, target in enumerate(targets)
+    ]
+    for task in tasks:
+        task.save()
+    Resolution.objects.filter(pk=resolution.pk).update(lock_version=F("lock_version") + 1)
+    return tasks
+
+
+def goal_text(target: CellTarget) -> str:
+    """ "5 hộ", "90%", "done": the goal as the pages and the tasks write it."""
+    return figure_text(target.measure, target.goal, target.unit)
+
+
+def figure_text(measure: str, value: Decimal | None, unit: str = "") -> str:
+    """A figure against a target as the pages write it: "5 hộ", "90%", "done" / "not done"; "" for none."""
+    if value is None:
+        return ""
+    if measure == Measure.PERCENT:
+        return f"{number_text(value)}%"
+    if measure == Measure.YES_NO:
+        return _("done") if value >= 1 else _("not done")
+    return f"{number_text(value)} {unit}".strip()

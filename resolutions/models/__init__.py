@@ -1,6 +1,8 @@
 """The resolution side's models, one module per area; everything is importable from ``resolutions.models``."""
 
 from resolutions.models.resolutions import (
+    ISSUERS,
+    CellTarget,
     Dissemination,
     ProgressUpdate,
     PublicOpinion,
@@ -14,6 +16,8 @@ from resolutions.models.resolutions import (
 )
 
 __all__ = [
+    "ISSUERS",
+    "CellTarget",
     "Dissemination",
     "ProgressUpdate",
     "PublicOpinion",

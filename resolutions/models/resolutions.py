@@ -17,14 +17,23 @@ from simple_history.models import HistoricalRecords
 
 from chibo.lib.changes import NotifiesChanges
 from members.models import MassOrganisation, Member, Organisation, today
-from resolutions.rules import LEAD_IS_FOLLOWER, same_lead_and_follower
+from resolutions.rules import LEAD_IS_FOLLOWER, DocumentType, Measure, goal_error, same_lead_and_follower
 
 
 class ResolutionQuerySet(NotifiesChanges):
     """The resolutions; their bulk writes renew the cache tokens (``members.versions``)."""
 
 
+# Organisations that issue resolutions: the cells, and the committees above them.
+ISSUERS = (Organisation.Kind.CELL, Organisation.Kind.WARD, Organisation.Kind.PROVINCE)
+
+
 class Resolution(models.Model):
+    """A resolution of a cell, or a document of a committee above the cells (a resolution, plan, conclusion or
+    directive of the ward's party committee) that the cells under it carry out."""
+
+    DocumentType = DocumentType
+
     class Kind(models.TextChoices):
         MONTHLY = "monthly", _("Monthly")
         QUARTERLY = "quarterly", _("Quarterly")
@@ -47,12 +56,16 @@ class Resolution(models.Model):
     # Adopted once: the resolution has work whose outcome can be judged ("Was it carried out?").
     CARRIED_OUT = (Status.ADOPTED, Status.IN_PROGRESS, Status.COMPLETED)
 
+    # The issuing organisation: a cell, or a committee above the cells (its documents are carried into the cells).
     cell = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
         related_name="resolutions",
-        limit_choices_to={"kind": Organisation.Kind.CELL},
-        verbose_name=_("party cell"),
+        limit_choices_to={"kind__in": ISSUERS},
+        verbose_name=_("issued by"),
+    )
+    document_type = models.CharField(
+        _("document"), max_length=2, choices=DocumentType.choices, default=DocumentType.RESOLUTION
     )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.MONTHLY)
     period_start = models.DateField(_("period from"))
@@ -65,6 +78,22 @@ class Resolution(models.Model):
     focal_tasks = models.TextField(_("focal tasks"), blank=True)
     solutions = models.TextField(_("solutions"), blank=True)
     implementation = models.TextField(_("organisation of implementation"), blank=True)
+    # A committee's document: the cells it is addressed to (none chosen: every cell under the committee) and the
+    # day by which each must have made it concrete in a resolution of its own (cụ thể hóa).
+    addressed_cells = models.ManyToManyField(
+        Organisation,
+        blank=True,
+        related_name="addressed_documents",
+        limit_choices_to={"kind": Organisation.Kind.CELL},
+        verbose_name=_("addressed to the cells"),
+        help_text=_("Leave empty to address every cell under the committee."),
+    )
+    concretise_by = models.DateField(
+        _("cells make it concrete by"),
+        null=True,
+        blank=True,
+        help_text=_("The day by which each cell must have adopted its own resolution carrying it out."),
+    )
     upper_resolutions = models.ManyToManyField(
         "self",
         symmetrical=False,
@@ -83,7 +112,7 @@ class Resolution(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    history = HistoricalRecords(excluded_fields=["lock_version"], m2m_fields=[upper_resolutions])
+    history = HistoricalRecords(excluded_fields=["lock_version"], m2m_fields=[upper_resolutions, addressed_cells])
     objects = ResolutionQuerySet.as_manager()
 
     class Meta:
@@ -115,6 +144,11 @@ class Resolution(models.Model):
     @property
     def was_adopted(self) -> bool:
         return self.status in self.CARRIED_OUT
+
+    @property
+    def is_upper(self) -> bool:
+        """A committee's document, carried out by the cells under it."""
+        return not self.cell.is_cell
 
     def period_label(self) -> str:
         if self.kind == self.Kind.MONTHLY:
@@ -152,6 +186,47 @@ class Target(models.Model):
         if self.actual_value is None or not self.target_value:
             return None
         return (self.actual_value / self.target_value * 100).quantize(Decimal("1"))
+
+
+class CellTarget(models.Model):
+    """A target a committee's document sets each cell it is addressed to ("Cấp trên giao"): "mỗi chi bộ vận
+    động ít nhất 5 hộ…", "100% chi bộ sinh hoạt chuyên đề". A cell takes it into a task of its own resolution;
+    the task's reported figure is the cell's figure (``rules.cell_figure``)."""
+
+    resolution = models.ForeignKey(Resolution, on_delete=models.CASCADE, related_name="cell_targets")
+    name = models.CharField(_("target for each cell"), max_length=300)
+    measure = models.CharField(_("measure"), max_length=8, choices=Measure.choices, default=Measure.NUMBER)
+    goal = models.DecimalField(
+        _("goal for each cell"),
+        max_digits=12,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+        help_text=_("A number, a percentage, or 1 for a yes/no target."),
+    )
+    unit = models.CharField(_("unit"), max_length=30, blank=True)
+    deadline = models.DateField(_("deadline"))
+    order = models.PositiveSmallIntegerField(default=0)
+    objects = NotifiesChanges["CellTarget"].as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("target for the cells")
+        verbose_name_plural = _("targets for the cells")
+        ordering = ["order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(measure="percent") | Q(goal__lte=100), name="cell_target_percent_at_most_100"
+            ),
+            models.CheckConstraint(condition=~Q(measure="yes_no") | Q(goal=1), name="cell_target_yes_no_goal"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.goal is not None and (error := goal_error(self.measure, self.goal)):
+            raise ValidationError({"goal": error})
 
 
 class TaskQuerySet(NotifiesChanges):
@@ -236,6 +311,16 @@ class Task(models.Model):
     carried_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("carried over from")
     )
+    # The committee's target this task carries in the cell, and the figure its confirmed reports give.
+    cell_target = models.ForeignKey(
+        CellTarget,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tasks",
+        verbose_name=_("carries the upper-level target"),
+    )
+    figure = models.DecimalField(_("figure reached"), max_digits=12, decimal_places=2, null=True, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
     history = HistoricalRecords(m2m_fields=[supporters])
 
@@ -316,6 +401,15 @@ class ProgressUpdate(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=Task.Status.choices)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), validators=[MaxValueValidator(100)])
     note = models.TextField(_("note"), blank=True)
+    figure = models.DecimalField(
+        _("figure reached"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("For a task that carries an upper-level target: the figure reached so far."),
+    )
     evidence = models.FileField(_("evidence"), upload_to=evidence_path, blank=True)
     evidence_name = models.CharField(max_length=200, blank=True)
     review = models.CharField(_("review"), max_length=16, choices=Review.choices, default=Review.PENDING)
