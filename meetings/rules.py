@@ -464,7 +464,9 @@ def committee_vote_refusal(*, is_committee: bool, held_on: dt.date, entitled: in
         }
     if entitled < 1:
         return _("Give the number of committee members entitled to vote.")
-    if not 0 < present <= entitled:
+    if present < 1:
+        return _("Give the number of committee members present.")
+    if present > entitled:
         return _("%(present)d members present, but the committee has %(entitled)d members entitled to vote.") % {
             "present": present,
             "entitled": entitled,

@@ -581,16 +581,19 @@ def carry_targets(*, resolution: Resolution, by: User) -> list[Task]:
 
 
 def goal_text(target: CellTarget) -> str:
-    """ "5 hộ", "90%", "done": the goal as the pages and the tasks write it."""
+    """ "5 hộ", "90%", "to be carried out": the goal as the pages and the tasks write it."""
+    if target.measure == Measure.YES_NO:
+        return _("to be carried out")
     return figure_text(target.measure, target.goal, target.unit)
 
 
 def figure_text(measure: str, value: Decimal | None, unit: str = "") -> str:
-    """A figure against a target as the pages write it: "5 hộ", "90%", "done" / "not done"; "" for none."""
+    """A figure against a target as the pages write it: "5 hộ", "90%", "achieved" / "not achieved"; "" for
+    none."""
     if value is None:
         return ""
     if measure == Measure.PERCENT:
         return f"{number_text(value)}%"
     if measure == Measure.YES_NO:
-        return _("done") if value >= 1 else _("not done")
+        return _("achieved") if value >= 1 else _("not achieved")
     return f"{number_text(value)} {unit}".strip()
