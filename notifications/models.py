@@ -28,6 +28,7 @@ class Kind(models.TextChoices):
     MEETING_INVITED = "meeting_invited", _("Invitation to a meeting")
     MEETING_CANCELLED = "meeting_cancelled", _("Meeting cancelled")
     ABSENCE_DECIDED = "absence_decided", _("Your absence request was decided")
+    DOCUMENT_LATE = "document_late", _("A committee's document not made concrete by a cell in time")
 
 
 class Notification(models.Model):
