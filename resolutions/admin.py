@@ -2,6 +2,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from resolutions.models import (
+    CellTarget,
     Dissemination,
     ProgressUpdate,
     PublicOpinion,
@@ -18,6 +19,14 @@ class TargetInline(admin.TabularInline):
     extra = 0
 
 
+class CellTargetInline(admin.TabularInline):
+    """The targets a committee's document sets each cell it addresses."""
+
+    model = CellTarget
+    extra = 0
+    fields = ["name", "measure", "goal", "unit", "deadline", "order"]
+
+
 class TaskInline(admin.TabularInline):
     model = Task
     extra = 0
@@ -27,13 +36,14 @@ class TaskInline(admin.TabularInline):
 
 @admin.register(Resolution)
 class ResolutionAdmin(SimpleHistoryAdmin):
-    list_display = ["number", "title", "cell", "kind", "period_start", "status", "version"]
-    list_filter = ["status", "kind"]
+    list_display = ["number", "title", "cell", "document_type", "kind", "period_start", "status", "version"]
+    list_filter = ["status", "document_type", "kind"]
     search_fields = ["number", "title", "cell__name"]
     list_select_related = ["cell"]
     raw_id_fields = ["cell", "previous", "created_by"]
-    filter_horizontal = ["upper_resolutions"]
-    inlines = [TargetInline, TaskInline]
+    # A committee's document: its kind, the cells it addresses (none: all under it), when they make it concrete.
+    filter_horizontal = ["upper_resolutions", "addressed_cells"]
+    inlines = [TargetInline, CellTargetInline, TaskInline]
 
 
 @admin.register(Task)

@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 
 from chibo.lib import docx as word
 from chibo.lib.layout import (
+    PARTY_COMMITTEE,
     RESOLUTION,
     Signature,
     committee_name,
@@ -26,12 +27,15 @@ from chibo.lib.layout import (
     place_and_date,
     place_from_name,
     roman,
+    signature,
     upper,
 )
 from chibo.lib.pdf import render_pdf
 from chibo.lib.text import normalize
 from members.models import Member, Organisation, office_holders
 from resolutions.models import Resolution, Task
+from resolutions.rules import DOCUMENT_HEADINGS
+from resolutions.services import goal_text
 
 # ---------------------------------------------------------------------------------------------------
 # Reading
@@ -47,6 +51,7 @@ SECTION_TITLES = {
     "assessment": "ĐÁNH GIÁ KẾT QUẢ THỰC HIỆN NHIỆM VỤ KỲ TRƯỚC",
     "tasks": "NHIỆM VỤ TRỌNG TÂM",
     "targets": "CHỈ TIÊU",
+    "cell_targets": "CHỈ TIÊU GIAO CÁC CHI BỘ",
     "solutions": "GIẢI PHÁP",
     "implementation": "TỔ CHỨC THỰC HIỆN",
 }
@@ -97,10 +102,12 @@ def resolution_document(resolution: Resolution, *, on: dt.date | None = None) ->
         {"name": target.name, "value": number_text(target.target_value), "unit": target.unit}
         for target in resolution.targets.all()
     ]
+    committee = _committee_lines(resolution)
     present = {
         "assessment": bool(resolution.assessment.strip()),
         "tasks": bool(resolution.focal_tasks.strip() or tasks),
         "targets": bool(targets),
+        "cell_targets": bool(committee["cell_targets"]),
         "solutions": bool(resolution.solutions.strip()),
         "implementation": bool(resolution.implementation.strip()),
     }
@@ -110,7 +117,9 @@ def resolution_document(resolution: Resolution, *, on: dt.date | None = None) ->
     upper_body = party_body_name(parent.name) if parent else ""
     return {
         "upper_body": upper(upper_body),
-        "issuing_body": upper(cell.name),
+        "issuing_body": upper(committee_name(cell.name) if resolution.is_upper else cell.name),
+        "heading": DOCUMENT_HEADINGS[Resolution.DocumentType(resolution.document_type)],
+        **committee,
         "number": resolution.number,
         "place_date": place_and_date(place, day),
         "is_draft": is_draft,
@@ -124,13 +133,42 @@ def resolution_document(resolution: Resolution, *, on: dt.date | None = None) ->
             f"{_about(upper_resolution.title)}"
             for upper_resolution in resolution.upper_resolutions.all()
         ],
-        "signature": signature_of(cell, RESOLUTION),
+        "signature": _committee_signature(cell) if resolution.is_upper else signature_of(cell, RESOLUTION),
         "recipients": [
             *([f"- {committee_name(upper_body)},"] if upper_body else []),
-            "- Đảng viên chi bộ,",
+            *(committee["cell_recipients"] if resolution.is_upper else ["- Đảng viên chi bộ,"]),
             "- Lưu.",
         ],
     }
+
+
+def _committee_lines(resolution: Resolution) -> dict[str, Any]:
+    """What a committee's document prints beyond a cell's resolution: the targets it sets each cell (a table),
+    the day the cells make it concrete by, the cells it is addressed to (among the recipients). Two queries for
+    a committee's document (none when prefetched), none for a cell's resolution."""
+    if not resolution.is_upper:
+        return {"cell_targets": [], "concretise_line": "", "cell_recipients": []}
+    cells = [cell.name for cell in resolution.addressed_cells.all()]
+    by = resolution.concretise_by
+    return {
+        "cell_targets": [
+            {"name": target.name, "goal": goal_text(target), "deadline": target.deadline}
+            for target in resolution.cell_targets.all()
+        ],
+        "concretise_line": (
+            f"Các chi bộ cụ thể hóa {DOCUMENT_HEADINGS[Resolution.DocumentType(resolution.document_type)].lower()} "
+            f"này bằng nghị quyết của chi bộ, xong trước ngày {by:%d/%m/%Y}."
+            if by
+            else ""
+        ),
+        "cell_recipients": [f"- Các chi bộ: {', '.join(cells)},"] if cells else ["- Các chi bộ trực thuộc,"],
+    }
+
+
+def _committee_signature(org: Organisation) -> Signature:
+    """A committee's document is signed for the committee ("T/M ĐẢNG ỦY") by its secretary, or its deputy."""
+    head, deputy = office_holders(org)
+    return signature(PARTY_COMMITTEE, head=head, deputy=deputy)
 
 
 def _subject(title: str) -> str:
@@ -198,7 +236,7 @@ def render_resolution_docx(resolution: Resolution) -> bytes:
     if doc["is_draft"]:
         word.add_paragraph(document, "DỰ THẢO", bold=True, indent=False, align="center")
     subject = [doc["subject"]] + ([doc["period"][:1].upper() + doc["period"][1:]] if doc["period"] else [])
-    word.add_title(document, "NGHỊ QUYẾT", subject, subject_upper=False)
+    word.add_title(document, doc["heading"], subject, subject_upper=False)
     texts = {
         "assessment": resolution.assessment,
         "solutions": resolution.solutions,
@@ -233,6 +271,19 @@ def render_resolution_docx(resolution: Resolution) -> bytes:
                 widths_mm=[15, 95, 30, 25],
                 aligns=["center", "left", "right", "left"],
             )
+        elif key == "cell_targets":
+            word.add_table(
+                document,
+                ["TT", "Chỉ tiêu", "Mức mỗi chi bộ", "Thời hạn"],
+                [
+                    [str(n), t["name"], t["goal"], f"{t['deadline']:%d/%m/%Y}"]
+                    for n, t in enumerate(doc["cell_targets"], start=1)
+                ],
+                widths_mm=[15, 95, 30, 25],
+                aligns=["center", "left", "right", "center"],
+            )
+    if doc["concretise_line"]:
+        word.add_paragraph(document, doc["concretise_line"])
     if doc["upper_resolutions"]:
         word.add_paragraph(document, f"Nghị quyết này cụ thể hóa việc thực hiện {'; '.join(doc['upper_resolutions'])}.")
     word.add_signatures(

@@ -261,7 +261,8 @@ def take_step(*, resolution: Resolution, step_name: str, by: User, note: str = "
         raise WorkflowError(_refused(resolution))
     if step.needs_note and not note.strip():
         raise WorkflowError(_("Give the reason."))
-    if step_name == "submit" and not resolution.tasks.exists():
+    # A cell's resolution goes to the meeting with its tasks; a committee's document sets targets, not tasks.
+    if step_name == "submit" and resolution.cell.is_cell and not resolution.tasks.exists():
         raise WorkflowError(_("Add at least one task before submitting the resolution to the meeting."))
     FLOW.move(resolution, FLOW[step_name].target, by=by, note=note)
     return resolution
@@ -597,3 +598,36 @@ def figure_text(measure: str, value: Decimal | None, unit: str = "") -> str:
     if measure == Measure.YES_NO:
         return _("achieved") if value >= 1 else _("not achieved")
     return f"{number_text(value)} {unit}".strip()
+
+
+# ---------------------------------------------------------------------------------------------------
+# A committee's own document
+# ---------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_committee_document(
+    *,
+    resolution: Resolution,
+    expected_lock_version: int,
+    fields: dict[str, Any],
+    addressed_cells: Iterable[Organisation],
+    targets: Any,
+    by: User,
+) -> None:
+    """Save a committee's document from its edit page in one transaction: the text (refused, with nothing
+    written, if someone else saved since ``expected_lock_version`` was read), the cells it is addressed to (none:
+    every cell under the committee) and the targets' formset (a valid one) it sets each cell."""
+    if resolution.cell.is_cell:
+        raise WorkflowError(_("A cell's resolution is edited on its own page."))
+    if not resolution.is_editable:
+        raise WorkflowError(
+            _("A resolution that is %(status)s can no longer be changed.")
+            % {"status": resolution.get_status_display().lower()}
+        )
+    cells = list(addressed_cells)
+    if any(not cell.is_cell or not cell.path.startswith(resolution.cell.path) for cell in cells):
+        raise WorkflowError(_("A committee's document is addressed only to the cells under the committee."))
+    save_resolution(resolution=resolution, expected_lock_version=expected_lock_version, fields=fields)
+    resolution.addressed_cells.set(cells)
+    targets.save()

@@ -1,4 +1,5 @@
 from resolutions.views import (
+    committee,
     documents,
     drafting,
     printing,
@@ -7,4 +8,6 @@ from resolutions.views import (
 
 app_name = "resolutions"
 
-urlpatterns = drafting.urlpatterns + progress.urlpatterns + printing.urlpatterns + documents.urlpatterns
+urlpatterns = (
+    drafting.urlpatterns + progress.urlpatterns + printing.urlpatterns + documents.urlpatterns + committee.urlpatterns
+)

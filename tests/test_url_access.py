@@ -128,6 +128,8 @@ TASK_REPORT = policy(         "403   403      403       ok        ok     403    
 # Planning an inspection of cell A1: the cell's secretary and deputy (for the cell committee), the ward's
 # standing committee (for a committee above), administrators.
 INSPECTION_PLAN = policy(     "ok    ok       403       ok        ok     403       403    404    404    login")
+# A committee's page asked with a cell (or a cell's resolution): nobody finds it.
+NOT_A_COMMITTEE = policy(     "404   404      404       404       404    404       404    404    404    login")
 # A message to another person: only its recipient opens it.
 RECIPIENT_ONLY = policy(      "404   404      404       404       404    404       404    404    404    login")
 # fmt: on
@@ -339,6 +341,11 @@ URLS: dict[str, Entry] = {
     "resolutions:resolution-step": page(post_only(CELL_WRITE), CELL_WRITE),
     "meetings:resolution-vote": page(CELL_WRITE),
     "meetings:vote-correct": page(CELL_WRITE),
+    # A committee's documents (tests/resolutions/test_committee_documents.py for the ward's): asked with cell A1,
+    # which is no committee, and a resolution of A1, which the committee does not vote on.
+    "resolutions:document-list": page(NOT_A_COMMITTEE),
+    "resolutions:document-create": page(NOT_A_COMMITTEE),
+    "meetings:committee-vote": page(NOT_A_COMMITTEE),
     "resolutions:version-diff": page(CELL_READ, resolution_id=_versioned_resolution),
     "resolutions:dissemination-create": page(CELL_WRITE),
     "dashboards:resolution-carried-out": page(CELL_READ, get_only(CELL_READ)),

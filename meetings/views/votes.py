@@ -6,23 +6,29 @@ Only the cell's secretaries record or correct a vote (``resolutions.access.get_r
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 
 from chibo.lib.requests import SignedInRequest
+from meetings.committee_forms import CommitteeVoteForm
 from meetings.forms import VoteCorrectionForm, VoteForm
 from meetings.models import Meeting, Vote
+from meetings.rules import judge_vote
 from meetings.services import (
     VoteAlreadyRecorded,
+    committee_size,
     correct_vote,
     correction_refusal,
+    record_committee_vote,
     record_vote,
     touch,
     vote_base,
     vote_refusal,
 )
+from members.access import access_for
 from resolutions.access import get_resolution
 from resolutions.models import Resolution
 from resolutions.services import WorkflowError
@@ -144,7 +150,58 @@ def vote_correct(request: SignedInRequest, vote_id: int) -> HttpResponse:
     )
 
 
+def committee_vote(request: SignedInRequest, resolution_id: int) -> HttpResponse:
+    """Record the committee's vote on its own document (a resolution, plan, conclusion or directive of the ward's
+    party committee), by the Charter's rule among the committee members entitled; "Check" computes without saving.
+    Only those who draft for the committee record it; a cell's resolution is voted on at its meeting (404)."""
+    resolution = get_resolution(request, resolution_id)
+    if resolution.cell.is_cell:
+        raise Http404
+    if not access_for(request.user).can_draft_for(resolution.cell):
+        raise PermissionDenied
+    if request.method != "POST" and resolution.status != Resolution.Status.SUBMITTED:
+        messages.error(request, _("Only a document submitted to the committee can be voted on."))
+        return redirect("resolutions:resolution-detail", resolution_id=resolution.pk)
+    form = CommitteeVoteForm(request.POST or None, entitled=committee_size(resolution.cell))
+    result = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        counts = {k: data[k] for k in ("votes_for", "votes_against", "votes_abstain")}
+        if "check" in request.POST:
+            result = judge_vote(entitled=data["entitled"], entitled_present=data["present"], **counts)
+            if result.error:
+                form.add_error(None, result.error)
+        else:
+            try:
+                vote = record_committee_vote(
+                    resolution=resolution,
+                    held_on=data["held_on"],
+                    entitled=data["entitled"],
+                    present=data["present"],
+                    dissent=data["dissent"],
+                    by=request.user,
+                    **counts,
+                )
+            except VoteAlreadyRecorded as exc:  # a second click on "save": the first one recorded it
+                messages.info(request, str(exc))
+                return redirect("resolutions:resolution-detail", resolution_id=resolution.pk)
+            except WorkflowError as exc:
+                form.add_error(None, str(exc))
+            else:
+                level = messages.SUCCESS if vote.adopted else messages.WARNING
+                messages.add_message(request, level, vote.explanation)
+                return redirect("resolutions:resolution-detail", resolution_id=resolution.pk)
+    entitled = form.cleaned_data.get("entitled") if form.is_bound and hasattr(form, "cleaned_data") else None
+    entitled = entitled or form.fields["entitled"].initial
+    return render(
+        request,
+        "meetings/committee_vote.html",
+        {"resolution": resolution, "form": form, "result": result, "entitled": entitled, "majority": entitled // 2 + 1},
+    )
+
+
 urlpatterns = [
     path("resolutions/<int:resolution_id>/vote/", resolution_vote, name="resolution-vote"),
     path("votes/<int:vote_id>/correct/", vote_correct, name="vote-correct"),
+    path("resolutions/<int:resolution_id>/committee-vote/", committee_vote, name="committee-vote"),
 ]

@@ -53,6 +53,7 @@ from resolutions.services import (
 )
 
 
+from resolutions.views.committee import document_edit as committee_document_edit
 def resolution_list(request: SignedInRequest, org_id: int) -> HttpResponse:
     """A cell's resolutions, newest period first, with their rolled-up progress."""
     cell = get_organisation(request, org_id)
@@ -102,7 +103,7 @@ def resolution_detail(request: SignedInRequest, resolution_id: int) -> HttpRespo
     access = access_for(request.user)
     day = today()
     rights = {
-        "can_manage": access.can_manage_org(resolution.cell),
+        "can_manage": access.can_draft_for(resolution.cell),
         "sees_history": access.can_oversee_org(resolution.cell),
     }
     key = (resolution.pk, tokens, day, sorted(rights.items()))
@@ -171,6 +172,8 @@ def resolution_edit(request: SignedInRequest, resolution_id: int) -> HttpRespons
     resolution = get_resolution(request, resolution_id, manage=True)
     if not (resolution.is_editable or resolution.is_amendable):
         messages.error(
+    if resolution.is_upper:  # a committee's document has its own page: the cells it addresses, their targets
+        return committee_document_edit(request, resolution)
             request,
             _("A resolution that is %(status)s can no longer be changed.")
             % {"status": resolution.get_status_display().lower()},
