@@ -15,6 +15,15 @@ The page serves these sections as one part (``chibo.lib.parts``) kept under ``ho
 organisations they read (``members.versions``), the day, and who is looking. A warm page costs the access and one
 query for the tokens.
 
+"Cấp trên giao" (``upper_for``): the committees' documents addressed to the secretary's cells and to the member's
+own cell, with their targets and where the cell stands with each. The documents belong to the committees above
+the cells, whose tokens every write in any of their cells renews: kept with the sections, they would build the
+whole page again at each write in the ward or the province. So they are a second part, kept under the tokens of
+the cells and every organisation above them (``home_keys``: both keys from the same single query of tokens). It
+reads 1 the documents, and only when there are some, 2 the cells they are addressed to (prefetched), 3 their
+targets, 4 the cells, 5 the cells' adopted resolutions carrying them out, 6 the cells' tasks carrying their
+targets, 7 the drafts of the secretary's cells.
+
 It sits above the apps (like the ``history`` app) because it reads all of them.
 """
 
@@ -26,9 +35,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
-from typing import TypeVar, cast
+from typing import NamedTuple, TypeVar, cast
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, IntegerField, Min, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -43,7 +52,10 @@ from meetings.models import AbsenceRequest, Meeting
 from meetings.services import upcoming_meetings
 from members.access import Access
 from members.models import Member, Organisation, OrganisationVersion, Role
-from resolutions.models import ProgressUpdate, Resolution, Task
+from members.versions import ancestors_and_self
+from resolutions.models import CellTarget, ProgressUpdate, Resolution, Task
+from resolutions.rules import CarryingTask, Concrete, Measure, cell_figure, concretised
+from resolutions.services import figure_text, goal_text
 
 T = TypeVar("T")
 
@@ -103,7 +115,27 @@ def home_for(access: Access, day: dt.date) -> Home:
     return Home(cells=_cell_sections(access, day), member=_member_section(access, day), ward=_ward_section(access, day))
 
 
+class HomeKeys(NamedTuple):
+    """What the home page's two parts are kept under: the sections (``home_for``) and "Cấp trên giao"
+    (``upper_for``; ``None`` when the viewer has no cell of their own or to manage)."""
+
+    work: tuple[object, ...]
+    upper: tuple[object, ...] | None
+
+
 def home_key(access: Access, day: dt.date) -> tuple[object, ...]:
+    """The key of the sections (``home_keys``)."""
+    return home_keys(access, day).work
+
+
+def upper_cells(access: Access) -> tuple[list[int], str]:
+    """The cells whose "Cấp trên giao" the viewer sees: the ids of those they manage as secretary or deputy, and
+    the path of their own cell ("" when they have none)."""
+    managed = sorted({org_id for kind, _path, org_id in access.roles if kind in CELL_KINDS})
+    return managed, access.member_cell_path or ""
+
+
+def home_keys(access: Access, day: dt.date) -> HomeKeys:
     """What the home page's sections are kept under: everything ``home_for`` reads them from.
 
     - who is looking: their roles (which sections, which cells, what they may approve), their member and its cell
@@ -136,12 +168,20 @@ def home_key(access: Access, day: dt.date) -> tuple[object, ...]:
         wanted += [led, supported.order_by().values("task__resolution__cell__path")]
     if access.is_admin:
         wanted.append(Organisation.objects.filter(depth=1).order_by().values("path"))
-    found = tuple(
-        OrganisationVersion.objects.filter(path__in=wanted[0].union(*wanted[1:]))
-        .order_by("path")
-        .values_list("path", "token")
+    # "Cấp trên giao": the tokens of the cells and of every organisation above them, tagged 1 in the same query.
+    managed, own = upper_cells(access)
+    cell_paths = {path for kind, path, _id in access.roles if kind in CELL_KINDS and path} | ({own} if own else set())
+    tokens = OrganisationVersion.objects.filter(path__in=wanted[0].union(*wanted[1:])).annotate(
+        part=Value(0, output_field=IntegerField())
     )
-    return (
+    if cell_paths:
+        upper = OrganisationVersion.objects.filter(path__in=sorted(ancestors_and_self(cell_paths))).annotate(
+            part=Value(1, output_field=IntegerField())
+        )
+        tokens = tokens.union(upper, all=True)
+    rows = sorted(tokens.values_list("part", "path", "token"))
+    found = tuple((path, token) for part, path, token in rows if part == 0)
+    work = (
         access.user_id,
         access.member_id,
         access.member_cell_path,
@@ -152,6 +192,10 @@ def home_key(access: Access, day: dt.date) -> tuple[object, ...]:
         tuple(sorted(paths)),
         found,
     )
+    if not cell_paths:
+        return HomeKeys(work, None)
+    above = tuple((path, token) for part, path, token in rows if part == 1)
+    return HomeKeys(work, (tuple(managed), own, tuple(sorted(cell_paths)), day.isoformat(), above))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -392,6 +436,141 @@ def _meeting_items(cell: Organisation, meetings: list[Meeting], day: dt.date) ->
 def _month_end(day: dt.date) -> dt.date:
     following = (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
     return following - dt.timedelta(days=1)
+
+
+# ---------------------------------------------------------------------------------------------------
+# "Cấp trên giao": the committees' documents addressed to the cells
+# ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class UpperTarget:
+    """A target a document sets the cell: its goal, whether a task of the cell carries it, the cell's figure."""
+
+    target: CellTarget
+    goal: str
+    carried: bool
+    figure: str
+
+
+@dataclass
+class UpperDocument:
+    """A committee's document addressed to the cell, and where the cell stands with it (``rules.concretised``)."""
+
+    document: Resolution
+    state: Concrete
+    targets: list[UpperTarget]
+
+    @property
+    def late(self) -> bool:
+        return self.state == Concrete.LATE
+
+
+@dataclass
+class UpperSection:
+    """ "Cấp trên giao" for one cell; ``concretise_url``: for its secretary or deputy, the draft to carry the
+    documents in (or a new resolution), "" for a member."""
+
+    cell: Organisation
+    documents: list[UpperDocument]
+    concretise_url: str = ""
+
+
+def upper_for(access: Access, day: dt.date) -> list[UpperSection]:
+    """The committees' documents (adopted, in force or completed) addressed to the cells the viewer manages and to
+    their own cell, one section per cell that has some, in a fixed number of queries (the module's docstring)."""
+    managed, own = upper_cells(access)
+    cell_filter = Q(pk__in=managed) | (Q(path=own) if own else Q(pk__in=[]))
+    paths = {path for kind, path, _id in access.roles if kind in CELL_KINDS and path} | ({own} if own else set())
+    above = sorted(ancestors_and_self(paths) - paths)
+    if not above:
+        return []
+    # Query 1: the documents of the committees above the cells (with 2 the cells they choose, 3 their targets).
+    documents = list(
+        Resolution.objects.filter(cell__path__in=above, status__in=[*Resolution.LIVE, Resolution.Status.COMPLETED])
+        .select_related("cell")
+        .prefetch_related(
+            Prefetch("addressed_cells", queryset=Organisation.objects.only("pk")),
+            Prefetch("cell_targets", queryset=CellTarget.objects.order_by("order", "pk")),
+        )
+        .order_by("concretise_by", "period_start", "pk")
+    )
+    if not documents:
+        return []
+    # Query 4: the cells.
+    cells = list(Organisation.objects.filter(cell_filter, kind=Organisation.Kind.CELL).order_by("path"))
+    # Query 5: the earliest adoption of a cell's resolution carrying out each document.
+    links = Resolution.upper_resolutions.through.objects.filter(
+        to_resolution__in=documents,
+        from_resolution__cell__in=cells,
+        from_resolution__status__in=Resolution.CARRIED_OUT,
+        from_resolution__adopted_on__isnull=False,
+    )
+    earliest = links.values("from_resolution__cell_id", "to_resolution_id").annotate(
+        on=Min("from_resolution__adopted_on")
+    )
+    adopted = {(row["from_resolution__cell_id"], row["to_resolution_id"]): row["on"] for row in earliest}
+    # Query 6: the cells' tasks carrying the documents' targets.
+    carrying: dict[tuple[int, int], list[CarryingTask]] = {}
+    for cell_id, target_id, figure, status in Task.objects.filter(
+        cell_target__resolution__in=documents, resolution__cell__in=cells
+    ).values_list("resolution__cell_id", "cell_target_id", "figure", "status"):
+        carrying.setdefault((cell_id, target_id), []).append(
+            CarryingTask(figure=figure, done=status == Task.Status.DONE, cancelled=status == Task.Status.CANCELLED)
+        )
+    drafts = _drafts(cells, managed)
+    sections = []
+    for cell in cells:
+        chosen = [d for d in documents if _addresses(d, cell)]
+        if not chosen:
+            continue
+        sections.append(
+            UpperSection(
+                cell=cell,
+                documents=[_upper_document(d, cell, adopted, carrying, day) for d in chosen],
+                concretise_url=drafts.get(cell.pk, ""),
+            )
+        )
+    return sections
+
+
+def _addresses(document: Resolution, cell: Organisation) -> bool:
+    """Whether the document is addressed to the cell (``services.documents_addressed_to``, for rows read at once):
+    issued above it, to every cell under the committee (none chosen) or to this one among those chosen."""
+    chosen = [org.pk for org in document.addressed_cells.all()]
+    return cell.path.startswith(document.cell.path) and (not chosen or cell.pk in chosen)
+
+
+def _upper_document(
+    document: Resolution,
+    cell: Organisation,
+    adopted: dict[tuple[int, int], dt.date],
+    carrying: dict[tuple[int, int], list[CarryingTask]],
+    day: dt.date,
+) -> UpperDocument:
+    targets = []
+    for target in document.cell_targets.all():
+        tasks = carrying.get((cell.pk, target.pk), [])
+        figure = cell_figure(target.measure, tasks)
+        shown = figure_text(target.measure, figure, target.unit) if target.measure != Measure.YES_NO or figure else ""
+        targets.append(
+            UpperTarget(target, goal_text(target), carried=any(not t.cancelled for t in tasks), figure=shown)
+        )
+    state = concretised(adopted_on=adopted.get((cell.pk, document.pk)), deadline=document.concretise_by, day=day)
+    return UpperDocument(document, state, targets)
+
+
+def _drafts(cells: list[Organisation], managed: list[int]) -> dict[int, str]:
+    """Query 7: where each managed cell's secretary carries the documents: its latest draft's edit page, else a new
+    resolution."""
+    ids = [cell.pk for cell in cells if cell.pk in managed]
+    if not ids:
+        return {}
+    urls = {pk: reverse("resolutions:resolution-create", args=[pk]) for pk in ids}
+    drafts = Resolution.objects.filter(cell_id__in=ids, status=Resolution.Status.DRAFT).order_by("period_start", "seq")
+    for pk, cell_id in drafts.values_list("pk", "cell_id"):
+        urls[cell_id] = reverse("resolutions:resolution-edit", args=[pk])  # the latest period's wins
+    return urls
 
 
 # ---------------------------------------------------------------------------------------------------

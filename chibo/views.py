@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
-from chibo.home import home_for, home_key
+from chibo.home import home_for, home_keys, upper_for
 from chibo.lib.parts import cached_part
 from members.access import access_for
 from members.models import today
@@ -21,18 +21,23 @@ def favicon(request: HttpRequest) -> HttpResponse:
 
 def home(request: HttpRequest) -> HttpResponse:
     """What needs the signed-in person now: a section for each role they hold (``chibo.home``), kept as one part
-    under what it is read from (``home_key``). An administrator with no other role lands on the organisation tree,
-    as before."""
+    under what it is read from (``home_keys``), and the committees' documents addressed to their cells as another.
+    An administrator with no other role lands on the organisation tree, as before."""
     access = access_for(request.user)
     if not access.has_any_access:
         return render(request, "members/no_access.html", status=403)
     if access.is_admin and not access.roles and access.member_id is None:
         return redirect("members:org-tree")
     day = today()
-    work = cached_part(
-        request, "home/_work.html", home_key(access, day), lambda: {"home": home_for(access, day), "access": access}
+    keys = home_keys(access, day)
+    work = cached_part(request, "home/_work.html", keys.work, lambda: {"home": home_for(access, day), "access": access})
+    # "Cấp trên giao": a part of its own, kept under the tokens of the cells and the committees above them.
+    upper = (
+        cached_part(request, "home/_upper.html", keys.upper, lambda: {"sections": upper_for(access, day), "day": day})
+        if keys.upper is not None
+        else ""
     )
-    return render(request, "home.html", {"work": work})
+    return render(request, "home.html", {"work": work, "upper": upper})
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

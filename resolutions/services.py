@@ -422,17 +422,32 @@ def progress_by_resolution(resolution_ids: Iterable[int]) -> dict[int, int | Non
 
 @transaction.atomic
 def post_update(
-    *, task: Task, author: Member, status: str, progress: int, note: str = "", evidence: Any = None
+    *,
+    task: Task,
+    author: Member,
+    status: str,
+    progress: int,
+    note: str = "",
+    evidence: Any = None,
+    figure: Decimal | None = None,
 ) -> ProgressUpdate:
     """A member reports on a task. The report waits ("chờ xác nhận") for a confirmer who is not its author; the
-    task's status and percent change only once it is confirmed (``review_update``)."""
+    task's status and percent change only once it is confirmed (``review_update``). ``figure``: for a task that
+    carries an upper-level target measured by a number or a percentage, the figure reached so far (the task's
+    ``figure`` once the report is confirmed); refused for any other task."""
     if task.resolution.status not in Resolution.LIVE:
         raise WorkflowError(_("Progress is reported once the resolution is adopted."))
     if status == Task.Status.DONE:
         progress = 100
     if status not in Task.Status.values or not 0 <= progress <= 100:
         raise WorkflowError(_("Give a status and a percentage between 0 and 100."))
-    update = ProgressUpdate(task=task, author=author, status=status, progress=progress, note=note)
+    if figure is not None:
+        measure = task.cell_target.measure if task.cell_target_id and task.cell_target else None
+        if measure is None or measure == Measure.YES_NO:
+            raise WorkflowError(_("Only a task that carries an upper-level target with a figure takes a figure."))
+        if error := figure_error(measure, figure):
+            raise WorkflowError(error)
+    update = ProgressUpdate(task=task, author=author, status=status, progress=progress, note=note, figure=figure)
     if evidence:
         update.evidence = evidence
         update.evidence_name = evidence.name[:200]
@@ -445,6 +460,18 @@ def post_update(
             update.evidence.delete(save=False)
         raise
     return update
+
+
+def figure_error(measure: str, figure: Decimal) -> str:
+    """Why ``figure`` cannot be reported against a target measured by ``measure``, or "": never negative, a
+    percentage at most 100, and at most two decimals (what the report keeps)."""
+    if figure < 0:
+        return _("The figure reached cannot be negative.")
+    if measure == Measure.PERCENT and figure > 100:
+        return _("A percentage reached is at most 100.")
+    if figure != figure.quantize(Decimal("0.01")) or figure >= Decimal("1e10"):
+        return _("Give the figure reached as a number with at most two decimals.")
+    return ""
 
 
 def reviews_own_report(update: ProgressUpdate, by: User) -> bool:

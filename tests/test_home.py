@@ -173,8 +173,9 @@ def test_the_home_page_reads_a_fixed_number_of_queries(client_for, people, tree,
             _meeting(cell, today() + dt.timedelta(days=n + 2))
     # session, user, access, the tokens the sections are kept under (renewed by the writes above), cells (with
     # their probation counts), resolutions, meetings, reports, overdue, absence requests, own tasks, own meetings,
-    # the dashboard's organisation and its queries (at most 9), cycles, inspections.
-    with django_assert_max_num_queries(26):
+    # the dashboard's organisation and its queries (at most 9), cycles, inspections; "Cấp trên giao" (a part of its
+    # own): the committees' documents addressed to the cells (none here: nothing more is read).
+    with django_assert_max_num_queries(27):
         assert client.get(reverse("home")).status_code == 200
 
 
@@ -227,9 +228,10 @@ def _without_csrf(page: str) -> str:
 
 def test_a_second_look_is_served_from_the_cache(client_for, month, django_assert_num_queries) -> None:
     client = client_for("secretary")
-    # session, user, access, the tokens; the cells, resolutions, meetings, reports, overdue tasks, absence
-    # requests, own tasks, own meetings; the bell.
-    with django_assert_num_queries(13):
+    # session, user, access, the tokens (of both parts); the cells, resolutions, meetings, reports, overdue tasks,
+    # absence requests, own tasks, own meetings; "Cấp trên giao": the committees' documents (none: nothing more is
+    # read); the bell.
+    with django_assert_num_queries(14):
         first = _home(client)
     # session, user, access (2), the tokens, the bell.
     with django_assert_num_queries(5):

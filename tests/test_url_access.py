@@ -339,6 +339,8 @@ URLS: dict[str, Entry] = {
     "resolutions:resolution-detail": page(CELL_READ),
     "resolutions:resolution-edit": page(CELL_WRITE),
     "resolutions:resolution-step": page(post_only(CELL_WRITE), CELL_WRITE),
+    # Taking the upper-level targets into a draft: the resolution here is adopted, so it is refused with a message.
+    "resolutions:carry-targets": page(post_only(CELL_WRITE), CELL_WRITE),
     "meetings:resolution-vote": page(CELL_WRITE),
     "meetings:vote-correct": page(CELL_WRITE),
     # A committee's documents (tests/resolutions/test_committee_documents.py for the ward's): asked with cell A1,

@@ -63,6 +63,19 @@ class NewResolutionForm(CrispyMixin, forms.ModelForm):
         return data
 
 
+def _upper_labels(upper: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The upper-level documents offered, each named plainly by its kind, number, title and issuer ("Kế hoạch
+    03-KH/ĐU – Vận động hộ gia đình (Đảng ủy phường An Phú)"), in one query, in the order offered."""
+    rows = Resolution.objects.filter(pk__in=[pk for pk, _label in upper]).values_list(
+        "pk", "document_type", "number", "title", "cell__name"
+    )
+    named = {
+        pk: f"{Resolution.DocumentType(kind).label} {number} – {title} ({issuer})"
+        for pk, kind, number, title, issuer in rows
+    }
+    return [(pk, named.get(pk, label)) for pk, label in upper]
+
+
 class ResolutionForm(CrispyMixin, forms.ModelForm):
     lock_version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -88,7 +101,7 @@ class ResolutionForm(CrispyMixin, forms.ModelForm):
         if upper:
             field = model_choice_field(self, "upper_resolutions")
             field.queryset = upper_candidates(resolution.cell)
-            field.choices = upper
+            field.choices = _upper_labels(upper)
         else:
             del self.fields["upper_resolutions"]  # nothing above to carry out: no empty heading on the form
         for name in SECTIONS:

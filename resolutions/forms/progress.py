@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, cast
 
 from django import forms
@@ -12,6 +13,8 @@ from chibo.lib.forms import SafeInputMixin
 from chibo.lib.uploads import check_upload
 from members.forms import CrispyMixin
 from resolutions.models import ProgressUpdate, Task
+from resolutions.rules import Measure
+from resolutions.services import figure_error, goal_text
 
 NAME_MAX = cast(int, ProgressUpdate._meta.get_field("evidence_name").max_length)  # a CharField: always set
 
@@ -46,12 +49,45 @@ class ProgressForm(CrispyMixin, forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png,.docx,.xlsx"}),
     )
 
+    figure = forms.DecimalField(
+        label=_("Figure reached"),
+        required=False,
+        max_digits=12,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "min": 0, "step": "any"}),
+    )
+
     def __init__(self, *args: Any, task: Task | None = None, **kwargs: Any) -> None:
+        """``task``: the task reported on; one that carries an upper-level target measured by a number or a
+        percentage asks the figure reached (optional), a yes/no target none (the status says it)."""
         if task is not None and "initial" not in kwargs:
             status = task.status if task.status != Task.Status.CANCELLED else Task.Status.NOT_STARTED
-            kwargs["initial"] = {"status": status, "progress": task.progress}
+            kwargs["initial"] = {"status": status, "progress": task.progress, "figure": task.figure}
         super().__init__(*args, **kwargs)
+        target = task.cell_target if task is not None and task.cell_target_id else None
+        self.measure = target.measure if target is not None and target.measure != Measure.YES_NO else ""
+        if not self.measure or target is None:
+            del self.fields["figure"]
+        else:
+            field = self.fields["figure"]
+            unit = "%" if self.measure == Measure.PERCENT else target.unit
+            if unit:
+                field.label = _("Figure reached (%(unit)s)") % {"unit": unit}
+            field.help_text = _(
+                "Upper-level target “%(name)s”: goal %(goal)s. Leave empty if nothing to count yet."
+            ) % {
+                "name": target.name,
+                "goal": goal_text(target),
+            }
+            if self.measure == Measure.PERCENT:
+                field.widget.attrs["max"] = 100
         self._setup_helper()
+
+    def clean_figure(self) -> Decimal | None:
+        figure = self.cleaned_data.get("figure")
+        if figure is not None and (error := figure_error(self.measure, figure)):
+            raise forms.ValidationError(error)
+        return figure
 
     def clean_evidence(self) -> UploadedFile | None:
         evidence = self.cleaned_data.get("evidence")

@@ -4,12 +4,13 @@ at a meeting: ``meetings.views.votes``)."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path
@@ -34,13 +35,14 @@ from resolutions.forms.drafting import (
     TargetFormSet,
     TaskFormSet,
 )
-from resolutions.models import PublicOpinion, Resolution, StatusChange, Target, Task, Version
+from resolutions.models import CellTarget, PublicOpinion, Resolution, StatusChange, Target, Task, Version
 from resolutions.pages import Tokens, edit_tokens, resolution_tokens, upper_choices
 from resolutions.services import (
     SECTIONS,
     StaleEdit,
     WorkflowError,
     available_steps,
+    carry_targets,
     create_resolution,
     diff_versions,
     open_work_first,
@@ -51,9 +53,9 @@ from resolutions.services import (
     start_from_last_period,
     take_step,
 )
-
-
 from resolutions.views.committee import document_edit as committee_document_edit
+
+
 def resolution_list(request: SignedInRequest, org_id: int) -> HttpResponse:
     """A cell's resolutions, newest period first, with their rolled-up progress."""
     cell = get_organisation(request, org_id)
@@ -118,7 +120,7 @@ def resolution_detail(request: SignedInRequest, resolution_id: int) -> HttpRespo
 
 def _detail_context(resolution: Resolution, day: dt.date, *, can_manage: bool, sees_history: bool) -> dict[str, Any]:
     tasks = list(
-        resolution.tasks.select_related("lead_member", "lead_mass_organisation", "follower")
+        resolution.tasks.select_related("lead_member", "lead_mass_organisation", "follower", "cell_target")
         .with_pending_report()
         .prefetch_related(Prefetch("supporters", queryset=Member.objects.only("pk", "full_name")))
     )
@@ -170,10 +172,10 @@ def resolution_edit(request: SignedInRequest, resolution_id: int) -> HttpRespons
     # The tokens its form is kept under, read first: the rows the form shows are read after them.
     tokens = edit_tokens(resolution_id) if request.method != "POST" else ()
     resolution = get_resolution(request, resolution_id, manage=True)
-    if not (resolution.is_editable or resolution.is_amendable):
-        messages.error(
     if resolution.is_upper:  # a committee's document has its own page: the cells it addresses, their targets
         return committee_document_edit(request, resolution)
+    if not (resolution.is_editable or resolution.is_amendable):
+        messages.error(
             request,
             _("A resolution that is %(status)s can no longer be changed.")
             % {"status": resolution.get_status_display().lower()},
@@ -218,7 +220,12 @@ def resolution_edit(request: SignedInRequest, resolution_id: int) -> HttpRespons
             else:
                 messages.success(request, _("Saved."))
                 return redirect("resolutions:resolution-detail", resolution_id=resolution.pk)
-    context = {**_edit_form_context(resolution, forms), "warnings": warnings, "amending": amendment is not None}
+    context = {
+        **_edit_form_context(resolution, forms),
+        "warnings": warnings,
+        "amending": amendment is not None,
+        "carry": _carry_offer(resolution, offered=True),
+    }
     return render(request, "resolutions/resolution_edit.html", context)
 
 
@@ -239,7 +246,9 @@ def _edit_forms(
             instance=resolution,
             prefix="tasks",
             choices=choices,
-            queryset=resolution.tasks.exclude(status=Task.Status.CANCELLED).prefetch_related("supporters"),
+            queryset=resolution.tasks.exclude(status=Task.Status.CANCELLED)
+            .select_related("cell_target")
+            .prefetch_related("supporters"),
         ),
         "amendment": AmendmentForm(data, cell=resolution.cell) if amending else None,
     }
@@ -279,13 +288,68 @@ def _edit_page(request: SignedInRequest, resolution: Resolution, tokens: Tokens)
     return render(
         request,
         "resolutions/resolution_edit.html",
-        {"resolution": resolution, "amending": resolution.is_amendable, "form_html": form_html},
+        {
+            "resolution": resolution,
+            "amending": resolution.is_amendable,
+            "form_html": form_html,
+            "carry": _carry_offer(resolution, offered=bool(upper)),
+        },
     )
 
 
 def _saved_edit_form(resolution: Resolution, upper: list[tuple[int, str]], shared: bool) -> dict[str, Any]:
     forms = _edit_forms(resolution, None, AssignmentChoices(resolution.cell, shared=shared), upper)
     return {**_edit_form_context(resolution, forms), "warnings": []}
+
+
+@dataclass(frozen=True)
+class CarryOffer:
+    """What the edit page says of the upper-level targets: how many targets the documents the draft is saved as
+    carrying out set the cell, and how many of them no task of the draft carries yet."""
+
+    targets: int
+    pending: int
+
+
+def _carry_offer(resolution: Resolution, *, offered: bool) -> CarryOffer | None:
+    """For a cell's draft with upper-level documents to carry out (``offered``), in one query: the targets of the
+    documents it is saved as carrying out, and whether a task of the draft carries each. ``None`` otherwise."""
+    if not offered or not resolution.is_editable or resolution.is_upper:
+        return None
+    carried = Task.objects.filter(resolution=resolution, cell_target=OuterRef("pk"))
+    rows = list(
+        CellTarget.objects.filter(resolution__carried_out_by=resolution)
+        .annotate(carried=Exists(carried))
+        .values_list("carried", flat=True)
+    )
+    return CarryOffer(targets=len(rows), pending=rows.count(False))
+
+
+def carry_targets_view(request: SignedInRequest, resolution_id: int) -> HttpResponse:
+    """Take the targets of the upper-level documents a cell's draft carries out into its tasks, one task per target
+    not yet carried (``services.carry_targets``), then back to the edit page where the secretary names who leads
+    and supports each. POST only, after the access check (an outsider learns nothing from a 405)."""
+    resolution = get_resolution(request, resolution_id, manage=True)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        added = carry_targets(resolution=resolution, by=request.user)
+    except WorkflowError as exc:
+        messages.error(request, str(exc))
+        return redirect("resolutions:resolution-detail", resolution_id=resolution.pk)
+    if added:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d task added for the upper-level targets: name who leads and supports it.",
+                "%(count)d tasks added for the upper-level targets: name who leads and supports each.",
+                len(added),
+            )
+            % {"count": len(added)},
+        )
+    else:
+        messages.info(request, _("Every upper-level target of the linked documents is already carried by a task."))
+    return redirect("resolutions:resolution-edit", resolution_id=resolution.pk)
 
 
 STEP_NOTE_MAX = StatusChange._meta.get_field("note").max_length
@@ -365,6 +429,7 @@ urlpatterns = [
     path("cells/<int:org_id>/opinions/", opinion_list, name="opinion-list"),
     path("resolutions/<int:resolution_id>/", resolution_detail, name="resolution-detail"),
     path("resolutions/<int:resolution_id>/edit/", resolution_edit, name="resolution-edit"),
+    path("resolutions/<int:resolution_id>/carry-targets/", carry_targets_view, name="carry-targets"),
     path("resolutions/<int:resolution_id>/steps/<slug:step>/", resolution_step, name="resolution-step"),
     path("resolutions/<int:resolution_id>/versions/<int:number>/", version_diff, name="version-diff"),
     path("resolutions/<int:resolution_id>/disseminations/new/", dissemination_create, name="dissemination-create"),

@@ -22,9 +22,17 @@ from members.access import access_for, get_organisation, require
 from members.models import Member, today
 from resolutions.access import can_report_on, can_review, can_review_update, get_task, get_update
 from resolutions.forms.progress import ProgressForm, ReviewForm
-from resolutions.models import ProgressUpdate, Resolution, Task
+from resolutions.models import CellTarget, ProgressUpdate, Resolution, Task
 from resolutions.pages import my_tasks_tokens
-from resolutions.services import WorkflowError, post_update, progress_of, review_update, tasks_for_member
+from resolutions.services import (
+    WorkflowError,
+    figure_text,
+    goal_text,
+    post_update,
+    progress_of,
+    review_update,
+    tasks_for_member,
+)
 
 DUE_SOON_DAYS = 7
 
@@ -126,6 +134,12 @@ def task_detail(request: SignedInRequest, task_id: int) -> HttpResponse:
     posting = request.method == "POST"
     confirm_done = False
     task = get_task(request, task_id, report=posting)
+    # The upper-level target the task carries, if any (its report asks the figure reached): one query more, for
+    # such a task only.
+    target = None
+    if task.cell_target_id:
+        target = CellTarget.objects.select_related("resolution").filter(pk=task.cell_target_id).first()
+        task.cell_target = target
     access = access_for(request.user)
     is_live = task.resolution.status in Resolution.LIVE
     # The report is written in a member's name: an account without a member record cannot author one.
@@ -161,6 +175,7 @@ def task_detail(request: SignedInRequest, task_id: int) -> HttpResponse:
                     progress=data["progress"],
                     note=data["note"],
                     evidence=data["evidence"],
+                    figure=data.get("figure"),
                 )
             except WorkflowError as error:
                 messages.error(request, str(error))
@@ -183,6 +198,7 @@ def task_detail(request: SignedInRequest, task_id: int) -> HttpResponse:
     for update in updates:
         update.task = task
         update.may_review = may_review and can_review_update(access, update)  # type: ignore[attr-defined]  # for the template
+        update.figure_label = figure_text(target.measure, update.figure, target.unit) if target else ""  # type: ignore[attr-defined]  # for the template
     return render(
         request,
         "resolutions/progress/task_detail.html",
@@ -198,6 +214,9 @@ def task_detail(request: SignedInRequest, task_id: int) -> HttpResponse:
             "days_late": task.days_late(today()),
             "overdue": task.is_overdue(),
             "confirm_done": confirm_done,
+            "target": target,
+            "target_goal": goal_text(target) if target else "",
+            "figure": figure_text(target.measure, task.figure, target.unit) if target else "",
         },
     )
 

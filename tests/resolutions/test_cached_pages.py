@@ -397,7 +397,7 @@ def _member_renamed(world: World, draft: Resolution) -> str:
 
 def _upper_adopted(world: World, draft: Resolution) -> str:
     ResolutionFactory.create(cell=world.tree.ward_a, number="07-NQ/ĐU", title="Chỉnh trang đô thị")
-    return "Phường Phú Khương: 07-NQ/ĐU – Chỉnh trang đô thị"
+    return "Nghị quyết 07-NQ/ĐU – Chỉnh trang đô thị (Phường Phú Khương)"
 
 
 def _load_in_another_cell(world: World, draft: Resolution) -> str:
