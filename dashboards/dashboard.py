@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from dashboards.charts import bar_chart, line_chart
+from dashboards.documents import pending_documents, pending_per_cell
 from meetings.figures import (
     attendance_per_cell,
     held_meetings,
@@ -220,6 +221,11 @@ class Row:
     reasons: list[str] = field(default_factory=list)
     light_counts: dict[str, int] = field(default_factory=dict)  # a row above the cells: its cells by light
     key: str | None = None  # the cache key of the row's figures; None when they were computed for a narrower scope
+    # Committee documents in force its cells have not made concrete yet: (document, cell) pairs, and those late.
+    # Read on every build of the board (``documents.pending_documents``), never kept in the row's cached part: a
+    # committee's document renews the committee's token, not the cells'.
+    upper_pending: int = 0
+    upper_late: int = 0
 
     @property
     def is_cell(self) -> bool:
@@ -378,7 +384,32 @@ def dashboard(org: Organisation, day: dt.date, *, within: tuple[str, ...] | None
         parts.update(fresh)
     for path, key in keys.items():
         parts[path].row.key = key
-    return _assemble(org, day, limits=limits, months=months, row_orgs=row_orgs, parts=parts)
+    board = _assemble(org, day, limits=limits, months=months, row_orgs=row_orgs, parts=parts)
+    _count_upper_documents(board, scope, row_len=row_len)
+    return board
+
+
+def page_scope(org: Organisation, within: tuple[str, ...] | None) -> tuple[str, ...]:
+    """The paths whose cells a page of ``org`` counts for a user who oversees ``within`` (``_scope``)."""
+    return _scope(org, within)
+
+
+def _count_upper_documents(board: Dashboard, scope: tuple[str, ...], *, row_len: int) -> None:
+    """The column "Văn bản cấp trên": per row, the committee documents in force its cells have not made concrete
+    (four queries, ``documents.pending_documents``, the same as the page the figure opens)."""
+    per_cell = pending_per_cell(pending_documents(board.org, scope, board.day))
+    rows = {row.org.path: row for row in board.rows}
+    separate_total = all(row is not board.total for row in board.rows)
+    for row in [*board.rows, board.total] if separate_total else board.rows:
+        row.upper_pending = row.upper_late = 0
+    for path, (pending, late) in per_cell.items():
+        cell_row = rows.get(path[:row_len])
+        if cell_row is not None:
+            cell_row.upper_pending += pending
+            cell_row.upper_late += late
+        if separate_total:
+            board.total.upper_pending += pending
+            board.total.upper_late += late
 
 
 def _scope(org: Organisation, within: tuple[str, ...] | None) -> tuple[str, ...]:
@@ -548,6 +579,7 @@ def _task_sums(scope: tuple[str, ...], *, day: dt.date) -> dict[int, dict[str, A
     return {
         row["resolution__cell_id"]: row
         for row in Task.objects.filter(_under("resolution__cell__path", scope))
+        .filter(resolution__cell__kind=Organisation.Kind.CELL)  # a committee's own document is no cell's
         .in_force()
         .values("resolution__cell_id")
         .annotate(
@@ -587,6 +619,7 @@ def _overdue_by_month(
     overdue: dict[str, dict[dt.date, int]] = {path: {} for path in row_orgs}
     for row in (
         Task.objects.filter(_under("resolution__cell__path", scope))
+        .filter(resolution__cell__kind=Organisation.Kind.CELL)  # a committee's own document is no cell's
         .filter(resolution__status__in=Resolution.CARRIED_OUT, deadline__gte=first_month, deadline__lt=day)
         .exclude(status=Task.Status.CANCELLED)
         .exclude(DONE_IN_TIME)
@@ -670,6 +703,7 @@ SORT_KEYS: dict[str, Callable[[Row], Any]] = {
     "attendance_month": lambda r: r.attendance_month,
     "attendance_year": lambda r: r.attendance_year,
     "review": lambda r: r.review_missing,
+    "upper_documents": lambda r: r.upper_pending,
     "light": lambda r: LIGHTS.index(r.light) if r.light else None,
 }
 
@@ -743,11 +777,16 @@ def rendered_rows(rows: list[Row]) -> list[SafeString]:
     the HTML depends only on the row (every link is to the row's own objects, the same for every user who sees
     the row), and the key already names the row's token, the day and the language."""
     version = _row_template_version()
-    keys = {row.key: f"dashboard-row-html:{version}:{row.key}" for row in rows if row.key}
+    # The upper documents' figure is read apart from the row's part (``Row.upper_pending``): it is in the key.
+    keys = {
+        id(row): f"dashboard-row-html:{version}:{row.key}:{row.upper_pending}:{row.upper_late}"
+        for row in rows
+        if row.key
+    }
     cached = cache.get_many(list(keys.values()))
     html, new = [], {}
     for row in rows:
-        key = keys.get(row.key) if row.key else None
+        key = keys.get(id(row))
         fragment = cached.get(key) if key else None
         if fragment is None:
             fragment = render_to_string(ROW_TEMPLATE, {"row": row})
@@ -773,6 +812,7 @@ def column_headers(order: RowOrder) -> list[dict[str, object]]:
         ("attendance_month", _("Attendance this month")),
         ("attendance_year", _("Attendance, 12 months")),
         ("review", _("Monthly review")),
+        ("upper_documents", _("Upper-level documents")),
     ]
     headers: list[dict[str, object]] = []
     for key, label in columns:
@@ -782,7 +822,7 @@ def column_headers(order: RowOrder) -> list[dict[str, object]]:
         if active:
             direction = "asc" if order.descending else "desc"
         else:
-            direction = "desc" if key in ("overdue", "review", "tasks") else "asc"
+            direction = "desc" if key in ("overdue", "review", "tasks", "upper_documents") else "asc"
         headers.append(
             {
                 "key": key,

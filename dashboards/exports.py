@@ -100,6 +100,7 @@ HEADERS = (
     ("Sơ kết tháng", 13),
     ("Trạng thái", 17),
     ("Số nghị quyết thông qua trong tháng", 14),
+    ("Văn bản cấp trên chưa cụ thể hóa", 14),
 )
 MONTH_HEADERS = (
     ("Tháng", 11),
@@ -118,7 +119,7 @@ _LIGHT_FILL = {OFF_TRACK: "F8D7DA", AT_RISK: "FFF3CD", ON_TRACK: "D1E7DD"}
 
 
 def row_values(row: Row, *, total: bool = False) -> list[Any]:
-    """The twelve cells of one line of the sheet, in the order of ``HEADERS``; None where the page shows "—"."""
+    """The cells of one line of the sheet, in the order of ``HEADERS``; None where the page shows "—"."""
     f = row.figures
     if total:
         name = f"Tổng cộng ({f.cells} chi bộ)"
@@ -140,6 +141,7 @@ def row_values(row: Row, *, total: bool = False) -> list[Any]:
         review_value(row),
         light_value(row),
         row.figures.adopted_month,
+        row.upper_pending,
     ]
 
 

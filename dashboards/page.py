@@ -52,7 +52,7 @@ ORDER_TEMPLATE = "dashboards/includes/_order.html"
 # The templates a cached page is rendered with (a changed one never serves pages rendered by the old one).
 PAGE_TEMPLATES = (ROW_TEMPLATE, "resolutions/includes/_review.html", FIGURES_TEMPLATE)
 # Raised when what a cached page holds changes shape, so that an old entry is never read by new code.
-PAGE_FORMAT = 1
+PAGE_FORMAT = 2
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,17 @@ from resolutions.models import Task
 
 pytestmark = pytest.mark.django_db
 
-FIGURES = {"tasks", "done", "overdue", "progress", "last_meeting", "attendance_month", "attendance_year", "review"}
+FIGURES = {
+    "tasks",
+    "done",
+    "overdue",
+    "progress",
+    "last_meeting",
+    "attendance_month",
+    "attendance_year",
+    "review",
+    "upper_documents",
+}
 
 
 @pytest.fixture(scope="module")

@@ -70,6 +70,7 @@ def page_numbers(row) -> list[object]:
         review_value(row),
         LIGHT_WORDS.get(row.light or ""),
         row.figures.adopted_month,
+        row.upper_pending,
     ]
 
 
