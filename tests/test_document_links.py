@@ -39,6 +39,8 @@ DOCUMENT_ROUTE = re.compile(r"pdf|docx?|xlsx?|csv|odt|zip|\.ics|print|export|pac
 NOT_DOCUMENTS = {
     "meetings:minutes-status": "the state of the minutes PDF being built: a fragment of the meeting page",
     "dashboards:dashboard-summary-status": "the state of the summary PDF being built: a fragment of the dashboard",
+    "dashboards:document-cells": "a page (a committee document over its cells): its address says documents/",
+    "dashboards:upper-documents": "a page (the documents the cells have not made concrete): its address says documents",
 }
 
 
@@ -120,6 +122,11 @@ def _ward(w: World) -> tuple[list[object], list[object]]:
     return [ward.pk], [ward.pk]
 
 
+def _ward_document(w: World) -> tuple[list[object], list[object]]:
+    document = ResolutionFactory.create(cell=w.tree.ward_a, document_type="KH", status="adopted")
+    return [document.pk], [document.pk]
+
+
 def _feed(w: World) -> tuple[list[object], list[object]]:
     return [create_feed(user=w.people["secretary"]).token], []
 
@@ -155,6 +162,9 @@ DOCUMENTS: dict[str, Document] = {
         "dashboards:dashboard", "standing", "PDF", _ward, attribute="action", builds=True
     ),
     "dashboards:dashboard-summary-pdf": Document("dashboards:dashboard", "standing", "(PDF)", _ward),
+    # A committee's document over its cells: the page's rows as Excel, the report to the level above as PDF.
+    "dashboards:document-cells-xlsx": Document("dashboards:document-cells", "standing", "Excel", _ward_document),
+    "dashboards:document-cells-pdf": Document("dashboards:document-cells", "standing", "Tải PDF", _ward_document),
     # One's calendar: the address to subscribe to, shown to copy.
     "notifications:calendar-feed": Document("notifications:notification-settings", "secretary", "", _feed, "value"),
     # The yearly evaluation's results, and an inspection's notice of conclusion.

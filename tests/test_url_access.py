@@ -130,6 +130,8 @@ TASK_REPORT = policy(         "403   403      403       ok        ok     403    
 INSPECTION_PLAN = policy(     "ok    ok       403       ok        ok     403       403    404    404    login")
 # A committee's page asked with a cell (or a cell's resolution): nobody finds it.
 NOT_A_COMMITTEE = policy(     "404   404      404       404       404    404       404    404    404    login")
+# A ward committee's document over its cells (made with the ward above cell A1): whoever sees the ward.
+WARD_READ = policy(           "ok    ok       404       404       404    404       404    404    404    login")
 # A message to another person: only its recipient opens it.
 RECIPIENT_ONLY = policy(      "404   404      404       404       404    404       404    404    404    login")
 # fmt: on
@@ -211,6 +213,12 @@ def _vote(place: Place) -> int:
         adopted=False,
         explanation="2/5",
     ).pk
+
+
+def _ward_document(place: Place) -> int:
+    """An adopted plan of the ward above the cell, addressed to every cell under it."""
+    ward = place.cell.get_parent()
+    return ResolutionFactory.create(cell=ward, document_type="KH", status=Resolution.Status.ADOPTED).pk
 
 
 def _notification(place: Place) -> int:
@@ -396,6 +404,11 @@ URLS: dict[str, Entry] = {
     "dashboards:dashboard-summary": page(post_only(CELL_OVERSIGHT), CELL_OVERSIGHT),
     "dashboards:dashboard-summary-pdf": page(CELL_OVERSIGHT, get_only(CELL_OVERSIGHT)),
     "dashboards:dashboard-summary-status": page(CELL_OVERSIGHT, get_only(CELL_OVERSIGHT)),
+    # A committee's document over its cells, its Excel file and report; what the cells have not made concrete.
+    "dashboards:document-cells": page(WARD_READ, get_only(WARD_READ), resolution_id=_ward_document),
+    "dashboards:document-cells-xlsx": page(WARD_READ, get_only(WARD_READ), resolution_id=_ward_document),
+    "dashboards:document-cells-pdf": page(WARD_READ, get_only(WARD_READ), resolution_id=_ward_document),
+    "dashboards:upper-documents": page(CELL_OVERSIGHT, get_only(CELL_OVERSIGHT)),
     # Propagandists.
     "propagandists:roster": page(CELL_OVERSIGHT),
     "propagandists:entry-create": page(CELL_WRITE),
