@@ -68,6 +68,7 @@ class ProgressUpdateAdmin(SimpleHistoryAdmin):
 
 for model, fields in (
     (Target, ["name", "resolution", "target_value", "actual_value"]),
+    (CellTarget, ["name", "resolution", "measure", "goal", "deadline"]),
     (Version, ["resolution", "number", "created_at"]),
     (StatusChange, ["resolution", "from_status", "to_status", "by", "at"]),
     (Dissemination, ["resolution", "held_on", "audience", "people_reached"]),

@@ -263,25 +263,8 @@ def render_resolution_docx(resolution: Resolution) -> bytes:
                     document,
                     f"Chủ trì: {task['lead']}{supporters}; thời hạn: {task['deadline']:%d/%m/%Y}.",
                 )
-        elif key == "targets":
-            word.add_table(
-                document,
-                ["TT", "Chỉ tiêu", "Mức chỉ tiêu", "Đơn vị tính"],
-                [[str(n), t["name"], t["value"], t["unit"]] for n, t in enumerate(doc["targets"], start=1)],
-                widths_mm=[15, 95, 30, 25],
-                aligns=["center", "left", "right", "left"],
-            )
-        elif key == "cell_targets":
-            word.add_table(
-                document,
-                ["TT", "Chỉ tiêu", "Mức mỗi chi bộ", "Thời hạn"],
-                [
-                    [str(n), t["name"], t["goal"], f"{t['deadline']:%d/%m/%Y}"]
-                    for n, t in enumerate(doc["cell_targets"], start=1)
-                ],
-                widths_mm=[15, 95, 30, 25],
-                aligns=["center", "left", "right", "center"],
-            )
+        else:
+            _add_table(document, key, doc)
     if doc["concretise_line"]:
         word.add_paragraph(document, doc["concretise_line"])
     if doc["upper_resolutions"]:
@@ -302,6 +285,29 @@ def render_resolution_docx(resolution: Resolution) -> bytes:
         left_pt=12,
     )
     return word.to_bytes(document)
+
+
+def _add_table(document: Any, key: str, doc: dict[str, Any]) -> None:
+    """The table of a section of the Word file: a cell's targets, or a committee's targets for each cell."""
+    if key == "targets":
+        word.add_table(
+            document,
+            ["TT", "Chỉ tiêu", "Mức chỉ tiêu", "Đơn vị tính"],
+            [[str(n), t["name"], t["value"], t["unit"]] for n, t in enumerate(doc["targets"], start=1)],
+            widths_mm=[15, 95, 30, 25],
+            aligns=["center", "left", "right", "left"],
+        )
+    elif key == "cell_targets":
+        word.add_table(
+            document,
+            ["TT", "Chỉ tiêu", "Mức mỗi chi bộ", "Thời hạn"],
+            [
+                [str(n), t["name"], t["goal"], f"{t['deadline']:%d/%m/%Y}"]
+                for n, t in enumerate(doc["cell_targets"], start=1)
+            ],
+            widths_mm=[15, 95, 30, 25],
+            aligns=["center", "left", "right", "center"],
+        )
 
 
 def resolution_docx_filename(resolution: Resolution) -> str:

@@ -41,6 +41,8 @@ NOT_DOCUMENTS = {
     "dashboards:dashboard-summary-status": "the state of the summary PDF being built: a fragment of the dashboard",
     "dashboards:document-cells": "a page (a committee document over its cells): its address says documents/",
     "dashboards:upper-documents": "a page (the documents the cells have not made concrete): its address says documents",
+    "resolutions:document-list": "a page (a committee's own documents): its address says documents/",
+    "resolutions:document-create": "a form (a committee's new document): its address says documents/",
 }
 
 

@@ -4,6 +4,9 @@ vote by the Charter's rule, numbers in one run per kind, who reads and who write
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
+import zipfile
 from decimal import Decimal
 
 import pytest
@@ -99,7 +102,9 @@ def test_the_standing_member_drafts_edits_submits_and_the_committee_adopts(tree,
     assert page.status_code == 200
     assert "Mức giao theo tỷ lệ phần trăm không quá 100." in page.content.decode()
     document.refresh_from_db()
-    assert not CellTarget.objects.exists() and document.focal_tasks == "" and document.lock_version == 0
+    assert not CellTarget.objects.exists()
+    assert document.focal_tasks == ""
+    assert document.lock_version == 0
     assert not document.addressed_cells.exists()
 
     response = client.post(edit_url, edit_data(document, [HOUSEHOLDS], addressed_cells=str(tree.cell_a1.pk)))
@@ -112,10 +117,13 @@ def test_the_standing_member_drafts_edits_submits_and_the_committee_adopts(tree,
     stale = client.post(edit_url, edit_data(document, [], focal_tasks="Khác."))
     assert stale.status_code == 200
     document.refresh_from_db()
-    assert document.focal_tasks == "Vận động các hộ phân loại rác." and CellTarget.objects.count() == 1
+    assert document.focal_tasks == "Vận động các hộ phân loại rác."
+    assert CellTarget.objects.count() == 1
 
     detail = client.get(reverse("resolutions:resolution-detail", args=[document.pk])).content.decode()
-    assert "90%" in detail and tree.cell_a1.name in detail and "30/11/2026" in detail
+    assert "90%" in detail
+    assert tree.cell_a1.name in detail
+    assert "30/11/2026" in detail
     submit = reverse("resolutions:resolution-step", args=[document.pk, "submit"])
     assert submit in detail
     client.post(submit)
@@ -133,7 +141,8 @@ def test_the_standing_member_drafts_edits_submits_and_the_committee_adopts(tree,
     assert (refused.adopted, document.status) == (False, S.SUBMITTED)
     # More present than entitled: a form error, nothing written.
     page = client.post(vote_url, vote_data(present="6"))
-    assert page.status_code == 200 and Vote.objects.count() == 1
+    assert page.status_code == 200
+    assert Vote.objects.count() == 1
     # 3 of 5: adopted.
     client.post(vote_url, vote_data())
     document.refresh_from_db()
@@ -153,28 +162,36 @@ def test_the_standing_member_drafts_edits_submits_and_the_committee_adopts(tree,
     )
     assert (second.number, resolution.number) == ("02-KH/ĐU", "01-NQ/ĐU")
     listed = client.get(reverse("resolutions:document-list", args=[tree.ward_a.pk])).content.decode()
-    assert "01-KH/ĐU" in listed and "02-KH/ĐU" in listed and "01-NQ/ĐU" in listed
+    assert "01-KH/ĐU" in listed
+    assert "02-KH/ĐU" in listed
+    assert "01-NQ/ĐU" in listed
 
 
 def test_a_cell_secretary_does_not_draft_for_the_ward(tree, people, client_for) -> None:
+    """A1's secretary does not see the ward (404 for its list, a new document and its drafts); once a document
+    addressed to A1 is adopted she reads it, and may not change it (403) nor record a vote on it."""
     document = plan(tree, people)
+    document.addressed_cells.set([tree.cell_a1])
     client = client_for("secretary")
-    assert client.get(reverse("resolutions:document-list", args=[tree.ward_a.pk])).status_code in (200, 404)
-    assert client.get(reverse("resolutions:document-create", args=[tree.ward_a.pk])).status_code in (403, 404)
     edit = reverse("resolutions:resolution-edit", args=[document.pk])
-    assert client.post(edit, edit_data(document, [HOUSEHOLDS])).status_code in (403, 404)
-    assert not CellTarget.objects.exists()
-    Resolution.objects.filter(pk=document.pk).update(status=S.SUBMITTED)
     vote = reverse("meetings:committee-vote", args=[document.pk])
-    assert client.post(vote, vote_data()).status_code in (403, 404)
+    assert client.get(reverse("resolutions:document-list", args=[tree.ward_a.pk])).status_code == 404
+    assert client.get(reverse("resolutions:document-create", args=[tree.ward_a.pk])).status_code == 404
+    assert client.post(edit, edit_data(document, [HOUSEHOLDS])).status_code == 404
+    Resolution.objects.filter(pk=document.pk).update(status=S.ADOPTED, adopted_on=dt.date(2026, 11, 1))
+    assert client.get(reverse("resolutions:resolution-detail", args=[document.pk])).status_code == 200
+    assert client.post(edit, edit_data(document, [HOUSEHOLDS])).status_code == 403
+    assert client.post(vote, vote_data()).status_code == 403
+    assert not CellTarget.objects.exists()
     assert not Vote.objects.exists()
 
 
-def test_a_standing_member_of_the_ward_gets_403_where_only_issuers_go(tree, people, client_for) -> None:
-    """The member in charge of a cell sees the ward's documents but does not issue them."""
+def test_the_member_in_charge_of_a_cell_reads_the_ward_but_does_not_issue(tree, people, client_for) -> None:
+    """The committee member in charge of cell A1 reads the ward's adopted documents addressed to A1 (every cell
+    here) but does not issue them (403)."""
     document = plan(tree, people)
-    Resolution.objects.filter(pk=document.pk).update(status=S.ADOPTED, adopted_on=dt.date(2026, 11, 1))
     client = client_for("in_charge")
+    Resolution.objects.filter(pk=document.pk).update(status=S.ADOPTED, adopted_on=dt.date(2026, 11, 1))
     assert client.get(reverse("resolutions:resolution-detail", args=[document.pk])).status_code == 200
     assert client.get(reverse("resolutions:resolution-edit", args=[document.pk])).status_code == 403
 
@@ -227,9 +244,12 @@ def test_the_printed_plan(tree, people, tmp_path) -> None:
     prefetch_for_document([document])
     text = flat(pdf_text(render_resolution_pdf(document), tmp_path))
     assert "ĐẢNG ỦY PHƯỜNG PHÚ KHƯƠNG" in text
-    assert "KẾ HOẠCH" in text and "NGHỊ QUYẾT" not in text
+    assert "KẾ HOẠCH" in text
+    assert "NGHỊ QUYẾT" not in text
     assert "Số 01-KH/ĐU" in text
-    assert "Hộ phân loại rác tại nguồn" in text and "90%" in text and "15/12/2026" in text
+    assert "Hộ phân loại rác tại nguồn" in text
+    assert "90%" in text
+    assert "15/12/2026" in text
     assert "T/M ĐẢNG ỦY" in text
     assert "Các chi bộ: Chi bộ khu phố 1" in text
     assert "trước ngày 30/11/2026" in text
@@ -254,3 +274,23 @@ def test_the_detail_page_of_a_committee_document(tree, people, client_for, kind)
     assert "Tất cả chi bộ" in page
     assert reverse("meetings:resolution-vote", args=[document.pk]) not in page
     assert reverse("resolutions:document-list", args=[tree.ward_a.pk]) in page
+
+
+def test_the_word_file_of_a_plan(tree, people, client_for) -> None:
+    document = plan(tree, people)
+    CellTarget.objects.create(
+        resolution=document,
+        name="Buổi sinh hoạt chuyên đề",
+        goal=Decimal(2),
+        unit="buổi",
+        deadline=dt.date(2026, 12, 15),
+    )
+    response = client_for("standing").get(reverse("resolutions:resolution-docx", args=[document.pk]))
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(response.content)) as docx:
+        xml = docx.read("word/document.xml").decode()
+    text = re.sub(r"<[^>]+>", "", xml)
+    assert "KẾ HOẠCH" in text
+    assert "Buổi sinh hoạt chuyên đề" in text
+    assert "2 buổi" in text
+    assert "T/M ĐẢNG ỦY" in text
