@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 from decimal import Decimal
 from pathlib import PurePosixPath
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -80,7 +81,7 @@ class Resolution(models.Model):
     implementation = models.TextField(_("organisation of implementation"), blank=True)
     # A committee's document: the cells it is addressed to (none chosen: every cell under the committee) and the
     # day by which each must have made it concrete in a resolution of its own (cụ thể hóa).
-    addressed_cells = models.ManyToManyField(
+    addressed_cells: models.ManyToManyField[Organisation, Any] = models.ManyToManyField(
         Organisation,
         blank=True,
         related_name="addressed_documents",
