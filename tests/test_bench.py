@@ -46,6 +46,7 @@ PAGES = [
     "draft edit",
     "evaluation",
     "resolution history",
+    "document cells",
 ]
 JOBS = ["minutes pdf", "ward summary pdf", "province reminder sweep", "import 5,000 rows"]
 REQUESTS = 20  # the smoke run's requests per page and per floor sample
