@@ -223,7 +223,9 @@ class Row:
     key: str | None = None  # the cache key of the row's figures; None when they were computed for a narrower scope
     # Committee documents in force its cells have not made concrete yet: (document, cell) pairs, and those late.
     # Read on every build of the board (``documents.pending_documents``), never kept in the row's cached part: a
-    # committee's document renews the committee's token, not the cells'.
+    # committee's document renews the committee's token, not the cells'. (A document of a committee above the
+    # page's organisation renews only that committee's token: the page kept under its own token shows it after the
+    # next write under it, or the next day.)
     upper_pending: int = 0
     upper_late: int = 0
 
