@@ -1,5 +1,6 @@
 """The demo dataset (``manage.py seed_demo``), put together from every app's part: the tree, the people and their
-accounts (``demo.members``), the resolutions and meetings (``demo.resolutions``), the propagandists
+accounts (``demo.members``), the committees' documents (``demo.documents``), the resolutions and meetings that
+carry them out (``demo.resolutions``), the propagandists
 (``demo.propagandists``), the inspections (``demo.inspections``) and the evaluations (``demo.evaluations``).
 
 It lives at the top of the layers because it imports every app; no app imports it.
@@ -16,6 +17,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from demo import documents as documents_demo
 from demo import inspections as inspections_demo
 from demo import members as members_demo
 from demo import propagandists as propagandists_demo
@@ -53,7 +55,8 @@ def seed_demo(
         root = members_demo.demo_root(scale)
         assert root is not None
         if people.created:
-            resolutions_demo.seed_resolutions(root, today, months)
+            documents = documents_demo.seed_documents(root, today)
+            resolutions_demo.seed_resolutions(root, today, months, documents)
             propagandists_demo.seed_demo(root, today)
             inspections_demo.seed_demo(root, today)
             seed_evaluations(root, today)

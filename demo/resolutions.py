@@ -38,7 +38,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import connection
@@ -81,6 +81,9 @@ from resolutions.models import (
 )
 from resolutions.rules import in_force
 from resolutions.services import SECTIONS, format_number
+
+if TYPE_CHECKING:
+    from demo.documents import DemoDocument, DemoTarget
 
 SEED = 2026
 DEFAULT_MONTHS = 12
@@ -771,12 +774,15 @@ THEMATIC_AGENDA = (
 # ---------------------------------------------------------------------------------------------------
 
 
-def seed_resolutions(root: Organisation, today: dt.date, months: int) -> None:
+def seed_resolutions(
+    root: Organisation, today: dt.date, months: int, documents: dict[str, list[DemoDocument]] | None = None
+) -> None:
     """The resolution side of a demo whose people ``demo.members`` has just built under ``root``: the resolutions
     and meetings of the last ``months`` months, the named accounts' work, then the members' status history, which
     keeps clear of the meetings held and of the tasks given. Called by ``demo.assemble.seed_demo`` inside its
-    transaction, with history off."""
-    _Builder(root, today, months).build()
+    transaction, with history off. ``documents`` (``demo.documents``, by their committee's path) are carried out
+    by the cells under each committee."""
+    _Builder(root, today, months, documents or {}).build()
     give_named_accounts_work(today)
     last_meetings = (
         Meeting.objects.filter(cell__path__startswith=root.path)
@@ -960,6 +966,7 @@ class Cell:
     pk: int
     name: str
     hamlet: str  # "khu phố 1", "ấp Mỹ An"
+    ward_path: str = ""  # its committee's
     people: list[Person] = field(default_factory=list)
     committee: list[Person] = field(default_factory=list)  # the secretary first, then the deputy
     secretary_user_id: int | None = None
@@ -997,6 +1004,7 @@ class PlannedTask:
     author: Person  # who reports: the lead, or the committee member following the task
     supporters: list[Person]
     theme: Theme | None = None  # None for work carried over from last month
+    target: DemoTarget | None = None  # the committee's target it carries
     updates: list[ProgressUpdate] = field(default_factory=list)  # in time order
 
 
@@ -1010,6 +1018,7 @@ class PlannedResolution:
     updated_at: dt.datetime | None = None
     present: int = 0  # at the meeting that adopted it
     opinion: PublicOpinion | None = None  # heard while it was carried out
+    carries: list[int] = field(default_factory=list)  # the committees' documents it carries out
 
 
 @dataclass
@@ -1057,6 +1066,7 @@ class Reported:
     progress: int
     note: str
     sent_back: bool = False
+    figure: Decimal | None = None  # against a committee's target
 
 
 def _month_start(day: dt.date, shift: int) -> dt.date:
@@ -1078,8 +1088,13 @@ def _days(start: dt.date, end: dt.date) -> int:
 
 
 class _Builder:
-    def __init__(self, root: Organisation, today: dt.date, months: int) -> None:
+    def __init__(
+        self, root: Organisation, today: dt.date, months: int, documents: dict[str, list[DemoDocument]]
+    ) -> None:
         self.root = root
+        self.documents = documents
+        self.doc_rng = random.Random(SEED + 1)  # the documents' draws leave the rest of the demo as it was
+        self.fates: dict[tuple[int, int], str] = {}  # (cell, document) → on time, late, never
         self.today = today
         self.rng = random.Random(SEED)
         current = today.replace(day=1)
@@ -1098,6 +1113,7 @@ class _Builder:
     def build(self) -> None:
         cells = self._read_cells()
         self._absence_profiles(cells)
+        self._fates(cells)
         size = max(1, CHUNK_CELL_MONTHS // len(self.starts))
         # The vote's explanation is judge_vote's, in the language documents are written in.
         with translation.override(settings.LANGUAGE_CODE):
@@ -1114,8 +1130,10 @@ class _Builder:
     def _read_cells(self) -> list[Cell]:
         under = self.root.path
         cells: dict[int, Cell] = {}
-        for pk, name in Organisation.objects.cells().filter(path__startswith=under).values_list("pk", "name"):
-            cells[pk] = Cell(pk, name, hamlet=name.removeprefix("Chi bộ ").strip())
+        rows = Organisation.objects.cells().filter(path__startswith=under).values_list("pk", "name", "path")
+        for pk, name, path in rows:
+            ward_path = path[: -Organisation.steplen]
+            cells[pk] = Cell(pk, name, hamlet=name.removeprefix("Chi bộ ").strip(), ward_path=ward_path)
         people: dict[int, Person] = {}
         members = (
             Member.objects.filter(cell__path__startswith=under)
@@ -1206,6 +1224,7 @@ class _Builder:
         thematic = set(rng.sample(range(last), min(last, rng.choice((1, 2))))) if rng.random() < 0.18 else set()
         previous: PlannedResolution | None = None
         last_meeting: PlannedMeeting | None = None
+        carried: set[int] = set()  # the committees' documents carried out so far
         for index, start in enumerate(self.starts):
             held_on = held[index]
             # A month is closed a few days after the next meeting has reviewed it, once late reports are in.
@@ -1217,10 +1236,14 @@ class _Builder:
             plan.resolution.adopted_on = held_on
             self._targets(plan, closed)
             self._tasks(cell, plan, held_on, previous)
+            self._carry(cell, plan, held_on, carried)
             # The last day a report could come in: the eve of the closing, or yesterday.
             cutoff = (close_on if closed and close_on else today) - dt.timedelta(days=1)
             for planned in plan.tasks:
-                self._simulate(cell, planned, held_on, cutoff, closed, rows)
+                if planned.target is None:
+                    self._simulate(cell, planned, held_on, cutoff, closed, rows)
+                else:
+                    self._simulate_carrying(cell, planned, held_on, cutoff, closed, rows)
             # The meeting that reviews last month's resolution and adopts this one.
             meeting = self._meeting(cell, index, held_on, rows)
             self._vote_and_history(cell, plan, meeting, close_on if closed else None, rows)
@@ -1417,6 +1440,105 @@ class _Builder:
             day = end
         return min(end, max(day, held_on + dt.timedelta(days=2)))
 
+    # --- the committees' documents, carried out ---------------------------------------------------
+
+    def _fates(self, cells: list[Cell]) -> None:
+        """How each cell carries each document of its committee: most in the first resolution adopted after it
+        (in time), about one in seven in the first one after the deadline (late); in each ward one cell, never
+        ``bithu``'s, has not carried one of the two (late, the deadline passed)."""
+        rng = self.doc_rng
+        by_ward: dict[str, list[Cell]] = defaultdict(list)
+        for cell in cells:
+            by_ward[cell.ward_path].append(cell)
+        for ward_path, documents in self.documents.items():
+            ward_cells = by_ward.get(ward_path, [])
+            if not ward_cells:
+                continue
+            for cell in ward_cells:
+                for document in documents:
+                    self.fates[cell.pk, document.pk] = "late" if rng.random() < 0.15 else "on_time"
+            candidates = [cell for cell in ward_cells if cell.pk != self.named_cell_id] or ward_cells
+            self.fates[rng.choice(candidates).pk, rng.choice(documents).pk] = "never"
+
+    def _carry(self, cell: Cell, plan: PlannedResolution, held_on: dt.date, carried: set[int]) -> None:
+        """The month's resolution carries out the committee's documents due to be carried now: a task for each of
+        their targets, led by a member, with the target's deadline."""
+        rng = self.doc_rng
+        start = plan.resolution.period_start
+        fit_leads = [p for p in cell.people if p.is_official(start) and p.free_between(start, self.today)]
+        fit_leads = fit_leads or cell.committee[:1]
+        for document in self.documents.get(cell.ward_path, []):
+            fate = self.fates.get((cell.pk, document.pk), "never")
+            if document.pk in carried or fate == "never" or held_on <= document.adopted_on:
+                continue
+            if fate == "late" and held_on <= document.concretise_by:
+                continue
+            carried.add(document.pk)
+            plan.carries.append(document.pk)
+            for target in document.targets:
+                lead = rng.choice(fit_leads)
+                others = [p for p in cell.committee if p is not lead]
+                follower = rng.choice(others) if others else None
+                goal = f"{target.goal:.0f} {target.unit}".strip() if target.measure != "yes_no" else "hoàn thành"
+                task = Task(
+                    resolution=plan.resolution,
+                    title=target.name,
+                    details=f"Thực hiện chỉ tiêu Đảng ủy giao theo văn bản số {document.number}: {goal}.",
+                    deadline=target.deadline,
+                    lead_kind=LK.MEMBER,
+                    lead_member_id=lead.pk,
+                    follower_id=follower.pk if follower else None,
+                    cell_target_id=target.pk,
+                    order=len(plan.tasks),
+                )
+                plan.tasks.append(PlannedTask(task, lead, lead, [], target=target))
+
+    def _simulate_carrying(
+        self, cell: Cell, planned: PlannedTask, held_on: dt.date, cutoff: dt.date, closed: bool, rows: Rows
+    ) -> None:
+        """Reports on a task that carries a committee's target, each with the figure reached: in a closed month
+        mostly done (the goal met or passed), else not met short of it; in the month being implemented some done,
+        most under way, some not started."""
+        rng = self.doc_rng
+        target = planned.target
+        assert target is not None
+        first = held_on + dt.timedelta(days=1)
+        span = _days(first, cutoff)
+        reports: list[Reported] = []
+        if span >= 0:
+            fate = rng.random()
+            day = first + dt.timedelta(days=rng.randint(0, span))
+            if fate < (0.85 if closed else 0.3):
+                if _days(first, day) >= 2 and rng.random() < 0.6:
+                    early = first + dt.timedelta(days=rng.randint(0, _days(first, day) - 1))
+                    progress = rng.choice((40, 50, 60))
+                    reports.append(
+                        Reported(early, TS.IN_PROGRESS, progress, rng.choice(NOTES_IN_PROGRESS), figure=None)
+                    )
+                reports.append(Reported(day, TS.DONE, 100, rng.choice(NOTES_DONE)))
+            elif closed:
+                reports.append(Reported(day, TS.NOT_MET, rng.choice((40, 50, 60, 70)), rng.choice(NOTES_NOT_MET)))
+            elif fate < 0.8:
+                reports.append(
+                    Reported(day, TS.IN_PROGRESS, rng.choice((20, 30, 50, 60)), rng.choice(NOTES_IN_PROGRESS))
+                )
+        reports = [
+            Reported(r.day, r.status, r.progress, r.note, figure=self._figure(target, r.status, r.progress))
+            for r in reports
+        ]
+        self._record(cell, planned, reports, rows)
+
+    def _figure(self, target: DemoTarget, status: str, progress: int) -> Decimal | None:
+        """The figure a report gives against a target: past the goal once done, short of it before."""
+        if target.measure == "yes_no":
+            return None
+        goal = target.goal
+        if status == TS.DONE:
+            extra = self.doc_rng.choice((0, 0, 1, 2)) if target.measure == "number" else self.doc_rng.choice((0, 3, 8))
+            return min(goal + extra, Decimal(100)) if target.measure == "percent" else goal + extra
+        reached = (goal * progress / 100).quantize(Decimal(1))
+        return min(reached, goal - 1) if goal >= 1 else reached
+
     def _simulate(
         self, cell: Cell, planned: PlannedTask, held_on: dt.date, cutoff: dt.date, closed: bool, rows: Rows
     ) -> None:
@@ -1467,8 +1589,15 @@ class _Builder:
             if days and days[-1] < cutoff and rng.random() < 0.1:  # "done", sent back: the task stays open
                 day = days[-1] + dt.timedelta(days=rng.randint(1, _days(days[-1], cutoff)))
                 reports.append(Reported(day, TS.DONE, 100, rng.choice(NOTES_DONE), sent_back=True))
+        self._record(cell, planned, reports, rows)
 
+    def _record(self, cell: Cell, planned: PlannedTask, reports: list[Reported], rows: Rows) -> None:
+        """The reports as ``ProgressUpdate`` rows, reviewed or waiting; the task takes the state of the latest one
+        confirmed, and the figure of the latest confirmed one that gave one."""
+        rng = self.rng
+        task = planned.task
         latest: ProgressUpdate | None = None
+        figure: Decimal | None = None
         previous_at: dt.datetime | None = None
         for report in sorted(reports, key=lambda r: r.day):  # stable: a same-day sent-back report comes first
             at = self._aware(report.day, rng.randint(7, 17), rng.randint(0, 59))
@@ -1481,6 +1610,7 @@ class _Builder:
                 status=report.status,
                 progress=report.progress,
                 note=report.note.format(progress=report.progress),
+                figure=report.figure,
                 created_at=at,
             )
             # The author of a report never reviews it: the secretary, or for her own reports the next committee
@@ -1497,12 +1627,14 @@ class _Builder:
                 and (_days(report.day, self.today) > 5 or rng.random() < 0.5)  # recent reports may await review
             ):
                 latest = update
+                figure = report.figure if report.figure is not None else figure
                 update.review = REVIEW.CONFIRMED
                 update.reviewed_at = min(self.now, at + dt.timedelta(hours=rng.randint(2, 40)))
                 update.reviewed_by_id = reviewer
             rows.updates.append(update)
             planned.updates.append(update)
         # As services.apply_latest_confirmed: the latest confirmed report, or the initial state.
+        task.figure = figure
         if latest is None:
             task.status, task.progress, task.completed_on = TS.NOT_STARTED, 0, None
         else:
@@ -2142,6 +2274,15 @@ class _Builder:
         for index in sorted(rows.resolutions):
             tasks = [p.task for plan in rows.resolutions[index] for p in plan.tasks]
             Task.objects.bulk_create(tasks, batch_size=BATCH_SIZE)
+        Upper = Resolution.upper_resolutions.through
+        Upper.objects.bulk_create(
+            [
+                Upper(from_resolution_id=plan.resolution.pk, to_resolution_id=pk)
+                for plan in plans
+                for pk in plan.carries
+            ],
+            batch_size=BATCH_SIZE,
+        )
         Supporter = Task.supporters.through
         Supporter.objects.bulk_create(
             [Supporter(task_id=p.task.pk, member_id=s.pk) for plan in plans for p in plan.tasks for s in p.supporters],

@@ -66,6 +66,11 @@ class Seeded:
     finished_at: dt.datetime  # nothing seeded may be later; a test's pinned clock starts again before it
 
 
+def _cell_votes():
+    """The cells' votes, taken at their meetings (a ward committee's vote on its own document has none)."""
+    return Vote.objects.filter(resolution__cell__kind=Organisation.Kind.CELL)
+
+
 def _counts() -> dict[str, int]:
     counts = {model._meta.label: model.objects.count() for model in TABLES}
     counts["linked votes"] = Vote.objects.exclude(meeting=None).count()
@@ -364,7 +369,7 @@ def test_some_members_are_absent_again_and_again() -> None:
 def test_each_adoption_vote_is_taken_at_its_months_meeting_on_its_attendance() -> None:
     attendance = _attendance()
     official_on = dict(Member.objects.values_list("pk", "official_on"))
-    votes = Vote.objects.select_related("meeting", "resolution").prefetch_related("absent_with_reason")
+    votes = _cell_votes().select_related("meeting", "resolution").prefetch_related("absent_with_reason")
     assert votes.count() == 72 * 12
     with translation.override(settings.LANGUAGE_CODE):
         for vote in votes:
@@ -401,7 +406,7 @@ def test_every_seeded_vote_obeys_the_ballot_rule_on_its_meetings_attendance() ->
     """``rules.check_ballots`` over every seeded vote, on the base ``record_vote`` reads from the meeting."""
     breaches = []
     with translation.override(settings.LANGUAGE_CODE):
-        for vote in Vote.objects.select_related("meeting", "resolution__cell"):
+        for vote in _cell_votes().select_related("meeting", "resolution__cell"):
             base = vote_base(cell=vote.resolution.cell, held_on=vote.held_on, meeting=vote.meeting)
             refusal = check_ballots(
                 entitled_present=base.present,
@@ -412,13 +417,13 @@ def test_every_seeded_vote_obeys_the_ballot_rule_on_its_meetings_attendance() ->
             numbers = (vote.entitled_count, vote.present_count)
             if refusal or numbers != (base.entitled, base.present):
                 breaches.append((vote.pk, numbers, (base.entitled, base.present), refusal))
-    assert Vote.objects.count() == 72 * 12
+    assert _cell_votes().count() == 72 * 12
     assert not breaches
 
 
 def test_every_seeded_vote_was_taken_at_a_held_meeting_of_its_own_cell_on_its_day() -> None:
     """A resolution is adopted only at a meeting of its cell (``rules.vote_meeting_refusal``): the demo too."""
-    votes = Vote.objects.values_list(
+    votes = _cell_votes().values_list(
         "meeting_id", "meeting__cell_id", "resolution__cell_id", "meeting__date", "held_on", "meeting__status"
     )
     wrong = [
@@ -434,7 +439,7 @@ def test_every_seeded_vote_was_taken_at_a_held_meeting_of_its_own_cell_on_its_da
 
 def test_the_entitled_base_is_the_roll_of_the_day_less_those_absent_with_a_reason() -> None:
     attendance = _attendance()
-    for vote in _sample(Vote.objects.select_related("meeting__cell"), 40):
+    for vote in _sample(_cell_votes().select_related("meeting__cell"), 40):
         meeting = vote.meeting
         absent = [pk for pk, (status, _) in attendance[meeting.pk].items() if status == A.ABSENT_WITH_REASON]
         entitlement = entitled_voters(roll_on(meeting.cell, meeting.date, absent_with_reason=absent))
@@ -699,7 +704,7 @@ def test_reset_seeds_the_meetings_of_the_months_asked() -> None:
     assert regular.count() == 72 * 2 + 1
     assert regular.filter(status=MS.PLANNED).count() == 1
     assert MonthlyReview.objects.count() == 72  # the second month reviews the first
-    assert Vote.objects.filter(meeting=None).count() == 0
+    assert _cell_votes().filter(meeting=None).count() == 0
 
 
 def test_each_meeting_keeps_the_counts_of_its_attendance(seeded) -> None:

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db.models import F
+from django.db.models import F, Min, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -37,6 +37,7 @@ from resolutions.models import (
     Task,
     Version,
 )
+from resolutions.rules import Concrete, concretised
 from resolutions.services import format_number, snapshot
 
 S = Resolution.Status
@@ -94,6 +95,11 @@ def _month(day: dt.date, shift: int) -> dt.date:
     return dt.date(index // 12, index % 12 + 1, 1)
 
 
+def _of_cells():
+    """The cells' own resolutions (the ward committees' documents are tested on their own)."""
+    return Resolution.objects.filter(cell__kind=Organisation.Kind.CELL)
+
+
 def _named_cell() -> Organisation:
     cell = Role.objects.get(user__username="bithu", kind=Role.Kind.SECRETARY).organisation
     assert cell is not None
@@ -114,7 +120,7 @@ def _sample(queryset, n: int) -> list:
 def test_every_cell_has_a_monthly_resolution_for_each_of_the_last_twelve_months(seeded: Seeded) -> None:
     months = [_month(seeded.day, shift) for shift in range(-11, 1)]
     starts: dict[int, list[dt.date]] = defaultdict(list)
-    rows = Resolution.objects.exclude(status=S.DRAFT).values_list("cell_id", "kind", "period_start", "period_end")
+    rows = _of_cells().exclude(status=S.DRAFT).values_list("cell_id", "kind", "period_start", "period_end")
     for cell_id, kind, start, end in rows:
         assert kind == Resolution.Kind.MONTHLY
         assert end == _month(start, 1) - dt.timedelta(days=1)
@@ -126,7 +132,7 @@ def test_every_cell_has_a_monthly_resolution_for_each_of_the_last_twelve_months(
 
 def test_numbers_run_per_cell_and_calendar_year_as_next_number_gives_them() -> None:
     runs: dict[tuple[int, int], list[tuple[dt.date, int, str]]] = defaultdict(list)
-    for cell_id, year, seq, number, start in Resolution.objects.values_list(
+    for cell_id, year, seq, number, start in _of_cells().values_list(
         "cell_id", "year", "seq", "number", "period_start"
     ):
         assert year == start.year
@@ -139,7 +145,7 @@ def test_numbers_run_per_cell_and_calendar_year_as_next_number_gives_them() -> N
 
 
 def test_every_adopted_resolution_has_one_vote_meeting_the_charter_rule_and_a_first_version(seeded: Seeded) -> None:
-    adopted = Resolution.objects.filter(status__in=ADOPTED).prefetch_related("votes", "versions")
+    adopted = _of_cells().filter(status__in=ADOPTED).prefetch_related("votes", "versions")
     assert adopted.count() == 72 * 12
     for resolution in adopted:
         (vote,) = resolution.votes.all()
@@ -186,7 +192,7 @@ def test_status_changes_lead_from_draft_to_the_present_status_in_time_order(seed
     for change in StatusChange.objects.order_by("at", "pk"):
         changes[change.resolution_id].append(change)
     explanations = dict(Vote.objects.values_list("resolution_id", "explanation"))
-    for pk, status in Resolution.objects.values_list("pk", "status"):
+    for pk, status in _of_cells().values_list("pk", "status"):
         chain = changes[pk]
         if status == S.DRAFT:
             assert not chain
@@ -201,7 +207,7 @@ def test_status_changes_lead_from_draft_to_the_present_status_in_time_order(seed
 
 def test_past_months_are_completed_and_the_current_month_is_being_implemented(seeded: Seeded) -> None:
     current, previous = _month(seeded.day, 0), _month(seeded.day, -1)
-    statuses = Counter(Resolution.objects.values_list("period_start", "status"))
+    statuses = Counter(_of_cells().values_list("period_start", "status"))
     assert statuses[current, S.IN_PROGRESS] == 72
     # A month is closed within a week of the next month's meeting (held in its first days).
     assert statuses[previous, S.COMPLETED] + statuses[previous, S.IN_PROGRESS] == 72
@@ -308,7 +314,8 @@ def test_there_is_overdue_work_late_work_and_work_not_met(seeded: Seeded) -> Non
     live = set(Task.objects.live().values_list("status", flat=True))
     assert {TS.NOT_STARTED, TS.IN_PROGRESS, TS.DONE} <= live
     assert Task.objects.exclude(carried_from=None).exists()  # what was not met is carried into the next month
-    counts = Counter(Task.objects.values_list("resolution_id", flat=True))
+    # Four to six tasks of the cell's own, and those that carry a committee's targets.
+    counts = Counter(Task.objects.filter(cell_target=None).values_list("resolution_id", flat=True))
     assert set(counts.values()) <= {4, 5, 6}
 
 
@@ -345,7 +352,7 @@ def test_resolutions_are_disseminated_and_public_opinion_is_heard(seeded: Seeded
         assert start <= held_on <= seeded.day
         assert mass_cell in (None, cell)
         assert group_cell in (None, cell)
-    adopted = Resolution.objects.filter(status__in=ADOPTED).values_list("pk", flat=True)
+    adopted = _of_cells().filter(status__in=ADOPTED).values_list("pk", flat=True)
     assert all(Dissemination.Audience.MEMBERS in audiences[pk] for pk in adopted)
     wider = {Dissemination.Audience.MASS_ORGANISATION, Dissemination.Audience.RESIDENTIAL_GROUP}
     assert wider <= set().union(*audiences.values())
@@ -394,10 +401,12 @@ def test_reset_removes_the_resolutions_and_seeds_the_months_asked() -> None:
     out = StringIO()
     call_command("seed_demo", "--reset", "--months", "2", stdout=out)  # inside the test's transaction: rolled back
     assert "Seeded city scale" in out.getvalue()
-    assert Resolution.objects.count() == 72 * 2 + 1  # and next month's draft
+    assert _of_cells().count() == 72 * 2 + 1  # and next month's draft
     assert MassOrganisation.objects.count() == 72 * 5
     assert Target.objects.count() == 2 * (72 * 2 + 1)
-    assert Vote.objects.count() == Version.objects.count() == 72 * 2
+    cells = Q(resolution__cell__kind=Organisation.Kind.CELL)
+    assert Vote.objects.filter(cells).count() == Version.objects.filter(cells).count() == 72 * 2
+    assert Resolution.objects.filter(cell__kind=Organisation.Kind.WARD).count() == 2 * 16
 
 
 def test_the_months_must_be_a_positive_number() -> None:
@@ -416,3 +425,58 @@ def test_dangviens_report_waits_for_the_secretary_and_her_home_page_shows_it(see
     client.force_login(get_user_model().objects.get(username="bithu"))
     page = client.get(reverse("home")).content.decode()
     assert f"{dangvien.full_name} báo cáo “{report.task.title}”" in page
+
+
+def test_every_ward_issues_two_documents_with_targets_that_most_cells_carry_out(seeded: Seeded) -> None:
+    """Each ward committee's plan and resolution or directive of the year, adopted by its vote, each with a target
+    of every measure; most cells carried each in time, some late, and in each ward one cell has not carried one."""
+    day = seeded.day
+    wards = Organisation.objects.filter(kind=Organisation.Kind.WARD)
+    documents = Resolution.objects.filter(cell__kind=Organisation.Kind.WARD).select_related("cell")
+    assert Counter(documents.values_list("cell_id", flat=True)) == dict.fromkeys(wards.values_list("pk", flat=True), 2)
+    for document in documents:
+        assert document.year == day.year
+        assert document.status == S.ADOPTED
+        assert document.number == format_number(1, document.document_type, is_cell=False)
+        assert document.concretise_by is not None
+        assert document.concretise_by < day
+        (vote,) = document.votes.all()
+        assert vote.adopted
+        assert vote.held_on == document.adopted_on < document.concretise_by
+        assert list(document.status_changes.values_list("to_status", flat=True).order_by("at")) == [
+            S.SUBMITTED,
+            S.ADOPTED,
+        ]
+        measures = sorted(document.cell_targets.values_list("measure", flat=True))
+        assert measures == ["number", "percent", "yes_no"]
+    assert Counter(documents.values_list("document_type", flat=True))[Resolution.DocumentType.PLAN] == wards.count()
+
+    carrying = Resolution.upper_resolutions.through.objects.filter(from_resolution__status__in=ADOPTED)
+    earliest = carrying.values("to_resolution_id", "from_resolution__cell_id").annotate(
+        first=Min("from_resolution__adopted_on")
+    )
+    first = {(row["to_resolution_id"], row["from_resolution__cell_id"]): row["first"] for row in earliest}
+    states: Counter[str] = Counter()
+    late_per_ward: Counter[int] = Counter()
+    for document in documents:
+        for cell in Organisation.objects.cells().filter(path__startswith=document.cell.path):
+            state = concretised(adopted_on=first.get((document.pk, cell.pk)), deadline=document.concretise_by, day=day)
+            states[state] += 1
+            late_per_ward[document.cell_id] += state == Concrete.LATE
+    assert late_per_ward == dict.fromkeys(wards.values_list("pk", flat=True), 1)
+    assert states[Concrete.DONE] > 0.6 * sum(states.values())
+    assert states[Concrete.DONE_LATE] > 0
+
+    # The carrying tasks: one per target in the resolution that carries the document, led by a member, due on the
+    # target's deadline, their figure the latest confirmed report's.
+    tasks = Task.objects.filter(cell_target__isnull=False).select_related("cell_target", "resolution")
+    links = set(carrying.values_list("from_resolution_id", "to_resolution_id"))
+    assert tasks.count() == 3 * len(links)
+    for task in tasks:
+        assert (task.resolution_id, task.cell_target.resolution_id) in links
+        assert task.lead_kind == Task.LeadKind.MEMBER
+        assert task.deadline == task.cell_target.deadline
+        confirmed = task.updates.filter(review=ProgressUpdate.Review.CONFIRMED, figure__isnull=False)
+        assert task.figure == confirmed.order_by("-created_at", "-pk").values_list("figure", flat=True).first()
+    assert tasks.filter(figure__isnull=False).exists()
+    assert tasks.filter(status=TS.DONE).exists()
