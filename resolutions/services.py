@@ -251,7 +251,10 @@ def steps() -> dict[str, Step]:
 
 def available_steps(resolution: Resolution) -> dict[str, Step]:
     available = FLOW.available(resolution)
-    return {name: step for name, step in steps().items() if name in available}
+    offered = {name: step for name, step in steps().items() if name in available}
+    if "submit" in offered and not resolution.cell.is_cell:  # a committee's document goes to its committee
+        offered["submit"] = Step(_("Submit to the committee"), style="danger")
+    return offered
 
 
 @transaction.atomic
