@@ -83,12 +83,24 @@ class VoteResult:
     error: str = ""
 
 
+def votes_needed(entitled: int) -> int:
+    """The fewest votes for that adopt: more than half of the members entitled to vote."""
+    return entitled // 2 + 1
+
+
 def judge_vote(
-    *, entitled: int, votes_for: int, votes_against: int, votes_abstain: int, entitled_present: int | None = None
+    *,
+    entitled: int,
+    votes_for: int,
+    votes_against: int,
+    votes_abstain: int,
+    entitled_present: int | None = None,
+    committee: bool = False,
 ) -> VoteResult:
     """Adopted only when the votes for are more than half of the members entitled to vote (those absent without
     a reason count in the base). With ``entitled_present`` (a vote taken at a meeting, where who was there is
-    known), more ballots than entitled members present are refused (``check_ballots``)."""
+    known), more ballots than entitled members present are refused (``check_ballots``). ``committee``: the body is
+    a party committee voting on its own document, its members the base (the explanation says so)."""
     cast = votes_for + votes_against + votes_abstain
     if min(votes_for, votes_against, votes_abstain) < 0:
         return VoteResult(False, "", _("A count of votes cannot be negative."))
@@ -109,7 +121,14 @@ def judge_vote(
             % {"cast": cast, "entitled": entitled},
         )
     numbers = {"for": votes_for, "entitled": entitled}
-    if entitled and votes_for * 2 > entitled:
+    if committee:
+        adopted = bool(entitled) and votes_for >= votes_needed(entitled)
+        if adopted:
+            explanation = _("%(for)d for / %(entitled)d committee members entitled to vote: more than half")
+        else:
+            explanation = _("%(for)d for / %(entitled)d committee members entitled to vote: not more than half")
+        return VoteResult(adopted, explanation % numbers)
+    if entitled and votes_for >= votes_needed(entitled):
         return VoteResult(
             True, _("%(for)d for / %(entitled)d official members entitled to vote: more than half") % numbers
         )

@@ -39,6 +39,7 @@ from meetings.rules import (
     quality_caps,
     quality_errors,
     vote_meeting_refusal,
+    votes_needed,
 )
 from meetings.rules import (
     Roll as VoterRoll,
@@ -666,7 +667,7 @@ class VoteBase:
     @property
     def majority(self) -> int:
         """The fewest votes for that adopt: more than half of the entitled."""
-        return self.entitled // 2 + 1
+        return votes_needed(self.entitled)
 
     def judge(self, *, votes_for: int, votes_against: int, votes_abstain: int) -> VoteResult:
         return judge_vote(
@@ -862,6 +863,7 @@ def record_committee_vote(
         votes_for=votes_for,
         votes_against=votes_against,
         votes_abstain=votes_abstain,
+        committee=True,
     )
     if result.error:
         raise WorkflowError(result.error)

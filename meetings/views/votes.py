@@ -16,7 +16,7 @@ from chibo.lib.requests import SignedInRequest
 from meetings.committee_forms import CommitteeVoteForm
 from meetings.forms import VoteCorrectionForm, VoteForm
 from meetings.models import Meeting, Vote
-from meetings.rules import judge_vote
+from meetings.rules import judge_vote, votes_needed
 from meetings.services import (
     VoteAlreadyRecorded,
     committee_size,
@@ -168,7 +168,7 @@ def committee_vote(request: SignedInRequest, resolution_id: int) -> HttpResponse
         data = form.cleaned_data
         counts = {k: data[k] for k in ("votes_for", "votes_against", "votes_abstain")}
         if "check" in request.POST:
-            result = judge_vote(entitled=data["entitled"], entitled_present=data["present"], **counts)
+            result = judge_vote(entitled=data["entitled"], entitled_present=data["present"], committee=True, **counts)
             if result.error:
                 form.add_error(None, result.error)
         else:
@@ -196,7 +196,13 @@ def committee_vote(request: SignedInRequest, resolution_id: int) -> HttpResponse
     return render(
         request,
         "meetings/committee_vote.html",
-        {"resolution": resolution, "form": form, "result": result, "entitled": entitled, "majority": entitled // 2 + 1},
+        {
+            "resolution": resolution,
+            "form": form,
+            "result": result,
+            "entitled": entitled,
+            "majority": votes_needed(entitled),
+        },
     )
 
 

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 import pytest
 
-from meetings.rules import committee_vote_refusal
+from meetings.rules import committee_vote_refusal, judge_vote, votes_needed
 from resolutions.rules import (
     CarryingTask,
     Concrete,
@@ -193,3 +193,23 @@ def test_the_committees_vote_is_recorded_only_when(
 )
 def test_figures_as_the_pages_write_them(measure: str, value: Decimal | None, unit: str, text: str) -> None:
     assert figure_text(measure, value, unit) == text
+
+
+# "A resolution is valid only when more than half of the members of the body approve": the committee's members.
+@pytest.mark.parametrize(
+    ("entitled", "votes_for", "adopted", "says"),
+    [
+        (9, 5, True, "5 tán thành / 9 ủy viên có quyền biểu quyết: quá nửa"),
+        (9, 4, False, "4 tán thành / 9 ủy viên có quyền biểu quyết: không quá nửa"),
+        (10, 5, False, "không quá nửa"),  # half is not enough
+        (10, 6, True, "quá nửa"),
+        (1, 1, True, "quá nửa"),
+    ],
+)
+def test_the_committee_adopts_with_more_than_half_of_its_members(
+    entitled: int, votes_for: int, adopted: bool, says: str
+) -> None:
+    result = judge_vote(entitled=entitled, votes_for=votes_for, votes_against=0, votes_abstain=0, committee=True)
+    assert result.adopted is adopted
+    assert says in result.explanation
+    assert (votes_for >= votes_needed(entitled)) is adopted
