@@ -17,6 +17,7 @@ cells (a subquery, never a list of ids, so that an empty list costs the same que
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -44,6 +45,9 @@ from resolutions.services import figure_text, goal_text
 IN_FORCE = (Resolution.Status.ADOPTED, Resolution.Status.IN_PROGRESS)
 # Not made concrete yet: what the dashboards count.
 PENDING = (Concrete.LATE, Concrete.WAITING)
+# Sorts after every character of a path (treebeard's steps are digits and capital letters): the paths under P lie
+# between P and P + this, in path order.
+PAST_EVERY_STEP = "~"
 
 
 def _under(field_name: str, paths: Iterable[str]) -> Q:
@@ -352,16 +356,22 @@ def pending_documents(org: Organisation, scope: tuple[str, ...], day: dt.date) -
         .order_by()
     ):
         adopted[(row["to_resolution_id"], row["from_resolution__cell_id"])] = row["first"]
-    cells = list(Organisation.objects.cells().filter(_under("path", scope)).values_list("pk", "path", "name"))
+    cells = list(
+        Organisation.objects.cells().filter(_under("path", scope)).order_by("path").values_list("pk", "path", "name")
+    )
+    paths = [path for _, path, _ in cells]
+    by_pk = {cell[0]: cell for cell in cells}
 
     pending = []
     for document in documents:
         picked = chosen.get(document.pk)
-        issuer = document.cell.path
+        if picked:
+            addressed = [by_pk[pk] for pk in sorted(picked) if pk in by_pk]
+        else:  # every cell under the issuer: one run of the cells in path order, found by bisection
+            issuer = document.cell.path
+            addressed = cells[bisect_left(paths, issuer) : bisect_right(paths, issuer + PAST_EVERY_STEP)]
         waiting = []
-        for pk, path, name in cells:
-            if (pk not in picked) if picked else not path.startswith(issuer):
-                continue
+        for pk, path, name in addressed:
             state = concretised(adopted_on=adopted.get((document.pk, pk)), deadline=document.concretise_by, day=day)
             if state in PENDING:
                 waiting.append(PendingCell(pk, path, name, state))

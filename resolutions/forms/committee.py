@@ -60,6 +60,8 @@ class CommitteeDocumentForm(ResolutionForm):
         field = model_choice_field(self, "addressed_cells")
         field.queryset = cells_under(self.instance.cell)
         field.help_text = _("Tick none to address every cell under the committee.")
+        if "number" in self.fields:
+            self.fields["number"].help_text = _('For example "03-KH/ĐU".')
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
