@@ -117,8 +117,7 @@ def pages() -> list[dict[str, Any]]:
     the cell's draft resolution with the most tasks (its edit page) and the cell's evaluation of the latest year;
     the change history of the ward's busiest resolution, as the ward's standing committee;
     the member search over the whole province, as the administrator; and the page of the ward's first adopted
-    committee document over its cells, as the ward's standing committee (left out, with a message, when the demo
-    has none)."""
+    committee document over its cells, as the ward's standing committee."""
     from django.contrib.auth import get_user_model
     from django.db.models import Count
     from django.urls import reverse
@@ -147,21 +146,9 @@ def pages() -> list[dict[str, Any]]:
     )
     member_user = users.get(pk=busiest["lead_member__user"]) if busiest else secretary
     secretary_pages = _secretary_pages(cell)
-    document = (
-        Resolution.objects.filter(cell=ward, status__in=Resolution.CARRIED_OUT).order_by("period_start", "pk").first()
-    )
-    if document is None:
-        print(f"bench: {ward.name} has no adopted committee document: 'document cells' not measured", file=sys.stderr)
-    document_pages = (
-        [
-            {
-                "name": "document cells",
-                "url": reverse("dashboards:document-cells", args=[document.pk]),
-                "user": standing.username,
-            }
-        ]
-        if document
-        else []
+    # The ward's first adopted committee document, over its cells.
+    document = _first(
+        Resolution.objects.filter(cell=ward, status__in=Resolution.CARRIED_OUT).order_by("period_start", "pk")
     )
     return [
         {"name": "login", "url": reverse("login"), "user": None},
@@ -188,7 +175,11 @@ def pages() -> list[dict[str, Any]]:
             "url": reverse("history:resolution-history", args=[_busiest_history(ward)]),
             "user": standing.username,
         },
-        *document_pages,
+        {
+            "name": "document cells",
+            "url": reverse("dashboards:document-cells", args=[document.pk]),
+            "user": standing.username,
+        },
     ]
 
 

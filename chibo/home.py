@@ -37,7 +37,7 @@ from functools import reduce
 from operator import or_
 from typing import NamedTuple, TypeVar, cast
 
-from django.db.models import Count, IntegerField, Min, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -53,6 +53,7 @@ from meetings.services import upcoming_meetings
 from members.access import Access
 from members.models import Member, Organisation, OrganisationVersion, Role
 from members.versions import ancestors_and_self
+from resolutions.carrying import addresses, first_adoptions
 from resolutions.models import CellTarget, ProgressUpdate, Resolution, Task
 from resolutions.rules import CarryingTask, Concrete, Measure, cell_figure, concretised
 from resolutions.services import figure_text, goal_text
@@ -500,16 +501,7 @@ def upper_for(access: Access, day: dt.date) -> list[UpperSection]:
     # Query 4: the cells.
     cells = list(Organisation.objects.filter(cell_filter, kind=Organisation.Kind.CELL).order_by("path"))
     # Query 5: the earliest adoption of a cell's resolution carrying out each document.
-    links = Resolution.upper_resolutions.through.objects.filter(
-        to_resolution__in=documents,
-        from_resolution__cell__in=cells,
-        from_resolution__status__in=Resolution.CARRIED_OUT,
-        from_resolution__adopted_on__isnull=False,
-    )
-    earliest = links.values("from_resolution__cell_id", "to_resolution_id").annotate(
-        on=Min("from_resolution__adopted_on")
-    )
-    adopted = {(row["from_resolution__cell_id"], row["to_resolution_id"]): row["on"] for row in earliest}
+    adopted = first_adoptions([d.pk for d in documents], [cell.pk for cell in cells])
     # Query 6: the cells' tasks carrying the documents' targets.
     carrying: dict[tuple[int, int], list[CarryingTask]] = {}
     for cell_id, target_id, figure, status in Task.objects.filter(
@@ -535,10 +527,9 @@ def upper_for(access: Access, day: dt.date) -> list[UpperSection]:
 
 
 def _addresses(document: Resolution, cell: Organisation) -> bool:
-    """Whether the document is addressed to the cell (``services.documents_addressed_to``, for rows read at once):
-    issued above it, to every cell under the committee (none chosen) or to this one among those chosen."""
-    chosen = [org.pk for org in document.addressed_cells.all()]
-    return cell.path.startswith(document.cell.path) and (not chosen or cell.pk in chosen)
+    """Whether the document is addressed to the cell (``carrying.addresses``, the cells it chose read with it)."""
+    chosen = {org.pk for org in document.addressed_cells.all()}
+    return addresses(issuer_path=document.cell.path, chosen=chosen, cell_pk=cell.pk, cell_path=cell.path)
 
 
 def _upper_document(
@@ -556,7 +547,7 @@ def _upper_document(
         targets.append(
             UpperTarget(target, goal_text(target), carried=any(not t.cancelled for t in tasks), figure=shown)
         )
-    state = concretised(adopted_on=adopted.get((cell.pk, document.pk)), deadline=document.concretise_by, day=day)
+    state = concretised(adopted_on=adopted.get((document.pk, cell.pk)), deadline=document.concretise_by, day=day)
     return UpperDocument(document, state, targets)
 
 

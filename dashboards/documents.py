@@ -17,16 +17,16 @@ cells (a subquery, never a list of ids, so that an empty list costs the same que
 from __future__ import annotations
 
 import datetime as dt
-from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import reduce
 from operator import or_
 
-from django.db.models import Count, Exists, Min, Q, QuerySet
+from django.db.models import Count, Exists, Q, QuerySet
 
 from members.models import Organisation
+from resolutions.carrying import addressed, chosen_cells, first_adoptions
 from resolutions.models import CellTarget, Resolution, Task
 from resolutions.rules import (
     DOCUMENT_HEADINGS,
@@ -45,9 +45,6 @@ from resolutions.services import figure_text, goal_text
 IN_FORCE = (Resolution.Status.ADOPTED, Resolution.Status.IN_PROGRESS)
 # Not made concrete yet: what the dashboards count.
 PENDING = (Concrete.LATE, Concrete.WAITING)
-# Sorts after every character of a path (treebeard's steps are digits and capital letters): the paths under P lie
-# between P and P + this, in path order.
-PAST_EVERY_STEP = "~"
 
 
 def _under(field_name: str, paths: Iterable[str]) -> Q:
@@ -282,7 +279,7 @@ class PendingCell:
     pk: int
     path: str
     name: str
-    state: Concrete
+    state: Concrete = Concrete.WAITING
 
     @property
     def is_late(self) -> bool:
@@ -338,43 +335,22 @@ def pending_documents(org: Organisation, scope: tuple[str, ...], day: dt.date) -
         )
         .order_by("concretise_by", "pk")
     )
-    chosen: dict[int, set[int]] = {}
-    for resolution_id, organisation_id in Resolution.addressed_cells.through.objects.filter(
-        resolution__in=docs_qs.values("pk")
-    ).values_list("resolution_id", "organisation_id"):
-        chosen.setdefault(resolution_id, set()).add(organisation_id)
-    adopted: dict[tuple[int, int], dt.date] = {}
-    for row in (
-        Resolution.upper_resolutions.through.objects.filter(
-            to_resolution__in=docs_qs.values("pk"),
-            from_resolution__status__in=Resolution.CARRIED_OUT,
-            from_resolution__adopted_on__isnull=False,
-        )
-        .filter(_under("from_resolution__cell__path", scope))
-        .values("to_resolution_id", "from_resolution__cell_id")
-        .annotate(first=Min("from_resolution__adopted_on"))
-        .order_by()
-    ):
-        adopted[(row["to_resolution_id"], row["from_resolution__cell_id"])] = row["first"]
-    cells = list(
-        Organisation.objects.cells().filter(_under("path", scope)).order_by("path").values_list("pk", "path", "name")
-    )
-    paths = [path for _, path, _ in cells]
-    by_pk = {cell[0]: cell for cell in cells}
+    scope_cells = Organisation.objects.cells().filter(_under("path", scope))
+    chosen = chosen_cells(docs_qs.values("pk"))
+    adopted = first_adoptions(docs_qs.values("pk"), scope_cells.values("pk"))
+    cells = [
+        PendingCell(pk, path, name) for pk, path, name in scope_cells.order_by("path").values_list("pk", "path", "name")
+    ]
 
     pending = []
-    for document in documents:
-        picked = chosen.get(document.pk)
-        if picked:
-            addressed = [by_pk[pk] for pk in sorted(picked) if pk in by_pk]
-        else:  # every cell under the issuer: one run of the cells in path order, found by bisection
-            issuer = document.cell.path
-            addressed = cells[bisect_left(paths, issuer) : bisect_right(paths, issuer + PAST_EVERY_STEP)]
+    for document, addressed_here in addressed(documents, chosen, cells):
         waiting = []
-        for pk, path, name in addressed:
-            state = concretised(adopted_on=adopted.get((document.pk, pk)), deadline=document.concretise_by, day=day)
+        for cell in addressed_here:
+            state = concretised(
+                adopted_on=adopted.get((document.pk, cell.pk)), deadline=document.concretise_by, day=day
+            )
             if state in PENDING:
-                waiting.append(PendingCell(pk, path, name, state))
+                waiting.append(replace(cell, state=state))
         if waiting:
             waiting.sort(key=lambda c: (not c.is_late, c.path))
             pending.append(PendingDocument(document, waiting))

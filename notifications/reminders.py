@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from celery import signature
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from members.models import Member, Organisation, Role
 from members.rules import PROBATION_MONTHS, add_months, probation, public_holidays
 from notifications.models import Delivery, Kind, Notification, Preference
 from resolutions.background import queue_after_commit
+from resolutions.carrying import addressed, chosen_cells, first_adoptions
 from resolutions.models import Resolution, Task
 from resolutions.rules import Concrete, concretised
 
@@ -429,79 +430,72 @@ def _document_drafts(day: dt.date, conf: ReminderSettings) -> list[Draft]:
     documents = list(
         Resolution.objects.filter(status__in=Resolution.LIVE, concretise_by__lt=day)
         .exclude(cell__kind=Organisation.Kind.CELL)
-        .values("pk", "number", "title", "concretise_by", "cell__path", "cell__name")
+        .select_related("cell")
+        .only("pk", "number", "title", "concretise_by", "cell__path", "cell__name")
     )
     if not documents:
         return []
-    ids = [d["pk"] for d in documents]
-    chosen: dict[int, set[int]] = defaultdict(set)
-    through = Resolution.addressed_cells.through.objects.filter(resolution_id__in=ids)
-    for doc_id, cell_id in through.values_list("resolution_id", "organisation_id"):  # one query
-        chosen[doc_id].add(cell_id)
-    committees = {d["cell__path"] for d in documents}
-    under = Q()
-    for path in committees:
-        under |= Q(path__startswith=path)
-    cells = list(Organisation.objects.cells().filter(under).values("pk", "path", "name"))  # one query
-    # The earliest adoption of each cell's own resolution that carries each document out (one query).
-    carrying = (
-        Resolution.upper_resolutions.through.objects.filter(
-            to_resolution_id__in=ids, from_resolution__status__in=Resolution.CARRIED_OUT
-        )
-        .values("to_resolution_id", "from_resolution__cell_id")
-        .annotate(first=Min("from_resolution__adopted_on"))
-    )
-    adopted = {(row["to_resolution_id"], row["from_resolution__cell_id"]): row["first"] for row in carrying}
-    under_committee = {path: [c for c in cells if c["path"].startswith(path)] for path in committees}
-    late: list[tuple[dict[str, Any], dict[str, Any]]] = []
-    for doc in documents:
-        addressed = under_committee[doc["cell__path"]]
-        if chosen[doc["pk"]]:  # none chosen: every cell under the committee
-            addressed = [c for c in addressed if c["pk"] in chosen[doc["pk"]]]
-        for cell in addressed:
-            first = adopted.get((doc["pk"], cell["pk"]))
-            if concretised(adopted_on=first, deadline=doc["concretise_by"], day=day) == Concrete.LATE:
-                late.append((doc, cell))
+    ids = [document.pk for document in documents]
+    cells = list(Organisation.objects.cells().order_by("path").only("pk", "path", "name"))  # one query
+    chosen = chosen_cells(ids)  # one query
+    adopted = first_adoptions(ids, Organisation.objects.cells().values("pk"))  # one query
+    late = [
+        (document, cell)
+        for document, addressed_here in addressed(documents, chosen, cells)
+        for cell in addressed_here
+        if concretised(adopted_on=adopted.get((document.pk, cell.pk)), deadline=document.concretise_by, day=day)
+        == Concrete.LATE
+    ]
     if not late:
         return []
     recipients: dict[int, list[int]] = defaultdict(list)
     roles = Role.objects.filter(
-        organisation_id__in={cell["pk"] for _doc, cell in late}, kind__in=[Role.Kind.SECRETARY, Role.Kind.IN_CHARGE]
+        organisation_id__in={cell.pk for _document, cell in late}, kind__in=[Role.Kind.SECRETARY, Role.Kind.IN_CHARGE]
     )
     for cell_id, user_id in roles.values_list("organisation_id", "user_id"):  # one query
         recipients[cell_id].append(user_id)
     # Exactly once per recipient, document and cell, whatever the day: the reference has no day (one query).
-    refs = {f"document:{doc['pk']}:cell:{cell['pk']}" for doc, cell in late}
+    refs = {_late_ref(document, cell) for document, cell in late}
     told = set(
         Notification.objects.filter(kind=Kind.DOCUMENT_LATE, object_ref__in=refs).values_list(
             "recipient_id", "object_ref"
         )
     )
     drafts = []
-    for doc, cell in late:
-        ref = f"document:{doc['pk']}:cell:{cell['pk']}"
-        numbers = {
-            "number": doc["number"],
-            "title": doc["title"],
-            "committee": doc["cell__name"],
-            "cell": cell["name"],
-            "date": _d(doc["concretise_by"]),
-        }
-        subject = _("%(cell)s: %(number)s not yet made concrete") % numbers
-        body = (
-            _(
-                "%(cell)s was to make %(number)s of %(committee)s, “%(title)s”, concrete by %(date)s, in a resolution "
-                "of its own that carries it out. The deadline has passed and the cell has adopted no such resolution."
-            )
-            % numbers
-        )
-        url = reverse("resolutions:resolution-detail", args=[doc["pk"]])
+    for document, cell in late:
+        ref = _late_ref(document, cell)
+        subject, body, url = _late_message(document, cell)
         drafts += [
             Draft(user_id, Kind.DOCUMENT_LATE, ref, subject, body, url)
-            for user_id in dict.fromkeys(recipients.get(cell["pk"], []))
+            for user_id in dict.fromkeys(recipients.get(cell.pk, []))
             if (user_id, ref) not in told
         ]
     return drafts
+
+
+def _late_ref(document: Resolution, cell: Organisation) -> str:
+    return f"document:{document.pk}:cell:{cell.pk}"
+
+
+def _late_message(document: Resolution, cell: Organisation) -> tuple[str, str, str]:
+    """The subject, body and link of the message to a cell late in making a committee's document concrete."""
+    assert document.concretise_by is not None  # only documents with a deadline are late
+    numbers = {
+        "number": document.number,
+        "title": document.title,
+        "committee": document.cell.name,
+        "cell": cell.name,
+        "date": _d(document.concretise_by),
+    }
+    subject = _("%(cell)s: %(number)s not yet made concrete") % numbers
+    body = (
+        _(
+            "%(cell)s was to make %(number)s of %(committee)s, “%(title)s”, concrete by %(date)s, in a resolution "
+            "of its own that carries it out. The deadline has passed and the cell has adopted no such resolution."
+        )
+        % numbers
+    )
+    return subject, body, reverse("resolutions:resolution-detail", args=[document.pk])
 
 
 # ---------------------------------------------------------------------------------------------------

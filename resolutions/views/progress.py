@@ -18,7 +18,7 @@ from chibo.lib.forms import confirmed
 from chibo.lib.parts import cached_part
 from chibo.lib.requests import SignedInRequest
 from chibo.lib.uploads import detect_content_type
-from members.access import access_for, get_organisation, require
+from members.access import Access, access_for, get_organisation, require
 from members.models import Member, today
 from resolutions.access import can_report_on, can_review, can_review_update, get_task, get_update
 from resolutions.forms.progress import ProgressForm, ReviewForm
@@ -166,39 +166,13 @@ def task_detail(request: SignedInRequest, task_id: int) -> HttpResponse:
             # without JavaScript the form comes back with the question). Nothing is written yet.
             confirm_done = True
         elif form.is_valid():
-            data = form.cleaned_data
-            try:
-                post_update(
-                    task=task,
-                    author=Member.objects.get(pk=access.member_id),
-                    status=data["status"],
-                    progress=data["progress"],
-                    note=data["note"],
-                    evidence=data["evidence"],
-                    figure=data.get("figure"),
-                )
-            except WorkflowError as error:
-                messages.error(request, str(error))
-            else:
-                messages.success(
-                    request,
-                    _(
-                        "Your report was saved and waits for confirmation: the task's progress changes once the "
-                        "cell committee confirms it."
-                    ),
-                )
-            return redirect("resolutions:task-detail", task_id=task.pk)
+            return _save_report(request, task, access.member_id, form.cleaned_data)
     elif may_report and is_live and task.is_open:
         # A task done, not met or cancelled takes no more reports: a report of "done" is undone while it waits,
         # by the committee sending it back (the task stays open).
         form = ProgressForm(task=task)
-    updates = list(task.updates.select_related("author", "reviewed_by"))
-    task.has_pending_report = any(u.review == ProgressUpdate.Review.PENDING for u in updates)  # type: ignore[attr-defined]  # for the template
     may_review = can_review(access, task)
-    for update in updates:
-        update.task = task
-        update.may_review = may_review and can_review_update(access, update)  # type: ignore[attr-defined]  # for the template
-        update.figure_label = figure_text(target.measure, update.figure, target.unit) if target else ""  # type: ignore[attr-defined]  # for the template
+    updates = _reports(task, access, target, may_review=may_review)
     return render(
         request,
         "resolutions/progress/task_detail.html",
@@ -219,6 +193,42 @@ def task_detail(request: SignedInRequest, task_id: int) -> HttpResponse:
             "figure": figure_text(target.measure, task.figure, target.unit) if target else "",
         },
     )
+
+
+def _save_report(request: SignedInRequest, task: Task, member_id: int, data: dict[str, Any]) -> HttpResponse:
+    """Write the member's report (``services.post_update``) and go back to the task, saying what happens next."""
+    try:
+        post_update(
+            task=task,
+            author=Member.objects.get(pk=member_id),
+            status=data["status"],
+            progress=data["progress"],
+            note=data["note"],
+            evidence=data["evidence"],
+            figure=data.get("figure"),
+        )
+    except WorkflowError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _(
+                "Your report was saved and waits for confirmation: the task's progress changes once the "
+                "cell committee confirms it."
+            ),
+        )
+    return redirect("resolutions:task-detail", task_id=task.pk)
+
+
+def _reports(task: Task, access: Access, target: CellTarget | None, *, may_review: bool) -> list[ProgressUpdate]:
+    """The task's reports as its page shows them: who may review each, the figure each gave against the target."""
+    updates = list(task.updates.select_related("author", "reviewed_by"))
+    task.has_pending_report = any(u.review == ProgressUpdate.Review.PENDING for u in updates)  # type: ignore[attr-defined]  # for the template
+    for update in updates:
+        update.task = task
+        update.may_review = may_review and can_review_update(access, update)  # type: ignore[attr-defined]  # for the template
+        update.figure_label = figure_text(target.measure, update.figure, target.unit) if target else ""  # type: ignore[attr-defined]  # for the template
+    return updates
 
 
 def update_review(request: SignedInRequest, update_id: int) -> HttpResponse:

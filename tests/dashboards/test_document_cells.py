@@ -251,6 +251,7 @@ def test_the_report_reads_as_a_report_to_the_level_above(tree, document, client_
 # ---------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.clock("2026-11-18 10:00")  # the 04-KH/ĐU's deadline (01/12/2026) still ahead
 def test_the_dashboard_counts_what_is_not_made_concrete_and_its_page_shows_the_same(tree, document, client_for) -> None:
     carry(tree.cell_a1, document, adopted_on=dt.date(2026, 11, 5))
     ward_document(tree.ward_a, number="04-KH/ĐU", concretise_by=dt.date(2026, 12, 1))  # waiting everywhere

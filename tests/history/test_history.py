@@ -371,8 +371,9 @@ def test_a_second_look_is_served_from_the_cache(
     draft._history_user = people["secretary"]  # simple-history reads it on save
     draft.save()
     # session, user, access, the resolution with its cell's token; the count, the page, the history rows and
-    # those before them (5), the many-to-many fields (2), the members named, the authors (3); the bell.
-    with django_assert_num_queries(18):
+    # those before them (5), the many-to-many fields (3: the upper-level documents, the cells a committee's document
+    # addresses, the supporters), the members named, the authors (3); the bell.
+    with django_assert_num_queries(19):
         first = _page(client, "history:resolution-history", draft.pk)
     # session, user, access, the resolution with its cell's token; the authors (3); the bell.
     with django_assert_num_queries(8):

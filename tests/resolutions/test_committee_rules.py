@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 
 from meetings.rules import committee_vote_refusal, judge_vote, votes_needed
+from resolutions.carrying import addressed, addresses
 from resolutions.rules import (
     CarryingTask,
     Concrete,
@@ -213,3 +215,35 @@ def test_the_committee_adopts_with_more_than_half_of_its_members(
     assert result.adopted is adopted
     assert says in result.explanation
     assert (votes_for >= votes_needed(entitled)) is adopted
+
+
+# "Documents of any organisation … targets that each cell (or chosen cells) must meet": a committee's document
+# addresses the cells it chose, or every cell under the committee when it chose none.
+@pytest.mark.parametrize(
+    ("issuer", "chosen", "cell", "addressed"),
+    [
+        ("0001", set(), (1, "00010001"), True),  # under the committee, none chosen: every cell
+        ("0001", set(), (2, "00020001"), False),  # another ward's cell
+        ("0001", {1}, (1, "00010001"), True),
+        ("0001", {1}, (3, "00010002"), False),  # not among those chosen
+        ("0001", {9}, (9, "00020003"), False),  # chosen, but not under the committee
+        ("0001", set(), (4, "000100010001"), True),  # deeper down, still under it
+    ],
+)
+def test_a_document_addresses(issuer: str, chosen: set[int], cell: tuple[int, str], addressed: bool) -> None:
+    assert addresses(issuer_path=issuer, chosen=chosen, cell_pk=cell[0], cell_path=cell[1]) is addressed
+
+
+def test_the_cells_each_document_addresses_are_found_among_cells_in_path_order() -> None:
+    cells = [SimpleNamespace(pk=n, path=path) for n, path in enumerate(["00010001", "00010002", "00020001", "0003"])]
+    documents = [
+        SimpleNamespace(pk=10, cell=SimpleNamespace(path="0001")),
+        SimpleNamespace(pk=11, cell=SimpleNamespace(path="0002")),
+        SimpleNamespace(pk=12, cell=SimpleNamespace(path="0001")),
+        SimpleNamespace(pk=13, cell=SimpleNamespace(path="0004")),
+    ]
+    found = {
+        document.pk: [cell.pk for cell in those]
+        for document, those in addressed(documents, {12: {1, 2}}, cells)  # type: ignore[arg-type]
+    }
+    assert found == {10: [0, 1], 11: [2], 12: [1], 13: []}
