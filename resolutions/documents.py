@@ -83,9 +83,13 @@ def resolution_document(resolution: Resolution, *, on: dt.date | None = None) ->
     is_draft = resolution.status in NOT_ADOPTED
     day = (None if is_draft else resolution.adopted_on) or on or timezone.localdate()
     place = (
-        (parent.place_name if parent else "")
-        or cell.place_name
-        or (place_from_name(parent.name) if parent else place_from_name(cell.name))
+        (cell.place_name or place_from_name(cell.name))  # a committee's document: its own place
+        if resolution.is_upper
+        else (
+            (parent.place_name if parent else "")
+            or cell.place_name
+            or (place_from_name(parent.name) if parent else place_from_name(cell.name))
+        )
     )
     tasks = [
         {
@@ -123,7 +127,7 @@ def resolution_document(resolution: Resolution, *, on: dt.date | None = None) ->
         "number": resolution.number,
         "place_date": place_and_date(place, day),
         "is_draft": is_draft,
-        "subject": _subject(resolution.title),
+        "subject": _subject(resolution.title, DOCUMENT_HEADINGS[Resolution.DocumentType(resolution.document_type)]),
         "period": str(resolution.period_label()),
         "sections": sections,
         "tasks": tasks,
@@ -171,10 +175,18 @@ def _committee_signature(org: Organisation) -> Signature:
     return signature(PARTY_COMMITTEE, head=head, deputy=deputy)
 
 
-def _subject(title: str) -> str:
-    """ "Về …": the subject line under "NGHỊ QUYẾT"."""
+def _subject(title: str, heading: str = "NGHỊ QUYẾT") -> str:
+    """The subject line under the document's name: "Về …" under "NGHỊ QUYẾT" (or "CHỈ THỊ", "KẾT LUẬN"); a plan's
+    as it is written ("KẾ HOẠCH / Vận động …"). A title that begins with the document's own name does not repeat
+    it under the heading ("Kế hoạch vận động …", "Chỉ thị về …")."""
     title = normalize(title)
-    return title[:1].upper() + title[1:] if title.casefold().startswith("về ") else f"Về {title}"
+    is_plan = heading == DOCUMENT_HEADINGS[Resolution.DocumentType.PLAN]
+    rest = title[len(heading) + 1 :] if title.casefold().startswith(heading.casefold() + " ") else ""
+    if rest and (is_plan or rest.casefold().startswith("về ")):
+        title = rest
+    if is_plan or title.casefold().startswith("về "):
+        return title[:1].upper() + title[1:]
+    return f"Về {title}"
 
 
 def _about(title: str) -> str:

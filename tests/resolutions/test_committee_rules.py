@@ -20,6 +20,7 @@ import pytest
 
 from meetings.rules import committee_vote_refusal, judge_vote, votes_needed
 from resolutions.carrying import addressed, addresses
+from resolutions.documents import _subject
 from resolutions.rules import (
     CarryingTask,
     Concrete,
@@ -247,3 +248,19 @@ def test_the_cells_each_document_addresses_are_found_among_cells_in_path_order()
         for document, those in addressed(documents, {12: {1, 2}}, cells)  # type: ignore[arg-type]
     }
     assert found == {10: [0, 1], 11: [2], 12: [1], 13: []}
+
+
+# The document's name, then its subject: "NGHỊ QUYẾT / Về …", "KẾ HOẠCH / Vận động …" — not "Về Kế hoạch …".
+@pytest.mark.parametrize(
+    ("title", "heading", "subject"),
+    [
+        ("công tác vệ sinh môi trường", "NGHỊ QUYẾT", "Về công tác vệ sinh môi trường"),
+        ("về công tác vệ sinh", "NGHỊ QUYẾT", "Về công tác vệ sinh"),
+        ("Kế hoạch vận động hộ gia đình phân loại rác", "KẾ HOẠCH", "Vận động hộ gia đình phân loại rác"),
+        ("Thực hiện Chỉ thị 05", "KẾ HOẠCH", "Thực hiện Chỉ thị 05"),
+        ("Chỉ thị về tăng cường phát triển đảng viên", "CHỈ THỊ", "Về tăng cường phát triển đảng viên"),
+        ("Nghị quyết chuyên đề về an ninh", "NGHỊ QUYẾT", "Về Nghị quyết chuyên đề về an ninh"),  # as before
+    ],
+)
+def test_the_subject_under_the_documents_name(title: str, heading: str, subject: str) -> None:
+    assert _subject(title, heading) == subject
