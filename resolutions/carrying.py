@@ -14,7 +14,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Protocol, TypeVar
 
-from django.db.models import Min
+from django.db.models import Exists, Min, OuterRef, Q
 
 from resolutions.models import Resolution
 
@@ -32,6 +32,13 @@ class Cell(Protocol):
 
 
 C = TypeVar("C", bound=Cell)
+
+
+def addressed_to(cell_id: int) -> Q:
+    """A filter on documents: those that address the cell (``addresses``: none chosen, or the cell among those
+    chosen), for documents already known to be issued above it."""
+    chosen = Resolution.addressed_cells.through.objects.filter(resolution=OuterRef("pk"))
+    return Q(~Exists(chosen)) | Q(Exists(chosen.filter(organisation=cell_id)))
 
 
 def chosen_cells(documents: Any) -> dict[int, set[int]]:

@@ -29,6 +29,7 @@ from django.db.models import QuerySet
 
 from chibo.lib.prepared import Prepared
 from members.models import Member, Organisation, OrganisationVersion, Role
+from resolutions.carrying import addressed_to
 from resolutions.models import Resolution, StatusChange, Task, Version
 
 Tokens = tuple[tuple[str, str], ...]
@@ -115,20 +116,25 @@ def edit_tokens(resolution_id: int) -> Tokens:
 
 
 def upper_candidates(cell: Organisation) -> QuerySet[Resolution]:
-    """The resolutions of the organisations above the cell that a resolution of the cell may carry out."""
-    return _upper(*cell.ancestor_paths()[:-1]).select_related("cell")
+    """The documents of the committees above the cell, in force or completed, that address it (every cell under
+    the committee, or this one among those chosen): what a resolution of the cell may carry out."""
+    return _upper(cell.pk, *cell.ancestor_paths()[:-1]).select_related("cell")
 
 
-def _upper(*ancestors: str) -> QuerySet[Resolution]:
+def _upper(cell_id: int, *ancestors: str) -> QuerySet[Resolution]:
     return Resolution.objects.filter(
-        cell__path__in=ancestors, status__in=[*Resolution.LIVE, Resolution.Status.COMPLETED]
+        addressed_to(cell_id), cell__path__in=ancestors, status__in=[*Resolution.LIVE, Resolution.Status.COMPLETED]
     )
 
 
 @functools.cache
 def _upper_read(levels: int) -> Prepared:
     """The upper-level resolutions' choices above a cell with ``levels`` organisations above it."""
-    return Prepared(lambda *paths: _upper(*paths).values_list("pk", "cell__name", "number", "title"), *[str] * levels)
+    return Prepared(
+        lambda cell_id, *paths: _upper(cell_id, *paths).values_list("pk", "cell__name", "number", "title"),
+        int,
+        *[str] * levels,
+    )
 
 
 def upper_choices(cell: Organisation) -> list[tuple[int, str]]:
@@ -136,5 +142,5 @@ def upper_choices(cell: Organisation) -> list[tuple[int, str]]:
     ancestors = cell.ancestor_paths()[:-1]
     if not ancestors:
         return []
-    rows = _upper_read(len(ancestors)).rows(*ancestors)
+    rows = _upper_read(len(ancestors)).rows(cell.pk, *ancestors)
     return [(pk, f"{cell_name}: {number} – {title}") for pk, cell_name, number, title in rows]

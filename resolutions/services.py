@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, Max, OuterRef, Q
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -560,19 +560,6 @@ def tasks_for_member(member: Member) -> Any:
 # ---------------------------------------------------------------------------------------------------
 # A committee's documents carried into a cell
 # ---------------------------------------------------------------------------------------------------
-
-
-def documents_addressed_to(cell: Organisation) -> Any:
-    """The committees' documents in force or completed that address ``cell``: issued by a committee above it,
-    to every cell under it (none chosen) or to this one among those chosen."""
-    ancestors = cell.ancestor_paths()[:-1]
-    chosen = Resolution.addressed_cells.through.objects.filter(resolution=OuterRef("pk"))
-    return (
-        Resolution.objects.filter(cell__path__in=ancestors, status__in=[*Resolution.LIVE, S.COMPLETED])
-        .annotate(chooses=Exists(chosen))
-        .filter(Q(chooses=False) | Q(addressed_cells=cell))
-        .distinct()
-    )
 
 
 @transaction.atomic

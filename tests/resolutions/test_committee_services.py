@@ -13,7 +13,8 @@ from meetings.models import Vote
 from meetings.services import committee_size, record_committee_vote
 from members.models import Role
 from resolutions.models import CellTarget, Resolution, Task
-from resolutions.services import FLOW, carry_targets, create_resolution, documents_addressed_to
+from resolutions.pages import upper_candidates, upper_choices
+from resolutions.services import FLOW, carry_targets, create_resolution
 from tests.factories import UserFactory, grant
 from tests.resolutions.factories import ResolutionFactory
 
@@ -168,9 +169,12 @@ def test_a_document_addresses_every_cell_under_it_or_those_chosen(tree) -> None:
     chosen = _adopted(tree)
     chosen.addressed_cells.set([tree.cell_a2])
     _document(tree)  # a draft addresses nobody yet
-    assert list(documents_addressed_to(tree.cell_a1)) == [to_all]
-    assert set(documents_addressed_to(tree.cell_a2)) == {to_all, chosen}
-    assert not documents_addressed_to(tree.cell_b1).exists()  # another ward's cell
+    assert list(upper_candidates(tree.cell_a1)) == [to_all]
+    assert set(upper_candidates(tree.cell_a2)) == {to_all, chosen}
+    assert not upper_candidates(tree.cell_b1).exists()  # another ward's cell
+    # The edit page offers the same, read in one prepared statement.
+    assert [pk for pk, _label in upper_choices(tree.cell_a1)] == [to_all.pk]
+    assert {pk for pk, _label in upper_choices(tree.cell_a2)} == {to_all.pk, chosen.pk}
 
 
 def test_targets_are_carried_into_a_draft_once(tree) -> None:
