@@ -819,7 +819,10 @@ def give_named_accounts_work(today: dt.date) -> None:
     resolutions = in_force(live, today)
     if not resolutions:
         return
-    open_tasks = list(resolutions[0].tasks.filter(status__in=Task.OPEN).order_by("deadline", "pk"))
+    # Not the tasks that carry a committee's target: their deadline is the target's.
+    open_tasks = list(
+        resolutions[0].tasks.filter(status__in=Task.OPEN, cell_target__isnull=True).order_by("deadline", "pk")
+    )
     if not open_tasks:
         return
     month_end = _month_end(today.replace(day=1))

@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.urls import URLPattern, path
 from django.utils.http import content_disposition_header
 
+from chibo.lib.parts import cached_part
 from chibo.lib.requests import SignedInRequest
 from dashboards.access import dashboard_org
 from dashboards.dashboard import dashboard_ancestors, page_scope
@@ -22,6 +23,7 @@ from dashboards.documents import document_cells, pending_documents
 from dashboards.exports import XLSX
 from members.access import access_for
 from members.models import today
+from members.versions import token_of
 from resolutions.models import Resolution
 
 
@@ -44,8 +46,17 @@ def document_cells_page(request: SignedInRequest, resolution_id: int) -> HttpRes
     document = _document(request, resolution_id)
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET", "HEAD"])
-    picture = document_cells(document, today())
-    return render(request, "dashboards/document_cells.html", {"document": document, "picture": picture})
+    # Kept under the issuer's token, renewed by every write under it (its cells' resolutions, tasks and reports,
+    # the document itself), read before the rows; and the day, which decides what is late.
+    day = today()
+    key = (document.pk, token_of(document.cell), day)
+    part = cached_part(
+        request,
+        "dashboards/includes/_document_cells.html",
+        key,
+        lambda: {"document": document, "picture": document_cells(document, day)},
+    )
+    return render(request, "dashboards/document_cells.html", {"document": document, "part": part})
 
 
 def document_cells_xlsx(request: SignedInRequest, resolution_id: int) -> HttpResponse:
